@@ -1,0 +1,97 @@
+package io.qreg.registry.artifact;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+
+/** Blobs on the local filesystem under {@code artifacts/sha256/ab/cd/<hex>}. */
+public class FilesystemBlobStore implements BlobStore {
+
+    private static final Logger log = LoggerFactory.getLogger(FilesystemBlobStore.class);
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    private final Path root;
+    private final Path staging;
+
+    public FilesystemBlobStore(Path artifactsDirectory) {
+        this.root = artifactsDirectory.resolve("sha256");
+        this.staging = artifactsDirectory.resolve("staging");
+        try {
+            Files.createDirectories(root);
+            Files.createDirectories(staging);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the artifact store under " + artifactsDirectory, e);
+        }
+        removeAbandonedStagingFiles();
+    }
+
+    /** Uploads cut short by a crash or restart leave staging files that no one will finish. */
+    private void removeAbandonedStagingFiles() {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(staging)) {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+                log.warn("removed staging file {} left by an interrupted upload", file.getFileName());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean staging directory " + staging, e);
+        }
+    }
+
+    @Override
+    public Path stagingDirectory() {
+        return staging;
+    }
+
+    Path pathOf(String sha256) {
+        if (!SHA256.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("not a sha256 hex digest: " + sha256);
+        }
+        return root.resolve(sha256.substring(0, 2)).resolve(sha256.substring(2, 4)).resolve(sha256);
+    }
+
+    @Override
+    public boolean contains(String sha256) {
+        return Files.isRegularFile(pathOf(sha256));
+    }
+
+    @Override
+    public void put(String sha256, Path stagedFile) throws IOException {
+        Path target = pathOf(sha256);
+        if (Files.exists(target)) {
+            Files.deleteIfExists(stagedFile);
+            return;
+        }
+        Files.createDirectories(target.getParent());
+        try {
+            Files.move(stagedFile, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Path temp = target.resolveSibling(sha256 + ".partial");
+            Files.copy(stagedFile, temp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            Files.deleteIfExists(stagedFile);
+        } catch (FileAlreadyExistsException e) {
+            Files.deleteIfExists(stagedFile);
+        }
+    }
+
+    @Override
+    public Resource open(String sha256) {
+        return new FileSystemResource(pathOf(sha256));
+    }
+
+    @Override
+    public void delete(String sha256) throws IOException {
+        Files.deleteIfExists(pathOf(sha256));
+    }
+}

@@ -1,0 +1,92 @@
+package io.qreg.registry.artifact;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads a {@code multipart/form-data} request with a {@code file} part (streamed into staging)
+ * and a {@code metadata} JSON part, in either order. Any failure deletes what was staged.
+ */
+@Component
+public class UploadReceiver {
+
+    private static final int MAX_METADATA_BYTES = 64 * 1024;
+
+    private final ArtifactService artifacts;
+    private final long maxBytes;
+
+    UploadReceiver(ArtifactService artifacts, @Value("${qreg.upload.max-bytes}") long maxBytes) {
+        this.artifacts = artifacts;
+        this.maxBytes = maxBytes;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    public ReceivedUpload receive(HttpServletRequest request) {
+        String boundary = MultipartReader.boundaryOf(request.getContentType());
+        if (boundary == null) {
+            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "send multipart/form-data with a 'file' part and a 'metadata' JSON part");
+        }
+        long declared = request.getContentLengthLong();
+        if (declared > maxBytes + MAX_METADATA_BYTES) {
+            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "the upload declares " + declared
+                    + " bytes, over the limit of " + maxBytes + " bytes (QREG_MAX_UPLOAD_BYTES)");
+        }
+        String metadata = null;
+        StagedFile file = null;
+        try (InputStream body = request.getInputStream()) {
+            MultipartReader reader = new MultipartReader(body, boundary);
+            MultipartReader.Part part;
+            while ((part = reader.next()) != null) {
+                if ("file".equals(part.name())) {
+                    if (file != null) {
+                        throw ApiException.invalid("file", "send exactly one 'file' part");
+                    }
+                    file = artifacts.stage(part.content(), maxBytes, part.filename());
+                } else if ("metadata".equals(part.name())) {
+                    byte[] bytes = part.content().readNBytes(MAX_METADATA_BYTES + 1);
+                    if (bytes.length > MAX_METADATA_BYTES) {
+                        throw ApiException.invalid("metadata", "the metadata part exceeds 64 KiB");
+                    }
+                    metadata = new String(bytes, StandardCharsets.UTF_8);
+                }
+            }
+            if (file == null) {
+                throw ApiException.invalid("file", "the 'file' part is missing");
+            }
+            if (metadata == null || metadata.isBlank()) {
+                throw ApiException.invalid("metadata", "the 'metadata' part (JSON) is missing");
+            }
+            return new ReceivedUpload(metadata, file);
+        } catch (UploadTooLargeException e) {
+            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, e.getMessage(), "file");
+        } catch (MultipartException e) {
+            discard(file);
+            throw new ApiException(HttpStatus.BAD_REQUEST, e.getMessage());
+        } catch (IOException e) {
+            discard(file);
+            throw new ApiException(HttpStatus.BAD_REQUEST, "upload interrupted: " + e.getMessage());
+        } catch (RuntimeException e) {
+            discard(file);
+            throw e;
+        }
+    }
+
+    private static void discard(StagedFile file) {
+        if (file != null) {
+            file.discard();
+        }
+    }
+}

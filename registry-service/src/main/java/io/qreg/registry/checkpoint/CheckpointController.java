@@ -1,0 +1,83 @@
+package io.qreg.registry.checkpoint;
+
+import java.util.UUID;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import io.qreg.registry.artifact.UploadReceiver;
+import io.qreg.registry.model.ModelService;
+import io.qreg.registry.web.PageResponse;
+import io.qreg.registry.web.Pagination;
+
+import org.springframework.core.io.Resource;
+import org.springframework.data.domain.Sort;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Checkpoints over HTTP: streamed upload, reads, lineage, and download with ETag and ranges. */
+@RestController
+class CheckpointController {
+
+    private final CheckpointService checkpoints;
+    private final ModelService models;
+    private final UploadReceiver uploads;
+
+    CheckpointController(CheckpointService checkpoints, ModelService models, UploadReceiver uploads) {
+        this.checkpoints = checkpoints;
+        this.models = models;
+        this.uploads = uploads;
+    }
+
+    @PostMapping(path = "/api/v1/models/{name}/checkpoints", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    ResponseEntity<CheckpointView> upload(@PathVariable String name, HttpServletRequest request) {
+        models.get(name); // an unknown model fails before a single byte is spooled
+        CheckpointView view = checkpoints.register(name, uploads.receive(request));
+        return ResponseEntity.status(HttpStatus.CREATED)
+                .location(java.net.URI.create("/api/v1/checkpoints/" + view.id())).body(view);
+    }
+
+    @GetMapping("/api/v1/models/{name}/checkpoints")
+    PageResponse<CheckpointView> list(@PathVariable String name, @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size) {
+        return PageResponse.of(checkpoints.listForModel(name,
+                Pagination.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt"))), c -> c);
+    }
+
+    @GetMapping("/api/v1/checkpoints/{id}")
+    CheckpointView get(@PathVariable UUID id) {
+        return checkpoints.get(id);
+    }
+
+    @GetMapping("/api/v1/checkpoints/{id}/lineage")
+    CheckpointService.Lineage lineage(@PathVariable UUID id) {
+        return checkpoints.lineage(id);
+    }
+
+    /** Ranges ({@code Range: bytes=...}) are served by Spring MVC for Resource bodies. */
+    @GetMapping("/api/v1/checkpoints/{id}/content")
+    ResponseEntity<Resource> content(@PathVariable UUID id,
+            @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        CheckpointService.Content content = checkpoints.content(id);
+        String etag = "\"" + content.sha256() + "\"";
+        if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"))) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+        }
+        return ResponseEntity.ok().eTag(etag)
+                .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .header("Digest", "sha-256=" + java.util.Base64.getEncoder()
+                        .encodeToString(java.util.HexFormat.of().parseHex(content.sha256())))
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .headers(h -> h.setContentDisposition(ContentDisposition.attachment()
+                        .filename(content.filename()).build()))
+                .body(content.resource());
+    }
+}

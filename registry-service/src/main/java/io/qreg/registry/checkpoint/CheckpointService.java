@@ -1,0 +1,253 @@
+package io.qreg.registry.checkpoint;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import io.qreg.onnx.OnnxFormatException;
+import io.qreg.onnx.OnnxHeaderReader;
+import io.qreg.onnx.OnnxModelHeader;
+import io.qreg.onnx.TensorSignature;
+import io.qreg.registry.artifact.ArtifactService;
+import io.qreg.registry.artifact.ReceivedUpload;
+import io.qreg.registry.artifact.StagedFile;
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.model.ModelService;
+import io.qreg.registry.model.ModelView;
+import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.ByteSizes;
+import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.core.io.Resource;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * Registers checkpoints: checks the client's digest and the ONNX header of the staged bytes, then
+ * moves the blob into the store and writes the row (and its audit event) in one transaction.
+ */
+@Service
+public class CheckpointService {
+
+    private static final Pattern VERSION = Pattern.compile("[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Set<String> REDISTRIBUTION = Set.of("allowed", "internal-only");
+    private static final TypeReference<List<TensorSpec>> TENSOR_LIST = new TypeReference<>() {
+    };
+
+    private final CheckpointRepository checkpoints;
+    private final ModelService models;
+    private final ArtifactService artifacts;
+    private final AuditLog audit;
+    private final TransactionTemplate transaction;
+
+    CheckpointService(CheckpointRepository checkpoints, ModelService models, ArtifactService artifacts,
+            AuditLog audit, TransactionTemplate transaction) {
+        this.checkpoints = checkpoints;
+        this.models = models;
+        this.artifacts = artifacts;
+        this.audit = audit;
+        this.transaction = transaction;
+    }
+
+    /** Takes ownership of the staged file: it ends up in the store, or deleted. */
+    public CheckpointView register(String modelName, ReceivedUpload upload) {
+        StagedFile staged = upload.file();
+        try {
+            ModelView model = models.get(modelName);
+            CheckpointMetadata metadata = parseMetadata(upload.metadataJson());
+            validate(metadata);
+            if (metadata.sha256() != null && !metadata.sha256().equals(staged.sha256())) {
+                throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT,
+                        "sha256 mismatch: the metadata says " + metadata.sha256() + " but the received "
+                                + staged.sizeBytes() + " bytes hash to " + staged.sha256()
+                                + "; the file was altered or cut short in transit", "sha256");
+            }
+            OnnxModelHeader header = readHeader(staged);
+            if (checkpoints.existsByModelIdAndVersion(model.id(), metadata.version())) {
+                throw ApiException.conflict("model '" + modelName + "' already has a checkpoint version '"
+                        + metadata.version() + "'; checkpoints are immutable, register a new version");
+            }
+            if (metadata.parentCheckpointId() != null && !checkpoints.existsById(metadata.parentCheckpointId())) {
+                throw ApiException.invalid("parentCheckpointId",
+                        "parent checkpoint '" + metadata.parentCheckpointId() + "' does not exist");
+            }
+            return transaction.execute(tx -> {
+                artifacts.commit(staged);
+                Checkpoint checkpoint = checkpoints.saveAndFlush(new Checkpoint(model.id(), metadata.version(),
+                        staged.sha256(), staged.sizeBytes(), header.irVersion(), header.opset(),
+                        producerOf(header), CanonicalJson.write(specs(header.inputs())),
+                        CanonicalJson.write(specs(header.outputs())), metadata.license().trim(),
+                        metadata.redistribution() == null ? "internal-only" : metadata.redistribution(),
+                        metadata.sourceUri(), metadata.parentCheckpointId(), CurrentUser.username()));
+                CheckpointView view = toView(checkpoint, model.name());
+                audit.record("checkpoint.registered", "checkpoint", checkpoint.getId().toString(), null, view,
+                        Map.of("model", model.name(), "version", checkpoint.getVersion(),
+                                "sha256", checkpoint.getSha256()));
+                return view;
+            });
+        } finally {
+            staged.discard();
+        }
+    }
+
+    private static CheckpointMetadata parseMetadata(String json) {
+        try {
+            return CanonicalJson.mapper().readValue(json, CheckpointMetadata.class);
+        } catch (JacksonException e) {
+            throw ApiException.invalid("metadata", "the metadata part is not valid JSON of"
+                    + " {version, license, redistribution, sourceUri, sha256?, parentCheckpointId?}: "
+                    + e.getOriginalMessage());
+        }
+    }
+
+    private static void validate(CheckpointMetadata m) {
+        if (m.version() == null || !VERSION.matcher(m.version()).matches()) {
+            throw ApiException.invalid("version",
+                    "version is required: 1-64 characters of letters, digits, '.', '+', '_' or '-', e.g. '1.0.0'");
+        }
+        if (m.license() == null || m.license().isBlank() || m.license().length() > 200) {
+            throw ApiException.invalid("license",
+                    "license is required: an SPDX id such as 'Apache-2.0' or a short free text (max 200)");
+        }
+        if (m.redistribution() != null && !REDISTRIBUTION.contains(m.redistribution())) {
+            throw ApiException.invalid("redistribution",
+                    "redistribution must be 'allowed' or 'internal-only', got '" + m.redistribution() + "'");
+        }
+        if (m.sha256() != null && !SHA256.matcher(m.sha256()).matches()) {
+            throw ApiException.invalid("sha256", "sha256 must be 64 lowercase hex digits");
+        }
+        if (m.sourceUri() != null && m.sourceUri().length() > 2000) {
+            throw ApiException.invalid("sourceUri", "sourceUri must be at most 2000 characters");
+        }
+    }
+
+    private static OnnxModelHeader readHeader(StagedFile staged) {
+        try (InputStream in = Files.newInputStream(staged.path())) {
+            return OnnxHeaderReader.read(in);
+        } catch (OnnxFormatException e) {
+            throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT,
+                    "the file is not a usable ONNX model: " + e.getMessage(), "file");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String producerOf(OnnxModelHeader header) {
+        String producer = header.producerName() == null ? "" : header.producerName();
+        if (header.producerVersion() != null && !header.producerVersion().isEmpty()) {
+            producer = producer + " " + header.producerVersion();
+        }
+        producer = producer.trim();
+        return producer.isEmpty() ? null : producer.substring(0, Math.min(200, producer.length()));
+    }
+
+    static List<TensorSpec> specs(List<TensorSignature> signatures) {
+        List<TensorSpec> specs = new ArrayList<>(signatures.size());
+        for (TensorSignature s : signatures) {
+            List<Object> shape = null;
+            if (s.shape() != null) {
+                shape = new ArrayList<>(s.shape().size());
+                for (var dim : s.shape()) {
+                    shape.add(dim.value() != null ? dim.value() : dim.param() != null ? dim.param() : "?");
+                }
+            }
+            specs.add(new TensorSpec(s.name(), s.elementType(), shape));
+        }
+        return specs;
+    }
+
+    @Transactional(readOnly = true)
+    public CheckpointView get(UUID id) {
+        Checkpoint c = require(id);
+        return toView(c, modelNameOf(c));
+    }
+
+    @Transactional(readOnly = true)
+    public Page<CheckpointView> listForModel(String modelName, Pageable pageable) {
+        ModelView model = models.get(modelName);
+        return checkpoints.findByModelId(model.id(), pageable).map(c -> toView(c, model.name()));
+    }
+
+    /** The checkpoint, the chain of parents it was derived from (nearest first) and its children. */
+    public record Lineage(CheckpointView checkpoint, List<CheckpointView> ancestors, List<CheckpointView> children) {
+    }
+
+    @Transactional(readOnly = true)
+    public Lineage lineage(UUID id) {
+        Checkpoint c = require(id);
+        List<CheckpointView> ancestors = new ArrayList<>();
+        Set<UUID> seen = new java.util.HashSet<>(Set.of(c.getId()));
+        UUID parent = c.getParentId();
+        while (parent != null && seen.add(parent)) {
+            Checkpoint p = require(parent);
+            ancestors.add(toView(p, modelNameOf(p)));
+            parent = p.getParentId();
+        }
+        List<CheckpointView> children = checkpoints.findByParentIdOrderByCreatedAt(id).stream()
+                .map(child -> toView(child, modelNameOf(child))).toList();
+        return new Lineage(toView(c, modelNameOf(c)), ancestors, children);
+    }
+
+    /** The stored bytes and the digest that names them. */
+    public record Content(Resource resource, String sha256, long sizeBytes, String filename) {
+    }
+
+    @Transactional(readOnly = true)
+    public Content content(UUID id) {
+        Checkpoint c = require(id);
+        return new Content(artifacts.open(c.getSha256()), c.getSha256(), c.getSizeBytes(),
+                modelNameOf(c) + "-" + c.getVersion() + ".onnx");
+    }
+
+    @Transactional(readOnly = true)
+    public Map<UUID, Long> countsByModel(Collection<UUID> modelIds) {
+        Map<UUID, Long> counts = new HashMap<>();
+        if (!modelIds.isEmpty()) {
+            for (Object[] row : checkpoints.countByModelIds(modelIds)) {
+                counts.put((UUID) row[0], (Long) row[1]);
+            }
+        }
+        return counts;
+    }
+
+    @Transactional(readOnly = true)
+    public long count() {
+        return checkpoints.count();
+    }
+
+    private Checkpoint require(UUID id) {
+        return checkpoints.findById(id).orElseThrow(() -> ApiException.notFound("checkpoint", id));
+    }
+
+    private String modelNameOf(Checkpoint c) {
+        return models.nameOf(c.getModelId());
+    }
+
+    private static CheckpointView toView(Checkpoint c, String modelName) {
+        return new CheckpointView(c.getId(), modelName, c.getVersion(), c.getSha256(), c.getSizeBytes(),
+                ByteSizes.human(c.getSizeBytes()), c.getIrVersion(), c.getOpset(), c.getProducer(),
+                readSpecs(c.getInputsJson()), readSpecs(c.getOutputsJson()), c.getLicense(), c.getRedistribution(),
+                c.getSourceUri(), c.getParentId(), c.getCreatedAt(), c.getCreatedBy());
+    }
+
+    private static List<TensorSpec> readSpecs(String json) {
+        return CanonicalJson.mapper().readValue(json, TENSOR_LIST);
+    }
+}

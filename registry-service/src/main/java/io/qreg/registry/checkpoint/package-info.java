@@ -1,0 +1,2 @@
+/** Checkpoints: immutable source ONNX artifacts of a model, their signatures and lineage. */
+package io.qreg.registry.checkpoint;

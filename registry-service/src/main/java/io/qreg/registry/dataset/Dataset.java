@@ -1,0 +1,113 @@
+package io.qreg.registry.dataset;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** One immutable version of a named dataset, stored content-addressed. */
+@Entity
+@Table(name = "dataset")
+public class Dataset {
+
+    @Id
+    private UUID id;
+    private String name;
+    private int version;
+    private String purpose;
+    private String description;
+    private String sha256;
+    @Column(name = "size_bytes")
+    private long sizeBytes;
+    private String format;
+    private long samples;
+    private String inputs;
+    @Column(name = "has_labels")
+    private boolean hasLabels;
+    @Column(name = "has_slices")
+    private boolean hasSlices;
+    @Column(name = "created_at")
+    private Instant createdAt;
+    @Column(name = "created_by")
+    private String createdBy;
+
+    protected Dataset() {
+    }
+
+    Dataset(String name, int version, String purpose, String description, String sha256, long sizeBytes,
+            String format, long samples, String inputsJson, boolean hasLabels, boolean hasSlices, String createdBy) {
+        this.id = UUID.randomUUID();
+        this.name = name;
+        this.version = version;
+        this.purpose = purpose;
+        this.description = description;
+        this.sha256 = sha256;
+        this.sizeBytes = sizeBytes;
+        this.format = format;
+        this.samples = samples;
+        this.inputs = inputsJson;
+        this.hasLabels = hasLabels;
+        this.hasSlices = hasSlices;
+        this.createdAt = Instant.now();
+        this.createdBy = createdBy;
+    }
+
+    public UUID getId() {
+        return id;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public int getVersion() {
+        return version;
+    }
+
+    public String getPurpose() {
+        return purpose;
+    }
+
+    public String getDescription() {
+        return description;
+    }
+
+    public String getSha256() {
+        return sha256;
+    }
+
+    public long getSizeBytes() {
+        return sizeBytes;
+    }
+
+    public String getFormat() {
+        return format;
+    }
+
+    public long getSamples() {
+        return samples;
+    }
+
+    String getInputsJson() {
+        return inputs;
+    }
+
+    public boolean hasLabels() {
+        return hasLabels;
+    }
+
+    public boolean hasSlices() {
+        return hasSlices;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    public String getCreatedBy() {
+        return createdBy;
+    }
+}

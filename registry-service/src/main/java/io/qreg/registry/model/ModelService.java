@@ -1,0 +1,101 @@
+package io.qreg.registry.model;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Registers and finds models; the entry point other features use to resolve a model name. */
+@Service
+public class ModelService {
+
+    public static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
+
+    private final ModelRepository models;
+    private final AuditLog audit;
+
+    ModelService(ModelRepository models, AuditLog audit) {
+        this.models = models;
+        this.audit = audit;
+    }
+
+    public record NewModel(String name, String task, String description, String owner, String riskTier) {
+    }
+
+    @Transactional
+    public ModelView create(NewModel request) {
+        if (request.name() == null || !NAME.matcher(request.name()).matches()) {
+            throw ApiException.invalid("name", "name must be 1-63 characters of lowercase letters, digits and '-'"
+                    + " (not starting or ending with '-'), e.g. 'support-intent'; got '" + request.name() + "'");
+        }
+        ModelTask task = parse("task", request.task(), ModelTask::parse);
+        RiskTier tier = request.riskTier() == null ? RiskTier.STANDARD
+                : parse("riskTier", request.riskTier(), RiskTier::parse);
+        if (request.description() != null && request.description().length() > 4000) {
+            throw ApiException.invalid("description", "description must be at most 4000 characters");
+        }
+        String owner = request.owner() == null || request.owner().isBlank() ? CurrentUser.username() : request.owner();
+        if (owner.length() > 64) {
+            throw ApiException.invalid("owner", "owner must be at most 64 characters");
+        }
+        if (models.existsByName(request.name())) {
+            throw ApiException.conflict("model '" + request.name() + "' already exists");
+        }
+        Model model = models.saveAndFlush(new Model(request.name(), task, request.description(), owner, tier,
+                CurrentUser.username()));
+        ModelView view = ModelView.of(model);
+        audit.record("model.created", "model", model.getName(), null, view, Map.of("riskTier", tier.wireName()));
+        return view;
+    }
+
+    @Transactional(readOnly = true)
+    public ModelView get(String name) {
+        return ModelView.of(require(name));
+    }
+
+    @Transactional(readOnly = true)
+    public Page<ModelView> search(String task, String riskTier, String owner, String q, Pageable pageable) {
+        String pattern = q == null || q.isBlank() ? null
+                : "%" + q.trim().toLowerCase(Locale.ROOT).replace("%", "\\%").replace("_", "\\_") + "%";
+        return models.search(blankToNull(task), blankToNull(riskTier), blankToNull(owner), pattern, pageable)
+                .map(ModelView::of);
+    }
+
+    @Transactional(readOnly = true)
+    public long count() {
+        return models.count();
+    }
+
+    /** The name of a model known by id, for features that store only the id. */
+    @Transactional(readOnly = true)
+    public String nameOf(java.util.UUID id) {
+        return models.findById(id).map(Model::getName).orElseThrow(() -> ApiException.notFound("model", id));
+    }
+
+    Model require(String name) {
+        return models.findByName(name).orElseThrow(() -> ApiException.notFound("model", name));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static <T> T parse(String field, String value, java.util.function.Function<String, T> parser) {
+        if (value == null) {
+            throw ApiException.invalid(field, field + " is required");
+        }
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(field, e.getMessage());
+        }
+    }
+}

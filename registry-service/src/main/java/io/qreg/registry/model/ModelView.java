@@ -1,0 +1,14 @@
+package io.qreg.registry.model;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A model as the API and the portal show it. */
+public record ModelView(UUID id, String name, String task, String description, String owner, String riskTier,
+        Instant createdAt, String createdBy) {
+
+    static ModelView of(Model m) {
+        return new ModelView(m.getId(), m.getName(), m.getTask().wireName(), m.getDescription(), m.getOwner(),
+                m.getRiskTier().wireName(), m.getCreatedAt(), m.getCreatedBy());
+    }
+}

@@ -1,0 +1,2 @@
+/** Models: the named families that checkpoints, variants and policies belong to. */
+package io.qreg.registry.model;

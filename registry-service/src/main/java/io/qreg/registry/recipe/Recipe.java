@@ -1,0 +1,95 @@
+package io.qreg.registry.recipe;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** One immutable version of a named recipe; editing a recipe means adding version n+1. */
+@Entity
+@Table(name = "recipe")
+public class Recipe {
+
+    @Id
+    private UUID id;
+    private String name;
+    private int version;
+    private String hash;
+    private String method;
+    @Column(name = "per_channel")
+    private boolean perChannel;
+    private boolean symmetric;
+    @Column(name = "block_size")
+    private Integer blockSize;
+    @Column(name = "calibration_method")
+    private String calibrationMethod;
+    private Double percentile;
+    @Column(name = "exclude_nodes")
+    private String excludeNodes;
+    @Column(name = "exclude_op_types")
+    private String excludeOpTypes;
+    @Column(name = "accuracy_budget")
+    private Double accuracyBudget;
+    private String notes;
+    @Column(name = "canonical_json")
+    private String canonicalJson;
+    @Column(name = "created_at")
+    private Instant createdAt;
+    @Column(name = "created_by")
+    private String createdBy;
+
+    protected Recipe() {
+    }
+
+    Recipe(String name, int version, RecipeSpec spec, String canonicalJson, String hash, String excludeNodesJson,
+            String excludeOpTypesJson, String createdBy) {
+        this.id = UUID.randomUUID();
+        this.name = name;
+        this.version = version;
+        this.hash = hash;
+        this.method = spec.method();
+        this.perChannel = spec.perChannel();
+        this.symmetric = spec.symmetric();
+        this.blockSize = spec.blockSize();
+        this.calibrationMethod = spec.calibrationMethod();
+        this.percentile = spec.percentile();
+        this.excludeNodes = excludeNodesJson;
+        this.excludeOpTypes = excludeOpTypesJson;
+        this.accuracyBudget = spec.accuracyBudget();
+        this.notes = spec.notes();
+        this.canonicalJson = canonicalJson;
+        this.createdAt = Instant.now();
+        this.createdBy = createdBy;
+    }
+
+    public UUID getId() {
+        return id;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public int getVersion() {
+        return version;
+    }
+
+    public String getHash() {
+        return hash;
+    }
+
+    public String getCanonicalJson() {
+        return canonicalJson;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    public String getCreatedBy() {
+        return createdBy;
+    }
+}

@@ -1,0 +1,87 @@
+package io.qreg.registry.recipe;
+
+import java.util.List;
+import java.util.Map;
+
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Versions recipes by content: a new configuration under an existing name becomes version n+1,
+ * and a configuration already recorded under that name returns the version that has it.
+ */
+@Service
+public class RecipeService {
+
+    private final RecipeRepository recipes;
+    private final AuditLog audit;
+    private final JdbcTemplate jdbc;
+
+    RecipeService(RecipeRepository recipes, AuditLog audit, JdbcTemplate jdbc) {
+        this.recipes = recipes;
+        this.audit = audit;
+        this.jdbc = jdbc;
+    }
+
+    /** The stored version and whether this call created it. */
+    public record Saved(RecipeView recipe, boolean created) {
+    }
+
+    @Transactional
+    public Saved save(RecipeRequest request) {
+        RecipeSpec spec = RecipeValidator.validate(request);
+        String canonical = CanonicalJson.write(spec);
+        String hash = CanonicalJson.sha256Hex(canonical);
+        // Versions of one name are numbered in order: concurrent posts of that name take turns.
+        jdbc.queryForObject("select pg_advisory_xact_lock(hashtext(?))::text", String.class, "recipe:" + request.name());
+        var existing = recipes.findByNameAndHash(request.name(), hash);
+        if (existing.isPresent()) {
+            return new Saved(RecipeView.of(existing.get(), spec), false);
+        }
+        int version = recipes.maxVersion(request.name()) + 1;
+        Recipe recipe = recipes.saveAndFlush(new Recipe(request.name(), version, spec, canonical, hash,
+                CanonicalJson.write(spec.excludeNodes()), CanonicalJson.write(spec.excludeOpTypes()),
+                CurrentUser.username()));
+        RecipeView view = RecipeView.of(recipe, spec);
+        audit.record("recipe.versioned", "recipe", recipe.getName() + "@" + version, null, spec,
+                Map.of("name", recipe.getName(), "version", version, "hash", hash));
+        return new Saved(view, true);
+    }
+
+    @Transactional(readOnly = true)
+    public RecipeView get(String name, int version) {
+        return recipes.findByNameAndVersion(name, version).map(RecipeService::view)
+                .orElseThrow(() -> ApiException.notFound("recipe version", name + "@" + version));
+    }
+
+    @Transactional(readOnly = true)
+    public List<RecipeView> versions(String name) {
+        List<RecipeView> versions = recipes.findByNameOrderByVersionDesc(name).stream().map(RecipeService::view).toList();
+        if (versions.isEmpty()) {
+            throw ApiException.notFound("recipe", name);
+        }
+        return versions;
+    }
+
+    @Transactional(readOnly = true)
+    public Page<RecipeView> latest(Pageable pageable) {
+        return recipes.findLatestVersions(pageable).map(RecipeService::view);
+    }
+
+    @Transactional(readOnly = true)
+    public long count() {
+        return recipes.count();
+    }
+
+    private static RecipeView view(Recipe recipe) {
+        return RecipeView.of(recipe, CanonicalJson.mapper().readValue(recipe.getCanonicalJson(), RecipeSpec.class));
+    }
+}

@@ -1,0 +1,119 @@
+package io.qreg.registry.recipe;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+import io.qreg.registry.model.ModelService;
+import io.qreg.registry.web.ApiException;
+
+/**
+ * Turns a request into a {@link RecipeSpec}, refusing combinations the engine cannot honour with
+ * a message that names the field.
+ */
+final class RecipeValidator {
+
+    static final Set<String> CALIBRATION_METHODS = Set.of("minmax", "percentile", "entropy");
+    static final double DEFAULT_PERCENTILE = 99.999;
+    static final int DEFAULT_BLOCK_SIZE = 32;
+    private static final Pattern OP_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+
+    private RecipeValidator() {
+    }
+
+    static RecipeSpec validate(RecipeRequest r) {
+        if (r.name() == null || !ModelService.NAME.matcher(r.name()).matches()) {
+            throw ApiException.invalid("name",
+                    "name must be 1-63 characters of lowercase letters, digits and '-', e.g. 'int8-per-channel'");
+        }
+        if (r.method() == null) {
+            throw ApiException.invalid("method", "method is required: int8-dynamic, int8-static, int4-weight,"
+                    + " int8-weight or fp16");
+        }
+        QuantizationMethod method;
+        try {
+            method = QuantizationMethod.parse(r.method());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("method", e.getMessage());
+        }
+
+        boolean perChannel = Boolean.TRUE.equals(r.perChannel());
+        if (perChannel && (method == QuantizationMethod.FP16 || method.isBlockWise())) {
+            throw ApiException.invalid("perChannel", "perChannel does not apply to " + method.wireName()
+                    + (method.isBlockWise() ? ": its granularity is set by blockSize" : ": fp16 has no scales"));
+        }
+        if (method == QuantizationMethod.FP16 && r.symmetric() != null) {
+            throw ApiException.invalid("symmetric", "symmetric does not apply to fp16: it has no zero points");
+        }
+        // Weight-only 4-bit defaults to zero points (better accuracy), int8 to symmetric weights.
+        boolean symmetric = r.symmetric() != null ? r.symmetric()
+                : method != QuantizationMethod.FP16 && method != QuantizationMethod.INT4_WEIGHT;
+
+        Integer blockSize = r.blockSize();
+        if (method.isBlockWise()) {
+            blockSize = blockSize == null ? DEFAULT_BLOCK_SIZE : blockSize;
+            if (blockSize < 16 || blockSize > 256 || Integer.bitCount(blockSize) != 1) {
+                throw ApiException.invalid("blockSize",
+                        "blockSize must be a power of two from 16 to 256 (e.g. 32), got " + blockSize);
+            }
+        } else if (blockSize != null) {
+            throw ApiException.invalid("blockSize",
+                    "blockSize applies only to int4-weight and int8-weight, not " + method.wireName());
+        }
+
+        String calibration = r.calibrationMethod();
+        Double percentile = r.percentile();
+        if (method == QuantizationMethod.INT8_STATIC) {
+            if (calibration == null) {
+                throw ApiException.invalid("calibrationMethod",
+                        "int8-static needs a calibrationMethod (minmax, percentile or entropy) to set activation ranges");
+            }
+            if (!CALIBRATION_METHODS.contains(calibration)) {
+                throw ApiException.invalid("calibrationMethod",
+                        "calibrationMethod must be minmax, percentile or entropy, got '" + calibration + "'");
+            }
+        } else if (calibration != null) {
+            throw ApiException.invalid("calibrationMethod",
+                    "calibrationMethod applies only to int8-static; " + method.wireName() + " needs no calibration");
+        }
+        if ("percentile".equals(calibration)) {
+            percentile = percentile == null ? DEFAULT_PERCENTILE : percentile;
+            if (percentile <= 90 || percentile > 100) {
+                throw ApiException.invalid("percentile",
+                        "percentile must be above 90 and at most 100 (e.g. 99.999), got " + percentile);
+            }
+        } else if (percentile != null) {
+            throw ApiException.invalid("percentile", "percentile applies only with calibrationMethod 'percentile'");
+        }
+
+        if (r.accuracyBudget() != null && (r.accuracyBudget() <= 0 || r.accuracyBudget() >= 1)) {
+            throw ApiException.invalid("accuracyBudget",
+                    "accuracyBudget is the tolerated output error as a fraction, above 0 and below 1 (e.g. 0.01)");
+        }
+        if (r.notes() != null && r.notes().length() > 4000) {
+            throw ApiException.invalid("notes", "notes must be at most 4000 characters");
+        }
+        return new RecipeSpec(method.wireName(), perChannel, symmetric, blockSize, calibration, percentile,
+                names("excludeNodes", r.excludeNodes(), null), names("excludeOpTypes", r.excludeOpTypes(), OP_TYPE),
+                r.accuracyBudget(), r.notes());
+    }
+
+    /** Sorted and de-duplicated: the order a list was typed in does not change the recipe. */
+    private static List<String> names(String field, List<String> values, Pattern pattern) {
+        if (values == null) {
+            return List.of();
+        }
+        TreeSet<String> sorted = new TreeSet<>();
+        for (String v : values) {
+            if (v == null || v.isBlank() || v.length() > 256) {
+                throw ApiException.invalid(field, field + " entries must be non-blank names of at most 256 characters");
+            }
+            if (pattern != null && !pattern.matcher(v).matches()) {
+                throw ApiException.invalid(field, "'" + v + "' is not an ONNX op type name (e.g. Gather, MatMul)");
+            }
+            sorted.add(v);
+        }
+        return List.copyOf(sorted);
+    }
+}

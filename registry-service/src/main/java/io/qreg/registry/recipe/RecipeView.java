@@ -1,0 +1,17 @@
+package io.qreg.registry.recipe;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A recipe version as the API returns it: identity, hash, and the full configuration. */
+public record RecipeView(UUID id, String name, int version, String hash, String method, boolean perChannel,
+        boolean symmetric, Integer blockSize, String calibrationMethod, Double percentile,
+        java.util.List<String> excludeNodes, java.util.List<String> excludeOpTypes, Double accuracyBudget,
+        String notes, Instant createdAt, String createdBy) {
+
+    static RecipeView of(Recipe r, RecipeSpec s) {
+        return new RecipeView(r.getId(), r.getName(), r.getVersion(), r.getHash(), s.method(), s.perChannel(),
+                s.symmetric(), s.blockSize(), s.calibrationMethod(), s.percentile(), s.excludeNodes(),
+                s.excludeOpTypes(), s.accuracyBudget(), s.notes(), r.getCreatedAt(), r.getCreatedBy());
+    }
+}

@@ -1,0 +1,2 @@
+/** Recipes: named, immutable, content-hashed versions of a quantization configuration. */
+package io.qreg.registry.recipe;

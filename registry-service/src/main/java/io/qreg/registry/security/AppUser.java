@@ -1,0 +1,70 @@
+package io.qreg.registry.security;
+
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** A person or machine account. Machine accounts (WORKER, GATEWAY) have no password. */
+@Entity
+@Table(name = "app_user")
+public class AppUser {
+
+    @Id
+    private UUID id;
+    private String username;
+    @Column(name = "password_hash")
+    private String passwordHash;
+    private String roles;
+    private boolean enabled;
+    @Column(name = "created_at")
+    private Instant createdAt;
+    @Column(name = "created_by")
+    private String createdBy;
+
+    protected AppUser() {
+    }
+
+    public AppUser(String username, String passwordHash, Set<Role> roles, String createdBy) {
+        this.id = UUID.randomUUID();
+        this.username = username;
+        this.passwordHash = passwordHash;
+        this.roles = Role.joinAll(roles);
+        this.enabled = true;
+        this.createdAt = Instant.now();
+        this.createdBy = createdBy;
+    }
+
+    public UUID getId() {
+        return id;
+    }
+
+    public String getUsername() {
+        return username;
+    }
+
+    public String getPasswordHash() {
+        return passwordHash;
+    }
+
+    public Set<Role> getRoles() {
+        return roles.isBlank() ? EnumSet.noneOf(Role.class) : Role.parseAll(roles);
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    public String getCreatedBy() {
+        return createdBy;
+    }
+}

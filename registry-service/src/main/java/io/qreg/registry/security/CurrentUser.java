@@ -1,0 +1,35 @@
+package io.qreg.registry.security;
+
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+/** Who is calling, as the security filters established it. */
+public final class CurrentUser {
+
+    private CurrentUser() {
+    }
+
+    public static String username() {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        return auth == null ? "system" : auth.getName();
+    }
+
+    /** The roles granted directly (the hierarchy's implied roles are not expanded here). */
+    public static Set<Role> roles() {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        if (auth == null) {
+            return Set.of();
+        }
+        return auth.getAuthorities().stream().map(GrantedAuthority::getAuthority)
+                .filter(a -> a.startsWith("ROLE_")).map(a -> Role.valueOf(a.substring(5)))
+                .collect(Collectors.toSet());
+    }
+
+    public static boolean isAdmin() {
+        return roles().contains(Role.ADMIN);
+    }
+}

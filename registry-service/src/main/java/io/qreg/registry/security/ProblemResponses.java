@@ -1,0 +1,56 @@
+package io.qreg.registry.security;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import io.qreg.registry.web.RequestIdFilter;
+
+import org.slf4j.MDC;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.access.AccessDeniedHandler;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/** 401 and 403 from the security filters, in the same problem+json form as every other error. */
+final class ProblemResponses {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ProblemResponses() {
+    }
+
+    static AuthenticationEntryPoint unauthorized() {
+        return (request, response, e) -> {
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"qreg\"");
+            write(request, response, HttpStatus.UNAUTHORIZED, e.getMessage() != null && e.getMessage().contains("token")
+                    ? e.getMessage() + "; create a new one with POST /api/v1/tokens"
+                    : "Authentication required: send 'Authorization: Bearer <token>' (create one with POST /api/v1/tokens)");
+        };
+    }
+
+    static AccessDeniedHandler forbidden() {
+        return (request, response, e) -> write(request, response, HttpStatus.FORBIDDEN,
+                "Your roles do not allow " + request.getMethod() + " " + request.getRequestURI()
+                        + "; ask an ADMIN for the role this action needs");
+    }
+
+    private static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
+            String detail) throws IOException {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "about:blank");
+        problem.put("title", status.getReasonPhrase());
+        problem.put("status", status.value());
+        problem.put("detail", detail);
+        problem.put("instance", request.getRequestURI());
+        problem.put("requestId", MDC.get(RequestIdFilter.MDC_KEY));
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        JSON.writeValue(response.getOutputStream(), problem);
+    }
+}

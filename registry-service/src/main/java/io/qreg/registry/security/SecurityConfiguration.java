@@ -1,0 +1,102 @@
+package io.qreg.registry.security;
+
+import static org.springframework.http.HttpMethod.DELETE;
+import static org.springframework.http.HttpMethod.GET;
+import static org.springframework.http.HttpMethod.POST;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+
+/**
+ * Two filter chains: the API (stateless, bearer tokens, problem+json on 401/403) and the portal
+ * (form login, session, CSRF). Every API route is listed with the role it needs; anything not
+ * listed is denied, so a new endpoint is closed until someone decides who may call it.
+ */
+@Configuration
+class SecurityConfiguration {
+
+    /** ADMIN can do what an ENGINEER can; every human role can read. Machines imply nothing. */
+    @Bean
+    static RoleHierarchy roleHierarchy() {
+        return RoleHierarchyImpl.fromHierarchy("""
+                ROLE_ADMIN > ROLE_ENGINEER
+                ROLE_ENGINEER > ROLE_VIEWER
+                ROLE_APPROVER > ROLE_VIEWER
+                ROLE_RISK_OFFICER > ROLE_VIEWER
+                """);
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    UserDetailsService userDetailsService(AppUserRepository users) {
+        return username -> users.findByUsername(username)
+                .filter(u -> u.getPasswordHash() != null)
+                .map(u -> User.withUsername(u.getUsername()).password(u.getPasswordHash())
+                        .disabled(!u.isEnabled())
+                        .authorities(u.getRoles().stream().map(Role::authority).toArray(String[]::new)).build())
+                .orElseThrow(() -> new UsernameNotFoundException("no password login for " + username));
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain apiChain(HttpSecurity http, TokenService tokens) throws Exception {
+        var entryPoint = ProblemResponses.unauthorized();
+        http.securityMatcher("/api/**")
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .addFilterBefore(new BearerTokenFilter(tokens, entryPoint), UsernamePasswordAuthenticationFilter.class)
+                .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint)
+                        .accessDeniedHandler(ProblemResponses.forbidden()))
+                .authorizeHttpRequests(api -> api
+                        .requestMatchers(GET, "/api/v1/users").hasRole("ADMIN")
+                        .requestMatchers(POST, "/api/v1/users").hasRole("ADMIN")
+                        .requestMatchers(GET, "/api/v1/me").authenticated()
+                        .requestMatchers(GET, "/api/v1/tokens").authenticated()
+                        .requestMatchers(POST, "/api/v1/tokens").authenticated()
+                        .requestMatchers(DELETE, "/api/v1/tokens/*").authenticated()
+                        // Workers fetch what they quantize and calibrate with.
+                        .requestMatchers(GET, "/api/v1/checkpoints/*/content",
+                                "/api/v1/datasets/*/versions/*/content").hasAnyRole("VIEWER", "WORKER")
+                        .requestMatchers(POST, "/api/v1/models", "/api/v1/models/*/checkpoints",
+                                "/api/v1/recipes", "/api/v1/datasets").hasRole("ENGINEER")
+                        .requestMatchers(GET, "/api/v1/**").hasRole("VIEWER")
+                        .anyRequest().denyAll());
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain portalChain(HttpSecurity http, TokenService tokens) throws Exception {
+        http.addFilterBefore(new BearerTokenFilter(tokens, ProblemResponses.unauthorized()),
+                        UsernamePasswordAuthenticationFilter.class)
+                .authorizeHttpRequests(web -> web
+                        .requestMatchers("/login", "/error", "/css/**", "/js/**", "/img/**", "/webjars/**",
+                                "/favicon.ico").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+                        .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
+                        .permitAll()
+                        .requestMatchers("/actuator/**", "/admin/**").hasRole("ADMIN")
+                        .anyRequest().hasRole("VIEWER"))
+                .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false).permitAll())
+                .logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?logout"))
+                .sessionManagement(s -> s.invalidSessionUrl("/login?expired"));
+        return http.build();
+    }
+}

@@ -1,0 +1,119 @@
+package io.qreg.registry.security;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Issues, resolves and revokes API tokens. */
+@Service
+public class TokenService {
+
+    /** Last-use times are bookkeeping; writing them at most once a minute keeps reads read-only. */
+    private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
+
+    private final ApiTokenRepository tokens;
+    private final AppUserRepository users;
+    private final AuditLog audit;
+
+    TokenService(ApiTokenRepository tokens, AppUserRepository users, AuditLog audit) {
+        this.tokens = tokens;
+        this.users = users;
+        this.audit = audit;
+    }
+
+    public record NewToken(String name, String username, Instant expiresAt) {
+    }
+
+    public record IssuedToken(UUID id, String name, String username, String token, String prefix,
+            Instant createdAt, Instant expiresAt) {
+    }
+
+    public record TokenView(UUID id, String name, String username, String prefix, Instant createdAt,
+            Instant expiresAt, Instant revokedAt, Instant lastUsedAt) {
+
+        static TokenView of(ApiToken token) {
+            return new TokenView(token.getId(), token.getName(), token.getUser().getUsername(),
+                    token.getTokenPrefix(), token.getCreatedAt(), token.getExpiresAt(), token.getRevokedAt(),
+                    token.getLastUsedAt());
+        }
+    }
+
+    /** An authenticated caller: the account and the token it used. */
+    public record TokenPrincipal(UUID tokenId, AppUser user) {
+    }
+
+    @Transactional
+    public IssuedToken issue(NewToken request) {
+        if (request.name() == null || request.name().isBlank() || request.name().length() > 100) {
+            throw ApiException.invalid("name", "name is required (1-100 characters), e.g. 'ci-pipeline'");
+        }
+        String self = CurrentUser.username();
+        String owner = request.username() == null || request.username().isBlank() ? self : request.username();
+        if (!owner.equals(self) && !CurrentUser.isAdmin()) {
+            throw ApiException.forbidden("only an ADMIN may create a token for another user ('" + owner + "')");
+        }
+        if (request.expiresAt() != null && !request.expiresAt().isAfter(Instant.now())) {
+            throw ApiException.invalid("expiresAt", "expiresAt must be in the future, got " + request.expiresAt());
+        }
+        AppUser user = users.findByUsername(owner).orElseThrow(() -> ApiException.notFound("user", owner));
+        return issueFor(user, request.name(), TokenSecrets.newSecret(), request.expiresAt());
+    }
+
+    /** Issues a token with a secret chosen by the operator (the bootstrap admin token). */
+    @Transactional
+    IssuedToken issueFor(AppUser user, String name, String secret, Instant expiresAt) {
+        ApiToken token = tokens.save(new ApiToken(user, name, TokenSecrets.hash(secret),
+                TokenSecrets.displayPrefix(secret), expiresAt));
+        audit.record("token.created", "token", token.getId().toString(), null, TokenView.of(token),
+                Map.of("user", user.getUsername(), "name", name));
+        return new IssuedToken(token.getId(), name, user.getUsername(), secret, token.getTokenPrefix(),
+                token.getCreatedAt(), expiresAt);
+    }
+
+    @Transactional(readOnly = true)
+    public List<TokenView> list(String username) {
+        String self = CurrentUser.username();
+        String owner = username == null || username.isBlank() ? self : username;
+        if (!owner.equals(self) && !CurrentUser.isAdmin()) {
+            throw ApiException.forbidden("only an ADMIN may list another user's tokens");
+        }
+        AppUser user = users.findByUsername(owner).orElseThrow(() -> ApiException.notFound("user", owner));
+        return tokens.findByUserOrderByCreatedAtDesc(user).stream().map(TokenView::of).toList();
+    }
+
+    @Transactional
+    public TokenView revoke(UUID id) {
+        ApiToken token = tokens.findById(id).orElseThrow(() -> ApiException.notFound("token", id));
+        if (!token.getUser().getUsername().equals(CurrentUser.username()) && !CurrentUser.isAdmin()) {
+            throw ApiException.forbidden("only the token's owner or an ADMIN may revoke it");
+        }
+        TokenView before = TokenView.of(token);
+        token.revoke(Instant.now());
+        TokenView after = TokenView.of(token);
+        audit.record("token.revoked", "token", id.toString(), before, after,
+                Map.of("user", token.getUser().getUsername()));
+        return after;
+    }
+
+    /** The account behind a presented secret, if the token exists and is neither expired nor revoked. */
+    @Transactional
+    public Optional<TokenPrincipal> authenticate(String secret) {
+        Instant now = Instant.now();
+        return tokens.findByTokenHash(TokenSecrets.hash(secret)).filter(t -> t.isUsableAt(now)).map(token -> {
+            if (token.getLastUsedAt() == null
+                    || token.getLastUsedAt().isBefore(now.minus(LAST_USED_RESOLUTION))) {
+                token.markUsed(now);
+            }
+            return new TokenPrincipal(token.getId(), token.getUser());
+        });
+    }
+}

@@ -1,0 +1,2 @@
+/** Cross-cutting web concerns of the API: problem details, pagination and request logging. */
+package io.qreg.registry.web;
