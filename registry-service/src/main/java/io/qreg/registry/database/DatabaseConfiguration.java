@@ -1,0 +1,49 @@
+package io.qreg.registry.database;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Provides the registry's {@link javax.sql.DataSource}: an embedded PostgreSQL in {@code ${qreg.data-dir}/postgres}
+ * when {@code qreg.db.url} is blank, otherwise the server it names. Because a DataSource bean exists, Spring Boot's
+ * own DataSource auto-configuration backs off while Flyway and JPA use this one.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(DatabaseProperties.class)
+public class DatabaseConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(DatabaseConfiguration.class);
+
+    /**
+     * The server. The pool below depends on it, so on context close Spring closes the pool first and then stops
+     * the embedded server, if there is one.
+     */
+    @Bean(destroyMethod = "close")
+    public DatabaseServer databaseServer(DatabaseProperties properties) {
+        if (properties.usesEmbeddedServer()) {
+            return EmbeddedDatabase.start(properties.embeddedDataDirectory());
+        }
+        DatabaseProperties.Db db = properties.db();
+        // An empty QREG_DB_PASSWORD means "none", not "the empty string".
+        String password = db.password() == null || db.password().isEmpty() ? null : db.password();
+        return new ExternalDatabase(new DatabaseConnection(db.url().trim(), db.user(), password));
+    }
+
+    @Bean(destroyMethod = "close")
+    public HikariDataSource dataSource(DatabaseServer server) {
+        DatabaseConnection connection = server.connection();
+        log.info("Using {} PostgreSQL at {} as user {}",
+                server instanceof EmbeddedDatabase ? "embedded" : "external", connection.redactedUrl(),
+                connection.user());
+        HikariDataSource dataSource = new HikariDataSource();
+        dataSource.setPoolName("qreg");
+        dataSource.setJdbcUrl(connection.jdbcUrl());
+        dataSource.setUsername(connection.user());
+        dataSource.setPassword(connection.password());
+        return dataSource;
+    }
+}
