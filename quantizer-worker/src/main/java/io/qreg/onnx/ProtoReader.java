@@ -258,7 +258,8 @@ final class ProtoReader {
     private OnnxFormatException truncated() {
         long size = position();
         if (depth == 0) {
-            return new OnnxFormatException("truncated ONNX model: the file ends inside a value after " + size + " bytes");
+            return new OnnxFormatException("truncated ONNX model: the file ends inside a value after " + size
+                    + " bytes");
         }
         // The innermost open field is the one the file was cut in; its declared length shows how much is missing.
         int i = depth - 1;
