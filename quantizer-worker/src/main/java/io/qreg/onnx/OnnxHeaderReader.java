@@ -1,0 +1,236 @@
+package io.qreg.onnx;
+
+import static io.qreg.onnx.ProtoReader.LENGTH_DELIMITED;
+import static io.qreg.onnx.ProtoReader.VARINT;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads an {@link OnnxModelHeader} from a serialized {@code ModelProto} without loading the model.
+ *
+ * <p>The protobuf wire format is decoded by hand so that weights and node bodies can be streamed past
+ * instead of materialized: heap use is a small fixed buffer plus the names it keeps (inputs, outputs,
+ * and the initializer names needed to drop weights that older exporters also list as inputs). The
+ * whole stream is consumed, so truncation anywhere, even inside a skipped weight, is reported.
+ */
+public final class OnnxHeaderReader {
+
+    /** ModelProto field numbers and the wire type each must use; used to recognise a model by its first field. */
+    private static final int[][] MODEL_FIELDS = {
+        {1, VARINT}, {2, LENGTH_DELIMITED}, {3, LENGTH_DELIMITED}, {4, LENGTH_DELIMITED},
+        {5, VARINT}, {6, LENGTH_DELIMITED}, {7, LENGTH_DELIMITED}, {8, LENGTH_DELIMITED},
+        {14, LENGTH_DELIMITED}, {20, LENGTH_DELIMITED}, {25, LENGTH_DELIMITED}, {26, LENGTH_DELIMITED},
+    };
+
+    private final ProtoReader r;
+    private final SignatureParser signatures;
+
+    private Long irVersion;
+    private String producerName = "";
+    private String producerVersion = "";
+    private final List<OpsetImport> opsetImports = new ArrayList<>();
+    private boolean sawGraph;
+    private String graphName = "";
+    private long nodeCount;
+    private long initializerCount;
+    private final Set<String> initializerNames = new HashSet<>();
+    private final List<TensorSignature> inputs = new ArrayList<>();
+    private final List<TensorSignature> outputs = new ArrayList<>();
+
+    private OnnxHeaderReader(InputStream in) {
+        this.r = new ProtoReader(in);
+        this.signatures = new SignatureParser(r);
+    }
+
+    /**
+     * Reads the whole stream as an ONNX model. The stream is read to its end but not closed; it need
+     * not be buffered, the reader buffers internally.
+     *
+     * @throws OnnxFormatException if the bytes are not a complete, well-formed ONNX model
+     * @throws IOException         if reading the stream fails
+     */
+    public static OnnxModelHeader read(InputStream in) throws IOException {
+        return new OnnxHeaderReader(in).readModel();
+    }
+
+    private OnnxModelHeader readModel() throws IOException {
+        if (r.atEnd()) {
+            throw new OnnxFormatException("not an ONNX model: the file is empty");
+        }
+        boolean first = true;
+        while (!r.atEnd()) {
+            int tag = r.readTag();
+            int field = tag >>> 3;
+            int wireType = tag & 7;
+            if (first && !isModelField(field, wireType)) {
+                // Serializers write fields in number order, so a real model starts with one of its own fields.
+                throw r.notOnnx("the file does not start with an ONNX ModelProto field (found field " + field
+                        + ", wire type " + wireType + ")");
+            }
+            first = false;
+            switch (field) {
+                case 1 -> {
+                    r.expectWireType(wireType, VARINT, "ir_version");
+                    irVersion = r.readVarint();
+                }
+                case 2 -> {
+                    r.expectWireType(wireType, LENGTH_DELIMITED, "producer_name");
+                    producerName = r.readString("producer_name");
+                }
+                case 3 -> {
+                    r.expectWireType(wireType, LENGTH_DELIMITED, "producer_version");
+                    producerVersion = r.readString("producer_version");
+                }
+                case 7 -> {
+                    r.expectWireType(wireType, LENGTH_DELIMITED, "graph");
+                    r.enter("graph", r.readLength("graph"));
+                    readGraph();
+                    r.exit();
+                    sawGraph = true;
+                }
+                case 8 -> {
+                    r.expectWireType(wireType, LENGTH_DELIMITED, "opset_import");
+                    r.enter("opset_import", r.readLength("opset_import"));
+                    opsetImports.add(readOpsetImport());
+                    r.exit();
+                }
+                default -> r.skipValue(wireType, fieldName(field));
+            }
+        }
+        if (irVersion == null) {
+            throw new OnnxFormatException("not an ONNX model: ir_version missing");
+        }
+        if (!sawGraph) {
+            throw new OnnxFormatException("not an ONNX model: no graph");
+        }
+        if (opsetImports.isEmpty() && irVersion >= 3) {
+            // Required since IR version 3; its absence usually means the file was cut right after the graph.
+            throw new OnnxFormatException("not an ONNX model: no opset_import (a model must declare the operator"
+                    + " sets it uses; the file may be truncated)");
+        }
+        long opset = opsetImports.stream()
+                .filter(OpsetImport::isDefaultDomain)
+                .mapToLong(OpsetImport::version)
+                .findFirst()
+                .orElse(0);
+        List<TensorSignature> feeds = inputs.stream()
+                .filter(input -> !initializerNames.contains(input.name()))
+                .toList();
+        return new OnnxModelHeader(irVersion, opset, opsetImports, producerName, producerVersion, graphName,
+                feeds, outputs, initializerCount, nodeCount, r.position());
+    }
+
+    private void readGraph() throws IOException {
+        while (!r.atEnd()) {
+            int tag = r.readTag();
+            int field = tag >>> 3;
+            int wireType = tag & 7;
+            switch (field) {
+                case 1 -> {
+                    r.expectWireType(wireType, LENGTH_DELIMITED, "node");
+                    r.skipValue(wireType, "node");
+                    nodeCount++;
+                }
+                case 2 -> {
+                    r.expectWireType(wireType, LENGTH_DELIMITED, "name");
+                    graphName = r.readString("name");
+                }
+                case 5 -> {
+                    r.expectWireType(wireType, LENGTH_DELIMITED, "initializer");
+                    r.enter("initializer", r.readLength("initializer"));
+                    String name = readInitializerName();
+                    r.exit();
+                    initializerCount++;
+                    if (name != null) {
+                        initializerNames.add(name);
+                    }
+                }
+                case 11, 12 -> {
+                    String kind = field == 11 ? "input" : "output";
+                    r.expectWireType(wireType, LENGTH_DELIMITED, kind);
+                    r.enter(kind, r.readLength(kind));
+                    TensorSignature signature = signatures.readValueInfo();
+                    r.exit();
+                    (field == 11 ? inputs : outputs).add(signature);
+                }
+                default -> r.skipValue(wireType, graphFieldName(field));
+            }
+        }
+    }
+
+    /** Reads TensorProto.name and streams past everything else, including raw_data. */
+    private String readInitializerName() throws IOException {
+        String name = null;
+        while (!r.atEnd()) {
+            int tag = r.readTag();
+            int field = tag >>> 3;
+            int wireType = tag & 7;
+            if (field == 8) {
+                r.expectWireType(wireType, LENGTH_DELIMITED, "name");
+                name = r.readString("name");
+            } else {
+                r.skipValue(wireType, field == 9 ? "raw_data" : "#" + field);
+            }
+        }
+        return name;
+    }
+
+    private OpsetImport readOpsetImport() throws IOException {
+        String domain = "";
+        long version = 0;
+        while (!r.atEnd()) {
+            int tag = r.readTag();
+            int field = tag >>> 3;
+            int wireType = tag & 7;
+            switch (field) {
+                case 1 -> {
+                    r.expectWireType(wireType, LENGTH_DELIMITED, "domain");
+                    domain = r.readString("domain");
+                }
+                case 2 -> {
+                    r.expectWireType(wireType, VARINT, "version");
+                    version = r.readVarint();
+                }
+                default -> r.skipValue(wireType, "#" + field);
+            }
+        }
+        return new OpsetImport(domain, version);
+    }
+
+    private static boolean isModelField(int field, int wireType) {
+        for (int[] known : MODEL_FIELDS) {
+            if (known[0] == field) {
+                return known[1] == wireType;
+            }
+        }
+        return false;
+    }
+
+    /** Names for skipped fields, so a truncation message says e.g. "doc_string" rather than "#6". */
+    private static String fieldName(int field) {
+        return switch (field) {
+            case 4 -> "domain";
+            case 5 -> "model_version";
+            case 6 -> "doc_string";
+            case 14 -> "metadata_props";
+            case 20 -> "training_info";
+            case 25 -> "functions";
+            default -> "#" + field;
+        };
+    }
+
+    private static String graphFieldName(int field) {
+        return switch (field) {
+            case 10 -> "doc_string";
+            case 13 -> "value_info";
+            case 14 -> "quantization_annotation";
+            case 15 -> "sparse_initializer";
+            default -> "#" + field;
+        };
+    }
+}
