@@ -194,7 +194,7 @@ public class DatasetService {
     }
 
     private static String dtypeName(NpyArrayInfo a) {
-        return a.dtype().name().toLowerCase();
+        return a.dtype().typeName();
     }
 
     private static ApiException unprocessable(String detail) {

@@ -21,6 +21,7 @@ public class Recipe {
     private String method;
     @Column(name = "per_channel")
     private boolean perChannel;
+    @Column(name = "is_symmetric")
     private boolean symmetric;
     @Column(name = "block_size")
     private Integer blockSize;

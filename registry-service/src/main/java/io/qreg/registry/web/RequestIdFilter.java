@@ -36,6 +36,8 @@ public class RequestIdFilter extends OncePerRequestFilter {
         String given = request.getHeader(HEADER);
         String requestId = given != null && SANE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
         MDC.put(MDC_KEY, requestId);
+        // The container's error dispatch runs after this filter has returned; it reads the attribute.
+        request.setAttribute(MDC_KEY, requestId);
         response.setHeader(HEADER, requestId);
         long started = System.nanoTime();
         try {
