@@ -2,6 +2,8 @@ package io.qreg.registry.artifact;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 
 import org.springframework.core.io.Resource;
 
@@ -23,4 +25,11 @@ public interface BlobStore {
     Resource open(String sha256);
 
     void delete(String sha256) throws IOException;
+
+    /** Every stored blob with the time it was stored: what the janitor compares with the database. */
+    List<StoredBlob> list() throws IOException;
+
+    /** A blob's digest and when it was put. */
+    record StoredBlob(String sha256, Instant storedAt) {
+    }
 }

@@ -8,7 +8,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,5 +96,19 @@ public class FilesystemBlobStore implements BlobStore {
     @Override
     public void delete(String sha256) throws IOException {
         Files.deleteIfExists(pathOf(sha256));
+    }
+
+    @Override
+    public List<StoredBlob> list() throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            List<StoredBlob> blobs = new ArrayList<>();
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
+                if (Files.isRegularFile(file) && SHA256.matcher(name).matches()) {
+                    blobs.add(new StoredBlob(name, Files.getLastModifiedTime(file).toInstant()));
+                }
+            }
+            return blobs;
+        }
     }
 }
