@@ -4,13 +4,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.support.Timestamps;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -61,7 +61,7 @@ public class AuditLog {
         List<AuditEvent> last = jdbc.query("select * from audit_event order by seq desc limit 1", ROW_MAPPER);
         long seq = last.isEmpty() ? 1 : last.get(0).seq() + 1;
         String prevHash = last.isEmpty() ? AuditEvent.GENESIS : last.get(0).hash();
-        AuditEvent unsigned = new AuditEvent(seq, UUID.randomUUID(), Instant.now().truncatedTo(ChronoUnit.MICROS),
+        AuditEvent unsigned = new AuditEvent(seq, UUID.randomUUID(), Timestamps.now(),
                 actor, action, subjectType, subjectId, digestOf(before), digestOf(after),
                 CanonicalJson.write(details == null ? Map.of() : details), prevHash, null);
         AuditEvent event = new AuditEvent(unsigned.seq(), unsigned.id(), unsigned.occurredAt(), unsigned.actor(),

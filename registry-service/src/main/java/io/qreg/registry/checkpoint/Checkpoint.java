@@ -3,6 +3,8 @@ package io.qreg.registry.checkpoint;
 import java.time.Instant;
 import java.util.UUID;
 
+import io.qreg.registry.support.Timestamps;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -58,7 +60,7 @@ public class Checkpoint {
         this.redistribution = redistribution;
         this.sourceUri = sourceUri;
         this.parentId = parentId;
-        this.createdAt = Instant.now();
+        this.createdAt = Timestamps.now();
         this.createdBy = createdBy;
     }
 

@@ -3,6 +3,8 @@ package io.qreg.registry.dataset;
 import java.time.Instant;
 import java.util.UUID;
 
+import io.qreg.registry.support.Timestamps;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -51,7 +53,7 @@ public class Dataset {
         this.inputs = inputsJson;
         this.hasLabels = hasLabels;
         this.hasSlices = hasSlices;
-        this.createdAt = Instant.now();
+        this.createdAt = Timestamps.now();
         this.createdBy = createdBy;
     }
 

@@ -3,6 +3,8 @@ package io.qreg.registry.model;
 import java.time.Instant;
 import java.util.UUID;
 
+import io.qreg.registry.support.Timestamps;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -39,7 +41,7 @@ public class Model {
         this.description = description;
         this.owner = owner;
         this.riskTier = riskTier.wireName();
-        this.createdAt = Instant.now();
+        this.createdAt = Timestamps.now();
         this.createdBy = createdBy;
     }
 

@@ -3,6 +3,8 @@ package io.qreg.registry.recipe;
 import java.time.Instant;
 import java.util.UUID;
 
+import io.qreg.registry.support.Timestamps;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -62,7 +64,7 @@ public class Recipe {
         this.accuracyBudget = spec.accuracyBudget();
         this.notes = spec.notes();
         this.canonicalJson = canonicalJson;
-        this.createdAt = Instant.now();
+        this.createdAt = Timestamps.now();
         this.createdBy = createdBy;
     }
 

@@ -3,6 +3,8 @@ package io.qreg.registry.security;
 import java.time.Instant;
 import java.util.UUID;
 
+import io.qreg.registry.support.Timestamps;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
@@ -47,7 +49,7 @@ public class ApiToken {
         this.name = name;
         this.tokenHash = tokenHash;
         this.tokenPrefix = tokenPrefix;
-        this.createdAt = Instant.now();
+        this.createdAt = Timestamps.now();
         this.expiresAt = expiresAt;
     }
 

@@ -5,6 +5,8 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
 
+import io.qreg.registry.support.Timestamps;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -36,7 +38,7 @@ public class AppUser {
         this.passwordHash = passwordHash;
         this.roles = Role.joinAll(roles);
         this.enabled = true;
-        this.createdAt = Instant.now();
+        this.createdAt = Timestamps.now();
         this.createdBy = createdBy;
     }
 

@@ -20,7 +20,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 
 /**
- * Two filter chains: the API (stateless, bearer tokens, problem+json on 401/403) and the portal
+ * Two filter chains: the API (stateless, bearer tokens or HTTP Basic, problem+json on 401/403) and the portal
  * (form login, session, CSRF). Every API route is listed with the role it needs; anything not
  * listed is denied, so a new endpoint is closed until someone decides who may call it.
  */
@@ -62,6 +62,8 @@ class SecurityConfiguration {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
                 .addFilterBefore(new BearerTokenFilter(tokens, entryPoint), UsernamePasswordAuthenticationFilter.class)
+                // Basic auth lets a person with only a password mint their first token with curl -u.
+                .httpBasic(basic -> basic.authenticationEntryPoint(entryPoint))
                 .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler(ProblemResponses.forbidden()))
                 .authorizeHttpRequests(api -> api

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.stereotype.Service;
@@ -97,7 +98,7 @@ public class TokenService {
             throw ApiException.forbidden("only the token's owner or an ADMIN may revoke it");
         }
         TokenView before = TokenView.of(token);
-        token.revoke(Instant.now());
+        token.revoke(Timestamps.now());
         TokenView after = TokenView.of(token);
         audit.record("token.revoked", "token", id.toString(), before, after,
                 Map.of("user", token.getUser().getUsername()));
@@ -107,7 +108,7 @@ public class TokenService {
     /** The account behind a presented secret, if the token exists and is neither expired nor revoked. */
     @Transactional
     public Optional<TokenPrincipal> authenticate(String secret) {
-        Instant now = Instant.now();
+        Instant now = Timestamps.now();
         return tokens.findByTokenHash(TokenSecrets.hash(secret)).filter(t -> t.isUsableAt(now)).map(token -> {
             if (token.getLastUsedAt() == null
                     || token.getLastUsedAt().isBefore(now.minus(LAST_USED_RESOLUTION))) {

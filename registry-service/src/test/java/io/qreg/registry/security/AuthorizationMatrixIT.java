@@ -160,6 +160,26 @@ class AuthorizationMatrixIT extends IntegrationTest {
         assertThat(worker.json().get("field").asString()).isEqualTo("password");
     }
 
+    @Test
+    void aPersonWithAPasswordMintsTheirFirstTokenWithBasicAuth() {
+        String username = unique("basic");
+        admin().post("/api/v1/users", Map.of("username", username, "password", "correct-horse-battery",
+                "roles", List.of("ENGINEER")));
+        String good = java.util.Base64.getEncoder().encodeToString((username + ":correct-horse-battery").getBytes());
+        String bad = java.util.Base64.getEncoder().encodeToString((username + ":wrong-password!").getBytes());
+
+        var minted = anonymous().send(anonymous().request("/api/v1/tokens").header("Authorization", "Basic " + good)
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"laptop\"}")));
+        assertThat(minted.status()).as(minted.body()).isEqualTo(201);
+        assertThat(anonymous().as(minted.json().get("token").asString()).get("/api/v1/me").json().get("username")
+                .asString()).isEqualTo(username);
+
+        var refused = anonymous().send(anonymous().request("/api/v1/me").header("Authorization", "Basic " + bad).GET());
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.isProblem()).isTrue();
+    }
+
     private static String concrete(String pattern) {
         return pattern.replace("{id}", "00000000-0000-0000-0000-000000000000")
                 .replace("{version}", "1").replaceAll("\\{[^}]+}", "placeholder");
