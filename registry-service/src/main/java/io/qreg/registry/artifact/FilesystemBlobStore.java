@@ -3,52 +3,31 @@ package io.qreg.registry.artifact;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 
 /** Blobs on the local filesystem under {@code artifacts/sha256/ab/cd/<hex>}. */
 public class FilesystemBlobStore implements BlobStore {
 
-    private static final Logger log = LoggerFactory.getLogger(FilesystemBlobStore.class);
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-
     private final Path root;
     private final Path staging;
 
     public FilesystemBlobStore(Path artifactsDirectory) {
         this.root = artifactsDirectory.resolve("sha256");
-        this.staging = artifactsDirectory.resolve("staging");
         try {
             Files.createDirectories(root);
-            Files.createDirectories(staging);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the artifact store under " + artifactsDirectory, e);
         }
-        removeAbandonedStagingFiles();
-    }
-
-    /** Uploads cut short by a crash or restart leave staging files that no one will finish. */
-    private void removeAbandonedStagingFiles() {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(staging)) {
-            for (Path file : files) {
-                Files.deleteIfExists(file);
-                log.warn("removed staging file {} left by an interrupted upload", file.getFileName());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean staging directory " + staging, e);
-        }
+        this.staging = StagingArea.prepare(artifactsDirectory.resolve("staging"));
     }
 
     @Override
@@ -57,10 +36,7 @@ public class FilesystemBlobStore implements BlobStore {
     }
 
     Path pathOf(String sha256) {
-        if (!SHA256.matcher(sha256).matches()) {
-            throw new IllegalArgumentException("not a sha256 hex digest: " + sha256);
-        }
-        return root.resolve(sha256.substring(0, 2)).resolve(sha256.substring(2, 4)).resolve(sha256);
+        return root.resolve(BlobDigest.fanOut(sha256));
     }
 
     @Override
@@ -104,7 +80,7 @@ public class FilesystemBlobStore implements BlobStore {
             List<StoredBlob> blobs = new ArrayList<>();
             for (Path file : (Iterable<Path>) files::iterator) {
                 String name = file.getFileName().toString();
-                if (Files.isRegularFile(file) && SHA256.matcher(name).matches()) {
+                if (Files.isRegularFile(file) && BlobDigest.isSha256(name)) {
                     blobs.add(new StoredBlob(name, Files.getLastModifiedTime(file).toInstant()));
                 }
             }
