@@ -4,6 +4,7 @@ import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import io.qreg.registry.artifact.Downloads;
 import io.qreg.registry.artifact.UploadReceiver;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.web.PageResponse;
@@ -11,7 +12,6 @@ import io.qreg.registry.web.Pagination;
 
 import org.springframework.core.io.Resource;
 import org.springframework.data.domain.Sort;
-import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -23,7 +23,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Checkpoints over HTTP: streamed upload, reads, lineage, and download with ETag and ranges. */
+/** Checkpoints over HTTP: streamed upload, reads, lineage, and download. */
 @RestController
 class CheckpointController {
 
@@ -62,22 +62,10 @@ class CheckpointController {
         return checkpoints.lineage(id);
     }
 
-    /** Ranges ({@code Range: bytes=...}) are served by Spring MVC for Resource bodies. */
     @GetMapping("/api/v1/checkpoints/{id}/content")
     ResponseEntity<Resource> content(@PathVariable UUID id,
             @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
         CheckpointService.Content content = checkpoints.content(id);
-        String etag = "\"" + content.sha256() + "\"";
-        if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"))) {
-            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
-        }
-        return ResponseEntity.ok().eTag(etag)
-                .header(HttpHeaders.ACCEPT_RANGES, "bytes")
-                .header("Digest", "sha-256=" + java.util.Base64.getEncoder()
-                        .encodeToString(java.util.HexFormat.of().parseHex(content.sha256())))
-                .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .headers(h -> h.setContentDisposition(ContentDisposition.attachment()
-                        .filename(content.filename()).build()))
-                .body(content.resource());
+        return Downloads.of(content.resource(), content.sha256(), content.filename(), ifNoneMatch);
     }
 }

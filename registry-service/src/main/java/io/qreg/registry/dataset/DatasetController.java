@@ -4,13 +4,14 @@ import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import io.qreg.registry.artifact.Downloads;
 import io.qreg.registry.artifact.UploadReceiver;
 import io.qreg.registry.web.PageResponse;
 import io.qreg.registry.web.Pagination;
 
 import org.springframework.core.io.Resource;
 import org.springframework.data.domain.Sort;
-import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -60,12 +62,9 @@ class DatasetController {
     }
 
     @GetMapping("/{name}/versions/{version}/content")
-    ResponseEntity<Resource> content(@PathVariable String name, @PathVariable int version) {
+    ResponseEntity<Resource> content(@PathVariable String name, @PathVariable int version,
+            @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
         DatasetService.Content content = datasets.content(name, version);
-        return ResponseEntity.ok().eTag("\"" + content.sha256() + "\"")
-                .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .headers(h -> h.setContentDisposition(ContentDisposition.attachment()
-                        .filename(content.filename()).build()))
-                .body(content.resource());
+        return Downloads.of(content.resource(), content.sha256(), content.filename(), ifNoneMatch);
     }
 }

@@ -144,4 +144,21 @@ class DatasetUploadIT extends IntegrationTest {
         assertThat(admin().get("/api/v1/datasets/" + name + "/versions/2").json().get("samples").asLong())
                 .isEqualTo(500);
     }
+
+    @Test
+    void downloadReturnsTheStoredBytesWithTheirDigestAsEtag() throws Exception {
+        byte[] npy = Fixtures.bytes("digits_calib_x.npy");
+        String name = unique("download");
+        var created = admin().upload("/api/v1/datasets", Map.of("name", name, "purpose", "calibration"), npy,
+                "input.npy");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        var path = "/api/v1/datasets/" + name + "/versions/1/content";
+        var full = admin().client().send(admin().request(path).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(full.body()).isEqualTo(npy);
+        String etag = full.headers().firstValue("ETag").orElseThrow();
+        assertThat(etag).isEqualTo("\"" + Fixtures.sha256(npy) + "\"");
+        var again = admin().send(admin().request(path).header("If-None-Match", etag).GET());
+        assertThat(again.status()).isEqualTo(304);
+    }
 }
