@@ -16,7 +16,8 @@
 #   --threads N           concurrent GET clients (default 50)
 #   --max-seconds N       time bound for each GET phase (default 120)
 #   --work-dir DIR        parent of the per-run temp dir (default <repo>/target/bench)
-#   --report FILE         also write the Markdown report here (default <work-dir>/last-report.md)
+#   --report FILE         also write the Markdown report here (default <work-dir>/last-report.md);
+#                         the server log is kept as <work-dir>/last-server.log
 #   --keep                keep the temp dir (data dir, test file) for inspection
 #   -h, --help
 #
@@ -103,6 +104,9 @@ cleanup() {
     echo "---- last lines of the server log ----" >&2
     tail -n 40 "$SERVER_LOG" >&2 || true
   fi
+  if [[ -f "$SERVER_LOG" ]]; then
+    cp -f -- "$SERVER_LOG" "$WORK_PARENT/last-server.log" 2>/dev/null || true
+  fi
   if [[ "$KEEP" -eq 1 ]]; then
     log "kept $RUN_DIR"
   else
@@ -121,6 +125,10 @@ mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.1f", b / (ns / 1e9) / 1e6 }
 secs() { awk -v ns="$1" 'BEGIN { printf "%.2f", ns / 1e9 }'; }
 # median of the arguments (numbers)
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.1f", v[(NR + 1) / 2]; else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# CPU time (user + system) of the registry JVM so far, in clock ticks (the embedded PostgreSQL runs
+# in separate processes and is not included)
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0; }
+ticks_to_s() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
@@ -197,9 +205,17 @@ for _ in $(seq 1 120); do   # at most 60 s more
   sleep 0.5
 done
 [[ "$HEALTH" == *'"UP"'* ]] || die "health is not UP at $BASE/actuator/health: $HEALTH"
+AUTH=(-H "Authorization: Bearer $TOKEN")
+# Health can report UP a moment before the bootstrap admin token exists: wait until it works.
+code=""
+for _ in $(seq 1 60); do   # at most 30 s
+  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${AUTH[@]}" "$BASE/api/v1/models" || true)"
+  [[ "$code" == 200 ]] && break
+  sleep 0.5
+done
+[[ "$code" == 200 ]] || die "GET /api/v1/models with the bootstrap token: HTTP $code"
 log "registry UP at $BASE (pid $SERVER_PID)"
 
-AUTH=(-H "Authorization: Bearer $TOKEN")
 MODEL="bench-model"
 code="$(curl -s -o "$RUN_DIR/model.json" -w '%{http_code}' --max-time 30 "${AUTH[@]}" \
   -H 'Content-Type: application/json' -d "{\"name\":\"$MODEL\",\"task\":\"classification\"}" \
@@ -227,18 +243,34 @@ for i in $(seq 1 "$REPS"); do
   rm -f -- "$COPY"
 done
 
+# Informational: the same client that downloads (curl) copying the file to the same disk with no
+# server and no network (file:// URL), then sync. This is the most a curl download could reach.
+log "client ceiling: curl file:// to a file + sync x$REPS (informational)"
+CURLFILE_RATES=()
+for i in $(seq 1 "$REPS"); do
+  rm -f -- "$COPY"; sync -f "$RUN_DIR"
+  t0=$(now_ns); curl -s -o "$COPY" "file://$CKPT"; sync -- "$COPY"; t1=$(now_ns)
+  [[ "$(stat -c %s "$COPY")" == "$SIZE" ]] || die "curl file:// copied $(stat -c %s "$COPY") bytes, expected $SIZE"
+  CURLFILE_RATES+=("$(mbps "$SIZE" $((t1 - t0)))")
+  log "  curl file:// + sync #$i: $(secs $((t1 - t0))) s, ${CURLFILE_RATES[-1]} MB/s"
+  rm -f -- "$COPY"
+done
+
 # ---------------------------------------------------------------- upload
 log "upload x$REPS"
 UP_RATES=()
+UP_CPU=()
 CKPT_ID=""
 for i in $(seq 1 "$REPS"); do
   meta="{\"version\":\"1.0.$i\",\"license\":\"Apache-2.0\"}"
   sync -f "$RUN_DIR"
+  c0=$(server_ticks)
   t0=$(now_ns)
   code="$(curl -s -o "$RUN_DIR/upload.json" -w '%{http_code}' --max-time 1800 "${AUTH[@]}" \
     -F "metadata=$meta;type=application/json" -F "file=@$CKPT;type=application/octet-stream" \
     "$BASE/api/v1/models/$MODEL/checkpoints")"
   t1=$(now_ns)
+  UP_CPU+=("$(ticks_to_s $(( $(server_ticks) - c0 )))")
   [[ "$code" == 201 ]] || die "upload #$i: HTTP $code $(head -c 2000 "$RUN_DIR/upload.json")"
   got_sha="$(jq -r .sha256 "$RUN_DIR/upload.json")"
   got_size="$(jq -r .sizeBytes "$RUN_DIR/upload.json")"
@@ -246,7 +278,7 @@ for i in $(seq 1 "$REPS"); do
   [[ "$got_size" == "$SIZE" ]] || die "upload #$i: sizeBytes $got_size, expected $SIZE"
   CKPT_ID="${CKPT_ID:-$(jq -r .id "$RUN_DIR/upload.json")}"
   UP_RATES+=("$(mbps "$SIZE" $((t1 - t0)))")
-  log "  upload #$i (version 1.0.$i): $(secs $((t1 - t0))) s, ${UP_RATES[-1]} MB/s"
+  log "  upload #$i (version 1.0.$i): $(secs $((t1 - t0))) s, ${UP_RATES[-1]} MB/s, server CPU ${UP_CPU[-1]} s"
 done
 
 # ---------------------------------------------------------------- download
@@ -254,16 +286,19 @@ done
 # A second, informational series writes to /dev/null (server and loopback only, no disk write).
 log "download to file + sync x$REPS"
 DL_RATES=()
+DL_CPU=()
 for i in $(seq 1 "$REPS"); do
   rm -f -- "$DL"; sync -f "$RUN_DIR"
+  c0=$(server_ticks)
   t0=$(now_ns)
   code="$(curl -s -o "$DL" -w '%{http_code}' --max-time 1800 "${AUTH[@]}" "$BASE/api/v1/checkpoints/$CKPT_ID/content")"
   sync -- "$DL"
   t1=$(now_ns)
+  DL_CPU+=("$(ticks_to_s $(( $(server_ticks) - c0 )))")
   [[ "$code" == 200 ]] || die "download #$i: HTTP $code"
   [[ "$(stat -c %s "$DL")" == "$SIZE" ]] || die "download #$i: $(stat -c %s "$DL") bytes, expected $SIZE"
   DL_RATES+=("$(mbps "$SIZE" $((t1 - t0)))")
-  log "  download #$i: $(secs $((t1 - t0))) s, ${DL_RATES[-1]} MB/s"
+  log "  download #$i: $(secs $((t1 - t0))) s, ${DL_RATES[-1]} MB/s, server CPU ${DL_CPU[-1]} s"
   if [[ "$i" -eq 1 ]]; then   # correctness check, outside the timing
     dl_sha="$(sha256sum "$DL")"; dl_sha="${dl_sha%% *}"
     [[ "$dl_sha" == "$EXPECTED_SHA" ]] || die "download: sha256 $dl_sha, expected $EXPECTED_SHA"
@@ -300,6 +335,10 @@ CP_MED="$(median "${CP_RATES[@]}")"
 UP_MED="$(median "${UP_RATES[@]}")"
 DL_MED="$(median "${DL_RATES[@]}")"
 NULL_MED="$(median "${NULL_RATES[@]}")"
+CURLFILE_MED="$(median "${CURLFILE_RATES[@]}")"
+UP_CPU_MED="$(median "${UP_CPU[@]}")"
+DL_CPU_MED="$(median "${DL_CPU[@]}")"
+DL_CEIL_RATIO="$(ratio "$DL_MED" "$CURLFILE_MED")"
 UP_RATIO="$(ratio "$UP_MED" "$SHA_MED")"
 DL_RATIO="$(ratio "$DL_MED" "$CP_MED")"
 FAILED=0
@@ -309,7 +348,7 @@ DL_V="$(verdict ge "$DL_RATIO" "$TARGET_DOWNLOAD_RATIO")"
 P99_V="$(verdict lt "$P99" "$TARGET_P99_MS")"
 [[ "$TIMED_OUT" == true ]] && P99_V=FAIL
 for v in "$UP_V" "$DL_V" "$P99_V"; do [[ "$v" == PASS ]] || FAILED=1; done
-join() { local IFS=', '; echo "$*"; }
+join() { local out; out="$(printf "%s, " "$@")"; echo "${out%, }"; }
 
 {
   echo "## QReg registry throughput ($STARTED_AT)"
@@ -334,8 +373,11 @@ join() { local IFS=', '; echo "$*"; }
   echo "|---|---:|---|"
   echo "| baseline \`sha256sum FILE\` | $SHA_MED MB/s | $(join "${SHA_RATES[@]}") |"
   echo "| baseline \`cp FILE COPY && sync COPY\` | $CP_MED MB/s | $(join "${CP_RATES[@]}") |"
+  echo "| client ceiling \`curl -o COPY file://FILE && sync COPY\` (informational) | $CURLFILE_MED MB/s | $(join "${CURLFILE_RATES[@]}") |"
   echo "| upload \`POST /api/v1/models/{name}/checkpoints\` (curl -F) | $UP_MED MB/s | $(join "${UP_RATES[@]}") |"
+  echo "| registry JVM CPU per upload | $UP_CPU_MED s | $(join "${UP_CPU[@]}") |"
   echo "| download \`GET /api/v1/checkpoints/{id}/content\` to a file on the same disk + \`sync\` | $DL_MED MB/s | $(join "${DL_RATES[@]}") |"
+  echo "| registry JVM CPU per download | $DL_CPU_MED s | $(join "${DL_CPU[@]}") |"
   echo "| download to /dev/null (informational, no target) | $NULL_MED MB/s | $(join "${NULL_RATES[@]}") |"
   echo "| \`GET /api/v1/models/{name}\`, $THREADS clients, $NREQ requests (after $WARMUP warm-up) | p50 $P50 ms, p90 $P90 ms, p99 $P99 ms, max $PMAX ms | $RPS req/s, $NERR errors |"
   echo
@@ -344,7 +386,8 @@ join() { local IFS=', '; echo "$*"; }
   echo "| upload / sha256sum | $UP_RATIO | >= $TARGET_UPLOAD_RATIO | $UP_V |"
   echo "| download / cp+sync | $DL_RATIO | >= $TARGET_DOWNLOAD_RATIO | $DL_V |"
   echo "| model read p99 at $THREADS clients | $P99 ms | < $TARGET_P99_MS ms | $P99_V |"
+  echo "| (informational) download / curl file:// ceiling | $DL_CEIL_RATIO | | |"
 } | tee "$REPORT"
-log "report written to $REPORT"
+log "report written to $REPORT; the server log is kept as $WORK_PARENT/last-server.log"
 
 exit "$FAILED"
