@@ -1,0 +1,126 @@
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * Benchmark helper (JDK only, run as {@code java bench/SyntheticOnnxGen.java FILE SIZE_BYTES [SEED]}).
+ *
+ * <p>Writes a valid ONNX ModelProto (protobuf wire format, opset 17, input {@code x}, output
+ * {@code y}) with one uint8 initializer of SIZE_BYTES bytes, streamed to disk. The layout is the
+ * same as the test helper {@code registry-service/src/test/java/io/qreg/registry/support/SyntheticOnnx.java};
+ * it is duplicated here so the benchmark needs no test classpath. The payload is pseudo-random
+ * (incompressible), and no two 1 MiB blocks are equal, so no layer can deduplicate it.
+ */
+public final class SyntheticOnnxGen {
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: java SyntheticOnnxGen.java FILE INITIALIZER_BYTES [SEED]");
+            System.exit(2);
+        }
+        Path file = Path.of(args[0]);
+        long bytes = Long.parseLong(args[1]);
+        long seed = args.length > 2 ? Long.parseLong(args[2]) : 42L;
+        write(file, bytes, seed);
+        System.out.println(Files.size(file));
+    }
+
+    static void write(Path file, long initializerBytes, long seed) throws IOException {
+        byte[] input = valueInfo("x", 1, "batch", 4);
+        byte[] output = valueInfo("y", 1, "batch", 4);
+        ByteArrayOutputStream tensorHead = new ByteArrayOutputStream();
+        tag(tensorHead, 1, 0);
+        varint(tensorHead, initializerBytes);
+        tag(tensorHead, 2, 0);
+        varint(tensorHead, 2); // uint8
+        string(tensorHead, 8, "w");
+        tag(tensorHead, 9, 2);
+        varint(tensorHead, initializerBytes);
+        long tensorLength = tensorHead.size() + initializerBytes;
+
+        ByteArrayOutputStream graphHead = new ByteArrayOutputStream();
+        string(graphHead, 2, "synthetic");
+        graphHead.write(field(11, input));
+        graphHead.write(field(12, output));
+        tag(graphHead, 5, 2);
+        varint(graphHead, tensorLength);
+        long graphLength = graphHead.size() + tensorLength;
+
+        ByteArrayOutputStream opset = new ByteArrayOutputStream();
+        string(opset, 1, "");
+        tag(opset, 2, 0);
+        varint(opset, 17);
+
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+            ByteArrayOutputStream model = new ByteArrayOutputStream();
+            tag(model, 1, 0);
+            varint(model, 8);
+            string(model, 2, "qreg-synthetic");
+            model.write(field(8, opset.toByteArray()));
+            tag(model, 7, 2);
+            varint(model, graphLength);
+            model.writeTo(out);
+            graphHead.writeTo(out);
+            tensorHead.writeTo(out);
+            byte[] block = new byte[1 << 20];
+            new Random(seed).nextBytes(block);
+            long remaining = initializerBytes;
+            while (remaining > 0) {
+                int n = (int) Math.min(block.length, remaining);
+                out.write(block, 0, n);
+                block[(int) (remaining % block.length)] ^= 0x5a; // no two blocks alike
+                remaining -= n;
+            }
+        }
+    }
+
+    private static byte[] valueInfo(String name, int elemType, String symbolicDim, long fixedDim) throws IOException {
+        ByteArrayOutputStream dim1 = new ByteArrayOutputStream();
+        string(dim1, 2, symbolicDim);
+        ByteArrayOutputStream dim2 = new ByteArrayOutputStream();
+        tag(dim2, 1, 0);
+        varint(dim2, fixedDim);
+        ByteArrayOutputStream shape = new ByteArrayOutputStream();
+        shape.write(field(1, dim1.toByteArray()));
+        shape.write(field(1, dim2.toByteArray()));
+        ByteArrayOutputStream tensorType = new ByteArrayOutputStream();
+        tag(tensorType, 1, 0);
+        varint(tensorType, elemType);
+        tensorType.write(field(2, shape.toByteArray()));
+        ByteArrayOutputStream type = new ByteArrayOutputStream();
+        type.write(field(1, tensorType.toByteArray()));
+        ByteArrayOutputStream info = new ByteArrayOutputStream();
+        string(info, 1, name);
+        info.write(field(2, type.toByteArray()));
+        return info.toByteArray();
+    }
+
+    private static byte[] field(int number, byte[] payload) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        tag(out, number, 2);
+        varint(out, payload.length);
+        out.write(payload);
+        return out.toByteArray();
+    }
+
+    private static void string(ByteArrayOutputStream out, int number, String value) throws IOException {
+        out.write(field(number, value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static void tag(ByteArrayOutputStream out, int number, int wireType) {
+        varint(out, ((long) number << 3) | wireType);
+    }
+
+    private static void varint(ByteArrayOutputStream out, long value) {
+        while ((value & ~0x7FL) != 0) {
+            out.write((int) ((value & 0x7F) | 0x80));
+            value >>>= 7;
+        }
+        out.write((int) value);
+    }
+}
