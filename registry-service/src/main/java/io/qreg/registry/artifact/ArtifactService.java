@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -72,6 +74,7 @@ public class ArtifactService {
                 }
                 out.write(buffer, 0, n);
             }
+            out.flush();
         } catch (IOException | RuntimeException e) {
             deleteQuietly(file);
             if (e instanceof IOException io) {
@@ -79,6 +82,7 @@ public class ArtifactService {
             }
             throw (RuntimeException) e;
         }
+        forceToDisk(file);
         return new StagedFile(file, HexFormat.of().formatHex(sha256.digest()), size, originalFilename);
     }
 
@@ -136,6 +140,19 @@ public class ArtifactService {
 
     public boolean exists(String sha256) {
         return store.contains(sha256);
+    }
+
+    /**
+     * The row that names a blob commits only after the blob's bytes are on disk, so a crash can
+     * never leave a record pointing at a file the kernel had not yet written.
+     */
+    private static void forceToDisk(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw new UncheckedIOException("cannot flush staging file " + file + " to disk", e);
+        }
     }
 
     private static MessageDigest newSha256() {

@@ -2,11 +2,13 @@ package io.qreg.registry.artifact;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -61,6 +63,17 @@ public class FilesystemBlobStore implements BlobStore {
             Files.deleteIfExists(stagedFile);
         } catch (FileAlreadyExistsException e) {
             Files.deleteIfExists(stagedFile);
+            return;
+        }
+        syncDirectory(target.getParent());
+    }
+
+    /** Makes the rename itself durable: without it a crash can forget the blob's directory entry. */
+    private static void syncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open a directory for syncing; the data itself was forced already.
         }
     }
 

@@ -19,6 +19,7 @@ public final class MultipartReader {
 
     private final InputStream in;
     private final byte[] delimiter;
+    private final int[] skip = new int[256];
     private final byte[] buffer = new byte[BUFFER_SIZE];
     private int pos;
     private int limit;
@@ -32,6 +33,10 @@ public final class MultipartReader {
         }
         this.in = in;
         this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+        java.util.Arrays.fill(skip, delimiter.length);
+        for (int k = 0; k < delimiter.length - 1; k++) {
+            skip[delimiter[k] & 0xff] = delimiter.length - 1 - k;
+        }
         // The first boundary has no CRLF before it; pretend it had one so one search fits all.
         buffer[0] = '\r';
         buffer[1] = '\n';
@@ -151,20 +156,23 @@ public final class MultipartReader {
         }
     }
 
+    /**
+     * Boyer-Moore-Horspool: on a mismatch the window jumps by up to the delimiter's length, so
+     * scanning a large file part costs a fraction of a comparison per byte.
+     */
     private int indexOfDelimiter(int from) {
-        byte first = delimiter[0];
-        int last = limit - delimiter.length;
-        outer:
-        for (int i = from; i <= last; i++) {
-            if (buffer[i] != first) {
-                continue;
+        int m = delimiter.length;
+        int last = limit - m;
+        int i = from;
+        while (i <= last) {
+            int j = m - 1;
+            while (j >= 0 && buffer[i + j] == delimiter[j]) {
+                j--;
             }
-            for (int j = 1; j < delimiter.length; j++) {
-                if (buffer[i + j] != delimiter[j]) {
-                    continue outer;
-                }
+            if (j < 0) {
+                return i;
             }
-            return i;
+            i += skip[buffer[i + m - 1] & 0xff];
         }
         return -1;
     }

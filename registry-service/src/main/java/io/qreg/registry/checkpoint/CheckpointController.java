@@ -12,14 +12,12 @@ import io.qreg.registry.web.Pagination;
 
 import org.springframework.core.io.Resource;
 import org.springframework.data.domain.Sort;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -64,8 +62,8 @@ class CheckpointController {
 
     @GetMapping("/api/v1/checkpoints/{id}/content")
     ResponseEntity<Resource> content(@PathVariable UUID id,
-            @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+            HttpServletRequest request) {
         CheckpointService.Content content = checkpoints.content(id);
-        return Downloads.of(content.resource(), content.sha256(), content.filename(), ifNoneMatch);
+        return Downloads.of(content.resource(), content.sha256(), content.filename(), request);
     }
 }

@@ -11,7 +11,6 @@ import io.qreg.registry.web.Pagination;
 
 import org.springframework.core.io.Resource;
 import org.springframework.data.domain.Sort;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -19,7 +18,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -63,8 +61,8 @@ class DatasetController {
 
     @GetMapping("/{name}/versions/{version}/content")
     ResponseEntity<Resource> content(@PathVariable String name, @PathVariable int version,
-            @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+            HttpServletRequest request) {
         DatasetService.Content content = datasets.content(name, version);
-        return Downloads.of(content.resource(), content.sha256(), content.filename(), ifNoneMatch);
+        return Downloads.of(content.resource(), content.sha256(), content.filename(), request);
     }
 }

@@ -10,20 +10,22 @@ import io.qreg.registry.audit.AuditLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * On an empty database, creates the first account, {@code admin}: with the operator's
  * {@code QREG_BOOTSTRAP_ADMIN_TOKEN} as its API token when given (automation), otherwise with a
  * random password printed once to the log (a person at a terminal).
+ *
+ * <p>It runs once every singleton exists but before the web server starts, so no request (and no
+ * health check reporting UP) can come before the first account.
  */
 @Component
-class BootstrapAdmin implements ApplicationRunner {
+class BootstrapAdmin implements SmartInitializingSingleton {
 
     private static final Logger log = LoggerFactory.getLogger(BootstrapAdmin.class);
 
@@ -32,9 +34,11 @@ class BootstrapAdmin implements ApplicationRunner {
     private final PasswordEncoder passwordEncoder;
     private final AuditLog audit;
     private final String bootstrapToken;
+    private final TransactionTemplate transaction;
 
     BootstrapAdmin(AppUserRepository users, TokenService tokens, PasswordEncoder passwordEncoder, AuditLog audit,
-            @Value("${qreg.bootstrap-admin-token:}") String bootstrapToken) {
+            @Value("${qreg.bootstrap-admin-token:}") String bootstrapToken, TransactionTemplate transaction) {
+        this.transaction = transaction;
         this.users = users;
         this.tokens = tokens;
         this.passwordEncoder = passwordEncoder;
@@ -43,37 +47,40 @@ class BootstrapAdmin implements ApplicationRunner {
     }
 
     @Override
-    @Transactional
-    public void run(ApplicationArguments args) {
+    public void afterSingletonsInstantiated() {
+        try {
+            transaction.executeWithoutResult(tx -> createFirstAccount());
+        } catch (DataIntegrityViolationException e) {
+            log.info("another instance created the first account at the same time; keeping theirs");
+        }
+    }
+
+    private void createFirstAccount() {
         if (users.count() > 0) {
             return;
         }
-        try {
-            if (!bootstrapToken.isBlank()) {
-                AppUser admin = users.saveAndFlush(new AppUser("admin", null, EnumSet.of(Role.ADMIN), "system"));
-                audit.recordAs("system", "user.created", "user", "admin", null, Map.of("username", "admin"),
-                        Map.of("roles", "ADMIN", "via", "QREG_BOOTSTRAP_ADMIN_TOKEN"));
-                tokens.issueFor(admin, "bootstrap", bootstrapToken.trim(), null);
-                log.info("created user 'admin' (ADMIN) with the API token from QREG_BOOTSTRAP_ADMIN_TOKEN");
-            } else {
-                byte[] bytes = new byte[18];
-                new SecureRandom().nextBytes(bytes);
-                String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-                users.saveAndFlush(new AppUser("admin", passwordEncoder.encode(password), EnumSet.of(Role.ADMIN),
-                        "system"));
-                audit.recordAs("system", "user.created", "user", "admin", null, Map.of("username", "admin"),
-                        Map.of("roles", "ADMIN", "via", "first start"));
-                log.warn("""
+        if (!bootstrapToken.isBlank()) {
+            AppUser admin = users.saveAndFlush(new AppUser("admin", null, EnumSet.of(Role.ADMIN), "system"));
+            audit.recordAs("system", "user.created", "user", "admin", null, Map.of("username", "admin"),
+                    Map.of("roles", "ADMIN", "via", "QREG_BOOTSTRAP_ADMIN_TOKEN"));
+            tokens.issueFor(admin, "bootstrap", bootstrapToken.trim(), null);
+            log.info("created user 'admin' (ADMIN) with the API token from QREG_BOOTSTRAP_ADMIN_TOKEN");
+        } else {
+            byte[] bytes = new byte[18];
+            new SecureRandom().nextBytes(bytes);
+            String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            users.saveAndFlush(new AppUser("admin", passwordEncoder.encode(password), EnumSet.of(Role.ADMIN),
+                    "system"));
+            audit.recordAs("system", "user.created", "user", "admin", null, Map.of("username", "admin"),
+                    Map.of("roles", "ADMIN", "via", "first start"));
+            log.warn("""
 
-                        ================================================================
-                         QReg created the first account. It is shown only this once:
-                           username: admin
-                           password: {}
-                         Sign in at /login, then create people and tokens under /admin.
-                        ================================================================""", password);
-            }
-        } catch (DataIntegrityViolationException e) {
-            log.info("another instance created the first account at the same time; keeping theirs");
+                    ================================================================
+                     QReg created the first account. It is shown only this once:
+                       username: admin
+                       password: {}
+                     Sign in at /login, then create people and tokens under /admin.
+                    ================================================================""", password);
         }
     }
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 
 import io.qreg.registry.audit.AuditLog;
@@ -13,6 +14,7 @@ import io.qreg.registry.web.ApiException;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Issues, resolves and revokes API tokens. */
 @Service
@@ -21,14 +23,21 @@ public class TokenService {
     /** Last-use times are bookkeeping; writing them at most once a minute keeps reads read-only. */
     private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 
+    static final Duration RECENT_TTL = Duration.ofSeconds(10);
+    private static final int RECENT_MAX = 10_000;
+
     private final ApiTokenRepository tokens;
     private final AppUserRepository users;
     private final AuditLog audit;
+    private final TransactionTemplate transaction;
+    private final Map<String, RecentToken> recent = new ConcurrentHashMap<>();
 
-    TokenService(ApiTokenRepository tokens, AppUserRepository users, AuditLog audit) {
+    TokenService(ApiTokenRepository tokens, AppUserRepository users, AuditLog audit,
+            TransactionTemplate transaction) {
         this.tokens = tokens;
         this.users = users;
         this.audit = audit;
+        this.transaction = transaction;
     }
 
     public record NewToken(String name, String username, Instant expiresAt) {
@@ -48,8 +57,8 @@ public class TokenService {
         }
     }
 
-    /** An authenticated caller: the account and the token it used. */
-    public record TokenPrincipal(UUID tokenId, AppUser user) {
+    /** An authenticated caller: the account, the token it used and when that token expires. */
+    public record TokenPrincipal(UUID tokenId, AppUser user, Instant expiresAt) {
     }
 
     @Transactional
@@ -99,22 +108,55 @@ public class TokenService {
         }
         TokenView before = TokenView.of(token);
         token.revoke(Timestamps.now());
+        forget(id);
         TokenView after = TokenView.of(token);
         audit.record("token.revoked", "token", id.toString(), before, after,
                 Map.of("user", token.getUser().getUsername()));
         return after;
     }
 
-    /** The account behind a presented secret, if the token exists and is neither expired nor revoked. */
-    @Transactional
+    /**
+     * The account behind a presented secret, if the token exists and is neither expired nor revoked.
+     * Verified tokens are remembered for {@link #RECENT_TTL}, so a busy client costs no database
+     * round trip per request; a revocation on this instance takes effect at once, on another
+     * instance sharing the database within that time.
+     */
     public Optional<TokenPrincipal> authenticate(String secret) {
+        String hash = TokenSecrets.hash(secret);
         Instant now = Timestamps.now();
-        return tokens.findByTokenHash(TokenSecrets.hash(secret)).filter(t -> t.isUsableAt(now)).map(token -> {
+        RecentToken cached = recent.get(hash);
+        if (cached != null && now.isBefore(cached.validUntil())) {
+            return Optional.of(cached.principal());
+        }
+        Optional<TokenPrincipal> principal = transaction.execute(tx -> lookUp(hash, now));
+        if (principal.isEmpty()) {
+            recent.remove(hash);
+            return principal;
+        }
+        if (recent.size() >= RECENT_MAX) {
+            recent.clear();
+        }
+        Instant validUntil = now.plus(RECENT_TTL);
+        Instant expiresAt = principal.get().expiresAt();
+        recent.put(hash, new RecentToken(principal.get(),
+                expiresAt != null && expiresAt.isBefore(validUntil) ? expiresAt : validUntil));
+        return principal;
+    }
+
+    private Optional<TokenPrincipal> lookUp(String hash, Instant now) {
+        return tokens.findByTokenHash(hash).filter(t -> t.isUsableAt(now)).map(token -> {
             if (token.getLastUsedAt() == null
                     || token.getLastUsedAt().isBefore(now.minus(LAST_USED_RESOLUTION))) {
                 token.markUsed(now);
             }
-            return new TokenPrincipal(token.getId(), token.getUser());
+            return new TokenPrincipal(token.getId(), token.getUser(), token.getExpiresAt());
         });
+    }
+
+    private void forget(UUID tokenId) {
+        recent.values().removeIf(r -> r.principal().tokenId().equals(tokenId));
+    }
+
+    private record RecentToken(TokenPrincipal principal, Instant validUntil) {
     }
 }
