@@ -1,7 +1,10 @@
 package io.qreg.registry.model;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import io.qreg.registry.audit.AuditLog;
@@ -19,12 +22,24 @@ public class ModelService {
 
     public static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
 
+    /**
+     * Model reads dominate the API (every checkpoint, variant and portal page resolves one), and a
+     * model's row never changes after creation, so found models are kept for a short while. Misses
+     * are not cached: a model created on another instance is visible at once.
+     */
+    static final Duration CACHE_TTL = Duration.ofSeconds(30);
+    private static final int CACHE_MAX = 10_000;
+
     private final ModelRepository models;
     private final AuditLog audit;
+    private final Map<String, CachedModel> byName = new ConcurrentHashMap<>();
 
     ModelService(ModelRepository models, AuditLog audit) {
         this.models = models;
         this.audit = audit;
+    }
+
+    private record CachedModel(ModelView view, Instant until) {
     }
 
     public record NewModel(String name, String task, String description, String owner, String riskTier) {
@@ -56,9 +71,19 @@ public class ModelService {
         return view;
     }
 
-    @Transactional(readOnly = true)
+    /** Not transactional on purpose: a cache hit must not cost a connection; the repository reads in its own. */
     public ModelView get(String name) {
-        return ModelView.of(require(name));
+        Instant now = Instant.now();
+        CachedModel cached = byName.get(name);
+        if (cached != null && now.isBefore(cached.until())) {
+            return cached.view();
+        }
+        ModelView view = ModelView.of(require(name));
+        if (byName.size() >= CACHE_MAX) {
+            byName.clear();
+        }
+        byName.put(name, new CachedModel(view, now.plus(CACHE_TTL)));
+        return view;
     }
 
     @Transactional(readOnly = true)
