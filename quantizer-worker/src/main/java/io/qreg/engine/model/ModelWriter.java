@@ -26,8 +26,8 @@ import java.nio.file.StandardOpenOption;
  * into place, so a reader never sees a partial file and a failure leaves nothing behind. The data file
  * is renamed first because the model refers to it; the pair is not replaced as one unit.
  *
- * <p>Memory: tensors are streamed from their {@code raw_data} (heap or mapped) to the file, so saving
- * allocates buffers, not a copy of the model.
+ * <p>Memory: tensors are streamed one at a time from their {@code raw_data} (heap or mapped) to the
+ * file, so saving needs buffers and at most a transient copy of one tensor, never a copy of the model.
  */
 final class ModelWriter {
 
