@@ -30,15 +30,22 @@ public final class ProcessMemory {
         return statusField("VmHWM:");
     }
 
-    /** Sum of the heap memory pools' peak usage since the JVM started, in bytes. */
+    /**
+     * Peak Java heap use since the JVM started, in bytes: the sum of the heap pools' peaks, or the current use if
+     * larger. G1 updates its pool figures only at collections and region retirement, so a short run without a
+     * collection reports 0 there; {@link Runtime} counts the region being allocated into as well.
+     */
     public static long jvmHeapPeakBytes() {
-        long total = 0;
+        long peaks = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                total += pool.getPeakUsage().getUsed();
+                peaks += pool.getPeakUsage().getUsed();
             }
         }
-        return total;
+        Runtime runtime = Runtime.getRuntime();
+        long current = Math.max(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
+                runtime.totalMemory() - runtime.freeMemory());
+        return Math.max(peaks, current);
     }
 
     private static OptionalLong statusField(String field) {

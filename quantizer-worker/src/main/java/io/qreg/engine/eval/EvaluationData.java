@@ -1,5 +1,6 @@
 package io.qreg.engine.eval;
 
+import java.util.Arrays;
 import io.qreg.npy.NpyArray;
 
 import java.io.IOException;
@@ -36,7 +37,7 @@ public record EvaluationData(Map<String, NpyArray> inputs, NpyArray labels, NpyA
             }
             if (slices.shape().length == 0 || slices.elementCount() != slices.samples()) {
                 throw new InvalidInputException("slice ids must hold one id per sample, shape (N,); got shape "
-                        + java.util.Arrays.toString(slices.shape()));
+                        + Arrays.toString(slices.shape()));
             }
         }
     }

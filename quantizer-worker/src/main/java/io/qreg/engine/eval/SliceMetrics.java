@@ -1,5 +1,7 @@
 package io.qreg.engine.eval;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,7 +15,7 @@ import java.util.Map;
 public record SliceMetrics(long sliceId, int samples, Map<String, Double> metrics, Map<String, Double> deltas) {
 
     public SliceMetrics {
-        metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));
-        deltas = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(deltas));
+        metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        deltas = Collections.unmodifiableMap(new LinkedHashMap<>(deltas));
     }
 }

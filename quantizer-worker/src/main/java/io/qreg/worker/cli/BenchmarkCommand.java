@@ -106,7 +106,7 @@ public final class BenchmarkCommand implements Command {
         json.put("warmup", options.warmup());
         json.put("noisyCvThreshold", report.noisyCvThreshold());
         json.put("memorySource", "rssDeltaBytes: VmRSS growth per model and peakRssBytes: VmHWM, from /proc/self/status;"
-                + " jvmHeapPeakBytes: Java heap pools' peak (ONNX Runtime allocates outside it)");
+                + " jvmHeapPeakBytes: peak Java heap use (ONNX Runtime allocates outside the heap)");
         json.put("peakRssBytes", report.peakRssBytes());
         json.put("jvmHeapPeakBytes", report.jvmHeapPeakBytes());
         List<Object> results = new ArrayList<>();

@@ -2,16 +2,20 @@ package io.qreg.engine.eval;
 
 import ai.onnxruntime.OnnxJavaType;
 import io.qreg.npy.NpyArray;
+import io.qreg.npy.NpyDType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 
 import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class InputFeedsTest {
 
@@ -105,9 +109,9 @@ class InputFeedsTest {
         for (int i = 0; i < values.length; i++) {
             narrow[i] = (int) values[i];
         }
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(narrow.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bytes = ByteBuffer.allocate(narrow.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asIntBuffer().put(narrow);
-        NpyArray int32 = NpyArray.of(io.qreg.npy.NpyDType.INT32, ids.shape(), bytes);
+        NpyArray int32 = NpyArray.of(NpyDType.INT32, ids.shape(), bytes);
 
         InputFeeds feeds = InputFeeds.bind(lm.inputs(), Map.of("input_ids", int32), "bytelm_small.onnx");
         try (InputBatch batch = feeds.batch(lm.environment(), 10, 3)) {
@@ -138,6 +142,6 @@ class InputFeedsTest {
         assertThat(Half.toFloat(Half.fromFloat(70000f))).isEqualTo(Float.POSITIVE_INFINITY);
         assertThat(Half.toFloat(Half.fromFloat(1 + 0x1p-11f))).isEqualTo(1.0f); // tie → even mantissa
         assertThat(Half.toFloat(Half.fromFloat(0x1p-24f))).isEqualTo(0x1p-24f); // smallest subnormal
-        assertThat(Half.toFloat(Half.fromFloat(-0.1f))).isCloseTo(-0.1f, org.assertj.core.api.Assertions.within(1e-4f));
+        assertThat(Half.toFloat(Half.fromFloat(-0.1f))).isCloseTo(-0.1f, within(1e-4f));
     }
 }

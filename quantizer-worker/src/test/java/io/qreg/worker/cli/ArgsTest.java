@@ -2,7 +2,9 @@ package io.qreg.worker.cli;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,11 +47,11 @@ class ArgsTest {
 
     @Test
     void jsonWriterEscapesStringsAndSpellsNonFiniteNumbers() {
-        String json = JsonWriter.write(new java.util.LinkedHashMap<>(java.util.Map.of("k", "a\"b\\c\n\u0001")));
+        String json = JsonWriter.write(new LinkedHashMap<>(Map.of("k", "a\"b\\c\n\u0001")));
 
         assertThat(json).isEqualTo("{\"k\":\"a\\\"b\\\\c\\n\\u0001\"}");
         assertThat(JsonWriter.write(List.of(1.5, Double.POSITIVE_INFINITY, Double.NaN, 3, true)))
                 .isEqualTo("[1.5,\"Infinity\",\"NaN\",3,true]");
-        assertThat(JsonParser.parse(json)).isEqualTo(java.util.Map.of("k", "a\"b\\c\n\u0001"));
+        assertThat(JsonParser.parse(json)).isEqualTo(Map.of("k", "a\"b\\c\n\u0001"));
     }
 }
