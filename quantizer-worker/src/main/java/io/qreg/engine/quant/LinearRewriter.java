@@ -5,6 +5,7 @@ import io.qreg.engine.model.Nodes;
 import io.qreg.onnx.ir.NodeProto;
 import io.qreg.onnx.ir.TensorProto;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Puts a quantized replacement in place of a {@link ConstantLinear}'s node: the replacement computes
@@ -21,7 +22,7 @@ public final class LinearRewriter {
      *     given output name
      */
     public static void replace(ModelGraph graph, ConstantLinear layer, boolean fuseBias,
-            java.util.function.Function<String, NodeProto> core) {
+            Function<String, NodeProto> core) {
         boolean separateBias = layer.bias() != null && !fuseBias;
         String coreOut = separateBias ? graph.uniqueName(layer.output() + "_nobias") : layer.output();
         String biasName = layer.bias() == null ? null : ensureBias(graph, layer.bias());
