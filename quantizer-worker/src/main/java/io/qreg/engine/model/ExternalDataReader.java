@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads the bytes of tensors stored with {@code data_location = EXTERNAL} into {@code raw_data}.
@@ -133,6 +134,11 @@ final class ExternalDataReader implements Closeable {
 
     private OnnxModelException fail(TensorProto tensor, String problem) {
         return new OnnxModelException(modelFile + ": tensor '" + tensor.getName() + "' " + problem);
+    }
+
+    /** The external data files read so far, for reporting a model's size on disk. */
+    Set<Path> files() {
+        return Set.copyOf(open.keySet());
     }
 
     /** Mappings already made stay valid after their channel closes. */

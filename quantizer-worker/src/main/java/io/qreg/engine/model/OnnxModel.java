@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * An ONNX model held for editing: the model-level fields plus a {@link ModelGraph} over its main graph.
@@ -35,10 +36,12 @@ public final class OnnxModel {
 
     private final ModelProto.Builder header;
     private final ModelGraph graph;
+    private final Set<Path> externalDataFiles;
 
-    private OnnxModel(ModelProto proto) {
+    private OnnxModel(ModelProto proto, Set<Path> externalDataFiles) {
         this.header = proto.toBuilder().clearGraph();
         this.graph = new ModelGraph(proto.getGraph());
+        this.externalDataFiles = externalDataFiles;
     }
 
     /**
@@ -50,6 +53,7 @@ public final class OnnxModel {
      */
     public static OnnxModel load(Path file) throws IOException {
         ModelProto proto;
+        Set<Path> dataFiles;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size > Integer.MAX_VALUE) {
@@ -81,13 +85,19 @@ public final class OnnxModel {
                 b.setFunctions(i, GraphTensors.rewrite(f, external::resolve));
             }
             proto = b.build();
+            dataFiles = external.files();
         }
-        return new OnnxModel(proto);
+        return new OnnxModel(proto, dataFiles);
     }
 
     /** Wraps a model built in memory; its tensors must carry their data inline. */
     public static OnnxModel of(ModelProto proto) {
-        return new OnnxModel(Objects.requireNonNull(proto, "proto"));
+        return new OnnxModel(Objects.requireNonNull(proto, "proto"), Set.of());
+    }
+
+    /** The external data files {@link #load} read the weights from (none for in-memory models). */
+    public Set<Path> externalDataFiles() {
+        return externalDataFiles;
     }
 
     /** The editable main graph; always the same instance for this model. */
