@@ -1,5 +1,7 @@
 package io.qreg.engine.calibration;
 
+import java.util.Arrays;
+
 /**
  * A histogram of |x| over [0, bins × width) whose memory is fixed whatever the data: when a value
  * beyond the current limit arrives, the bin width doubles and neighbouring bins merge pairwise,
@@ -61,7 +63,7 @@ final class AbsHistogram {
         for (int i = 0; i < half; i++) {
             counts[i] = counts[2 * i] + counts[2 * i + 1];
         }
-        java.util.Arrays.fill(counts, half, counts.length, 0);
+        Arrays.fill(counts, half, counts.length, 0);
         width *= 2;
     }
 

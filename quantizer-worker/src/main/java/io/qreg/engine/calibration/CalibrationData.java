@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -126,7 +127,7 @@ public final class CalibrationData {
             case INT8 -> NpyDType.INT8.typeName();
             case UINT8 -> NpyDType.UINT8.typeName();
             case BOOL -> NpyDType.BOOL.typeName();
-            default -> t.name().toLowerCase(java.util.Locale.ROOT);
+            default -> t.name().toLowerCase(Locale.ROOT);
         };
     }
 

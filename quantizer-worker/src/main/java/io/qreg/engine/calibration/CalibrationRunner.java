@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -177,7 +178,7 @@ public final class CalibrationRunner {
 
     /** Convenience: one calibrator per tensor from a factory, run, and returned by tensor name. */
     public <C extends Calibrator> Map<String, C> calibrate(OnnxModel model, CalibrationData data, Set<String> tensors,
-            java.util.function.Supplier<C> factory) throws QuantizationException {
+            Supplier<C> factory) throws QuantizationException {
         Map<String, C> calibrators = new HashMap<>();
         for (String t : tensors) {
             calibrators.put(t, factory.get());

@@ -5,6 +5,7 @@ import io.qreg.engine.model.Nodes;
 import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.NodeProto;
 import io.qreg.onnx.ir.TensorProto;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +98,7 @@ final class QdqRewriter {
         long[] scaleDims = perChannel ? new long[] {scales.length} : new long[0];
         String scale = graph.uniqueName(original + "_scale");
         graph.addInitializer(Tensors.floats(scale, scaleDims, scales));
-        List<String> inputs = new java.util.ArrayList<>(List.of(quantized, scale));
+        List<String> inputs = new ArrayList<>(List.of(quantized, scale));
         if (zeroPoints != null) {
             String zp = graph.uniqueName(original + "_zero_point");
             graph.addInitializer(Tensors.int8(zp, scaleDims, zeroPoints));
