@@ -6,7 +6,7 @@ import ai.onnxruntime.OrtSession;
 import io.qreg.engine.eval.InputBatch;
 import io.qreg.engine.eval.InputFeeds;
 import io.qreg.engine.eval.ModelSession;
-import io.qreg.engine.eval.ProgressListener;
+import io.qreg.engine.ProgressListener;
 import io.qreg.engine.eval.TensorSpec;
 
 import java.nio.file.Path;
@@ -52,7 +52,7 @@ public final class BenchmarkRunner {
                         int m = (round + k) % loaded.size();
                         nanos[m][round] = loaded.get(m).timedRun();
                     }
-                    progress.progress(round + 1, options.iterations());
+                    progress.progress("benchmark", round + 1, options.iterations());
                 }
             } finally {
                 progress.finish();

@@ -7,7 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.qreg.engine.model.OnnxModel;
-import io.qreg.engine.quant.ProgressListener;
+import io.qreg.engine.ProgressListener;
 import io.qreg.engine.quant.QuantizationException;
 import io.qreg.npy.NpyArray;
 import io.qreg.onnx.ir.GraphProto;

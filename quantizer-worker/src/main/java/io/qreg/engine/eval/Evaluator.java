@@ -1,5 +1,6 @@
 package io.qreg.engine.eval;
 
+import io.qreg.engine.ProgressListener;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
@@ -75,7 +76,7 @@ public final class Evaluator {
                     }
                 }
                 scorer.score(start, count, out, ref, shape, outputName);
-                progress.progress(start + count, samples);
+                progress.progress("evaluate", start + count, samples);
             }
         } finally {
             progress.finish();

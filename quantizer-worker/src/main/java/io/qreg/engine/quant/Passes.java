@@ -2,15 +2,15 @@ package io.qreg.engine.quant;
 
 import io.qreg.engine.quant.dynamic.DynamicQuantizationPass;
 import io.qreg.engine.quant.fp16.Fp16Pass;
+import io.qreg.engine.quant.qdq.StaticQdqPass;
 import io.qreg.engine.quant.weightonly.WeightOnlyPass;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The pass for each method. Every method registers one line in {@link #REGISTRY}; the int8-static pass
- * ({@code io.qreg.engine.quant.qdq.StaticQdqPass}) lives on its own branch and is added here by one
- * line when it merges. Passes keep state per run, so each call gets a fresh one.
+ * The pass for each method: one registration line per method in {@link #REGISTRY}. Passes keep
+ * state per run, so each call gets a fresh one.
  */
 public final class Passes {
 
@@ -22,6 +22,7 @@ public final class Passes {
     private static Map<Method, Supplier<QuantizationPass>> registry() {
         Map<Method, Supplier<QuantizationPass>> m = new EnumMap<>(Method.class);
         m.put(Method.INT8_DYNAMIC, DynamicQuantizationPass::new);
+        m.put(Method.INT8_STATIC, StaticQdqPass::new);
         m.put(Method.INT4_WEIGHT, () -> new WeightOnlyPass(4));
         m.put(Method.INT8_WEIGHT, () -> new WeightOnlyPass(8));
         m.put(Method.FP16, Fp16Pass::new);

@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.ProgressListener;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -7,7 +7,7 @@ import io.qreg.engine.eval.EvaluationTask;
 import io.qreg.engine.eval.Evaluator;
 import io.qreg.engine.eval.MetricKeys;
 import io.qreg.engine.eval.ModelSession;
-import io.qreg.engine.eval.ProgressListener;
+import io.qreg.engine.ProgressListener;
 import io.qreg.engine.eval.SliceMetrics;
 
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package io.qreg.worker.cli;
 
-import io.qreg.engine.eval.ProgressListener;
+import io.qreg.engine.ProgressListener;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,7 +18,8 @@ public final class ProgressBar implements ProgressListener {
 
     private final PrintStream err;
     private final String label;
-    private final long startNanos = System.nanoTime();
+    private String stage;
+    private long startNanos = System.nanoTime();
     private long lastDraw = Long.MIN_VALUE;
     private int lastLength;
 
@@ -47,8 +48,18 @@ public final class ProgressBar implements ProgressListener {
     }
 
     @Override
-    public void progress(long done, long total) {
+    public void progress(String stage, long done, long total) {
         long now = System.nanoTime();
+        if (!stage.equals(this.stage)) {
+            // A new stage (e.g. calibration, then the pass) starts its own bar and its own ETA.
+            if (this.stage != null) {
+                err.println();
+                lastLength = 0;
+            }
+            this.stage = stage;
+            startNanos = now;
+            lastDraw = Long.MIN_VALUE;
+        }
         if (done < total && now - lastDraw < REDRAW_NANOS) {
             return;
         }
@@ -60,7 +71,8 @@ public final class ProgressBar implements ProgressListener {
             long remainingSeconds = Math.round((now - startNanos) / 1e9 * (total - done) / done);
             eta = "  ETA " + formatSeconds(remainingSeconds);
         }
-        String line = String.format("%s [%s%s] %3d%%  %d/%d%s", label, "#".repeat(filled), ".".repeat(WIDTH - filled),
+        String line = String.format("%s [%s%s] %3d%%  %d/%d%s", stage.equals(label) ? label : label + " " + stage,
+                "#".repeat(filled), ".".repeat(WIDTH - filled),
                 Math.round(fraction * 100), done, total, eta);
         // Pad over a longer previous line instead of relying on terminal escape codes.
         String padding = " ".repeat(Math.max(0, lastLength - line.length()));

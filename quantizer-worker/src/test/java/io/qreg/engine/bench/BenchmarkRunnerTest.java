@@ -1,7 +1,7 @@
 package io.qreg.engine.bench;
 
 import io.qreg.engine.eval.InvalidInputException;
-import io.qreg.engine.eval.ProgressListener;
+import io.qreg.engine.ProgressListener;
 import io.qreg.npy.NpyArray;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.qreg.engine.eval;
 
+import io.qreg.engine.ProgressListener;
 import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyWriter;
 import org.junit.jupiter.api.Test;
@@ -141,7 +142,7 @@ class EvaluatorTest {
         boolean[] finished = new boolean[1];
         ProgressListener listener = new ProgressListener() {
             @Override
-            public void progress(long done, long total) {
+            public void progress(String stage, long done, long total) {
                 last[0] = done;
                 last[1] = total;
             }
