@@ -63,7 +63,9 @@ public final class Args {
             boolean optionsEnded = false;
             for (int i = 0; i < argv.size(); i++) {
                 String arg = argv.get(i);
-                if (optionsEnded || !arg.startsWith("--")) {
+                // Short options exist only where a contract names one (quantize's "-o OUT.onnx").
+                boolean declaredShort = flags.contains(arg) || single.contains(arg) || repeatable.contains(arg);
+                if (optionsEnded || (!arg.startsWith("--") && !declaredShort)) {
                     if (!optionsEnded && arg.startsWith("-") && arg.length() > 1) {
                         throw new UsageException("unknown option '" + arg + "' (options start with --)");
                     }

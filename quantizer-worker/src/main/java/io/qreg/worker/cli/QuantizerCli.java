@@ -2,6 +2,7 @@ package io.qreg.worker.cli;
 
 import io.qreg.engine.eval.InvalidInputException;
 import io.qreg.engine.eval.ModelSession;
+import io.qreg.engine.quant.QuantizationException;
 import io.qreg.npy.NpyFormatException;
 
 import java.io.IOException;
@@ -27,6 +28,7 @@ public final class QuantizerCli {
     /** The commands the jar ships. Another command is one more {@code register(...)} line here. */
     public static CommandRegistry defaultRegistry() {
         return new CommandRegistry()
+                .register(new QuantizeCommand())
                 .register(new EvaluateCommand())
                 .register(new BenchmarkCommand());
     }
@@ -73,7 +75,7 @@ public final class QuantizerCli {
             err.println(command.name() + ": " + e.getMessage());
             err.println("run '" + command.name() + " --help' for usage");
             return ExitCode.BAD_USAGE;
-        } catch (InvalidInputException | NoSuchFileException | NpyFormatException e) {
+        } catch (InvalidInputException | NoSuchFileException | NpyFormatException | QuantizationException e) {
             err.println(command.name() + ": " + e.getMessage());
             return ExitCode.BAD_USAGE;
         } catch (Exception | LinkageError e) {
