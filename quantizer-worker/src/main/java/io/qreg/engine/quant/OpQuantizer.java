@@ -1,0 +1,13 @@
+package io.qreg.engine.quant;
+
+import io.qreg.engine.model.ModelGraph;
+import io.qreg.onnx.ir.NodeProto;
+
+/**
+ * Quantizes one kind of node, the way ONNX Runtime's quantization tool keeps a table from op type
+ * to op quantizer. Returns what it did, so the pass can report it.
+ */
+public interface OpQuantizer {
+
+    LayerReport quantize(ModelGraph graph, NodeProto node, QuantizationContext context) throws QuantizationException;
+}

@@ -1,0 +1,128 @@
+package io.qreg.engine.quant;
+
+import io.qreg.engine.ProgressListener;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.model.OnnxModelException;
+import io.qreg.onnx.ir.NodeProto;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Quantizes one model file into another: load, validate the options against the graph, run the
+ * method's pass, save atomically, then prove the result by opening it in ONNX Runtime. On any failure
+ * no output file is left behind.
+ */
+public final class Quantizer {
+
+    /** Default-domain opsets the passes are written and tested against. */
+    public static final long MIN_OPSET = 10;
+    public static final long MAX_OPSET = 21;
+
+    private Quantizer() {
+    }
+
+    public static QuantizationReport quantize(Path in, Path out, QuantizationOptions options,
+            ProgressListener progress) throws QuantizationException {
+        long started = System.nanoTime();
+        checkDistinct(in, out);
+        OnnxModel model = load(in);
+        validate(model, options);
+        QuantizationContext context = new QuantizationContext(model, options, progress);
+        Passes.forMethod(options.method()).apply(context);
+        try {
+            model.save(out);
+        } catch (IOException e) {
+            throw new QuantizationException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+        String ortVersion = verify(out);
+        long before = sizeOnDisk(in) + model.externalDataFiles().stream().mapToLong(Quantizer::sizeOnDisk).sum();
+        long after = sizeOnDisk(out) + sizeOnDisk(dataFile(out));
+        return new QuantizationReport(options.method(), options, before, after, context.layers(), context.notes(),
+                (System.nanoTime() - started) / 1_000_000, ortVersion);
+    }
+
+    private static void checkDistinct(Path in, Path out) throws QuantizationException {
+        if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+            throw new QuantizationException("the output " + out + " is the input model; write to another file");
+        }
+    }
+
+    private static OnnxModel load(Path in) throws QuantizationException {
+        try {
+            return OnnxModel.load(in);
+        } catch (OnnxModelException e) {
+            throw new QuantizationException("cannot quantize " + in + ": " + e.getMessage(), e);
+        } catch (NoSuchFileException e) {
+            throw new QuantizationException("cannot quantize " + in + ": no such file", e);
+        } catch (IOException e) {
+            throw new QuantizationException("cannot read " + in + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void validate(OnnxModel model, QuantizationOptions options) throws QuantizationException {
+        Set<String> names = new LinkedHashSet<>();
+        for (NodeProto n : model.graph().nodes()) {
+            names.add(n.getName());
+        }
+        for (String wanted : options.excludeNodes().stream().sorted().toList()) {
+            if (!names.contains(wanted)) {
+                throw new QuantizationException("exclude node '" + wanted + "' does not exist; the graph's nodes"
+                        + " include " + names.stream().filter(s -> !s.isEmpty()).limit(12).toList());
+            }
+        }
+        OptionalLong opset = model.opsetVersion("");
+        if (opset.isEmpty()) {
+            throw new QuantizationException("the model imports no default ONNX opset; expected opset "
+                    + MIN_OPSET + " to " + MAX_OPSET);
+        }
+        if (opset.getAsLong() < MIN_OPSET || opset.getAsLong() > MAX_OPSET) {
+            throw new QuantizationException("the model uses ONNX opset " + opset.getAsLong() + "; quantization"
+                    + " supports opset " + MIN_OPSET + " to " + MAX_OPSET + ", convert the model first");
+        }
+    }
+
+    /** Opens the output in ONNX Runtime; if it cannot, the output is deleted and the error names why. */
+    private static String verify(Path out) throws QuantizationException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(1);
+            try (OrtSession session = env.createSession(out.toString(), so)) {
+                return env.getVersion();
+            }
+        } catch (OrtException | RuntimeException e) {
+            deleteQuietly(out);
+            deleteQuietly(dataFile(out));
+            throw new QuantizationException("ONNX Runtime cannot load the quantized model, so it was not kept: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Where {@link OnnxModel#save} puts external data for {@code out}. */
+    private static Path dataFile(Path out) {
+        return out.resolveSibling(out.getFileName() + ".data");
+    }
+
+    private static long sizeOnDisk(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            file.toFile().deleteOnExit();
+        }
+    }
+}

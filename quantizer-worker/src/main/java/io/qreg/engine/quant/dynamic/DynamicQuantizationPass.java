@@ -1,0 +1,26 @@
+package io.qreg.engine.quant.dynamic;
+
+import io.qreg.engine.quant.EmbeddingQuantizer;
+import io.qreg.engine.quant.OpQuantizer;
+import io.qreg.engine.quant.OpTablePass;
+import java.util.Map;
+
+/**
+ * int8-dynamic: int8 weights, activations quantized at run time by the fused ONNX Runtime kernel.
+ * Constant Gather tables (embeddings) are stored as int8 too, as ONNX Runtime's quantize_dynamic does;
+ * {@code --exclude-op-types Gather} keeps them float.
+ */
+public final class DynamicQuantizationPass extends OpTablePass {
+
+    private static final OpQuantizer MATMUL = new DynamicMatMulQuantizer();
+    private static final OpQuantizer GATHER = new EmbeddingQuantizer();
+
+    public DynamicQuantizationPass() {
+        super("int8-dynamic");
+    }
+
+    @Override
+    protected Map<String, OpQuantizer> table() {
+        return Map.of("MatMul", MATMUL, "Gemm", MATMUL, "Gather", GATHER);
+    }
+}

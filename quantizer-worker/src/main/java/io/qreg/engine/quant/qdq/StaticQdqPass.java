@@ -1,0 +1,121 @@
+package io.qreg.engine.quant.qdq;
+
+import io.qreg.engine.calibration.CalibrationData;
+import io.qreg.engine.calibration.CalibrationRunner;
+import io.qreg.engine.calibration.Calibrators;
+import io.qreg.engine.calibration.TensorStatistics;
+import io.qreg.engine.model.ModelGraph;
+import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.quant.CalibrationMethod;
+import io.qreg.engine.quant.LayerReport;
+import io.qreg.engine.quant.QuantizationContext;
+import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.quant.QuantizationOptions;
+import io.qreg.engine.quant.QuantizationPass;
+import io.qreg.onnx.ir.NodeProto;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * int8-static in QDQ format, what ONNX Runtime's {@code quantize_static(quant_format=QDQ)} writes:
+ * calibrate activation ranges on the calibration set, then put QuantizeLinear/DequantizeLinear pairs
+ * on activations and int8 weights (int32 biases) around the ops of {@link #table}. ONNX Runtime's QDQ
+ * transformers fuse the patterns into int8 kernels at load time; other runtimes can execute them as
+ * written. Unlike ONNX Runtime's tool it keeps mask-dominated activations in float ({@link MaskGuard}).
+ */
+public final class StaticQdqPass implements QuantizationPass {
+
+    /** DequantizeLinear's axis attribute (per-channel) needs opset 13; Q/DQ themselves need 10. */
+    private static final long MIN_OPSET = 10;
+    private static final long PER_CHANNEL_OPSET = 13;
+
+    private final int batchSize;
+
+    public StaticQdqPass() {
+        this(CalibrationRunner.DEFAULT_BATCH_SIZE);
+    }
+
+    /** @param batchSize calibration samples run at once; bounds the memory activations take */
+    public StaticQdqPass(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    /** The op quantizer table: op type to what this pass does with it. */
+    static Map<String, QdqOpQuantizer> table(QdqState state) {
+        ComputeOpQuantizer compute = new ComputeOpQuantizer(state);
+        PassThroughQuantizer passThrough = new PassThroughQuantizer(state);
+        FoldedActivationQuantizer folded = new FoldedActivationQuantizer(state);
+        Map<String, QdqOpQuantizer> table = new LinkedHashMap<>();
+        table.put("Conv", compute);
+        table.put("Gemm", compute);
+        table.put("MatMul", compute);
+        table.put("Relu", folded);
+        table.put("Clip", folded);
+        table.put("Softmax", new SoftmaxQuantizer(state));
+        table.put("MaxPool", passThrough);
+        table.put("Reshape", passThrough);
+        table.put("Transpose", passThrough);
+        table.put("Flatten", passThrough);
+        table.put("Squeeze", passThrough);
+        table.put("Unsqueeze", passThrough);
+        return table;
+    }
+
+    @Override
+    public void apply(QuantizationContext context) throws QuantizationException {
+        OnnxModel model = context.model();
+        QuantizationOptions options = context.options();
+        ModelGraph graph = model.graph();
+        long opset = model.opsetVersion("").orElse(1);
+        if (opset < MIN_OPSET) {
+            throw new QuantizationException("int8-static needs opset " + MIN_OPSET + " or later for QuantizeLinear/"
+                    + "DequantizeLinear; the model imports opset " + opset + ". Convert the model first");
+        }
+        boolean perChannel = options.perChannel();
+        if (perChannel && opset < PER_CHANNEL_OPSET) {
+            perChannel = false;
+            context.note("per-channel weights need opset " + PER_CHANNEL_OPSET + " (model has " + opset
+                    + "); weights were quantized per tensor");
+        }
+        // Checked before anything expensive: a wrong file should fail fast with the input's name.
+        CalibrationData data = CalibrationData.load(graph, options.calibrationInputs());
+
+        graph.topologicalSort();
+        QdqState state = new QdqState(graph, options, perChannel);
+        Map<String, QdqOpQuantizer> table = table(state);
+        Set<String> tensors = new LinkedHashSet<>();
+        for (NodeProto node : graph.nodes()) {
+            QdqOpQuantizer quantizer = table.get(node.getOpType());
+            if (quantizer != null && node.getDomain().isEmpty() && options.allows(node.getName(), node.getOpType())) {
+                tensors.addAll(quantizer.tensorsToCalibrate(graph, node));
+            }
+        }
+        CalibrationMethod method = options.calibrationMethod() == null ? CalibrationMethod.MINMAX
+                : options.calibrationMethod();
+        Map<String, TensorStatistics> statistics = new CalibrationRunner(batchSize, context.progress())
+                .calibrate(model, data, tensors, () -> new TensorStatistics(Calibrators.create(method,
+                        options.percentile())));
+        Map<String, String> guarded = options.guardMaskedActivations() ? MaskGuard.find(graph, statistics) : Map.of();
+        guarded.forEach((tensor, reason) -> context.note("guard kept activation '" + tensor + "' in float: " + reason));
+        state.calibrated(statistics, guarded);
+
+        for (NodeProto original : graph.nodes()) {
+            QdqOpQuantizer quantizer = table.get(original.getOpType());
+            if (quantizer == null || !original.getDomain().isEmpty()) {
+                continue;
+            }
+            NodeProto node = state.rewriter().currentInstance(original);
+            if (!quantizer.considers(graph, node)) {
+                continue;
+            }
+            if (!options.allows(node.getName(), node.getOpType())) {
+                context.report(LayerReport.kept(node.getName(), node.getOpType(), LayerReport.Status.EXCLUDED,
+                        "excluded by the options"));
+                continue;
+            }
+            context.report(quantizer.quantize(graph, node, context));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.qreg.engine.quant.weightonly;
+
+/**
+ * A [K, N] float weight in com.microsoft {@code MatMulNBits} layout.
+ *
+ * <p>Per the contrib op spec: B is uint8 {@code [N, n_blocks, blob_size]} with
+ * {@code n_blocks = ceil(K / block_size)} and {@code blob_size = block_size · bits / 8}, i.e. each output
+ * column n is stored as a row, its K elements split into blocks along K; 4-bit codes are packed two per
+ * byte, the lower K index in the low nibble. {@code scales} are float {@code [N · n_blocks]}, row n's
+ * blocks together. {@code zero_points} are uint8 with the same per-row packing ({@code ceil(n_blocks ·
+ * bits / 8)} bytes per row, low nibble first); when absent the kernel uses {@code 2^(bits-1)} (8 or
+ * 128), which is what symmetric quantization stores. Dequantization is
+ * {@code (code − zero_point) · scale}. A K that is not a multiple of the block size leaves the last
+ * block short; its padding codes equal the zero point, so they dequantize to 0 and never meet A.
+ *
+ * @param zeroPoints packed zero points, or null when symmetric
+ */
+public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[] packed, float[] scales,
+        byte[] zeroPoints) {
+
+    public int blocks() {
+        return (k + blockSize - 1) / blockSize;
+    }
+
+    public int blobSize() {
+        return blockSize * bits / 8;
+    }
+
+    public long bytes() {
+        return packed.length + 4L * scales.length + (zeroPoints == null ? 0 : zeroPoints.length);
+    }
+
+    /**
+     * Symmetric takes the element of largest magnitude, {@code m}, and sets {@code scale = m / −2^(bits-1)}
+     * (like ONNX Runtime's block quantizer), so m maps exactly to code 0 and the full code range is used;
+     * asymmetric spans [min(block, 0), max(block, 0)] over [0, 2^bits − 1].
+     */
+    public static BlockQuantizedWeight quantize(float[] weight, int k, int n, int bits, int blockSize,
+            boolean symmetric) {
+        int blocks = (k + blockSize - 1) / blockSize;
+        int blob = blockSize * bits / 8;
+        int maxCode = (1 << bits) - 1;
+        int mid = 1 << (bits - 1);
+        byte[] packed = new byte[n * blocks * blob];
+        float[] scales = new float[n * blocks];
+        int zpRowBytes = (blocks * bits + 7) / 8;
+        byte[] zeroPoints = symmetric ? null : new byte[n * zpRowBytes];
+        int[] codes = new int[blockSize];
+        for (int col = 0; col < n; col++) {
+            for (int b = 0; b < blocks; b++) {
+                int start = b * blockSize;
+                int end = Math.min(k, start + blockSize);
+                float scale;
+                int zp;
+                if (symmetric) {
+                    float extreme = 0f;
+                    for (int i = start; i < end; i++) {
+                        float v = weight[i * n + col];
+                        if (Math.abs(v) > Math.abs(extreme)) {
+                            extreme = v;
+                        }
+                    }
+                    scale = extreme == 0f ? 1f : extreme / -mid;
+                    zp = mid;
+                } else {
+                    float min = 0f;
+                    float max = 0f;
+                    for (int i = start; i < end; i++) {
+                        float v = weight[i * n + col];
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
+                    }
+                    scale = max == min ? 1f : (max - min) / maxCode;
+                    zp = (int) Math.max(0, Math.min(maxCode, Math.round(-min / scale)));
+                }
+                scales[col * blocks + b] = scale;
+                for (int i = 0; i < blockSize; i++) {
+                    int kk = start + i;
+                    codes[i] = kk < end
+                            ? (int) Math.max(0, Math.min(maxCode, Math.round(weight[kk * n + col] / scale) + zp))
+                            : zp;
+                }
+                int offset = (col * blocks + b) * blob;
+                pack(codes, bits, packed, offset);
+                if (zeroPoints != null) {
+                    if (bits == 8) {
+                        zeroPoints[col * zpRowBytes + b] = (byte) zp;
+                    } else {
+                        int at = col * zpRowBytes + b / 2;
+                        zeroPoints[at] |= (byte) ((b % 2 == 0) ? zp : zp << 4);
+                    }
+                }
+            }
+        }
+        return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, zeroPoints);
+    }
+
+    private static void pack(int[] codes, int bits, byte[] out, int offset) {
+        if (bits == 8) {
+            for (int i = 0; i < codes.length; i++) {
+                out[offset + i] = (byte) codes[i];
+            }
+        } else {
+            for (int i = 0; i < codes.length; i += 2) {
+                out[offset + i / 2] = (byte) (codes[i] | codes[i + 1] << 4);
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.qreg.engine.quant.weightonly;
+
+import io.qreg.engine.model.ModelGraph;
+import io.qreg.engine.model.Nodes;
+import io.qreg.engine.quant.ConstantLinear;
+import io.qreg.engine.quant.LayerReport;
+import io.qreg.engine.quant.LinearRewriter;
+import io.qreg.engine.quant.OpQuantizer;
+import io.qreg.engine.quant.QuantizationContext;
+import io.qreg.engine.tensor.Tensors;
+import io.qreg.onnx.ir.NodeProto;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rewrites a MatMul or Gemm with a constant weight into com.microsoft {@code MatMulNBits} (attributes K,
+ * N, bits, block_size; inputs A, B, scales, optional zero_points), followed by an Add for any bias. Gemm
+ * is handled too (ONNX Runtime's own 4-bit quantizer skips it): its weight is transposed here when
+ * transB=1 so B is always laid out per output column. accuracy_level is left at its default (0, float
+ * compute on the dequantized weight) because the int8-activation kernels trade accuracy for speed.
+ */
+final class MatMulNBitsQuantizer implements OpQuantizer {
+
+    static final String MS_DOMAIN = "com.microsoft";
+
+    private final int bits;
+
+    MatMulNBitsQuantizer(int bits) {
+        this.bits = bits;
+    }
+
+    @Override
+    public LayerReport quantize(ModelGraph graph, NodeProto node, QuantizationContext context) {
+        ConstantLinear.Match match = ConstantLinear.match(graph, node);
+        String name = node.getName().isEmpty() ? Nodes.describe(node) : node.getName();
+        if (!match.matched()) {
+            return LayerReport.kept(name, node.getOpType(), LayerReport.Status.UNSUPPORTED, match.reason());
+        }
+        ConstantLinear layer = match.layer();
+        int blockSize = context.options().blockSize();
+        boolean symmetric = context.options().symmetric();
+        BlockQuantizedWeight q = BlockQuantizedWeight.quantize(layer.weight(), layer.k(), layer.n(), bits,
+                blockSize, symmetric);
+        String base = layer.baseName();
+        String bName = graph.uniqueName(layer.weightName() + "_Q" + bits);
+        String scalesName = graph.uniqueName(base + "_scales");
+        graph.addInitializer(Tensors.uint8(bName, new long[] {q.n(), q.blocks(), q.blobSize()}, q.packed()));
+        graph.addInitializer(Tensors.floats(scalesName, new long[] {(long) q.n() * q.blocks()}, q.scales()));
+        List<String> inputs = new ArrayList<>(List.of(layer.input(), bName, scalesName));
+        if (q.zeroPoints() != null) {
+            String zpName = graph.uniqueName(base + "_zero_points");
+            graph.addInitializer(Tensors.uint8(zpName, new long[] {q.zeroPoints().length}, q.zeroPoints()));
+            inputs.add(zpName);
+        }
+        String nodeName = graph.uniqueName(base + "_MatMulNBits");
+        LinearRewriter.replace(graph, layer, false, out -> Nodes.node(MS_DOMAIN, "MatMulNBits", inputs,
+                List.of(out), nodeName, Nodes.intAttr("K", layer.k()), Nodes.intAttr("N", layer.n()),
+                Nodes.intAttr("bits", bits), Nodes.intAttr("block_size", blockSize)));
+        context.model().ensureOpset(MS_DOMAIN, 1);
+        String detail = "int" + bits + " block " + blockSize + " " + (symmetric ? "symmetric" : "with zero points")
+                + ", MatMulNBits" + (layer.bias() == null ? "" : " + Add bias")
+                + (node.getOpType().equals("Gemm") ? " (from Gemm)" : "");
+        return LayerReport.quantized(name, node.getOpType(), detail, layer.weightBytes(), q.bytes());
+    }
+}

@@ -1,0 +1,167 @@
+package io.qreg.worker.cli;
+
+import io.qreg.engine.bench.BenchmarkOptions;
+import io.qreg.engine.bench.BenchmarkReport;
+import io.qreg.engine.bench.BenchmarkResult;
+import io.qreg.engine.bench.BenchmarkRunner;
+import io.qreg.engine.bench.LatencyStats;
+import io.qreg.engine.eval.MappedNpy;
+import io.qreg.engine.ProgressListener;
+import io.qreg.npy.NpyArray;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code benchmark}: latency, throughput and memory of one or more models, compared interleaved. */
+public final class BenchmarkCommand implements Command {
+
+    private static final Args.Spec SPEC = Args.spec()
+            .option("--batch").option("--threads").option("--iterations").option("--warmup").option("--seq-len")
+            .option("--seed").repeatable("--input").flag("--json").flag("--progress").flag("--help");
+
+    @Override
+    public String name() {
+        return "benchmark";
+    }
+
+    @Override
+    public String summary() {
+        return "latency, throughput and memory of models, with speed-up over the first";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: benchmark [--batch 1] [--threads N] [--iterations N] [--warmup N] [--seq-len N]
+                                 [--input INPUT_NAME=X.npy ...] [--seed N] [--json] [--progress]
+                                 MODEL.onnx [MORE.onnx ...]
+
+                  --batch        samples per run, filling each input's symbolic first dimension (default 1)
+                  --threads      intra-op threads (default: ONNX Runtime's choice)
+                  --iterations   timed runs per model (default %d)
+                  --warmup       untimed runs per model before timing (default %d)
+                  --seq-len      size of other symbolic dimensions, e.g. sequence length (default %d)
+                  --input        feed this array (its first samples, cycled to fill the batch) instead of
+                                 random data; symbolic dimensions then follow the array
+                  --seed         seed of the random inputs (default 42)
+                  --json         print one JSON object on stdout instead of the table
+                  --progress     draw a progress bar on stderr even when it is not a terminal
+
+                Several models are timed interleaved (one run of each per round, rotating which goes first) so
+                they share the machine's state; speed-up = first model's p50 / this model's p50. A result whose
+                coefficient of variation exceeds %.2f is flagged noisy. Memory: "RSS +" is the growth of the
+                process's resident set (VmRSS in /proc/self/status) from loading and warming up that model.
+                """.formatted(BenchmarkOptions.DEFAULT_ITERATIONS, BenchmarkOptions.DEFAULT_WARMUP,
+                BenchmarkOptions.DEFAULT_SEQ_LEN, LatencyStats.NOISY_CV_THRESHOLD);
+    }
+
+    @Override
+    public int run(List<String> argv, CliContext context) throws Exception {
+        Args args = SPEC.parse(argv);
+        if (args.flag("--help")) {
+            context.out().print(usage());
+            return ExitCode.OK;
+        }
+        if (args.positionals().isEmpty()) {
+            throw new UsageException("missing MODEL.onnx");
+        }
+        List<Path> models = new ArrayList<>();
+        for (String model : args.positionals()) {
+            models.add(Args.existingFile("MODEL.onnx", model));
+        }
+        Map<String, NpyArray> given = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> input : args.namedFiles("--input").entrySet()) {
+            given.put(input.getKey(), MappedNpy.open(input.getValue()));
+        }
+        BenchmarkOptions options = new BenchmarkOptions(
+                args.intValue("--batch", 1, 1),
+                args.intValue("--threads", 0, 0),
+                args.intValue("--iterations", BenchmarkOptions.DEFAULT_ITERATIONS, 1),
+                args.intValue("--warmup", BenchmarkOptions.DEFAULT_WARMUP, 0),
+                args.intValue("--seq-len", BenchmarkOptions.DEFAULT_SEQ_LEN, 1),
+                args.longValue("--seed", 42L),
+                given);
+
+        ProgressListener progress = ProgressBar.create(context, args.flag("--progress"), "benchmark");
+        BenchmarkReport report = BenchmarkRunner.run(models, options, progress);
+
+        if (args.flag("--json")) {
+            context.out().println(JsonWriter.write(toJson(report, options)));
+        } else {
+            printTable(report, context.out());
+        }
+        return ExitCode.OK;
+    }
+
+    static Map<String, Object> toJson(BenchmarkReport report, BenchmarkOptions options) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("command", "benchmark");
+        json.put("onnxRuntimeVersion", report.onnxRuntimeVersion());
+        json.put("interleaved", true);
+        json.put("iterations", options.iterations());
+        json.put("warmup", options.warmup());
+        json.put("noisyCvThreshold", report.noisyCvThreshold());
+        json.put("memorySource", "rssDeltaBytes: VmRSS growth per model and peakRssBytes: VmHWM, from /proc/self/status;"
+                + " jvmHeapPeakBytes: peak Java heap use (ONNX Runtime allocates outside the heap)");
+        json.put("peakRssBytes", report.peakRssBytes());
+        json.put("jvmHeapPeakBytes", report.jvmHeapPeakBytes());
+        List<Object> results = new ArrayList<>();
+        for (BenchmarkResult r : report.results()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            LatencyStats l = r.latency();
+            m.put("model", r.model());
+            m.put("loadTimeMs", r.loadTimeMs());
+            m.put("batch", r.batch());
+            m.put("threads", r.intraOpThreads());
+            m.put("latencyMeanMs", l.meanMs());
+            m.put("latencyP50Ms", l.p50Ms());
+            m.put("latencyP90Ms", l.p90Ms());
+            m.put("latencyP99Ms", l.p99Ms());
+            m.put("latencyMinMs", l.minMs());
+            m.put("latencyMaxMs", l.maxMs());
+            m.put("latencyStdDevMs", l.stdDevMs());
+            m.put("cv", l.cv());
+            m.put("noisy", r.noisy());
+            m.put("throughput", r.throughput());
+            m.put("speedup", r.speedup());
+            m.put("rssDeltaBytes", r.rssDeltaBytes());
+            results.add(m);
+        }
+        json.put("results", results);
+        return json;
+    }
+
+    private static void printTable(BenchmarkReport report, PrintStream out) {
+        TextTable table = new TextTable("model", "load ms", "p50 ms", "p90 ms", "p99 ms", "mean ms", "cv",
+                "samples/s", "speed-up", "RSS +");
+        boolean anyNoisy = false;
+        for (BenchmarkResult r : report.results()) {
+            LatencyStats l = r.latency();
+            anyNoisy |= r.noisy();
+            Path file = Path.of(r.model()).getFileName();
+            table.row(file == null ? r.model() : file.toString(), Formats.fixed(r.loadTimeMs(), 1),
+                    Formats.fixed(l.p50Ms(), 3), Formats.fixed(l.p90Ms(), 3), Formats.fixed(l.p99Ms(), 3),
+                    Formats.fixed(l.meanMs(), 3), Formats.fixed(l.cv(), 2) + (r.noisy() ? "*" : ""),
+                    Formats.fixed(r.throughput(), 1), Formats.fixed(r.speedup(), 2) + "x",
+                    Formats.megabytes(r.rssDeltaBytes()));
+        }
+        BenchmarkResult first = report.results().get(0);
+        out.println("batch " + first.batch() + ", " + first.latency().runs() + " timed runs per model (interleaved), "
+                + first.warmup() + " warm-up, threads " + (first.intraOpThreads() == 0 ? "default"
+                : first.intraOpThreads()) + ", ONNX Runtime " + report.onnxRuntimeVersion());
+        out.println();
+        table.print(out);
+        out.println();
+        if (anyNoisy) {
+            out.println("* noisy: coefficient of variation above " + Formats.fixed(report.noisyCvThreshold(), 2)
+                    + "; rerun with more --iterations on a quieter machine before trusting the comparison");
+        }
+        out.println("memory: process peak RSS (VmHWM) " + Formats.megabytes(report.peakRssBytes())
+                + ", JVM heap peak " + Formats.megabytes(report.jvmHeapPeakBytes())
+                + "; \"RSS +\" is VmRSS growth from loading and warming up each model");
+    }
+}

@@ -1,0 +1,174 @@
+package io.qreg.worker.cli;
+
+import io.qreg.engine.eval.EvaluationData;
+import io.qreg.engine.eval.EvaluationOptions;
+import io.qreg.engine.eval.EvaluationResult;
+import io.qreg.engine.eval.EvaluationTask;
+import io.qreg.engine.eval.Evaluator;
+import io.qreg.engine.eval.MetricKeys;
+import io.qreg.engine.eval.ModelSession;
+import io.qreg.engine.ProgressListener;
+import io.qreg.engine.eval.SliceMetrics;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code evaluate}: task metrics of a model on a dataset, optionally against a reference model. */
+public final class EvaluateCommand implements Command {
+
+    private static final Args.Spec SPEC = Args.spec()
+            .option("--task").repeatable("--input").option("--labels").option("--reference").option("--slices")
+            .option("--batch-size").option("--threads").flag("--json").flag("--progress").flag("--help");
+
+    @Override
+    public String name() {
+        return "evaluate";
+    }
+
+    @Override
+    public String summary() {
+        return "accuracy or perplexity of a model, and its agreement with a reference model";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: evaluate --task classification|language-model --input INPUT_NAME=X.npy [--input ...]
+                                --labels Y.npy [--reference REF.onnx] [--slices S.npy] [--batch-size N]
+                                [--threads N] [--json] [--progress] MODEL.onnx
+
+                  --task         classification: output [N, classes], labels [N] -> accuracy
+                                 language-model: output [N, T, vocab], labels [N, T] -> perplexity,
+                                 nextTokenAccuracy (labels < 0 are ignored)
+                  --input        a model input and the .npy array feeding it (first dim = samples); repeat per input
+                  --labels       integer labels .npy
+                  --reference    a reference model (e.g. the FP32 original): adds top1Agreement, sqnrDb,
+                                 maxAbsError and deltas (model - reference) of the task metrics
+                  --slices       integer slice id per sample .npy: the same metrics per slice, with sample counts
+                  --batch-size   samples per ONNX Runtime call (default %d)
+                  --threads      intra-op threads (default: ONNX Runtime's choice)
+                  --json         print one JSON object on stdout instead of the summary
+                  --progress     draw a progress bar on stderr even when it is not a terminal
+                """.formatted(EvaluationOptions.DEFAULT_BATCH_SIZE);
+    }
+
+    @Override
+    public int run(List<String> argv, CliContext context) throws Exception {
+        Args args = SPEC.parse(argv);
+        if (args.flag("--help")) {
+            context.out().print(usage());
+            return ExitCode.OK;
+        }
+        EvaluationTask task;
+        try {
+            task = EvaluationTask.fromCliName(args.required("--task"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--task: " + e.getMessage());
+        }
+        Path model = singleModel(args);
+        Map<String, Path> inputs = args.namedFiles("--input");
+        if (inputs.isEmpty()) {
+            throw new UsageException("missing required option --input INPUT_NAME=X.npy");
+        }
+        Path labels = Args.existingFile("--labels", args.required("--labels"));
+        Path reference = args.value("--reference").map(p -> Args.existingFile("--reference", p)).orElse(null);
+        Path slices = args.value("--slices").map(p -> Args.existingFile("--slices", p)).orElse(null);
+        EvaluationOptions options = new EvaluationOptions(
+                args.intValue("--batch-size", EvaluationOptions.DEFAULT_BATCH_SIZE, 1), args.intValue("--threads", 0, 0));
+
+        EvaluationData data = EvaluationData.open(inputs, labels, slices);
+        ProgressListener progress = ProgressBar.create(context, args.flag("--progress"), "evaluate");
+        EvaluationResult result = Evaluator.evaluate(task, model, reference, data, options, progress);
+
+        if (args.flag("--json")) {
+            context.out().println(JsonWriter.write(toJson(result)));
+        } else {
+            printSummary(result, context.out());
+        }
+        return ExitCode.OK;
+    }
+
+    private static Path singleModel(Args args) {
+        List<String> positionals = args.positionals();
+        if (positionals.isEmpty()) {
+            throw new UsageException("missing MODEL.onnx");
+        }
+        if (positionals.size() > 1) {
+            throw new UsageException("evaluate takes one model, got " + positionals.size() + ": " + positionals
+                    + " (compare against another with --reference)");
+        }
+        return Args.existingFile("MODEL.onnx", positionals.get(0));
+    }
+
+    static Map<String, Object> toJson(EvaluationResult result) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("command", "evaluate");
+        json.put("task", result.task().cliName());
+        json.put("model", result.model());
+        json.put("reference", result.reference());
+        json.put("output", result.outputName());
+        json.put("samples", result.samples());
+        json.put("positions", result.positions());
+        json.put("metrics", result.metrics());
+        json.put("referenceMetrics", result.referenceMetrics());
+        json.put("deltas", result.deltas());
+        Map<String, Object> slices = new LinkedHashMap<>();
+        result.slices().forEach((id, slice) -> {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("samples", slice.samples());
+            s.put("metrics", slice.metrics());
+            s.put("deltas", slice.deltas());
+            slices.put(String.valueOf(id), s);
+        });
+        json.put("slices", slices);
+        json.put("onnxRuntimeVersion", ModelSession.runtimeVersion());
+        return json;
+    }
+
+    private static void printSummary(EvaluationResult result, PrintStream out) {
+        out.println("model      " + result.model());
+        if (result.reference() != null) {
+            out.println("reference  " + result.reference());
+        }
+        out.println("task       " + result.task().cliName() + " (output '" + result.outputName() + "')");
+        out.println("samples    " + result.samples()
+                + (result.positions() != result.samples() ? " (" + result.positions() + " positions)" : ""));
+        out.println();
+        boolean withReference = result.reference() != null;
+        TextTable table = withReference ? new TextTable("metric", "model", "reference", "delta")
+                : new TextTable("metric", "value");
+        result.metrics().forEach((key, value) -> {
+            if (withReference) {
+                Double ref = result.referenceMetrics().get(key);
+                Double delta = result.deltas().get(key);
+                table.row(key, Formats.fixed(value, 4), ref == null ? "" : Formats.fixed(ref, 4),
+                        delta == null ? "" : Formats.signed(delta, 4));
+            } else {
+                table.row(key, Formats.fixed(value, 4));
+            }
+        });
+        table.print(out);
+        if (!result.slices().isEmpty()) {
+            out.println();
+            List<String> keys = new ArrayList<>(result.metrics().keySet());
+            List<String> header = new ArrayList<>(List.of("slice", "samples"));
+            header.addAll(keys);
+            keys.stream().filter(MetricKeys.TASK_METRICS::contains).filter(k -> withReference)
+                    .forEach(k -> header.add("delta " + k));
+            TextTable slices = new TextTable(header.toArray(String[]::new));
+            for (SliceMetrics slice : result.slices().values()) {
+                List<String> row = new ArrayList<>(List.of(String.valueOf(slice.sliceId()),
+                        String.valueOf(slice.samples())));
+                keys.forEach(k -> row.add(Formats.fixed(slice.metrics().getOrDefault(k, Double.NaN), 4)));
+                keys.stream().filter(MetricKeys.TASK_METRICS::contains).filter(k -> withReference)
+                        .forEach(k -> row.add(Formats.signed(slice.deltas().getOrDefault(k, Double.NaN), 4)));
+                slices.row(row.toArray(String[]::new));
+            }
+            slices.print(out);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.qreg.worker.cli;
+
+import io.qreg.engine.ProgressListener;
+import io.qreg.engine.quant.CalibrationMethod;
+import io.qreg.engine.quant.LayerReport;
+import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.QuantizationOptions;
+import io.qreg.engine.quant.QuantizationReport;
+import io.qreg.engine.quant.Quantizer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** {@code quantize}: one ONNX model in, its quantized variant out, with a per-layer report. */
+public final class QuantizeCommand implements Command {
+
+    private static final Args.Spec SPEC = Args.spec()
+            .option("--method").flag("--per-channel").flag("--symmetric").flag("--asymmetric").option("--block-size")
+            .repeatable("--calibration").option("--calibration-method").option("--percentile")
+            .option("--exclude-nodes").option("--exclude-op-types").flag("--no-mask-guard").option("--report")
+            .option("-o").flag("--json").flag("--progress").flag("--help");
+
+    @Override
+    public String name() {
+        return "quantize";
+    }
+
+    @Override
+    public String summary() {
+        return "quantize an ONNX model (int8-dynamic, int8-static, int4-weight, int8-weight, fp16)";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: quantize --method int8-dynamic|int8-static|int4-weight|int8-weight|fp16
+                                [--per-channel] [--symmetric | --asymmetric] [--block-size 32]
+                                [--calibration INPUT_NAME=FILE.npy ...] [--calibration-method minmax|percentile|entropy]
+                                [--percentile 99.999] [--exclude-nodes a,b] [--exclude-op-types Gather]
+                                [--no-mask-guard] [--report report.json] [--json] [--progress] IN.onnx -o OUT.onnx
+
+                  --method              int8-dynamic: int8 weights, activations quantized at run time (MatMul, Gemm, Gather)
+                                        int8-static: QDQ with activation ranges calibrated on --calibration data
+                                        int4-weight, int8-weight: block-wise weight-only MatMulNBits (MatMul and Gemm)
+                                        fp16: float16 weights and compute, float32 inputs/outputs and fragile ops
+                  --per-channel         one weight scale per output channel (int8-dynamic, int8-static)
+                  --symmetric           weights without zero points (default for the int8 methods)
+                  --asymmetric          weights with zero points (default for int4-weight)
+                  --block-size          elements per block for int4-weight/int8-weight: 16 to 256, a power of two (default %d)
+                  --calibration         a model input and the .npy samples feeding it (first dim = samples); repeat per input
+                  --calibration-method  how int8-static derives activation ranges (default minmax)
+                  --percentile          the percentile of the percentile calibrator (default %s)
+                  --exclude-nodes       comma-separated node names to keep in float
+                  --exclude-op-types    comma-separated op types to keep in float, e.g. Gather
+                  --no-mask-guard       int8-static: also quantize activations dominated by huge constants (attention masks)
+                  --report              write the per-layer report as JSON to this file
+                  --json                print one JSON object (the report) on stdout instead of the summary
+                  --progress            draw a progress bar on stderr even when it is not a terminal
+
+                The output is written atomically (nothing is left behind on failure) and loaded in ONNX Runtime before
+                the command succeeds. Exit status: 0 success, 2 bad usage or a model/option the engine cannot handle,
+                1 internal failure.
+                """.formatted(QuantizationOptions.DEFAULT_BLOCK_SIZE, QuantizationOptions.DEFAULT_PERCENTILE);
+    }
+
+    @Override
+    public int run(List<String> argv, CliContext context) throws Exception {
+        Args args = SPEC.parse(argv);
+        if (args.flag("--help")) {
+            context.out().print(usage());
+            return ExitCode.OK;
+        }
+        if (args.positionals().size() != 1) {
+            throw new UsageException("give exactly one IN.onnx, got " + args.positionals());
+        }
+        Path in = Args.existingFile("IN.onnx", args.positionals().get(0));
+        Path out = Path.of(args.value("-o").orElseThrow(() -> new UsageException("missing -o OUT.onnx")));
+        QuantizationOptions options = options(args);
+
+        ProgressListener progress = ProgressBar.create(context, args.flag("--progress"), "quantize");
+        QuantizationReport report;
+        try {
+            report = Quantizer.quantize(in, out, options, progress);
+        } finally {
+            progress.finish();
+        }
+        if (args.value("--report").isPresent()) {
+            writeAtomically(Path.of(args.value("--report").get()), JsonWriter.write(report.toMap()));
+        }
+        if (args.flag("--json")) {
+            context.out().println(JsonWriter.write(report.toMap()));
+        } else {
+            printSummary(in, out, report, context.out());
+        }
+        return ExitCode.OK;
+    }
+
+    static QuantizationOptions options(Args args) {
+        Method method;
+        try {
+            method = Method.parse(args.required("--method"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (args.flag("--symmetric") && args.flag("--asymmetric")) {
+            throw new UsageException("--symmetric and --asymmetric contradict each other");
+        }
+        QuantizationOptions defaults = QuantizationOptions.defaults(method);
+        boolean symmetric = args.flag("--symmetric") || (!args.flag("--asymmetric") && defaults.symmetric());
+        CalibrationMethod calibration = defaults.calibrationMethod();
+        if (args.value("--calibration-method").isPresent()) {
+            if (method != Method.INT8_STATIC) {
+                throw new UsageException("--calibration-method applies to int8-static only");
+            }
+            try {
+                calibration = CalibrationMethod.parse(args.value("--calibration-method").get());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        double percentile = args.value("--percentile").map(QuantizeCommand::percentile)
+                .orElse(QuantizationOptions.DEFAULT_PERCENTILE);
+        var calibrationInputs = args.namedFiles("--calibration");
+        if (method == Method.INT8_STATIC && calibrationInputs.isEmpty()) {
+            throw new UsageException("int8-static needs --calibration INPUT_NAME=FILE.npy for every model input");
+        }
+        try {
+            return new QuantizationOptions(method, args.flag("--per-channel"), symmetric,
+                    args.intValue("--block-size", QuantizationOptions.DEFAULT_BLOCK_SIZE, 1), calibration, percentile,
+                    names(args, "--exclude-nodes"), names(args, "--exclude-op-types"), calibrationInputs, null, null,
+                    !args.flag("--no-mask-guard"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static double percentile(String value) {
+        try {
+            double p = Double.parseDouble(value);
+            if (p <= 90 || p > 100) {
+                throw new UsageException("--percentile must be above 90 and at most 100, got " + value);
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--percentile needs a number, got '" + value + "'");
+        }
+    }
+
+    private static Set<String> names(Args args, String option) {
+        Set<String> names = new LinkedHashSet<>();
+        args.value(option).ifPresent(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .forEach(names::add));
+        return names;
+    }
+
+    /** The report is for machines: never leave half a JSON file behind. */
+    private static void writeAtomically(Path target, String json) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Path temp = Files.createTempFile(dir, ".report-", ".json.tmp");
+        try {
+            Files.writeString(temp, json + System.lineSeparator(), StandardCharsets.UTF_8);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void printSummary(Path in, Path out, QuantizationReport report, PrintStream print) {
+        print.printf("%s -> %s (%s)%n", in.getFileName(), out.getFileName(), report.method().wireName());
+        print.printf("size        %s -> %s (%.1f%% of the original)%n", Formats.megabytes(report.bytesBefore()),
+                Formats.megabytes(report.bytesAfter()), 100 * report.sizeRatio());
+        print.printf("layers      %d quantized, %d kept in float%n", report.count(LayerReport.Status.QUANTIZED),
+                report.keptCount());
+        print.printf("time        %.2f s (ONNX Runtime %s verified the output)%n", report.elapsedMillis() / 1000.0,
+                report.onnxRuntimeVersion());
+        TextTable table = new TextTable("node", "op", "status", "detail");
+        for (LayerReport layer : report.layers()) {
+            table.row(layer.node(), layer.opType(), layer.status().name().toLowerCase().replace('_', ' '),
+                    layer.detail() == null ? "" : layer.detail());
+        }
+        print.println();
+        table.print(print);
+        for (String note : report.notes()) {
+            print.println("note: " + note);
+        }
+    }
+}

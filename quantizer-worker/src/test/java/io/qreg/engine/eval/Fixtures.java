@@ -1,0 +1,24 @@
+package io.qreg.engine.eval;
+
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Path;
+
+/** Test fixtures copied from the shared fixture folder into test resources (tests never read ../shared). */
+public final class Fixtures {
+
+    private Fixtures() {
+    }
+
+    public static Path path(String name) {
+        URL url = Fixtures.class.getResource("/fixtures/" + name);
+        if (url == null) {
+            throw new IllegalStateException("missing test fixture " + name);
+        }
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

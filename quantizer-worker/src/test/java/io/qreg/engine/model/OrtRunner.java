@@ -1,0 +1,49 @@
+package io.qreg.engine.model;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.qreg.npy.NpyArray;
+import io.qreg.npy.NpyDType;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/** Runs a model file in ONNX Runtime (one thread, so results are deterministic) and returns output 0's floats. */
+final class OrtRunner {
+
+    private OrtRunner() {
+    }
+
+    /** The first {@code samples} rows of {@code input}, fed as {@code inputName}. */
+    static float[] run(Path model, String inputName, NpyArray input, int samples) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] shape = input.shape();
+        long rowElements = input.elementCount() / shape[0];
+        shape[0] = samples;
+        int count = Math.toIntExact(rowElements * samples);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            // Loading from the path (not bytes) is what lets ONNX Runtime find external data files.
+            try (OrtSession session = env.createSession(model.toString(), options);
+                    OnnxTensor tensor = tensor(env, input, shape, count);
+                    OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
+                FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                float[] values = new float[out.remaining()];
+                out.get(values);
+                return values;
+            }
+        }
+    }
+
+    private static OnnxTensor tensor(OrtEnvironment env, NpyArray input, long[] shape, int count) throws OrtException {
+        if (input.dtype() == NpyDType.INT64) {
+            return OnnxTensor.createTensor(env, LongBuffer.wrap(Arrays.copyOf(input.toLongArray(), count)), shape);
+        }
+        return OnnxTensor.createTensor(env, FloatBuffer.wrap(Arrays.copyOf(input.toFloatArray(), count)), shape);
+    }
+}

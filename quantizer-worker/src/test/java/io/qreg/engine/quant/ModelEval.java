@@ -1,0 +1,118 @@
+package io.qreg.engine.quant;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.qreg.npy.NpyArray;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/** Test fixtures and the accuracy measures the acceptance numbers use, run in ONNX Runtime on one thread. */
+final class ModelEval {
+
+    private ModelEval() {
+    }
+
+    static Path copy(String name, Path directory) throws IOException {
+        Path target = directory.resolve(name);
+        try (InputStream in = ModelEval.class.getResourceAsStream("/fixtures/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing test fixture " + name);
+            }
+            Files.copy(in, target);
+        }
+        return target;
+    }
+
+    static NpyArray npy(String name) throws IOException {
+        try (InputStream in = ModelEval.class.getResourceAsStream("/fixtures/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing test fixture " + name);
+            }
+            return NpyArray.read(in);
+        }
+    }
+
+    /** Fraction of samples whose argmax logit is the label. */
+    static double accuracy(Path model, String inputName, NpyArray x, NpyArray y) throws OrtException {
+        float[] logits = runAll(model, inputName, x);
+        long[] labels = y.toLongArray();
+        int classes = logits.length / labels.length;
+        int correct = 0;
+        for (int s = 0; s < labels.length; s++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (logits[s * classes + c] > logits[s * classes + best]) {
+                    best = c;
+                }
+            }
+            correct += best == labels[s] ? 1 : 0;
+        }
+        return (double) correct / labels.length;
+    }
+
+    /** exp(mean cross-entropy) of the next-byte logits over the first {@code sequences} sequences; NaN if any logit is. */
+    static double perplexity(Path model, NpyArray ids, NpyArray labels, int sequences) throws OrtException {
+        long[] allIds = ids.toLongArray();
+        long[] allLabels = labels.toLongArray();
+        long[] shape = ids.shape();
+        int t = (int) shape[1];
+        double sum = 0;
+        long count = 0;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = options(); OrtSession session = env.createSession(model.toString(), options)) {
+            int batch = 20;
+            for (int start = 0; start < sequences; start += batch) {
+                int n = Math.min(batch, sequences - start);
+                long[] chunk = Arrays.copyOfRange(allIds, start * t, (start + n) * t);
+                try (OnnxTensor input = OnnxTensor.createTensor(env, LongBuffer.wrap(chunk), new long[] {n, t});
+                        OrtSession.Result result = session.run(Map.of("input_ids", input))) {
+                    FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                    int vocab = out.remaining() / (n * t);
+                    float[] row = new float[vocab];
+                    for (int p = 0; p < n * t; p++) {
+                        out.get(row);
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (float v : row) {
+                            max = Math.max(max, v);
+                        }
+                        double z = 0;
+                        for (float v : row) {
+                            z += Math.exp(v - max);
+                        }
+                        int label = (int) allLabels[start * t + p];
+                        sum += Math.log(z) + max - row[label];
+                        count++;
+                    }
+                }
+            }
+        }
+        return Math.exp(sum / count);
+    }
+
+    static float[] runAll(Path model, String inputName, NpyArray x) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = options(); OrtSession session = env.createSession(model.toString(), options);
+                OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toFloatArray()), x.shape());
+                OrtSession.Result result = session.run(Map.of(inputName, input))) {
+            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[] values = new float[out.remaining()];
+            out.get(values);
+            return values;
+        }
+    }
+
+    private static OrtSession.SessionOptions options() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(1);
+        options.setInterOpNumThreads(1);
+        return options;
+    }
+}

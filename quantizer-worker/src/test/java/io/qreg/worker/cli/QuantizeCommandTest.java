@@ -1,0 +1,117 @@
+package io.qreg.worker.cli;
+
+import static io.qreg.engine.eval.Fixtures.path;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code quantize} command as ARCHITECTURE.md writes it, end to end through ONNX Runtime. */
+class QuantizeCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = QuantizerCli.run(args, o, e);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String fixture(String name) {
+        return path(name).toString();
+    }
+
+    @Test
+    void quantizedModelKeepsAccuracyAndTheReportIsWritten() throws Exception {
+        Path out = dir.resolve("mlp-int8.onnx");
+        Path report = dir.resolve("report.json");
+        Run run = cli("quantize", "--method", "int8-dynamic", "--per-channel", "--report", report.toString(),
+                fixture("digits_mlp.onnx"), "-o", out.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("digits_mlp.onnx -> mlp-int8.onnx (int8-dynamic)", "3 quantized");
+        assertThat(Files.size(out)).isLessThan(Files.size(path("digits_mlp.onnx")) * 35 / 100);
+        Map<String, Object> json = JsonParser.object(Files.readString(report));
+        assertThat(json).containsEntry("method", "int8-dynamic");
+        assertThat((List<?>) json.get("layers")).hasSize(3);
+
+        Run evaluate = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x.npy"),
+                "--labels", fixture("digits_eval_y.npy"), "--reference", fixture("digits_mlp.onnx"), "--json",
+                out.toString());
+        assertThat(evaluate.exitCode()).as(evaluate.err()).isZero();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metrics = (Map<String, Object>) JsonParser.object(evaluate.out()).get("metrics");
+        assertThat(((Number) metrics.get("accuracy")).doubleValue()).isGreaterThanOrEqualTo(0.973);
+    }
+
+    @Test
+    void jsonPrintsExactlyTheReportObject() {
+        Run run = cli("quantize", "--method", "int4-weight", "--block-size", "32", "--json",
+                fixture("digits_mlp.onnx"), "-o", dir.resolve("mlp-int4.onnx").toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Map<String, Object> json = JsonParser.object(run.out());
+        assertThat(json).containsEntry("method", "int4-weight");
+    }
+
+    @Test
+    void staticQuantizationWithCalibrationData() {
+        Path out = dir.resolve("mlp-static.onnx");
+        Run run = cli("quantize", "--method", "int8-static", "--calibration", "input=" + fixture("digits_calib_x.npy"),
+                "--calibration-method", "entropy", fixture("digits_mlp.onnx"), "-o", out.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(out).exists();
+    }
+
+    @Test
+    void badInputExitsWithTwoAndLeavesNoOutput() throws Exception {
+        Path out = dir.resolve("never.onnx");
+
+        Run unknownNode = cli("quantize", "--method", "int8-dynamic", "--exclude-nodes", "no_such_node",
+                fixture("digits_mlp.onnx"), "-o", out.toString());
+        assertThat(unknownNode.exitCode()).isEqualTo(2);
+        assertThat(unknownNode.err()).contains("no_such_node");
+
+        Path text = Files.writeString(dir.resolve("model.onnx"), "not a model at all");
+        Run notOnnx = cli("quantize", "--method", "fp16", text.toString(), "-o", out.toString());
+        assertThat(notOnnx.exitCode()).isEqualTo(2);
+
+        Run wrongShape = cli("quantize", "--method", "int8-static",
+                "--calibration", "input=" + fixture("digits_calib_x_img.npy"), fixture("digits_mlp.onnx"),
+                "-o", out.toString());
+        assertThat(wrongShape.exitCode()).isEqualTo(2);
+        assertThat(wrongShape.err()).contains("input");
+
+        Run noCalibration = cli("quantize", "--method", "int8-static", fixture("digits_mlp.onnx"), "-o", out.toString());
+        assertThat(noCalibration.exitCode()).isEqualTo(2);
+        assertThat(noCalibration.err()).contains("--calibration");
+
+        Run badBlock = cli("quantize", "--method", "int4-weight", "--block-size", "48", fixture("digits_mlp.onnx"),
+                "-o", out.toString());
+        assertThat(badBlock.exitCode()).isEqualTo(2);
+        assertThat(badBlock.err()).contains("power of two");
+
+        assertThat(out).doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("model.onnx");
+        }
+    }
+}
