@@ -65,7 +65,13 @@ public final class SensitiveQuantization {
             List<String> notes = new ArrayList<>();
             notes.add(String.format(Locale.ROOT, "sensitivity: SQNR of the model outputs vs FP32 with only that layer"
                     + " quantized, on the first %d calibration samples; with all %d quantized: %.2f dB",
-                    analysis.samples(), sensitivities.size(), baseline.error().sqnrDb()));
+                    analysis.samples(), baseline.candidates().size(), baseline.error().sqnrDb()));
+            List<String> dependent = baseline.candidates().stream().map(LayerReport::node)
+                    .filter(n -> sensitivities.stream().noneMatch(s -> s.node().equals(n))).toList();
+            if (!dependent.isEmpty()) {
+                notes.add("sensitivity not measured for layers the method only quantizes together with their"
+                        + " neighbours (nothing changes when they are quantized alone): " + dependent);
+            }
             if (!baseline.unnamed().isEmpty()) {
                 notes.add("sensitivity not measured for unnamed nodes (they cannot be selected or kept in float by"
                         + " name): " + baseline.unnamed());
