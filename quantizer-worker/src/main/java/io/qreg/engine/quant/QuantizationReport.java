@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.sensitivity.BudgetOutcome;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,13 +10,21 @@ import java.util.Map;
  *
  * @param bytesBefore the input model on disk, external data included
  * @param bytesAfter the output model on disk, external data included
+ * @param accuracyBudget what the accuracy-budget loop did, or null when no budget was set
  */
 public record QuantizationReport(Method method, QuantizationOptions options, long bytesBefore, long bytesAfter,
-        List<LayerReport> layers, List<String> notes, long elapsedMillis, String onnxRuntimeVersion) {
+        List<LayerReport> layers, List<String> notes, long elapsedMillis, String onnxRuntimeVersion,
+        BudgetOutcome accuracyBudget) {
 
     public QuantizationReport {
         layers = List.copyOf(layers);
         notes = List.copyOf(notes);
+    }
+
+    /** A run without an accuracy budget. */
+    public QuantizationReport(Method method, QuantizationOptions options, long bytesBefore, long bytesAfter,
+            List<LayerReport> layers, List<String> notes, long elapsedMillis, String onnxRuntimeVersion) {
+        this(method, options, bytesBefore, bytesAfter, layers, notes, elapsedMillis, onnxRuntimeVersion, null);
     }
 
     public long count(LayerReport.Status status) {
@@ -57,6 +66,13 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
         m.put("kept", keptCount());
         m.put("layers", layers.stream().map(QuantizationReport::layerMap).toList());
         m.put("notes", notes);
+        if (accuracyBudget != null) {
+            m.put("accuracy_budget", accuracyBudget.budget());
+            m.put("initial_relative_error", accuracyBudget.initialRelativeError());
+            m.put("final_relative_error", accuracyBudget.finalRelativeError());
+            m.put("accuracy_budget_reached", accuracyBudget.reached());
+            m.put("kept_float_for_budget", accuracyBudget.keptFloat());
+        }
         m.put("elapsed_ms", elapsedMillis);
         m.put("onnxruntime_version", onnxRuntimeVersion);
         return m;
