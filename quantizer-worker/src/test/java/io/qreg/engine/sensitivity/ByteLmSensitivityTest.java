@@ -69,10 +69,10 @@ class ByteLmSensitivityTest {
         assertThat(outcome.keptFloat()).containsExactlyElementsOf(leastSqnrFirst.subList(0, outcome.keptFloat().size()));
         assertThat(report.layers()).filteredOn(l -> outcome.keptFloat().contains(l.node()))
                 .allMatch(l -> l.status() == LayerReport.Status.KEPT_FLOAT && l.detail().startsWith("accuracy budget: "));
-        assertThat(report.toMap()).containsEntry("accuracy_budget", budget)
-                .containsEntry("final_relative_error", outcome.finalRelativeError())
-                .containsEntry("kept_float_for_budget", outcome.keptFloat())
-                .containsEntry("accuracy_budget_reached", true);
+        assertThat(report.toMap()).containsEntry("accuracyBudget", budget)
+                .containsEntry("finalRelativeError", outcome.finalRelativeError())
+                .containsEntry("keptFloatForBudget", outcome.keptFloat())
+                .containsEntry("accuracyBudgetReached", true);
     }
 
     @Test
@@ -82,6 +82,6 @@ class ByteLmSensitivityTest {
         assertThat(report.accuracyBudget().keptFloat()).isEmpty();
         assertThat(report.accuracyBudget().reached()).isTrue();
         assertThat(report.count(LayerReport.Status.KEPT_FLOAT)).isZero();
-        assertThat(report.toMap()).containsEntry("kept_float_for_budget", List.of());
+        assertThat(report.toMap()).containsEntry("keptFloatForBudget", List.of());
     }
 }

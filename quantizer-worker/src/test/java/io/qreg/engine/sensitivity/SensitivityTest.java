@@ -71,6 +71,6 @@ class SensitivityTest {
 
         assertThat(report.layers()).allMatch(l -> l.sensitivitySqnrDb() == null);
         assertThat(report.notes()).noneMatch(n -> n.contains("sensitivity"));
-        assertThat(report.toMap()).doesNotContainKeys("accuracy_budget", "final_relative_error");
+        assertThat(report.toMap()).doesNotContainKeys("accuracyBudget", "finalRelativeError");
     }
 }
