@@ -64,6 +64,11 @@ public final class CalibrationRunner {
      */
     public void run(OnnxModel model, CalibrationData data, Map<String, ? extends Calibrator> calibrators)
             throws QuantizationException {
+        if (calibrators.isEmpty()) {
+            // Nothing selected needs a range (e.g. only pass-through ops are selected); ONNX Runtime
+            // refuses a run that asks for no output at all.
+            return;
+        }
         Path dir = null;
         try {
             dir = Files.createTempDirectory("qreg-calibration");

@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.sensitivity.BudgetOutcome;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,13 +10,21 @@ import java.util.Map;
  *
  * @param bytesBefore the input model on disk, external data included
  * @param bytesAfter the output model on disk, external data included
+ * @param accuracyBudget what the accuracy-budget loop did, or null when no budget was set
  */
 public record QuantizationReport(Method method, QuantizationOptions options, long bytesBefore, long bytesAfter,
-        List<LayerReport> layers, List<String> notes, long elapsedMillis, String onnxRuntimeVersion) {
+        List<LayerReport> layers, List<String> notes, long elapsedMillis, String onnxRuntimeVersion,
+        BudgetOutcome accuracyBudget) {
 
     public QuantizationReport {
         layers = List.copyOf(layers);
         notes = List.copyOf(notes);
+    }
+
+    /** A run without an accuracy budget. */
+    public QuantizationReport(Method method, QuantizationOptions options, long bytesBefore, long bytesAfter,
+            List<LayerReport> layers, List<String> notes, long elapsedMillis, String onnxRuntimeVersion) {
+        this(method, options, bytesBefore, bytesAfter, layers, notes, elapsedMillis, onnxRuntimeVersion, null);
     }
 
     public long count(LayerReport.Status status) {
@@ -35,13 +44,13 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
     /** The options that shape the output, in CLI terms. */
     public Map<String, Object> optionsSummary() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("per_channel", options.perChannel());
+        m.put("perChannel", options.perChannel());
         m.put("symmetric", options.symmetric());
         if (method == Method.INT4_WEIGHT || method == Method.INT8_WEIGHT) {
-            m.put("block_size", options.blockSize());
+            m.put("blockSize", options.blockSize());
         }
-        m.put("exclude_nodes", options.excludeNodes().stream().sorted().toList());
-        m.put("exclude_op_types", options.excludeOpTypes().stream().sorted().toList());
+        m.put("excludeNodes", options.excludeNodes().stream().sorted().toList());
+        m.put("excludeOpTypes", options.excludeOpTypes().stream().sorted().toList());
         return m;
     }
 
@@ -50,28 +59,35 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", method.wireName());
         m.put("options", optionsSummary());
-        m.put("bytes_before", bytesBefore);
-        m.put("bytes_after", bytesAfter);
-        m.put("size_ratio", sizeRatio());
+        m.put("bytesBefore", bytesBefore);
+        m.put("bytesAfter", bytesAfter);
+        m.put("sizeRatio", sizeRatio());
         m.put("quantized", count(LayerReport.Status.QUANTIZED));
         m.put("kept", keptCount());
         m.put("layers", layers.stream().map(QuantizationReport::layerMap).toList());
         m.put("notes", notes);
-        m.put("elapsed_ms", elapsedMillis);
-        m.put("onnxruntime_version", onnxRuntimeVersion);
+        if (accuracyBudget != null) {
+            m.put("accuracyBudget", accuracyBudget.budget());
+            m.put("initialRelativeError", accuracyBudget.initialRelativeError());
+            m.put("finalRelativeError", accuracyBudget.finalRelativeError());
+            m.put("accuracyBudgetReached", accuracyBudget.reached());
+            m.put("keptFloatForBudget", accuracyBudget.keptFloat());
+        }
+        m.put("elapsedMs", elapsedMillis);
+        m.put("onnxRuntimeVersion", onnxRuntimeVersion);
         return m;
     }
 
     private static Map<String, Object> layerMap(LayerReport l) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("node", l.node());
-        m.put("op_type", l.opType());
+        m.put("opType", l.opType());
         m.put("status", l.status().name());
         m.put("detail", l.detail());
-        m.put("weight_bytes_before", l.weightBytesBefore());
-        m.put("weight_bytes_after", l.weightBytesAfter());
+        m.put("weightBytesBefore", l.weightBytesBefore());
+        m.put("weightBytesAfter", l.weightBytesAfter());
         if (l.sensitivitySqnrDb() != null) {
-            m.put("sensitivity_sqnr_db", l.sensitivitySqnrDb());
+            m.put("sensitivitySqnrDb", l.sensitivitySqnrDb());
         }
         return m;
     }

@@ -6,12 +6,16 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.model.OnnxModelException;
+import io.qreg.engine.sensitivity.BudgetOutcome;
+import io.qreg.engine.sensitivity.SensitiveQuantization;
+import io.qreg.engine.sensitivity.SensitivityRequest;
 import io.qreg.onnx.ir.NodeProto;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -29,14 +33,36 @@ public final class Quantizer {
     private Quantizer() {
     }
 
+    /** Quantizes with the sensitivity analysis the options imply ({@link SensitivityRequest#implied}). */
     public static QuantizationReport quantize(Path in, Path out, QuantizationOptions options,
             ProgressListener progress) throws QuantizationException {
+        return quantize(in, out, options, progress, SensitivityRequest.implied(options));
+    }
+
+    /**
+     * Quantizes, measuring per-layer sensitivity when {@code sensitivity} asks for it or the options set an
+     * accuracy budget (then the saved model is the one the budget loop settled on).
+     */
+    public static QuantizationReport quantize(Path in, Path out, QuantizationOptions options,
+            ProgressListener progress, SensitivityRequest sensitivity) throws QuantizationException {
         long started = System.nanoTime();
         checkDistinct(in, out);
         OnnxModel model = load(in);
         validate(model, options);
-        QuantizationContext context = new QuantizationContext(model, options, progress);
-        Passes.forMethod(options.method()).apply(context);
+        List<LayerReport> layers;
+        List<String> notes;
+        BudgetOutcome budget = null;
+        if (sensitivity.measure() || options.accuracyBudget() != null) {
+            SensitiveQuantization.Result result = SensitiveQuantization.quantize(model, options, sensitivity, progress);
+            layers = result.layers();
+            notes = result.notes();
+            budget = result.budget();
+        } else {
+            QuantizationContext context = new QuantizationContext(model, options, progress);
+            Passes.forMethod(options.method()).apply(context);
+            layers = context.layers();
+            notes = context.notes();
+        }
         try {
             model.save(out);
         } catch (IOException e) {
@@ -45,8 +71,8 @@ public final class Quantizer {
         String ortVersion = verify(out);
         long before = sizeOnDisk(in) + model.externalDataFiles().stream().mapToLong(Quantizer::sizeOnDisk).sum();
         long after = sizeOnDisk(out) + sizeOnDisk(dataFile(out));
-        return new QuantizationReport(options.method(), options, before, after, context.layers(), context.notes(),
-                (System.nanoTime() - started) / 1_000_000, ortVersion);
+        return new QuantizationReport(options.method(), options, before, after, layers, notes,
+                (System.nanoTime() - started) / 1_000_000, ortVersion, budget);
     }
 
     private static void checkDistinct(Path in, Path out) throws QuantizationException {

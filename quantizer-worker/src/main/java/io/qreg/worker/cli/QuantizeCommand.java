@@ -7,6 +7,7 @@ import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.QuantizationReport;
 import io.qreg.engine.quant.Quantizer;
+import io.qreg.engine.sensitivity.SensitivityRequest;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,6 +27,7 @@ public final class QuantizeCommand implements Command {
             .option("--method").flag("--per-channel").flag("--symmetric").flag("--asymmetric").option("--block-size")
             .repeatable("--calibration").option("--calibration-method").option("--percentile")
             .option("--exclude-nodes").option("--exclude-op-types").flag("--no-mask-guard").option("--report")
+            .option("--accuracy-budget")
             .option("-o").flag("--json").flag("--progress").flag("--help");
 
     @Override
@@ -45,7 +47,8 @@ public final class QuantizeCommand implements Command {
                                 [--per-channel] [--symmetric | --asymmetric] [--block-size 32]
                                 [--calibration INPUT_NAME=FILE.npy ...] [--calibration-method minmax|percentile|entropy]
                                 [--percentile 99.999] [--exclude-nodes a,b] [--exclude-op-types Gather]
-                                [--no-mask-guard] [--report report.json] [--json] [--progress] IN.onnx -o OUT.onnx
+                                [--accuracy-budget 0.01] [--no-mask-guard] [--report report.json] [--json]
+                                [--progress] IN.onnx -o OUT.onnx
 
                   --method              int8-dynamic: int8 weights, activations quantized at run time (MatMul, Gemm, Gather)
                                         int8-static: QDQ with activation ranges calibrated on --calibration data
@@ -60,15 +63,21 @@ public final class QuantizeCommand implements Command {
                   --percentile          the percentile of the percentile calibrator (default %s)
                   --exclude-nodes       comma-separated node names to keep in float
                   --exclude-op-types    comma-separated op types to keep in float, e.g. Gather
+                  --accuracy-budget     keep the most sensitive layers in float until the model output's relative error
+                                        on the calibration set (sqrt(sum (ref-out)^2 / sum ref^2)) is within this
+                                        fraction; needs --calibration
                   --no-mask-guard       int8-static: also quantize activations dominated by huge constants (attention masks)
-                  --report              write the per-layer report as JSON to this file
+                  --report              write the per-layer report as JSON to this file; with --calibration it
+                                        includes each layer's sensitivity (output SQNR in dB when only that layer
+                                        is quantized, on up to %d calibration samples)
                   --json                print one JSON object (the report) on stdout instead of the summary
                   --progress            draw a progress bar on stderr even when it is not a terminal
 
                 The output is written atomically (nothing is left behind on failure) and loaded in ONNX Runtime before
                 the command succeeds. Exit status: 0 success, 2 bad usage or a model/option the engine cannot handle,
                 1 internal failure.
-                """.formatted(QuantizationOptions.DEFAULT_BLOCK_SIZE, QuantizationOptions.DEFAULT_PERCENTILE);
+                """.formatted(QuantizationOptions.DEFAULT_BLOCK_SIZE, QuantizationOptions.DEFAULT_PERCENTILE,
+                SensitivityRequest.DEFAULT_MAX_SAMPLES);
     }
 
     @Override
@@ -88,7 +97,7 @@ public final class QuantizeCommand implements Command {
         ProgressListener progress = ProgressBar.create(context, args.flag("--progress"), "quantize");
         QuantizationReport report;
         try {
-            report = Quantizer.quantize(in, out, options, progress);
+            report = Quantizer.quantize(in, out, options, progress, sensitivity(args, options));
         } finally {
             progress.finish();
         }
@@ -101,6 +110,17 @@ public final class QuantizeCommand implements Command {
             printSummary(in, out, report, context.out());
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * Sensitivity costs one quantize-and-run per layer; measure it when someone will read it (a report or a
+     * budget) or when calibration data was given for a method that needs none otherwise.
+     */
+    private static SensitivityRequest sensitivity(Args args, QuantizationOptions options) {
+        boolean wanted = args.value("--report").isPresent() || options.accuracyBudget() != null
+                || options.method() != Method.INT8_STATIC;
+        return !options.calibrationInputs().isEmpty() && wanted
+                ? SensitivityRequest.measure(SensitivityRequest.DEFAULT_MAX_SAMPLES) : SensitivityRequest.NONE;
     }
 
     static QuantizationOptions options(Args args) {
@@ -129,16 +149,33 @@ public final class QuantizeCommand implements Command {
         double percentile = args.value("--percentile").map(QuantizeCommand::percentile)
                 .orElse(QuantizationOptions.DEFAULT_PERCENTILE);
         var calibrationInputs = args.namedFiles("--calibration");
+        Double budget = args.value("--accuracy-budget").map(QuantizeCommand::budget).orElse(null);
+        if (budget != null && calibrationInputs.isEmpty()) {
+            throw new UsageException("--accuracy-budget measures the output error on calibration data: add"
+                    + " --calibration INPUT_NAME=FILE.npy");
+        }
         if (method == Method.INT8_STATIC && calibrationInputs.isEmpty()) {
             throw new UsageException("int8-static needs --calibration INPUT_NAME=FILE.npy for every model input");
         }
         try {
             return new QuantizationOptions(method, args.flag("--per-channel"), symmetric,
                     args.intValue("--block-size", QuantizationOptions.DEFAULT_BLOCK_SIZE, 1), calibration, percentile,
-                    names(args, "--exclude-nodes"), names(args, "--exclude-op-types"), calibrationInputs, null, null,
+                    names(args, "--exclude-nodes"), names(args, "--exclude-op-types"), calibrationInputs, budget, null,
                     !args.flag("--no-mask-guard"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static double budget(String value) {
+        try {
+            double budget = Double.parseDouble(value);
+            if (!(budget > 0 && budget < 1)) {
+                throw new UsageException("--accuracy-budget is a fraction above 0 and below 1 (e.g. 0.01), got " + value);
+            }
+            return budget;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--accuracy-budget needs a number, got '" + value + "'");
         }
     }
 
@@ -179,11 +216,18 @@ public final class QuantizeCommand implements Command {
                 Formats.megabytes(report.bytesAfter()), 100 * report.sizeRatio());
         print.printf("layers      %d quantized, %d kept in float%n", report.count(LayerReport.Status.QUANTIZED),
                 report.keptCount());
+        if (report.accuracyBudget() != null) {
+            var budget = report.accuracyBudget();
+            print.printf("budget      %.4f: relative output error %.4f -> %.4f (%s), %d layers kept in float%n",
+                    budget.budget(), budget.initialRelativeError(), budget.finalRelativeError(),
+                    budget.reached() ? "within budget" : "NOT reached", budget.keptFloat().size());
+        }
         print.printf("time        %.2f s (ONNX Runtime %s verified the output)%n", report.elapsedMillis() / 1000.0,
                 report.onnxRuntimeVersion());
-        TextTable table = new TextTable("node", "op", "status", "detail");
+        TextTable table = new TextTable("node", "op", "status", "SQNR dB", "detail");
         for (LayerReport layer : report.layers()) {
             table.row(layer.node(), layer.opType(), layer.status().name().toLowerCase().replace('_', ' '),
+                    layer.sensitivitySqnrDb() == null ? "" : Formats.fixed(layer.sensitivitySqnrDb(), 1),
                     layer.detail() == null ? "" : layer.detail());
         }
         print.println();

@@ -94,13 +94,13 @@ class QuantizerTest {
 
         Map<String, Object> map = Quantizer.quantize(in, out, QuantizationOptions.defaults(Method.INT4_WEIGHT), null).toMap();
 
-        assertThat(map).containsEntry("method", "int4-weight").containsEntry("bytes_before", Files.size(in))
-                .containsEntry("bytes_after", Files.size(out)).containsEntry("quantized", 3L).containsEntry("kept", 0L)
-                .containsKeys("layers", "notes", "elapsed_ms", "options");
-        assertThat((String) map.get("onnxruntime_version")).startsWith("1.23");
+        assertThat(map).containsEntry("method", "int4-weight").containsEntry("bytesBefore", Files.size(in))
+                .containsEntry("bytesAfter", Files.size(out)).containsEntry("quantized", 3L).containsEntry("kept", 0L)
+                .containsKeys("layers", "notes", "elapsedMs", "options");
+        assertThat((String) map.get("onnxRuntimeVersion")).startsWith("1.23");
         @SuppressWarnings("unchecked")
         Map<String, Object> options = (Map<String, Object>) map.get("options");
-        assertThat(options).containsEntry("block_size", 32);
+        assertThat(options).containsEntry("blockSize", 32);
     }
 
     @Test

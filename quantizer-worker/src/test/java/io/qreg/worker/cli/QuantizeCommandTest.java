@@ -82,6 +82,31 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void reportCarriesPerLayerSensitivityAndTheBudgetKeepsTheMostSensitiveLayersInFloat() throws Exception {
+        Path report = dir.resolve("lm-report.json");
+        Run run = cli("quantize", "--method", "int4-weight", "--symmetric",
+                "--calibration", "input_ids=" + fixture("bytelm_small_calib_ids.npy"), "--accuracy-budget", "0.02",
+                "--report", report.toString(), fixture("bytelm_small.onnx"), "-o", dir.resolve("lm.onnx").toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("budget", "within budget");
+        Map<String, Object> json = JsonParser.object(Files.readString(report));
+        assertThat(((Number) json.get("finalRelativeError")).doubleValue()).isLessThanOrEqualTo(0.02);
+        assertThat((List<?>) json.get("keptFloatForBudget")).isNotEmpty();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> layers = (List<Map<String, Object>>) json.get("layers");
+        assertThat(layers).anySatisfy(layer -> assertThat(layer).containsKey("sensitivitySqnrDb"));
+    }
+
+    @Test
+    void budgetWithoutCalibrationIsBadUsage() {
+        Run run = cli("quantize", "--method", "int8-dynamic", "--accuracy-budget", "0.01", fixture("digits_mlp.onnx"),
+                "-o", dir.resolve("x.onnx").toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--calibration");
+    }
+
+    @Test
     void badInputExitsWithTwoAndLeavesNoOutput() throws Exception {
         Path out = dir.resolve("never.onnx");
 
