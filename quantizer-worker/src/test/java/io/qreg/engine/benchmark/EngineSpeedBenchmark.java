@@ -11,6 +11,7 @@ import io.qreg.engine.bench.BenchmarkResult;
 import io.qreg.engine.bench.BenchmarkRunner;
 import io.qreg.engine.bench.LatencyStats;
 import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.Passes;
 import io.qreg.engine.quant.QuantizationContext;
@@ -178,7 +179,8 @@ class EngineSpeedBenchmark {
         runRow(md, "int8-dynamic", "per-tensor, symmetric (defaults)", int8Runs, INT8_DYNAMIC_TARGET_S);
         runRow(md, "int4-weight", "block 32, asymmetric with zero points (defaults)", int4Runs, INT4_WEIGHT_TARGET_S);
         line(md, "");
-        line(md, "Where the time goes (one more run of each, the same steps as `Quantizer.quantize`, timed apart):");
+        line(md, "Where the time goes (one more run of each, after the timed runs: the same steps as"
+                + " `Quantizer.quantize`, timed apart; one run, so compare it with the timed runs' spread):");
         line(md, "");
         line(md, "| method | load | pass | save | ORT load check | total |");
         line(md, "|---|---:|---:|---:|---:|---:|");
@@ -311,13 +313,22 @@ class EngineSpeedBenchmark {
         long gcMillis = timed.stream().mapToLong(r -> r.heap().gcMillis()).sum();
         QuantizationReport report = warm.report();
         line(md, "| %s | %s | %.2f s | %s | %.2f s | **%.2f s** | ≤ %.1f s | %s (sampled max %s) | %d, %d ms |"
-                        + " %s (%d MatMul quantized, %d kept) |", method, options, warm.seconds(),
+                        + " %s; %s |", method, options, warm.seconds(),
                 timed.stream().map(r -> String.format(Locale.ROOT, "%.2f", r.seconds()))
                         .collect(Collectors.joining(", ")) + " s",
                 min, median(runs), target, gib(heap),
                 gib(runs.stream().mapToLong(r -> r.heap().sampledPeakBytes()).max().orElseThrow()), gcCount,
-                gcMillis, mb(report.bytesAfter()), report.count(io.qreg.engine.quant.LayerReport.Status.QUANTIZED),
-                report.keptCount());
+                gcMillis, mb(report.bytesAfter()), layerSummary(report));
+    }
+
+    /** E.g. "QUANTIZED: Gather 1, MatMul 49; KEPT_FLOAT: MatMul 24". */
+    private static String layerSummary(QuantizationReport report) {
+        return report.layers().stream().collect(Collectors.groupingBy(l -> l.status().name(),
+                java.util.TreeMap::new, Collectors.groupingBy(LayerReport::opType, java.util.TreeMap::new,
+                        Collectors.counting()))).entrySet().stream()
+                .map(e -> e.getKey().toLowerCase(Locale.ROOT) + " " + e.getValue().entrySet().stream()
+                        .map(o -> o.getKey() + " " + o.getValue()).collect(Collectors.joining(", ")))
+                .collect(Collectors.joining("; "));
     }
 
     private static void phaseRow(StringBuilder md, String method, Phases p) {
