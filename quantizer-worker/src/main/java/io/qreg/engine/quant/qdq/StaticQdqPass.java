@@ -54,6 +54,7 @@ public final class StaticQdqPass implements QuantizationPass {
         table.put("Relu", folded);
         table.put("Clip", folded);
         table.put("Softmax", new SoftmaxQuantizer(state));
+        table.put("Gather", new EmbeddingTableQuantizer());
         table.put("MaxPool", passThrough);
         table.put("Reshape", passThrough);
         table.put("Transpose", passThrough);

@@ -55,5 +55,10 @@ class StaticQdqPassByteLmTest {
         assertThat(context.layers()).filteredOn(l -> l.opType().equals("MatMul")).hasSize(13)
                 .allMatch(l -> l.status() == LayerReport.Status.QUANTIZED);
         assertThat(QdqFixtures.count(withGuard, "QuantizeLinear")).isPositive();
+        assertThat(context.layers()).filteredOn(l -> l.opType().equals("Gather")).isNotEmpty()
+                .allMatch(l -> l.status() == LayerReport.Status.QUANTIZED);
+        assertThat(java.nio.file.Files.size(withGuard))
+                .as("int8 variants are at most 35% of FP32 on disk, embeddings included")
+                .isLessThanOrEqualTo(java.nio.file.Files.size(model) * 35 / 100);
     }
 }
