@@ -2,6 +2,7 @@ package io.qreg.engine.calibration;
 
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.quant.QuantizationException;
+import io.qreg.npy.MappedNpy;
 import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyDType;
 import io.qreg.onnx.ir.TensorProto.DataType;
@@ -59,7 +60,7 @@ public final class CalibrationData {
             }
             NpyArray array;
             try {
-                array = NpyArray.read(file);
+                array = MappedNpy.open(file); // mapped: batches page in, the heap stays small
             } catch (IOException e) {
                 throw new QuantizationException("cannot read calibration file " + file + " for input '" + input + "': "
                         + e.getMessage(), e);

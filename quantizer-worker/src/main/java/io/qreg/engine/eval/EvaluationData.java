@@ -1,5 +1,6 @@
 package io.qreg.engine.eval;
 
+import io.qreg.npy.MappedNpy;
 import java.util.Arrays;
 import io.qreg.npy.NpyArray;
 

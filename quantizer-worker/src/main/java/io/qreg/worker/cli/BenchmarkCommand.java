@@ -5,7 +5,7 @@ import io.qreg.engine.bench.BenchmarkReport;
 import io.qreg.engine.bench.BenchmarkResult;
 import io.qreg.engine.bench.BenchmarkRunner;
 import io.qreg.engine.bench.LatencyStats;
-import io.qreg.engine.eval.MappedNpy;
+import io.qreg.npy.MappedNpy;
 import io.qreg.engine.ProgressListener;
 import io.qreg.npy.NpyArray;
 

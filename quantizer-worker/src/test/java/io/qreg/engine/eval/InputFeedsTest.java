@@ -1,5 +1,6 @@
 package io.qreg.engine.eval;
 
+import io.qreg.npy.MappedNpy;
 import io.qreg.engine.ProgressListener;
 import ai.onnxruntime.OnnxJavaType;
 import io.qreg.npy.NpyArray;

@@ -1,9 +1,5 @@
-package io.qreg.engine.eval;
+package io.qreg.npy;
 
-import io.qreg.npy.NpyArray;
-import io.qreg.npy.NpyArrayInfo;
-import io.qreg.npy.NpyFormatException;
-import io.qreg.npy.NpyHeader;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
