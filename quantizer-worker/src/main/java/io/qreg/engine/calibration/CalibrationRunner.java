@@ -1,5 +1,6 @@
 package io.qreg.engine.calibration;
 
+import io.qreg.engine.ScratchDirectories;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -16,20 +17,17 @@ import io.qreg.onnx.ir.TensorProto;
 import io.qreg.onnx.ir.TypeProto;
 import io.qreg.onnx.ir.ValueInfoProto;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * Runs a model in ONNX Runtime over a calibration set and feeds the values of chosen intermediate
@@ -81,7 +79,7 @@ public final class CalibrationRunner {
         } catch (OrtException e) {
             throw new QuantizationException("ONNX Runtime failed on the calibration set: " + e.getMessage(), e);
         } finally {
-            deleteQuietly(dir);
+            ScratchDirectories.deleteQuietly(dir);
         }
     }
 
@@ -164,22 +162,6 @@ public final class CalibrationRunner {
         return values;
     }
 
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // A leftover temporary file is not worth failing a quantization run for.
-        }
-    }
 
     /** Convenience: one calibrator per tensor from a factory, run, and returned by tensor name. */
     public <C extends Calibrator> Map<String, C> calibrate(OnnxModel model, CalibrationData data, Set<String> tensors,

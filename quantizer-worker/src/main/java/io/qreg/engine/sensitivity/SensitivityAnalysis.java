@@ -1,5 +1,6 @@
 package io.qreg.engine.sensitivity;
 
+import io.qreg.engine.ScratchDirectories;
 import io.qreg.engine.ProgressListener;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.LayerReport;
@@ -10,16 +11,13 @@ import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.onnx.ir.ModelProto;
 import io.qreg.onnx.ir.NodeProto;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Measures quantized variants of one model against its FP32 outputs on the first calibration samples. The
@@ -60,7 +58,7 @@ final class SensitivityAnalysis implements AutoCloseable {
                 scratch = Files.createTempDirectory("qreg-sensitivity");
                 measured = withCalibration(options, samples.writeTo(scratch));
             } catch (IOException e) {
-                deleteQuietly(scratch);
+                ScratchDirectories.deleteQuietly(scratch);
                 throw new QuantizationException("cannot write the sensitivity calibration samples: " + e.getMessage(), e);
             }
         }
@@ -69,7 +67,7 @@ final class SensitivityAnalysis implements AutoCloseable {
         try {
             return new SensitivityAnalysis(original, measured, runner, runner.outputs(original), scratch);
         } catch (QuantizationException | RuntimeException e) {
-            deleteQuietly(scratch);
+            ScratchDirectories.deleteQuietly(scratch);
             throw e;
         }
     }
@@ -146,23 +144,7 @@ final class SensitivityAnalysis implements AutoCloseable {
 
     @Override
     public void close() {
-        deleteQuietly(scratch);
+        ScratchDirectories.deleteQuietly(scratch);
     }
 
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // A leftover temporary file is not worth failing a quantization run for.
-        }
-    }
 }
