@@ -109,10 +109,26 @@ class PortalShellIT extends IntegrationTest {
     }
 
     @Test
-    void adminSeesTheAdminLink() throws Exception {
+    void adminSeesTheAdminPageWithAccounts() throws Exception {
         String user = createUser("adm-" + System.nanoTime() % 100000, "ADMIN");
         signIn(user, "correct-horse-battery");
         assertThat(get("/").body()).contains("href=\"/admin\"");
+        var admin = get("/admin");
+        assertThat(admin.statusCode()).isEqualTo(200);
+        assertThat(admin.body()).contains(user, "ADMIN", "token only");
+    }
+
+    @Test
+    void auditPageListsEventsAndVerifiesTheChainOnRequest() throws Exception {
+        String model = unique("audited-in-portal");
+        admin().post("/api/v1/models", Map.of("name", model, "task", "other"));
+        String user = createUser("aud-" + System.nanoTime() % 100000, "VIEWER");
+        signIn(user, "correct-horse-battery");
+
+        var page = get("/audit?subjectId=" + model);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("model.created", model).doesNotContain("Chain intact");
+        assertThat(get("/audit?verify=true").body()).contains("Chain intact");
     }
 
     private String createUser(String username, String role) {
