@@ -14,12 +14,15 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads a {@code multipart/form-data} request with a {@code file} part (streamed into staging)
- * and a {@code metadata} JSON part, in either order. Any failure deletes what was staged.
+ * and a JSON part ({@code metadata} unless the caller names another, e.g. {@code result}), in
+ * either order. Any failure deletes what was staged.
  */
 @Component
 public class UploadReceiver {
 
     private static final int MAX_METADATA_BYTES = 64 * 1024;
+    /** Other JSON parts (a worker's result with the engine's per-layer report) may be larger. */
+    private static final int MAX_OTHER_JSON_BYTES = 8 * 1024 * 1024;
 
     private final ArtifactService artifacts;
     private final long maxBytes;
@@ -34,10 +37,18 @@ public class UploadReceiver {
     }
 
     public ReceivedUpload receive(HttpServletRequest request) {
+        return receive(request, "metadata", true);
+    }
+
+    /**
+     * Like {@link #receive(HttpServletRequest)} with the JSON part called {@code jsonPart}; when the
+     * file is optional and absent, the upload's {@code file()} is null.
+     */
+    public ReceivedUpload receive(HttpServletRequest request, String jsonPart, boolean fileRequired) {
         String boundary = MultipartReader.boundaryOf(request.getContentType());
         if (boundary == null) {
             throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "send multipart/form-data with a 'file' part and a 'metadata' JSON part");
+                    "send multipart/form-data with a 'file' part and a '" + jsonPart + "' JSON part");
         }
         long declared = request.getContentLengthLong();
         if (declared > maxBytes + MAX_METADATA_BYTES) {
@@ -55,19 +66,21 @@ public class UploadReceiver {
                         throw ApiException.invalid("file", "send exactly one 'file' part");
                     }
                     file = artifacts.stage(part.content(), maxBytes, part.filename());
-                } else if ("metadata".equals(part.name())) {
-                    byte[] bytes = part.content().readNBytes(MAX_METADATA_BYTES + 1);
-                    if (bytes.length > MAX_METADATA_BYTES) {
-                        throw ApiException.invalid("metadata", "the metadata part exceeds 64 KiB");
+                } else if (jsonPart.equals(part.name())) {
+                    int limit = "metadata".equals(jsonPart) ? MAX_METADATA_BYTES : MAX_OTHER_JSON_BYTES;
+                    byte[] bytes = part.content().readNBytes(limit + 1);
+                    if (bytes.length > limit) {
+                        throw ApiException.invalid(jsonPart, "the " + jsonPart + " part exceeds "
+                                + (limit / 1024) + " KiB");
                     }
                     metadata = new String(bytes, StandardCharsets.UTF_8);
                 }
             }
-            if (file == null) {
+            if (file == null && fileRequired) {
                 throw ApiException.invalid("file", "the 'file' part is missing");
             }
             if (metadata == null || metadata.isBlank()) {
-                throw ApiException.invalid("metadata", "the 'metadata' part (JSON) is missing");
+                throw ApiException.invalid(jsonPart, "the '" + jsonPart + "' part (JSON) is missing");
             }
             return new ReceivedUpload(metadata, file);
         } catch (UploadTooLargeException e) {

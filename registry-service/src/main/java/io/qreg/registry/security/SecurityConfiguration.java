@@ -73,11 +73,17 @@ class SecurityConfiguration {
                         .requestMatchers(GET, "/api/v1/tokens").authenticated()
                         .requestMatchers(POST, "/api/v1/tokens").authenticated()
                         .requestMatchers(DELETE, "/api/v1/tokens/*").authenticated()
-                        // Workers fetch what they quantize and calibrate with.
+                        // Workers fetch what they quantize, calibrate, evaluate and benchmark with.
                         .requestMatchers(GET, "/api/v1/checkpoints/*/content",
-                                "/api/v1/datasets/*/versions/*/content").hasAnyRole("VIEWER", "WORKER")
+                                "/api/v1/datasets/*/versions/*/content", "/api/v1/variants/*/content")
+                        .hasAnyRole("VIEWER", "WORKER")
+                        // The worker protocol (docs/worker-protocol.md).
+                        .requestMatchers(POST, "/api/v1/workers/register", "/api/v1/workers/*/claim",
+                                "/api/v1/jobs/*/heartbeat", "/api/v1/jobs/*/result").hasRole("WORKER")
+                        .requestMatchers(POST, "/api/v1/hardware-targets").hasRole("ADMIN")
                         .requestMatchers(POST, "/api/v1/models", "/api/v1/models/*/checkpoints",
-                                "/api/v1/recipes", "/api/v1/datasets").hasRole("ENGINEER")
+                                "/api/v1/recipes", "/api/v1/datasets", "/api/v1/jobs", "/api/v1/jobs/*/cancel")
+                        .hasRole("ENGINEER")
                         .requestMatchers(GET, "/api/v1/**").hasRole("VIEWER")
                         .anyRequest().denyAll());
         return http.build();

@@ -30,6 +30,7 @@ class AuthorizationMatrixIT extends IntegrationTest {
     private static final Set<Role> EVERYONE = EnumSet.allOf(Role.class);
     private static final Set<Role> BUILDERS = EnumSet.of(Role.ENGINEER, Role.ADMIN);
     private static final Set<Role> ADMINS = EnumSet.of(Role.ADMIN);
+    private static final Set<Role> WORKERS = EnumSet.of(Role.WORKER);
     private static final Set<Role> HUMANS_AND_WORKERS = EnumSet.of(Role.VIEWER, Role.ENGINEER, Role.APPROVER,
             Role.RISK_OFFICER, Role.ADMIN, Role.WORKER);
 
@@ -59,7 +60,21 @@ class AuthorizationMatrixIT extends IntegrationTest {
             Map.entry("POST /api/v1/datasets", BUILDERS),
             Map.entry("GET /api/v1/datasets/{name}", HUMANS),
             Map.entry("GET /api/v1/datasets/{name}/versions/{version}", HUMANS),
-            Map.entry("GET /api/v1/datasets/{name}/versions/{version}/content", HUMANS_AND_WORKERS));
+            Map.entry("GET /api/v1/datasets/{name}/versions/{version}/content", HUMANS_AND_WORKERS),
+            Map.entry("GET /api/v1/hardware-targets", HUMANS),
+            Map.entry("POST /api/v1/hardware-targets", ADMINS),
+            Map.entry("GET /api/v1/workers", HUMANS),
+            Map.entry("POST /api/v1/workers/register", WORKERS),
+            Map.entry("POST /api/v1/workers/{workerId}/claim", WORKERS),
+            Map.entry("GET /api/v1/jobs", HUMANS),
+            Map.entry("POST /api/v1/jobs", BUILDERS),
+            Map.entry("GET /api/v1/jobs/{id}", HUMANS),
+            Map.entry("POST /api/v1/jobs/{id}/cancel", BUILDERS),
+            Map.entry("POST /api/v1/jobs/{id}/heartbeat", WORKERS),
+            Map.entry("POST /api/v1/jobs/{id}/result", WORKERS),
+            Map.entry("GET /api/v1/variants/{id}", HUMANS),
+            Map.entry("GET /api/v1/variants/{id}/content", HUMANS_AND_WORKERS),
+            Map.entry("GET /api/v1/models/{name}/variants", HUMANS));
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")

@@ -1,0 +1,316 @@
+package io.qreg.registry.job;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * The job aggregate and its state machine. Every change of state goes through a method here that
+ * checks the current state first, so no caller can move a job along an edge the machine lacks:
+ *
+ * <pre>
+ * QUEUED  --claim-->            RUNNING (attempts + 1, worker, lease)
+ * QUEUED  --cancel-->           CANCELLED
+ * RUNNING --heartbeat-->        RUNNING (lease renewed, progress)
+ * RUNNING --cancel-->           RUNNING with cancelRequested (the worker reports CANCELLED)
+ * RUNNING --succeed-->          SUCCEEDED
+ * RUNNING --fail(retryable)-->  QUEUED while attempts remain, else FAILED
+ * RUNNING --fail-->             FAILED
+ * RUNNING --cancelled-->        CANCELLED
+ * RUNNING --lease expired-->    QUEUED while attempts remain, else FAILED
+ * </pre>
+ */
+public class Job {
+
+    private final UUID id;
+    private final JobType type;
+    private JobStatus status;
+    private final UUID checkpointId;
+    private final String recipeName;
+    private final Integer recipeVersion;
+    private final String calibrationDatasetName;
+    private final Integer calibrationDatasetVersion;
+    private final String datasetName;
+    private final Integer datasetVersion;
+    private UUID variantId;
+    private final String hardwareTarget;
+    private final String followUpsJson;
+    private final UUID parentJobId;
+    private int attempts;
+    private final int maxAttempts;
+    private double progress;
+    private String message;
+    private String error;
+    private boolean cancelRequested;
+    private UUID workerId;
+    private Instant leaseExpiresAt;
+    private final Instant createdAt;
+    private final String createdBy;
+    private Instant startedAt;
+    private Instant finishedAt;
+
+    Job(UUID id, JobType type, JobStatus status, UUID checkpointId, String recipeName, Integer recipeVersion,
+            String calibrationDatasetName, Integer calibrationDatasetVersion, String datasetName,
+            Integer datasetVersion, UUID variantId, String hardwareTarget, String followUpsJson, UUID parentJobId,
+            int attempts, int maxAttempts, double progress, String message, String error, boolean cancelRequested,
+            UUID workerId, Instant leaseExpiresAt, Instant createdAt, String createdBy, Instant startedAt,
+            Instant finishedAt) {
+        this.id = id;
+        this.type = type;
+        this.status = status;
+        this.checkpointId = checkpointId;
+        this.recipeName = recipeName;
+        this.recipeVersion = recipeVersion;
+        this.calibrationDatasetName = calibrationDatasetName;
+        this.calibrationDatasetVersion = calibrationDatasetVersion;
+        this.datasetName = datasetName;
+        this.datasetVersion = datasetVersion;
+        this.variantId = variantId;
+        this.hardwareTarget = hardwareTarget;
+        this.followUpsJson = followUpsJson;
+        this.parentJobId = parentJobId;
+        this.attempts = attempts;
+        this.maxAttempts = maxAttempts;
+        this.progress = progress;
+        this.message = message;
+        this.error = error;
+        this.cancelRequested = cancelRequested;
+        this.workerId = workerId;
+        this.leaseExpiresAt = leaseExpiresAt;
+        this.createdAt = createdAt;
+        this.createdBy = createdBy;
+        this.startedAt = startedAt;
+        this.finishedAt = finishedAt;
+    }
+
+    /** A new job, QUEUED, not yet attempted. */
+    static Job queued(JobType type, UUID checkpointId, String recipeName, Integer recipeVersion,
+            String calibrationDatasetName, Integer calibrationDatasetVersion, String datasetName,
+            Integer datasetVersion, UUID variantId, String hardwareTarget, String followUpsJson, UUID parentJobId,
+            int maxAttempts, Instant now, String createdBy) {
+        return new Job(UUID.randomUUID(), type, JobStatus.QUEUED, checkpointId, recipeName, recipeVersion,
+                calibrationDatasetName, calibrationDatasetVersion, datasetName, datasetVersion, variantId,
+                hardwareTarget, followUpsJson, parentJobId, 0, maxAttempts, 0, null, null, false, null, null, now,
+                createdBy, null, null);
+    }
+
+    void claim(UUID worker, Instant now, Instant leaseUntil) {
+        require(JobStatus.QUEUED, "claimed");
+        status = JobStatus.RUNNING;
+        attempts++;
+        workerId = worker;
+        leaseExpiresAt = leaseUntil;
+        progress = 0;
+        message = null;
+        if (startedAt == null) {
+            startedAt = now;
+        }
+    }
+
+    /** Whether this worker's attempt is the one the job is running now. */
+    boolean isOwnedBy(UUID worker, int attempt) {
+        return status == JobStatus.RUNNING && worker.equals(workerId) && attempt == attempts;
+    }
+
+    void heartbeat(double newProgress, String newMessage, Instant leaseUntil) {
+        require(JobStatus.RUNNING, "renewed");
+        progress = Math.max(0, Math.min(1, newProgress));
+        if (newMessage != null) {
+            message = newMessage.length() > 1000 ? newMessage.substring(0, 1000) : newMessage;
+        }
+        leaseExpiresAt = leaseUntil;
+    }
+
+    /** QUEUED jobs end at once (true); RUNNING ones are asked to stop at the next heartbeat (false). */
+    boolean cancel(Instant now) {
+        if (status == JobStatus.QUEUED) {
+            status = JobStatus.CANCELLED;
+            finishedAt = now;
+            message = "cancelled before a worker claimed it";
+            return true;
+        }
+        if (status == JobStatus.RUNNING) {
+            cancelRequested = true;
+            return false;
+        }
+        throw new IllegalJobTransitionException(status, "job " + id + " is " + status
+                + " and cannot be cancelled; only QUEUED or RUNNING jobs can");
+    }
+
+    void succeed(UUID producedVariant, Instant now) {
+        require(JobStatus.RUNNING, "marked SUCCEEDED");
+        status = JobStatus.SUCCEEDED;
+        if (producedVariant != null) {
+            variantId = producedVariant;
+        }
+        progress = 1;
+        error = null;
+        end(now);
+    }
+
+    /** Re-queues a retryable failure while attempts remain; returns whether the job went back to QUEUED. */
+    boolean fail(String reason, boolean retryable, Instant now) {
+        require(JobStatus.RUNNING, "marked FAILED");
+        error = reason == null || reason.isBlank() ? "the worker reported a failure without a reason" : reason;
+        if (error.length() > 4000) {
+            error = error.substring(0, 4000);
+        }
+        if (retryable && attempts < maxAttempts && !cancelRequested) {
+            requeue();
+            return true;
+        }
+        status = JobStatus.FAILED;
+        end(now);
+        return false;
+    }
+
+    void cancelled(Instant now) {
+        require(JobStatus.RUNNING, "marked CANCELLED by its worker");
+        status = JobStatus.CANCELLED;
+        message = "cancelled while running";
+        end(now);
+    }
+
+    /** The worker went silent: retry while attempts remain (the next claim counts), else fail. */
+    boolean leaseExpired(Instant now) {
+        require(JobStatus.RUNNING, "expired");
+        if (cancelRequested) {
+            status = JobStatus.CANCELLED;
+            message = "cancelled; the worker stopped sending heartbeats";
+            end(now);
+            return false;
+        }
+        if (attempts < maxAttempts) {
+            error = "the lease of attempt " + attempts + " expired (worker " + workerId + " stopped sending heartbeats)";
+            requeue();
+            return true;
+        }
+        status = JobStatus.FAILED;
+        error = "the leases of all " + attempts + " attempts expired: the workers stopped sending heartbeats";
+        end(now);
+        return false;
+    }
+
+    private void requeue() {
+        status = JobStatus.QUEUED;
+        workerId = null;
+        leaseExpiresAt = null;
+        progress = 0;
+    }
+
+    private void end(Instant now) {
+        finishedAt = now;
+        leaseExpiresAt = null;
+        cancelRequested = false;
+    }
+
+    private void require(JobStatus expected, String action) {
+        if (status != expected) {
+            throw new IllegalJobTransitionException(status, "job " + id + " is " + status + " and cannot be "
+                    + action + "; that needs " + expected);
+        }
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    public JobType type() {
+        return type;
+    }
+
+    public JobStatus status() {
+        return status;
+    }
+
+    public UUID checkpointId() {
+        return checkpointId;
+    }
+
+    public String recipeName() {
+        return recipeName;
+    }
+
+    public Integer recipeVersion() {
+        return recipeVersion;
+    }
+
+    public String calibrationDatasetName() {
+        return calibrationDatasetName;
+    }
+
+    public Integer calibrationDatasetVersion() {
+        return calibrationDatasetVersion;
+    }
+
+    public String datasetName() {
+        return datasetName;
+    }
+
+    public Integer datasetVersion() {
+        return datasetVersion;
+    }
+
+    public UUID variantId() {
+        return variantId;
+    }
+
+    public String hardwareTarget() {
+        return hardwareTarget;
+    }
+
+    String followUpsJson() {
+        return followUpsJson;
+    }
+
+    public UUID parentJobId() {
+        return parentJobId;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    public double progress() {
+        return progress;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    public UUID workerId() {
+        return workerId;
+    }
+
+    public Instant leaseExpiresAt() {
+        return leaseExpiresAt;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public String createdBy() {
+        return createdBy;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public Instant finishedAt() {
+        return finishedAt;
+    }
+}

@@ -1,0 +1,21 @@
+package io.qreg.registry.job;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * {@code POST /api/v1/jobs}: QUANTIZE {@code {type, checkpointId, recipe, calibrationDataset?, hardwareTarget?,
+ * followUps?, maxAttempts?}}, EVALUATE {@code {type, variantId, dataset}}, BENCHMARK {@code {type, variantId,
+ * hardwareTarget}}.
+ */
+public record JobRequest(String type, UUID checkpointId, Versioned recipe, Versioned calibrationDataset,
+        UUID variantId, Versioned dataset, String hardwareTarget, List<FollowUp> followUps, Integer maxAttempts) {
+
+    /** A name and version of a recipe or dataset. */
+    public record Versioned(String name, Integer version) {
+    }
+
+    /** A job to run on the variant a QUANTIZE job produces, once it has succeeded. */
+    public record FollowUp(String type, Versioned dataset, String hardwareTarget) {
+    }
+}

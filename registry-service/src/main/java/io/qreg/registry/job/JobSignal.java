@@ -1,0 +1,53 @@
+package io.qreg.registry.job;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Wakes claims waiting in this instance when a job becomes claimable here (queued, re-queued). A
+ * generation counter means a signal sent between a waiter's failed claim and its wait is not lost.
+ * Jobs queued by another registry instance are found by the waiters' periodic re-try instead.
+ */
+@Component
+class JobSignal {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private long generation;
+
+    long generation() {
+        lock.lock();
+        try {
+            return generation;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void signal() {
+        lock.lock();
+        try {
+            generation++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until the generation moves past {@code seen} or the time is up; returns the current generation. */
+    long await(long seen, long millis) throws InterruptedException {
+        long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        lock.lock();
+        try {
+            while (generation == seen && nanos > 0) {
+                nanos = changed.awaitNanos(nanos);
+            }
+            return generation;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.qreg.registry.job;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageImpl;
+import org.springframework.data.domain.Pageable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/** Loads and saves job aggregates with plain SQL (row locks, SKIP LOCKED, text[] and jsonb matching). */
+@Repository
+class JobStore {
+
+    private final JdbcTemplate jdbc;
+
+    JobStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(Job j) {
+        jdbc.update("""
+                insert into job (id, type, status, checkpoint_id, recipe_name, recipe_version,
+                                 calibration_dataset_name, calibration_dataset_version, dataset_name, dataset_version,
+                                 variant_id, hardware_target, follow_ups, parent_job_id, attempts, max_attempts,
+                                 progress, created_at, created_by)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)""",
+                j.id(), j.type().name(), j.status().name(), j.checkpointId(), j.recipeName(), j.recipeVersion(),
+                j.calibrationDatasetName(), j.calibrationDatasetVersion(), j.datasetName(), j.datasetVersion(),
+                j.variantId(), j.hardwareTarget(), j.followUpsJson(), j.parentJobId(), j.attempts(), j.maxAttempts(),
+                j.progress(), ts(j.createdAt()), j.createdBy());
+    }
+
+    /** Writes every mutable field back; the caller holds the row lock. */
+    void update(Job j) {
+        jdbc.update("""
+                update job set status = ?, variant_id = ?, attempts = ?, progress = ?, message = ?, error = ?,
+                               cancel_requested = ?, worker_id = ?, lease_expires_at = ?, started_at = ?,
+                               finished_at = ?
+                 where id = ?""",
+                j.status().name(), j.variantId(), j.attempts(), j.progress(), j.message(), j.error(),
+                j.cancelRequested(), j.workerId(), ts(j.leaseExpiresAt()), ts(j.startedAt()), ts(j.finishedAt()),
+                j.id());
+    }
+
+    Optional<Job> find(UUID id) {
+        return jdbc.query("select * from job where id = ?", JobStore::map, id).stream().findFirst();
+    }
+
+    Optional<Job> lock(UUID id) {
+        return jdbc.query("select * from job where id = ? for update", JobStore::map, id).stream().findFirst();
+    }
+
+    /**
+     * Locks the oldest QUEUED job whose hardware target this worker satisfies, skipping rows other
+     * claims hold: concurrent claims each get a different job, and none waits for another.
+     */
+    Optional<Job> lockNextFor(String[] flags, String labelsJson) {
+        return jdbc.query("""
+                select j.* from job j join hardware_target t on t.name = j.hardware_target
+                 where j.status = 'QUEUED'
+                   and t.required_flags <@ ?::text[]
+                   and t.labels <@ ?::jsonb
+                 order by j.created_at, j.id
+                 limit 1
+                 for update of j skip locked""", JobStore::map, flags, labelsJson).stream().findFirst();
+    }
+
+    /** RUNNING jobs whose lease ran out, locked; rows another sweeper holds are skipped. */
+    List<Job> lockExpired(Instant now, int limit) {
+        return jdbc.query("""
+                select * from job where status = 'RUNNING' and lease_expires_at < ?
+                 order by lease_expires_at limit ? for update skip locked""", JobStore::map, ts(now), limit);
+    }
+
+    List<UUID> followUpIds(UUID parentId) {
+        return jdbc.queryForList("select id from job where parent_job_id = ? order by created_at, id", UUID.class,
+                parentId);
+    }
+
+    Page<Job> search(JobStatus status, JobType type, Pageable pageable) {
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" where true");
+        if (status != null) {
+            where.append(" and status = ?");
+            args.add(status.name());
+        }
+        if (type != null) {
+            where.append(" and type = ?");
+            args.add(type.name());
+        }
+        Long total = jdbc.queryForObject("select count(*) from job" + where, Long.class, args.toArray());
+        args.add(pageable.getPageSize());
+        args.add(pageable.getOffset());
+        List<Job> items = jdbc.query("select * from job" + where + " order by created_at desc, id limit ? offset ?",
+                JobStore::map, args.toArray());
+        return new PageImpl<>(items, pageable, total == null ? 0 : total);
+    }
+
+    private static Timestamp ts(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Job map(ResultSet rs, int row) throws SQLException {
+        return new Job(rs.getObject("id", UUID.class), JobType.valueOf(rs.getString("type")),
+                JobStatus.valueOf(rs.getString("status")), rs.getObject("checkpoint_id", UUID.class),
+                rs.getString("recipe_name"), (Integer) rs.getObject("recipe_version"),
+                rs.getString("calibration_dataset_name"), (Integer) rs.getObject("calibration_dataset_version"),
+                rs.getString("dataset_name"), (Integer) rs.getObject("dataset_version"),
+                rs.getObject("variant_id", UUID.class), rs.getString("hardware_target"), rs.getString("follow_ups"),
+                rs.getObject("parent_job_id", UUID.class), rs.getInt("attempts"), rs.getInt("max_attempts"),
+                rs.getDouble("progress"), rs.getString("message"), rs.getString("error"),
+                rs.getBoolean("cancel_requested"), rs.getObject("worker_id", UUID.class),
+                instant(rs, "lease_expires_at"), instant(rs, "created_at"), rs.getString("created_by"),
+                instant(rs, "started_at"), instant(rs, "finished_at"));
+    }
+}

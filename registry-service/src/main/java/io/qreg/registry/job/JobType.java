@@ -1,0 +1,6 @@
+package io.qreg.registry.job;
+
+/** What a job does. */
+public enum JobType {
+    QUANTIZE, EVALUATE, BENCHMARK
+}

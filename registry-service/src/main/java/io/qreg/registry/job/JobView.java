@@ -1,0 +1,14 @@
+package io.qreg.registry.job;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A job as the API returns it. */
+public record JobView(UUID id, String type, String status, double progress, int attempts, int maxAttempts,
+        UUID variantId, List<UUID> followUpJobIds, UUID parentJobId, String error, String hardwareTarget,
+        UUID workerId, String message, boolean cancelRequested, Instant leaseExpiresAt, UUID checkpointId,
+        Map<String, Object> recipe, Map<String, Object> calibrationDataset, Map<String, Object> dataset,
+        Object followUps, Instant createdAt, String createdBy, Instant startedAt, Instant finishedAt) {
+}

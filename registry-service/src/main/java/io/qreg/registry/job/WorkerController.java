@@ -1,0 +1,50 @@
+package io.qreg.registry.job;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.qreg.registry.web.PageResponse;
+import io.qreg.registry.web.Pagination;
+
+import org.springframework.data.domain.Sort;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Workers over HTTP: register, long-poll for a job, and the fleet view. */
+@RestController
+class WorkerController {
+
+    private final WorkerService workers;
+    private final JobService jobs;
+
+    WorkerController(WorkerService workers, JobService jobs) {
+        this.workers = workers;
+        this.jobs = jobs;
+    }
+
+    @PostMapping("/api/v1/workers/register")
+    ResponseEntity<WorkerService.Registered> register(@RequestBody WorkerService.Registration registration) {
+        WorkerService.Registered registered = workers.register(registration);
+        return ResponseEntity.status(HttpStatus.CREATED).body(registered);
+    }
+
+    @PostMapping("/api/v1/workers/{workerId}/claim")
+    ResponseEntity<Map<String, Object>> claim(@PathVariable UUID workerId,
+            @RequestParam(required = false) String wait) throws InterruptedException {
+        Optional<Map<String, Object>> job = jobs.claim(workerId, JobService.parseWait(wait));
+        return job.map(ResponseEntity::ok).orElseGet(() -> ResponseEntity.noContent().build());
+    }
+
+    @GetMapping("/api/v1/workers")
+    PageResponse<WorkerService.FleetMember> fleet(@RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size) {
+        return PageResponse.of(workers.fleet(Pagination.of(page, size, Sort.by("lastSeenAt"))), w -> w);
+    }
+}

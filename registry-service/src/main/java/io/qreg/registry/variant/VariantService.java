@@ -1,0 +1,233 @@
+package io.qreg.registry.variant;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.qreg.registry.artifact.ArtifactService;
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.model.ModelService;
+import io.qreg.registry.model.ModelView;
+import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.core.io.Resource;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageImpl;
+import org.springframework.data.domain.Pageable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Records what succeeded jobs produce: one variant per QUANTIZE job (its artifact stored
+ * content-addressed), and the evaluations and benchmarks measured on variants. Everything is
+ * written inside the caller's transaction, so a job's outcome and its product commit together.
+ */
+@Service
+public class VariantService {
+
+    private final JdbcTemplate jdbc;
+    private final ArtifactService artifacts;
+    private final ModelService models;
+    private final AuditLog audit;
+
+    VariantService(JdbcTemplate jdbc, ArtifactService artifacts, ModelService models, AuditLog audit) {
+        this.jdbc = jdbc;
+        this.artifacts = artifacts;
+        this.models = models;
+        this.audit = audit;
+    }
+
+    /** Stores the artifact and the variant; a second call for the same job returns the first variant. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public UUID create(NewVariant v) {
+        List<UUID> existing = jdbc.queryForList("select id from variant where job_id = ?", UUID.class, v.jobId());
+        if (!existing.isEmpty()) {
+            return existing.get(0);
+        }
+        artifacts.commit(v.artifact());
+        UUID id = UUID.randomUUID();
+        jdbc.update("""
+                insert into variant (id, job_id, model_id, checkpoint_id, sha256, size_bytes, method, lineage, report,
+                                     created_at, created_by)
+                values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)""",
+                id, v.jobId(), v.modelId(), v.checkpointId(), v.artifact().sha256(), v.artifact().sizeBytes(),
+                v.method(), CanonicalJson.write(v.lineage()), v.report() == null ? null : CanonicalJson.write(v.report()),
+                Timestamp.from(Timestamps.now()), CurrentUser.username());
+        audit.record("variant.created", "variant", id.toString(), null, v.lineage(),
+                Map.of("jobId", v.jobId().toString(), "sha256", v.artifact().sha256(), "method", v.method()));
+        return id;
+    }
+
+    /** The evaluation map a worker reports: metrics, referenceMetrics, deltas, slices, samples. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public UUID addEvaluation(UUID variantId, UUID jobId, String datasetName, int datasetVersion,
+            Map<String, Object> evaluation, Object hardwareProfile) {
+        List<UUID> existing = jdbc.queryForList("select id from evaluation where job_id = ?", UUID.class, jobId);
+        if (!existing.isEmpty()) {
+            return existing.get(0);
+        }
+        Map<String, Object> e = evaluation == null ? Map.of() : evaluation;
+        UUID id = UUID.randomUUID();
+        jdbc.update("""
+                insert into evaluation (id, variant_id, job_id, dataset_name, dataset_version, metrics,
+                                        reference_metrics, deltas, slices, samples, hardware_profile, created_at)
+                values (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?)""",
+                id, variantId, jobId, datasetName, datasetVersion, json(e.getOrDefault("metrics", Map.of())),
+                json(e.get("referenceMetrics")), json(e.get("deltas")), json(e.get("slices")),
+                e.get("samples") instanceof Number n ? n.longValue() : null, json(hardwareProfile),
+                Timestamp.from(Timestamps.now()));
+        audit.record("evaluation.recorded", "variant", variantId.toString(), null, e,
+                Map.of("jobId", jobId.toString(), "dataset", datasetName + "@" + datasetVersion));
+        return id;
+    }
+
+    /**
+     * The benchmark map a worker reports: {@code results[]} with one entry per model, the FP32
+     * checkpoint first and the variant second; latency and speed-up are the variant's entry's.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public UUID addBenchmark(UUID variantId, UUID jobId, String hardwareTarget, Map<String, Object> benchmark,
+            Object hardwareProfile) {
+        List<UUID> existing = jdbc.queryForList("select id from benchmark where job_id = ?", UUID.class, jobId);
+        if (!existing.isEmpty()) {
+            return existing.get(0);
+        }
+        Map<String, Object> b = benchmark == null ? Map.of() : benchmark;
+        Map<?, ?> entry = variantEntry(b.get("results"));
+        UUID id = UUID.randomUUID();
+        jdbc.update("""
+                insert into benchmark (id, variant_id, job_id, hardware_target, hardware_profile, latency_p50_ms,
+                                       latency_p99_ms, speedup, results, created_at)
+                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?)""",
+                id, variantId, jobId, hardwareTarget, json(hardwareProfile), number(entry, "latencyP50Ms"),
+                number(entry, "latencyP99Ms"), number(entry, "speedup"), CanonicalJson.write(b),
+                Timestamp.from(Timestamps.now()));
+        audit.record("benchmark.recorded", "variant", variantId.toString(), null, b,
+                Map.of("jobId", jobId.toString(), "hardwareTarget", hardwareTarget));
+        return id;
+    }
+
+    private static Map<?, ?> variantEntry(Object results) {
+        if (results instanceof List<?> list && !list.isEmpty()) {
+            Object entry = list.size() >= 2 ? list.get(1) : list.get(0);
+            if (entry instanceof Map<?, ?> m) {
+                return m;
+            }
+        }
+        return Map.of();
+    }
+
+    private static Double number(Map<?, ?> map, String key) {
+        return map.get(key) instanceof Number n ? n.doubleValue() : null;
+    }
+
+    @Transactional(readOnly = true)
+    public VariantRef ref(UUID id) {
+        return jdbc.query("select id, checkpoint_id, sha256, size_bytes, method from variant where id = ?",
+                (rs, n) -> new VariantRef(rs.getObject("id", UUID.class), rs.getObject("checkpoint_id", UUID.class),
+                        rs.getString("sha256"), rs.getLong("size_bytes"), rs.getString("method"),
+                        "/api/v1/variants/" + id + "/content"), id)
+                .stream().findFirst().orElseThrow(() -> ApiException.notFound("variant", id));
+    }
+
+    @Transactional(readOnly = true)
+    public VariantView get(UUID id) {
+        List<VariantView> found = jdbc.query("select * from variant where id = ?", (rs, n) -> {
+            List<VariantView.EvaluationView> evaluations = jdbc.query(
+                    "select e.*, d.sha256 as dataset_sha256 from evaluation e join dataset d"
+                            + " on d.name = e.dataset_name and d.version = e.dataset_version"
+                            + " where e.variant_id = ? order by e.created_at, e.id",
+                    VariantService::evaluation, id);
+            List<VariantView.BenchmarkView> benchmarks = jdbc.query(
+                    "select * from benchmark where variant_id = ? order by created_at, id",
+                    VariantService::benchmark, id);
+            return new VariantView(id, models.nameOf(rs.getObject("model_id", UUID.class)),
+                    rs.getObject("checkpoint_id", UUID.class), rs.getString("sha256"), rs.getLong("size_bytes"),
+                    rs.getString("method"), rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"),
+                    map(rs.getString("lineage")), read(rs.getString("report")), evaluations, benchmarks);
+        }, id);
+        return found.stream().findFirst().orElseThrow(() -> ApiException.notFound("variant", id));
+    }
+
+    @Transactional(readOnly = true)
+    public Page<VariantSummary> listForModel(String modelName, Pageable pageable) {
+        ModelView model = models.get(modelName);
+        Long total = jdbc.queryForObject("select count(*) from variant where model_id = ?", Long.class, model.id());
+        List<VariantSummary> items = jdbc.query("""
+                select v.*, e.metrics, e.deltas, b.hardware_target, b.latency_p50_ms, b.latency_p99_ms, b.speedup
+                  from variant v
+                  left join lateral (select metrics, deltas from evaluation where variant_id = v.id
+                                      order by created_at desc limit 1) e on true
+                  left join lateral (select hardware_target, latency_p50_ms, latency_p99_ms, speedup from benchmark
+                                      where variant_id = v.id order by created_at desc limit 1) b on true
+                 where v.model_id = ?
+                 order by v.created_at desc, v.id
+                 limit ? offset ?""", (rs, n) -> {
+            Map<String, Object> lineage = map(rs.getString("lineage"));
+            return new VariantSummary(rs.getObject("id", UUID.class), model.name(),
+                    rs.getObject("checkpoint_id", UUID.class), rs.getString("sha256"), rs.getLong("size_bytes"),
+                    rs.getString("method"), rs.getTimestamp("created_at").toInstant(),
+                    rs.getObject("job_id", UUID.class), asMap(lineage.get("recipe")), read(rs.getString("metrics")),
+                    read(rs.getString("deltas")), rs.getString("hardware_target"),
+                    (Double) rs.getObject("latency_p50_ms"), (Double) rs.getObject("latency_p99_ms"),
+                    (Double) rs.getObject("speedup"));
+        }, model.id(), pageable.getPageSize(), pageable.getOffset());
+        return new PageImpl<>(items, pageable, total == null ? 0 : total);
+    }
+
+    /** The stored bytes and the digest that names them. */
+    public record Content(Resource resource, String sha256, String filename) {
+    }
+
+    @Transactional(readOnly = true)
+    public Content content(UUID id) {
+        VariantRef v = ref(id);
+        return new Content(artifacts.open(v.sha256()), v.sha256(), "variant-" + id + "-" + v.method() + ".onnx");
+    }
+
+    private static VariantView.EvaluationView evaluation(ResultSet rs, int n) throws SQLException {
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("name", rs.getString("dataset_name"));
+        dataset.put("version", rs.getInt("dataset_version"));
+        dataset.put("sha256", rs.getString("dataset_sha256"));
+        return new VariantView.EvaluationView(rs.getObject("id", UUID.class), dataset, read(rs.getString("metrics")),
+                read(rs.getString("reference_metrics")), read(rs.getString("deltas")), read(rs.getString("slices")),
+                (Long) rs.getObject("samples"), read(rs.getString("hardware_profile")),
+                rs.getTimestamp("created_at").toInstant(), rs.getObject("job_id", UUID.class));
+    }
+
+    private static VariantView.BenchmarkView benchmark(ResultSet rs, int n) throws SQLException {
+        return new VariantView.BenchmarkView(rs.getObject("id", UUID.class), rs.getString("hardware_target"),
+                read(rs.getString("hardware_profile")), (Double) rs.getObject("latency_p50_ms"),
+                (Double) rs.getObject("latency_p99_ms"), (Double) rs.getObject("speedup"),
+                read(rs.getString("results")), rs.getTimestamp("created_at").toInstant(),
+                rs.getObject("job_id", UUID.class));
+    }
+
+    private static String json(Object value) {
+        return value == null ? null : CanonicalJson.write(value);
+    }
+
+    static Object read(String json) {
+        return json == null ? null : CanonicalJson.mapper().readValue(json, Object.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(String json) {
+        return json == null ? null : CanonicalJson.mapper().readValue(json, Map.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object value) {
+        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+    }
+}

@@ -1,0 +1,22 @@
+package io.qreg.registry.variant;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A variant as the API returns it, with its lineage and every measurement taken of it. */
+public record VariantView(UUID id, String modelName, UUID checkpointId, String sha256, long sizeBytes, String method,
+        Instant createdAt, String createdBy, Map<String, Object> lineage, Object report,
+        List<EvaluationView> evaluations, List<BenchmarkView> benchmarks) {
+
+    /** One evaluation of the variant on a dataset, compared with its source checkpoint. */
+    public record EvaluationView(UUID id, Map<String, Object> dataset, Object metrics, Object referenceMetrics,
+            Object deltas, Object slices, Long samples, Object hardwareProfile, Instant createdAt, UUID jobId) {
+    }
+
+    /** One benchmark of the variant against its checkpoint on a hardware target. */
+    public record BenchmarkView(UUID id, String hardwareTarget, Object hardwareProfile, Double latencyP50Ms,
+            Double latencyP99Ms, Double speedup, Object results, Instant createdAt, UUID jobId) {
+    }
+}

@@ -1,0 +1,104 @@
+package io.qreg.registry.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import io.qreg.registry.support.Fixtures;
+import io.qreg.registry.support.HttpApi;
+import io.qreg.registry.support.IntegrationTest;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** A model with a checkpoint, a recipe and datasets to submit jobs against, and a queue no earlier test left jobs in. */
+abstract class JobTestSupport extends IntegrationTest {
+
+    /** What the jobs of these tests refer to, registered once per test run. */
+    record Registered(String model, String checkpointId, String recipe, String calibration, String evaluation) {
+    }
+
+    private static Registered registered;
+
+    @Autowired
+    protected LeaseSweeper sweeper;
+
+    @BeforeEach
+    void emptyQueue() {
+        // Jobs other tests left queued or running would be claimed by this test's workers.
+        jdbc.update("update job set status = 'CANCELLED', finished_at = now(), worker_id = null,"
+                + " lease_expires_at = null where status in ('QUEUED', 'RUNNING')");
+    }
+
+    protected Registered registered() {
+        if (registered == null) {
+            String model = unique("digits");
+            ok(admin().post("/api/v1/models", Map.of("name", model, "task", "classification", "owner", "ml")), 201);
+            String checkpoint = ok(admin().upload("/api/v1/models/" + model + "/checkpoints",
+                    Map.of("version", "1.0.0", "license", "MIT"), Fixtures.bytes("digits_mlp.onnx"),
+                    "digits_mlp.onnx"), 201).json().get("id").asString();
+            String recipe = unique("int8");
+            ok(admin().post("/api/v1/recipes", Map.of("name", recipe, "method", "int8-dynamic")), 201);
+            String calibration = unique("digits-calib");
+            ok(admin().upload("/api/v1/datasets", Map.of("name", calibration, "purpose", "calibration"),
+                    Fixtures.bytes("digits_calib_x.npy"), "input.npy"), 201);
+            String evaluation = unique("digits-eval");
+            ok(admin().upload("/api/v1/datasets", Map.of("name", evaluation, "purpose", "evaluation"),
+                    zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
+                            "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "eval.zip"), 201);
+            registered = new Registered(model, checkpoint, recipe, calibration, evaluation);
+        }
+        return registered;
+    }
+
+    protected static HttpApi.Reply ok(HttpApi.Reply reply, int status) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        return reply;
+    }
+
+    protected Map<String, Object> quantizeRequest(Object... extra) {
+        Registered r = registered();
+        Map<String, Object> request = new HashMap<>(Map.of("type", "QUANTIZE", "checkpointId", r.checkpointId(),
+                "recipe", Map.of("name", r.recipe(), "version", 1)));
+        for (int i = 0; i < extra.length; i += 2) {
+            request.put((String) extra[i], extra[i + 1]);
+        }
+        return request;
+    }
+
+    /** Submits a QUANTIZE job as an engineer; returns its id. */
+    protected String submitQuantize(HttpApi engineer, Object... extra) {
+        return ok(engineer.post("/api/v1/jobs", quantizeRequest(extra)), 202).json().get("id").asString();
+    }
+
+    protected TestWorker newWorker() {
+        return TestWorker.register(userWith("WORKER"), Map.of("pool", "test"), List.of("avx2", "fma"));
+    }
+
+    protected static byte[] zip(Map<String, byte[]> entries) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream out = new ZipOutputStream(bytes)) {
+            for (var e : entries.entrySet()) {
+                out.putNextEntry(new ZipEntry(e.getKey()));
+                out.write(e.getValue());
+                out.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Puts a running job's lease in the past, as if its worker had gone silent, and runs the sweeper. */
+    protected void expireLease(String jobId) {
+        jdbc.update("update job set lease_expires_at = now() - interval '1 minute' where id = ?::uuid", jobId);
+        sweeper.sweep();
+    }
+}
