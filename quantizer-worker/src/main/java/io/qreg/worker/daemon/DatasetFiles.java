@@ -43,8 +43,11 @@ record DatasetFiles(Map<String, Path> inputs, Path labels, Path slices) {
         Path slices = null;
         int index = 0;
         for (Map.Entry<String, NpyArray> entry : arrays.entrySet()) {
-            // Array names come from the upload: never let one pick the path.
-            Path file = dir.resolve("array-" + index++ + ".npy");
+            // Array names come from the upload: only a plain name becomes a file name (engine messages quote it).
+            String name = entry.getKey();
+            Path file = dir.resolve(name.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}") ? name + ".npy"
+                    : "array-" + index + ".npy");
+            index++;
             try (OutputStream out = Files.newOutputStream(file)) {
                 NpyWriter.write(out, entry.getValue());
             }

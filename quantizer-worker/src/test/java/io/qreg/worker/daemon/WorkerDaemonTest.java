@@ -1,0 +1,257 @@
+package io.qreg.worker.daemon;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The daemon end to end against {@link FakeRegistry}, a double of the registry as docs/worker-protocol.md describes it. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WorkerDaemonTest {
+
+    private static final String CHECKPOINT_URL = "/api/v1/checkpoints/ckpt-1/content";
+    private static final String DATASET_URL = "/api/v1/datasets/digits-calib/versions/1/content";
+
+    @TempDir
+    Path workDir;
+
+    private FakeRegistry registry;
+    private WorkerDaemon daemon;
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private byte[] checkpoint;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        registry = new FakeRegistry();
+        checkpoint = fixture("digits_mlp.onnx");
+        registry.artifact(CHECKPOINT_URL, checkpoint);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (daemon != null) {
+            daemon.stop(Duration.ofSeconds(5));
+        }
+        registry.close();
+    }
+
+    @Test
+    void quantizeJobPostsAVerifiedModelWithItsReport() throws Exception {
+        registry.enqueue(quantizeJob("job-1", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        startDaemon();
+
+        FakeRegistry.Posted posted = awaitResult();
+        Map<String, Object> result = posted.result();
+        assertThat(posted.jobId()).isEqualTo("job-1");
+        assertThat(result).containsEntry("workerId", registry.workerId).containsEntry("attempt", 1L)
+                .containsEntry("status", "SUCCEEDED").containsEntry("retryable", false).containsEntry("error", null);
+        assertThat(posted.resultContentType()).startsWith("application/json");
+        assertThat(posted.file()).isNotNull();
+        assertThat(result.get("sha256")).isEqualTo(FakeRegistry.sha256(posted.file()));
+        assertThat(result.get("sizeBytes")).isEqualTo((long) posted.file().length);
+        assertThat(result.get("engineVersion")).isEqualTo(EngineVersion.get());
+        assertThat(result.get("onnxRuntimeVersion")).isEqualTo(OrtEnvironment.getEnvironment().getVersion());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> report = (Map<String, Object>) result.get("report");
+        assertThat(report).isNotNull().containsKey("layers");
+        try (OrtSession session = OrtEnvironment.getEnvironment().createSession(posted.file())) {
+            assertThat(session.getInputNames()).containsExactly("input");
+        }
+
+        List<Map<String, Object>> beats = registry.heartbeatsSnapshot();
+        assertThat(beats).isNotEmpty().allSatisfy(b -> assertThat(b)
+                .containsEntry("workerId", registry.workerId).containsEntry("attempt", 1L).containsKey("message"));
+        assertThat(beats.get(beats.size() - 1).get("progress")).isEqualTo(1.0);
+        assertThat(beats).extracting(b -> ((Number) b.get("progress")).doubleValue()).isSorted();
+
+        Map<String, Object> registration = registry.registrations.get(0);
+        assertThat(registration).containsEntry("name", "test-worker").containsEntry("labels", Map.of("pool", "ci"))
+                .containsEntry("concurrency", 1L);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> profile = (Map<String, Object>) registration.get("hardwareProfile");
+        assertThat(profile).containsKeys("os", "arch", "cpuModel", "cores", "memoryBytes", "flags",
+                "onnxRuntimeVersion", "executionProviders", "gpu", "engineVersion");
+        assertThat(registry.claimQueries).first().isEqualTo("wait=1s");
+        assertThat(registry.unauthorized).isEmpty();
+        assertThat(log()).contains("registered", "claimed job job-1 (QUANTIZE, attempt 1)", "result posted for job job-1");
+        awaitScratchCleaned();
+    }
+
+    @Test
+    void downloadNotMatchingItsSha256FailsRetryably() throws Exception {
+        registry.enqueue(quantizeJob("job-2", "0".repeat(64), "int8-dynamic", null));
+        startDaemon();
+
+        FakeRegistry.Posted posted = awaitResult();
+        assertThat(posted.result()).containsEntry("status", "FAILED").containsEntry("retryable", true);
+        assertThat((String) posted.result().get("error")).contains("sha256 mismatch").contains("0".repeat(64));
+        assertThat(posted.file()).isNull();
+    }
+
+    @Test
+    void calibrationDataNotFittingTheModelFailsWithoutRetry() throws Exception {
+        byte[] images = fixture("digits_calib_x_img.npy");
+        registry.artifact(DATASET_URL, images);
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("name", "digits-calib");
+        dataset.put("version", 1);
+        dataset.put("sha256", FakeRegistry.sha256(images));
+        dataset.put("format", "npy");
+        dataset.put("contentUrl", DATASET_URL);
+        registry.enqueue(quantizeJob("job-3", FakeRegistry.sha256(checkpoint), "int8-static", dataset));
+        startDaemon();
+
+        FakeRegistry.Posted posted = awaitResult();
+        assertThat(posted.result()).containsEntry("status", "FAILED").containsEntry("retryable", false);
+        assertThat((String) posted.result().get("error")).contains("model input 'input'").contains("rank 4 vs 2");
+        assertThat(posted.file()).isNull();
+    }
+
+    @Test
+    void cancelRequestedOnAHeartbeatReportsCancelled() throws Exception {
+        registry.heartbeatAnswer = FakeRegistry.HeartbeatAnswer.CANCEL;
+        registry.enqueue(quantizeJob("job-4", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        startDaemon();
+
+        FakeRegistry.Posted posted = awaitResult();
+        assertThat(posted.result()).containsEntry("status", "CANCELLED").containsEntry("attempt", 1L);
+        assertThat(posted.file()).isNull();
+        assertThat(log()).contains("cancel requested for job job-4");
+    }
+
+    @Test
+    void leaseLostOnAHeartbeatAbandonsTheJobWithoutAResult() throws Exception {
+        registry.heartbeatAnswer = FakeRegistry.HeartbeatAnswer.LEASE_LOST;
+        registry.enqueue(quantizeJob("job-5", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        startDaemon();
+
+        // The loop claims again once the job is abandoned.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!log().contains("abandoned without a result") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        int claimsAfter = registry.claims.get();
+        while (registry.claims.get() <= claimsAfter && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(log()).contains("lease lost on job job-5");
+        assertThat(registry.claims.get()).isGreaterThan(claimsAfter);
+        assertThat(registry.results.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void unreachableRegistryIsRetriedUntilItAnswers() throws Exception {
+        int port = registry.uri().getPort();
+        registry.close();
+        daemon = WorkerDaemon.start(config(java.net.URI.create("http://127.0.0.1:" + port))
+                .withMaxBackoff(Duration.ofMillis(200)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!log().contains("retrying in") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(log()).contains("cannot register with", "retrying in");
+        assertThat(daemon.workerId()).isEmpty();
+        daemon.stop(Duration.ofSeconds(1));
+        assertThat(daemon.isStopped()).isTrue();
+        registry = new FakeRegistry(); // for tearDown
+    }
+
+    @Test
+    void stopEndsTheLongPollAndReturnsPromptly() throws Exception {
+        startDaemon();
+        assertThat(daemon.awaitRegistration(Duration.ofSeconds(10))).isTrue();
+        long started = System.nanoTime();
+        daemon.stop(Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+        assertThat(log()).contains("shutting down", "stopped");
+    }
+
+    private void startDaemon() {
+        daemon = WorkerDaemon.start(config(registry.uri()));
+    }
+
+    private WorkerConfig config(java.net.URI uri) {
+        return WorkerConfig.of(uri, FakeRegistry.TOKEN).withName("test-worker").withLabels(Map.of("pool", "ci"))
+                .withWorkDir(workDir).withClaimWait(Duration.ofSeconds(1))
+                .withLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8));
+    }
+
+    private FakeRegistry.Posted awaitResult() throws InterruptedException {
+        FakeRegistry.Posted posted = registry.results.poll(45, TimeUnit.SECONDS);
+        assertThat(posted).as("a result within 45 s; log:%n%s", log()).isNotNull();
+        return posted;
+    }
+
+    private void awaitScratchCleaned() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            try (var files = Files.list(workDir)) {
+                if (files.findAny().isEmpty()) {
+                    return;
+                }
+            }
+            Thread.sleep(20);
+        }
+        try (var files = Files.list(workDir)) {
+            assertThat(files.toList()).as("scratch directories left behind").isEmpty();
+        }
+    }
+
+    private String log() {
+        return logBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, Object> quantizeJob(String id, String checkpointSha, String method,
+            Map<String, Object> calibrationDataset) {
+        Map<String, Object> recipe = new LinkedHashMap<>();
+        recipe.put("name", "int8");
+        recipe.put("version", 1);
+        recipe.put("hash", "abc");
+        recipe.put("method", method);
+        recipe.put("perChannel", false);
+        recipe.put("symmetric", true);
+        recipe.put("blockSize", null);
+        recipe.put("calibrationMethod", "minmax");
+        recipe.put("percentile", null);
+        recipe.put("excludeNodes", List.of());
+        recipe.put("excludeOpTypes", List.of());
+        recipe.put("accuracyBudget", null);
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("id", id);
+        job.put("type", "QUANTIZE");
+        job.put("attempt", 1);
+        job.put("leaseSeconds", 30);
+        job.put("leaseExpiresAt", "2026-01-01T00:00:30Z");
+        job.put("checkpoint", Map.of("id", "ckpt-1", "sha256", checkpointSha, "sizeBytes", 340691,
+                "contentUrl", CHECKPOINT_URL));
+        job.put("recipe", recipe);
+        job.put("calibrationDataset", calibrationDataset);
+        job.put("hardwareTarget", "any");
+        return job;
+    }
+
+    static byte[] fixture(String name) throws IOException {
+        try (InputStream in = WorkerDaemonTest.class.getResourceAsStream("/fixtures/" + name)) {
+            assertThat(in).as(name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+}
