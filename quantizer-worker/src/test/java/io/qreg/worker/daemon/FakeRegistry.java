@@ -46,6 +46,8 @@ final class FakeRegistry implements AutoCloseable {
     final List<String> unauthorized = new CopyOnWriteArrayList<>();
     volatile HeartbeatAnswer heartbeatAnswer = HeartbeatAnswer.RENEW;
     volatile int heartbeatSeconds = 1;
+    /** Delays every artifact download, to catch a job mid-flight. */
+    volatile long downloadDelayMillis;
 
     private final HttpServer server;
     private final Deque<Map<String, Object>> queue = new ArrayDeque<>();
@@ -111,6 +113,13 @@ final class FakeRegistry implements AutoCloseable {
                 result(exchange, jobId, body);
             } else if (method.equals("GET") && artifacts.containsKey(path)) {
                 byte[] bytes = artifacts.get(path);
+                if (downloadDelayMillis > 0) {
+                    try {
+                        Thread.sleep(downloadDelayMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
                 exchange.getResponseHeaders().set("ETag", "\"" + sha256(bytes) + "\"");
                 exchange.sendResponseHeaders(200, bytes.length);

@@ -2,6 +2,8 @@ package io.qreg.worker.daemon;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import io.qreg.npy.NpyArray;
+import io.qreg.npy.NpyWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,6 +184,129 @@ class WorkerDaemonTest {
         daemon.stop(Duration.ofSeconds(5));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
         assertThat(log()).contains("shutting down", "stopped");
+    }
+
+    @Test
+    void evaluateJobReportsMetricsAgainstTheCheckpoint() throws Exception {
+        registry.artifact("/api/v1/variants/v-1/content", checkpoint);
+        ByteArrayOutputStream npz = new ByteArrayOutputStream();
+        NpyWriter.writeNpz(npz, Map.of("input", NpyArray.read(fixturePath("digits_eval_x.npy")),
+                "labels", NpyArray.read(fixturePath("digits_eval_y.npy"))));
+        byte[] dataset = npz.toByteArray();
+        registry.artifact("/api/v1/datasets/digits-eval/versions/1/content", dataset);
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("id", "job-6");
+        job.put("type", "EVALUATE");
+        job.put("attempt", 2);
+        job.put("task", "classification");
+        job.put("variant", Map.of("id", "v-1", "sha256", FakeRegistry.sha256(checkpoint), "sizeBytes", checkpoint.length,
+                "contentUrl", "/api/v1/variants/v-1/content", "method", "int8-dynamic"));
+        job.put("checkpoint", Map.of("id", "ckpt-1", "sha256", FakeRegistry.sha256(checkpoint),
+                "contentUrl", CHECKPOINT_URL));
+        job.put("dataset", Map.of("name", "digits-eval", "version", 1, "sha256", FakeRegistry.sha256(dataset),
+                "format", "npz", "contentUrl", "/api/v1/datasets/digits-eval/versions/1/content", "hasLabels", true,
+                "hasSlices", false));
+        registry.enqueue(job);
+        startDaemon();
+
+        FakeRegistry.Posted posted = awaitResult();
+        assertThat(posted.result()).containsEntry("status", "SUCCEEDED").containsEntry("attempt", 2L);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> evaluation = (Map<String, Object>) posted.result().get("evaluation");
+        assertThat(evaluation).containsEntry("task", "classification").containsEntry("model", "variant:v-1")
+                .containsEntry("reference", "checkpoint:ckpt-1").containsKeys("metrics", "referenceMetrics", "deltas",
+                        "slices", "samples");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metrics = (Map<String, Object>) evaluation.get("metrics");
+        assertThat(((Number) metrics.get("accuracy")).doubleValue()).isGreaterThan(0.5);
+        assertThat(((Number) metrics.get("top1Agreement")).doubleValue()).isEqualTo(1.0);
+        assertThat(posted.file()).isNull();
+    }
+
+    @Test
+    void evaluateJobOfAnUnsupportedTaskFailsWithoutRetry() throws Exception {
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("id", "job-7");
+        job.put("type", "EVALUATE");
+        job.put("attempt", 1);
+        job.put("task", "detection");
+        registry.enqueue(job);
+        startDaemon();
+
+        FakeRegistry.Posted posted = awaitResult();
+        assertThat(posted.result()).containsEntry("status", "FAILED").containsEntry("retryable", false);
+        assertThat((String) posted.result().get("error")).contains("'detection'", "classification", "language-model");
+    }
+
+    @Test
+    void benchmarkJobComparesCheckpointAndVariant() throws Exception {
+        registry.artifact("/api/v1/variants/v-1/content", checkpoint);
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("id", "job-8");
+        job.put("type", "BENCHMARK");
+        job.put("attempt", 1);
+        job.put("hardwareTarget", "any");
+        job.put("variant", Map.of("id", "v-1", "sha256", FakeRegistry.sha256(checkpoint),
+                "contentUrl", "/api/v1/variants/v-1/content"));
+        job.put("checkpoint", Map.of("id", "ckpt-1", "sha256", FakeRegistry.sha256(checkpoint),
+                "contentUrl", CHECKPOINT_URL));
+        registry.enqueue(job);
+        daemon = WorkerDaemon.start(config(registry.uri()).withBenchmark(5, 1));
+
+        FakeRegistry.Posted posted = awaitResult();
+        assertThat(posted.result()).containsEntry("status", "SUCCEEDED");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> benchmark = (Map<String, Object>) posted.result().get("benchmark");
+        assertThat(benchmark).containsEntry("hardwareTarget", "any").containsEntry("iterations", 5L)
+                .containsKey("peakRssBytes");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> results = (List<Map<String, Object>>) benchmark.get("results");
+        assertThat(results).extracting(r -> r.get("role")).containsExactly("checkpoint", "variant");
+        assertThat(results).extracting(r -> r.get("model")).containsExactly("checkpoint:ckpt-1", "variant:v-1");
+        assertThat(results).allSatisfy(r -> assertThat(r).containsKeys("latencyP50Ms", "latencyP99Ms", "speedup")
+                .containsEntry("batch", 1L));
+    }
+
+    @Test
+    void stopLetsARunningJobFinishWithinTheGracePeriod() throws Exception {
+        registry.downloadDelayMillis = 300;
+        registry.enqueue(quantizeJob("job-9", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        startDaemon();
+        awaitLog("claimed job job-9");
+
+        daemon.stop(Duration.ofSeconds(20));
+        FakeRegistry.Posted posted = registry.results.poll(1, TimeUnit.SECONDS);
+        assertThat(posted).as(log()).isNotNull();
+        assertThat(posted.result()).containsEntry("status", "SUCCEEDED");
+        int claims = registry.claims.get();
+        Thread.sleep(300);
+        assertThat(registry.claims.get()).as("no claims after stop").isEqualTo(claims);
+    }
+
+    @Test
+    void stopAbandonsAJobStillRunningAfterTheGracePeriod() throws Exception {
+        registry.downloadDelayMillis = 3000;
+        registry.enqueue(quantizeJob("job-10", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        startDaemon();
+        awaitLog("claimed job job-10");
+
+        long started = System.nanoTime();
+        daemon.stop(Duration.ofMillis(200));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+        assertThat(log()).contains("grace period over: abandoning job job-10");
+        assertThat(registry.results.poll(500, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    private void awaitLog(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!log().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(log()).contains(text);
+    }
+
+    private static Path fixturePath(String name) throws Exception {
+        return Path.of(WorkerDaemonTest.class.getResource("/fixtures/" + name).toURI());
     }
 
     private void startDaemon() {
