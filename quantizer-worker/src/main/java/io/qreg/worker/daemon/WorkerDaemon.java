@@ -410,8 +410,15 @@ public final class WorkerDaemon {
         config.log().println(Instant.now() + " qreg-worker[" + config.name() + "] " + message);
     }
 
-    private static String describe(Throwable e) {
+    /** The exception's class and message, or its cause's message (java.net.http leaves ConnectException bare). */
+    static String describe(Throwable e) {
         String m = e.getMessage();
+        for (Throwable cause = e.getCause(); (m == null || m.isBlank()) && cause != null; cause = cause.getCause()) {
+            m = cause.getMessage();
+        }
+        if ((m == null || m.isBlank()) && e instanceof java.net.ConnectException) {
+            m = "connection refused";
+        }
         return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
     }
 }

@@ -48,6 +48,9 @@ final class FakeRegistry implements AutoCloseable {
     volatile int heartbeatSeconds = 1;
     /** Delays every artifact download, to catch a job mid-flight. */
     volatile long downloadDelayMillis;
+    /** Answers this many result posts with 503 before accepting one. */
+    final AtomicInteger failResultPosts = new AtomicInteger();
+    final AtomicInteger resultPosts = new AtomicInteger();
 
     private final HttpServer server;
     private final Deque<Map<String, Object>> queue = new ArrayDeque<>();
@@ -158,6 +161,11 @@ final class FakeRegistry implements AutoCloseable {
         String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
         if (contentType == null || !contentType.startsWith("multipart/form-data; boundary=")) {
             problem(exchange, 415, "multipart/form-data expected, got " + contentType);
+            return;
+        }
+        resultPosts.incrementAndGet();
+        if (failResultPosts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            problem(exchange, 503, "the registry is restarting");
             return;
         }
         String boundary = contentType.substring(contentType.indexOf("boundary=") + 9);

@@ -93,7 +93,8 @@ class WorkerDaemonTest {
                 "onnxRuntimeVersion", "executionProviders", "gpu", "engineVersion");
         assertThat(registry.claimQueries).first().isEqualTo("wait=1s");
         assertThat(registry.unauthorized).isEmpty();
-        assertThat(log()).contains("registered", "claimed job job-1 (QUANTIZE, attempt 1)", "result posted for job job-1");
+        awaitLog("result posted for job job-1: SUCCEEDED"); // logged once the registry has answered
+        assertThat(log()).contains("registered", "claimed job job-1 (QUANTIZE, attempt 1)");
         awaitScratchCleaned();
     }
 
@@ -174,6 +175,20 @@ class WorkerDaemonTest {
         daemon.stop(Duration.ofSeconds(1));
         assertThat(daemon.isStopped()).isTrue();
         registry = new FakeRegistry(); // for tearDown
+    }
+
+    @Test
+    void aRejectedTokenIsLoggedWithTheRegistrysDetailAndRetried() throws Exception {
+        daemon = WorkerDaemon.start(WorkerConfig.of(registry.uri(), "wrong-token").withName("test-worker")
+                .withWorkDir(workDir).withClaimWait(Duration.ofSeconds(1)).withMaxBackoff(Duration.ofMillis(100))
+                .withLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8)));
+        awaitLog("register answered 401: a WORKER token is required; retrying in");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (registry.unauthorized.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(registry.unauthorized).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(log()).doesNotContain("wrong-token");
     }
 
     @Test
@@ -295,6 +310,37 @@ class WorkerDaemonTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
         assertThat(log()).contains("grace period over: abandoning job job-10");
         assertThat(registry.results.poll(500, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void resultPostIsRetriedWhenTheRegistryIsBrieflyUnavailable() throws Exception {
+        registry.failResultPosts.set(2);
+        registry.enqueue(quantizeJob("job-11", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        WorkerConfig config = config(registry.uri());
+        daemon = WorkerDaemon.start(config, new RegistryClient(registry.uri(), FakeRegistry.TOKEN,
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 4, Duration.ofMillis(50)), HardwareProfile.detect());
+
+        FakeRegistry.Posted posted = awaitResult();
+        assertThat(posted.result()).containsEntry("status", "SUCCEEDED");
+        assertThat(posted.result().get("sha256")).isEqualTo(FakeRegistry.sha256(posted.file()));
+        assertThat(registry.resultPosts.get()).isEqualTo(3);
+    }
+
+    @Test
+    void concurrencyRunsSeveralJobsAtOnce() throws Exception {
+        registry.downloadDelayMillis = 500;
+        registry.enqueue(quantizeJob("job-12", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        registry.enqueue(quantizeJob("job-13", FakeRegistry.sha256(checkpoint), "fp16", null));
+        daemon = WorkerDaemon.start(config(registry.uri()).withConcurrency(2));
+
+        awaitLog("claimed job job-12");
+        awaitLog("claimed job job-13");
+        FakeRegistry.Posted first = awaitResult();
+        FakeRegistry.Posted second = awaitResult();
+        assertThat(List.of(first.jobId(), second.jobId())).containsExactlyInAnyOrder("job-12", "job-13");
+        assertThat(List.of(first, second)).allSatisfy(p -> assertThat(p.result()).containsEntry("status", "SUCCEEDED"));
+        assertThat(registry.registrations).hasSize(1);
+        assertThat(registry.registrations.get(0)).containsEntry("concurrency", 2L);
     }
 
     private void awaitLog(String text) throws InterruptedException {
