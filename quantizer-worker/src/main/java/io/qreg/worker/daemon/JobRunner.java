@@ -103,8 +103,12 @@ public class JobRunner {
         if (calibrationDataset != null) {
             Path dataset = download(calibrationDataset, "calibrationDataset", scratch.resolve("calibration.data"),
                     control, 0.05, 0.10);
-            calibration = DatasetFiles.extract(dataset, inputNames(checkpoint), scratch.resolve("calibration"))
-                    .inputs();
+            List<String> inputs = inputNames(checkpoint);
+            calibration = DatasetFiles.extract(dataset, inputs, scratch.resolve("calibration")).inputs();
+            if (calibration.isEmpty()) {
+                throw new BadInputException("the calibration dataset holds no array for the model's inputs " + inputs
+                        + " (only labels/slices)");
+            }
         }
         QuantizationOptions options = options(recipe, calibration);
         SensitivityRequest sensitivity = config.measureSensitivity() && !calibration.isEmpty()
