@@ -1,5 +1,6 @@
 package io.qreg.worker.daemon;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -30,7 +31,7 @@ public record JobAssignment(String id, String type, int attempt, Map<String, Obj
 
     private static Map<String, Object> nullSafe(Map<String, Object> json) {
         // Map.copyOf rejects null values, which JSON has ("calibrationDataset": null): drop them.
-        java.util.LinkedHashMap<String, Object> copy = new java.util.LinkedHashMap<>();
+        LinkedHashMap<String, Object> copy = new LinkedHashMap<>();
         json.forEach((k, v) -> {
             if (v != null) {
                 copy.put(k, v);

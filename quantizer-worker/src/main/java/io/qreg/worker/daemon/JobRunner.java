@@ -35,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs one claimed job in a scratch directory: downloads its inputs (sha256-checked), drives the engine and turns
@@ -288,9 +287,5 @@ public class JobRunner {
     private static String message(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.toString() : m;
-    }
-
-    static Set<String> knownTypes() {
-        return Set.of("QUANTIZE", "EVALUATE", "BENCHMARK");
     }
 }

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -69,12 +70,12 @@ public class RegistryClient {
     /** {@code POST /api/v1/workers/register}. */
     public Registration register(String name, Map<String, String> labels, int concurrency, HardwareProfile profile)
             throws IOException, InterruptedException {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", name);
         body.put("labels", labels);
         body.put("concurrency", concurrency);
         body.put("hardwareProfile", profile.toMap());
-        HttpResponse<String> response = send("register", postJson("api/v1/workers/register", body, callTimeout));
+        HttpResponse<String> response = send(postJson("api/v1/workers/register", body, callTimeout));
         expect("register", response, 200, 201);
         Map<String, Object> json = Json.parseObject(response.body());
         Number lease = Json.number(json, "leaseSeconds");
@@ -90,7 +91,7 @@ public class RegistryClient {
         HttpRequest request = request("api/v1/workers/" + enc(workerId) + "/claim?wait=" + seconds + "s",
                 Duration.ofSeconds(seconds).plus(CLAIM_SLACK))
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
-        HttpResponse<String> response = send("claim", request);
+        HttpResponse<String> response = send(request);
         if (response.statusCode() == 204) {
             return Optional.empty();
         }
@@ -101,13 +102,12 @@ public class RegistryClient {
     /** {@code POST /api/v1/jobs/{id}/heartbeat}; a 409 is a {@link LeaseLostException}. */
     public HeartbeatReply heartbeat(String jobId, String workerId, int attempt, double progress, String message)
             throws IOException, InterruptedException {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("workerId", workerId);
         body.put("attempt", attempt);
         body.put("progress", progress);
         body.put("message", message);
-        HttpResponse<String> response = send("heartbeat",
-                postJson("api/v1/jobs/" + enc(jobId) + "/heartbeat", body, callTimeout));
+        HttpResponse<String> response = send(postJson("api/v1/jobs/" + enc(jobId) + "/heartbeat", body, callTimeout));
         if (response.statusCode() == 409) {
             throw new LeaseLostException("heartbeat of job " + jobId, problemDetail(response));
         }
@@ -131,7 +131,7 @@ public class RegistryClient {
         Duration pause = resultBackoff;
         for (int attempt = 1; attempt <= resultAttempts; attempt++) {
             try {
-                HttpResponse<String> response = send("result", resultRequest(jobId, result, file));
+                HttpResponse<String> response = send(resultRequest(jobId, result, file));
                 if (response.statusCode() == 409) {
                     throw new LeaseLostException("result of job " + jobId, problemDetail(response));
                 }
@@ -255,7 +255,7 @@ public class RegistryClient {
                 .header("Accept", "application/json, application/problem+json");
     }
 
-    private HttpResponse<String> send(String call, HttpRequest request) throws IOException, InterruptedException {
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
         return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
