@@ -97,7 +97,8 @@ public final class BenchmarkCommand implements Command {
         return ExitCode.OK;
     }
 
-    static Map<String, Object> toJson(BenchmarkReport report, BenchmarkOptions options) {
+    /** The JSON object of {@code benchmark --json}; the worker daemon reports the same map. */
+    public static Map<String, Object> toJson(BenchmarkReport report, BenchmarkOptions options) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("command", "benchmark");
         json.put("onnxRuntimeVersion", report.onnxRuntimeVersion());

@@ -104,7 +104,8 @@ public final class EvaluateCommand implements Command {
         return Args.existingFile("MODEL.onnx", positionals.get(0));
     }
 
-    static Map<String, Object> toJson(EvaluationResult result) {
+    /** The JSON object of {@code evaluate --json}; the worker daemon reports the same map. */
+    public static Map<String, Object> toJson(EvaluationResult result) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("command", "evaluate");
         json.put("task", result.task().cliName());

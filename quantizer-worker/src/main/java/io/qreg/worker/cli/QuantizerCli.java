@@ -30,7 +30,8 @@ public final class QuantizerCli {
         return new CommandRegistry()
                 .register(new QuantizeCommand())
                 .register(new EvaluateCommand())
-                .register(new BenchmarkCommand());
+                .register(new BenchmarkCommand())
+                .register(new WorkerCommand());
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,35 @@
+package io.qreg.worker.daemon;
+
+import io.qreg.worker.cli.QuantizerCli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** The quantizer-worker version, from the same source as the CLI's {@code --version}: the jar's pom.properties. */
+public final class EngineVersion {
+
+    private static final String VERSION = lookup();
+
+    private EngineVersion() {
+    }
+
+    public static String get() {
+        return VERSION;
+    }
+
+    private static String lookup() {
+        try (InputStream in = QuantizerCli.class.getResourceAsStream(
+                "/META-INF/maven/io.qreg/quantizer-worker/pom.properties")) {
+            if (in != null) {
+                Properties properties = new Properties();
+                properties.load(in);
+                return properties.getProperty("version", "unknown");
+            }
+        } catch (IOException ignored) {
+            // Fall through to the development label.
+        }
+        String implementation = QuantizerCli.class.getPackage().getImplementationVersion();
+        return implementation != null ? implementation : "development build";
+    }
+}

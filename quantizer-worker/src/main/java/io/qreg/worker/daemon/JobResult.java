@@ -1,0 +1,46 @@
+package io.qreg.worker.daemon;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a worker reports for one attempt (the {@code result} part of the protocol's result call, without
+ * {@code workerId} and {@code attempt}, which the daemon adds), and for a succeeded QUANTIZE the artifact file.
+ *
+ * @param fields type-specific members: {@code report}, {@code evaluation}, {@code benchmark}, {@code engineVersion},
+ *               {@code onnxRuntimeVersion}, {@code sha256}, {@code sizeBytes}
+ * @param file   the quantized model (QUANTIZE and SUCCEEDED only), else null
+ */
+public record JobResult(Status status, String error, boolean retryable, Map<String, Object> fields, Path file) {
+
+    public enum Status { SUCCEEDED, FAILED, CANCELLED }
+
+    public JobResult {
+        fields = fields == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+
+    public static JobResult succeeded(Map<String, Object> fields, Path file) {
+        return new JobResult(Status.SUCCEEDED, null, false, fields, file);
+    }
+
+    public static JobResult failed(String error, boolean retryable) {
+        return new JobResult(Status.FAILED, error, retryable, Map.of(), null);
+    }
+
+    public static JobResult cancelled() {
+        return new JobResult(Status.CANCELLED, "cancelled", false, Map.of(), null);
+    }
+
+    /** The JSON object of the {@code result} part. */
+    public Map<String, Object> toJson(String workerId, int attempt) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("workerId", workerId);
+        json.put("attempt", attempt);
+        json.put("status", status.name());
+        json.put("error", error);
+        json.put("retryable", retryable);
+        json.putAll(fields);
+        return json;
+    }
+}

@@ -1,0 +1,291 @@
+package io.qreg.worker.daemon;
+
+import io.qreg.engine.bench.BenchmarkOptions;
+import io.qreg.engine.bench.BenchmarkReport;
+import io.qreg.engine.bench.BenchmarkRunner;
+import io.qreg.engine.eval.EvaluationData;
+import io.qreg.engine.eval.EvaluationOptions;
+import io.qreg.engine.eval.EvaluationResult;
+import io.qreg.engine.eval.EvaluationTask;
+import io.qreg.engine.eval.Evaluator;
+import io.qreg.engine.eval.InvalidInputException;
+import io.qreg.engine.eval.ModelSession;
+import io.qreg.engine.model.OnnxModelException;
+import io.qreg.engine.quant.CalibrationMethod;
+import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.quant.QuantizationOptions;
+import io.qreg.engine.quant.QuantizationReport;
+import io.qreg.engine.quant.Quantizer;
+import io.qreg.engine.sensitivity.SensitivityRequest;
+import io.qreg.npy.NpyFormatException;
+import io.qreg.onnx.OnnxFormatException;
+import io.qreg.onnx.OnnxHeaderReader;
+import io.qreg.onnx.TensorSignature;
+import io.qreg.worker.cli.BenchmarkCommand;
+import io.qreg.worker.cli.EvaluateCommand;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one claimed job in a scratch directory: downloads its inputs (sha256-checked), drives the engine and turns
+ * the outcome into a {@link JobResult}. Never throws for a job's own faults: bad input (the engine's
+ * {@link QuantizationException}, {@link InvalidInputException}, {@link NpyFormatException}, an unsupported task or
+ * recipe) is FAILED non-retryable with the engine's message; download and network faults are FAILED retryable.
+ * When the job was told to stop ({@link JobControl}) the result is meaningless and the caller acts on the stop
+ * reason instead.
+ */
+public class JobRunner {
+
+    /** A job the worker can never run as given: fails the job without retries. */
+    public static final class BadInputException extends RuntimeException {
+        public BadInputException(String message) {
+            super(message);
+        }
+    }
+
+    private final RegistryClient client;
+    private final WorkerConfig config;
+
+    public JobRunner(RegistryClient client, WorkerConfig config) {
+        this.client = client;
+        this.config = config;
+    }
+
+    /**
+     * Runs the job; {@code scratch} must exist and is left for the caller to delete (after posting the result,
+     * whose file lives there).
+     */
+    public JobResult run(JobAssignment job, JobControl control, Path scratch) {
+        try {
+            return switch (job.type()) {
+                case "QUANTIZE" -> quantize(job, control, scratch);
+                case "EVALUATE" -> evaluate(job, control, scratch);
+                case "BENCHMARK" -> benchmark(job, control, scratch);
+                default -> JobResult.failed("this worker does not know job type '" + job.type() + "'", false);
+            };
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return JobResult.failed("interrupted: " + e.getMessage(), true);
+        } catch (JobControl.Stopped e) {
+            return JobResult.cancelled();
+        } catch (QuantizationException | InvalidInputException | NpyFormatException | OnnxFormatException
+                | OnnxModelException | BadInputException e) {
+            return JobResult.failed(message(e), false);
+        } catch (ai.onnxruntime.OrtException e) {
+            // ONNX Runtime refusing this model with this data is deterministic: retrying would fail the same way.
+            return JobResult.failed("ONNX Runtime: " + message(e), false);
+        } catch (IOException e) {
+            return JobResult.failed(message(e), true);
+        } catch (RuntimeException | LinkageError e) {
+            // An engine bug or a broken environment on this machine: another attempt (maybe elsewhere) may succeed,
+            // and the registry's attempt limit stops endless retries.
+            return JobResult.failed("internal error: " + e, true);
+        }
+    }
+
+    private JobResult quantize(JobAssignment job, JobControl control, Path scratch)
+            throws IOException, InterruptedException, QuantizationException {
+        Map<String, Object> recipe = required(job, "recipe");
+        Path checkpoint = download(job, "checkpoint", scratch.resolve("checkpoint.onnx"), control, 0.00, 0.05);
+        Map<String, Path> calibration = Map.of();
+        Map<String, Object> calibrationDataset = job.part("calibrationDataset");
+        if (calibrationDataset != null) {
+            Path dataset = download(calibrationDataset, "calibrationDataset", scratch.resolve("calibration.data"),
+                    control, 0.05, 0.10);
+            List<String> inputs = inputNames(checkpoint);
+            calibration = DatasetFiles.extract(dataset, inputs, scratch.resolve("calibration")).inputs();
+            if (calibration.isEmpty()) {
+                throw new BadInputException("the calibration dataset holds no array for the model's inputs " + inputs
+                        + " (only labels/slices)");
+            }
+        }
+        QuantizationOptions options = options(recipe, calibration);
+        SensitivityRequest sensitivity = config.measureSensitivity() && !calibration.isEmpty()
+                ? SensitivityRequest.measure(SensitivityRequest.DEFAULT_MAX_SAMPLES) : SensitivityRequest.NONE;
+        Path out = scratch.resolve("out.onnx");
+        control.report(0.10, "quantizing (" + options.method().wireName() + ")");
+        QuantizationReport report = Quantizer.quantize(checkpoint, out, options, control.phase(0.10, 0.95),
+                sensitivity);
+        control.checkpoint();
+        control.report(0.97, "hashing the variant");
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("report", report.toMap());
+        fields.put("engineVersion", EngineVersion.get());
+        fields.put("onnxRuntimeVersion", ModelSession.runtimeVersion());
+        fields.put("sha256", sha256(out));
+        fields.put("sizeBytes", Files.size(out));
+        return JobResult.succeeded(fields, out);
+    }
+
+    /** The recipe's fields over the method's defaults, the way {@code quantize}'s flags map onto them. */
+    static QuantizationOptions options(Map<String, Object> recipe, Map<String, Path> calibration) {
+        try {
+            Method method = Method.parse(Json.requiredString(recipe, "method"));
+            QuantizationOptions defaults = QuantizationOptions.defaults(method);
+            Boolean perChannel = Json.bool(recipe, "perChannel");
+            Boolean symmetric = Json.bool(recipe, "symmetric");
+            Number blockSize = Json.number(recipe, "blockSize");
+            String calibrationMethod = Json.string(recipe, "calibrationMethod");
+            Number percentile = Json.number(recipe, "percentile");
+            Number budget = Json.number(recipe, "accuracyBudget");
+            CalibrationMethod calibrationMethodValue = defaults.calibrationMethod();
+            if (calibrationMethod != null && method == Method.INT8_STATIC) {
+                calibrationMethodValue = CalibrationMethod.parse(calibrationMethod);
+            }
+            if (method == Method.INT8_STATIC && calibration.isEmpty()) {
+                throw new BadInputException("recipe method int8-static needs a calibration dataset, and the job has"
+                        + " none");
+            }
+            if (budget != null && calibration.isEmpty()) {
+                throw new BadInputException("the recipe's accuracyBudget measures the output error on calibration"
+                        + " data, and the job has no calibration dataset");
+            }
+            return new QuantizationOptions(method, Boolean.TRUE.equals(perChannel),
+                    symmetric == null ? defaults.symmetric() : symmetric,
+                    blockSize == null ? defaults.blockSize() : blockSize.intValue(), calibrationMethodValue,
+                    percentile == null ? defaults.percentile() : percentile.doubleValue(),
+                    new LinkedHashSet<>(Json.strings(recipe, "excludeNodes")),
+                    new LinkedHashSet<>(Json.strings(recipe, "excludeOpTypes")), calibration,
+                    budget == null ? null : budget.doubleValue(), null, true);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("recipe: " + e.getMessage());
+        }
+    }
+
+    private JobResult evaluate(JobAssignment job, JobControl control, Path scratch)
+            throws IOException, InterruptedException, ai.onnxruntime.OrtException {
+        String taskName = job.string("task");
+        EvaluationTask task;
+        try {
+            task = EvaluationTask.fromCliName(taskName == null ? "" : taskName);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("cannot evaluate a model of task '" + taskName
+                    + "': this worker evaluates classification and language-model models");
+        }
+        Path variant = download(job, "variant", scratch.resolve("variant.onnx"), control, 0.00, 0.04);
+        Path checkpoint = download(job, "checkpoint", scratch.resolve("checkpoint.onnx"), control, 0.04, 0.08);
+        Path dataset = download(job, "dataset", scratch.resolve("dataset.data"), control, 0.08, 0.10);
+        DatasetFiles files = DatasetFiles.extract(dataset, inputNames(variant), scratch.resolve("dataset"));
+        if (files.labels() == null) {
+            throw new BadInputException("the evaluation dataset has no 'labels' array, which " + task.cliName()
+                    + " metrics need");
+        }
+        EvaluationData data = EvaluationData.open(files.inputs(), files.labels(), files.slices());
+        control.report(0.10, "evaluating");
+        EvaluationResult result = Evaluator.evaluate(task, variant, checkpoint, data, EvaluationOptions.defaults(),
+                control.phase(0.10, 0.98));
+        control.checkpoint();
+        Map<String, Object> evaluation = new LinkedHashMap<>(EvaluateCommand.toJson(result));
+        evaluation.remove("command");
+        // Scratch paths mean nothing to the registry: name the artifacts instead.
+        evaluation.put("model", artifactName(job, "variant"));
+        evaluation.put("reference", artifactName(job, "checkpoint"));
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("evaluation", evaluation);
+        fields.put("engineVersion", EngineVersion.get());
+        fields.put("onnxRuntimeVersion", ModelSession.runtimeVersion());
+        return JobResult.succeeded(fields, null);
+    }
+
+    private JobResult benchmark(JobAssignment job, JobControl control, Path scratch)
+            throws IOException, InterruptedException, ai.onnxruntime.OrtException {
+        Path checkpoint = download(job, "checkpoint", scratch.resolve("checkpoint.onnx"), control, 0.00, 0.05);
+        Path variant = download(job, "variant", scratch.resolve("variant.onnx"), control, 0.05, 0.10);
+        BenchmarkOptions options = new BenchmarkOptions(1, Runtime.getRuntime().availableProcessors(),
+                config.benchmarkIterations(), config.benchmarkWarmup(), BenchmarkOptions.DEFAULT_SEQ_LEN, 42L,
+                Map.of());
+        control.report(0.10, "benchmarking");
+        BenchmarkReport report = BenchmarkRunner.run(List.of(checkpoint, variant), options,
+                control.phase(0.10, 0.98));
+        control.checkpoint();
+        Map<String, Object> benchmark = new LinkedHashMap<>(BenchmarkCommand.toJson(report, options));
+        benchmark.remove("command");
+        benchmark.put("hardwareTarget", job.string("hardwareTarget"));
+        List<Object> results = new ArrayList<>();
+        String[] roles = {"checkpoint", "variant"};
+        Object raw = benchmark.get("results");
+        if (raw instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> r = new LinkedHashMap<>((Map<String, Object>) list.get(i));
+                if (i < roles.length) {
+                    r.put("role", roles[i]);
+                    r.put("model", artifactName(job, roles[i]));
+                }
+                results.add(r);
+            }
+        }
+        benchmark.put("results", results);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("benchmark", benchmark);
+        fields.put("engineVersion", EngineVersion.get());
+        fields.put("onnxRuntimeVersion", report.onnxRuntimeVersion());
+        return JobResult.succeeded(fields, null);
+    }
+
+    private Path download(JobAssignment job, String part, Path target, JobControl control, double from, double to)
+            throws IOException, InterruptedException {
+        return download(required(job, part), part, target, control, from, to);
+    }
+
+    private Path download(Map<String, Object> artifact, String what, Path target, JobControl control, double from,
+            double to) throws IOException, InterruptedException {
+        control.checkpoint();
+        String url = Json.string(artifact, "contentUrl");
+        if (url == null) {
+            throw new BadInputException("the job's " + what + " has no contentUrl");
+        }
+        control.report(from, "downloading " + what);
+        client.download(url, target, Json.string(artifact, "sha256"));
+        control.report(to, "downloaded " + what);
+        return target;
+    }
+
+    private static Map<String, Object> required(JobAssignment job, String part) {
+        Map<String, Object> value = job.part(part);
+        if (value == null) {
+            throw new BadInputException(job.type() + " job without '" + part + "'");
+        }
+        return value;
+    }
+
+    private static String artifactName(JobAssignment job, String part) {
+        Map<String, Object> artifact = job.part(part);
+        String id = artifact == null ? null : Json.string(artifact, "id");
+        return id == null ? part : part + ":" + id;
+    }
+
+    /** The model's graph inputs (initializers older exporters also list as inputs left out). */
+    static List<String> inputNames(Path model) throws IOException {
+        try (InputStream in = Files.newInputStream(model)) {
+            return OnnxHeaderReader.read(in).inputs().stream().map(TensorSignature::name).toList();
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        var digest = RegistryClient.sha256();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.toString() : m;
+    }
+}
