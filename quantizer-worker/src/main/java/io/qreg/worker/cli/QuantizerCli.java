@@ -3,15 +3,13 @@ package io.qreg.worker.cli;
 import io.qreg.engine.eval.InvalidInputException;
 import io.qreg.engine.eval.ModelSession;
 import io.qreg.engine.quant.QuantizationException;
+import io.qreg.worker.daemon.EngineVersion;
 import io.qreg.npy.NpyFormatException;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * Entry point of {@code quantizer-worker.jar}: {@code java -jar quantizer-worker.jar COMMAND [options]}.
@@ -127,23 +125,7 @@ public final class QuantizerCli {
     }
 
     static String version() {
-        return "quantizer-worker " + toolVersion() + " (ONNX Runtime " + ModelSession.runtimeVersion() + ", Java "
+        return "quantizer-worker " + EngineVersion.get() + " (ONNX Runtime " + ModelSession.runtimeVersion() + ", Java "
                 + Runtime.version() + ")";
-    }
-
-    /** From the pom.properties Maven writes into the jar; a build from an IDE or test classes has none. */
-    private static String toolVersion() {
-        try (InputStream in = QuantizerCli.class.getResourceAsStream(
-                "/META-INF/maven/io.qreg/quantizer-worker/pom.properties")) {
-            if (in != null) {
-                Properties properties = new Properties();
-                properties.load(in);
-                return properties.getProperty("version", "unknown");
-            }
-        } catch (IOException ignored) {
-            // Fall through to the development label.
-        }
-        String implementation = QuantizerCli.class.getPackage().getImplementationVersion();
-        return implementation != null ? implementation : "development build";
     }
 }

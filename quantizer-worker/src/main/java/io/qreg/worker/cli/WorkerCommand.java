@@ -19,7 +19,7 @@ public final class WorkerCommand implements Command {
 
     private static final Args.Spec SPEC = Args.spec()
             .option("--registry").option("--token").option("--labels").option("--concurrency").option("--name")
-            .option("--work-dir").option("--grace").flag("--help");
+            .option("--work-dir").option("--grace").option("--benchmark-iterations").flag("--help");
 
     private final Function<String, String> env;
 
@@ -45,7 +45,7 @@ public final class WorkerCommand implements Command {
     public String usage() {
         return """
                 usage: worker --registry URL [--token TOKEN] [--labels k=v,...] [--concurrency 1] [--name NAME]
-                              [--work-dir DIR] [--grace SECONDS]
+                              [--work-dir DIR] [--grace SECONDS] [--benchmark-iterations N]
 
                   --registry     the registry's base URL, e.g. http://localhost:8080
                   --token        an API token of a WORKER account (default: $%s)
@@ -55,11 +55,13 @@ public final class WorkerCommand implements Command {
                   --work-dir     where job scratch directories go (default: the system temp dir)
                   --grace        on SIGTERM, seconds a running job gets to finish before it is abandoned
                                  (default %d; the registry re-queues an abandoned job when its lease expires)
+                  --benchmark-iterations  timed runs per model in BENCHMARK jobs (default %d)
 
                 Registers with the hardware profile of this machine, then long-polls for jobs and runs them,
                 renewing each job's lease with heartbeats. Runs until SIGTERM or SIGINT; events are logged one per
                 line on stderr. An unreachable registry is retried with backoff, never fatal.
-                """.formatted(TOKEN_ENV, WorkerConfig.DEFAULT_SHUTDOWN_GRACE.toSeconds());
+                """.formatted(TOKEN_ENV, WorkerConfig.DEFAULT_SHUTDOWN_GRACE.toSeconds(),
+                WorkerConfig.DEFAULT_BENCHMARK_ITERATIONS);
     }
 
     @Override
@@ -92,6 +94,10 @@ public final class WorkerCommand implements Command {
                 .withLog(context.err());
         if (args.value("--name").isPresent()) {
             config = config.withName(args.value("--name").get());
+        }
+        if (args.value("--benchmark-iterations").isPresent()) {
+            config = config.withBenchmark(args.intValue("--benchmark-iterations", WorkerConfig.DEFAULT_BENCHMARK_ITERATIONS,
+                    1), WorkerConfig.DEFAULT_BENCHMARK_WARMUP);
         }
         if (args.value("--work-dir").isPresent()) {
             config = config.withWorkDir(Path.of(args.value("--work-dir").get()));

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The quantizer-worker version, from the same source as the CLI's {@code --version}: the jar's pom.properties. */
+/** The quantizer-worker version, from the pom.properties Maven writes into the jar (absent in an IDE or test build). */
 public final class EngineVersion {
 
     private static final String VERSION = lookup();
