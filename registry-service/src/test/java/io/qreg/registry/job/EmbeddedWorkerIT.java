@@ -1,0 +1,114 @@
+package io.qreg.registry.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import io.qreg.registry.support.Fixtures;
+import io.qreg.registry.support.HttpApi;
+import io.qreg.registry.support.IntegrationTest;
+import io.qreg.registry.support.RegistryProcess;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The README's single run command does the whole loop: one QUANTIZE request with follow-ups, run
+ * by the registry's own in-process worker over HTTP, yields a variant with lineage, an evaluation
+ * against FP32 and a benchmark from that worker's hardware profile.
+ */
+class EmbeddedWorkerIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void oneQuantizeRequestWithFollowUpsYieldsAVariantWithEvidence() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.start(dir.resolve("qreg-data"), "1g",
+                Map.of("QREG_EMBEDDED_WORKER", "true"))) {
+            HttpApi api = registry.api(IntegrationTest.ADMIN_TOKEN);
+            assertThat(api.post("/api/v1/models", Map.of("name", "digits", "task", "classification")).status())
+                    .isEqualTo(201);
+            String checkpointId = api.upload("/api/v1/models/digits/checkpoints",
+                    Map.of("version", "1.0.0", "license", "MIT"), Fixtures.bytes("digits_mlp.onnx"), "mlp.onnx")
+                    .json().get("id").asString();
+            assertThat(api.post("/api/v1/recipes", Map.of("name", "int8", "method", "int8-dynamic",
+                    "perChannel", true)).status()).isEqualTo(201);
+            var eval = api.upload("/api/v1/datasets", Map.of("name", "digits-eval", "purpose", "evaluation"),
+                    zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
+                            "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "digits-eval.zip");
+            assertThat(eval.status()).as(eval.body()).isEqualTo(201);
+
+            var submitted = api.post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
+                    "recipe", Map.of("name", "int8", "version", 1), "hardwareTarget", "any",
+                    "followUps", List.of(Map.of("type", "EVALUATE", "dataset", Map.of("name", "digits-eval", "version", 1)),
+                            Map.of("type", "BENCHMARK", "hardwareTarget", "any"))));
+            assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
+            String jobId = submitted.json().get("id").asString();
+
+            JsonNode job = awaitFinished(api, jobId);
+            assertThat(job.get("status").asString()).as(job.toString() + registry.tail()).isEqualTo("SUCCEEDED");
+            String variantId = job.get("variantId").asString();
+            assertThat(job.get("followUpJobIds")).hasSize(2);
+            for (JsonNode followUp : job.get("followUpJobIds")) {
+                JsonNode done = awaitFinished(api, followUp.asString());
+                assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+            }
+
+            JsonNode variant = api.get("/api/v1/variants/" + variantId).json();
+            assertThat(variant.get("method").asString()).isEqualTo("int8-dynamic");
+            JsonNode lineage = variant.get("lineage");
+            assertThat(lineage.get("checkpointSha256").asString()).isEqualTo(Fixtures.sha256(Fixtures.bytes("digits_mlp.onnx")));
+            assertThat(lineage.get("recipe").get("name").asString()).isEqualTo("int8");
+            assertThat(lineage.get("recipe").get("hash").asString()).hasSize(64);
+            assertThat(lineage.get("workerId").asString()).isNotBlank();
+            assertThat(lineage.get("hardwareProfile").get("cores").asInt()).isPositive();
+            assertThat(lineage.get("onnxRuntimeVersion").asString()).startsWith("1.23");
+
+            JsonNode evaluation = variant.get("evaluations").get(0);
+            assertThat(evaluation.get("metrics").get("accuracy").asDouble()).isGreaterThan(0.97);
+            assertThat(evaluation.get("deltas").get("accuracy").asDouble()).isBetween(-0.005, 0.005);
+            JsonNode benchmark = variant.get("benchmarks").get(0);
+            assertThat(benchmark.get("latencyP50Ms").asDouble()).isPositive();
+            assertThat(benchmark.get("speedup").asDouble()).isPositive();
+            assertThat(benchmark.get("hardwareProfile").get("cores").asInt()).isPositive();
+
+            JsonNode fleet = api.get("/api/v1/workers").json();
+            assertThat(fleet.toString()).contains("embedded-worker");
+        }
+    }
+
+    static JsonNode awaitFinished(HttpApi api, String jobId) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode job = api.get("/api/v1/jobs/" + jobId).json();
+            String status = job.get("status").asString();
+            if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
+                return job;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("job " + jobId + " did not finish within 2 minutes");
+    }
+
+    static byte[] zip(Map<String, byte[]> entries) throws java.io.IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (var entry : entries.entrySet()) {
+                zip.putNextEntry(new ZipEntry(entry.getKey()));
+                zip.write(entry.getValue());
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+}
