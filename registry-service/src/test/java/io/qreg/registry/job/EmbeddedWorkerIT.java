@@ -84,6 +84,37 @@ class EmbeddedWorkerIT {
 
             JsonNode fleet = api.get("/api/v1/workers").json();
             assertThat(fleet.toString()).contains("embedded-worker");
+
+            // Reproducible: the same checkpoint, recipe version and calibration set give the same bytes.
+            assertThat(api.post("/api/v1/recipes", Map.of("name", "static", "method", "int8-static",
+                    "calibrationMethod", "entropy")).status()).isEqualTo(201);
+            assertThat(api.upload("/api/v1/datasets", Map.of("name", "digits-calib", "purpose", "calibration"),
+                    Fixtures.bytes("digits_calib_x.npy"), "input.npy").status()).isEqualTo(201);
+            Map<String, Object> staticJob = Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
+                    "recipe", Map.of("name", "static", "version", 1),
+                    "calibrationDataset", Map.of("name", "digits-calib", "version", 1));
+            String first = awaitFinished(api, api.post("/api/v1/jobs", staticJob).json().get("id").asString())
+                    .get("variantId").asString();
+            String second = awaitFinished(api, api.post("/api/v1/jobs", staticJob).json().get("id").asString())
+                    .get("variantId").asString();
+            assertThat(first).isNotEqualTo(second);
+            assertThat(api.get("/api/v1/variants/" + second).json().get("sha256").asString())
+                    .isEqualTo(api.get("/api/v1/variants/" + first).json().get("sha256").asString());
+            String again = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
+                    "checkpointId", checkpointId, "recipe", Map.of("name", "int8", "version", 1)))
+                    .json().get("id").asString()).get("variantId").asString();
+            assertThat(api.get("/api/v1/variants/" + again).json().get("sha256").asString())
+                    .isEqualTo(variant.get("sha256").asString());
+
+            // Bad input the registry cannot see: image-shaped calibration samples for the flat MLP.
+            assertThat(api.upload("/api/v1/datasets", Map.of("name", "digits-calib-img", "purpose", "calibration"),
+                    Fixtures.bytes("digits_calib_x_img.npy"), "input.npy").status()).isEqualTo(201);
+            JsonNode failed = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
+                    "checkpointId", checkpointId, "recipe", Map.of("name", "static", "version", 1),
+                    "calibrationDataset", Map.of("name", "digits-calib-img", "version", 1))).json().get("id").asString());
+            assertThat(failed.get("status").asString()).isEqualTo("FAILED");
+            assertThat(failed.get("attempts").asInt()).as("bad input is not retried").isEqualTo(1);
+            assertThat(failed.get("error").asString()).contains("input");
         }
     }
 
