@@ -26,6 +26,7 @@ import io.qreg.registry.model.ModelView;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.ByteSizes;
 import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.support.ImmutableViews;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.core.io.Resource;
@@ -56,6 +57,7 @@ public class CheckpointService {
     private final ArtifactService artifacts;
     private final AuditLog audit;
     private final TransactionTemplate transaction;
+    private final ImmutableViews<UUID, CheckpointView> views = new ImmutableViews<>();
 
     CheckpointService(CheckpointRepository checkpoints, ModelService models, ArtifactService artifacts,
             AuditLog audit, TransactionTemplate transaction) {
@@ -173,10 +175,12 @@ public class CheckpointService {
         return specs;
     }
 
-    @Transactional(readOnly = true)
+    /** Not transactional: a cached view costs no connection; a miss reads in the repository's own. */
     public CheckpointView get(UUID id) {
-        Checkpoint c = require(id);
-        return toView(c, modelNameOf(c));
+        return views.get(id, key -> {
+            Checkpoint c = require(key);
+            return toView(c, modelNameOf(c));
+        });
     }
 
     @Transactional(readOnly = true)

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,7 +34,9 @@ public class DatabaseConfiguration {
         return new ExternalDatabase(new DatabaseConnection(db.url().trim(), db.user(), password));
     }
 
+    /** Pool settings come from {@code spring.datasource.hikari.*}, as with Boot's own data source. */
     @Bean(destroyMethod = "close")
+    @ConfigurationProperties("spring.datasource.hikari")
     public HikariDataSource dataSource(DatabaseServer server) {
         DatabaseConnection connection = server.connection();
         log.info("Using {} PostgreSQL at {} as user {}",

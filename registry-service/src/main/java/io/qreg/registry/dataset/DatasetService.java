@@ -20,6 +20,7 @@ import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.support.ImmutableViews;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.core.io.Resource;
@@ -53,6 +54,7 @@ public class DatasetService {
     private final AuditLog audit;
     private final TransactionTemplate transaction;
     private final JdbcTemplate jdbc;
+    private final ImmutableViews<String, DatasetView> views = new ImmutableViews<>();
 
     DatasetService(DatasetRepository datasets, ArtifactService artifacts, AuditLog audit,
             TransactionTemplate transaction, JdbcTemplate jdbc) {
@@ -201,9 +203,9 @@ public class DatasetService {
         return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, detail, "file");
     }
 
-    @Transactional(readOnly = true)
+    /** Not transactional: dataset versions never change, so a cached view costs no connection. */
     public DatasetView get(String name, int version) {
-        return toView(require(name, version));
+        return views.get(name + "@" + version, key -> toView(require(name, version)));
     }
 
     @Transactional(readOnly = true)

@@ -362,9 +362,11 @@ public class JobService {
         Instant now = Timestamps.now();
         job.claim(worker.id(), now, now.plusSeconds(settings.leaseSeconds()));
         store.update(job);
+        Map<String, Object> assignment = assignment(job);
+        // Last, because the audit chain's lock is held from here to the commit: every claim waits on it.
         audit.record("job.claimed", "job", job.id().toString(), null, null,
                 Map.of("workerId", worker.id().toString(), "attempt", job.attempts()));
-        return Optional.of(assignment(job));
+        return Optional.of(assignment);
     }
 
     private Map<String, Object> assignment(Job job) {

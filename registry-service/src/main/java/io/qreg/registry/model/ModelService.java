@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.ImmutableViews;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.data.domain.Page;
@@ -33,6 +34,7 @@ public class ModelService {
     private final ModelRepository models;
     private final AuditLog audit;
     private final Map<String, CachedModel> byName = new ConcurrentHashMap<>();
+    private final ImmutableViews<java.util.UUID, String> names = new ImmutableViews<>();
 
     ModelService(ModelRepository models, AuditLog audit) {
         this.models = models;
@@ -100,9 +102,9 @@ public class ModelService {
     }
 
     /** The name of a model known by id, for features that store only the id. */
-    @Transactional(readOnly = true)
     public String nameOf(java.util.UUID id) {
-        return models.findById(id).map(Model::getName).orElseThrow(() -> ApiException.notFound("model", id));
+        return names.get(id, key -> models.findById(key).map(Model::getName)
+                .orElseThrow(() -> ApiException.notFound("model", key)));
     }
 
     Model require(String name) {

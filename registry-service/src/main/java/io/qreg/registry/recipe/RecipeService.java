@@ -6,6 +6,7 @@ import java.util.Map;
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.support.ImmutableViews;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.data.domain.Page;
@@ -24,6 +25,7 @@ public class RecipeService {
     private final RecipeRepository recipes;
     private final AuditLog audit;
     private final JdbcTemplate jdbc;
+    private final ImmutableViews<String, RecipeView> views = new ImmutableViews<>();
 
     RecipeService(RecipeRepository recipes, AuditLog audit, JdbcTemplate jdbc) {
         this.recipes = recipes;
@@ -56,10 +58,11 @@ public class RecipeService {
         return new Saved(view, true);
     }
 
-    @Transactional(readOnly = true)
+    /** Not transactional: recipe versions never change, so a cached view costs no connection. */
     public RecipeView get(String name, int version) {
-        return recipes.findByNameAndVersion(name, version).map(RecipeService::view)
-                .orElseThrow(() -> ApiException.notFound("recipe version", name + "@" + version));
+        return views.get(name + "@" + version, key -> recipes.findByNameAndVersion(name, version)
+                .map(RecipeService::view)
+                .orElseThrow(() -> ApiException.notFound("recipe version", key)));
     }
 
     @Transactional(readOnly = true)
