@@ -15,9 +15,12 @@ import java.util.Map;
  * @param seed           seed for random inputs, so reruns feed the same data
  * @param givenInputs    input name → array to feed instead of random data (its first samples, cycled if fewer
  *                       than the batch); symbolic dims then take the array's sizes. May be empty.
+ * @param concurrency    callers running each model at once, sharing its one session (ONNX Runtime sessions are
+ *                       thread-safe for {@code run}); {@code iterations} is then the total of timed calls per model,
+ *                       shared out among the callers. 1 times runs one after another
  */
 public record BenchmarkOptions(int batch, int intraOpThreads, int iterations, int warmup, int seqLen, long seed,
-                               Map<String, NpyArray> givenInputs) {
+                               Map<String, NpyArray> givenInputs, int concurrency) {
 
     public static final int DEFAULT_ITERATIONS = 100;
     public static final int DEFAULT_WARMUP = 10;
@@ -27,6 +30,7 @@ public record BenchmarkOptions(int batch, int intraOpThreads, int iterations, in
         positive("batch", batch);
         positive("iterations", iterations);
         positive("sequence length", seqLen);
+        positive("concurrency", concurrency);
         if (warmup < 0) {
             throw new IllegalArgumentException("warm-up runs cannot be negative, got " + warmup);
         }
@@ -34,6 +38,16 @@ public record BenchmarkOptions(int batch, int intraOpThreads, int iterations, in
             throw new IllegalArgumentException("thread count must be 0 (default) or positive, got " + intraOpThreads);
         }
         givenInputs = Map.copyOf(givenInputs);
+    }
+
+    /** One caller at a time, as before concurrency existed. */
+    public BenchmarkOptions(int batch, int intraOpThreads, int iterations, int warmup, int seqLen, long seed,
+                            Map<String, NpyArray> givenInputs) {
+        this(batch, intraOpThreads, iterations, warmup, seqLen, seed, givenInputs, 1);
+    }
+
+    public BenchmarkOptions withConcurrency(int concurrency) {
+        return new BenchmarkOptions(batch, intraOpThreads, iterations, warmup, seqLen, seed, givenInputs, concurrency);
     }
 
     public static BenchmarkOptions defaults() {

@@ -9,7 +9,8 @@ package io.qreg.engine.bench;
  * @param intraOpThreads     threads per operator (0: ONNX Runtime's default)
  * @param warmup             untimed runs before timing
  * @param latency            timed runs
- * @param throughput         samples per second at the mean latency: batch × 1000 / mean ms
+ * @param throughput         samples per second: with one caller, at the mean latency (batch × 1000 / mean ms); with
+ *                           concurrent callers, samples of all calls / wall time of this model's timed phases
  * @param speedup            the first model's median latency / this model's (1.0 for the first); medians because
  *                           a few preempted runs should not decide a comparison
  * @param rssDeltaBytes      resident-set growth from before loading this model until after its warm-up, from

@@ -16,12 +16,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * Loads each model, warms it up, then times all of them interleaved: in round {@code i} every model runs once,
  * starting from model {@code i mod m}. Interleaving gives each model the same share of the machine's good and bad
  * moments; rotating the start stops one model from always running right after another's cache-polluting run.
+ * With {@link BenchmarkOptions#concurrency()} above 1, each model's turn in a round is a phase of that many callers
+ * sharing its session at once (all callers of one model, then all of the next), so latency is measured under load.
  */
 public final class BenchmarkRunner {
 
@@ -46,16 +55,22 @@ public final class BenchmarkRunner {
                 loaded.add(load(model, options));
             }
             long[][] nanos = new long[loaded.size()][options.iterations()];
-            try {
-                for (int round = 0; round < options.iterations(); round++) {
-                    for (int k = 0; k < loaded.size(); k++) {
-                        int m = (round + k) % loaded.size();
-                        nanos[m][round] = loaded.get(m).timedRun();
+            long[] wallNanos = new long[loaded.size()];
+            if (options.concurrency() == 1) {
+                try {
+                    for (int round = 0; round < options.iterations(); round++) {
+                        for (int k = 0; k < loaded.size(); k++) {
+                            int m = (round + k) % loaded.size();
+                            nanos[m][round] = loaded.get(m).timedRun();
+                            wallNanos[m] += nanos[m][round];
+                        }
+                        progress.progress("benchmark", round + 1, options.iterations());
                     }
-                    progress.progress("benchmark", round + 1, options.iterations());
+                } finally {
+                    progress.finish();
                 }
-            } finally {
-                progress.finish();
+            } else {
+                timeConcurrently(loaded, options, nanos, wallNanos, progress);
             }
             List<BenchmarkResult> results = new ArrayList<>();
             double baselineP50 = 0;
@@ -65,7 +80,14 @@ public final class BenchmarkRunner {
                 if (m == 0) {
                     baselineP50 = stats.p50Ms();
                 }
-                double throughput = stats.meanMs() == 0 ? 0 : model.batch * 1000.0 / stats.meanMs();
+                double throughput;
+                if (options.concurrency() == 1) {
+                    throughput = stats.meanMs() == 0 ? 0 : model.batch * 1000.0 / stats.meanMs();
+                } else {
+                    // Calls overlap, so the mean latency says nothing of throughput: count samples over wall time.
+                    throughput = wallNanos[m] == 0 ? 0
+                            : (double) model.batch * options.iterations() * 1e9 / wallNanos[m];
+                }
                 results.add(new BenchmarkResult(model.session.path().toString(), model.loadTimeMs, model.batch,
                         options.intraOpThreads(), options.warmup(), stats, throughput, baselineP50 / stats.p50Ms(),
                         model.rssDeltaBytes));
@@ -76,6 +98,99 @@ public final class BenchmarkRunner {
         } finally {
             loaded.forEach(Loaded::close);
         }
+    }
+
+    /**
+     * Concurrent timing: in round {@code i} every model gets one phase, starting from model {@code i mod m}; in a
+     * phase up to {@code concurrency} callers, released together, each run that model once on its shared session.
+     * Rounds go on until {@code iterations} calls per model are timed (the last round may have fewer callers).
+     * Each call's latency is kept; each phase's wall time (release to the last call's end) adds to the model's.
+     */
+    private static void timeConcurrently(List<Loaded> loaded, BenchmarkOptions options, long[][] nanos,
+            long[] wallNanos, ProgressListener progress) throws OrtException {
+        int callers = options.concurrency();
+        int rounds = (options.iterations() + callers - 1) / callers;
+        ExecutorService pool = Executors.newFixedThreadPool(callers, runnable -> {
+            Thread thread = new Thread(runnable, "benchmark-caller");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            if (options.warmup() > 0) {
+                // One untimed concurrent phase each, so arenas grow to what overlapping runs need before timing.
+                for (Loaded model : loaded) {
+                    phase(pool, model, callers);
+                }
+            }
+            for (int round = 0; round < rounds; round++) {
+                int calls = Math.min(callers, options.iterations() - round * callers);
+                for (int k = 0; k < loaded.size(); k++) {
+                    int m = (round + k) % loaded.size();
+                    long start = System.nanoTime();
+                    long[] latencies = phase(pool, loaded.get(m), calls);
+                    wallNanos[m] += System.nanoTime() - start;
+                    System.arraycopy(latencies, 0, nanos[m], round * callers, calls);
+                }
+                progress.progress("benchmark", Math.min(options.iterations(), (round + 1) * callers),
+                        options.iterations());
+            }
+        } finally {
+            pool.shutdownNow();
+            awaitCallers(pool);
+            progress.finish();
+        }
+    }
+
+    /** Sessions are closed next: no caller may still be inside {@code run} (after a failure or an interrupt). */
+    private static void awaitCallers(ExecutorService pool) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                // a run call cannot be interrupted; wait for it
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** {@code calls} callers run the model once each, released together; returns each call's nanoseconds. */
+    private static long[] phase(ExecutorService pool, Loaded model, int calls) throws OrtException {
+        CountDownLatch ready = new CountDownLatch(calls);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Long>> futures = new ArrayList<>(calls);
+        for (int c = 0; c < calls; c++) {
+            futures.add(pool.submit(() -> {
+                ready.countDown();
+                go.await();
+                return model.timedRun();
+            }));
+        }
+        long[] latencies = new long[calls];
+        try {
+            ready.await();
+            go.countDown();
+            for (int c = 0; c < calls; c++) {
+                latencies[c] = futures.get(c).get();
+            }
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new CancellationException("benchmark interrupted");
+        } catch (ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            if (e.getCause() instanceof OrtException ort) {
+                throw ort;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("benchmark caller failed", e.getCause());
+        }
+        return latencies;
     }
 
     private static Loaded load(Path model, BenchmarkOptions options) throws OrtException {

@@ -47,6 +47,47 @@ class BenchmarkRunnerTest {
     }
 
     @Test
+    void concurrentCallersShareOneSessionPerModelAndCompleteTheRequestedIterations() throws Exception {
+        // 4 callers, 18 calls per model: 4 full rounds and a last round of 2, interleaved over two models.
+        BenchmarkOptions options = new BenchmarkOptions(2, 1, 18, 1, 128, 1L, Map.of()).withConcurrency(4);
+        List<Path> models = List.of(path("digits_mlp.onnx"), path("digits_mlp.onnx"));
+        List<Long> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        BenchmarkReport report = BenchmarkRunner.run(models, options, (stage, done, total) -> {
+            assertThat(total).isEqualTo(18);
+            progress.add(done);
+        });
+
+        assertThat(options.concurrency()).isEqualTo(4);
+        assertThat(progress).containsExactly(4L, 8L, 12L, 16L, 18L);
+        assertThat(report.results()).hasSize(2);
+        for (BenchmarkResult result : report.results()) {
+            LatencyStats latency = result.latency();
+            assertThat(latency.runs()).isEqualTo(18);
+            assertThat(latency.minMs()).isPositive();
+            assertThat(latency.p50Ms()).isBetween(latency.minMs(), latency.p90Ms());
+            assertThat(latency.p90Ms()).isLessThanOrEqualTo(latency.p99Ms());
+            assertThat(latency.p99Ms()).isLessThanOrEqualTo(latency.maxMs());
+            assertThat(latency.cv()).isNotNegative();
+            assertThat(result.noisy()).isEqualTo(latency.cv() > LatencyStats.NOISY_CV_THRESHOLD);
+            assertThat(result.batch()).isEqualTo(2);
+            // Samples over wall time: positive, and no more than 4 overlapping callers at the best latency could do.
+            assertThat(result.throughput()).isPositive()
+                    .isLessThanOrEqualTo(4 * 2 * 1000.0 / latency.minMs() * 1.0001);
+        }
+        assertThat(report.results().get(0).speedup()).isEqualTo(1.0);
+        assertThat(report.results().get(1).speedup()).isPositive();
+    }
+
+    @Test
+    void concurrencyDefaultsToOneAndMustBePositive() {
+        assertThat(BenchmarkOptions.defaults().concurrency()).isEqualTo(1);
+        assertThat(new BenchmarkOptions(1, 0, 3, 0, 128, 1L, Map.of()).concurrency()).isEqualTo(1);
+        assertThatThrownBy(() -> BenchmarkOptions.defaults().withConcurrency(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("concurrency");
+    }
+
+    @Test
     void languageModelGetsSequenceLengthForItsSymbolicDimension() throws Exception {
         BenchmarkOptions options = new BenchmarkOptions(2, 1, 3, 1, 32, 1L, Map.of());
 
