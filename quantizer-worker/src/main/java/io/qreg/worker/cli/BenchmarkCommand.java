@@ -21,7 +21,7 @@ public final class BenchmarkCommand implements Command {
 
     private static final Args.Spec SPEC = Args.spec()
             .option("--batch").option("--threads").option("--iterations").option("--warmup").option("--seq-len")
-            .option("--seed").repeatable("--input").flag("--json").flag("--progress").flag("--help");
+            .option("--concurrency").option("--seed").repeatable("--input").flag("--json").flag("--progress").flag("--help");
 
     @Override
     public String name() {
@@ -37,7 +37,8 @@ public final class BenchmarkCommand implements Command {
     public String usage() {
         return """
                 usage: benchmark [--batch 1] [--threads N] [--iterations N] [--warmup N] [--seq-len N]
-                                 [--input INPUT_NAME=X.npy ...] [--seed N] [--json] [--progress]
+                                 [--concurrency 1] [--input INPUT_NAME=X.npy ...] [--seed N] [--json]
+                                 [--progress]
                                  MODEL.onnx [MORE.onnx ...]
 
                   --batch        samples per run, filling each input's symbolic first dimension (default 1)
@@ -45,6 +46,9 @@ public final class BenchmarkCommand implements Command {
                   --iterations   timed runs per model (default %d)
                   --warmup       untimed runs per model before timing (default %d)
                   --seq-len      size of other symbolic dimensions, e.g. sequence length (default %d)
+                  --concurrency  callers running each model at once on its one shared session (default 1);
+                                 --iterations is then the total of timed calls per model, shared out, and
+                                 samples/s is samples of all calls / wall time of that model's turns
                   --input        feed this array (its first samples, cycled to fill the batch) instead of
                                  random data; symbolic dimensions then follow the array
                   --seed         seed of the random inputs (default 42)
@@ -84,7 +88,8 @@ public final class BenchmarkCommand implements Command {
                 args.intValue("--warmup", BenchmarkOptions.DEFAULT_WARMUP, 0),
                 args.intValue("--seq-len", BenchmarkOptions.DEFAULT_SEQ_LEN, 1),
                 args.longValue("--seed", 42L),
-                given);
+                given,
+                args.intValue("--concurrency", 1, 1));
 
         ProgressListener progress = ProgressBar.create(context, args.flag("--progress"), "benchmark");
         BenchmarkReport report = BenchmarkRunner.run(models, options, progress);
@@ -92,7 +97,7 @@ public final class BenchmarkCommand implements Command {
         if (args.flag("--json")) {
             context.out().println(JsonWriter.write(toJson(report, options)));
         } else {
-            printTable(report, context.out());
+            printTable(report, options, context.out());
         }
         return ExitCode.OK;
     }
@@ -103,6 +108,9 @@ public final class BenchmarkCommand implements Command {
         json.put("command", "benchmark");
         json.put("onnxRuntimeVersion", report.onnxRuntimeVersion());
         json.put("interleaved", true);
+        if (options.concurrency() > 1) {
+            json.put("concurrency", options.concurrency());
+        }
         json.put("iterations", options.iterations());
         json.put("warmup", options.warmup());
         json.put("noisyCvThreshold", report.noisyCvThreshold());
@@ -136,7 +144,7 @@ public final class BenchmarkCommand implements Command {
         return json;
     }
 
-    private static void printTable(BenchmarkReport report, PrintStream out) {
+    private static void printTable(BenchmarkReport report, BenchmarkOptions options, PrintStream out) {
         TextTable table = new TextTable("model", "load ms", "p50 ms", "p90 ms", "p99 ms", "mean ms", "cv",
                 "samples/s", "speed-up", "RSS +");
         boolean anyNoisy = false;
@@ -153,7 +161,9 @@ public final class BenchmarkCommand implements Command {
         BenchmarkResult first = report.results().get(0);
         out.println("batch " + first.batch() + ", " + first.latency().runs() + " timed runs per model (interleaved), "
                 + first.warmup() + " warm-up, threads " + (first.intraOpThreads() == 0 ? "default"
-                : first.intraOpThreads()) + ", ONNX Runtime " + report.onnxRuntimeVersion());
+                : first.intraOpThreads())
+                + (options.concurrency() > 1 ? ", " + options.concurrency() + " concurrent callers" : "")
+                + ", ONNX Runtime " + report.onnxRuntimeVersion());
         out.println();
         table.print(out);
         out.println();

@@ -141,6 +141,27 @@ class QuantizerCliTest {
     }
 
     @Test
+    void benchmarkConcurrencyRunsCallersAtOnceAndIsRecorded() {
+        Run run = cli("benchmark", "--concurrency", "3", "--threads", "1", "--iterations", "7", "--warmup", "1",
+                "--json", fixture("digits_mlp.onnx"), fixture("digits_cnn.onnx"));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Map<String, Object> json = run.json();
+        assertThat(json).containsEntry("concurrency", 3.0).containsEntry("iterations", 7.0);
+        List<?> results = (List<?>) json.get("results");
+        assertThat(results).hasSize(2).allSatisfy(r -> {
+            assertThat((Double) map(r).get("latencyP50Ms")).isPositive();
+            assertThat((Double) map(r).get("throughput")).isPositive();
+        });
+        Run table = cli("benchmark", "--concurrency", "2", "--iterations", "3", "--warmup", "0",
+                fixture("digits_mlp.onnx"));
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        assertThat(table.out()).contains("2 concurrent callers", "digits_mlp.onnx");
+        assertThat(cli("benchmark", "--concurrency", "0", fixture("digits_mlp.onnx")).exitCode()).isEqualTo(2);
+        assertThat(cli("help", "benchmark").out()).contains("--concurrency");
+    }
+
+    @Test
     void benchmarkTableNamesEveryModelAndTheMemorySource() {
         Run run = cli("benchmark", "--iterations", "3", "--warmup", "0", "--seq-len", "16",
                 fixture("bytelm_small.onnx"));
