@@ -197,20 +197,64 @@ public class JobRunner {
         return JobResult.succeeded(fields, null);
     }
 
+    /** Samples per run of a BENCHMARK job's second measurement: a small serving batch. */
+    static final int BENCHMARK_BATCH = 8;
+    /** Callers of a BENCHMARK job's third measurement: min(this, cores), so a small worker is not oversubscribed. */
+    static final int MAX_BENCHMARK_CALLERS = 4;
+
+    /**
+     * Three measurements of [checkpoint, variant], each interleaved: batch 1 with {@code benchmarkIterations} runs
+     * per model ({@code results}, as the registry reads it); batch {@value #BENCHMARK_BATCH} with half as many
+     * ({@code batched}); batch 1 under N = min({@value #MAX_BENCHMARK_CALLERS}, cores) concurrent callers sharing
+     * each model's session, {@code benchmarkIterations} calls per model in all, intra-op threads cores / N so the
+     * callers do not fight over cores ({@code concurrent}). Warm-up as configured for each.
+     */
     private JobResult benchmark(JobAssignment job, JobControl control, Path scratch)
             throws IOException, InterruptedException, ai.onnxruntime.OrtException {
         Path checkpoint = download(job, "checkpoint", scratch.resolve("checkpoint.onnx"), control, 0.00, 0.05);
         Path variant = download(job, "variant", scratch.resolve("variant.onnx"), control, 0.05, 0.10);
-        BenchmarkOptions options = new BenchmarkOptions(1, Runtime.getRuntime().availableProcessors(),
+        List<Path> models = List.of(checkpoint, variant);
+        int cores = Runtime.getRuntime().availableProcessors();
+        BenchmarkOptions options = new BenchmarkOptions(1, cores,
                 config.benchmarkIterations(), config.benchmarkWarmup(), BenchmarkOptions.DEFAULT_SEQ_LEN, 42L,
                 Map.of());
         control.report(0.10, "benchmarking");
-        BenchmarkReport report = BenchmarkRunner.run(List.of(checkpoint, variant), options,
-                control.phase(0.10, 0.98));
+        BenchmarkReport report = BenchmarkRunner.run(models, options, control.phase(0.10, 0.60));
         control.checkpoint();
+
+        BenchmarkOptions batchedOptions = new BenchmarkOptions(BENCHMARK_BATCH, cores,
+                Math.max(1, config.benchmarkIterations() / 2), config.benchmarkWarmup(),
+                BenchmarkOptions.DEFAULT_SEQ_LEN, 42L, Map.of());
+        control.report(0.60, "benchmarking batch " + BENCHMARK_BATCH);
+        BenchmarkReport batched = BenchmarkRunner.run(models, batchedOptions, control.phase(0.60, 0.78));
+        control.checkpoint();
+
+        int callers = Math.min(MAX_BENCHMARK_CALLERS, cores);
+        BenchmarkOptions concurrentOptions = new BenchmarkOptions(1, Math.max(1, cores / callers),
+                config.benchmarkIterations(), config.benchmarkWarmup(), BenchmarkOptions.DEFAULT_SEQ_LEN, 42L,
+                Map.of(), callers);
+        control.report(0.78, "benchmarking " + callers + " concurrent callers");
+        BenchmarkReport concurrent = BenchmarkRunner.run(models, concurrentOptions, control.phase(0.78, 0.98));
+        control.checkpoint();
+
+        Map<String, Object> benchmark = benchmarkJson(job, report, options);
+        benchmark.put("hardwareTarget", job.string("hardwareTarget"));
+        benchmark.put("batched", benchmarkJson(job, batched, batchedOptions));
+        Map<String, Object> concurrentJson = benchmarkJson(job, concurrent, concurrentOptions);
+        concurrentJson.put("concurrency", callers);
+        benchmark.put("concurrent", concurrentJson);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("benchmark", benchmark);
+        fields.put("engineVersion", EngineVersion.get());
+        fields.put("onnxRuntimeVersion", report.onnxRuntimeVersion());
+        return JobResult.succeeded(fields, null);
+    }
+
+    /** {@code benchmark --json}'s map without "command", each result named by role and artifact, not scratch path. */
+    private static Map<String, Object> benchmarkJson(JobAssignment job, BenchmarkReport report,
+            BenchmarkOptions options) {
         Map<String, Object> benchmark = new LinkedHashMap<>(BenchmarkCommand.toJson(report, options));
         benchmark.remove("command");
-        benchmark.put("hardwareTarget", job.string("hardwareTarget"));
         List<Object> results = new ArrayList<>();
         String[] roles = {"checkpoint", "variant"};
         Object raw = benchmark.get("results");
@@ -226,11 +270,7 @@ public class JobRunner {
             }
         }
         benchmark.put("results", results);
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("benchmark", benchmark);
-        fields.put("engineVersion", EngineVersion.get());
-        fields.put("onnxRuntimeVersion", report.onnxRuntimeVersion());
-        return JobResult.succeeded(fields, null);
+        return benchmark;
     }
 
     private Path download(JobAssignment job, String part, Path target, JobControl control, double from, double to)

@@ -280,6 +280,34 @@ class WorkerDaemonTest {
         assertThat(results).extracting(r -> r.get("model")).containsExactly("checkpoint:ckpt-1", "variant:v-1");
         assertThat(results).allSatisfy(r -> assertThat(r).containsKeys("latencyP50Ms", "latencyP99Ms", "speedup")
                 .containsEntry("batch", 1L));
+        assertThat(benchmark).doesNotContainKey("concurrency");
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> batched = (Map<String, Object>) benchmark.get("batched");
+        assertThat(batched).as("batched section").isNotNull().containsEntry("iterations", 2L)
+                .containsKeys("peakRssBytes", "noisyCvThreshold");
+        assertMeasured(batched, JobRunner.BENCHMARK_BATCH);
+
+        long callers = Math.min(JobRunner.MAX_BENCHMARK_CALLERS, Runtime.getRuntime().availableProcessors());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> concurrent = (Map<String, Object>) benchmark.get("concurrent");
+        assertThat(concurrent).as("concurrent section").isNotNull().containsEntry("concurrency", callers)
+                .containsEntry("iterations", 5L);
+        assertMeasured(concurrent, 1);
+    }
+
+    /** Both models measured, named by role, with positive latencies and throughput at the given batch. */
+    @SuppressWarnings("unchecked")
+    private static void assertMeasured(Map<String, Object> section, long batch) {
+        List<Map<String, Object>> results = (List<Map<String, Object>>) section.get("results");
+        assertThat(results).extracting(r -> r.get("role")).containsExactly("checkpoint", "variant");
+        assertThat(results).extracting(r -> r.get("model")).containsExactly("checkpoint:ckpt-1", "variant:v-1");
+        assertThat(results).allSatisfy(r -> {
+            assertThat(r).containsEntry("batch", batch).containsKeys("speedup", "cv", "noisy", "loadTimeMs");
+            for (String key : List.of("latencyP50Ms", "latencyP90Ms", "latencyP99Ms", "throughput")) {
+                assertThat(((Number) r.get(key)).doubleValue()).as(key).isPositive();
+            }
+        });
     }
 
     @Test
