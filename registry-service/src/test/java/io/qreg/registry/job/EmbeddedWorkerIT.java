@@ -81,6 +81,8 @@ class EmbeddedWorkerIT {
             assertThat(benchmark.get("latencyP50Ms").asDouble()).isPositive();
             assertThat(benchmark.get("speedup").asDouble()).isPositive();
             assertThat(benchmark.get("hardwareProfile").get("cores").asInt()).isPositive();
+            assertThat(benchmark.get("results").get("batched").get("results")).as("a larger batch").hasSize(2);
+            assertThat(benchmark.get("results").get("concurrent").get("concurrency").asInt()).isPositive();
 
             JsonNode fleet = api.get("/api/v1/workers").json();
             assertThat(fleet.toString()).contains("embedded-worker");
