@@ -1,5 +1,6 @@
 package io.qreg.worker.cli;
 
+import io.qreg.worker.daemon.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -52,6 +53,6 @@ class ArgsTest {
         assertThat(json).isEqualTo("{\"k\":\"a\\\"b\\\\c\\n\\u0001\"}");
         assertThat(JsonWriter.write(List.of(1.5, Double.POSITIVE_INFINITY, Double.NaN, 3, true)))
                 .isEqualTo("[1.5,\"Infinity\",\"NaN\",3,true]");
-        assertThat(JsonParser.parse(json)).isEqualTo(Map.of("k", "a\"b\\c\n\u0001"));
+        assertThat(Json.parse(json)).isEqualTo(Map.of("k", "a\"b\\c\n\u0001"));
     }
 }

@@ -1,5 +1,6 @@
 package io.qreg.worker.cli;
 
+import io.qreg.worker.daemon.Json;
 import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,7 +49,7 @@ class QuantizeCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("digits_mlp.onnx -> mlp-int8.onnx (int8-dynamic)", "3 quantized");
         assertThat(Files.size(out)).isLessThan(Files.size(path("digits_mlp.onnx")) * 35 / 100);
-        Map<String, Object> json = JsonParser.object(Files.readString(report));
+        Map<String, Object> json = Json.parseObject(Files.readString(report));
         assertThat(json).containsEntry("method", "int8-dynamic");
         assertThat((List<?>) json.get("layers")).hasSize(3);
 
@@ -57,7 +58,7 @@ class QuantizeCommandTest {
                 out.toString());
         assertThat(evaluate.exitCode()).as(evaluate.err()).isZero();
         @SuppressWarnings("unchecked")
-        Map<String, Object> metrics = (Map<String, Object>) JsonParser.object(evaluate.out()).get("metrics");
+        Map<String, Object> metrics = (Map<String, Object>) Json.parseObject(evaluate.out()).get("metrics");
         assertThat(((Number) metrics.get("accuracy")).doubleValue()).isGreaterThanOrEqualTo(0.973);
     }
 
@@ -67,7 +68,7 @@ class QuantizeCommandTest {
                 fixture("digits_mlp.onnx"), "-o", dir.resolve("mlp-int4.onnx").toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        Map<String, Object> json = JsonParser.object(run.out());
+        Map<String, Object> json = Json.parseObject(run.out());
         assertThat(json).containsEntry("method", "int4-weight");
     }
 
@@ -90,7 +91,7 @@ class QuantizeCommandTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("budget", "within budget");
-        Map<String, Object> json = JsonParser.object(Files.readString(report));
+        Map<String, Object> json = Json.parseObject(Files.readString(report));
         assertThat(((Number) json.get("finalRelativeError")).doubleValue()).isLessThanOrEqualTo(0.02);
         assertThat((List<?>) json.get("keptFloatForBudget")).isNotEmpty();
         @SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package io.qreg.worker.cli;
 
+import io.qreg.worker.daemon.Json;
 import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyWriter;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class QuantizerCliTest {
     private record Run(int exitCode, String out, String err) {
 
         Map<String, Object> json() {
-            return JsonParser.object(out);
+            return Json.parseObject(out);
         }
     }
 
@@ -57,7 +58,7 @@ class QuantizerCliTest {
         assertThat(run.out().strip().lines()).hasSize(1);
         Map<String, Object> json = run.json();
         assertThat(json).containsEntry("command", "evaluate").containsEntry("task", "classification")
-                .containsEntry("samples", 500.0);
+                .containsEntry("samples", 500L);
         assertThat((Double) map(json.get("metrics")).get("accuracy")).isCloseTo(0.978, within(0.0005));
         assertThat(map(json.get("deltas"))).isEmpty();
         assertThat(run.err()).isEmpty(); // no progress bar when stderr is not a terminal and --progress is absent
@@ -119,8 +120,8 @@ class QuantizerCliTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         Map<String, Object> sliceMap = map(run.json().get("slices"));
         assertThat(sliceMap).containsOnlyKeys("0", "9");
-        assertThat(map(sliceMap.get("9")).get("samples")).isEqualTo(1.0);
-        assertThat(map(sliceMap.get("0")).get("samples")).isEqualTo(499.0);
+        assertThat(map(sliceMap.get("9")).get("samples")).isEqualTo(1L);
+        assertThat(map(sliceMap.get("0")).get("samples")).isEqualTo(499L);
     }
 
     @Test
@@ -136,7 +137,7 @@ class QuantizerCliTest {
         assertThat(results).hasSize(2);
         Map<String, Object> first = map(results.get(0));
         assertThat(first).containsKeys("loadTimeMs", "latencyP50Ms", "latencyP90Ms", "latencyP99Ms", "latencyMeanMs",
-                "throughput", "cv", "noisy", "rssDeltaBytes").containsEntry("speedup", 1.0).containsEntry("batch", 2.0);
+                "throughput", "cv", "noisy", "rssDeltaBytes").containsEntry("speedup", 1.0).containsEntry("batch", 2L);
         assertThat((Double) map(results.get(1)).get("speedup")).isPositive();
     }
 
@@ -147,7 +148,7 @@ class QuantizerCliTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         Map<String, Object> json = run.json();
-        assertThat(json).containsEntry("concurrency", 3.0).containsEntry("iterations", 7.0);
+        assertThat(json).containsEntry("concurrency", 3L).containsEntry("iterations", 7L);
         List<?> results = (List<?>) json.get("results");
         assertThat(results).hasSize(2).allSatisfy(r -> {
             assertThat((Double) map(r).get("latencyP50Ms")).isPositive();
