@@ -6,8 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyWriter;
@@ -76,17 +74,10 @@ class DatasetUploadIT extends IntegrationTest {
 
     @Test
     void zipOfNpyFilesIsAccepted() throws IOException {
-        ByteArrayOutputStream zip = new ByteArrayOutputStream();
-        try (ZipOutputStream out = new ZipOutputStream(zip)) {
-            out.putNextEntry(new ZipEntry("input.npy"));
-            out.write(Fixtures.bytes("digits_eval_x.npy"));
-            out.closeEntry();
-            out.putNextEntry(new ZipEntry("labels.npy"));
-            out.write(Fixtures.bytes("digits_eval_y.npy"));
-            out.closeEntry();
-        }
+        byte[] zip = Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
+                "labels.npy", Fixtures.bytes("digits_eval_y.npy")));
         var reply = admin().upload("/api/v1/datasets", Map.of("name", unique("digits-eval"), "purpose", "evaluation"),
-                zip.toByteArray(), "digits.zip");
+                zip, "digits.zip");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
         assertThat(reply.json().get("format").asString()).isEqualTo("zip");

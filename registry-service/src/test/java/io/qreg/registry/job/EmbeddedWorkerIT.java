@@ -2,14 +2,11 @@ package io.qreg.registry.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
@@ -44,7 +41,7 @@ class EmbeddedWorkerIT {
             assertThat(api.post("/api/v1/recipes", Map.of("name", "int8", "method", "int8-dynamic",
                     "perChannel", true)).status()).isEqualTo(201);
             var eval = api.upload("/api/v1/datasets", Map.of("name", "digits-eval", "purpose", "evaluation"),
-                    zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
+                    Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
                             "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "digits-eval.zip");
             assertThat(eval.status()).as(eval.body()).isEqualTo(201);
 
@@ -131,17 +128,5 @@ class EmbeddedWorkerIT {
             Thread.sleep(200);
         }
         throw new AssertionError("job " + jobId + " did not finish within 2 minutes");
-    }
-
-    static byte[] zip(Map<String, byte[]> entries) throws java.io.IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (var entry : entries.entrySet()) {
-                zip.putNextEntry(new ZipEntry(entry.getKey()));
-                zip.write(entry.getValue());
-                zip.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
     }
 }

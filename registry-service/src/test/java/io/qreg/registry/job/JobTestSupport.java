@@ -83,17 +83,7 @@ abstract class JobTestSupport extends IntegrationTest {
     }
 
     protected static byte[] zip(Map<String, byte[]> entries) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream out = new ZipOutputStream(bytes)) {
-            for (var e : entries.entrySet()) {
-                out.putNextEntry(new ZipEntry(e.getKey()));
-                out.write(e.getValue());
-                out.closeEntry();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return Fixtures.zip(entries);
     }
 
     /** Puts a running job's lease in the past, as if its worker had gone silent, and runs the sweeper. */
