@@ -19,7 +19,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * On an empty database, creates the first account, {@code admin}: with the operator's
  * {@code QREG_BOOTSTRAP_ADMIN_TOKEN} as its API token when given (automation), otherwise with a
- * random password printed once to the log (a person at a terminal).
+ * random password printed once to the log (a person at a terminal). With
+ * {@code QREG_BOOTSTRAP_WORKER_TOKEN} it also creates {@code worker} (WORKER) with that token.
  *
  * <p>It runs once every singleton exists but before the web server starts, so no request (and no
  * health check reporting UP) can come before the first account.
@@ -34,10 +35,13 @@ class BootstrapAdmin implements SmartInitializingSingleton {
     private final PasswordEncoder passwordEncoder;
     private final AuditLog audit;
     private final String bootstrapToken;
+    private final String bootstrapWorkerToken;
     private final TransactionTemplate transaction;
 
     BootstrapAdmin(AppUserRepository users, TokenService tokens, PasswordEncoder passwordEncoder, AuditLog audit,
-            @Value("${qreg.bootstrap-admin-token:}") String bootstrapToken, TransactionTemplate transaction) {
+            @Value("${qreg.bootstrap-admin-token:}") String bootstrapToken,
+            @Value("${qreg.bootstrap-worker-token:}") String bootstrapWorkerToken, TransactionTemplate transaction) {
+        this.bootstrapWorkerToken = bootstrapWorkerToken;
         this.transaction = transaction;
         this.users = users;
         this.tokens = tokens;
@@ -58,6 +62,15 @@ class BootstrapAdmin implements SmartInitializingSingleton {
     private void createFirstAccount() {
         if (users.count() > 0) {
             return;
+        }
+        if (!bootstrapWorkerToken.isBlank()) {
+            // Deployments that start workers beside the registry (docker compose) need a WORKER
+            // token before anyone could have created one through the API.
+            AppUser worker = users.saveAndFlush(new AppUser("worker", null, EnumSet.of(Role.WORKER), "system"));
+            audit.recordAs("system", "user.created", "user", "worker", null, Map.of("username", "worker"),
+                    Map.of("roles", "WORKER", "via", "QREG_BOOTSTRAP_WORKER_TOKEN"));
+            tokens.issueFor(worker, "bootstrap", bootstrapWorkerToken.trim(), null);
+            log.info("created user 'worker' (WORKER) with the API token from QREG_BOOTSTRAP_WORKER_TOKEN");
         }
         if (!bootstrapToken.isBlank()) {
             AppUser admin = users.saveAndFlush(new AppUser("admin", null, EnumSet.of(Role.ADMIN), "system"));

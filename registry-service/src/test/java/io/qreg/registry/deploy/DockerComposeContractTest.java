@@ -218,6 +218,14 @@ class DockerComposeContractTest {
     }
 
     @Test
+    void workerUsesTheWorkerTokenTheRegistryBootstraps() {
+        List<String> args = commandArgs(service(WORKER).get("command"));
+        String token = args.get(args.indexOf("--token") + 1);
+        assertThat(environment(service(REGISTRY)).get("QREG_BOOTSTRAP_WORKER_TOKEN"))
+                .as("the registry creates the WORKER account whose token the workers present").isEqualTo(token);
+    }
+
+    @Test
     void workerCanBeScaledBecauseItHasNoContainerNameOrHostPort() {
         Map<String, Object> worker = service(WORKER);
         assertThat(worker).doesNotContainKey("container_name");

@@ -118,7 +118,8 @@ class EmbeddedWorkerIT {
     }
 
     static JsonNode awaitFinished(HttpApi api, String jobId) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        // Generous: CI machines are shared, and a retried BENCHMARK job runs three measurements twice.
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
         while (Instant.now().isBefore(deadline)) {
             JsonNode job = api.get("/api/v1/jobs/" + jobId).json();
             String status = job.get("status").asString();
@@ -127,6 +128,6 @@ class EmbeddedWorkerIT {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("job " + jobId + " did not finish within 2 minutes");
+        throw new AssertionError("job " + jobId + " did not finish within 4 minutes");
     }
 }
