@@ -4,7 +4,7 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
 
-/** Test fixtures copied from the shared fixture folder into test resources (tests never read ../shared). */
+/** The fixture models and arrays shipped in this module's test resources. */
 public final class Fixtures {
 
     private Fixtures() {
