@@ -87,18 +87,13 @@ public final class OnnxHeaderReader {
                     producerVersion = r.readString("producer_version");
                 }
                 case 7 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "graph");
-                    r.enter("graph", r.readLength("graph"));
-                    readGraph();
-                    r.exit();
+                    r.message(wireType, "graph", () -> {
+                        readGraph();
+                        return null;
+                    });
                     sawGraph = true;
                 }
-                case 8 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "opset_import");
-                    r.enter("opset_import", r.readLength("opset_import"));
-                    opsetImports.add(readOpsetImport());
-                    r.exit();
-                }
+                case 8 -> opsetImports.add(r.message(wireType, "opset_import", this::readOpsetImport));
                 default -> r.skipValue(wireType, fieldName(field));
             }
         }
@@ -141,10 +136,7 @@ public final class OnnxHeaderReader {
                     graphName = r.readString("name");
                 }
                 case 5 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "initializer");
-                    r.enter("initializer", r.readLength("initializer"));
-                    String name = readInitializerName();
-                    r.exit();
+                    String name = r.message(wireType, "initializer", this::readInitializerName);
                     initializerCount++;
                     if (name != null) {
                         initializerNames.add(name);
@@ -152,10 +144,7 @@ public final class OnnxHeaderReader {
                 }
                 case 11, 12 -> {
                     String kind = field == 11 ? "input" : "output";
-                    r.expectWireType(wireType, LENGTH_DELIMITED, kind);
-                    r.enter(kind, r.readLength(kind));
-                    TensorSignature signature = signatures.readValueInfo();
-                    r.exit();
+                    TensorSignature signature = r.message(wireType, kind, signatures::readValueInfo);
                     (field == 11 ? inputs : outputs).add(signature);
                 }
                 default -> r.skipValue(wireType, graphFieldName(field));

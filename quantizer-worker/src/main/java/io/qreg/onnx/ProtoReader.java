@@ -125,6 +125,21 @@ final class ProtoReader {
     }
 
     /** Closes the innermost field; the caller must have read it to its end. */
+    /** One embedded message: checks its wire type, reads within its bounds with {@code parser}, leaves it. */
+    <T> T message(int wireType, String name, MessageParser<T> parser) throws IOException {
+        expectWireType(wireType, LENGTH_DELIMITED, name);
+        enter(name, readLength(name));
+        T value = parser.parse();
+        exit();
+        return value;
+    }
+
+    /** Parses the message the reader has just entered. */
+    @FunctionalInterface
+    interface MessageParser<T> {
+        T parse() throws IOException;
+    }
+
     void exit() {
         if (depth == 0 || position() != frameEnds[depth - 1]) {
             throw new IllegalStateException("exit() before the end of field " + path(null));

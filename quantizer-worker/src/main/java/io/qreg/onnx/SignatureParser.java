@@ -33,10 +33,7 @@ final class SignatureParser {
                     name = r.readString("name");
                 }
                 case 2 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "type");
-                    r.enter("type", r.readLength("type"));
-                    type = readType();
-                    r.exit();
+                    type = r.message(wireType, "type", this::readType);
                 }
                 default -> r.skipValue(wireType, "#" + field);
             }
@@ -67,10 +64,7 @@ final class SignatureParser {
                 // denotation (6) and anything newer: not part of the signature.
                 r.skipValue(wireType, "#" + field);
             } else if (field == 1) {
-                r.expectWireType(wireType, LENGTH_DELIMITED, kind);
-                r.enter(kind, r.readLength(kind));
-                result = readTensorType();
-                r.exit();
+                result = r.message(wireType, kind, this::readTensorType);
             } else {
                 r.expectWireType(wireType, LENGTH_DELIMITED, kind);
                 r.skipValue(wireType, kind);
@@ -93,10 +87,7 @@ final class SignatureParser {
                     elemType = r.readVarint();
                 }
                 case 2 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "shape");
-                    r.enter("shape", r.readLength("shape"));
-                    shape = readShape();
-                    r.exit();
+                    shape = r.message(wireType, "shape", this::readShape);
                 }
                 default -> r.skipValue(wireType, "#" + field);
             }
@@ -111,10 +102,7 @@ final class SignatureParser {
             int field = tag >>> 3;
             int wireType = tag & 7;
             if (field == 1) {
-                r.expectWireType(wireType, LENGTH_DELIMITED, "dim");
-                r.enter("dim", r.readLength("dim"));
-                dims.add(readDimension());
-                r.exit();
+                dims.add(r.message(wireType, "dim", this::readDimension));
             } else {
                 r.skipValue(wireType, "#" + field);
             }
