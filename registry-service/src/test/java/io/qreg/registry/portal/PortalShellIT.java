@@ -90,7 +90,7 @@ class PortalShellIT extends IntegrationTest {
 
         var dashboard = get("/");
         assertThat(dashboard.statusCode()).isEqualTo(200);
-        assertThat(dashboard.body()).contains(user).doesNotContain("href=\"/admin\"");
+        assertThat(dashboard.body()).contains(user, "Checkpoints", "Recipes", "Datasets").doesNotContain("href=\"/admin\"");
 
         var list = get("/models?q=" + model);
         assertThat(list.statusCode()).isEqualTo(200);
