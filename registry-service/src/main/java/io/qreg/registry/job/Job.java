@@ -93,6 +93,21 @@ public class Job {
                 createdBy, null, null);
     }
 
+    /**
+     * A job the registry can already tell will fail (its inputs do not fit the model) ends FAILED at
+     * submission, attempt-free, so no worker spends time on it and the reason is on record.
+     */
+    void refuse(String reason, Instant now) {
+        require(JobStatus.QUEUED, "refused");
+        if (attempts > 0) {
+            throw new IllegalJobTransitionException(status, "job " + id + " was already attempted " + attempts
+                    + " time(s); only a job no worker has claimed can be refused");
+        }
+        status = JobStatus.FAILED;
+        error = reason;
+        end(now);
+    }
+
     void claim(UUID worker, Instant now, Instant leaseUntil) {
         require(JobStatus.QUEUED, "claimed");
         status = JobStatus.RUNNING;

@@ -115,6 +115,7 @@ public class JobService {
         }
         String target = requireTarget(r.hardwareTarget(), "hardwareTarget");
         Instant now = Timestamps.now();
+        List<String> misfits = new ArrayList<>();
         Job job = switch (type) {
             case QUANTIZE -> {
                 CheckpointView cp = requireCheckpoint(r.checkpointId());
@@ -128,9 +129,9 @@ public class JobService {
                 }
                 if (calibration != null) {
                     requirePurpose(calibration, "calibration", "calibrationDataset");
-                    requireInputsMatch(calibration, cp, "calibrationDataset");
+                    inputsMismatch(calibration, cp, "calibrationDataset").ifPresent(misfits::add);
                 }
-                List<Map<String, Object>> followUps = followUps(r.followUps(), cp);
+                List<Map<String, Object>> followUps = followUps(r.followUps(), cp, misfits);
                 yield Job.queued(type, cp.id(), recipe.name(), recipe.version(),
                         calibration == null ? null : calibration.name(),
                         calibration == null ? null : calibration.version(), null, null, null, target,
@@ -139,7 +140,7 @@ public class JobService {
             case EVALUATE -> {
                 VariantRef variant = requireVariant(r.variantId());
                 CheckpointView cp = checkpoints.get(variant.checkpointId());
-                DatasetView dataset = requireEvaluationDataset(r.dataset(), cp, "dataset");
+                DatasetView dataset = requireEvaluationDataset(r.dataset(), cp, "dataset", misfits);
                 yield Job.queued(type, cp.id(), null, null, null, null, dataset.name(), dataset.version(),
                         variant.id(), target, "[]", null, maxAttempts, now, CurrentUser.username());
             }
@@ -149,15 +150,25 @@ public class JobService {
                         target, "[]", null, maxAttempts, now, CurrentUser.username());
             }
         };
+        if (!misfits.isEmpty()) {
+            job.refuse(String.join("; ", misfits), now);
+        }
         store.insert(job);
         JobView view = view(job);
         audit.record("job.submitted", "job", job.id().toString(), null, view,
                 Map.of("type", type.name(), "hardwareTarget", target));
-        wakeClaimsAfterCommit();
-        return view;
+        if (job.status() == JobStatus.FAILED) {
+            store.update(job);
+            audit.record("job.failed", "job", job.id().toString(), null, view(job),
+                    Map.of("attempt", 0, "retryable", false, "error", job.error()));
+        } else {
+            wakeClaimsAfterCommit();
+        }
+        return view(job);
     }
 
-    private List<Map<String, Object>> followUps(List<JobRequest.FollowUp> requested, CheckpointView cp) {
+    private List<Map<String, Object>> followUps(List<JobRequest.FollowUp> requested, CheckpointView cp,
+            List<String> misfits) {
         List<Map<String, Object>> followUps = new ArrayList<>();
         if (requested == null) {
             return followUps;
@@ -169,7 +180,7 @@ public class JobService {
             Map<String, Object> normalized = new LinkedHashMap<>();
             switch (type) {
                 case "EVALUATE" -> {
-                    DatasetView d = requireEvaluationDataset(f.dataset(), cp, field + ".dataset");
+                    DatasetView d = requireEvaluationDataset(f.dataset(), cp, field + ".dataset", misfits);
                     normalized.put("type", "EVALUATE");
                     normalized.put("dataset", Map.of("name", d.name(), "version", d.version()));
                     normalized.put("hardwareTarget", requireTarget(f.hardwareTarget(), field + ".hardwareTarget"));
@@ -215,15 +226,17 @@ public class JobService {
         return naming(field, () -> datasets.get(d.name(), d.version()));
     }
 
-    private DatasetView requireEvaluationDataset(JobRequest.Versioned d, CheckpointView cp, String field) {
+    /** Resolves the dataset (400/404 when it cannot be); what does not fit the model goes to {@code misfits}. */
+    private DatasetView requireEvaluationDataset(JobRequest.Versioned d, CheckpointView cp, String field,
+            List<String> misfits) {
         DatasetView dataset = requireDataset(d, field);
         requirePurpose(dataset, "evaluation", field);
-        requireInputsMatch(dataset, cp, field);
+        inputsMismatch(dataset, cp, field).ifPresent(misfits::add);
         String task = models.get(cp.modelName()).task();
         if (!dataset.hasLabels() && LABELLED_TASKS.contains(task)) {
-            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "dataset " + dataset.name() + "@"
-                    + dataset.version() + " has no labels, but model '" + cp.modelName() + "' is a " + task
-                    + " model whose accuracy metrics need them; upload a version with labels.npy", field);
+            misfits.add(field + ": dataset " + dataset.name() + "@" + dataset.version() + " has no labels, but model '"
+                    + cp.modelName() + "' is a " + task + " model whose accuracy metrics need them;"
+                    + " upload a version with labels.npy");
         }
         return dataset;
     }
@@ -243,14 +256,15 @@ public class JobService {
         }
     }
 
-    private static void requireInputsMatch(DatasetView d, CheckpointView cp, String field) {
+    private static Optional<String> inputsMismatch(DatasetView d, CheckpointView cp, String field) {
         Set<String> datasetInputs = new TreeSet<>(d.inputs().stream().map(DatasetArray::name).toList());
         Set<String> modelInputs = new TreeSet<>(cp.inputs().stream().map(TensorSpec::name).toList());
-        if (!datasetInputs.equals(modelInputs)) {
-            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "dataset " + d.name() + "@" + d.version()
-                    + " has inputs " + datasetInputs + " but checkpoint " + cp.modelName() + "@" + cp.version()
-                    + " takes " + modelInputs + "; name one array per model input", field);
+        if (datasetInputs.equals(modelInputs)) {
+            return Optional.empty();
         }
+        return Optional.of(field + ": dataset " + d.name() + "@" + d.version() + " has inputs " + datasetInputs
+                + " but checkpoint " + cp.modelName() + "@" + cp.version() + " takes " + modelInputs
+                + "; name one array per model input");
     }
 
     /** Runs a lookup and, when it says 404, names the request field that pointed at nothing. */

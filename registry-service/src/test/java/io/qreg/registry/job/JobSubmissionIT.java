@@ -11,31 +11,57 @@ import io.qreg.registry.support.HttpApi;
 
 import org.junit.jupiter.api.Test;
 
-/** What the registry can tell is wrong with a job is refused at submit, naming the field to blame. */
+/**
+ * Requests that name nothing real are refused at submit, naming the field to blame; jobs whose inputs
+ * do not fit the model are recorded but FAILED at once, attempt-free, with the reason, and never retried.
+ */
 class JobSubmissionIT extends JobTestSupport {
 
     @Test
-    void aCalibrationDatasetWhoseInputNamesDifferFromTheCheckpointsIsRefusedWith422() {
+    void aCalibrationDatasetWhoseInputNamesDifferFromTheCheckpointsFailsTheJobAtOnce() {
         String pixels = unique("pixels-calib");
         ok(admin().upload("/api/v1/datasets", Map.of("name", pixels, "purpose", "calibration"),
                 Fixtures.bytes("digits_calib_x.npy"), "pixels.npy"), 201);
-        HttpApi.Reply reply = userWith("ENGINEER").post("/api/v1/jobs",
-                quantizeRequest("calibrationDataset", Map.of("name", pixels, "version", 1)));
-        assertThat(reply.status()).isEqualTo(422);
-        assertThat(reply.json().get("field").asString()).isEqualTo("calibrationDataset");
-        assertThat(reply.json().get("detail").asString()).contains("[pixels]", "[input]");
+        HttpApi engineer = userWith("ENGINEER");
+        HttpApi.Reply reply = ok(engineer.post("/api/v1/jobs",
+                quantizeRequest("calibrationDataset", Map.of("name", pixels, "version", 1))), 202);
+
+        assertFailedAtOnce(engineer, reply, "calibrationDataset: dataset " + pixels + "@1 has inputs [pixels]",
+                "takes [input]");
     }
 
     @Test
-    void anEvaluationDatasetWithoutLabelsForAClassifierIsRefusedWith422() {
+    void anEvaluationDatasetWithoutLabelsForAClassifierFailsTheJobAtOnce() {
         String unlabeled = unique("unlabeled-eval");
         ok(admin().upload("/api/v1/datasets", Map.of("name", unlabeled, "purpose", "evaluation"),
                 Fixtures.bytes("digits_eval_x.npy"), "input.npy"), 201);
-        HttpApi.Reply reply = userWith("ENGINEER").post("/api/v1/jobs", quantizeRequest("followUps",
-                List.of(Map.of("type", "EVALUATE", "dataset", Map.of("name", unlabeled, "version", 1)))));
-        assertThat(reply.status()).isEqualTo(422);
-        assertThat(reply.json().get("field").asString()).isEqualTo("followUps[0].dataset");
-        assertThat(reply.json().get("detail").asString()).contains("no labels", "classification");
+        HttpApi engineer = userWith("ENGINEER");
+
+        HttpApi.Reply withFollowUp = ok(engineer.post("/api/v1/jobs", quantizeRequest("followUps",
+                List.of(Map.of("type", "EVALUATE", "dataset", Map.of("name", unlabeled, "version", 1))))), 202);
+        assertFailedAtOnce(engineer, withFollowUp, "followUps[0].dataset: dataset " + unlabeled + "@1 has no labels",
+                "classification");
+
+        String variantId = producedVariant(engineer);
+        HttpApi.Reply evaluate = ok(engineer.post("/api/v1/jobs", Map.of("type", "EVALUATE", "variantId", variantId,
+                "dataset", Map.of("name", unlabeled, "version", 1))), 202);
+        assertFailedAtOnce(engineer, evaluate, "dataset: dataset " + unlabeled + "@1 has no labels");
+    }
+
+    private void assertFailedAtOnce(HttpApi engineer, HttpApi.Reply submitted, String... reason) {
+        assertThat(submitted.json().get("status").asString()).isEqualTo("FAILED");
+        assertThat(submitted.json().get("attempts").asInt()).isZero();
+        assertThat(submitted.json().get("error").asString()).contains(reason);
+        String id = submitted.json().get("id").asString();
+        TestWorker idle = newWorker();
+        HttpApi.Reply claim = idle.claim("0s");
+        assertThat(claim.body()).doesNotContain(id);
+        var stored = engineer.get("/api/v1/jobs/" + id).json();
+        assertThat(stored.get("status").asString()).isEqualTo("FAILED");
+        assertThat(stored.get("attempts").asInt()).isZero();
+        assertThat(stored.get("followUpJobIds").size()).isZero();
+        assertThat(jdbc.queryForObject("select count(*) from audit_event where action = 'job.failed' and subject_id = ?",
+                Integer.class, id)).isEqualTo(1);
     }
 
     @Test

@@ -2,21 +2,26 @@ package io.qreg.registry.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
+import io.qreg.engine.ProgressListener;
+import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.QuantizationOptions;
+import io.qreg.engine.quant.QuantizationReport;
+import io.qreg.engine.quant.Quantizer;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
+
+import tools.jackson.databind.JsonNode;
 
 /** A model with a checkpoint, a recipe and datasets to submit jobs against, and a queue no earlier test left jobs in. */
 abstract class JobTestSupport extends IntegrationTest {
@@ -29,6 +34,9 @@ abstract class JobTestSupport extends IntegrationTest {
 
     @Autowired
     protected LeaseSweeper sweeper;
+
+    @TempDir
+    protected Path scratch;
 
     @BeforeEach
     void emptyQueue() {
@@ -76,6 +84,34 @@ abstract class JobTestSupport extends IntegrationTest {
     /** Submits a QUANTIZE job as an engineer; returns its id. */
     protected String submitQuantize(HttpApi engineer, Object... extra) {
         return ok(engineer.post("/api/v1/jobs", quantizeRequest(extra)), 202).json().get("id").asString();
+    }
+
+    /** Claims the oldest job as this worker, quantizes the checkpoint it names for real, and returns the result body. */
+    protected Map<String, Object> quantizeFor(TestWorker worker, JsonNode claimed, Path out) throws Exception {
+        HttpApi.Reply download = worker.api.get(claimed.get("checkpoint").get("contentUrl").asString());
+        assertThat(download.status()).isEqualTo(200);
+        Path in = scratch.resolve("in-" + claimed.get("id").asString() + ".onnx");
+        Files.write(in, Fixtures.bytes("digits_mlp.onnx"));
+        assertThat(Fixtures.sha256(in)).isEqualTo(claimed.get("checkpoint").get("sha256").asString());
+        QuantizationReport report = Quantizer.quantize(in, out,
+                QuantizationOptions.defaults(Method.INT8_DYNAMIC), ProgressListener.NONE);
+        return Map.of("report", report.toMap(), "engineVersion", "0.1.0-SNAPSHOT", "onnxRuntimeVersion", "1.23.2",
+                "sha256", Fixtures.sha256(out), "sizeBytes", Files.size(out), "error", "", "retryable", false);
+    }
+
+    /** Submits a QUANTIZE job and plays its worker to the end; returns the variant's id. */
+    protected String producedVariant(HttpApi engineer) {
+        try {
+            String jobId = submitQuantize(engineer);
+            TestWorker worker = newWorker();
+            JsonNode claimed = ok(worker.claim("5s"), 200).json();
+            assertThat(claimed.get("id").asString()).isEqualTo(jobId);
+            Path out = scratch.resolve("variant-" + jobId + ".onnx");
+            return ok(worker.result(jobId, 1, "SUCCEEDED", quantizeFor(worker, claimed, out), Files.readAllBytes(out)),
+                    200).json().get("variantId").asString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     protected TestWorker newWorker() {

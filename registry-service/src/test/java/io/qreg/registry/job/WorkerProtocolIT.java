@@ -16,37 +16,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.qreg.engine.ProgressListener;
-import io.qreg.engine.quant.Method;
-import io.qreg.engine.quant.QuantizationOptions;
-import io.qreg.engine.quant.QuantizationReport;
-import io.qreg.engine.quant.Quantizer;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
 
 /** The worker protocol driven over HTTP by the test as the worker, against the real registry and database. */
 class WorkerProtocolIT extends JobTestSupport {
-
-    @TempDir
-    Path scratch;
-
-    /** Claims the oldest job as this worker, quantizes the checkpoint it names for real, and posts the result. */
-    private Map<String, Object> quantizeFor(TestWorker worker, JsonNode claimed, Path out) throws Exception {
-        HttpApi.Reply download = worker.api.get(claimed.get("checkpoint").get("contentUrl").asString());
-        assertThat(download.status()).isEqualTo(200);
-        Path in = scratch.resolve("in-" + claimed.get("id").asString() + ".onnx");
-        Files.write(in, Fixtures.bytes("digits_mlp.onnx"));
-        assertThat(Fixtures.sha256(in)).isEqualTo(claimed.get("checkpoint").get("sha256").asString());
-        QuantizationReport report = Quantizer.quantize(in, out,
-                QuantizationOptions.defaults(Method.INT8_DYNAMIC), ProgressListener.NONE);
-        return Map.of("report", report.toMap(), "engineVersion", "0.1.0-SNAPSHOT", "onnxRuntimeVersion", "1.23.2",
-                "sha256", Fixtures.sha256(out), "sizeBytes", Files.size(out), "error", "", "retryable", false);
-    }
 
     @Test
     void quantizeJobRunsFromClaimToAVariantWithFullLineageAndARepeatedResultChangesNothing() throws Exception {
