@@ -28,9 +28,12 @@ import java.util.regex.Pattern;
  * claim answered by a non-retryable FAILED result, so the queue, not the engine, is measured):
  * claims/s and the latency of claim calls that returned a job.
  * Phase 2, dispatch: with every worker waiting in a long poll, jobs are submitted one at a time
- * and the time from the end of the submit call to a worker holding the job is measured.
+ * and the time from sending the submit to a worker holding the job is measured.
+ *
+ * Before both, WARMUP jobs (default 3 x JOBS) are drained unmeasured so the JIT compiler has settled.
  *
  * usage: java bench/ClaimThroughput.java URL ADMIN_TOKEN ONNX_FILE [workers=50] [jobs=1000] [dispatch=100]
+ *        [registry pid, to report its CPU per claim-and-result cycle] [warmup=3*jobs]
  */
 public class ClaimThroughput {
 
@@ -50,6 +53,8 @@ public class ClaimThroughput {
         int workers = args.length > 3 ? Integer.parseInt(args[3]) : 50;
         int jobs = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
         int dispatch = args.length > 5 ? Integer.parseInt(args[5]) : 100;
+        long registryPid = args.length > 6 ? Long.parseLong(args[6]) : -1;
+        int warmup = args.length > 7 ? Integer.parseInt(args[7]) : 3 * jobs;
 
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String model = "claims-" + suffix;
@@ -69,39 +74,17 @@ public class ClaimThroughput {
                     + "\",\"labels\":{},\"concurrency\":1,\"hardwareProfile\":{\"flags\":[],\"cores\":1}}", 201)));
         }
 
-        // Phase 1: a full queue.
-        ExecutorService submitters = Executors.newFixedThreadPool(4);
-        for (int i = 0; i < jobs; i++) {
-            submitters.submit(() -> post(base, admin, "/api/v1/jobs", job, 202));
-        }
-        submitters.shutdown();
-        submitters.awaitTermination(10, TimeUnit.MINUTES);
-        List<Long> claimNanos = java.util.Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger claimed = new AtomicInteger();
+        // Phase 0, not measured: drains of WARMUP jobs, so both JVMs have compiled the claim and result paths
+        // (a fleet's registry runs for days; in its first seconds the JIT compiler takes most of the CPU).
         ExecutorService pool = Executors.newFixedThreadPool(workers);
-        CountDownLatch drained = new CountDownLatch(workers);
-        long start = System.nanoTime();
-        for (String id : ids) {
-            pool.submit(() -> {
-                try {
-                    while (claimed.get() < jobs) {
-                        long t0 = System.nanoTime();
-                        HttpResponse<String> r = send(base, workerToken, "/api/v1/workers/" + id + "/claim?wait=1s", "");
-                        long t1 = System.nanoTime();
-                        if (r.statusCode() == 200) {
-                            claimNanos.add(t1 - t0);
-                            claimed.incrementAndGet();
-                            finish(base, workerToken, id, r.body());
-                        }
-                    }
-                } finally {
-                    drained.countDown();
-                }
-                return null;
-            });
-        }
-        drained.await(10, TimeUnit.MINUTES);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        drain(base, admin, workerToken, job, ids, warmup, pool, null);
+        // Phase 1: a full queue.
+        List<Long> claimNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+        double registryCpuBefore = cpuSeconds(registryPid);
+        double clientCpuBefore = cpuSeconds(ProcessHandle.current().pid());
+        double seconds = drain(base, admin, workerToken, job, ids, jobs, pool, claimNanos);
+        double registryCpu = cpuSeconds(registryPid) - registryCpuBefore;
+        double clientCpu = cpuSeconds(ProcessHandle.current().pid()) - clientCpuBefore;
 
         // Phase 2: idle workers waiting in long polls; one job at a time.
         Map<String, Long> submittedAt = new ConcurrentHashMap<>();
@@ -131,8 +114,10 @@ public class ClaimThroughput {
         }
         Thread.sleep(1000); // every worker is now inside a long poll
         for (int i = 0; i < dispatch; i++) {
+            // From the moment the submit is sent: a waiting worker may hold the job before the submit's reply arrives.
+            long sent = System.nanoTime();
             String body = post(base, admin, "/api/v1/jobs", job, 202);
-            submittedAt.put(match(ID, body), System.nanoTime());
+            submittedAt.put(match(ID, body), sent);
             Thread.sleep(100);
         }
         idle.await(2, TimeUnit.MINUTES);
@@ -140,7 +125,62 @@ public class ClaimThroughput {
 
         System.out.printf("workers=%d%njobs=%d%nseconds=%.2f%nclaims_per_s=%.1f%n", workers, jobs, seconds, jobs / seconds);
         print("claim", claimNanos);
+        if (registryPid > 0) {
+            System.out.printf("registry_cpu_ms_per_cycle=%.2f%nclient_cpu_ms_per_cycle=%.2f%n",
+                    registryCpu * 1000 / jobs, clientCpu * 1000 / jobs);
+        }
         print("dispatch", dispatchNanos);
+    }
+
+    /** Queues {@code jobs} jobs, then lets every worker claim and finish until all are taken; returns the drain's seconds. */
+    static double drain(String base, String admin, String workerToken, String job, List<String> ids, int jobs,
+            ExecutorService pool, List<Long> claimNanos) throws InterruptedException {
+        ExecutorService submitters = Executors.newFixedThreadPool(4);
+        for (int i = 0; i < jobs; i++) {
+            submitters.submit(() -> post(base, admin, "/api/v1/jobs", job, 202));
+        }
+        submitters.shutdown();
+        submitters.awaitTermination(10, TimeUnit.MINUTES);
+        AtomicInteger claimed = new AtomicInteger();
+        CountDownLatch drained = new CountDownLatch(ids.size());
+        long start = System.nanoTime();
+        for (String id : ids) {
+            pool.submit(() -> {
+                try {
+                    while (claimed.get() < jobs) {
+                        long t0 = System.nanoTime();
+                        HttpResponse<String> r = send(base, workerToken, "/api/v1/workers/" + id + "/claim?wait=1s", "");
+                        long t1 = System.nanoTime();
+                        if (r.statusCode() == 200) {
+                            if (claimNanos != null) {
+                                claimNanos.add(t1 - t0);
+                            }
+                            claimed.incrementAndGet();
+                            finish(base, workerToken, id, r.body());
+                        }
+                    }
+                } finally {
+                    drained.countDown();
+                }
+                return null;
+            });
+        }
+        drained.await(10, TimeUnit.MINUTES);
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** User plus system CPU seconds a process has used, from /proc (Linux); 0 when unknown. */
+    static double cpuSeconds(long pid) {
+        if (pid <= 0) {
+            return 0;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     static void finish(String base, String token, String workerId, String claimBody) {

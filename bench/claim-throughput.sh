@@ -10,13 +10,19 @@ RUN_DIR="$(mktemp -d target/claim-bench.XXXXXX)"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18091)"
 TOKEN="bench-$(date +%s%N)"
 QREG_DATA_DIR="$RUN_DIR/data" QREG_PORT="$PORT" QREG_BOOTSTRAP_ADMIN_TOKEN="$TOKEN" QREG_EMBEDDED_WORKER=false \
-  java -Dserver.address=127.0.0.1 -jar registry-service/target/registry-service.jar >"$RUN_DIR/registry.log" 2>&1 &
+  java ${REGISTRY_JAVA_OPTS:-} -Dserver.address=127.0.0.1 -jar "${REGISTRY_JAR:-registry-service/target/registry-service.jar}" >"$RUN_DIR/registry.log" 2>&1 &
 PID=$!
 trap 'kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; rm -rf "$RUN_DIR"' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null && break; sleep 1; done
+# CPU time (user+system) of a process, and of every postgres process, from /proc (clock ticks).
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat"; }
+pg_cpu_seconds() { for p in $(pgrep -x postgres); do cpu_seconds "$p"; done 2>/dev/null | awk '{s+=$1} END {print s+0}'; }
+cpu_before="$(cpu_seconds "$PID")"; pg_before="$(pg_cpu_seconds)"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 java bench/ClaimThroughput.java "http://127.0.0.1:$PORT" "$TOKEN" registry-service/src/test/resources/fixtures/digits_mlp.onnx \
-  "$WORKERS" "$JOBS" "$DISPATCH" | tee "$RUN_DIR/out.txt"
+  "$WORKERS" "$JOBS" "$DISPATCH" "$PID" | tee "$RUN_DIR/out.txt"
+cpu_after="$(cpu_seconds "$PID")"; pg_after="$(pg_cpu_seconds)"
+echo "cpu seconds during the run: registry $(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN{print b-a}'), postgres $(awk -v a="$pg_before" -v b="$pg_after" 'BEGIN{print b-a}')"
 rate="$(awk -F= '$1=="claims_per_s"{print $2}' "$RUN_DIR/out.txt")"
 p99="$(awk -F= '$1=="claim_p99_ms"{print $2}' "$RUN_DIR/out.txt")"
 d50="$(awk -F= '$1=="dispatch_p50_ms"{print $2}' "$RUN_DIR/out.txt")"

@@ -368,6 +368,7 @@ public class JobService {
     }
 
     private Optional<Map<String, Object>> tryClaim(WorkerService.WorkerRef worker) {
+        store.commitWithoutWaitingForDisk();
         Optional<Job> next = store.lockNextFor(worker.flags(), worker.labelsJson());
         if (next.isEmpty()) {
             return Optional.empty();
@@ -461,6 +462,7 @@ public class JobService {
             throw ApiException.invalid("progress", "progress is a fraction between 0 and 1, got " + h.progress());
         }
         workers.require(h.workerId());
+        store.commitWithoutWaitingForDisk();
         Job job = store.lock(jobId).orElseThrow(() -> ApiException.notFound("job", jobId));
         requireOwner(job, h.workerId(), h.attempt());
         Instant now = Timestamps.now();
@@ -501,6 +503,7 @@ public class JobService {
             WorkerService.WorkerRef worker = workers.require(workerId);
             boolean[] wake = {false};
             Map<String, Object> response = transaction.execute(tx -> {
+                store.commitWithoutWaitingForDisk();
                 Job job = store.lock(jobId).orElseThrow(() -> ApiException.notFound("job", jobId));
                 List<String> stored = jdbc.queryForList(
                         "select response::text from job_result where job_id = ? and attempt = ?", String.class,

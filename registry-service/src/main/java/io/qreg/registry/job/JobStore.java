@@ -25,6 +25,18 @@ class JobStore {
         this.jdbc = jdbc;
     }
 
+    /**
+     * Lets the current transaction commit without waiting for its WAL to reach the disk. Used for the
+     * worker protocol's claims, heartbeats and results: they run under the audit chain's lock, which
+     * a durable commit would hold for a whole disk flush (milliseconds each, one after another). A
+     * commit lost this way (only if PostgreSQL or its machine crashes within a fraction of a second)
+     * costs time, never correctness: the job's lease runs out and it is re-queued and re-run, and a
+     * re-run QUANTIZE reproduces the same bytes. A process crash of the registry loses nothing.
+     */
+    void commitWithoutWaitingForDisk() {
+        jdbc.execute("set local synchronous_commit = off");
+    }
+
     void insert(Job j) {
         jdbc.update("""
                 insert into job (id, type, status, checkpoint_id, recipe_name, recipe_version,

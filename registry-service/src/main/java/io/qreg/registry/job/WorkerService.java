@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.security.CurrentUser;
@@ -27,9 +28,15 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class WorkerService {
 
+    private static final long TOUCH_INTERVAL_NANOS = 1_000_000_000L;
+    /** Registrations never change (a restarted worker registers anew), so claims can read them from memory. */
+    private static final int MAX_CACHED = 10_000;
+
     private final JdbcTemplate jdbc;
     private final AuditLog audit;
     private final JobSettings settings;
+    private final Map<UUID, WorkerRef> registered = new ConcurrentHashMap<>();
+    private final Map<UUID, Long> lastTouched = new ConcurrentHashMap<>();
 
     WorkerService(JdbcTemplate jdbc, AuditLog audit, JobSettings settings) {
         this.jdbc = jdbc;
@@ -87,18 +94,37 @@ public class WorkerService {
 
     /** The worker, which must belong to the calling account. */
     WorkerRef require(UUID id) {
-        WorkerRef w = jdbc.query("select id, username, flags, labels, hardware_profile from worker where id = ?",
-                (rs, n) -> new WorkerRef(rs.getObject("id", UUID.class), rs.getString("username"),
-                        (String[]) rs.getArray("flags").getArray(), rs.getString("labels"),
-                        CanonicalJson.mapper().readValue(rs.getString("hardware_profile"), Object.class)), id)
-                .stream().findFirst().orElseThrow(() -> ApiException.notFound("worker", id));
+        if (registered.size() > MAX_CACHED) {
+            registered.clear();
+            lastTouched.clear();
+        }
+        WorkerRef w = registered.computeIfAbsent(id, this::load);
         if (!w.username().equals(CurrentUser.username())) {
             throw ApiException.forbidden("worker " + id + " was registered by another account");
         }
         return w;
     }
 
+    private WorkerRef load(UUID id) {
+        return jdbc.query("select id, username, flags, labels, hardware_profile from worker where id = ?",
+                (rs, n) -> new WorkerRef(rs.getObject("id", UUID.class), rs.getString("username"),
+                        (String[]) rs.getArray("flags").getArray(), rs.getString("labels"),
+                        CanonicalJson.mapper().readValue(rs.getString("hardware_profile"), Object.class)), id)
+                .stream().findFirst().orElseThrow(() -> ApiException.notFound("worker", id));
+    }
+
+    /**
+     * Records that the worker was heard from. Fleet states are judged on a scale of seconds (a lease
+     * is 30 s), so one write per worker per {@link #TOUCH_INTERVAL_NANOS} is enough; writing on every
+     * claim and heartbeat of a busy fleet would cost a commit each.
+     */
     void touch(UUID id) {
+        long now = System.nanoTime();
+        Long last = lastTouched.get(id);
+        if (last != null && now - last < TOUCH_INTERVAL_NANOS) {
+            return;
+        }
+        lastTouched.put(id, now);
         jdbc.update("update worker set last_seen_at = ? where id = ?", Timestamp.from(Timestamps.now()), id);
     }
 
