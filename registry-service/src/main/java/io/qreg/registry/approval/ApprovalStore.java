@@ -129,7 +129,7 @@ class ApprovalStore {
         }
         if (f.signer() != null) {
             // Pending, not barred, not yet signed by them, and short of approvals in a role they hold.
-            where.append("""
+            where.append(' ').append("""
                      and status = 'PENDING'
                      and not exists (select 1 from jsonb_array_elements(ineligible_signers) i
                                       where i ->> 'username' = ?)
