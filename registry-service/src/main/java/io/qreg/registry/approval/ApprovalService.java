@@ -75,7 +75,7 @@ public class ApprovalService implements ApprovalGate {
         this.settings = settings;
     }
 
-    /** {@code POST /api/v1/approvals}; {@code override} and {@code reason} only for an ADMIN facing a failing verdict. */
+    /** {@code POST /api/v1/approvals}; {@code override} and {@code reason} serve an ADMIN facing a failing verdict. */
     public record NewApproval(UUID variantId, String deployment, String environment, String tier, Boolean override,
             String reason) {
     }
@@ -137,7 +137,8 @@ public class ApprovalService implements ApprovalGate {
                         + variant.id() + " passes; there is nothing to override"));
             }
             if (!verdict.passed()) {
-                String failing = "the policy verdict of variant " + variant.id() + " fails: " + String.join("; ", failed);
+                String failing = "the policy verdict of variant " + variant.id() + " fails: "
+                        + String.join("; ", failed);
                 if (!override) {
                     return Outcome.<ApprovalView>refused(ApiException.unprocessable(failing + ". Record the missing"
                             + " evidence or fix the variant (GET /api/v1/variants/" + variant.id() + "/verdict); an"
@@ -182,7 +183,8 @@ public class ApprovalService implements ApprovalGate {
         barred.put(requester, "requested this approval");
         barred.putIfAbsent(jobs.get(variants.producingJobId(variant.id())).createdBy(),
                 "submitted the QUANTIZE job that produced variant " + variant.id());
-        barred.putIfAbsent(variant.createdBy(), "reported variant " + variant.id() + " as the account that produced it");
+        barred.putIfAbsent(variant.createdBy(), "reported variant " + variant.id()
+                + " as the account that produced it");
         List<IneligibleSigner> list = new ArrayList<>();
         barred.forEach((username, why) -> list.add(new IneligibleSigner(username, why)));
         return list;

@@ -100,10 +100,9 @@ final class PolicyEvaluator {
                 worstAt = e;
             }
         }
-        boolean passed = atMost ? worst <= threshold + TOLERANCE : worst >= threshold - TOLERANCE;
-        String detail = what + " " + fmt(worst) + unit + (passed ? (atMost ? " <= " : " >= ") : (atMost ? " > " : " < "))
-                + fmt(threshold) + unit + " on " + dataset(worstAt);
-        return new Check(name, null, threshold, worst, passed, detail, refs);
+        boolean passed = meets(worst, threshold, atMost);
+        return new Check(name, null, threshold, worst, passed, what + " " + compared(worst, threshold, atMost, unit)
+                + " on " + dataset(worstAt), refs);
     }
 
     private static Check worstSlice(double threshold, List<EvaluationView> latest, String accuracyKey) {
@@ -137,9 +136,8 @@ final class PolicyEvaluator {
         if (worst == null) {
             return notApplicable(name, threshold, "no evaluation dataset has slices");
         }
-        boolean passed = worst <= threshold + TOLERANCE;
-        return new Check(name, null, threshold, worst, passed, accuracyKey + " drop " + fmt(worst)
-                + (passed ? " <= " : " > ") + fmt(threshold) + " on the worst slice, " + worstAt, refs);
+        return new Check(name, null, threshold, worst, meets(worst, threshold, true), accuracyKey + " drop "
+                + compared(worst, threshold, true, "") + " on the worst slice, " + worstAt, refs);
     }
 
     private static Double perplexityIncreasePct(EvaluationView e) {
@@ -200,10 +198,8 @@ final class PolicyEvaluator {
                         + what, refs));
                 continue;
             }
-            boolean passed = atMost ? value <= threshold + TOLERANCE : value >= threshold - TOLERANCE;
-            checks.add(new Check(name, target, threshold, value, passed, what + " " + fmt(value) + unit
-                    + (passed ? (atMost ? " <= " : " >= ") : (atMost ? " > " : " < ")) + fmt(threshold) + unit,
-                    refs));
+            checks.add(new Check(name, target, threshold, value, meets(value, threshold, atMost), what + " "
+                    + compared(value, threshold, atMost, unit), refs));
         }
     }
 
@@ -222,6 +218,17 @@ final class PolicyEvaluator {
 
     // ---------------------------------------------------------------- helpers
 
+    private static boolean meets(double value, double threshold, boolean atMost) {
+        return atMost ? value <= threshold + TOLERANCE : value >= threshold - TOLERANCE;
+    }
+
+    /** "0.016 > 0.01": the figure, how it stands against the threshold, and the threshold. */
+    private static String compared(double value, double threshold, boolean atMost, String unit) {
+        boolean passed = meets(value, threshold, atMost);
+        String relation = atMost ? (passed ? " <= " : " > ") : (passed ? " >= " : " < ");
+        return fmt(value) + unit + relation + fmt(threshold) + unit;
+    }
+
     private static Check notApplicable(String name, double threshold, String why) {
         return new Check(name, null, threshold, null, true, "not applicable: " + why, List.of());
     }
@@ -234,8 +241,9 @@ final class PolicyEvaluator {
         return map instanceof Map<?, ?> m && m.get(key) instanceof Number n ? n.doubleValue() : null;
     }
 
+    /** A drop is the negated delta; 0.0 - x, unlike -x, keeps an unchanged metric's drop at 0 rather than -0. */
     private static Double negated(Double value) {
-        return value == null ? null : -value;
+        return value == null ? null : 0.0 - value;
     }
 
     private static String text(Object map, String key) {

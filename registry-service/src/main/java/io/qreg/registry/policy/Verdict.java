@@ -21,8 +21,8 @@ public record Verdict(UUID variantId, boolean passed, EffectivePolicy policy, Li
      * One threshold compared with what was measured. {@code actual} is the worst figure over the
      * evidence (null when there is none); {@code hardwareTarget} is set for benchmark checks.
      */
-    public record Check(String name, @JsonInclude(JsonInclude.Include.NON_NULL) String hardwareTarget, double threshold, Double actual, boolean passed,
-            String detail, List<EvidenceRef> evidence) {
+    public record Check(String name, @JsonInclude(JsonInclude.Include.NON_NULL) String hardwareTarget,
+            double threshold, Double actual, boolean passed, String detail, List<EvidenceRef> evidence) {
 
         public Check {
             evidence = List.copyOf(evidence);

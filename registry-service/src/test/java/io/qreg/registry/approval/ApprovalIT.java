@@ -6,10 +6,13 @@ import static io.qreg.registry.policy.VariantMaker.put;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -146,8 +149,8 @@ class ApprovalIT extends IntegrationTest {
             assertThat(approved.get("signoffs")).hasSize(3);
             assertThat(approved.get("decidedAt").isNull()).isFalse();
 
-            ApprovedDecision decision = gate.requireApproved(java.util.UUID.fromString(id),
-                    java.util.UUID.fromString(variant), DEPLOYMENT, ENVIRONMENT, "standard");
+            ApprovedDecision decision = gate.requireApproved(UUID.fromString(id),
+                    UUID.fromString(variant), DEPLOYMENT, ENVIRONMENT, "standard");
             assertThat(decision.signedBy()).containsExactlyInAnyOrder(username(first), username(second),
                     username(officer));
             assertThat(decision.evidenceDigest()).isEqualTo(approved.get("evidenceDigest").asString());
@@ -261,7 +264,8 @@ class ApprovalIT extends IntegrationTest {
                 "the drop is on a deprecated label set"), 201).json();
         assertThat(overridden.get("verdictPassed").asBoolean()).isFalse();
         assertThat(overridden.get("override").get("by").asString()).isEqualTo("admin");
-        assertThat(overridden.get("override").get("reason").asString()).isEqualTo("the drop is on a deprecated label set");
+        assertThat(overridden.get("override").get("reason").asString())
+                .isEqualTo("the drop is on a deprecated label set");
         assertThat(overridden.get("override").get("failedChecks").get(0).asString()).contains("maxAccuracyDrop");
         String id = overridden.get("id").asString();
         assertThat(auditActions(id)).containsExactly("approval.requested", "approval.verdict-overridden");
@@ -281,17 +285,17 @@ class ApprovalIT extends IntegrationTest {
         String approvedId = ok(request(requester, variant, "premium"), 201).json().get("id").asString();
         ok(sign(userWith("APPROVER"), approvedId, "APPROVE", null), 200);
         String pendingId = ok(request(requester, variant, "standard"), 201).json().get("id").asString();
-        assertThat(gate.requireApproved(java.util.UUID.fromString(approvedId), java.util.UUID.fromString(variant),
+        assertThat(gate.requireApproved(UUID.fromString(approvedId), UUID.fromString(variant),
                 DEPLOYMENT, ENVIRONMENT, "premium").approvalId().toString()).isEqualTo(approvedId);
-        assertThatThrownBy(() -> gate.requireApproved(java.util.UUID.fromString(approvedId),
-                java.util.UUID.fromString(variant), DEPLOYMENT, ENVIRONMENT, "edge"))
+        assertThatThrownBy(() -> gate.requireApproved(UUID.fromString(approvedId),
+                UUID.fromString(variant), DEPLOYMENT, ENVIRONMENT, "edge"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(HttpStatus.CONFLICT))
                 .hasMessageContaining("tier 'premium', not 'edge'");
 
         String evaluation = maker.evaluate(producer, variant, classification(0.96, 0.96, 1.0));
 
-        assertThatThrownBy(() -> gate.requireApproved(java.util.UUID.fromString(approvedId),
-                java.util.UUID.fromString(variant), DEPLOYMENT, ENVIRONMENT, "premium"))
+        assertThatThrownBy(() -> gate.requireApproved(UUID.fromString(approvedId),
+                UUID.fromString(variant), DEPLOYMENT, ENVIRONMENT, "premium"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(HttpStatus.CONFLICT))
                 .hasMessageContaining("is VOID");
         assertThat(jdbc.queryForObject("select status from approval where id = ?::uuid", String.class, approvedId))
@@ -316,8 +320,8 @@ class ApprovalIT extends IntegrationTest {
         String id = ok(request(requester, passingVariant("standard", "int8-dynamic"), "standard"), 201).json()
                 .get("id").asString();
         JsonNode fresh = requester.get("/api/v1/approvals/" + id).json();
-        assertThat(java.time.Instant.parse(fresh.get("expiresAt").asString()))
-                .isEqualTo(java.time.Instant.parse(fresh.get("requestedAt").asString()).plus(java.time.Duration.ofDays(7)));
+        assertThat(Instant.parse(fresh.get("expiresAt").asString()))
+                .isEqualTo(Instant.parse(fresh.get("requestedAt").asString()).plus(Duration.ofDays(7)));
         jdbc.update("update approval set expires_at = now() - interval '1 minute' where id = ?::uuid", id);
 
         HttpApi.Reply late = sign(userWith("APPROVER"), id, "APPROVE", null);
@@ -405,8 +409,8 @@ class ApprovalIT extends IntegrationTest {
         HttpApi.Reply noVariant = request(requester, unknown, "standard");
         assertThat(noVariant.status()).isEqualTo(404);
         assertThat(noVariant.json().get("field").asString()).isEqualTo("variantId");
-        assertThatThrownBy(() -> gate.requireApproved(java.util.UUID.fromString(unknown),
-                java.util.UUID.fromString(unknown), DEPLOYMENT, ENVIRONMENT, "standard"))
+        assertThatThrownBy(() -> gate.requireApproved(UUID.fromString(unknown),
+                UUID.fromString(unknown), DEPLOYMENT, ENVIRONMENT, "standard"))
                 .isInstanceOfSatisfying(ApiException.class,
                         e -> assertThat(e.status()).isEqualTo(HttpStatus.NOT_FOUND));
 

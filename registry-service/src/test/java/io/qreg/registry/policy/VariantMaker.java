@@ -42,9 +42,10 @@ public final class VariantMaker {
         this.admin = admin;
         this.jdbc = jdbc;
         this.worker = workerAccount;
-        var registered = ok(workerAccount.post("/api/v1/workers/register", Map.of("name", "governance-" + UUID.randomUUID(),
-                "labels", Map.of(), "concurrency", 1, "hardwareProfile", Map.of("os", "Linux", "arch", "amd64",
-                        "cores", 2, "flags", List.of(FLAG), "engineVersion", "test"))), 201);
+        var registered = ok(workerAccount.post("/api/v1/workers/register", Map.of(
+                "name", "governance-" + UUID.randomUUID(), "labels", Map.of(), "concurrency", 1,
+                "hardwareProfile", Map.of("os", "Linux", "arch", "amd64", "cores", 2, "flags", List.of(FLAG),
+                        "engineVersion", "test"))), 201);
         this.workerId = registered.json().get("id").asString();
     }
 
@@ -83,9 +84,11 @@ public final class VariantMaker {
             ok(admin.post("/api/v1/recipes", Map.of("name", name, "method", m)), 201);
             return name;
         });
+        // Any bytes do as the artifact; unique ones give every variant its own sha256.
+        byte[] artifact = ("variant " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
         JsonNode job = run(engineer, Map.of("type", "QUANTIZE", "checkpointId", checkpoints.get(model),
                 "recipe", Map.of("name", recipe, "version", 1)), Map.of("engineVersion", "test",
-                        "onnxRuntimeVersion", "test"), ("variant " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+                        "onnxRuntimeVersion", "test"), artifact);
         return job.get("variantId").asString();
     }
 
@@ -115,7 +118,8 @@ public final class VariantMaker {
             double... sliceDeltas) {
         Map<String, Object> slices = new LinkedHashMap<>();
         for (int i = 0; i < sliceDeltas.length; i++) {
-            slices.put(String.valueOf(i), Map.of("samples", 50, "metrics", Map.of("accuracy", reference + sliceDeltas[i]),
+            slices.put(String.valueOf(i), Map.of("samples", 50,
+                    "metrics", Map.of("accuracy", reference + sliceDeltas[i]),
                     "deltas", Map.of("accuracy", sliceDeltas[i])));
         }
         return Map.of("metrics", Map.of("accuracy", accuracy, "top1Agreement", top1Agreement),
