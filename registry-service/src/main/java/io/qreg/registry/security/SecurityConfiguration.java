@@ -3,6 +3,7 @@ package io.qreg.registry.security;
 import static org.springframework.http.HttpMethod.DELETE;
 import static org.springframework.http.HttpMethod.GET;
 import static org.springframework.http.HttpMethod.POST;
+import static org.springframework.http.HttpMethod.PUT;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -91,6 +92,11 @@ class SecurityConfiguration {
                         .requestMatchers(POST, "/api/v1/workers/register", "/api/v1/workers/*/claim",
                                 "/api/v1/jobs/*/heartbeat", "/api/v1/jobs/*/result").hasRole("WORKER")
                         .requestMatchers(POST, "/api/v1/hardware-targets").hasRole("ADMIN")
+                        // Governance: ADMINs set policies, ENGINEERs ask for approvals, only the signing roles sign.
+                        .requestMatchers(PUT, "/api/v1/models/*/policy").hasRole("ADMIN")
+                        .requestMatchers(DELETE, "/api/v1/models/*/policy").hasRole("ADMIN")
+                        .requestMatchers(POST, "/api/v1/approvals").hasRole("ENGINEER")
+                        .requestMatchers(POST, "/api/v1/approvals/*/signoffs").hasAnyRole("APPROVER", "RISK_OFFICER")
                         .requestMatchers(POST, "/api/v1/models", "/api/v1/models/*/checkpoints",
                                 "/api/v1/recipes", "/api/v1/datasets", "/api/v1/jobs", "/api/v1/jobs/*/cancel")
                         .hasRole("ENGINEER")

@@ -16,19 +16,22 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Variants over HTTP: one with its lineage and measurements, a model's list, and the artifact. */
+/** Variants over HTTP: one with its lineage, measurements and policy verdict, a model's list, and the artifact. */
 @RestController
 class VariantController {
 
     private final VariantService variants;
+    private final VariantVerdicts verdicts;
 
-    VariantController(VariantService variants) {
+    VariantController(VariantService variants, VariantVerdicts verdicts) {
         this.variants = variants;
+        this.verdicts = verdicts;
     }
 
     @GetMapping("/api/v1/variants/{id}")
-    VariantView get(@PathVariable UUID id) {
-        return variants.get(id);
+    JudgedVariant<VariantView> get(@PathVariable UUID id) {
+        VariantView variant = variants.get(id);
+        return new JudgedVariant<>(variant, verdicts.verdictOf(variant));
     }
 
     @GetMapping("/api/v1/variants/{id}/content")
@@ -38,9 +41,11 @@ class VariantController {
     }
 
     @GetMapping("/api/v1/models/{name}/variants")
-    PageResponse<VariantSummary> forModel(@PathVariable String name, @RequestParam(required = false) Integer page,
-            @RequestParam(required = false) Integer size) {
+    PageResponse<JudgedVariant<VariantSummary>> forModel(@PathVariable String name,
+            @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size) {
+        // A summary holds only the latest measurements; the verdict weighs every one, so it reads the full variant.
         return PageResponse.of(variants.listForModel(name,
-                Pagination.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt"))), v -> v);
+                Pagination.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt"))),
+                v -> new JudgedVariant<>(v, verdicts.verdictOf(variants.get(v.id()))));
     }
 }

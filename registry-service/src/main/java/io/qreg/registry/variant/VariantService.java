@@ -139,6 +139,13 @@ public class VariantService {
                 .stream().findFirst().orElseThrow(() -> ApiException.notFound("variant", id));
     }
 
+    /** The QUANTIZE job that produced the variant, whose submitter counts as the variant's producer. */
+    @Transactional(readOnly = true)
+    public UUID producingJobId(UUID id) {
+        return jdbc.queryForList("select job_id from variant where id = ?", UUID.class, id).stream().findFirst()
+                .orElseThrow(() -> ApiException.notFound("variant", id));
+    }
+
     @Transactional(readOnly = true)
     public VariantView get(UUID id) {
         List<VariantView> found = jdbc.query("select * from variant where id = ?", (rs, n) -> {

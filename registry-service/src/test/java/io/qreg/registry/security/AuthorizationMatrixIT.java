@@ -31,6 +31,7 @@ class AuthorizationMatrixIT extends IntegrationTest {
     private static final Set<Role> BUILDERS = EnumSet.of(Role.ENGINEER, Role.ADMIN);
     private static final Set<Role> ADMINS = EnumSet.of(Role.ADMIN);
     private static final Set<Role> WORKERS = EnumSet.of(Role.WORKER);
+    private static final Set<Role> SIGNERS = EnumSet.of(Role.APPROVER, Role.RISK_OFFICER);
     private static final Set<Role> HUMANS_AND_WORKERS = EnumSet.of(Role.VIEWER, Role.ENGINEER, Role.APPROVER,
             Role.RISK_OFFICER, Role.ADMIN, Role.WORKER);
 
@@ -74,7 +75,15 @@ class AuthorizationMatrixIT extends IntegrationTest {
             Map.entry("POST /api/v1/jobs/{id}/result", WORKERS),
             Map.entry("GET /api/v1/variants/{id}", HUMANS),
             Map.entry("GET /api/v1/variants/{id}/content", HUMANS_AND_WORKERS),
-            Map.entry("GET /api/v1/models/{name}/variants", HUMANS));
+            Map.entry("GET /api/v1/models/{name}/variants", HUMANS),
+            Map.entry("GET /api/v1/models/{name}/policy", HUMANS),
+            Map.entry("PUT /api/v1/models/{name}/policy", ADMINS),
+            Map.entry("DELETE /api/v1/models/{name}/policy", ADMINS),
+            Map.entry("GET /api/v1/variants/{id}/verdict", HUMANS),
+            Map.entry("POST /api/v1/approvals", BUILDERS),
+            Map.entry("GET /api/v1/approvals", HUMANS),
+            Map.entry("GET /api/v1/approvals/{id}", HUMANS),
+            Map.entry("POST /api/v1/approvals/{id}/signoffs", SIGNERS));
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")

@@ -1,0 +1,403 @@
+package io.qreg.registry.approval;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.job.JobService;
+import io.qreg.registry.model.ModelService;
+import io.qreg.registry.model.RiskTier;
+import io.qreg.registry.policy.Evidence;
+import io.qreg.registry.policy.PolicyService;
+import io.qreg.registry.policy.Verdict;
+import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.security.Role;
+import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.variant.VariantService;
+import io.qreg.registry.variant.VariantView;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Opens approval requests, records sign-offs and answers rollouts' questions about them.
+ *
+ * <p>Whenever an approval is read, signed or checked through the {@link ApprovalGate}, its expiry
+ * and evidence are checked first: a lapsed one is written as EXPIRED or VOID (and audited) before
+ * anything else happens, and a refusal that follows does not undo that.
+ *
+ * <p>Concurrent writers are resolved optimistically. Each attempt is one transaction that reads the
+ * approval, decides, and writes only if the row is still at the version it read; the loser of a
+ * race is retried from the start on the fresh state, so two approvers signing at the same instant
+ * both land without either seeing an error, and every rule is judged again on what the other wrote.
+ */
+@Service
+public class ApprovalService implements ApprovalGate {
+
+    /** A race between signers costs one retry; needing more than a few means something else is wrong. */
+    static final int MAX_ATTEMPTS = 5;
+
+    private final ApprovalStore store;
+    private final PolicyService policies;
+    private final VariantService variants;
+    private final ModelService models;
+    private final JobService jobs;
+    private final AuditLog audit;
+    private final ApplicationEventPublisher events;
+    private final TransactionTemplate transaction;
+    private final ApprovalSettings settings;
+
+    ApprovalService(ApprovalStore store, PolicyService policies, VariantService variants, ModelService models,
+            JobService jobs, AuditLog audit, ApplicationEventPublisher events,
+            PlatformTransactionManager transactionManager, ApprovalSettings settings) {
+        this.store = store;
+        this.policies = policies;
+        this.variants = variants;
+        this.models = models;
+        this.jobs = jobs;
+        this.audit = audit;
+        this.events = events;
+        this.transaction = new TransactionTemplate(transactionManager);
+        this.settings = settings;
+    }
+
+    /** {@code POST /api/v1/approvals}; {@code override} and {@code reason} serve an ADMIN facing a failing verdict. */
+    public record NewApproval(UUID variantId, String deployment, String environment, String tier, Boolean override,
+            String reason) {
+    }
+
+    /** {@code POST /api/v1/approvals/{id}/signoffs}. */
+    public record NewSignoff(String decision, String comment) {
+    }
+
+    /** One attempt's answer: a value, or a refusal to throw once the attempt's writes are committed. */
+    private record Outcome<T>(T value, ApiException refusal) {
+
+        static <T> Outcome<T> of(T value) {
+            return new Outcome<>(value, null);
+        }
+
+        static <T> Outcome<T> refused(ApiException refusal) {
+            return new Outcome<>(null, refusal);
+        }
+
+        T get() {
+            if (refusal != null) {
+                throw refusal;
+            }
+            return value;
+        }
+    }
+
+    // ---------------------------------------------------------------- request
+
+    /** Opens a request bound to the variant's current evidence; refused while its verdict fails unless overridden. */
+    public ApprovalView request(NewApproval r) {
+        if (r == null || r.variantId() == null) {
+            throw ApiException.invalid("variantId", "variantId is required: the variant to approve");
+        }
+        requireName("deployment", r.deployment());
+        requireName("environment", r.environment());
+        requireName("tier", r.tier());
+        boolean override = Boolean.TRUE.equals(r.override());
+        String reason = r.reason() == null || r.reason().isBlank() ? null : r.reason().strip();
+        if (reason != null && reason.length() > 2000) {
+            throw ApiException.invalid("reason", "reason must be at most 2000 characters");
+        }
+        String requester = CurrentUser.username();
+        boolean admin = CurrentUser.isAdmin();
+        return attempt(now -> {
+            VariantView variant = requireVariant(r.variantId());
+            for (UUID openId : store.openFor(variant.id(), r.deployment(), r.environment(), r.tier())) {
+                Approval open = refreshed(load(openId), now);
+                if (open.status().isOpen()) {
+                    return Outcome.<ApprovalView>refused(ApiException.conflict("approval " + open.id() + " for variant "
+                            + variant.id() + " to serve " + target(r.deployment(), r.environment(), r.tier())
+                            + " is already " + open.status() + "; sign or read that one instead"));
+                }
+            }
+            Verdict verdict = policies.verdict(variant);
+            List<String> failed = verdict.failedChecks().stream().map(Verdict.Check::summary).toList();
+            if (verdict.passed() && override) {
+                return Outcome.<ApprovalView>refused(ApiException.invalid("override", "the policy verdict of variant "
+                        + variant.id() + " passes; there is nothing to override"));
+            }
+            if (!verdict.passed()) {
+                String failing = "the policy verdict of variant " + variant.id() + " fails: "
+                        + String.join("; ", failed);
+                if (!override) {
+                    return Outcome.<ApprovalView>refused(ApiException.unprocessable(failing + ". Record the missing"
+                            + " evidence or fix the variant (GET /api/v1/variants/" + variant.id() + "/verdict); an"
+                            + " ADMIN may override with {\"override\": true, \"reason\": \"...\"}"));
+                }
+                if (!admin) {
+                    return Outcome.<ApprovalView>refused(ApiException.forbidden("only an ADMIN may override a"
+                            + " failing policy verdict; " + failing));
+                }
+                if (reason == null) {
+                    return Outcome.<ApprovalView>refused(ApiException.invalid("reason", "an override needs a reason"
+                            + " saying why the variant may be approved although " + failing));
+                }
+            }
+            List<SignoffRequirement> required = SignoffRules.required(
+                    RiskTier.parse(models.get(variant.modelName()).riskTier()), variant.method());
+            Approval a = Approval.requested(variant.id(), variant.modelName(), r.deployment(), r.environment(),
+                    r.tier(), required, ineligible(variant, requester), verdict.evidence(), verdict.passed(),
+                    override ? reason : null, override ? failed : List.of(), requester, now,
+                    now.plus(settings.ttl()));
+            store.insert(a);
+            ApprovalView view = ApprovalView.of(a);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("variantId", variant.id().toString());
+            details.put("target", target(a.deployment(), a.environment(), a.tier()));
+            details.put("evidenceDigest", a.evidence().digest());
+            details.put("verdictPassed", verdict.passed());
+            audit.record("approval.requested", "approval", a.id().toString(), null, view, details);
+            if (override) {
+                audit.record("approval.verdict-overridden", "approval", a.id().toString(), null, view,
+                        Map.of("reason", reason, "failedChecks", failed));
+            }
+            events.publishEvent(new ApprovalRequested(a.id(), a.variantId(), a.modelName(), a.deployment(),
+                    a.environment(), a.tier(), a.status(), requester, override));
+            return Outcome.of(view);
+        }).get();
+    }
+
+    /** The requester and whoever produced the variant: the submitter of its QUANTIZE job and the reporting account. */
+    private List<IneligibleSigner> ineligible(VariantView variant, String requester) {
+        Map<String, String> barred = new LinkedHashMap<>();
+        barred.put(requester, "requested this approval");
+        barred.putIfAbsent(jobs.get(variants.producingJobId(variant.id())).createdBy(),
+                "submitted the QUANTIZE job that produced variant " + variant.id());
+        barred.putIfAbsent(variant.createdBy(), "reported variant " + variant.id()
+                + " as the account that produced it");
+        List<IneligibleSigner> list = new ArrayList<>();
+        barred.forEach((username, why) -> list.add(new IneligibleSigner(username, why)));
+        return list;
+    }
+
+    // ---------------------------------------------------------------- read and sign
+
+    public ApprovalView get(UUID id) {
+        return attempt(now -> Outcome.of(ApprovalView.of(refreshed(load(id), now)))).get();
+    }
+
+    /** Records the caller's decision; the last required approval makes the request APPROVED, a rejection REJECTED. */
+    public ApprovalView sign(UUID id, NewSignoff s) {
+        Decision decision = parseDecision(s == null ? null : s.decision());
+        String comment = s == null || s.comment() == null || s.comment().isBlank() ? null : s.comment().strip();
+        if (decision == Decision.REJECT && comment == null) {
+            throw ApiException.invalid("comment", "a rejection needs a comment saying what is wrong, so the requester"
+                    + " can act on it");
+        }
+        if (comment != null && comment.length() > 4000) {
+            throw ApiException.invalid("comment", "comment must be at most 4000 characters");
+        }
+        String signer = CurrentUser.username();
+        Set<Role> roles = CurrentUser.roles();
+        return attempt(now -> {
+            Approval a = refreshed(load(id), now);
+            ApprovalView before = ApprovalView.of(a);
+            Signoff signoff;
+            try {
+                signoff = a.sign(signer, roles, decision, comment, now);
+            } catch (IllegalApprovalTransitionException e) {
+                return Outcome.<ApprovalView>refused(ApiException.conflict(e.getMessage()));
+            } catch (SignoffRefusedException e) {
+                return Outcome.<ApprovalView>refused(e.forbidden() ? ApiException.forbidden(e.getMessage())
+                        : ApiException.conflict(e.getMessage()));
+            }
+            store.update(a);
+            ApprovalView after = ApprovalView.of(load(id));
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("decision", decision.name());
+            details.put("role", signoff.role().name());
+            details.put("status", a.status().name());
+            if (comment != null) {
+                details.put("comment", comment);
+            }
+            audit.record("approval.signed", "approval", id.toString(), before, after, details);
+            if (a.status() != ApprovalStatus.PENDING) {
+                decided(a, "approval." + a.status().name().toLowerCase(Locale.ROOT), before, after, signer, signer);
+            }
+            return Outcome.of(after);
+        }).get();
+    }
+
+    /**
+     * Approvals, newest first. {@code mine}: the caller's inbox, the PENDING requests they may still
+     * sign. Open approvals the list could show are brought up to date (expiry, evidence) first.
+     */
+    public Page<ApprovalView> search(String status, boolean mine, UUID variantId, String deployment,
+            String environment, String tier, Pageable pageable) {
+        ApprovalStatus wanted = parseStatus(status);
+        ApprovalStore.Filter filter = new ApprovalStore.Filter(wanted, variantId, blankToNull(deployment),
+                blankToNull(environment), blankToNull(tier),
+                mine ? new ApprovalStore.Signer(CurrentUser.username(), CurrentUser.roles()) : null);
+        for (UUID id : transaction.execute(tx -> store.openMatching(filter))) {
+            attempt(now -> Outcome.of(refreshed(load(id), now)));
+        }
+        return transaction.execute(tx -> store.search(filter, pageable).map(ApprovalView::of));
+    }
+
+    // ---------------------------------------------------------------- gate
+
+    /**
+     * Valid means: for exactly this variant, deployment, environment and tier; APPROVED; not
+     * expired; bound to the variant's current evidence. Runs in the caller's transaction when there
+     * is one, so a lapse it discovers is written with the caller's work (or, if the caller rolls
+     * back on the refusal, at the next read). An unknown approval answers 404.
+     */
+    @Override
+    public ApprovedDecision requireApproved(UUID approvalId, UUID variantId, String deployment, String environment,
+            String tier) {
+        return attempt(now -> {
+            Approval a = store.find(approvalId).orElse(null);
+            if (a == null) {
+                return Outcome.<ApprovedDecision>refused(ApiException.notFound("approval", approvalId));
+            }
+            List<String> mismatches = new ArrayList<>();
+            mismatch(mismatches, "variant", a.variantId(), variantId);
+            mismatch(mismatches, "deployment", a.deployment(), deployment);
+            mismatch(mismatches, "environment", a.environment(), environment);
+            mismatch(mismatches, "tier", a.tier(), tier);
+            if (!mismatches.isEmpty()) {
+                return Outcome.<ApprovedDecision>refused(ApiException.conflict("approval " + approvalId
+                        + " does not cover this target: " + String.join(", ", mismatches)));
+            }
+            a = refreshed(a, now);
+            if (a.status() != ApprovalStatus.APPROVED) {
+                return Outcome.<ApprovedDecision>refused(ApiException.conflict("approval " + approvalId + " is "
+                        + a.status() + (a.statusReason() == null ? "" : " (" + a.statusReason() + ")")
+                        + "; moving a variant into a tier needs an APPROVED approval"
+                        + (a.status() == ApprovalStatus.PENDING ? ", still required: " + a.outstanding().stream()
+                                .map(r -> r.role() + " x" + r.count()).toList() : "")));
+            }
+            List<String> signedBy = a.signoffs().stream().filter(s -> s.decision() == Decision.APPROVE)
+                    .map(Signoff::username).toList();
+            return Outcome.of(new ApprovedDecision(a.id(), signedBy, a.evidence().digest()));
+        }).get();
+    }
+
+    private static void mismatch(List<String> mismatches, String what, Object granted, Object asked) {
+        if (!granted.equals(asked)) {
+            mismatches.add("it was granted for " + what + " '" + granted + "', not '" + asked + "'");
+        }
+    }
+
+    // ---------------------------------------------------------------- lapses
+
+    /** Writes an open approval as EXPIRED or VOID when its time is up or its evidence changed; returns it as stored. */
+    private Approval refreshed(Approval a, Instant now) {
+        if (!a.status().isOpen()) {
+            return a;
+        }
+        ApprovalView before = ApprovalView.of(a);
+        String action;
+        if (a.expiredAt(now)) {
+            a.expire(now);
+            action = "approval.expired";
+        } else {
+            Evidence current = policies.evidence(a.variantId());
+            if (current.digest().equals(a.evidence().digest())) {
+                return a;
+            }
+            a.voidBecause("the evidence changed after the request (" + current.changesSince(a.evidence())
+                    + "); request approval again for the evidence as it is now", now);
+            action = "approval.voided";
+        }
+        store.update(a);
+        Approval stored = load(a.id());
+        decided(stored, action, before, ApprovalView.of(stored), "system", CurrentUser.username());
+        return stored;
+    }
+
+    private void decided(Approval a, String action, ApprovalView before, ApprovalView after, String actor,
+            String triggeredBy) {
+        audit.recordAs(actor, action, "approval", a.id().toString(), before, after,
+                Map.of("status", a.status().name(), "reason", a.statusReason(), "triggeredBy", triggeredBy));
+        events.publishEvent(new ApprovalDecided(a.id(), a.variantId(), a.modelName(), a.deployment(),
+                a.environment(), a.tier(), a.status(), triggeredBy, a.statusReason()));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /**
+     * Runs one unit of work per attempt in a transaction, retrying on the fresh state when another
+     * writer got in between. Inside a caller's transaction there is no fresh state to retry on.
+     */
+    private <T> Outcome<T> attempt(Function<Instant, Outcome<T>> work) {
+        boolean joined = TransactionSynchronizationManager.isActualTransactionActive();
+        for (int attempt = 1;; attempt++) {
+            try {
+                return transaction.execute(tx -> work.apply(Timestamps.now()));
+            } catch (StaleApprovalException | DuplicateKeyException e) {
+                if (joined || attempt == MAX_ATTEMPTS) {
+                    throw ApiException.conflict("the approval was changed by someone else at the same time; read it"
+                            + " again and retry");
+                }
+            }
+        }
+    }
+
+    private Approval load(UUID id) {
+        return store.find(id).orElseThrow(() -> ApiException.notFound("approval", id));
+    }
+
+    private VariantView requireVariant(UUID id) {
+        try {
+            return variants.get(id);
+        } catch (ApiException e) {
+            throw new ApiException(e.status(), e.getMessage(), "variantId");
+        }
+    }
+
+    private static void requireName(String field, String value) {
+        if (value == null || !ModelService.NAME.matcher(value).matches()) {
+            throw ApiException.invalid(field, field + " must be 1-63 characters of lowercase letters, digits and '-'"
+                    + " (not starting or ending with '-'), e.g. 'production'; got '" + value + "'");
+        }
+    }
+
+    private static String target(String deployment, String environment, String tier) {
+        return "tier '" + tier + "' of deployment '" + deployment + "' in '" + environment + "'";
+    }
+
+    private static Decision parseDecision(String value) {
+        try {
+            return Decision.valueOf(value == null ? "" : value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("decision", "decision must be APPROVE or REJECT, got '" + value + "'");
+        }
+    }
+
+    private static ApprovalStatus parseStatus(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return ApprovalStatus.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("status", "status must be one of " + List.of(ApprovalStatus.values())
+                    + ", got '" + value + "'");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

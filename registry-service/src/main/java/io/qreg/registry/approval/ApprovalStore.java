@@ -1,0 +1,182 @@
+package io.qreg.registry.approval;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import io.qreg.registry.policy.Evidence;
+import io.qreg.registry.security.Role;
+import io.qreg.registry.support.CanonicalJson;
+
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageImpl;
+import org.springframework.data.domain.Pageable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * Loads and saves approval aggregates with plain SQL. Writes are optimistic: an update names the
+ * version it read and fails with {@link StaleApprovalException} when another transaction got there first.
+ */
+@Repository
+class ApprovalStore {
+
+    private static final TypeReference<List<SignoffRequirement>> REQUIREMENTS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<IneligibleSigner>> INELIGIBLE = new TypeReference<>() {
+    };
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
+
+    private final JdbcTemplate jdbc;
+
+    ApprovalStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** What a list of approvals is narrowed to; null fields do not narrow. */
+    record Filter(ApprovalStatus status, UUID variantId, String deployment, String environment, String tier,
+            Signer signer) {
+    }
+
+    /** Someone whose inbox is asked for: open requests they may still sign. */
+    record Signer(String username, Set<Role> roles) {
+    }
+
+    void insert(Approval a) {
+        jdbc.update("""
+                insert into approval (id, variant_id, model_name, deployment, environment, tier, status, status_reason,
+                                      required_signoffs, ineligible_signers, evidence, evidence_digest, verdict_passed,
+                                      override_reason, failed_checks, requested_by, requested_at, expires_at,
+                                      decided_at, version)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""",
+                a.id(), a.variantId(), a.modelName(), a.deployment(), a.environment(), a.tier(), a.status().name(),
+                a.statusReason(), CanonicalJson.write(a.required()), CanonicalJson.write(a.ineligible()),
+                CanonicalJson.write(a.evidence()), a.evidence().digest(), a.verdictPassed(), a.overrideReason(),
+                CanonicalJson.write(a.failedChecks()), a.requestedBy(), ts(a.requestedAt()), ts(a.expiresAt()),
+                ts(a.decidedAt()), a.version());
+    }
+
+    /** Writes the status and a new sign-off, if the row is still at the version the aggregate was read at. */
+    void update(Approval a) {
+        int updated = jdbc.update("""
+                update approval set status = ?, status_reason = ?, decided_at = ?, version = version + 1
+                 where id = ? and version = ?""",
+                a.status().name(), a.statusReason(), ts(a.decidedAt()), a.id(), a.version());
+        if (updated == 0) {
+            throw new StaleApprovalException(a.id(), a.version());
+        }
+        a.added().ifPresent(s -> jdbc.update("""
+                insert into approval_signoff (approval_id, username, role, decision, comment, signed_at)
+                values (?, ?, ?, ?, ?, ?)""",
+                a.id(), s.username(), s.role().name(), s.decision().name(), s.comment(), ts(s.signedAt())));
+    }
+
+    Optional<Approval> find(UUID id) {
+        return jdbc.query("select * from approval where id = ?", this::map, id).stream().findFirst();
+    }
+
+    /** Open approvals for exactly this target. */
+    List<UUID> openFor(UUID variantId, String deployment, String environment, String tier) {
+        return jdbc.queryForList("""
+                select id from approval where variant_id = ? and deployment = ? and environment = ? and tier = ?
+                   and status in ('PENDING', 'APPROVED')""", UUID.class, variantId, deployment, environment, tier);
+    }
+
+    /** Open approvals a list with this filter could show, ignoring its status: the ones to bring up to date first. */
+    List<UUID> openMatching(Filter f) {
+        List<Object> args = new ArrayList<>();
+        String where = where(new Filter(null, f.variantId(), f.deployment(), f.environment(), f.tier(), f.signer()),
+                args) + " and status in ('PENDING', 'APPROVED')";
+        return jdbc.queryForList("select id from approval" + where, UUID.class, args.toArray());
+    }
+
+    Page<Approval> search(Filter f, Pageable pageable) {
+        List<Object> args = new ArrayList<>();
+        String where = where(f, args);
+        Long total = jdbc.queryForObject("select count(*) from approval" + where, Long.class, args.toArray());
+        args.add(pageable.getPageSize());
+        args.add(pageable.getOffset());
+        List<Approval> items = jdbc.query("select * from approval" + where
+                + " order by requested_at desc, id limit ? offset ?", this::map, args.toArray());
+        return new PageImpl<>(items, pageable, total == null ? 0 : total);
+    }
+
+    private static String where(Filter f, List<Object> args) {
+        StringBuilder where = new StringBuilder(" where true");
+        if (f.status() != null) {
+            where.append(" and status = ?");
+            args.add(f.status().name());
+        }
+        if (f.variantId() != null) {
+            where.append(" and variant_id = ?");
+            args.add(f.variantId());
+        }
+        for (String[] column : new String[][] {{"deployment", f.deployment()}, {"environment", f.environment()},
+                {"tier", f.tier()}}) {
+            if (column[1] != null) {
+                where.append(" and ").append(column[0]).append(" = ?");
+                args.add(column[1]);
+            }
+        }
+        if (f.signer() != null) {
+            // Pending, not barred, not yet signed by them, and short of approvals in a role they hold.
+            where.append(' ').append("""
+                     and status = 'PENDING'
+                     and not exists (select 1 from jsonb_array_elements(ineligible_signers) i
+                                      where i ->> 'username' = ?)
+                     and not exists (select 1 from approval_signoff s
+                                      where s.approval_id = approval.id and s.username = ?)
+                     and exists (select 1 from jsonb_array_elements(required_signoffs) r
+                                  where r ->> 'role' = any (?::text[])
+                                    and (r ->> 'count')::int > (select count(*) from approval_signoff s
+                                                                 where s.approval_id = approval.id
+                                                                   and s.role = r ->> 'role'
+                                                                   and s.decision = 'APPROVE'))""");
+            args.add(f.signer().username());
+            args.add(f.signer().username());
+            args.add(f.signer().roles().stream().map(Role::name).toArray(String[]::new));
+        }
+        return where.toString();
+    }
+
+    private Approval map(ResultSet rs, int row) throws SQLException {
+        UUID id = rs.getObject("id", UUID.class);
+        List<Signoff> signoffs = jdbc.query("""
+                select * from approval_signoff where approval_id = ? order by signed_at, username""",
+                (s, n) -> new Signoff(s.getString("username"), Role.valueOf(s.getString("role")),
+                        Decision.valueOf(s.getString("decision")), s.getString("comment"),
+                        s.getTimestamp("signed_at").toInstant()), id);
+        return new Approval(id, rs.getObject("variant_id", UUID.class), rs.getString("model_name"),
+                rs.getString("deployment"), rs.getString("environment"), rs.getString("tier"),
+                ApprovalStatus.valueOf(rs.getString("status")), rs.getString("status_reason"),
+                read(rs.getString("required_signoffs"), REQUIREMENTS), read(rs.getString("ineligible_signers"),
+                        INELIGIBLE),
+                CanonicalJson.mapper().readValue(rs.getString("evidence"), Evidence.class),
+                rs.getBoolean("verdict_passed"), rs.getString("override_reason"),
+                read(rs.getString("failed_checks"), STRINGS), rs.getString("requested_by"),
+                instant(rs, "requested_at"), instant(rs, "expires_at"), instant(rs, "decided_at"), signoffs,
+                rs.getLong("version"));
+    }
+
+    private static <T> T read(String json, TypeReference<T> type) {
+        return CanonicalJson.mapper().readValue(json, type);
+    }
+
+    private static Timestamp ts(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}

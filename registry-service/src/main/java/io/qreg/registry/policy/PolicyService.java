@@ -1,0 +1,109 @@
+package io.qreg.registry.policy;
+
+import java.util.Map;
+import java.util.UUID;
+
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.job.HardwareTargetService;
+import io.qreg.registry.model.ModelService;
+import io.qreg.registry.model.ModelView;
+import io.qreg.registry.model.RiskTier;
+import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.variant.VariantService;
+import io.qreg.registry.variant.VariantVerdicts;
+import io.qreg.registry.variant.VariantView;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Acceptance policies and verdicts: a model's effective policy (its own, or its risk tier's
+ * defaults), setting and clearing its own, and judging a variant's evidence against it.
+ */
+@Service
+public class PolicyService implements VariantVerdicts {
+
+    private final PolicyStore store;
+    private final ModelService models;
+    private final VariantService variants;
+    private final HardwareTargetService targets;
+    private final AuditLog audit;
+
+    PolicyService(PolicyStore store, ModelService models, VariantService variants, HardwareTargetService targets,
+            AuditLog audit) {
+        this.store = store;
+        this.models = models;
+        this.variants = variants;
+        this.targets = targets;
+        this.audit = audit;
+    }
+
+    @Transactional(readOnly = true)
+    public EffectivePolicy effectivePolicy(String modelName) {
+        return effective(models.get(modelName));
+    }
+
+    /** Replaces the model's own policy; every threshold left null is not checked. */
+    @Transactional
+    public EffectivePolicy set(String modelName, Thresholds thresholds) {
+        ModelView model = models.get(modelName);
+        if (thresholds.hardwareTargets() != null) {
+            for (String target : thresholds.hardwareTargets()) {
+                if (!targets.exists(target)) {
+                    throw ApiException.invalid("hardwareTargets", "hardware target '" + target + "' does not exist;"
+                            + " define it with POST /api/v1/hardware-targets or name an existing one");
+                }
+            }
+        }
+        EffectivePolicy before = effective(model);
+        store.save(model.id(), thresholds, Timestamps.now(), CurrentUser.username());
+        EffectivePolicy after = effective(model);
+        audit.record("policy.set", "model", model.name(), before, after, Map.of("previousSource", before.source()));
+        return after;
+    }
+
+    /** Drops the model's own policy, so its risk tier's defaults apply again. */
+    @Transactional
+    public EffectivePolicy clear(String modelName) {
+        ModelView model = models.get(modelName);
+        EffectivePolicy before = effective(model);
+        if (store.delete(model.id())) {
+            audit.record("policy.cleared", "model", model.name(), before, effective(model),
+                    Map.of("riskTier", model.riskTier()));
+        }
+        return effective(model);
+    }
+
+    @Transactional(readOnly = true)
+    public Verdict verdict(UUID variantId) {
+        return verdict(variants.get(variantId));
+    }
+
+    /** The verdict of a variant already read, so a caller holding its view does not read it twice. */
+    @Transactional(readOnly = true)
+    public Verdict verdict(VariantView variant) {
+        ModelView model = models.get(variant.modelName());
+        return PolicyEvaluator.judge(effective(model), model.task(), variant);
+    }
+
+    /** The evidence a verdict on the variant would rest on now, with its digest. */
+    @Transactional(readOnly = true)
+    public Evidence evidence(UUID variantId) {
+        return PolicyEvaluator.evidence(variants.get(variantId));
+    }
+
+    @Override
+    public Object verdictOf(VariantView variant) {
+        return verdict(variant);
+    }
+
+    private EffectivePolicy effective(ModelView model) {
+        return store.find(model.id())
+                .map(own -> new EffectivePolicy(model.name(), model.riskTier(), EffectivePolicy.OWN,
+                        own.thresholds(), own.updatedAt(), own.updatedBy()))
+                .orElseGet(() -> new EffectivePolicy(model.name(), model.riskTier(), EffectivePolicy.DEFAULT,
+                        RiskTierDefaults.of(RiskTier.parse(model.riskTier())), null, null));
+    }
+}

@@ -1,0 +1,75 @@
+package io.qreg.registry.policy;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.qreg.registry.support.CanonicalJson;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import tools.jackson.core.type.TypeReference;
+
+/** Models' own policies, one row per model. */
+@Repository
+class PolicyStore {
+
+    private static final TypeReference<List<String>> NAMES = new TypeReference<>() {
+    };
+
+    private final JdbcTemplate jdbc;
+
+    PolicyStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A model's own thresholds and who set them last. */
+    record StoredPolicy(Thresholds thresholds, Instant updatedAt, String updatedBy) {
+    }
+
+    Optional<StoredPolicy> find(UUID modelId) {
+        return jdbc.query("select * from model_policy where model_id = ?", PolicyStore::map, modelId).stream()
+                .findFirst();
+    }
+
+    void save(UUID modelId, Thresholds t, Instant at, String by) {
+        jdbc.update("""
+                insert into model_policy (model_id, max_accuracy_drop, max_perplexity_increase_pct, min_top1_agreement,
+                                          max_worst_slice_accuracy_drop, min_speedup, max_p99_latency_ms, max_memory_mb,
+                                          hardware_targets, updated_at, updated_by)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
+                on conflict (model_id) do update set
+                    max_accuracy_drop = excluded.max_accuracy_drop,
+                    max_perplexity_increase_pct = excluded.max_perplexity_increase_pct,
+                    min_top1_agreement = excluded.min_top1_agreement,
+                    max_worst_slice_accuracy_drop = excluded.max_worst_slice_accuracy_drop,
+                    min_speedup = excluded.min_speedup,
+                    max_p99_latency_ms = excluded.max_p99_latency_ms,
+                    max_memory_mb = excluded.max_memory_mb,
+                    hardware_targets = excluded.hardware_targets,
+                    updated_at = excluded.updated_at,
+                    updated_by = excluded.updated_by""",
+                modelId, t.maxAccuracyDrop(), t.maxPerplexityIncreasePct(), t.minTop1Agreement(),
+                t.maxWorstSliceAccuracyDrop(), t.minSpeedup(), t.maxP99LatencyMs(), t.maxMemoryMb(),
+                t.hardwareTargets() == null ? null : CanonicalJson.write(t.hardwareTargets()), Timestamp.from(at), by);
+    }
+
+    boolean delete(UUID modelId) {
+        return jdbc.update("delete from model_policy where model_id = ?", modelId) > 0;
+    }
+
+    private static StoredPolicy map(ResultSet rs, int row) throws SQLException {
+        String targets = rs.getString("hardware_targets");
+        Thresholds t = new Thresholds((Double) rs.getObject("max_accuracy_drop"),
+                (Double) rs.getObject("max_perplexity_increase_pct"), (Double) rs.getObject("min_top1_agreement"),
+                (Double) rs.getObject("max_worst_slice_accuracy_drop"), (Double) rs.getObject("min_speedup"),
+                (Double) rs.getObject("max_p99_latency_ms"), (Double) rs.getObject("max_memory_mb"),
+                targets == null ? null : CanonicalJson.mapper().readValue(targets, NAMES));
+        return new StoredPolicy(t, rs.getTimestamp("updated_at").toInstant(), rs.getString("updated_by"));
+    }
+}
