@@ -64,9 +64,10 @@ class WebhookDispatcher {
         this.store = store;
         this.settings = settings;
         this.transaction = transaction;
-        // Redirects are not followed: a receiver that moved answers 3xx, which fails visibly in the delivery log.
-        this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        // HTTP/1.1: no h2c upgrade headers that some receivers refuse. Redirects are not followed: a
+        // receiver that moved answers 3xx, which fails visibly in the delivery log.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).build();
         this.pump = Executors.newSingleThreadScheduledExecutor(daemon("qreg-webhook-pump"));
         this.senders = Executors.newFixedThreadPool(settings.concurrency(), daemon("qreg-webhook-sender"));
         this.freeSenders = new Semaphore(settings.concurrency());

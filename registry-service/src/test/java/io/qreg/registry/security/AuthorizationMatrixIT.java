@@ -74,7 +74,13 @@ class AuthorizationMatrixIT extends IntegrationTest {
             Map.entry("POST /api/v1/jobs/{id}/result", WORKERS),
             Map.entry("GET /api/v1/variants/{id}", HUMANS),
             Map.entry("GET /api/v1/variants/{id}/content", HUMANS_AND_WORKERS),
-            Map.entry("GET /api/v1/models/{name}/variants", HUMANS));
+            Map.entry("GET /api/v1/models/{name}/variants", HUMANS),
+            Map.entry("GET /api/v1/webhooks", BUILDERS),
+            Map.entry("POST /api/v1/webhooks", BUILDERS),
+            Map.entry("GET /api/v1/webhooks/{id}", BUILDERS),
+            Map.entry("DELETE /api/v1/webhooks/{id}", BUILDERS),
+            Map.entry("GET /api/v1/webhooks/{id}/deliveries", BUILDERS),
+            Map.entry("POST /api/v1/webhooks/{id}/test", BUILDERS));
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
