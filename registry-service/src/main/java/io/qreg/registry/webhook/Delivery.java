@@ -108,6 +108,18 @@ class Delivery {
         return false;
     }
 
+    /** Ends a delivery nobody should receive any more (its subscription was deleted). */
+    void cancel(String reason) {
+        if (status != DeliveryStatus.PENDING && status != DeliveryStatus.SENDING) {
+            throw new IllegalDeliveryTransitionException(status, "delivery " + id + " is " + status
+                    + " and cannot be cancelled; only PENDING or SENDING deliveries can");
+        }
+        status = DeliveryStatus.CANCELLED;
+        nextAttemptAt = null;
+        lastError = reason;
+        release();
+    }
+
     private void release() {
         claimToken = null;
         leaseExpiresAt = null;

@@ -21,9 +21,12 @@ import org.springframework.stereotype.Repository;
 @Repository
 class DeliveryStore {
 
-    /** A claimed delivery with everything its attempt needs, read in the claim's transaction. */
-    record Due(Delivery delivery, String url, String secret, String eventType, String payload) {
+    /** A due delivery with everything its attempt needs, read in the claim's transaction. */
+    record Due(Delivery delivery, String url, String secret, String eventType, String payload,
+            boolean subscriptionDeleted) {
     }
+
+    static final String CANCELLED_BY_DELETE = "cancelled: the subscription was deleted";
 
     private final JdbcTemplate jdbc;
 
@@ -61,7 +64,8 @@ class DeliveryStore {
      */
     List<Due> lockDue(Instant now, int limit) {
         return jdbc.query("""
-                select d.*, s.url, s.secret, e.type as event_type, e.payload
+                select d.*, s.url, s.secret, s.deleted_at is not null as subscription_deleted,
+                       e.type as event_type, e.payload
                   from webhook_delivery d
                   join webhook_subscription s on s.id = d.subscription_id
                   join webhook_event e on e.id = d.event_id
@@ -71,7 +75,7 @@ class DeliveryStore {
                  limit ?
                  for update of d skip locked""",
                 (rs, n) -> new Due(map(rs, n), rs.getString("url"), rs.getString("secret"),
-                        rs.getString("event_type"), rs.getString("payload")),
+                        rs.getString("event_type"), rs.getString("payload"), rs.getBoolean("subscription_deleted")),
                 ts(now), ts(now), limit);
     }
 
@@ -92,15 +96,16 @@ class DeliveryStore {
     }
 
     /**
-     * Cancels what a deleted subscription still had waiting or in flight: the rows a PENDING or
-     * SENDING delivery may leave by its cancel transition (see {@link Delivery}).
+     * Cancels what a deleted subscription still had waiting or in flight, in bulk: the PENDING and
+     * SENDING rows, the states {@link Delivery#cancel} leaves from.
      */
     int cancelUnfinished(UUID subscriptionId) {
         return jdbc.update("""
                 update webhook_delivery
                    set status = 'CANCELLED', next_attempt_at = null, claim_token = null, lease_expires_at = null,
-                       last_error = 'cancelled: the subscription was deleted'
-                 where subscription_id = ? and status in ('PENDING', 'SENDING')""", subscriptionId);
+                       last_error = ?
+                 where subscription_id = ? and status in ('PENDING', 'SENDING')""", CANCELLED_BY_DELETE,
+                subscriptionId);
     }
 
     Optional<DeliveryView> view(UUID id) {

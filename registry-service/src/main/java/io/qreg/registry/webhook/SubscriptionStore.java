@@ -58,21 +58,13 @@ class SubscriptionStore {
     }
 
     /**
-     * The live subscriptions that want this event type, share-locked to the end of the caller's
-     * transaction: a concurrent delete waits for it and then cancels the deliveries it added, and
-     * a delete that committed first is seen, so no delivery outlives its subscription.
+     * The live subscriptions that want this event type. Not locked: a delete racing with the
+     * caller's transaction may leave a delivery behind, which the dispatcher cancels instead of sending.
      */
-    List<UUID> lockMatching(String eventType) {
+    List<UUID> matching(String eventType) {
         return jdbc.queryForList("""
                 select id from webhook_subscription
-                 where deleted_at is null and (? = any(events) or '*' = any(events))
-                 order by id for share""", UUID.class, eventType);
-    }
-
-    /** Share-locks one live subscription, for the same reason as {@link #lockMatching}. */
-    Optional<Subscription> lockLive(UUID id) {
-        return jdbc.query("select * from webhook_subscription where id = ? and deleted_at is null for share",
-                SubscriptionStore::map, id).stream().findFirst();
+                 where deleted_at is null and (? = any(events) or '*' = any(events))""", UUID.class, eventType);
     }
 
     boolean markDeleted(UUID id, Instant now, String by) {

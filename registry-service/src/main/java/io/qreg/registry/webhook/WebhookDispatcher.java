@@ -13,6 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -138,12 +139,18 @@ class WebhookDispatcher {
         List<DeliveryStore.Due> claimed = transaction.execute(tx -> {
             Instant now = Timestamps.now();
             Instant leaseUntil = now.plus(settings.lease());
-            List<DeliveryStore.Due> due = store.lockDue(now, limit);
-            for (DeliveryStore.Due d : due) {
-                d.delivery().claim(UUID.randomUUID(), now, leaseUntil);
+            List<DeliveryStore.Due> toSend = new ArrayList<>();
+            for (DeliveryStore.Due d : store.lockDue(now, limit)) {
+                if (d.subscriptionDeleted()) {
+                    // Queued by a transaction that raced with the delete: nothing new reaches a deleted subscription.
+                    d.delivery().cancel(DeliveryStore.CANCELLED_BY_DELETE);
+                } else {
+                    d.delivery().claim(UUID.randomUUID(), now, leaseUntil);
+                    toSend.add(d);
+                }
                 store.update(d.delivery());
             }
-            return due;
+            return toSend;
         });
         return claimed == null ? List.of() : claimed;
     }

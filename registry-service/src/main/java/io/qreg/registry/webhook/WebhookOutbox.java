@@ -54,7 +54,7 @@ public class WebhookOutbox {
         if (subjectType == null || subjectType.isBlank() || subjectId == null || subjectId.isBlank()) {
             throw new IllegalArgumentException("a webhook event needs a subject type and id");
         }
-        List<UUID> targets = subscriptions.lockMatching(eventType);
+        List<UUID> targets = subscriptions.matching(eventType);
         if (targets.isEmpty()) {
             return 0;
         }

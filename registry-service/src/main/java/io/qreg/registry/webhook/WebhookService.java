@@ -98,9 +98,7 @@ class WebhookService {
     /** Queues a {@code ping} event for this subscription alone; the answer is the delivery to watch. */
     @Transactional
     public DeliveryView test(UUID id) {
-        SubscriptionStore.Subscription s = subscriptions.lockLive(id)
-                .orElseThrow(() -> ApiException.notFound("webhook", id));
-        Delivery ping = outbox.ping(s);
+        Delivery ping = outbox.ping(live(id));
         audit.record("webhook.tested", "webhook", id.toString(), null, null,
                 Map.of("deliveryId", ping.id().toString(), "eventId", ping.eventId().toString()));
         return deliveries.view(ping.id()).orElseThrow();

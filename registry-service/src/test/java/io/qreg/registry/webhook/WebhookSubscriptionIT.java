@@ -173,6 +173,24 @@ class WebhookSubscriptionIT extends IntegrationTest {
     }
 
     @Test
+    void anEventQueuedWhileItsSubscriptionIsBeingDeletedIsCancelledNotSent() throws Exception {
+        HttpApi engineer = userWith("ENGINEER");
+        WebhookReceiver receiver = receiver();
+        String id = Webhooks.subscribe(engineer, receiver.url(), List.of("*"), SECRET).get("id").asString();
+
+        transaction.executeWithoutResult(tx -> {
+            assertThat(outbox.enqueue(WebhookEvents.ROLLOUT_STEP, "rollout", "r-racing", Map.of())).isEqualTo(1);
+            assertThat(engineer.delete("/api/v1/webhooks/" + id).status()).isEqualTo(200);
+        });
+
+        Webhooks.eventually(Duration.ofSeconds(10), () -> jdbc.queryForList(
+                "select status from webhook_delivery where subscription_id = ?::uuid", String.class, id),
+                s -> s.equals(List.of("CANCELLED")), "the racing delivery to be cancelled");
+        Thread.sleep(300);
+        assertThat(receiver.received()).isEmpty();
+    }
+
+    @Test
     void badInputIsRefusedNamingTheFieldAndWritesNothing() {
         HttpApi engineer = userWith("ENGINEER");
         long subscriptionsBefore = count("webhook_subscription");
