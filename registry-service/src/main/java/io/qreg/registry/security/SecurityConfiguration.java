@@ -100,6 +100,11 @@ class SecurityConfiguration {
                         .requestMatchers(POST, "/api/v1/models", "/api/v1/models/*/checkpoints",
                                 "/api/v1/recipes", "/api/v1/datasets", "/api/v1/jobs", "/api/v1/jobs/*/cancel")
                         .hasRole("ENGINEER")
+                        // Webhooks: engineers wire CI/CD and chat; reads too, as receiver URLs may embed credentials.
+                        .requestMatchers(GET, "/api/v1/webhooks", "/api/v1/webhooks/*", "/api/v1/webhooks/*/deliveries")
+                        .hasRole("ENGINEER")
+                        .requestMatchers(POST, "/api/v1/webhooks", "/api/v1/webhooks/*/test").hasRole("ENGINEER")
+                        .requestMatchers(DELETE, "/api/v1/webhooks/*").hasRole("ENGINEER")
                         .requestMatchers(GET, "/api/v1/**").hasRole("VIEWER")
                         .anyRequest().denyAll());
         return http.build();

@@ -17,6 +17,7 @@ import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.io.Resource;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageImpl;
@@ -38,12 +39,15 @@ public class VariantService {
     private final ArtifactService artifacts;
     private final ModelService models;
     private final AuditLog audit;
+    private final ApplicationEventPublisher events;
 
-    VariantService(JdbcTemplate jdbc, ArtifactService artifacts, ModelService models, AuditLog audit) {
+    VariantService(JdbcTemplate jdbc, ArtifactService artifacts, ModelService models, AuditLog audit,
+            ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.artifacts = artifacts;
         this.models = models;
         this.audit = audit;
+        this.events = events;
     }
 
     /** Stores the artifact and the variant; a second call for the same job returns the first variant. */
@@ -64,6 +68,8 @@ public class VariantService {
                 Timestamp.from(Timestamps.now()), CurrentUser.username());
         audit.record("variant.created", "variant", id.toString(), null, v.lineage(),
                 Map.of("jobId", v.jobId().toString(), "sha256", v.artifact().sha256(), "method", v.method()));
+        events.publishEvent(new VariantCreated(id, models.nameOf(v.modelId()), v.method(), v.artifact().sha256(),
+                v.artifact().sizeBytes(), v.jobId()));
         return id;
     }
 

@@ -24,7 +24,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** A model with a checkpoint, a recipe and datasets to submit jobs against, and a queue no earlier test left jobs in. */
-abstract class JobTestSupport extends IntegrationTest {
+public abstract class JobTestSupport extends IntegrationTest {
 
     /** What the jobs of these tests refer to, registered once per test run. */
     record Registered(String model, String checkpointId, String recipe, String calibration, String evaluation) {

@@ -11,10 +11,10 @@ import java.util.UUID;
 import io.qreg.registry.support.HttpApi;
 
 /** The worker side of docs/worker-protocol.md as plain HTTP calls: what the daemon does, without the engine loop. */
-final class TestWorker {
+public final class TestWorker {
 
-    final HttpApi api;
-    final String id;
+    public final HttpApi api;
+    public final String id;
 
     private TestWorker(HttpApi api, String id) {
         this.api = api;
@@ -40,16 +40,16 @@ final class TestWorker {
         return new TestWorker(api, reply.json().get("id").asString());
     }
 
-    HttpApi.Reply claim(String wait) {
+    public HttpApi.Reply claim(String wait) {
         return api.post("/api/v1/workers/" + id + "/claim?wait=" + wait, "");
     }
 
-    HttpApi.Reply heartbeat(String jobId, int attempt, double progress, String message) {
+    public HttpApi.Reply heartbeat(String jobId, int attempt, double progress, String message) {
         return api.post("/api/v1/jobs/" + jobId + "/heartbeat",
                 Map.of("workerId", id, "attempt", attempt, "progress", progress, "message", message));
     }
 
-    HttpApi.Reply result(String jobId, int attempt, String status, Map<String, Object> extra, byte[] file) {
+    public HttpApi.Reply result(String jobId, int attempt, String status, Map<String, Object> extra, byte[] file) {
         Map<String, Object> result = new HashMap<>(extra);
         result.put("workerId", id);
         result.put("attempt", attempt);

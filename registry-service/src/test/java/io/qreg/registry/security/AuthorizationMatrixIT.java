@@ -83,7 +83,13 @@ class AuthorizationMatrixIT extends IntegrationTest {
             Map.entry("POST /api/v1/approvals", BUILDERS),
             Map.entry("GET /api/v1/approvals", HUMANS),
             Map.entry("GET /api/v1/approvals/{id}", HUMANS),
-            Map.entry("POST /api/v1/approvals/{id}/signoffs", SIGNERS));
+            Map.entry("POST /api/v1/approvals/{id}/signoffs", SIGNERS),
+            Map.entry("GET /api/v1/webhooks", BUILDERS),
+            Map.entry("POST /api/v1/webhooks", BUILDERS),
+            Map.entry("GET /api/v1/webhooks/{id}", BUILDERS),
+            Map.entry("DELETE /api/v1/webhooks/{id}", BUILDERS),
+            Map.entry("GET /api/v1/webhooks/{id}/deliveries", BUILDERS),
+            Map.entry("POST /api/v1/webhooks/{id}/test", BUILDERS));
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")

@@ -39,6 +39,11 @@ public abstract class IntegrationTest {
         registry.add("qreg.bootstrap-admin-token", () -> ADMIN_TOKEN);
         registry.add("qreg.upload.max-bytes", () -> UPLOAD_LIMIT);
         registry.add("qreg.embedded-worker", () -> false);
+        // Webhook retries within a test's patience: three attempts, tenths of a second apart.
+        registry.add("qreg.webhooks.retry-delays", () -> "100ms,200ms");
+        registry.add("qreg.webhooks.max-attempts", () -> 3);
+        registry.add("qreg.webhooks.request-timeout", () -> "3s");
+        registry.add("qreg.webhooks.poll-interval-millis", () -> 200);
     }
 
     protected HttpApi admin() {

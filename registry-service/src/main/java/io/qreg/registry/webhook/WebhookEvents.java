@@ -1,0 +1,22 @@
+package io.qreg.registry.webhook;
+
+import java.util.List;
+
+/** The event types a subscription can name; {@code *} subscribes to all of them. */
+public final class WebhookEvents {
+
+    public static final String VARIANT_READY = "variant.ready";
+    public static final String APPROVAL_REQUESTED = "approval.requested";
+    public static final String APPROVAL_DECIDED = "approval.decided";
+    public static final String ROLLOUT_STEP = "rollout.step";
+    public static final String ROLLOUT_ROLLBACK = "rollout.rollback";
+    public static final String ALL = "*";
+    /** Sent only by {@code POST /api/v1/webhooks/{id}/test}, to that one subscription, whatever its filter. */
+    public static final String PING = "ping";
+
+    public static final List<String> SUBSCRIBABLE = List.of(VARIANT_READY, APPROVAL_REQUESTED, APPROVAL_DECIDED,
+            ROLLOUT_STEP, ROLLOUT_ROLLBACK);
+
+    private WebhookEvents() {
+    }
+}
