@@ -1,5 +1,7 @@
 package io.qreg.registry.webhook;
 
+import io.qreg.registry.approval.ApprovalDecided;
+import io.qreg.registry.approval.ApprovalRequested;
 import io.qreg.registry.variant.VariantCreated;
 
 import org.springframework.context.event.EventListener;
@@ -21,5 +23,17 @@ class WebhookEventListeners {
     @EventListener
     void variantReady(VariantCreated e) {
         outbox.enqueue(WebhookEvents.VARIANT_READY, "variant", e.variantId().toString(), WebhookOutbox.fieldsOf(e));
+    }
+
+    @EventListener
+    void approvalRequested(ApprovalRequested e) {
+        outbox.enqueue(WebhookEvents.APPROVAL_REQUESTED, "approval", e.approvalId().toString(),
+                WebhookOutbox.fieldsOf(e));
+    }
+
+    @EventListener
+    void approvalDecided(ApprovalDecided e) {
+        outbox.enqueue(WebhookEvents.APPROVAL_DECIDED, "approval", e.approvalId().toString(),
+                WebhookOutbox.fieldsOf(e));
     }
 }
