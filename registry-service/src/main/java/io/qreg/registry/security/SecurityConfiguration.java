@@ -124,7 +124,10 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/**", "/admin/**").hasRole("ADMIN")
                         .anyRequest().hasRole("VIEWER"))
                 .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false).permitAll())
-                .logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?logout"))
+                // The session cookie goes too: otherwise the next page load presents a dead session and
+                // is answered "session expired" instead of "signed out".
+                .logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?logout")
+                        .deleteCookies("JSESSIONID"))
                 .sessionManagement(s -> s.invalidSessionUrl("/login?expired"));
         return http.build();
     }
