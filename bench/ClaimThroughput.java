@@ -26,14 +26,16 @@ import java.util.regex.Pattern;
  *
  * Phase 1, throughput: JOBS jobs are queued, then the workers claim them as fast as they can (each
  * claim answered by a non-retryable FAILED result, so the queue, not the engine, is measured):
- * claims/s and the latency of claim calls that returned a job.
+ * claims/s and the latency of claim calls that returned a job. With 50 workers in a closed loop that
+ * latency is mostly queueing (Little's law: 50 callers / N per second), so phase 1b measures it at the
+ * target rate instead: JOBS more jobs claimed on a fixed schedule of RATE claims/s across the fleet.
  * Phase 2, dispatch: with every worker waiting in a long poll, jobs are submitted one at a time
  * and the time from sending the submit to a worker holding the job is measured.
  *
  * Before both, WARMUP jobs (default 3 x JOBS) are drained unmeasured so the JIT compiler has settled.
  *
  * usage: java bench/ClaimThroughput.java URL ADMIN_TOKEN ONNX_FILE [workers=50] [jobs=1000] [dispatch=100]
- *        [registry pid, to report its CPU per claim-and-result cycle] [warmup=3*jobs]
+ *        [registry pid, to report its CPU per claim-and-result cycle] [warmup=3*jobs] [rate=200]
  */
 public class ClaimThroughput {
 
@@ -55,6 +57,7 @@ public class ClaimThroughput {
         int dispatch = args.length > 5 ? Integer.parseInt(args[5]) : 100;
         long registryPid = args.length > 6 ? Long.parseLong(args[6]) : -1;
         int warmup = args.length > 7 ? Integer.parseInt(args[7]) : 3 * jobs;
+        double rate = args.length > 8 ? Double.parseDouble(args[8]) : 200;
 
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String model = "claims-" + suffix;
@@ -85,6 +88,11 @@ public class ClaimThroughput {
         double seconds = drain(base, admin, workerToken, job, ids, jobs, pool, claimNanos);
         double registryCpu = cpuSeconds(registryPid) - registryCpuBefore;
         double clientCpu = cpuSeconds(ProcessHandle.current().pid()) - clientCpuBefore;
+
+        // Phase 1b: the same fleet paced at RATE claims/s in all (each worker's claims on a fixed schedule,
+        // as if it ran a job between claims); latency is counted from the scheduled start, so a claim that
+        // is late because an earlier one was slow is charged for the wait (no coordinated omission).
+        List<Long> pacedNanos = paced(base, admin, workerToken, job, ids, jobs, rate, pool);
 
         // Phase 2: idle workers waiting in long polls; one job at a time.
         Map<String, Long> submittedAt = new ConcurrentHashMap<>();
@@ -125,6 +133,8 @@ public class ClaimThroughput {
 
         System.out.printf("workers=%d%njobs=%d%nseconds=%.2f%nclaims_per_s=%.1f%n", workers, jobs, seconds, jobs / seconds);
         print("claim", claimNanos);
+        System.out.printf("paced_rate_per_s=%.0f%n", rate);
+        print("paced_claim", pacedNanos);
         if (registryPid > 0) {
             System.out.printf("registry_cpu_ms_per_cycle=%.2f%nclient_cpu_ms_per_cycle=%.2f%n",
                     registryCpu * 1000 / jobs, clientCpu * 1000 / jobs);
@@ -167,6 +177,48 @@ public class ClaimThroughput {
         }
         drained.await(10, TimeUnit.MINUTES);
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Queues {@code jobs} jobs, then claims them at {@code rate} per second spread evenly over the workers. */
+    static List<Long> paced(String base, String admin, String workerToken, String job, List<String> ids, int jobs,
+            double rate, ExecutorService pool) throws InterruptedException {
+        ExecutorService submitters = Executors.newFixedThreadPool(4);
+        for (int i = 0; i < jobs; i++) {
+            submitters.submit(() -> post(base, admin, "/api/v1/jobs", job, 202));
+        }
+        submitters.shutdown();
+        submitters.awaitTermination(10, TimeUnit.MINUTES);
+        List<Long> nanos = java.util.Collections.synchronizedList(new ArrayList<>());
+        long period = Math.round(1e9 * ids.size() / rate);
+        long start = System.nanoTime() + 100_000_000L;
+        int perWorker = jobs / ids.size();
+        CountDownLatch done = new CountDownLatch(ids.size());
+        for (int w = 0; w < ids.size(); w++) {
+            String id = ids.get(w);
+            long offset = Math.round(1e9 * w / rate);
+            pool.submit(() -> {
+                try {
+                    for (int k = 0; k < perWorker; k++) {
+                        long scheduled = start + offset + k * period;
+                        long wait = scheduled - System.nanoTime();
+                        if (wait > 0) {
+                            TimeUnit.NANOSECONDS.sleep(wait);
+                        }
+                        HttpResponse<String> r = send(base, workerToken, "/api/v1/workers/" + id + "/claim?wait=1s", "");
+                        long claimedAt = System.nanoTime();
+                        if (r.statusCode() == 200) {
+                            nanos.add(claimedAt - scheduled);
+                            finish(base, workerToken, id, r.body());
+                        }
+                    }
+                } finally {
+                    done.countDown();
+                }
+                return null;
+            });
+        }
+        done.await(10, TimeUnit.MINUTES);
+        return nanos;
     }
 
     /** User plus system CPU seconds a process has used, from /proc (Linux); 0 when unknown. */
