@@ -2,7 +2,6 @@ package io.qreg.registry.approval;
 
 import static io.qreg.registry.policy.VariantMaker.classification;
 import static io.qreg.registry.policy.VariantMaker.ok;
-import static io.qreg.registry.policy.VariantMaker.put;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,7 +64,7 @@ class ApprovalIT extends IntegrationTest {
     /** A variant of a model with the risk tier whose own policy checks nothing, so its verdict passes. */
     private String passingVariant(String riskTier, String method) {
         String model = maker.model(producer, "classification", riskTier);
-        ok(put(admin(), "/api/v1/models/" + model + "/policy", Map.of()), 200);
+        ok(admin().put("/api/v1/models/" + model + "/policy", Map.of()), 200);
         return maker.quantize(producer, model, method);
     }
 
@@ -174,7 +173,7 @@ class ApprovalIT extends IntegrationTest {
         HttpApi producingApprover = userWith("ENGINEER", "APPROVER");
         HttpApi requestingApprover = userWith("ENGINEER", "APPROVER");
         String model = maker.model(producingApprover, "classification", "standard");
-        ok(put(admin(), "/api/v1/models/" + model + "/policy", Map.of()), 200);
+        ok(admin().put("/api/v1/models/" + model + "/policy", Map.of()), 200);
         String variant = maker.quantize(producingApprover, model, "int8-dynamic");
         String id = ok(request(requestingApprover, variant, "standard"), 201).json().get("id").asString();
 

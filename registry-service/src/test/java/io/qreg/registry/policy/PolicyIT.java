@@ -3,7 +3,6 @@ package io.qreg.registry.policy;
 import static io.qreg.registry.policy.VariantMaker.classification;
 import static io.qreg.registry.policy.VariantMaker.languageModel;
 import static io.qreg.registry.policy.VariantMaker.ok;
-import static io.qreg.registry.policy.VariantMaker.put;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -76,7 +75,7 @@ class PolicyIT extends IntegrationTest {
         assertThat(standardDrop).isGreaterThan(0.01);
 
         String target = maker.hardwareTarget("edge");
-        JsonNode own = ok(put(admin(), "/api/v1/models/" + model + "/policy",
+        JsonNode own = ok(admin().put("/api/v1/models/" + model + "/policy",
                 body("maxAccuracyDrop", 0.05, "minSpeedup", 1.2, "hardwareTargets", List.of(target))), 200).json();
         assertThat(own.get("source").asString()).isEqualTo("model");
         assertThat(own.get("maxAccuracyDrop").asDouble()).isEqualTo(0.05);
@@ -105,15 +104,15 @@ class PolicyIT extends IntegrationTest {
                 body("hardwareTargets", List.of("no-such-target")), "hardwareTargets",
                 body("hardwareTargets", List.of()), "hardwareTargets");
         bad.forEach((policy, field) -> {
-            HttpApi.Reply reply = put(admin(), path, policy);
+            HttpApi.Reply reply = admin().put(path, policy);
             assertThat(reply.status()).as(reply.body()).isEqualTo(400);
             assertThat(reply.isProblem()).isTrue();
             assertThat(reply.json().get("field").asString()).isEqualTo(field);
         });
-        assertThat(put(admin(), path, misspelt).json().get("detail").asString()).contains("unknown policy field");
-        assertThat(put(admin(), "/api/v1/models/no-such-model/policy", body("maxAccuracyDrop", 0.01)).status())
+        assertThat(admin().put(path, misspelt).json().get("detail").asString()).contains("unknown policy field");
+        assertThat(admin().put("/api/v1/models/no-such-model/policy", body("maxAccuracyDrop", 0.01)).status())
                 .isEqualTo(404);
-        assertThat(put(engineer, path, body("maxAccuracyDrop", 0.5)).status()).isEqualTo(403);
+        assertThat(engineer.put(path, body("maxAccuracyDrop", 0.5)).status()).isEqualTo(403);
         assertThat(engineer.get(path).json().get("source").asString()).isEqualTo("risk-tier-default");
         assertThat(jdbc.queryForObject("select count(*) from audit_event where action = 'policy.set'"
                 + " and subject_id = ?", Integer.class, model)).isZero();
@@ -122,7 +121,7 @@ class PolicyIT extends IntegrationTest {
     @Test
     void verdictChecksEvaluationThresholdsIncludingTheWorstSliceAndFailsWithoutEvidence() {
         String model = maker.model(engineer, "classification", "standard");
-        ok(put(admin(), "/api/v1/models/" + model + "/policy", body("maxAccuracyDrop", 0.02,
+        ok(admin().put("/api/v1/models/" + model + "/policy", body("maxAccuracyDrop", 0.02,
                 "minTop1Agreement", 0.9, "maxWorstSliceAccuracyDrop", 0.05, "maxPerplexityIncreasePct", 5)), 200);
         String variant = maker.quantize(engineer, model, "int8-dynamic");
 
@@ -208,7 +207,7 @@ class PolicyIT extends IntegrationTest {
         String model = maker.model(engineer, "classification", "standard");
         String gpu = maker.hardwareTarget("gpu");
         String edge = maker.hardwareTarget("edge");
-        ok(put(admin(), "/api/v1/models/" + model + "/policy", body("minSpeedup", 1.2, "maxP99LatencyMs", 5,
+        ok(admin().put("/api/v1/models/" + model + "/policy", body("minSpeedup", 1.2, "maxP99LatencyMs", 5,
                 "maxMemoryMb", 10, "hardwareTargets", List.of(gpu, edge))), 200);
         String variant = maker.quantize(engineer, model, "int8-dynamic");
         String onGpu = maker.benchmark(engineer, variant, gpu, 1.5, 4.0, 5L * 1024 * 1024);
@@ -238,7 +237,7 @@ class PolicyIT extends IntegrationTest {
         assertThat(judged.get("passed").asBoolean()).isFalse();
 
         // Without named targets, every target the variant was benchmarked on is checked.
-        ok(put(admin(), "/api/v1/models/" + model + "/policy", body("minSpeedup", 1.2)), 200);
+        ok(admin().put("/api/v1/models/" + model + "/policy", body("minSpeedup", 1.2)), 200);
         Map<String, JsonNode> everywhere = checks(verdict(variant));
         assertThat(everywhere.keySet()).containsExactlyInAnyOrder("minSpeedup@" + gpu, "minSpeedup@" + edge);
     }

@@ -54,11 +54,6 @@ public final class VariantMaker {
         return reply;
     }
 
-    public static HttpApi.Reply put(HttpApi api, String path, Object body) {
-        return api.send(api.request(path).header("Content-Type", "application/json")
-                .PUT(BodyPublishers.ofString(body instanceof String s ? s : HttpApi.JSON.writeValueAsString(body))));
-    }
-
     /** A model of the task and risk tier with one checkpoint; returns its name. */
     public String model(HttpApi engineer, String task, String riskTier) {
         String name = "gov-" + UUID.randomUUID().toString().substring(0, 8);

@@ -68,6 +68,11 @@ public final class HttpApi {
                 .POST(BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body))));
     }
 
+    public Reply put(String path, Object body) {
+        return send(request(path).header("Content-Type", "application/json")
+                .PUT(BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body))));
+    }
+
     public Reply method(String method, String path) {
         return send(request(path).header("Content-Type", "application/json")
                 .method(method, BodyPublishers.ofString("{}")));

@@ -57,7 +57,11 @@ public final class RegistryProcess implements AutoCloseable {
     }
 
     public HttpApi api(String token) {
-        return new HttpApi("http://localhost:" + port, token);
+        return new HttpApi(baseUrl(), token);
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + port;
     }
 
     public long pid() {
