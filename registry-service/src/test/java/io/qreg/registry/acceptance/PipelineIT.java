@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import tools.jackson.databind.JsonNode;
+
 /**
  * QReg as a CI/CD pipeline meets it: the registry the README's run command starts (its own
  * embedded worker, nothing mocked) driven over HTTP by the pipeline script of docs/ci-cd.md.
@@ -98,6 +100,164 @@ class PipelineIT {
         Run unknown = pipeline(engineer, "no-such-model", "1.0.0", onnx.toString(), "int8", "digits-eval@1");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.output()).contains("404", "model 'no-such-model' does not exist");
+    }
+
+    /**
+     * Issue 5's acceptance flow: a high-risk language model quantized three ways with evidence, each
+     * variant signed off under separation of duties, rolled into production's standard tier step by
+     * step, with the routing config following every move and a bad canary rolled back automatically.
+     */
+    @Test
+    void aHighRiskModelGoesFromCheckpointToTrafficThroughEvidenceSignOffsAndAStagedRollout() throws Exception {
+        HttpApi engineer = registry.api(token("ENGINEER"));
+        HttpApi approver1 = registry.api(token("APPROVER"));
+        HttpApi approver2 = registry.api(token("APPROVER"));
+        HttpApi riskOfficer = registry.api(token("RISK_OFFICER"));
+        HttpApi gateway = registry.api(token("GATEWAY"));
+
+        ok(engineer.post("/api/v1/models", Map.of("name", "bytelm", "task", "language-model", "riskTier", "high",
+                "owner", "nlp")), 201);
+        String checkpoint = ok(engineer.upload("/api/v1/models/bytelm/checkpoints", Map.of("version", "1.0.0",
+                "license", "MIT", "redistribution", "allowed"), Fixtures.bytes("bytelm_small.onnx"), "bytelm.onnx"),
+                201).json().get("id").asString();
+        ok(engineer.upload("/api/v1/datasets", Map.of("name", "bytelm-eval", "purpose", "evaluation"),
+                Fixtures.zip(Map.of("input_ids.npy", Fixtures.bytes("bytelm_small_eval_ids.npy"),
+                        "labels.npy", Fixtures.bytes("bytelm_small_eval_labels.npy"))), "bytelm-eval.zip"), 201);
+        Map<String, Map<String, Object>> recipes = Map.of(
+                "int8-dynamic", Map.of("name", "lm-int8", "method", "int8-dynamic", "perChannel", true),
+                "int4-weight", Map.of("name", "lm-int4", "method", "int4-weight", "blockSize", 32, "symmetric", true),
+                "fp16", Map.of("name", "lm-fp16", "method", "fp16"));
+        Map<String, String> jobs = new java.util.LinkedHashMap<>();
+        for (String method : List.of("int8-dynamic", "int4-weight", "fp16")) {
+            Map<String, Object> recipe = recipes.get(method);
+            ok(engineer.post("/api/v1/recipes", recipe), 201);
+            jobs.put(method, ok(engineer.post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId", checkpoint,
+                    "recipe", Map.of("name", recipe.get("name"), "version", 1), "followUps", List.of(
+                            Map.of("type", "EVALUATE", "dataset", Map.of("name", "bytelm-eval", "version", 1)),
+                            Map.of("type", "BENCHMARK", "hardwareTarget", "any")))), 202).json().get("id").asString());
+        }
+        Map<String, String> variants = new java.util.LinkedHashMap<>();
+        for (var job : jobs.entrySet()) {
+            JsonNode done = awaitFinished(engineer, job.getValue());
+            assertThat(done.get("status").asString()).as(done + registry.tail()).isEqualTo("SUCCEEDED");
+            for (JsonNode followUp : done.get("followUpJobIds")) {
+                JsonNode f = awaitFinished(engineer, followUp.asString());
+                assertThat(f.get("status").asString()).as(f.toString()).isEqualTo("SUCCEEDED");
+            }
+            variants.put(job.getKey(), done.get("variantId").asString());
+        }
+        String int8 = variants.get("int8-dynamic");
+        String int4 = variants.get("int4-weight");
+        String fp16 = variants.get("fp16");
+        for (String variant : variants.values()) {
+            JsonNode v = engineer.get("/api/v1/variants/" + variant).json();
+            assertThat(v.get("evaluations").get(0).get("deltas").has("perplexity")).as(v.toString()).isTrue();
+            assertThat(v.get("benchmarks").get(0).get("speedup").asDouble()).isPositive();
+            assertThat(v.get("policyVerdict").get("passed").asBoolean()).as(v.get("policyVerdict").toString()).isTrue();
+        }
+
+        ok(engineer.post("/api/v1/deployments", Map.of("name", "support-intent", "modelName", "bytelm",
+                "environments", List.of("staging", "production"), "tiers", List.of(
+                        Map.of("name", "premium"), Map.of("name", "standard", "default", true)))), 201);
+
+        // The first variant: two distinct APPROVERs (high risk); the requester may not sign.
+        String approval1 = requestApproval(engineer, int8);
+        assertThat(engineer.post("/api/v1/approvals/" + approval1 + "/signoffs",
+                Map.of("decision", "APPROVE", "comment", "mine")).status()).isEqualTo(403);
+        approve(approver1, approval1);
+        assertThat(approve(approver2, approval1).get("status").asString()).isEqualTo("APPROVED");
+        JsonNode first = ok(engineer.post("/api/v1/deployments/support-intent/rollouts", Map.of("variantId", int8,
+                "environment", "production", "tier", "standard", "steps", List.of(5, 25, 100),
+                "approvalId", approval1)), 201).json();
+        assertThat(first.get("phase").asString()).as("an empty tier goes to 100% at once").isEqualTo("COMPLETED");
+        JsonNode routing = routing(gateway);
+        assertThat(weights(routing, "standard")).isEqualTo(Map.of(int8, 100));
+        long revision = routing.get("revision").asLong();
+
+        // The 4-bit variant also needs a RISK_OFFICER; then 5% -> 25% -> 100% with the routing following.
+        String approval2 = requestApproval(engineer, int4);
+        approve(approver1, approval2);
+        assertThat(approve(approver2, approval2).get("status").asString()).isEqualTo("PENDING");
+        assertThat(approve(riskOfficer, approval2).get("status").asString()).isEqualTo("APPROVED");
+        JsonNode second = ok(engineer.post("/api/v1/deployments/support-intent/rollouts", Map.of("variantId", int4,
+                "environment", "production", "tier", "standard", "steps", List.of(5, 25, 100),
+                "approvalId", approval2)), 201).json();
+        String rollout2 = second.get("id").asString();
+        List<Map<String, Integer>> steps = List.of(Map.of(int8, 95, int4, 5), Map.of(int8, 75, int4, 25),
+                Map.of(int4, 100));
+        for (int step = 0; step < steps.size(); step++) {
+            if (step > 0) {
+                ok(engineer.post("/api/v1/rollouts/" + rollout2 + "/advance", Map.of()), 200);
+            }
+            routing = routing(gateway);
+            assertThat(weights(routing, "standard")).as("step %d", step).isEqualTo(steps.get(step));
+            assertThat(routing.get("revision").asLong()).isGreaterThan(revision);
+            revision = routing.get("revision").asLong();
+        }
+        assertThat(engineer.get("/api/v1/rollouts/" + rollout2).json().get("phase").asString()).isEqualTo("COMPLETED");
+
+        // The third: a bad canary report rolls it back and restores the previous weights.
+        String approval3 = requestApproval(engineer, fp16);
+        approve(approver1, approval3);
+        approve(approver2, approval3);
+        String rollout3 = ok(engineer.post("/api/v1/deployments/support-intent/rollouts", Map.of("variantId", fp16,
+                "environment", "production", "tier", "standard", "steps", List.of(5, 25, 100),
+                "approvalId", approval3)), 201).json().get("id").asString();
+        assertThat(weights(routing(gateway), "standard")).isEqualTo(Map.of(int4, 95, fp16, 5));
+        ok(gateway.post("/api/v1/rollouts/" + rollout3 + "/health", Map.of("errorRate", 0.2, "p99LatencyMs", 40,
+                "qualityProxy", 0.95)), 200);
+        assertThat(engineer.get("/api/v1/rollouts/" + rollout3).json().get("phase").asString())
+                .isEqualTo("ROLLED_BACK");
+        routing = routing(gateway);
+        assertThat(weights(routing, "standard")).isEqualTo(Map.of(int4, 100));
+        assertThat(routing.get("revision").asLong()).isGreaterThan(revision);
+    }
+
+    private String requestApproval(HttpApi engineer, String variant) {
+        return ok(engineer.post("/api/v1/approvals", Map.of("variantId", variant, "deployment", "support-intent",
+                "environment", "production", "tier", "standard")), 201).json().get("id").asString();
+    }
+
+    private static JsonNode approve(HttpApi signer, String approval) {
+        return ok(signer.post("/api/v1/approvals/" + approval + "/signoffs",
+                Map.of("decision", "APPROVE", "comment", "evidence reviewed")), 200).json();
+    }
+
+    private static JsonNode routing(HttpApi gateway) {
+        return ok(gateway.get("/api/v1/routing/support-intent?environment=production"), 200).json();
+    }
+
+    /** The weight of each backend of one rule, by variant id. */
+    private static Map<String, Integer> weights(JsonNode routing, String rule) {
+        for (JsonNode r : routing.get("rules")) {
+            if (r.get("name").asString().equals(rule)) {
+                Map<String, Integer> weights = new java.util.HashMap<>();
+                for (JsonNode backend : r.get("backends")) {
+                    if (backend.get("weight").asInt() > 0) {
+                        weights.put(backend.get("variant").asString(), backend.get("weight").asInt());
+                    }
+                }
+                return weights;
+            }
+        }
+        throw new AssertionError("no rule '" + rule + "' in " + routing);
+    }
+
+    private static JsonNode awaitFinished(HttpApi api, String jobId) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (true) {
+            JsonNode job = api.get("/api/v1/jobs/" + jobId).json();
+            String status = job.get("status").asString();
+            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(status) || System.nanoTime() > deadline) {
+                return job;
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private static HttpApi.Reply ok(HttpApi.Reply reply, int status) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        return reply;
     }
 
     private String token(String role) {
