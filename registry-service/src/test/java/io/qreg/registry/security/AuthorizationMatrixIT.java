@@ -33,6 +33,10 @@ class AuthorizationMatrixIT extends IntegrationTest {
     private static final Set<Role> WORKERS = EnumSet.of(Role.WORKER);
     private static final Set<Role> HUMANS_AND_WORKERS = EnumSet.of(Role.VIEWER, Role.ENGINEER, Role.APPROVER,
             Role.RISK_OFFICER, Role.ADMIN, Role.WORKER);
+    private static final Set<Role> HUMANS_AND_GATEWAYS = EnumSet.of(Role.VIEWER, Role.ENGINEER, Role.APPROVER,
+            Role.RISK_OFFICER, Role.ADMIN, Role.GATEWAY);
+    private static final Set<Role> BUILDERS_AND_GATEWAYS = EnumSet.of(Role.ENGINEER, Role.ADMIN, Role.GATEWAY);
+    private static final Set<Role> GATEWAYS = EnumSet.of(Role.GATEWAY);
 
     /** Who may call each endpoint, as "METHOD pattern". */
     private static final Map<String, Set<Role>> EXPECTED = Map.ofEntries(
@@ -74,7 +78,23 @@ class AuthorizationMatrixIT extends IntegrationTest {
             Map.entry("POST /api/v1/jobs/{id}/result", WORKERS),
             Map.entry("GET /api/v1/variants/{id}", HUMANS),
             Map.entry("GET /api/v1/variants/{id}/content", HUMANS_AND_WORKERS),
-            Map.entry("GET /api/v1/models/{name}/variants", HUMANS));
+            Map.entry("GET /api/v1/models/{name}/variants", HUMANS),
+            Map.entry("GET /api/v1/deployments", HUMANS),
+            Map.entry("POST /api/v1/deployments", BUILDERS),
+            Map.entry("GET /api/v1/deployments/{name}", HUMANS),
+            Map.entry("GET /api/v1/deployments/{name}/history", HUMANS),
+            Map.entry("POST /api/v1/deployments/{name}/rollouts", BUILDERS),
+            Map.entry("GET /api/v1/rollouts/{id}", HUMANS),
+            Map.entry("POST /api/v1/rollouts/{id}/advance", BUILDERS),
+            Map.entry("POST /api/v1/rollouts/{id}/pause", BUILDERS),
+            Map.entry("POST /api/v1/rollouts/{id}/resume", BUILDERS),
+            Map.entry("POST /api/v1/rollouts/{id}/rollback", BUILDERS),
+            Map.entry("POST /api/v1/rollouts/{id}/health", BUILDERS_AND_GATEWAYS),
+            Map.entry("GET /api/v1/routing/{deployment}", HUMANS_AND_GATEWAYS),
+            Map.entry("GET /api/v1/routing/{deployment}/revisions", HUMANS_AND_GATEWAYS),
+            Map.entry("GET /api/v1/routing/{deployment}/revisions/{revision}", HUMANS_AND_GATEWAYS),
+            Map.entry("GET /api/v1/routing/{deployment}/gateways", HUMANS_AND_GATEWAYS),
+            Map.entry("POST /api/v1/routing/{deployment}/ack", GATEWAYS));
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
