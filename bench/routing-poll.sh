@@ -4,7 +4,7 @@
 # Starts a fresh registry (embedded PostgreSQL, temporary QREG_DATA_DIR) on 127.0.0.1, creates a
 # GATEWAY account and token, a deployment whose default tier serves the model's FP32 checkpoint,
 # and then runs wrk with N concurrent keep-alive pollers against three URLs, one after the other,
-# in the same run: a baseline (GET /actuator/health, no token, no database), the unconditional
+# in the same run: a baseline (GET /actuator/health/liveness: no token, no database), the unconditional
 # 200 path of GET /api/v1/routing/{deployment}, and the 304 path (the same GET with If-None-Match
 # naming the current ETag). Prints a Markdown report; exits 1 if a target fails.
 #
@@ -96,7 +96,7 @@ JDK="$("$JAVA" -version 2>&1 | head -n 1)"
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 STARTED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 GIT_REV="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-WRK_VERSION="$(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
+WRK_VERSION="$( (wrk -v 2>&1 || true) | head -n 1 | awk '{ print $1, $2 }')"
 
 JAR="$REPO/registry-service/target/registry-service.jar"
 if [[ "$BUILD" -eq 1 ]]; then
@@ -181,12 +181,13 @@ measure() {  # measure LABEL URL [curl-style headers...]
   max="$(to_ms "$(awk '$1 == "Latency" { print $4 }' "$out")")"
   reqs="$(awk '/requests in/ { print $1 }' "$out")"
   errors="$(awk '/Non-2xx/ { print $NF }' "$out")"; errors="${errors:-0}"
-  errors=$((errors + $(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$out" || echo 0)))
+  local socket; socket="$(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$out")"
+  errors=$((errors + ${socket:-0}))
   cpu="$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v r="$reqs" 'BEGIN { printf "%.0f", (r > 0 ? t / hz * 1e6 / r : 0) }')"
   log "  $rps req/s, p50 $p50 ms, p90 $p90 ms, p99 $p99 ms, max $max ms, $errors errors, $cpu us registry CPU/request"
   RESULTS+=("$label|$rps|$p50|$p90|$p99|$max|$reqs|$errors|$cpu")
 }
-measure baseline "$BASE/actuator/health"
+measure baseline "$BASE/actuator/health/liveness"
 measure routing-200 "$ROUTING" -H "Authorization: Bearer $GATEWAY_TOKEN"
 measure routing-304 "$ROUTING" -H "Authorization: Bearer $GATEWAY_TOKEN" -H "If-None-Match: $ETAG"
 
@@ -210,7 +211,7 @@ FAILED=0; [[ "$RPS_V" == PASS && "$P99_V" == PASS ]] || FAILED=1
   for r in "${RESULTS[@]}"; do
     IFS='|' read -r label rps p50 p90 p99 max reqs errs cpu <<<"$r"
     case "$label" in
-      baseline) what="baseline \`GET /actuator/health\` (no token)" ;;
+      baseline) what="baseline \`GET /actuator/health/liveness\` (no token, no database)" ;;
       routing-200) what="\`GET /api/v1/routing/{d}?environment=\` → 200" ;;
       routing-304) what="\`GET /api/v1/routing/{d}?environment=\` + \`If-None-Match\` → 304" ;;
     esac

@@ -69,6 +69,11 @@ class RoutingCache {
         return Set.copyOf(waiters.keySet());
     }
 
+    /** Answers every waiting long poll with 304 now, so a shutting-down instance is not held up by them. */
+    void releaseWaiters() {
+        waiters.values().forEach(set -> set.forEach(w -> w.result().setResult(RoutingController.notModified(w.etag()))));
+    }
+
     /** Listening again after a gap: anything held may have missed a notification. */
     void trust() {
         current.clear();

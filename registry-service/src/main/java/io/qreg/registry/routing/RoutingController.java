@@ -123,7 +123,11 @@ class RoutingController {
     }
 
     private static ResponseEntity<byte[]> notModified(Rendered r) {
-        return ResponseEntity.status(HttpStatus.NOT_MODIFIED).header(HttpHeaders.ETAG, r.etag())
+        return notModified(r.etag());
+    }
+
+    static ResponseEntity<byte[]> notModified(String etag) {
+        return ResponseEntity.status(HttpStatus.NOT_MODIFIED).header(HttpHeaders.ETAG, etag)
                 .cacheControl(CacheControl.noCache()).build();
     }
 

@@ -56,8 +56,10 @@ class RoutingNotifications implements SmartLifecycle {
         thread.start();
     }
 
+    /** Stops before the web server's graceful shutdown, which would otherwise wait for every long poll. */
     @Override
     public void stop() {
+        cache.releaseWaiters();
         running = false;
         if (thread != null) {
             thread.interrupt();

@@ -146,6 +146,29 @@ class RoutingIT extends RolloutTestSupport {
     }
 
     @Test
+    void aConditionalPollAnsweredFromMemoryStillRefusesWhatSecurityRefuses() {
+        Scene s = scene();
+        String path = "/api/v1/routing/" + s.deployment() + "?environment=production";
+        String etag = ok(gateway().get(path), 200).header("ETag");
+        java.util.function.Function<HttpApi, Integer> poll = api -> api.send(api.request(path)
+                .header("If-None-Match", etag).GET()).status();
+
+        assertThat(poll.apply(gateway())).isEqualTo(304);
+        assertThat(poll.apply(userWith("VIEWER"))).isEqualTo(304);
+        assertThat(poll.apply(userWith("APPROVER"))).as("reads, by the role hierarchy").isEqualTo(304);
+        assertThat(poll.apply(userWith("WORKER"))).isEqualTo(403);
+        assertThat(poll.apply(anonymous())).isEqualTo(401);
+        assertThat(poll.apply(anonymous().as("qreg_not-a-real-token"))).isEqualTo(401);
+        HttpApi viewer = userWith("VIEWER");
+        String tokenId = viewer.get("/api/v1/tokens").json().get(0).get("id").asString();
+        ok(viewer.delete("/api/v1/tokens/" + tokenId), 200);
+        assertThat(poll.apply(viewer)).as("a revoked token").isEqualTo(401);
+        HttpApi api = gateway();
+        assertThat(api.send(api.request(path + "&format=envoy").header("If-None-Match", etag).GET()).status())
+                .as("another rendering has another ETag").isEqualTo(200);
+    }
+
+    @Test
     void aLongPollReturnsWithin100MillisecondsOfARolloutStep() throws Exception {
         Scene s = scene();
         String path = "/api/v1/routing/" + s.deployment() + "?environment=production";
