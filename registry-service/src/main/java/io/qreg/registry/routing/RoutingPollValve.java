@@ -3,11 +3,15 @@ package io.qreg.registry.routing;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.ServletException;
 
+import io.qreg.registry.security.Role;
 import io.qreg.registry.security.TokenService;
 
 import org.apache.catalina.connector.Request;
@@ -49,6 +53,7 @@ class RoutingPollValve extends ValveBase {
     private final ObjectProvider<RoleHierarchy> hierarchyProvider;
     private final ObjectProvider<MeterRegistry> metersProvider;
     private volatile Collaborators collaborators;
+    private final Map<Set<Role>, Boolean> readers = new ConcurrentHashMap<>();
 
     /** Resolved on the first poll: the web server is created before these beans exist. */
     private record Collaborators(RoutingCache cache, TokenService tokens, RoleHierarchy hierarchy, Counter answered) {
@@ -101,7 +106,7 @@ class RoutingPollValve extends ValveBase {
         String secret = authorization.substring(7).trim();
         Optional<TokenService.TokenPrincipal> principal = secret.isEmpty() ? Optional.empty()
                 : c.tokens().authenticate(secret);
-        if (principal.isEmpty() || !mayRead(c.hierarchy(), principal.get())) {
+        if (principal.isEmpty() || !mayRead(c.hierarchy(), principal.get().user().getRoles())) {
             return false;
         }
         response.setStatus(304);
@@ -115,11 +120,19 @@ class RoutingPollValve extends ValveBase {
         return true;
     }
 
-    private static boolean mayRead(RoleHierarchy hierarchy, TokenService.TokenPrincipal principal) {
-        var granted = principal.user().getRoles().stream()
-                .map(r -> (GrantedAuthority) new SimpleGrantedAuthority(r.authority())).toList();
-        var reachable = hierarchy.getReachableGrantedAuthorities(granted);
-        return reachable.contains(VIEWER) || reachable.contains(GATEWAY);
+    /**
+     * Whether these roles may read routing configs. Remembered per role set (there are few): the
+     * hierarchy's answer allocates and formats a debug message on every call.
+     */
+    private boolean mayRead(RoleHierarchy hierarchy, Set<Role> roles) {
+        Boolean known = readers.get(roles);
+        if (known == null) {
+            var granted = roles.stream().map(r -> (GrantedAuthority) new SimpleGrantedAuthority(r.authority())).toList();
+            var reachable = hierarchy.getReachableGrantedAuthorities(granted);
+            known = reachable.contains(VIEWER) || reachable.contains(GATEWAY);
+            readers.put(Set.copyOf(roles), known);
+        }
+        return known;
     }
 
     private Collaborators collaborators() {
