@@ -11,6 +11,8 @@ import java.util.UUID;
 import java.util.function.Function;
 
 import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.deployment.DeploymentService;
+import io.qreg.registry.deployment.DeploymentView;
 import io.qreg.registry.job.JobService;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.RiskTier;
@@ -60,10 +62,11 @@ public class ApprovalService implements ApprovalGate {
     private final ApplicationEventPublisher events;
     private final TransactionTemplate transaction;
     private final ApprovalSettings settings;
+    private final DeploymentService deployments;
 
     ApprovalService(ApprovalStore store, PolicyService policies, VariantService variants, ModelService models,
             JobService jobs, AuditLog audit, ApplicationEventPublisher events,
-            PlatformTransactionManager transactionManager, ApprovalSettings settings) {
+            PlatformTransactionManager transactionManager, ApprovalSettings settings, DeploymentService deployments) {
         this.store = store;
         this.policies = policies;
         this.variants = variants;
@@ -73,6 +76,7 @@ public class ApprovalService implements ApprovalGate {
         this.events = events;
         this.transaction = new TransactionTemplate(transactionManager);
         this.settings = settings;
+        this.deployments = deployments;
     }
 
     /** {@code POST /api/v1/approvals}; {@code override} and {@code reason} serve an ADMIN facing a failing verdict. */
@@ -113,6 +117,9 @@ public class ApprovalService implements ApprovalGate {
         requireName("deployment", r.deployment());
         requireName("environment", r.environment());
         requireName("tier", r.tier());
+        DeploymentView deployment = requireDeployment(r.deployment());
+        deployment.requireEnvironment(r.environment());
+        deployment.requireTier(r.tier());
         boolean override = Boolean.TRUE.equals(r.override());
         String reason = r.reason() == null || r.reason().isBlank() ? null : r.reason().strip();
         if (reason != null && reason.length() > 2000) {
@@ -122,6 +129,11 @@ public class ApprovalService implements ApprovalGate {
         boolean admin = CurrentUser.isAdmin();
         return attempt(now -> {
             VariantView variant = requireVariant(r.variantId());
+            if (!variant.modelName().equals(deployment.modelName())) {
+                return Outcome.<ApprovalView>refused(ApiException.unprocessable("variant " + variant.id()
+                        + " is of model '" + variant.modelName() + "' but deployment '" + deployment.name()
+                        + "' serves model '" + deployment.modelName() + "'"));
+            }
             for (UUID openId : store.openFor(variant.id(), r.deployment(), r.environment(), r.tier())) {
                 Approval open = refreshed(load(openId), now);
                 if (open.status().isOpen()) {
@@ -370,6 +382,14 @@ public class ApprovalService implements ApprovalGate {
         if (value == null || !ModelService.NAME.matcher(value).matches()) {
             throw ApiException.invalid(field, field + " must be 1-63 characters of lowercase letters, digits and '-'"
                     + " (not starting or ending with '-'), e.g. 'production'; got '" + value + "'");
+        }
+    }
+
+    private DeploymentView requireDeployment(String name) {
+        try {
+            return deployments.get(name);
+        } catch (ApiException e) {
+            throw new ApiException(e.status(), e.getMessage(), "deployment");
         }
     }
 

@@ -5,6 +5,8 @@ import static org.springframework.http.HttpMethod.GET;
 import static org.springframework.http.HttpMethod.POST;
 import static org.springframework.http.HttpMethod.PUT;
 
+import jakarta.servlet.DispatcherType;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -78,6 +80,8 @@ class SecurityConfiguration {
                 .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler(ProblemResponses.forbidden()))
                 .authorizeHttpRequests(api -> api
+                        // A long poll's answer is dispatched again once ready; its request was authorized when it came in.
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll()
                         .requestMatchers(GET, "/api/v1/users").hasRole("ADMIN")
                         .requestMatchers(POST, "/api/v1/users").hasRole("ADMIN")
                         .requestMatchers(GET, "/api/v1/me").authenticated()
@@ -105,6 +109,13 @@ class SecurityConfiguration {
                         .hasRole("ENGINEER")
                         .requestMatchers(POST, "/api/v1/webhooks", "/api/v1/webhooks/*/test").hasRole("ENGINEER")
                         .requestMatchers(DELETE, "/api/v1/webhooks/*").hasRole("ENGINEER")
+                        // Engineers define deployments and move rollouts; gateways read routing, acknowledge it and report canary health.
+                        .requestMatchers(POST, "/api/v1/deployments", "/api/v1/deployments/*/rollouts",
+                                "/api/v1/rollouts/*/advance", "/api/v1/rollouts/*/pause", "/api/v1/rollouts/*/resume",
+                                "/api/v1/rollouts/*/rollback").hasRole("ENGINEER")
+                        .requestMatchers(POST, "/api/v1/rollouts/*/health").hasAnyRole("ENGINEER", "GATEWAY")
+                        .requestMatchers(GET, "/api/v1/routing/**").hasAnyRole("VIEWER", "GATEWAY")
+                        .requestMatchers(POST, "/api/v1/routing/*/ack").hasRole("GATEWAY")
                         .requestMatchers(GET, "/api/v1/**").hasRole("VIEWER")
                         .anyRequest().denyAll());
         return http.build();
@@ -119,6 +130,8 @@ class SecurityConfiguration {
                         .requestMatchers("/login", "/error", "/css/**", "/js/**", "/img/**", "/webjars/**",
                                 "/favicon.ico").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+                        // Published JSON Schemas (the routing document's) for anyone validating what they receive.
+                        .requestMatchers("/schemas/**").permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()
                         .requestMatchers("/actuator/**", "/admin/**").hasRole("ADMIN")

@@ -1,7 +1,12 @@
 package io.qreg.registry.webhook;
 
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
 import io.qreg.registry.approval.ApprovalDecided;
 import io.qreg.registry.approval.ApprovalRequested;
+import io.qreg.registry.rollout.RolloutEvent;
 import io.qreg.registry.variant.VariantCreated;
 
 import org.springframework.context.event.EventListener;
@@ -35,5 +40,19 @@ class WebhookEventListeners {
     void approvalDecided(ApprovalDecided e) {
         outbox.enqueue(WebhookEvents.APPROVAL_DECIDED, "approval", e.approvalId().toString(),
                 WebhookOutbox.fieldsOf(e));
+    }
+
+    /** Every move of the canary's weight is a step (start, advance, completion); pauses change no traffic. */
+    @EventListener
+    void rollout(RolloutEvent e) {
+        if (e instanceof RolloutEvent.RolloutRolledBack) {
+            outbox.enqueue(WebhookEvents.ROLLOUT_ROLLBACK, "rollout", e.rolloutId().toString(),
+                    WebhookOutbox.fieldsOf(e));
+        } else if (e instanceof RolloutEvent.RolloutStarted || e instanceof RolloutEvent.RolloutStepped
+                || e instanceof RolloutEvent.RolloutCompleted) {
+            Map<String, Object> data = new LinkedHashMap<>(WebhookOutbox.fieldsOf(e));
+            data.put("move", e.getClass().getSimpleName().replace("Rollout", "").toLowerCase(Locale.ROOT));
+            outbox.enqueue(WebhookEvents.ROLLOUT_STEP, "rollout", e.rolloutId().toString(), data);
+        }
     }
 }

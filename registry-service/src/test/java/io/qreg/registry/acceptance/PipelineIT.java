@@ -114,6 +114,19 @@ class PipelineIT {
         HttpApi approver2 = registry.api(token("APPROVER"));
         HttpApi riskOfficer = registry.api(token("RISK_OFFICER"));
         HttpApi gateway = registry.api(token("GATEWAY"));
+        List<String> notified = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            if (exchange.getRequestHeaders().getFirst("X-QReg-Signature") != null) {
+                notified.add(exchange.getRequestHeaders().getFirst("X-QReg-Event"));
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        ok(engineer.post("/api/v1/webhooks", Map.of("url", "http://127.0.0.1:" + receiver.getAddress().getPort()
+                + "/hook", "events", List.of("*"), "description", "chat")), 201);
 
         ok(engineer.post("/api/v1/models", Map.of("name", "bytelm", "task", "language-model", "riskTier", "high",
                 "owner", "nlp")), 201);
@@ -211,6 +224,17 @@ class PipelineIT {
         routing = routing(gateway);
         assertThat(weights(routing, "standard")).isEqualTo(Map.of(int4, 100));
         assertThat(routing.get("revision").asLong()).isGreaterThan(revision);
+
+        // CI/CD and chat heard about each of it, signed.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<String> expected = List.of("variant.ready", "approval.requested", "approval.decided", "rollout.step",
+                "rollout.rollback");
+        while (!notified.containsAll(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        receiver.stop(0);
+        assertThat(notified).containsAll(expected);
+        assertThat(notified.stream().filter("variant.ready"::equals).count()).isEqualTo(3);
     }
 
     private String requestApproval(HttpApi engineer, String variant) {

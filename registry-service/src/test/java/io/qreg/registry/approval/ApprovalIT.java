@@ -37,7 +37,15 @@ import tools.jackson.databind.JsonNode;
 /** Approval requests, sign-offs and the gate over HTTP, on variants whose evidence a test worker reports. */
 class ApprovalIT extends IntegrationTest {
 
-    private static final String DEPLOYMENT = "support-intent";
+    /** Rounds of the sign-off race; with three other tiers, the most a deployment may have (20). */
+    private static final int ROUNDS = 17;
+    /** Every deployment's tiers; the race test opens one request per round, each for a tier of its own. */
+    private static final List<Map<String, Object>> TIERS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(Map.<String, Object>of("name", "premium"), Map.<String, Object>of("name", "edge"),
+                    Map.<String, Object>of("name", "standard", "default", true)),
+            java.util.stream.IntStream.range(0, ROUNDS).mapToObj(i -> Map.<String, Object>of("name", "race-" + i))).toList();
+    /** Deployments made so far, one per model and named after it. */
+    private static final java.util.Set<String> DEPLOYMENTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final String ENVIRONMENT = "production";
 
     @Autowired
@@ -68,13 +76,23 @@ class ApprovalIT extends IntegrationTest {
         return maker.quantize(producer, model, method);
     }
 
-    private static HttpApi.Reply request(HttpApi who, String variant, String tier, Object... extra) {
-        Map<String, Object> body = new HashMap<>(Map.of("variantId", variant, "deployment", DEPLOYMENT,
+    private HttpApi.Reply request(HttpApi who, String variant, String tier, Object... extra) {
+        Map<String, Object> body = new HashMap<>(Map.of("variantId", variant, "deployment", deploymentOf(variant),
                 "environment", ENVIRONMENT, "tier", tier));
         for (int i = 0; i < extra.length; i += 2) {
             body.put((String) extra[i], extra[i + 1]);
         }
         return who.post("/api/v1/approvals", body);
+    }
+
+    /** The deployment that serves the variant's model (named after it), created on first use. */
+    private String deploymentOf(String variant) {
+        String model = admin().get("/api/v1/variants/" + variant).json().get("modelName").asString();
+        if (DEPLOYMENTS.add(model)) {
+            ok(admin().post("/api/v1/deployments", Map.of("name", model, "modelName", model,
+                    "environments", List.of(ENVIRONMENT, "staging"), "tiers", TIERS)), 201);
+        }
+        return model;
     }
 
     private static HttpApi.Reply sign(HttpApi who, String approval, String decision, String comment) {
@@ -149,7 +167,7 @@ class ApprovalIT extends IntegrationTest {
             assertThat(approved.get("decidedAt").isNull()).isFalse();
 
             ApprovedDecision decision = gate.requireApproved(UUID.fromString(id),
-                    UUID.fromString(variant), DEPLOYMENT, ENVIRONMENT, "standard");
+                    UUID.fromString(variant), deploymentOf(variant), ENVIRONMENT, "standard");
             assertThat(decision.signedBy()).containsExactlyInAnyOrder(username(first), username(second),
                     username(officer));
             assertThat(decision.evidenceDigest()).isEqualTo(approved.get("evidenceDigest").asString());
@@ -285,16 +303,16 @@ class ApprovalIT extends IntegrationTest {
         ok(sign(userWith("APPROVER"), approvedId, "APPROVE", null), 200);
         String pendingId = ok(request(requester, variant, "standard"), 201).json().get("id").asString();
         assertThat(gate.requireApproved(UUID.fromString(approvedId), UUID.fromString(variant),
-                DEPLOYMENT, ENVIRONMENT, "premium").approvalId().toString()).isEqualTo(approvedId);
+                deploymentOf(variant), ENVIRONMENT, "premium").approvalId().toString()).isEqualTo(approvedId);
         assertThatThrownBy(() -> gate.requireApproved(UUID.fromString(approvedId),
-                UUID.fromString(variant), DEPLOYMENT, ENVIRONMENT, "edge"))
+                UUID.fromString(variant), deploymentOf(variant), ENVIRONMENT, "edge"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(HttpStatus.CONFLICT))
                 .hasMessageContaining("tier 'premium', not 'edge'");
 
         String evaluation = maker.evaluate(producer, variant, classification(0.96, 0.96, 1.0));
 
         assertThatThrownBy(() -> gate.requireApproved(UUID.fromString(approvedId),
-                UUID.fromString(variant), DEPLOYMENT, ENVIRONMENT, "premium"))
+                UUID.fromString(variant), deploymentOf(variant), ENVIRONMENT, "premium"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(HttpStatus.CONFLICT))
                 .hasMessageContaining("is VOID");
         assertThat(jdbc.queryForObject("select status from approval where id = ?::uuid", String.class, approvedId))
@@ -338,7 +356,7 @@ class ApprovalIT extends IntegrationTest {
         HttpApi second = userWith("APPROVER");
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            for (int round = 0; round < 20; round++) {
+            for (int round = 0; round < ROUNDS; round++) {
                 String id = ok(request(requester, variant, "race-" + round), 201).json().get("id").asString();
                 CyclicBarrier start = new CyclicBarrier(2);
                 List<Future<HttpApi.Reply>> replies = new ArrayList<>();
@@ -399,17 +417,44 @@ class ApprovalIT extends IntegrationTest {
     }
 
     @Test
+    void anApprovalNamesATierThatExistsInADeploymentOfTheVariantsModel() {
+        String variant = passingVariant("standard", "int8-dynamic");
+        String deployment = deploymentOf(variant);
+        String otherModelsDeployment = deploymentOf(passingVariant("standard", "int8-dynamic"));
+        Map<String, Object> body = new HashMap<>(Map.of("variantId", variant, "deployment", "no-such-deployment",
+                "environment", ENVIRONMENT, "tier", "standard"));
+
+        assertThat(requester.post("/api/v1/approvals", body).json().get("field").asString()).isEqualTo("deployment");
+        body.put("deployment", deployment);
+        body.put("environment", "qa");
+        HttpApi.Reply noEnvironment = requester.post("/api/v1/approvals", body);
+        assertThat(noEnvironment.status()).isEqualTo(404);
+        assertThat(noEnvironment.json().get("detail").asString()).contains("no environment 'qa'", "staging");
+        body.put("environment", ENVIRONMENT);
+        body.put("tier", "gold");
+        assertThat(requester.post("/api/v1/approvals", body).json().get("field").asString()).isEqualTo("tier");
+        body.put("tier", "standard");
+        body.put("deployment", otherModelsDeployment);
+        HttpApi.Reply otherModel = requester.post("/api/v1/approvals", body);
+        assertThat(otherModel.status()).isEqualTo(422);
+        assertThat(otherModel.json().get("detail").asString()).contains("serves model '" + otherModelsDeployment);
+        assertThat(jdbc.queryForObject("select count(*) from approval where variant_id = ?::uuid", Integer.class,
+                variant)).isZero();
+    }
+
+    @Test
     void unknownIdsAnswer404AndBadNamesAreRefusedNamingTheField() {
         String unknown = "00000000-0000-0000-0000-000000000002";
         HttpApi.Reply read = requester.get("/api/v1/approvals/" + unknown);
         assertThat(read.status()).isEqualTo(404);
         assertThat(read.isProblem()).isTrue();
         assertThat(sign(userWith("APPROVER"), unknown, "APPROVE", null).status()).isEqualTo(404);
-        HttpApi.Reply noVariant = request(requester, unknown, "standard");
+        HttpApi.Reply noVariant = requester.post("/api/v1/approvals", Map.of("variantId", unknown, "deployment",
+                deploymentOf(passingVariant("standard", "int8-dynamic")), "environment", ENVIRONMENT, "tier", "standard"));
         assertThat(noVariant.status()).isEqualTo(404);
         assertThat(noVariant.json().get("field").asString()).isEqualTo("variantId");
         assertThatThrownBy(() -> gate.requireApproved(UUID.fromString(unknown),
-                UUID.fromString(unknown), DEPLOYMENT, ENVIRONMENT, "standard"))
+                UUID.fromString(unknown), "no-such-deployment", ENVIRONMENT, "standard"))
                 .isInstanceOfSatisfying(ApiException.class,
                         e -> assertThat(e.status()).isEqualTo(HttpStatus.NOT_FOUND));
 
@@ -419,7 +464,7 @@ class ApprovalIT extends IntegrationTest {
         HttpApi.Reply badName = requester.post("/api/v1/approvals", bad);
         assertThat(badName.status()).isEqualTo(400);
         assertThat(badName.json().get("field").asString()).isEqualTo("deployment");
-        bad.put("deployment", DEPLOYMENT);
+        bad.put("deployment", deploymentOf(variant));
         bad.remove("tier");
         assertThat(requester.post("/api/v1/approvals", bad).json().get("field").asString()).isEqualTo("tier");
         assertThat(jdbc.queryForObject("select count(*) from approval where variant_id = ?::uuid", Integer.class,

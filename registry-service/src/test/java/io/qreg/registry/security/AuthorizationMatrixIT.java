@@ -34,6 +34,10 @@ class AuthorizationMatrixIT extends IntegrationTest {
     private static final Set<Role> SIGNERS = EnumSet.of(Role.APPROVER, Role.RISK_OFFICER);
     private static final Set<Role> HUMANS_AND_WORKERS = EnumSet.of(Role.VIEWER, Role.ENGINEER, Role.APPROVER,
             Role.RISK_OFFICER, Role.ADMIN, Role.WORKER);
+    private static final Set<Role> HUMANS_AND_GATEWAYS = EnumSet.of(Role.VIEWER, Role.ENGINEER, Role.APPROVER,
+            Role.RISK_OFFICER, Role.ADMIN, Role.GATEWAY);
+    private static final Set<Role> BUILDERS_AND_GATEWAYS = EnumSet.of(Role.ENGINEER, Role.ADMIN, Role.GATEWAY);
+    private static final Set<Role> GATEWAYS = EnumSet.of(Role.GATEWAY);
 
     /** Who may call each endpoint, as "METHOD pattern". */
     private static final Map<String, Set<Role>> EXPECTED = Map.ofEntries(
@@ -89,7 +93,23 @@ class AuthorizationMatrixIT extends IntegrationTest {
             Map.entry("GET /api/v1/webhooks/{id}", BUILDERS),
             Map.entry("DELETE /api/v1/webhooks/{id}", BUILDERS),
             Map.entry("GET /api/v1/webhooks/{id}/deliveries", BUILDERS),
-            Map.entry("POST /api/v1/webhooks/{id}/test", BUILDERS));
+            Map.entry("POST /api/v1/webhooks/{id}/test", BUILDERS),
+            Map.entry("GET /api/v1/deployments", HUMANS),
+            Map.entry("POST /api/v1/deployments", BUILDERS),
+            Map.entry("GET /api/v1/deployments/{name}", HUMANS),
+            Map.entry("GET /api/v1/deployments/{name}/history", HUMANS),
+            Map.entry("POST /api/v1/deployments/{name}/rollouts", BUILDERS),
+            Map.entry("GET /api/v1/rollouts/{id}", HUMANS),
+            Map.entry("POST /api/v1/rollouts/{id}/advance", BUILDERS),
+            Map.entry("POST /api/v1/rollouts/{id}/pause", BUILDERS),
+            Map.entry("POST /api/v1/rollouts/{id}/resume", BUILDERS),
+            Map.entry("POST /api/v1/rollouts/{id}/rollback", BUILDERS),
+            Map.entry("POST /api/v1/rollouts/{id}/health", BUILDERS_AND_GATEWAYS),
+            Map.entry("GET /api/v1/routing/{deployment}", HUMANS_AND_GATEWAYS),
+            Map.entry("GET /api/v1/routing/{deployment}/revisions", HUMANS_AND_GATEWAYS),
+            Map.entry("GET /api/v1/routing/{deployment}/revisions/{revision}", HUMANS_AND_GATEWAYS),
+            Map.entry("GET /api/v1/routing/{deployment}/gateways", HUMANS_AND_GATEWAYS),
+            Map.entry("POST /api/v1/routing/{deployment}/ack", GATEWAYS));
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")

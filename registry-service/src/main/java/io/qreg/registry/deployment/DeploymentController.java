@@ -1,0 +1,43 @@
+package io.qreg.registry.deployment;
+
+import io.qreg.registry.web.PageResponse;
+import io.qreg.registry.web.Pagination;
+
+import org.springframework.data.domain.Sort;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Deployments over HTTP: define one, read one, list them. */
+@RestController
+class DeploymentController {
+
+    private final DeploymentService deployments;
+
+    DeploymentController(DeploymentService deployments) {
+        this.deployments = deployments;
+    }
+
+    @PostMapping("/api/v1/deployments")
+    ResponseEntity<DeploymentView> create(@RequestBody DeploymentRequest request) {
+        DeploymentView created = deployments.create(request);
+        return ResponseEntity.status(HttpStatus.CREATED)
+                .location(java.net.URI.create("/api/v1/deployments/" + created.name())).body(created);
+    }
+
+    @GetMapping("/api/v1/deployments")
+    PageResponse<DeploymentView> list(@RequestParam(required = false) String model,
+            @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size) {
+        return PageResponse.of(deployments.list(model, Pagination.of(page, size, Sort.by("name"))), d -> d);
+    }
+
+    @GetMapping("/api/v1/deployments/{name}")
+    DeploymentView get(@PathVariable String name) {
+        return deployments.get(name);
+    }
+}

@@ -1,0 +1,38 @@
+package io.qreg.registry.deployment;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.http.HttpStatus;
+
+/** A deployment as the API returns it; {@code tiers} are in routing order, the default tier last. */
+public record DeploymentView(UUID id, String name, String modelName, UUID modelId, String description,
+        List<String> environments, List<TierView> tiers, Instant createdAt, String createdBy) {
+
+    /** The environment, or a 404 naming the field and the environments there are. */
+    public String requireEnvironment(String environment) {
+        if (environment == null || environment.isBlank()) {
+            throw ApiException.invalid("environment", "environment is required; deployment '" + name + "' has "
+                    + environments);
+        }
+        if (!environments.contains(environment)) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "deployment '" + name + "' has no environment '"
+                    + environment + "'; it has " + environments, "environment");
+        }
+        return environment;
+    }
+
+    /** The tier, or a 404 naming the field and the tiers there are. */
+    public TierView requireTier(String tier) {
+        if (tier == null || tier.isBlank()) {
+            throw ApiException.invalid("tier", "tier is required; deployment '" + name + "' has "
+                    + tiers.stream().map(TierView::name).toList());
+        }
+        return tiers.stream().filter(t -> t.name().equals(tier)).findFirst()
+                .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "deployment '" + name + "' has no tier '"
+                        + tier + "'; it has " + tiers.stream().map(TierView::name).toList(), "tier"));
+    }
+}

@@ -1,0 +1,2 @@
+/** Deployments: a model's named serving targets, their environments and their tiers with the traffic each tier matches. */
+package io.qreg.registry.deployment;

@@ -1,0 +1,60 @@
+package io.qreg.registry.rollout;
+
+import java.util.UUID;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Rollouts over HTTP: start one, read it, move it, and the canary's health reports. */
+@RestController
+class RolloutController {
+
+    private final RolloutService rollouts;
+
+    RolloutController(RolloutService rollouts) {
+        this.rollouts = rollouts;
+    }
+
+    @PostMapping("/api/v1/deployments/{name}/rollouts")
+    ResponseEntity<RolloutView> start(@PathVariable String name, @RequestBody RolloutRequest request) {
+        RolloutView started = rollouts.start(name, request);
+        return ResponseEntity.status(HttpStatus.CREATED).location(java.net.URI.create("/api/v1/rollouts/"
+                + started.id())).body(started);
+    }
+
+    @GetMapping("/api/v1/rollouts/{id}")
+    RolloutView get(@PathVariable UUID id) {
+        return rollouts.get(id);
+    }
+
+    @PostMapping("/api/v1/rollouts/{id}/advance")
+    RolloutView advance(@PathVariable UUID id) {
+        return rollouts.advance(id);
+    }
+
+    @PostMapping("/api/v1/rollouts/{id}/pause")
+    RolloutView pause(@PathVariable UUID id) {
+        return rollouts.pause(id);
+    }
+
+    @PostMapping("/api/v1/rollouts/{id}/resume")
+    RolloutView resume(@PathVariable UUID id) {
+        return rollouts.resume(id);
+    }
+
+    @PostMapping("/api/v1/rollouts/{id}/rollback")
+    RolloutView rollback(@PathVariable UUID id,
+            @RequestBody(required = false) RolloutService.RollbackRequest request) {
+        return rollouts.rollBack(id, request);
+    }
+
+    @PostMapping("/api/v1/rollouts/{id}/health")
+    RolloutView health(@PathVariable UUID id, @RequestBody HealthReport report) {
+        return rollouts.health(id, report);
+    }
+}

@@ -1,0 +1,417 @@
+package io.qreg.registry.rollout;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import io.qreg.registry.approval.ApprovalGate;
+import io.qreg.registry.approval.ApprovedDecision;
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.checkpoint.CheckpointService;
+import io.qreg.registry.checkpoint.CheckpointView;
+import io.qreg.registry.deployment.DeploymentService;
+import io.qreg.registry.deployment.DeploymentView;
+import io.qreg.registry.deployment.TierView;
+import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.variant.VariantRef;
+import io.qreg.registry.variant.VariantService;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Starts and moves rollouts. Every move takes the deployment's row lock first, so moves of one
+ * deployment (and the routing revisions they publish through {@link RolloutEvent}s, in the same
+ * transaction) happen one at a time, and a rejected move leaves nothing written.
+ */
+@Service
+public class RolloutService {
+
+    static final List<Integer> DEFAULT_STEPS = List.of(5, 25, 100);
+    private static final int MAX_STEPS = 20;
+    private static final int HEALTH_SHOWN = 100;
+
+    private final RolloutStore store;
+    private final DeploymentService deployments;
+    private final VariantService variants;
+    private final CheckpointService checkpoints;
+    private final ApprovalGate approvals;
+    private final AuditLog audit;
+    private final ApplicationEventPublisher events;
+
+    RolloutService(RolloutStore store, DeploymentService deployments, VariantService variants,
+            CheckpointService checkpoints, ApprovalGate approvals, AuditLog audit,
+            ApplicationEventPublisher events) {
+        this.store = store;
+        this.deployments = deployments;
+        this.variants = variants;
+        this.checkpoints = checkpoints;
+        this.approvals = approvals;
+        this.audit = audit;
+        this.events = events;
+    }
+
+    // ---------------------------------------------------------------- start
+
+    @Transactional
+    public RolloutView start(String deploymentName, RolloutRequest r) {
+        if (r == null) {
+            throw ApiException.invalid("variantId", "a rollout needs {variantId, environment, tier, steps, approvalId}");
+        }
+        if ((r.variantId() == null) == (r.checkpointId() == null)) {
+            throw ApiException.invalid("variantId", "name exactly one candidate: variantId (a quantized variant)"
+                    + " or checkpointId (the model's FP32 checkpoint)");
+        }
+        List<Integer> steps = steps(r.steps());
+        Thresholds thresholds = Thresholds.withDefaults(r.thresholds());
+        DeploymentView d = deployments.lock(deploymentName);
+        String environment = d.requireEnvironment(r.environment());
+        TierView tier = d.requireTier(r.tier());
+        CheckpointView source;
+        Backend candidate;
+        if (r.variantId() != null) {
+            if (r.approvalId() == null) {
+                throw ApiException.invalid("approvalId", "approvalId is required: the approval for variant "
+                        + r.variantId() + " to serve " + d.name() + "/" + environment + "/" + tier.name());
+            }
+            VariantRef v = naming("variantId", () -> variants.ref(r.variantId()));
+            source = checkpoints.get(v.checkpointId());
+            candidate = Backend.variant(v.id(), Precision.ofMethod(v.method()), v.sha256());
+        } else {
+            if (r.approvalId() != null) {
+                throw ApiException.invalid("approvalId", "a checkpoint rollout serves the model as registered"
+                        + " (FP32), which approvals of quantized variants do not cover; leave approvalId out");
+            }
+            source = naming("checkpointId", () -> checkpoints.get(r.checkpointId()));
+            candidate = Backend.checkpoint(source.id(), source.sha256());
+        }
+        requireFits(d, tier, source, candidate);
+        TierServing now = serving(d.id(), environment, tier.name());
+        if (now.active() != null) {
+            throw ApiException.conflict("tier " + tier.name() + " of " + d.name() + "/" + environment
+                    + " already has rollout " + now.active().id() + " in phase " + now.active().phase()
+                    + "; complete or roll it back first");
+        }
+        if (candidate.equals(now.stable())) {
+            throw ApiException.conflict(candidate.source() + " " + candidate.id() + " already is the stable backend"
+                    + " of tier " + tier.name() + " in " + d.name() + "/" + environment);
+        }
+        ApprovedDecision decision = r.variantId() == null ? null
+                : approvals.requireApproved(r.approvalId(), r.variantId(), d.name(), environment, tier.name());
+        Instant at = Timestamps.now();
+        Rollout rollout = Rollout.start(d.id(), d.name(), environment, tier.name(), candidate, now.stable(),
+                r.approvalId(), decision == null ? List.of() : decision.signedBy(),
+                decision == null ? null : decision.evidenceDigest(), steps, thresholds, at, CurrentUser.username());
+        try {
+            store.insert(rollout);
+        } catch (DuplicateKeyException e) {
+            throw ApiException.conflict("tier " + tier.name() + " of " + d.name() + "/" + environment
+                    + " got another active rollout at the same moment; read it and retry");
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("deployment", d.name());
+        details.put("environment", environment);
+        details.put("tier", tier.name());
+        details.put("candidate", candidate.cluster());
+        details.put("steps", steps);
+        details.put("approvalId", String.valueOf(r.approvalId()));
+        details.put("signedBy", rollout.signedBy());
+        audit.record("rollout.started", "rollout", rollout.id().toString(), null, state(rollout), details);
+        TierServing after = serving(d.id(), environment, tier.name());
+        events.publishEvent(new RolloutEvent.RolloutStarted(rollout.id(), d.id(), d.name(), environment, tier.name(),
+                r.variantId(), r.checkpointId(), rollout.stepIndex(), rollout.percent(), after.weights(), at));
+        if (rollout.phase() == RolloutPhase.COMPLETED) {
+            completed(rollout, after, at);
+        }
+        return view(rollout, after);
+    }
+
+    private static List<Integer> steps(List<Integer> requested) {
+        List<Integer> steps = requested == null || requested.isEmpty() ? DEFAULT_STEPS : requested;
+        if (steps.size() > MAX_STEPS) {
+            throw ApiException.invalid("steps", "at most " + MAX_STEPS + " steps, got " + steps.size());
+        }
+        int previous = -1;
+        for (int i = 0; i < steps.size(); i++) {
+            Integer s = steps.get(i);
+            if (s == null || s < 0 || s > 100 || s <= previous) {
+                throw ApiException.invalid("steps", "steps are canary percentages from 0 (shadow) to 100, each"
+                        + " above the one before, e.g. [0, 5, 25, 100]; got " + steps);
+            }
+            previous = s;
+        }
+        if (previous != 100) {
+            throw ApiException.invalid("steps", "the last step must be 100 (the candidate takes all traffic and"
+                    + " becomes stable); got " + steps);
+        }
+        return List.copyOf(steps);
+    }
+
+    /** The candidate must be of the deployment's model, of the tier's precision, and shippable to edge devices. */
+    private static void requireFits(DeploymentView d, TierView tier, CheckpointView source, Backend candidate) {
+        String field = candidate.variantBacked() ? "variantId" : "checkpointId";
+        if (!source.modelName().equals(d.modelName())) {
+            throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, candidate.source() + " "
+                    + candidate.id() + " belongs to model '" + source.modelName() + "', but deployment '" + d.name()
+                    + "' serves model '" + d.modelName() + "'", field);
+        }
+        if (tier.precision() != null && !tier.precision().equals(candidate.precision())) {
+            throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, "tier '" + tier.name()
+                    + "' serves " + tier.precision() + ", but " + candidate.source() + " " + candidate.id() + " is "
+                    + candidate.precision(), field);
+        }
+        if (tier.edge() && "internal-only".equals(source.redistribution())) {
+            throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, "tier '" + tier.name()
+                    + "' is an edge tier whose weights are distributed to devices, but checkpoint "
+                    + source.modelName() + "@" + source.version() + " (licence '" + source.license()
+                    + "') is marked redistribution internal-only; serve it from a non-edge tier, or register a"
+                    + " checkpoint whose licence allows redistribution", field);
+        }
+    }
+
+    // ---------------------------------------------------------------- moves
+
+    @Transactional
+    public RolloutView advance(UUID id) {
+        Rollout rollout = lock(id);
+        Map<String, Object> before = state(rollout);
+        Instant at = Timestamps.now();
+        transition(() -> rollout.advance(at));
+        if (rollout.candidate().variantBacked()) {
+            // Evidence may have changed since the last step: the gate re-checks the approval each time.
+            ApprovedDecision decision = approvals.requireApproved(rollout.approvalId(), rollout.candidate().id(),
+                    rollout.deployment(), rollout.environment(), rollout.tier());
+            rollout.approvedBy(decision.signedBy(), decision.evidenceDigest());
+        }
+        store.update(rollout);
+        audit.record("rollout.advanced", "rollout", id.toString(), before, state(rollout),
+                Map.of("stepIndex", rollout.stepIndex(), "percent", rollout.percent(),
+                        "signedBy", rollout.signedBy()));
+        TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
+        events.publishEvent(new RolloutEvent.RolloutStepped(id, rollout.deploymentId(), rollout.deployment(),
+                rollout.environment(), rollout.tier(), rollout.stepIndex(), rollout.percent(), after.weights(), at));
+        if (rollout.phase() == RolloutPhase.COMPLETED) {
+            completed(rollout, after, at);
+        }
+        return view(rollout, after);
+    }
+
+    @Transactional
+    public RolloutView pause(UUID id) {
+        Rollout rollout = lock(id);
+        Map<String, Object> before = state(rollout);
+        Instant at = Timestamps.now();
+        transition(() -> rollout.pause(at));
+        store.update(rollout);
+        audit.record("rollout.paused", "rollout", id.toString(), before, state(rollout),
+                Map.of("stepIndex", rollout.stepIndex()));
+        TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
+        events.publishEvent(new RolloutEvent.RolloutPaused(id, rollout.deploymentId(), rollout.deployment(),
+                rollout.environment(), rollout.tier(), rollout.stepIndex(), after.weights(), at));
+        return view(rollout, after);
+    }
+
+    @Transactional
+    public RolloutView resume(UUID id) {
+        Rollout rollout = lock(id);
+        Map<String, Object> before = state(rollout);
+        Instant at = Timestamps.now();
+        transition(() -> rollout.resume(at));
+        store.update(rollout);
+        audit.record("rollout.resumed", "rollout", id.toString(), before, state(rollout),
+                Map.of("stepIndex", rollout.stepIndex()));
+        TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
+        events.publishEvent(new RolloutEvent.RolloutResumed(id, rollout.deploymentId(), rollout.deployment(),
+                rollout.environment(), rollout.tier(), rollout.stepIndex(), after.weights(), at));
+        return view(rollout, after);
+    }
+
+    /** Request body of a manual rollback. */
+    public record RollbackRequest(String reason) {
+    }
+
+    @Transactional
+    public RolloutView rollBack(UUID id, RollbackRequest request) {
+        String reason = request == null || request.reason() == null || request.reason().isBlank()
+                ? "rolled back by " + CurrentUser.username() : request.reason().trim();
+        if (reason.length() > 1000) {
+            throw ApiException.invalid("reason", "reason must be at most 1000 characters");
+        }
+        Rollout rollout = lock(id);
+        return rollBack(rollout, reason, false, null, List.of());
+    }
+
+    private RolloutView rollBack(Rollout rollout, String reason, boolean automatic, UUID healthReportId,
+            List<Thresholds.Breach> breaches) {
+        Map<String, Object> before = state(rollout);
+        Instant at = Timestamps.now();
+        transition(() -> rollout.rollBack(reason, at));
+        store.update(rollout);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("automatic", automatic);
+        details.put("reason", reason);
+        details.put("stepIndex", rollout.stepIndex());
+        if (automatic) {
+            details.put("healthReportId", healthReportId.toString());
+            details.put("breached", breaches.stream().map(Thresholds.Breach::toMap).toList());
+        }
+        audit.record("rollout.rolled-back", "rollout", rollout.id().toString(), before, state(rollout), details);
+        TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
+        events.publishEvent(new RolloutEvent.RolloutRolledBack(rollout.id(), rollout.deploymentId(),
+                rollout.deployment(), rollout.environment(), rollout.tier(), automatic,
+                breaches.isEmpty() ? null : breaches.get(0).metric(), reason, after.weights(), at));
+        return view(rollout, after);
+    }
+
+    /** Stores the report; a breach of any threshold rolls the rollout back at once. */
+    @Transactional
+    public RolloutView health(UUID id, HealthReport report) {
+        if (report == null || (report.errorRate() == null && report.p99LatencyMs() == null
+                && report.qualityProxy() == null)) {
+            throw ApiException.invalid("errorRate", "report at least one of errorRate (0-1), p99LatencyMs"
+                    + " and qualityProxy (0-1)");
+        }
+        if (report.errorRate() != null) {
+            Thresholds.fraction("errorRate", report.errorRate());
+        }
+        if (report.p99LatencyMs() != null && (report.p99LatencyMs().isNaN() || report.p99LatencyMs() < 0)) {
+            throw ApiException.invalid("p99LatencyMs", "p99LatencyMs must be 0 or more, got " + report.p99LatencyMs());
+        }
+        if (report.qualityProxy() != null) {
+            Thresholds.fraction("qualityProxy", report.qualityProxy());
+        }
+        Rollout rollout = lock(id);
+        transition(() -> rollout.requireActive("sent health reports"));
+        List<Thresholds.Breach> breaches = rollout.thresholds().breaches(report);
+        UUID reportId = UUID.randomUUID();
+        Instant at = Timestamps.now();
+        store.insertHealth(reportId, rollout, report, breaches, at, CurrentUser.username());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("healthReportId", reportId.toString());
+        details.put("stepIndex", rollout.stepIndex());
+        details.put("breached", breaches.stream().map(Thresholds.Breach::toMap).toList());
+        audit.record("rollout.health-reported", "rollout", id.toString(), null, report, details);
+        if (breaches.isEmpty()) {
+            return view(rollout, serving(rollout.deploymentId(), rollout.environment(), rollout.tier()));
+        }
+        String reason = "canary health breached its thresholds: "
+                + String.join(", ", breaches.stream().map(Thresholds.Breach::describe).toList());
+        return rollBack(rollout, reason, true, reportId, breaches);
+    }
+
+    private void completed(Rollout rollout, TierServing after, Instant at) {
+        audit.record("rollout.completed", "rollout", rollout.id().toString(), null, state(rollout),
+                Map.of("stable", rollout.candidate().cluster(), "previous",
+                        rollout.previous() == null ? "none" : rollout.previous().cluster()));
+        events.publishEvent(new RolloutEvent.RolloutCompleted(rollout.id(), rollout.deploymentId(),
+                rollout.deployment(), rollout.environment(), rollout.tier(),
+                rollout.candidate().variantBacked() ? rollout.candidate().id() : null,
+                rollout.candidate().variantBacked() ? null : rollout.candidate().id(), after.weights(), at));
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Transactional(readOnly = true)
+    public RolloutView get(UUID id) {
+        Rollout rollout = store.find(id).orElseThrow(() -> ApiException.notFound("rollout", id));
+        return view(rollout, serving(rollout.deploymentId(), rollout.environment(), rollout.tier()));
+    }
+
+    /** What every tier of the environment serves now, keyed by tier name (tiers nothing serves are absent). */
+    @Transactional(readOnly = true)
+    public Map<String, TierServing> serving(UUID deploymentId, String environment) {
+        Map<String, Backend> stable = new LinkedHashMap<>();
+        Map<String, UUID> stableRollout = new LinkedHashMap<>();
+        for (Rollout r : store.lastCompletedIn(deploymentId, environment)) {
+            stable.put(r.tier(), r.candidate());
+            stableRollout.put(r.tier(), r.id());
+        }
+        Map<String, Rollout> active = new LinkedHashMap<>();
+        for (Rollout r : store.activeIn(deploymentId, environment)) {
+            active.put(r.tier(), r);
+        }
+        Map<String, TierServing> serving = new LinkedHashMap<>();
+        for (String tier : stable.keySet()) {
+            serving.put(tier, new TierServing(tier, stable.get(tier), stableRollout.get(tier), active.get(tier)));
+        }
+        return serving;
+    }
+
+    /** The rollout whose completion made the tier's stable backend what it was at {@code at}. */
+    @Transactional(readOnly = true)
+    public Optional<Rollout> completedAt(UUID deploymentId, String environment, String tier, Instant at) {
+        return store.lastCompletedAt(deploymentId, environment, tier, at);
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<Rollout> find(UUID id) {
+        return store.find(id);
+    }
+
+    private TierServing serving(UUID deploymentId, String environment, String tier) {
+        TierServing s = serving(deploymentId, environment).get(tier);
+        return s != null ? s : new TierServing(tier, null, null, null);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Rollout lock(UUID id) {
+        UUID deploymentId = store.deploymentOf(id).orElseThrow(() -> ApiException.notFound("rollout", id));
+        deployments.lock(deploymentId);
+        return store.find(id).orElseThrow(() -> ApiException.notFound("rollout", id));
+    }
+
+    private static void transition(Runnable move) {
+        try {
+            move.run();
+        } catch (IllegalRolloutTransitionException e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+    }
+
+    private static <T> T naming(String field, Supplier<T> lookup) {
+        try {
+            return lookup.get();
+        } catch (ApiException e) {
+            throw new ApiException(e.status(), e.getMessage(), field);
+        }
+    }
+
+    /** The rollout's own state, as audit events digest it. */
+    private static Map<String, Object> state(Rollout r) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("id", r.id().toString());
+        s.put("deployment", r.deployment());
+        s.put("environment", r.environment());
+        s.put("tier", r.tier());
+        s.put("candidate", r.candidate().describe());
+        s.put("previous", r.previous() == null ? null : r.previous().describe());
+        s.put("approvalId", r.approvalId() == null ? null : r.approvalId().toString());
+        s.put("signedBy", r.signedBy());
+        s.put("evidenceDigest", r.evidenceDigest());
+        s.put("steps", r.steps());
+        s.put("stepIndex", r.stepIndex());
+        s.put("phase", r.phase().name());
+        s.put("thresholds", r.thresholds());
+        s.put("reason", r.reason());
+        return s;
+    }
+
+    private RolloutView view(Rollout r, TierServing tier) {
+        return new RolloutView(r.id(), r.deployment(), r.environment(), r.tier(),
+                r.candidate().variantBacked() ? r.candidate().id() : null,
+                r.candidate().variantBacked() ? null : r.candidate().id(), r.candidate().describe(),
+                r.previous() == null ? null : r.previous().describe(), r.approvalId(), r.signedBy(),
+                r.evidenceDigest(), r.steps(), r.stepIndex(), r.percent(), r.phase(), r.thresholds(), r.reason(),
+                tier.weights(), store.health(r.id(), HEALTH_SHOWN), r.createdAt(), r.createdBy(), r.updatedAt(),
+                r.finishedAt());
+    }
+}

@@ -1,0 +1,154 @@
+package io.qreg.registry.rollout;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.qreg.registry.support.CanonicalJson;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import tools.jackson.core.type.TypeReference;
+
+/** Loads and saves rollout aggregates and their health reports with plain SQL. */
+@Repository
+class RolloutStore {
+
+    private static final String SELECT = "select r.*, d.name as deployment_name from rollout r"
+            + " join deployment d on d.id = r.deployment_id";
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<Integer>> INTS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<Map<String, Object>>> MAPS = new TypeReference<>() {
+    };
+
+    private final JdbcTemplate jdbc;
+
+    RolloutStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(Rollout r) {
+        Backend c = r.candidate();
+        Backend p = r.previous();
+        jdbc.update("""
+                insert into rollout (id, deployment_id, environment, tier, variant_id, checkpoint_id, precision, sha256,
+                                     previous_variant_id, previous_checkpoint_id, previous_precision, previous_sha256,
+                                     approval_id, signed_by, evidence_digest, steps, step_index, phase, thresholds,
+                                     reason, created_at, created_by, updated_at, finished_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""",
+                r.id(), r.deploymentId(), r.environment(), r.tier(), c.variantBacked() ? c.id() : null,
+                c.variantBacked() ? null : c.id(), c.precision(), c.sha256(),
+                p != null && p.variantBacked() ? p.id() : null, p != null && !p.variantBacked() ? p.id() : null,
+                p == null ? null : p.precision(), p == null ? null : p.sha256(), r.approvalId(),
+                CanonicalJson.write(r.signedBy()), r.evidenceDigest(), CanonicalJson.write(r.steps()), r.stepIndex(),
+                r.phase().name(), CanonicalJson.write(r.thresholds()), r.reason(), ts(r.createdAt()), r.createdBy(),
+                ts(r.updatedAt()), ts(r.finishedAt()));
+    }
+
+    /** Writes every mutable field back; the caller holds the deployment's lock. */
+    void update(Rollout r) {
+        jdbc.update("""
+                update rollout set signed_by = ?::jsonb, evidence_digest = ?, step_index = ?, phase = ?, reason = ?,
+                                   updated_at = ?, finished_at = ?
+                 where id = ?""",
+                CanonicalJson.write(r.signedBy()), r.evidenceDigest(), r.stepIndex(), r.phase().name(), r.reason(),
+                ts(r.updatedAt()), ts(r.finishedAt()), r.id());
+    }
+
+    Optional<Rollout> find(UUID id) {
+        return jdbc.query(SELECT + " where r.id = ?", RolloutStore::map, id).stream().findFirst();
+    }
+
+    Optional<UUID> deploymentOf(UUID rolloutId) {
+        return jdbc.queryForList("select deployment_id from rollout where id = ?", UUID.class, rolloutId).stream()
+                .findFirst();
+    }
+
+    Optional<Rollout> active(UUID deploymentId, String environment, String tier) {
+        return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ? and r.tier = ?"
+                + " and r.phase in ('PROGRESSING', 'PAUSED')", RolloutStore::map, deploymentId, environment, tier)
+                .stream().findFirst();
+    }
+
+    List<Rollout> activeIn(UUID deploymentId, String environment) {
+        return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ?"
+                + " and r.phase in ('PROGRESSING', 'PAUSED') order by r.updated_at desc, r.id", RolloutStore::map,
+                deploymentId, environment);
+    }
+
+    /** The last completed rollout of each tier of the environment: what each tier serves as stable. */
+    List<Rollout> lastCompletedIn(UUID deploymentId, String environment) {
+        return jdbc.query("select distinct on (r.tier) r.*, d.name as deployment_name from rollout r"
+                + " join deployment d on d.id = r.deployment_id"
+                + " where r.deployment_id = ? and r.environment = ? and r.phase = 'COMPLETED'"
+                + " order by r.tier, r.finished_at desc, r.created_at desc", RolloutStore::map, deploymentId,
+                environment);
+    }
+
+    /** The rollout that made the tier's stable backend what it was at {@code at}. */
+    Optional<Rollout> lastCompletedAt(UUID deploymentId, String environment, String tier, Instant at) {
+        return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ? and r.tier = ?"
+                + " and r.phase = 'COMPLETED' and r.finished_at <= ? order by r.finished_at desc, r.created_at desc"
+                + " limit 1", RolloutStore::map, deploymentId, environment, tier, ts(at)).stream().findFirst();
+    }
+
+    void insertHealth(UUID id, Rollout r, HealthReport h, List<Thresholds.Breach> breaches, Instant at,
+            String by) {
+        jdbc.update("""
+                insert into rollout_health (id, rollout_id, step_index, error_rate, p99_latency_ms, quality_proxy,
+                                            breaches, reported_at, reported_by)
+                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""",
+                id, r.id(), r.stepIndex(), h.errorRate(), h.p99LatencyMs(), h.qualityProxy(),
+                CanonicalJson.write(breaches.stream().map(Thresholds.Breach::toMap).toList()), ts(at), by);
+    }
+
+    List<RolloutView.HealthView> health(UUID rolloutId, int limit) {
+        return jdbc.query("select * from rollout_health where rollout_id = ? order by reported_at desc, id limit ?",
+                (rs, n) -> new RolloutView.HealthView(rs.getObject("id", UUID.class), rs.getInt("step_index"),
+                        (Double) rs.getObject("error_rate"), (Double) rs.getObject("p99_latency_ms"),
+                        (Double) rs.getObject("quality_proxy"),
+                        CanonicalJson.mapper().readValue(rs.getString("breaches"), MAPS),
+                        rs.getTimestamp("reported_at").toInstant(), rs.getString("reported_by")), rolloutId, limit);
+    }
+
+    private static Timestamp ts(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Rollout map(ResultSet rs, int row) throws SQLException {
+        UUID variant = rs.getObject("variant_id", UUID.class);
+        Backend candidate = variant != null
+                ? new Backend(Backend.VARIANT, variant, rs.getString("precision"), rs.getString("sha256"))
+                : new Backend(Backend.CHECKPOINT, rs.getObject("checkpoint_id", UUID.class), rs.getString("precision"),
+                        rs.getString("sha256"));
+        UUID previousVariant = rs.getObject("previous_variant_id", UUID.class);
+        UUID previousCheckpoint = rs.getObject("previous_checkpoint_id", UUID.class);
+        Backend previous = previousVariant != null
+                ? new Backend(Backend.VARIANT, previousVariant, rs.getString("previous_precision"),
+                        rs.getString("previous_sha256"))
+                : previousCheckpoint != null ? new Backend(Backend.CHECKPOINT, previousCheckpoint,
+                        rs.getString("previous_precision"), rs.getString("previous_sha256")) : null;
+        return new Rollout(rs.getObject("id", UUID.class), rs.getObject("deployment_id", UUID.class),
+                rs.getString("deployment_name"), rs.getString("environment"), rs.getString("tier"), candidate,
+                previous, rs.getObject("approval_id", UUID.class),
+                CanonicalJson.mapper().readValue(rs.getString("signed_by"), STRINGS), rs.getString("evidence_digest"),
+                CanonicalJson.mapper().readValue(rs.getString("steps"), INTS), rs.getInt("step_index"),
+                RolloutPhase.valueOf(rs.getString("phase")),
+                CanonicalJson.mapper().readValue(rs.getString("thresholds"), Thresholds.class), rs.getString("reason"),
+                instant(rs, "created_at"), rs.getString("created_by"), instant(rs, "updated_at"),
+                instant(rs, "finished_at"));
+    }
+}

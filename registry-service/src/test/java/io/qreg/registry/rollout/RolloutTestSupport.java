@@ -1,0 +1,256 @@
+package io.qreg.registry.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.qreg.registry.support.Fixtures;
+import io.qreg.registry.support.HttpApi;
+import io.qreg.registry.support.IntegrationTest;
+
+import org.junit.jupiter.api.BeforeEach;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Models, variants, deployments and approvals for the deployment, rollout and routing tests.
+ * Variants are produced through the real worker protocol (submit a QUANTIZE job, claim it, post a
+ * SUCCEEDED result with the artifact), as job/TestWorker does; that helper is package-private to
+ * the job tests, so the few calls are made here.
+ */
+public abstract class RolloutTestSupport extends IntegrationTest {
+
+    /** A model with one checkpoint whose licence allows (or forbids) redistribution. */
+    public record Model(String name, String checkpointId) {
+    }
+
+    private static final Map<String, String> RECIPES = new HashMap<>();
+    private static HttpApi engineer;
+    private static HttpApi workerApi;
+    private static String workerId;
+
+    @BeforeEach
+    void noForeignJobsQueued() {
+        // The queue is shared with other test classes: a job they left queued would be claimed here.
+        jdbc.update("update job set status = 'CANCELLED', finished_at = now(), worker_id = null,"
+                + " lease_expires_at = null where status in ('QUEUED', 'RUNNING')");
+    }
+
+    protected HttpApi engineer() {
+        if (engineer == null) {
+            engineer = userWith("ENGINEER");
+        }
+        return engineer;
+    }
+
+    protected static HttpApi.Reply ok(HttpApi.Reply reply, int status) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        return reply;
+    }
+
+    protected Model model(String redistribution) {
+        String name = unique("m");
+        ok(admin().post("/api/v1/models", Map.of("name", name, "task", "classification", "owner", "ml")), 201);
+        String checkpoint = ok(admin().upload("/api/v1/models/" + name + "/checkpoints",
+                Map.of("version", "1.0.0", "license", "internal-only".equals(redistribution) ? "LicenseRef-Proprietary"
+                        : "Apache-2.0", "redistribution", redistribution),
+                Fixtures.bytes("digits_mlp.onnx"), "digits_mlp.onnx"), 201).json().get("id").asString();
+        // An empty policy checks nothing, so these evidence-free variants may be put up for approval.
+        ok(admin().put("/api/v1/models/" + name + "/policy", Map.of()), 200);
+        return new Model(name, checkpoint);
+    }
+
+    /** A variant of the model quantized with {@code method}, produced through the worker protocol. */
+    protected String variant(Model model, String method) {
+        String recipe = RECIPES.computeIfAbsent(method, m -> {
+            String name = unique("r-" + m);
+            ok(admin().post("/api/v1/recipes", Map.of("name", name, "method", m)), 201);
+            return name;
+        });
+        String jobId = ok(engineer().post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId",
+                model.checkpointId(), "recipe", Map.of("name", recipe, "version", 1))), 202).json().get("id")
+                .asString();
+        HttpApi worker = worker();
+        JsonNode claimed = ok(worker.post("/api/v1/workers/" + workerId + "/claim?wait=5s", ""), 200).json();
+        assertThat(claimed.get("id").asString()).isEqualTo(jobId);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("workerId", workerId);
+        result.put("attempt", claimed.get("attempt").asInt());
+        result.put("status", "SUCCEEDED");
+        JsonNode reply = postResult(worker, jobId, result,
+                (method + "-" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+        return reply.get("variantId").asString();
+    }
+
+    /** Posts a worker's result as the protocol's multipart body, with the artifact when there is one. */
+    private static JsonNode postResult(HttpApi worker, String jobId, Map<String, Object> result, byte[] artifact) {
+        String boundary = "qreg-" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"result\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + HttpApi.JSON.writeValueAsString(result) + "\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        if (artifact != null) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\";"
+                    + " filename=\"model.onnx\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(artifact);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return ok(worker.send(worker.request("/api/v1/jobs/" + jobId + "/result")
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(BodyPublishers.ofByteArray(body.toByteArray()))), 200).json();
+    }
+
+    private HttpApi worker() {
+        if (workerApi == null) {
+            workerApi = userWith("WORKER");
+            Map<String, Object> profile = Map.of("os", "Linux", "arch", "amd64", "cores", 2, "flags", List.of(),
+                    "onnxRuntimeVersion", "1.23.2", "engineVersion", "test");
+            workerId = ok(workerApi.post("/api/v1/workers/register", Map.of("name", unique("rollout-worker"),
+                    "labels", Map.of(), "concurrency", 1, "hardwareProfile", profile)), 201).json().get("id")
+                    .asString();
+        }
+        return workerApi;
+    }
+
+    /** A deployment of the model in staging and production with the given tiers. */
+    protected String deployment(Model model, List<Map<String, Object>> tiers) {
+        String name = unique("d");
+        ok(engineer().post("/api/v1/deployments", Map.of("name", name, "modelName", model.name(),
+                "environments", List.of("staging", "production"), "tiers", tiers)), 201);
+        return name;
+    }
+
+    protected static Map<String, Object> tier(String name, Object... extra) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("name", name);
+        for (int i = 0; i < extra.length; i += 2) {
+            t.put((String) extra[i], extra[i + 1]);
+        }
+        return t;
+    }
+
+    /**
+     * A real approval: the engineer requests it and fresh people of each required role sign until it
+     * is APPROVED. An approval already given for exactly this target is reused (one open request per target).
+     */
+    protected UUID approve(String variantId, String deployment, String environment, String tier) {
+        return tryApprove(variantId, deployment, environment, tier).orElseThrow(() -> new AssertionError(
+                "cannot request approval for " + variantId + " in " + deployment + "/" + environment + "/" + tier));
+    }
+
+    /** An approval for the target, or empty when the registry refuses to open one (e.g. a target that does not exist). */
+    protected java.util.Optional<UUID> tryApprove(String variantId, String deployment, String environment,
+            String tier) {
+        HttpApi.Reply existing = engineer().get("/api/v1/approvals?status=APPROVED&variantId=" + variantId + "&deployment="
+                + deployment + "&environment=" + environment + "&tier=" + tier);
+        if (existing.status() == 200 && !existing.json().get("items").isEmpty()) {
+            return java.util.Optional.of(UUID.fromString(existing.json().get("items").get(0).get("id").asString()));
+        }
+        HttpApi.Reply requested = engineer().post("/api/v1/approvals", Map.of("variantId", variantId,
+                "deployment", deployment, "environment", environment, "tier", tier));
+        if (requested.status() != 201) {
+            return java.util.Optional.empty();
+        }
+        JsonNode approval = requested.json();
+        String id = approval.get("id").asString();
+        for (JsonNode required : approval.get("requiredSignoffs")) {
+            for (int i = 0; i < required.get("count").asInt(); i++) {
+                approval = ok(userWith(required.get("role").asString()).post("/api/v1/approvals/" + id + "/signoffs",
+                        Map.of("decision", "APPROVE", "comment", "reviewed")), 200).json();
+            }
+        }
+        assertThat(approval.get("status").asString()).isEqualTo("APPROVED");
+        return java.util.Optional.of(UUID.fromString(id));
+    }
+
+    /** The usernames that approved an approval, as a JSON array in signing order. */
+    protected String signersOf(String approvalId) {
+        List<String> signers = new java.util.ArrayList<>();
+        ok(engineer().get("/api/v1/approvals/" + approvalId), 200).json().get("signoffs")
+                .forEach(s -> signers.add(s.get("username").asString()));
+        return HttpApi.JSON.writeValueAsString(signers);
+    }
+
+    /**
+     * New evidence for the variant (a BENCHMARK job's result), which voids the approvals bound to the
+     * evidence they were signed for.
+     */
+    protected void addEvidence(String variantId) {
+        String jobId = ok(engineer().post("/api/v1/jobs", Map.of("type", "BENCHMARK", "variantId", variantId)), 202)
+                .json().get("id").asString();
+        HttpApi worker = worker();
+        JsonNode claimed = ok(worker.post("/api/v1/workers/" + workerId + "/claim?wait=5s", ""), 200).json();
+        assertThat(claimed.get("id").asString()).isEqualTo(jobId);
+        Map<String, Object> result = Map.of("workerId", workerId, "attempt", claimed.get("attempt").asInt(),
+                "status", "SUCCEEDED", "benchmark", Map.of("results", List.of(
+                        Map.of("model", "checkpoint", "latencyP50Ms", 2.0, "speedup", 1.0),
+                        Map.of("model", "variant", "latencyP50Ms", 1.0, "speedup", 2.0))));
+        postResult(worker, jobId, result, null);
+    }
+
+    protected HttpApi.Reply startRollout(String deployment, String variantId, String environment, String tier,
+            List<Integer> steps, Object... extra) {
+        Map<String, Object> request = new HashMap<>();
+        request.put("variantId", variantId);
+        request.put("environment", environment);
+        request.put("tier", tier);
+        request.put("steps", steps);
+        // A target the registry will not approve still gets an approval id, so the rollout's own validation answers.
+        request.put("approvalId", tryApprove(variantId, deployment, environment, tier).orElseGet(UUID::randomUUID)
+                .toString());
+        for (int i = 0; i < extra.length; i += 2) {
+            request.put((String) extra[i], extra[i + 1]);
+        }
+        return engineer().post("/api/v1/deployments/" + deployment + "/rollouts", request);
+    }
+
+    /** Makes the variant the tier's stable backend (a rollout into an empty tier completes at once). */
+    protected JsonNode makeStable(String deployment, String variantId, String environment, String tier) {
+        JsonNode rollout = ok(startRollout(deployment, variantId, environment, tier, List.of(100)), 201).json();
+        assertThat(rollout.get("phase").asString()).isEqualTo("COMPLETED");
+        return rollout;
+    }
+
+    protected HttpApi.Reply move(String rolloutId, String action) {
+        return engineer().post("/api/v1/rollouts/" + rolloutId + "/" + action, Map.of());
+    }
+
+    protected JsonNode routing(String deployment, String environment) {
+        return ok(engineer().get("/api/v1/routing/" + deployment + "?environment=" + environment), 200).json();
+    }
+
+    /** The rule of a tier in a routing document, or null when the document has none for it. */
+    protected static JsonNode rule(JsonNode routing, String tier) {
+        for (JsonNode rule : routing.get("rules")) {
+            if (rule.get("name").asString().equals(tier)) {
+                return rule;
+            }
+        }
+        return null;
+    }
+
+    /** A tier's weights by variant id, as the routing document gives them. */
+    protected static Map<String, Integer> weights(JsonNode routing, String tier) {
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        JsonNode rule = rule(routing, tier);
+        if (rule != null) {
+            rule.get("backends").forEach(b -> weights.put(b.get("variant").asString(), b.get("weight").asInt()));
+        }
+        return weights;
+    }
+
+    protected long auditCount(String action, String subjectId) {
+        Long n = jdbc.queryForObject("select count(*) from audit_event where action = ? and subject_id = ?",
+                Long.class, action, subjectId);
+        return n == null ? 0 : n;
+    }
+}
