@@ -6,7 +6,11 @@
 # and then runs wrk with N concurrent keep-alive pollers against three URLs, one after the other,
 # in the same run: a baseline (GET /actuator/health/liveness: no token, no database), the unconditional
 # 200 path of GET /api/v1/routing/{deployment}, and the 304 path (the same GET with If-None-Match
-# naming the current ETag). Prints a Markdown report; exits 1 if a target fails.
+# naming the current ETag), each as fast as wrk can go; then the 304 path once more, paced at the
+# target rate (every poller waits CONNECTIONS/5000 s between polls, wrk's delay() hook), because a
+# closed loop at saturation measures queueing for the two cores, not the service: the throughput
+# target is judged on the saturated run, the p99 target at the target rate. Prints a Markdown
+# report; exits 1 if a target fails.
 #
 # Usage: bench/routing-poll.sh [options]
 #   --no-build          use the existing registry-service/target/registry-service.jar
@@ -190,10 +194,16 @@ measure() {  # measure LABEL URL [curl-style headers...]
 measure baseline "$BASE/actuator/health/liveness"
 measure routing-200 "$ROUTING" -H "Authorization: Bearer $GATEWAY_TOKEN"
 measure routing-304 "$ROUTING" -H "Authorization: Bearer $GATEWAY_TOKEN" -H "If-None-Match: $ETAG"
+PACE_MS=$(( CONNECTIONS * 1000 / TARGET_RPS ))
+printf 'function delay()\n  return %d\nend\n' "$PACE_MS" >"$RUN_DIR/paced.lua"
+measure routing-304-paced "$ROUTING" -s "$RUN_DIR/paced.lua" -H "Authorization: Bearer $GATEWAY_TOKEN" \
+  -H "If-None-Match: $ETAG"
 
 # ---------------------------------------------------------------- report
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
-IFS='|' read -r _ RPS _ _ P99 _ _ ERRS _ <<<"${RESULTS[2]}"
+IFS='|' read -r _ RPS _ _ SAT_P99 _ _ ERRS _ <<<"${RESULTS[2]}"
+IFS='|' read -r _ PACED_RPS _ _ P99 _ _ PACED_ERRS _ <<<"${RESULTS[3]}"
+ERRS=$((ERRS + PACED_ERRS))
 RPS_V=FAIL; ge "$RPS" "$TARGET_RPS" && RPS_V=PASS
 P99_V=FAIL; lt "$P99" "$TARGET_P99_MS" && P99_V=PASS
 [[ "$ERRS" == 0 ]] || { RPS_V=FAIL; P99_V=FAIL; }
@@ -214,6 +224,7 @@ FAILED=0; [[ "$RPS_V" == PASS && "$P99_V" == PASS ]] || FAILED=1
       baseline) what="baseline \`GET /actuator/health/liveness\` (no token, no database)" ;;
       routing-200) what="\`GET /api/v1/routing/{d}?environment=\` → 200" ;;
       routing-304) what="\`GET /api/v1/routing/{d}?environment=\` + \`If-None-Match\` → 304" ;;
+      routing-304-paced) what="the same 304, each poller once per $PACE_MS ms ($TARGET_RPS req/s offered)" ;;
     esac
     echo "| $what | $rps | $p50 | $p90 | $p99 | $max | $reqs | $errs | $cpu |"
   done
@@ -221,6 +232,7 @@ FAILED=0; [[ "$RPS_V" == PASS && "$P99_V" == PASS ]] || FAILED=1
   echo "| target | figure | threshold | verdict |"
   echo "|---|---:|---:|---|"
   echo "| 304 responses/s at $CONNECTIONS pollers | $RPS | >= $TARGET_RPS | $RPS_V |"
-  echo "| 304 p99 | $P99 ms | < $TARGET_P99_MS ms | $P99_V |"
+  echo "| 304 p99 at $PACED_RPS req/s ($CONNECTIONS pollers paced to $TARGET_RPS/s) | $P99 ms | < $TARGET_P99_MS ms | $P99_V |"
+  echo "| (304 p99 when saturated, for reference) | $SAT_P99 ms | - | - |"
 } | tee "$WORK_PARENT/last-routing-report.md"
 exit "$FAILED"

@@ -133,6 +133,10 @@ class PipelineIT {
         String checkpoint = ok(engineer.upload("/api/v1/models/bytelm/checkpoints", Map.of("version", "1.0.0",
                 "license", "MIT", "redistribution", "allowed"), Fixtures.bytes("bytelm_small.onnx"), "bytelm.onnx"),
                 201).json().get("id").asString();
+        // The model's own policy: the high tier's quality bounds, without its speed floor, because a
+        // benchmark on a shared CI machine can be slowed any amount by its neighbours (PolicyIT covers speed).
+        ok(admin.put("/api/v1/models/bytelm/policy", Map.of("maxAccuracyDrop", 0.01, "maxPerplexityIncreasePct", 3,
+                "minTop1Agreement", 0.9)), 200);
         ok(engineer.upload("/api/v1/datasets", Map.of("name", "bytelm-eval", "purpose", "evaluation"),
                 Fixtures.zip(Map.of("input_ids.npy", Fixtures.bytes("bytelm_small_eval_ids.npy"),
                         "labels.npy", Fixtures.bytes("bytelm_small_eval_labels.npy"))), "bytelm-eval.zip"), 201);
