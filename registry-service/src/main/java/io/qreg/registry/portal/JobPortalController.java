@@ -1,6 +1,7 @@
 package io.qreg.registry.portal;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 
 import io.qreg.registry.job.JobService;
@@ -43,9 +44,14 @@ class JobPortalController {
             @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
             Model view) {
         view.addAttribute("jobs", pages.search(status, type, page, size));
-        view.addAttribute("status", status == null || status.isBlank() ? null : status.trim().toUpperCase());
-        view.addAttribute("type", type == null || type.isBlank() ? null : type.trim().toUpperCase());
+        view.addAttribute("status", normalized(status));
+        view.addAttribute("type", normalized(type));
         return "jobs/list";
+    }
+
+    /** The filter as the selects' values spell it, or null for none. */
+    private static String normalized(String filter) {
+        return filter == null || filter.isBlank() ? null : filter.trim().toUpperCase(Locale.ROOT);
     }
 
     @GetMapping("/jobs/{id}")

@@ -33,7 +33,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * (the browser's EventSource then reconnects and is sent the current state first).
  *
  * <p>The poller has its own thread: a slow client's send must not delay the lease sweeper or the
- * webhook dispatcher on the shared scheduler.
+ * webhook dispatcher on the shared scheduler. Events are a few hundred bytes, so a send only waits
+ * for a client whose connection has stalled, and a failed send drops that stream.
  */
 @Component
 class JobProgressStream implements DisposableBean {

@@ -135,7 +135,8 @@ class VariantPages {
         facts.put("Engine", String.valueOf(lineage.getOrDefault("engineVersion", "—")));
         facts.put("ONNX Runtime", String.valueOf(lineage.getOrDefault("onnxRuntimeVersion", "—")));
         facts.put("Hardware", hardware(lineage.get("hardwareProfile")));
-        facts.put("Produced by", v.createdBy());
+        // The account that posted the worker's result; who asked for the variant is on its job's page.
+        facts.put("Recorded by", v.createdBy());
         return facts;
     }
 
