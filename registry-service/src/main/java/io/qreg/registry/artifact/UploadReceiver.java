@@ -97,6 +97,62 @@ public class UploadReceiver {
         }
     }
 
+    /**
+     * Reads an HTML form posted as {@code multipart/form-data}: the {@code file} part streamed into
+     * staging like {@link #receive}, and the named text fields (other parts are skipped) as strings,
+     * at most 64 KiB in all. Browsers send a file input left empty as a part with no filename and
+     * no bytes: the form's {@code file()} is then null. Any failure deletes what was staged.
+     */
+    public ReceivedForm receiveForm(HttpServletRequest request, java.util.Set<String> fieldNames) {
+        String boundary = MultipartReader.boundaryOf(request.getContentType());
+        if (boundary == null) {
+            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "the form must be sent as multipart/form-data");
+        }
+        long declared = request.getContentLengthLong();
+        if (declared > maxBytes + MAX_METADATA_BYTES) {
+            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "the upload declares " + declared
+                    + " bytes, over the limit of " + maxBytes + " bytes (QREG_MAX_UPLOAD_BYTES)");
+        }
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        StagedFile file = null;
+        int fieldBytes = 0;
+        try (InputStream body = request.getInputStream()) {
+            MultipartReader reader = new MultipartReader(body, boundary);
+            MultipartReader.Part part;
+            while ((part = reader.next()) != null) {
+                if ("file".equals(part.name())) {
+                    if (file != null) {
+                        throw ApiException.invalid("file", "send exactly one 'file' part");
+                    }
+                    if (part.filename() == null || part.filename().isEmpty()) {
+                        continue; // no file chosen
+                    }
+                    file = artifacts.stage(part.content(), maxBytes, part.filename());
+                } else if (part.name() != null && fieldNames.contains(part.name())) {
+                    byte[] bytes = part.content().readNBytes(MAX_METADATA_BYTES - fieldBytes + 1);
+                    fieldBytes += bytes.length;
+                    if (fieldBytes > MAX_METADATA_BYTES) {
+                        throw ApiException.invalid(part.name(), "the form's fields exceed "
+                                + (MAX_METADATA_BYTES / 1024) + " KiB");
+                    }
+                    fields.put(part.name(), new String(bytes, StandardCharsets.UTF_8));
+                }
+            }
+            return new ReceivedForm(fields, file);
+        } catch (UploadTooLargeException e) {
+            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, e.getMessage(), "file");
+        } catch (MultipartException e) {
+            discard(file);
+            throw new ApiException(HttpStatus.BAD_REQUEST, e.getMessage());
+        } catch (IOException e) {
+            discard(file);
+            throw new ApiException(HttpStatus.BAD_REQUEST, "upload interrupted: " + e.getMessage());
+        } catch (RuntimeException e) {
+            discard(file);
+            throw e;
+        }
+    }
+
     private static void discard(StagedFile file) {
         if (file != null) {
             file.discard();

@@ -154,11 +154,14 @@ public class JobService {
             job.refuse(String.join("; ", misfits), now);
         }
         store.insert(job);
+        store.log(job.id(), 0, JobLogEntry.Level.INFO, "submitted by " + job.createdBy() + " for hardware target '"
+                + target + "'", now);
         JobView view = view(job);
         audit.record("job.submitted", "job", job.id().toString(), null, view,
                 Map.of("type", type.name(), "hardwareTarget", target));
         if (job.status() == JobStatus.FAILED) {
             store.update(job);
+            store.log(job.id(), 0, JobLogEntry.Level.ERROR, "refused before any attempt: " + job.error(), now);
             audit.record("job.failed", "job", job.id().toString(), null, view(job),
                     Map.of("attempt", 0, "retryable", false, "error", job.error()));
         } else {
@@ -289,6 +292,19 @@ public class JobService {
                 .map(this::view);
     }
 
+    /** The job's history for its page: the latest {@code limit} lines, oldest first. */
+    @Transactional(readOnly = true)
+    public List<JobLogEntry> log(UUID id, int limit) {
+        store.find(id).orElseThrow(() -> ApiException.notFound("job", id));
+        return store.logs(id, limit);
+    }
+
+    /** The changing fields of several jobs in one read, for live progress displays; unknown ids are left out. */
+    @Transactional(readOnly = true)
+    public List<JobProgress> progress(java.util.Collection<UUID> ids) {
+        return store.progress(ids);
+    }
+
     private static <E extends Enum<E>> E parse(Class<E> kind, String value, String field) {
         if (value == null || value.isBlank()) {
             return null;
@@ -313,6 +329,10 @@ public class JobService {
             throw ApiException.conflict(e.getMessage());
         }
         store.update(job);
+        store.log(job.id(), job.attempts(), JobLogEntry.Level.WARN, immediately
+                ? "cancelled by " + CurrentUser.username() + " before a worker claimed it"
+                : "cancel requested by " + CurrentUser.username() + "; the worker stops at its next heartbeat",
+                Timestamps.now());
         JobView after = view(job);
         audit.record(immediately ? "job.cancelled" : "job.cancel-requested", "job", id.toString(), before, after,
                 Map.of("status", job.status().name()));
@@ -377,6 +397,8 @@ public class JobService {
         Instant now = Timestamps.now();
         job.claim(worker.id(), now, now.plusSeconds(settings.leaseSeconds()));
         store.update(job);
+        store.log(job.id(), job.attempts(), JobLogEntry.Level.INFO, "attempt " + job.attempts() + " of "
+                + job.maxAttempts() + " claimed by worker " + worker.id(), now);
         Map<String, Object> assignment = assignment(job);
         // Last, because the audit chain's lock is held from here to the commit: every claim waits on it.
         audit.record("job.claimed", "job", job.id().toString(), null, null,
@@ -466,9 +488,14 @@ public class JobService {
         Job job = store.lock(jobId).orElseThrow(() -> ApiException.notFound("job", jobId));
         requireOwner(job, h.workerId(), h.attempt());
         Instant now = Timestamps.now();
+        String previous = job.message();
         job.heartbeat(h.progress() == null ? job.progress() : h.progress(), h.message(),
                 now.plusSeconds(settings.leaseSeconds()));
         store.update(job);
+        // Only a new message is history; repeating heartbeats (every few seconds) would drown it.
+        if (job.message() != null && !job.message().equals(previous)) {
+            store.log(job.id(), job.attempts(), JobLogEntry.Level.INFO, job.message(), now);
+        }
         workers.touch(h.workerId());
         return new HeartbeatReply(job.leaseExpiresAt(), job.cancelRequested());
     }
@@ -527,6 +554,7 @@ public class JobService {
                     default -> job.cancelled(now);
                 }
                 store.update(job);
+                logOutcome(job, attempt, requeued, followUps, now);
                 workers.touch(workerId);
                 Map<String, Object> reply = new LinkedHashMap<>();
                 reply.put("jobId", job.id());
@@ -625,6 +653,8 @@ public class JobService {
                         parent.variantId(), target, "[]", parent.id(), parent.maxAttempts(), created, parent.createdBy());
             }
             store.insert(child);
+            store.log(child.id(), 0, JobLogEntry.Level.INFO, "queued as a follow-up of job " + parent.id()
+                    + " for hardware target '" + target + "'", created);
             audit.record("job.submitted", "job", child.id().toString(), null, view(child),
                     Map.of("type", child.type().name(), "parentJobId", parent.id().toString()));
             ids.add(child.id());
@@ -646,6 +676,9 @@ public class JobService {
                 boolean back = job.leaseExpired(now);
                 requeued |= back;
                 store.update(job);
+                store.log(job.id(), job.attempts(), back ? JobLogEntry.Level.WARN : JobLogEntry.Level.ERROR,
+                        "lease of attempt " + job.attempts() + " expired (worker " + worker + " stopped sending"
+                                + " heartbeats); " + (back ? "re-queued" : "now " + job.status()), now);
                 audit.recordAs("system", back ? "job.requeued" : "job.finished", "job", job.id().toString(), before,
                         view(job), Map.of("reason", "lease expired", "workerId", String.valueOf(worker),
                                 "attempt", job.attempts(), "status", job.status().name()));
@@ -659,6 +692,19 @@ public class JobService {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private void logOutcome(Job job, int attempt, boolean requeued, List<UUID> followUps, Instant now) {
+        switch (job.status()) {
+            case SUCCEEDED -> store.log(job.id(), attempt, JobLogEntry.Level.INFO, "succeeded"
+                    + (job.type() == JobType.QUANTIZE && job.variantId() != null
+                    ? "; produced variant " + job.variantId() : "")
+                    + (followUps.isEmpty() ? "" : "; queued " + followUps.size() + " follow-up job(s)"), now);
+            case CANCELLED -> store.log(job.id(), attempt, JobLogEntry.Level.WARN, "cancelled while running", now);
+            default -> store.log(job.id(), attempt, requeued ? JobLogEntry.Level.WARN : JobLogEntry.Level.ERROR,
+                    "attempt " + attempt + " failed: " + job.error()
+                            + (requeued ? "; re-queued for another attempt" : ""), now);
+        }
+    }
 
     private void wakeClaimsAfterCommit() {
         if (TransactionSynchronizationManager.isSynchronizationActive()) {

@@ -116,6 +116,38 @@ class JobStore {
         return new PageImpl<>(items, pageable, total == null ? 0 : total);
     }
 
+    /** Appends a line to the job's history; messages are cut to the column's 4000 characters. */
+    void log(UUID jobId, int attempt, JobLogEntry.Level level, String message, Instant at) {
+        String text = message.length() > 4000 ? message.substring(0, 4000) : message;
+        jdbc.update("insert into job_log (job_id, attempt, logged_at, level, message) values (?, ?, ?, ?, ?)",
+                jobId, attempt, ts(at), level.name(), text);
+    }
+
+    /** The job's history, oldest first, at most {@code limit} lines (the latest ones when there are more). */
+    List<JobLogEntry> logs(UUID jobId, int limit) {
+        List<JobLogEntry> lines = jdbc.query("""
+                select attempt, logged_at, level, message from job_log where job_id = ?
+                 order by id desc limit ?""", (rs, n) -> new JobLogEntry(rs.getInt("attempt"),
+                instant(rs, "logged_at"), JobLogEntry.Level.valueOf(rs.getString("level")), rs.getString("message")),
+                jobId, limit);
+        List<JobLogEntry> oldestFirst = new ArrayList<>(lines);
+        java.util.Collections.reverse(oldestFirst);
+        return oldestFirst;
+    }
+
+    /** What a progress display needs of several jobs, in one query; unknown ids are left out. */
+    List<JobProgress> progress(java.util.Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.query("""
+                select id, status, progress, message, attempts, error, variant_id, cancel_requested, finished_at
+                  from job where id = any(?::uuid[])""", (rs, n) -> new JobProgress(rs.getObject("id", UUID.class),
+                rs.getString("status"), rs.getDouble("progress"), rs.getString("message"), rs.getInt("attempts"),
+                rs.getString("error"), rs.getObject("variant_id", UUID.class), rs.getBoolean("cancel_requested"),
+                instant(rs, "finished_at")), (Object) ids.toArray(UUID[]::new));
+    }
+
     private static Timestamp ts(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);
     }

@@ -128,6 +128,27 @@ public class WorkerService {
         jdbc.update("update worker set last_seen_at = ? where id = ?", Timestamp.from(Timestamps.now()), id);
     }
 
+    /** How many registered workers are in each fleet state (the same rules as {@link #fleet}). */
+    public record FleetCounts(long idle, long busy, long lost) {
+
+        public long total() {
+            return idle + busy + lost;
+        }
+    }
+
+    @Transactional(readOnly = true)
+    public FleetCounts counts() {
+        Timestamp lostBefore = Timestamp.from(Timestamps.now().minus(Duration.ofSeconds(2L * settings.leaseSeconds())));
+        return jdbc.queryForObject("""
+                select count(*) filter (where s.lost) as lost,
+                       count(*) filter (where not s.lost and s.busy) as busy,
+                       count(*) filter (where not s.lost and not s.busy) as idle
+                  from (select w.last_seen_at < ? as lost,
+                               exists (select 1 from job j where j.worker_id = w.id and j.status = 'RUNNING') as busy
+                          from worker w) s""",
+                (rs, n) -> new FleetCounts(rs.getLong("idle"), rs.getLong("busy"), rs.getLong("lost")), lostBefore);
+    }
+
     @Transactional(readOnly = true)
     @SuppressWarnings("unchecked")
     public Page<FleetMember> fleet(Pageable pageable) {

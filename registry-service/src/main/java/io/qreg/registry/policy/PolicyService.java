@@ -88,6 +88,23 @@ public class PolicyService implements VariantVerdicts {
         return PolicyEvaluator.judge(effective(model), model.task(), variant);
     }
 
+    /**
+     * Verdicts of many variants already read (a model page, a dashboard), keyed by variant id: each
+     * model's effective policy is read once, not once per variant.
+     */
+    @Transactional(readOnly = true)
+    public Map<UUID, Verdict> verdicts(java.util.Collection<VariantView> variants) {
+        Map<String, ModelView> modelsByName = new java.util.HashMap<>();
+        Map<String, EffectivePolicy> policies = new java.util.HashMap<>();
+        Map<UUID, Verdict> verdicts = new java.util.LinkedHashMap<>();
+        for (VariantView variant : variants) {
+            ModelView model = modelsByName.computeIfAbsent(variant.modelName(), models::get);
+            EffectivePolicy policy = policies.computeIfAbsent(model.name(), name -> effective(model));
+            verdicts.put(variant.id(), PolicyEvaluator.judge(policy, model.task(), variant));
+        }
+        return verdicts;
+    }
+
     /** The evidence a verdict on the variant would rest on now, with its digest. */
     @Transactional(readOnly = true)
     public Evidence evidence(UUID variantId) {

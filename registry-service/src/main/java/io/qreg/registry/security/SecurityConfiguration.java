@@ -135,6 +135,9 @@ class SecurityConfiguration {
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()
                         .requestMatchers("/actuator/**", "/admin/**").hasRole("ADMIN")
+                        // The engineer's portal forms: upload a checkpoint, start a quantization, cancel a job.
+                        .requestMatchers(POST, "/models/*/checkpoints", "/models/*/quantize", "/jobs/*/cancel")
+                        .hasRole("ENGINEER")
                         .anyRequest().hasRole("VIEWER"))
                 .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false).permitAll())
                 // The session cookie goes too: otherwise the next page load presents a dead session and

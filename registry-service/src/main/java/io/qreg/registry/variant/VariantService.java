@@ -197,6 +197,60 @@ public class VariantService {
         return new PageImpl<>(items, pageable, total == null ? 0 : total);
     }
 
+    /**
+     * The model's variants, newest first, at most {@code limit}, each with every evaluation and
+     * benchmark (as {@link #get} returns them) read in three queries in all, not three per variant.
+     */
+    @Transactional(readOnly = true)
+    public List<VariantView> fullForModel(String modelName, int limit) {
+        ModelView model = models.get(modelName);
+        return withMeasurements(jdbc.query("select * from variant where model_id = ? order by created_at desc, id"
+                + " limit ?", (rs, n) -> variantRow(rs, model.name()), model.id(), limit));
+    }
+
+    @Transactional(readOnly = true)
+    public long countForModel(String modelName) {
+        Long n = jdbc.queryForObject("select count(*) from variant where model_id = ?", Long.class,
+                models.get(modelName).id());
+        return n == null ? 0 : n;
+    }
+
+    /** The latest variants of every model, newest first, with their measurements (see {@link #fullForModel}). */
+    @Transactional(readOnly = true)
+    public List<VariantView> recent(int limit) {
+        return withMeasurements(jdbc.query("select * from variant order by created_at desc, id limit ?",
+                (rs, n) -> variantRow(rs, models.nameOf(rs.getObject("model_id", UUID.class))), limit));
+    }
+
+    private VariantView variantRow(ResultSet rs, String modelName) throws SQLException {
+        return new VariantView(rs.getObject("id", UUID.class), modelName, rs.getObject("checkpoint_id", UUID.class),
+                rs.getString("sha256"), rs.getLong("size_bytes"), rs.getString("method"),
+                rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"), map(rs.getString("lineage")),
+                read(rs.getString("report")), List.of(), List.of());
+    }
+
+    private List<VariantView> withMeasurements(List<VariantView> bare) {
+        if (bare.isEmpty()) {
+            return bare;
+        }
+        UUID[] ids = bare.stream().map(VariantView::id).toArray(UUID[]::new);
+        Map<UUID, List<VariantView.EvaluationView>> evaluations = new java.util.HashMap<>();
+        jdbc.query("select e.*, d.sha256 as dataset_sha256 from evaluation e join dataset d"
+                + " on d.name = e.dataset_name and d.version = e.dataset_version"
+                + " where e.variant_id = any(?::uuid[]) order by e.created_at, e.id", rs -> {
+                    evaluations.computeIfAbsent(rs.getObject("variant_id", UUID.class), k -> new java.util.ArrayList<>())
+                            .add(evaluation(rs, 0));
+                }, (Object) ids);
+        Map<UUID, List<VariantView.BenchmarkView>> benchmarks = new java.util.HashMap<>();
+        jdbc.query("select * from benchmark where variant_id = any(?::uuid[]) order by created_at, id", rs -> {
+            benchmarks.computeIfAbsent(rs.getObject("variant_id", UUID.class), k -> new java.util.ArrayList<>())
+                    .add(benchmark(rs, 0));
+        }, (Object) ids);
+        return bare.stream().map(v -> new VariantView(v.id(), v.modelName(), v.checkpointId(), v.sha256(),
+                v.sizeBytes(), v.method(), v.createdAt(), v.createdBy(), v.lineage(), v.report(),
+                evaluations.getOrDefault(v.id(), List.of()), benchmarks.getOrDefault(v.id(), List.of()))).toList();
+    }
+
     /** The stored bytes and the digest that names them. */
     public record Content(Resource resource, String sha256, String filename) {
     }

@@ -38,8 +38,10 @@ class ErrorResponses implements ErrorController {
             return problem(request);
         }
         HttpStatus status = status(request);
+        // Status, error and path are opt-in like the message: without them the page cannot say which error it is.
         Map<String, Object> model = errorAttributes.getErrorAttributes(new ServletWebRequest(request),
-                ErrorAttributeOptions.of(ErrorAttributeOptions.Include.MESSAGE));
+                ErrorAttributeOptions.of(ErrorAttributeOptions.Include.MESSAGE, ErrorAttributeOptions.Include.STATUS,
+                        ErrorAttributeOptions.Include.ERROR, ErrorAttributeOptions.Include.PATH));
         return new ModelAndView("error", model, status);
     }
 

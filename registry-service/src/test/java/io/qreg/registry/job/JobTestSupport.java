@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
 public abstract class JobTestSupport extends IntegrationTest {
 
     /** What the jobs of these tests refer to, registered once per test run. */
-    record Registered(String model, String checkpointId, String recipe, String calibration, String evaluation) {
+    public record Registered(String model, String checkpointId, String recipe, String calibration, String evaluation) {
     }
 
     private static Registered registered;

@@ -1,0 +1,115 @@
+package io.qreg.registry.portal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import io.qreg.registry.approval.ApprovalService;
+import io.qreg.registry.approval.ApprovalView;
+import io.qreg.registry.checkpoint.CheckpointService;
+import io.qreg.registry.dataset.DatasetService;
+import io.qreg.registry.job.WorkerService;
+import io.qreg.registry.model.ModelService;
+import io.qreg.registry.policy.PolicyService;
+import io.qreg.registry.policy.Verdict;
+import io.qreg.registry.recipe.RecipeService;
+import io.qreg.registry.variant.VariantService;
+import io.qreg.registry.variant.VariantView;
+
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.stereotype.Component;
+
+/** Reads what the dashboard shows, each part bounded so the page stays fast however big the registry grows. */
+@Component
+class DashboardPage {
+
+    static final int RECENT_JOBS = 8;
+    static final int FLEET_ROWS = 8;
+    static final int PENDING_APPROVALS = 5;
+    static final int RECENT_MODELS = 5;
+    /** The dashboard judges this many of the newest variants; older failures are on their model pages. */
+    static final int JUDGED_VARIANTS = 50;
+    static final int FAILED_VARIANTS = 8;
+
+    private final ModelService models;
+    private final CheckpointService checkpoints;
+    private final RecipeService recipes;
+    private final DatasetService datasets;
+    private final ModelPages modelPages;
+    private final JobPages jobPages;
+    private final WorkerService workers;
+    private final VariantService variants;
+    private final PolicyService policies;
+    private final ApprovalService approvals;
+
+    DashboardPage(ModelService models, CheckpointService checkpoints, RecipeService recipes, DatasetService datasets,
+            ModelPages modelPages, JobPages jobPages, WorkerService workers, VariantService variants,
+            PolicyService policies, ApprovalService approvals) {
+        this.models = models;
+        this.checkpoints = checkpoints;
+        this.recipes = recipes;
+        this.datasets = datasets;
+        this.modelPages = modelPages;
+        this.jobPages = jobPages;
+        this.workers = workers;
+        this.variants = variants;
+        this.policies = policies;
+        this.approvals = approvals;
+    }
+
+    public record Totals(long models, long checkpoints, long recipes, long datasets) {
+    }
+
+    public record Fleet(WorkerService.FleetCounts counts, List<Worker> workers) {
+    }
+
+    public record Worker(UUID id, String name, String state, String hardware, Instant lastSeenAt, UUID currentJobId) {
+    }
+
+    public record FailedVariant(UUID id, String shortId, String modelName, String method, Instant createdAt,
+            List<String> failedChecks) {
+    }
+
+    /** The pending approvals slot: requests the signed-in person may still sign, newest first. */
+    public record PendingApprovals(List<ApprovalView> items, long total) {
+    }
+
+    Totals totals() {
+        return new Totals(models.count(), checkpoints.count(), recipes.count(), datasets.count());
+    }
+
+    List<ModelSummary> recentModels() {
+        return modelPages.recent(RECENT_MODELS);
+    }
+
+    List<JobPages.JobRow> recentJobs() {
+        return jobPages.recent(RECENT_JOBS);
+    }
+
+    Fleet fleet() {
+        List<Worker> rows = workers.fleet(PageRequest.of(0, FLEET_ROWS)).getContent().stream()
+                .map(w -> new Worker(w.id(), w.name(), w.state(), VariantPages.hardware(w.hardwareProfile()),
+                        w.lastSeenAt(), w.currentJobId()))
+                .toList();
+        return new Fleet(workers.counts(), rows);
+    }
+
+    List<FailedVariant> failedVariants() {
+        List<VariantView> newest = variants.recent(JUDGED_VARIANTS);
+        Map<UUID, Verdict> verdicts = policies.verdicts(newest);
+        return newest.stream().filter(v -> !verdicts.get(v.id()).passed()).limit(FAILED_VARIANTS)
+                .map(v -> new FailedVariant(v.id(), Figures.shortId(v.id()), v.modelName(), v.method(),
+                        v.createdAt(), verdicts.get(v.id()).failedChecks().stream().map(Verdict.Check::summary)
+                                .collect(Collectors.toList())))
+                .toList();
+    }
+
+    PendingApprovals pendingApprovals() {
+        Page<ApprovalView> mine = approvals.search("PENDING", true, null, null, null, null,
+                PageRequest.of(0, PENDING_APPROVALS));
+        return new PendingApprovals(mine.getContent(), mine.getTotalElements());
+    }
+}

@@ -1,0 +1,114 @@
+package io.qreg.registry.portal;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Numbers as the portal prints them, and which way is better for each metric. Pages show the
+ * formatted strings computed here, so templates hold no arithmetic.
+ */
+final class Figures {
+
+    /** Metrics where a smaller figure is the better one; every other metric is better when larger. */
+    private static final Set<String> LOWER_IS_BETTER = Set.of("perplexity", "maxAbsError", "loss", "latencyP50Ms",
+            "latencyP99Ms", "latencyMeanMs", "sizeBytes", "rssDeltaBytes");
+
+    private Figures() {
+    }
+
+    /** Bits per weight of a quantization method. */
+    static int bits(String method) {
+        if (method == null) {
+            return 32;
+        }
+        return switch (method) {
+            case "int4-weight" -> 4;
+            case "fp16" -> 16;
+            default -> method.startsWith("int8") ? 8 : 32;
+        };
+    }
+
+    static boolean lowerIsBetter(String metric) {
+        return LOWER_IS_BETTER.contains(metric);
+    }
+
+    /** A plain figure with up to four significant decimals, no trailing noise. */
+    static String number(Double value) {
+        if (value == null || value.isNaN()) {
+            return "—";
+        }
+        double abs = Math.abs(value);
+        String pattern = abs >= 100 ? "%.1f" : abs >= 1 ? "%.3f" : "%.4f";
+        return String.format(Locale.ROOT, pattern, value);
+    }
+
+    /** A signed difference, "+0.0123" or "−0.0040" (a real minus sign, as screen readers say "minus"). */
+    static String signed(Double value, String pattern) {
+        if (value == null || value.isNaN()) {
+            return "—";
+        }
+        if (Math.abs(value) < 5e-13) {
+            value = 0.0; // never print -0
+        }
+        String text = String.format(Locale.ROOT, pattern, Math.abs(value));
+        return (value < 0 ? "\u2212" : "+") + text;
+    }
+
+    /** A fraction (0.0123) as percentage points: "+1.23 pp". */
+    static String points(Double fraction) {
+        return fraction == null ? "—" : signed(fraction * 100, "%.2f") + " pp";
+    }
+
+    static String percent(Double value) {
+        return value == null ? "—" : signed(value, "%.2f") + " %";
+    }
+
+    static String speedup(Double value) {
+        return value == null ? "—" : String.format(Locale.ROOT, "%.2f×", value);
+    }
+
+    static String millis(Double value) {
+        return value == null ? "—" : String.format(Locale.ROOT, value >= 100 ? "%.0f ms" : "%.3f ms", value);
+    }
+
+    static Double number(Object map, String key) {
+        if (map instanceof Map<?, ?> m && m.get(key) instanceof Number n) {
+            return n.doubleValue();
+        }
+        return null;
+    }
+
+    static String text(Object map, String key) {
+        if (map instanceof Map<?, ?> m && m.get(key) != null) {
+            return String.valueOf(m.get(key));
+        }
+        return null;
+    }
+
+    /** The first eight hex digits of an id: enough to tell jobs and variants apart on a page. */
+    static String shortId(Object id) {
+        return prefix(id, 8);
+    }
+
+    /** The first twelve hex digits of a sha256: enough to tell artifacts apart on a page. */
+    static String shortSha(Object sha) {
+        return prefix(sha, 12);
+    }
+
+    private static String prefix(Object value, int length) {
+        if (value == null) {
+            return "";
+        }
+        String s = value.toString();
+        return s.length() > length ? s.substring(0, length) : s;
+    }
+
+    /** Text cut to fit a fixed-width box (lineage nodes). */
+    static String fit(String text, int max) {
+        if (text == null) {
+            return "";
+        }
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,116 @@
+package io.qreg.registry.portal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.qreg.registry.variant.VariantView;
+import io.qreg.registry.variant.VariantView.BenchmarkView;
+import io.qreg.registry.variant.VariantView.EvaluationView;
+
+/**
+ * The headline figures of a variant the way the policy reads them: of several evaluations the
+ * latest counts, and of several benchmarks the latest on each hardware target.
+ */
+final class VariantFigures {
+
+    private VariantFigures() {
+    }
+
+    /**
+     * The quality change against the source checkpoint: accuracy in percentage points (next-token
+     * accuracy for a language model is secondary to its perplexity, which is shown as a percentage
+     * increase). {@code value} is what charts plot; null when the variant has not been evaluated.
+     */
+    public record Quality(String metric, String label, String unit, Double value, String display, String dataset,
+            boolean lowerIsBetter) {
+
+        /** How the figure reads: 'better', 'worse' or 'same' against the checkpoint, '' when unknown. */
+        public String tone() {
+            if (value == null) {
+                return "";
+            }
+            if (Math.abs(value) < 1e-9) {
+                return "same";
+            }
+            return (value < 0) == lowerIsBetter ? "better" : "worse";
+        }
+    }
+
+    /** The axis name of the quality change of a model's task. */
+    static String qualityLabel(String task) {
+        return "language-model".equals(task) ? "Perplexity change (%)" : "Accuracy change (pp)";
+    }
+
+    static Quality quality(String task, VariantView v) {
+        boolean lm = "language-model".equals(task);
+        String metric = lm ? "perplexity" : "accuracy";
+        String label = lm ? "Perplexity Δ" : "Accuracy Δ";
+        String unit = lm ? "%" : "pp";
+        EvaluationView latest = v.evaluations().isEmpty() ? null : v.evaluations().get(v.evaluations().size() - 1);
+        if (latest == null) {
+            return new Quality(metric, label, unit, null, "not evaluated", null, lm);
+        }
+        String dataset = Figures.text(latest.dataset(), "name") + "@" + Figures.text(latest.dataset(), "version");
+        if (lm) {
+            Double pct = perplexityIncreasePct(latest);
+            return new Quality(metric, label, unit, pct, Figures.percent(pct), dataset, true);
+        }
+        Double delta = Figures.number(latest.deltas(), "accuracy");
+        return new Quality(metric, label, unit, delta == null ? null : delta * 100, Figures.points(delta), dataset,
+                false);
+    }
+
+    /** Perplexity increase over the checkpoint's, as a percentage of it (what the policy's threshold reads). */
+    static Double perplexityIncreasePct(EvaluationView e) {
+        Double own = Figures.number(e.metrics(), "perplexity");
+        Double reference = Figures.number(e.referenceMetrics(), "perplexity");
+        Double delta = Figures.number(e.deltas(), "perplexity");
+        if (reference == null && own != null && delta != null) {
+            reference = own - delta;
+        }
+        if (own == null || reference == null || reference == 0) {
+            return null;
+        }
+        return (own - reference) / reference * 100;
+    }
+
+    /** The latest benchmark on each hardware target, targets in name order. */
+    static Map<String, BenchmarkView> latestPerTarget(VariantView v) {
+        Map<String, BenchmarkView> latest = new TreeMap<>();
+        v.benchmarks().forEach(b -> latest.put(b.hardwareTarget(), b));
+        return latest;
+    }
+
+    /** The latest evaluation on each dataset ("name@version"), in the order they were first measured. */
+    static Map<String, EvaluationView> latestPerDataset(VariantView v) {
+        Map<String, EvaluationView> latest = new LinkedHashMap<>();
+        v.evaluations().forEach(e -> latest.put(Figures.text(e.dataset(), "name") + "@"
+                + Figures.text(e.dataset(), "version"), e));
+        return latest;
+    }
+
+    /** The recipe the variant was made with, as "name@version". */
+    static String recipe(VariantView v) {
+        Object recipe = v.lineage() == null ? null : v.lineage().get("recipe");
+        String name = Figures.text(recipe, "name");
+        return name == null ? "—" : name + "@" + Figures.text(recipe, "version");
+    }
+
+    static String calibration(VariantView v) {
+        Object d = v.lineage() == null ? null : v.lineage().get("calibrationDataset");
+        String name = Figures.text(d, "name");
+        return name == null ? "none" : name + "@" + Figures.text(d, "version");
+    }
+
+    /** The metric names of a map of figures, as a list (for templates that iterate over them). */
+    static List<String> keys(Object map) {
+        List<String> keys = new ArrayList<>();
+        if (map instanceof Map<?, ?> m) {
+            m.keySet().forEach(k -> keys.add(String.valueOf(k)));
+        }
+        return keys;
+    }
+}

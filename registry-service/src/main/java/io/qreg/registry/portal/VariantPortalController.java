@@ -1,0 +1,44 @@
+package io.qreg.registry.portal;
+
+import java.util.UUID;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import io.qreg.registry.artifact.Downloads;
+import io.qreg.registry.variant.VariantService;
+
+import org.springframework.core.io.Resource;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+
+/** A variant's page, and its artifact for people signed in to the portal. */
+@Controller
+class VariantPortalController {
+
+    private final VariantPages pages;
+    private final VariantService variants;
+
+    VariantPortalController(VariantPages pages, VariantService variants) {
+        this.pages = pages;
+        this.variants = variants;
+    }
+
+    @GetMapping("/variants/{id}")
+    String variant(@PathVariable UUID id, Model view) {
+        view.addAttribute("page", pages.page(id));
+        return "variants/detail";
+    }
+
+    /**
+     * The same bytes and headers as {@code GET /api/v1/variants/{id}/content} (ETag, ranges), under
+     * the portal's session: the API only accepts tokens, which a browser does not have.
+     */
+    @GetMapping("/variants/{id}/download")
+    ResponseEntity<Resource> download(@PathVariable UUID id, HttpServletRequest request) {
+        VariantService.Content content = variants.content(id);
+        return Downloads.of(content.resource(), content.sha256(), content.filename(), request);
+    }
+}

@@ -1,0 +1,58 @@
+package io.qreg.registry.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import io.qreg.registry.job.JobTestSupport;
+import io.qreg.registry.job.TestWorker;
+import io.qreg.registry.policy.VariantMaker;
+import io.qreg.registry.support.HttpApi;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard without JavaScript: recent jobs with their progress, the worker fleet, variants
+ * that failed their policy, and the approvals slot listing what the signed-in person may sign.
+ */
+class DashboardIT extends JobTestSupport {
+
+    @Test
+    void theDashboardShowsJobsFleetFailuresAndWhatAwaitsMySignoff() throws Exception {
+        HttpApi engineer = userWith("ENGINEER");
+        VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
+        String failingModel = maker.model(engineer, "classification", "standard");
+        String failing = maker.quantize(engineer, failingModel, "int4-weight");
+        maker.evaluate(engineer, failing, VariantMaker.classification(0.80, 0.96, 0.70));
+        String passingModel = maker.model(engineer, "classification", "standard");
+        String passing = maker.quantize(engineer, passingModel, "int8-dynamic");
+        maker.evaluate(engineer, passing, VariantMaker.classification(0.955, 0.96, 0.99));
+        String approval = ok(userWith("ENGINEER").post("/api/v1/approvals", Map.of("variantId", passing,
+                "deployment", "support-intent", "environment", "production", "tier", "standard")), 201)
+                .json().get("id").asString();
+
+        String jobId = submitQuantize(engineer);
+        TestWorker worker = newWorker();
+        ok(worker.claim("5s"), 200);
+        ok(worker.heartbeat(jobId, 1, 0.25, "calibrating"), 200);
+
+        FormSession approver = FormSession.signedIn(port, FormSession.person(admin(), "APPROVER"));
+        var page = approver.get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        String html = page.body();
+        assertThat(html).contains("Recent jobs", "/jobs/" + jobId, "25 %", "calibrating", "data-live=\"true\"",
+                "job-progress.js");
+        assertThat(html).contains("Worker fleet", "busy", "Test CPU · 2 cores · amd64");
+        assertThat(html).contains("Variants that failed their policy", "/variants/" + failing, failingModel,
+                "maxAccuracyDrop").doesNotContain("/variants/" + passing + "\"");
+        assertThat(html).contains("data-slot=\"pending-approvals\"", "Pending approvals for me",
+                "/approvals/" + approval, passingModel);
+        assertThat(html).contains("data-slot=\"active-rollouts\"", "Active rollouts");
+        assertThat(html).contains("Checkpoints", "Recipes", "Datasets", "Recent models");
+
+        // A viewer may sign nothing: the slot says so rather than listing others' requests.
+        FormSession viewer = FormSession.signedIn(port, FormSession.person(admin(), "VIEWER"));
+        assertThat(viewer.get("/").body()).contains("Nothing is waiting for your sign-off")
+                .doesNotContain("/approvals/" + approval);
+    }
+}
