@@ -50,9 +50,23 @@ import tools.jackson.databind.node.ObjectNode;
 @Controller
 class AdminPortalController {
 
-    /** The policy form's numeric fields, in the order the page shows them. */
+    /** The policy form's numeric fields, in the order the page shows them, named as the API names them. */
     static final List<String> THRESHOLDS = List.of("maxAccuracyDrop", "maxPerplexityIncreasePct", "minTop1Agreement",
             "maxWorstSliceAccuracyDrop", "minSpeedup", "maxP99LatencyMs", "maxMemoryMb");
+
+    /** A threshold as a person reads it: what it limits and in which unit, with the API's name beside it. */
+    public record ThresholdField(String name, String label, String unit) {
+    }
+
+    static final List<ThresholdField> THRESHOLD_FIELDS = List.of(
+            new ThresholdField("maxAccuracyDrop", "Largest accuracy drop", "fraction, 0.01 = 1 point"),
+            new ThresholdField("maxPerplexityIncreasePct", "Largest perplexity increase", "% of the checkpoint's"),
+            new ThresholdField("minTop1Agreement", "Smallest top-1 agreement", "fraction of samples"),
+            new ThresholdField("maxWorstSliceAccuracyDrop", "Largest accuracy drop on any slice",
+                    "fraction, 0.01 = 1 point"),
+            new ThresholdField("minSpeedup", "Smallest speed-up", "× the checkpoint's latency"),
+            new ThresholdField("maxP99LatencyMs", "Largest p99 latency", "milliseconds"),
+            new ThresholdField("maxMemoryMb", "Largest extra memory", "MB"));
 
     private final UserService users;
     private final TokenService tokens;
@@ -251,7 +265,7 @@ class AdminPortalController {
         }
         view.addAttribute("policy", effective);
         view.addAttribute("values", values);
-        view.addAttribute("fields", THRESHOLDS);
+        view.addAttribute("fields", THRESHOLD_FIELDS);
         view.addAttribute("selectedTargets", t.hardwareTargets() == null ? List.of() : t.hardwareTargets());
         view.addAttribute("targets", targets.list(PageRequest.of(0, Pagination.MAX_SIZE)).getContent());
         view.addAttribute("problem", problem);
