@@ -256,14 +256,35 @@ public class ApprovalService implements ApprovalGate {
      */
     public Page<ApprovalView> search(String status, boolean mine, UUID variantId, String deployment,
             String environment, String tier, Pageable pageable) {
+        return search(status, mine, variantId, deployment, environment, tier, null, pageable);
+    }
+
+    /** As above, and with {@code requestedBy} only the requests that person opened (the portal's "my requests"). */
+    public Page<ApprovalView> search(String status, boolean mine, UUID variantId, String deployment,
+            String environment, String tier, String requestedBy, Pageable pageable) {
         ApprovalStatus wanted = parseStatus(status);
         ApprovalStore.Filter filter = new ApprovalStore.Filter(wanted, variantId, blankToNull(deployment),
                 blankToNull(environment), blankToNull(tier),
-                mine ? new ApprovalStore.Signer(CurrentUser.username(), CurrentUser.roles()) : null);
+                mine ? new ApprovalStore.Signer(CurrentUser.username(), CurrentUser.roles()) : null,
+                blankToNull(requestedBy));
         for (UUID id : transaction.execute(tx -> store.openMatching(filter))) {
             attempt(now -> Outcome.of(refreshed(load(id), now)));
         }
         return transaction.execute(tx -> store.search(filter, pageable).map(ApprovalView::of));
+    }
+
+    /**
+     * How many requests the caller could sign now: the portal's inbox badge, shown on every page.
+     * Unlike {@link #search} it writes nothing, so it costs one query; a request whose evidence
+     * changed is counted until someone reads it and it becomes VOID.
+     */
+    public long awaitingMySignoff() {
+        Set<Role> roles = CurrentUser.roles();
+        if (!roles.contains(Role.APPROVER) && !roles.contains(Role.RISK_OFFICER)) {
+            return 0;
+        }
+        return transaction.execute(tx -> store.countAwaiting(new ApprovalStore.Signer(CurrentUser.username(), roles),
+                Timestamps.now()));
     }
 
     // ---------------------------------------------------------------- gate

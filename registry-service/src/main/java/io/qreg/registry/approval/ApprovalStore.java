@@ -44,7 +44,7 @@ class ApprovalStore {
 
     /** What a list of approvals is narrowed to; null fields do not narrow. */
     record Filter(ApprovalStatus status, UUID variantId, String deployment, String environment, String tier,
-            Signer signer) {
+            Signer signer, String requestedBy) {
     }
 
     /** Someone whose inbox is asked for: open requests they may still sign. */
@@ -94,9 +94,18 @@ class ApprovalStore {
     /** Open approvals a list with this filter could show, ignoring its status: the ones to bring up to date first. */
     List<UUID> openMatching(Filter f) {
         List<Object> args = new ArrayList<>();
-        String where = where(new Filter(null, f.variantId(), f.deployment(), f.environment(), f.tier(), f.signer()),
-                args) + " and status in ('PENDING', 'APPROVED')";
+        String where = where(new Filter(null, f.variantId(), f.deployment(), f.environment(), f.tier(), f.signer(),
+                f.requestedBy()), args) + " and status in ('PENDING', 'APPROVED')";
         return jdbc.queryForList("select id from approval" + where, UUID.class, args.toArray());
+    }
+
+    /** The requests the signer may still sign that have not run out of time, counted without loading them. */
+    long countAwaiting(Signer signer, Instant now) {
+        List<Object> args = new ArrayList<>();
+        String where = where(new Filter(null, null, null, null, null, signer, null), args) + " and expires_at > ?";
+        args.add(ts(now));
+        Long n = jdbc.queryForObject("select count(*) from approval" + where, Long.class, args.toArray());
+        return n == null ? 0 : n;
     }
 
     Page<Approval> search(Filter f, Pageable pageable) {
@@ -121,7 +130,7 @@ class ApprovalStore {
             args.add(f.variantId());
         }
         for (String[] column : new String[][] {{"deployment", f.deployment()}, {"environment", f.environment()},
-                {"tier", f.tier()}}) {
+                {"tier", f.tier()}, {"requested_by", f.requestedBy()}}) {
             if (column[1] != null) {
                 where.append(" and ").append(column[0]).append(" = ?");
                 args.add(column[1]);

@@ -37,9 +37,10 @@ public record Thresholds(Double maxAccuracyDrop, Double maxPerplexityIncreasePct
 
     /**
      * Reads a PUT body strictly: an unknown or misspelt field is refused rather than silently left
-     * unchecked, since "not checked" is what a missing field means.
+     * unchecked, since "not checked" is what a missing field means. Public so that the portal's
+     * policy form is held to exactly the rules the API is.
      */
-    static Thresholds parse(JsonNode body) {
+    public static Thresholds parse(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw ApiException.invalid("body", "the policy is a JSON object with any of " + FIELDS
                     + "; a field left out is not checked");

@@ -1,5 +1,6 @@
 package io.qreg.registry.security;
 
+import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -18,15 +19,19 @@ public final class CurrentUser {
         return auth == null ? "system" : auth.getName();
     }
 
-    /** The roles granted directly (the hierarchy's implied roles are not expanded here). */
+    /**
+     * The roles granted directly (the hierarchy's implied roles are not expanded here). Authorities
+     * that are not QReg roles, such as ROLE_ANONYMOUS on a page anyone may open, are not roles.
+     */
     public static Set<Role> roles() {
         Authentication auth = SecurityContextHolder.getContext().getAuthentication();
         if (auth == null) {
             return Set.of();
         }
         return auth.getAuthorities().stream().map(GrantedAuthority::getAuthority)
-                .filter(a -> a.startsWith("ROLE_")).map(a -> Role.valueOf(a.substring(5)))
-                .collect(Collectors.toSet());
+                .filter(a -> a.startsWith("ROLE_")).map(a -> a.substring(5))
+                .filter(name -> Arrays.stream(Role.values()).anyMatch(r -> r.name().equals(name)))
+                .map(Role::valueOf).collect(Collectors.toSet());
     }
 
     public static boolean isAdmin() {

@@ -138,12 +138,19 @@ class SecurityConfiguration {
                         // The engineer's portal forms: upload a checkpoint, start a quantization, cancel a job.
                         .requestMatchers(POST, "/models/*/checkpoints", "/models/*/quantize", "/jobs/*/cancel")
                         .hasRole("ENGINEER")
+                        // The portal's governance forms, held to the same roles as their API routes; a
+                        // hidden button is no protection, so the chain refuses the POST itself (403 page).
+                        .requestMatchers(GET, "/approvals/new").hasRole("ENGINEER")
+                        .requestMatchers(POST, "/approvals").hasRole("ENGINEER")
+                        .requestMatchers(POST, "/approvals/*/signoffs").hasAnyRole("APPROVER", "RISK_OFFICER")
                         .anyRequest().hasRole("VIEWER"))
                 .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false).permitAll())
                 // The session cookie goes too: otherwise the next page load presents a dead session and
                 // is answered "session expired" instead of "signed out".
                 .logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?logout")
                         .deleteCookies("JSESSIONID"))
+                // A session idle for server.servlet.session.timeout (QREG_SESSION_TIMEOUT, 30m by default)
+                // ends; the next page load lands on the sign-in page saying so.
                 .sessionManagement(s -> s.invalidSessionUrl("/login?expired"));
         return http.build();
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -87,17 +88,23 @@ public abstract class BrowserTest extends IntegrationTest {
         waitUntil(Duration.ofSeconds(10), () -> !browser.getCurrentUrl().contains("/login"));
     }
 
+    /** Polls the condition; an element that went stale because the page was being replaced just means "not yet". */
     protected void waitUntil(Duration timeout, java.util.function.BooleanSupplier condition) {
-        new WebDriverWait(browser, timeout).until(d -> condition.getAsBoolean());
+        new WebDriverWait(browser, timeout).ignoring(StaleElementReferenceException.class)
+                .until(d -> condition.getAsBoolean());
     }
 
     /** Saves the current page as target/screenshots/NAME.png, at the given width (height follows the page). */
     protected Path screenshot(String name, int width) {
         Dimension before = browser.manage().window().getSize();
         try {
-            long height = (Long) ((org.openqa.selenium.JavascriptExecutor) browser)
-                    .executeScript("return Math.max(document.body.scrollHeight, 600);");
-            browser.manage().window().setSize(new Dimension(width, (int) Math.min(height + 40, 4000)));
+            // The width first: a narrower page is a taller one, so its height is measured at that width.
+            browser.manage().window().setSize(new Dimension(width, before.getHeight()));
+            // The window's height includes the browser's own bars; the page needs its full height inside them.
+            long height = (Long) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                    "return Math.max(document.documentElement.scrollHeight, 600)"
+                            + " + Math.max(window.outerHeight - window.innerHeight, 0);");
+            browser.manage().window().setSize(new Dimension(width, (int) Math.min(height, 4000)));
             Files.createDirectories(SCREENSHOTS);
             Path file = SCREENSHOTS.resolve(name + ".png");
             Files.write(file, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
