@@ -26,6 +26,11 @@ import io.qreg.registry.artifact.ReceivedUpload;
 import io.qreg.registry.checkpoint.CheckpointService;
 import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.dataset.DatasetService;
+import io.qreg.registry.deployment.DeploymentRequest;
+import io.qreg.registry.deployment.DeploymentService;
+import io.qreg.registry.rollout.RolloutRequest;
+import io.qreg.registry.rollout.RolloutService;
+import io.qreg.registry.rollout.RolloutView;
 import io.qreg.registry.dataset.DatasetView;
 import io.qreg.registry.job.JobRequest;
 import io.qreg.registry.job.JobService;
@@ -132,7 +137,7 @@ public class DemoData {
     static final List<DemoApproval> APPROVALS = List.of(
             // Waits in demo-approver's inbox: one APPROVER signs a standard-risk int8 variant.
             new DemoApproval(FIRST_WAVE.get(0), "production", "default", false),
-            // Already APPROVED, so a rollout can start from it once deployments exist.
+            // Already APPROVED, and rolled out to staging's default tier: a canary at 5%.
             new DemoApproval(FIRST_WAVE.get(1), "staging", "default", true),
             // 4-bit weights: an APPROVER and a RISK_OFFICER must both sign.
             new DemoApproval(FIRST_WAVE.get(2), "production", "edge", false));
@@ -156,11 +161,14 @@ public class DemoData {
     private final JobService jobs;
     private final ApprovalService approvals;
     private final ArtifactService artifacts;
+    private final DeploymentService deployments;
+    private final RolloutService rollouts;
     private volatile Thread seeding;
 
     DemoData(@Value("${qreg.demo:false}") boolean enabled, @Value("${qreg.upload.max-bytes}") long maxUploadBytes,
             UserService users, ModelService models, CheckpointService checkpoints, DatasetService datasets,
-            RecipeService recipes, JobService jobs, ApprovalService approvals, ArtifactService artifacts) {
+            RecipeService recipes, JobService jobs, ApprovalService approvals, ArtifactService artifacts,
+            DeploymentService deployments, RolloutService rollouts) {
         this.enabled = enabled;
         this.maxUploadBytes = maxUploadBytes;
         this.users = users;
@@ -171,6 +179,8 @@ public class DemoData {
         this.jobs = jobs;
         this.approvals = approvals;
         this.artifacts = artifacts;
+        this.deployments = deployments;
+        this.rollouts = rollouts;
     }
 
     /** After startup (the embedded worker starts on the same event), on a thread of its own: startup is not delayed. */
@@ -365,6 +375,7 @@ public class DemoData {
 
     /** Opens each approval whose variant exists, unless that variant already has one for the target. */
     List<UUID> openApprovals(Map<String, UUID> quantizeJobs, List<DemoApproval> wanted) {
+        ensureDeployment();
         List<UUID> opened = new ArrayList<>();
         for (DemoApproval a : wanted) {
             UUID jobId = quantizeJobs.get(key(a.of()));
@@ -393,21 +404,45 @@ public class DemoData {
                 ApprovalView signed = as(APPROVER, () -> approvals.sign(requested.id(),
                         new ApprovalService.NewSignoff("APPROVE", "Demo: evaluation and benchmark look right.")));
                 if (signed.status() == ApprovalStatus.APPROVED) {
-                    startRolloutWhenDeploymentsExist(signed);
+                    startRollout(signed, job.checkpointId());
                 }
             }
         }
         return opened;
     }
 
+    /** The demo's deployment of the digits model: a premium tier, an edge tier and the default one. */
+    void ensureDeployment() {
+        try {
+            deployments.get(DEPLOYMENT);
+        } catch (ApiException missing) {
+            as(ENGINEER, () -> deployments.create(new DeploymentRequest(DEPLOYMENT, DIGITS_MLP.model(),
+                    "Demo: the digits classifier behind a premium, an edge and a default tier.",
+                    List.of("staging", "production"), List.of(
+                            new DeploymentRequest.Tier("premium", null, null, false, false),
+                            new DeploymentRequest.Tier("edge", null, null, true, false),
+                            new DeploymentRequest.Tier("default", null, null, false, true)))));
+        }
+    }
+
     /**
-     * Hook for the rollout part of the demo (issue 5): define {@link #DEPLOYMENT} and start a rollout
-     * of the approved variant into its tier. Deployments and rollouts are not in this build yet, so
-     * it only says what it would do.
+     * A staged rollout to look at: the FP32 checkpoint becomes the tier's stable backend (no
+     * approval covers an unquantized checkpoint), then the approved variant starts its canary at 5%.
+     * A second seeding finds the rollout there and changes nothing.
      */
-    void startRolloutWhenDeploymentsExist(ApprovalView approved) {
-        log.info("demo data: approval {} is APPROVED for {} {} {}; a rollout starts here once deployments exist",
-                approved.id(), approved.deployment(), approved.environment(), approved.tier());
+    void startRollout(ApprovalView approved, UUID checkpoint) {
+        try {
+            as(ENGINEER, () -> rollouts.start(DEPLOYMENT, new RolloutRequest(null, checkpoint,
+                    approved.environment(), approved.tier(), List.of(100), null, null)));
+            RolloutView canary = as(ENGINEER, () -> rollouts.start(DEPLOYMENT, new RolloutRequest(
+                    approved.variantId(), null, approved.environment(), approved.tier(), List.of(5, 25, 100),
+                    approved.id(), null)));
+            log.info("demo data: rollout {} of variant {} into {} {} is at {}%", canary.id(), approved.variantId(),
+                    approved.environment(), approved.tier(), canary.percent());
+        } catch (ApiException e) {
+            log.info("demo data: no new rollout into {} {}: {}", approved.environment(), approved.tier(),
+                    e.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -27,8 +27,11 @@ class DashboardIT extends JobTestSupport {
         String passingModel = maker.model(engineer, "classification", "standard");
         String passing = maker.quantize(engineer, passingModel, "int8-dynamic");
         maker.evaluate(engineer, passing, VariantMaker.classification(0.955, 0.96, 0.99));
+        ok(engineer.post("/api/v1/deployments", Map.of("name", passingModel, "modelName", passingModel,
+                "environments", java.util.List.of("production"), "tiers", java.util.List.of(
+                        Map.of("name", "standard", "default", true)))), 201);
         String approval = ok(userWith("ENGINEER").post("/api/v1/approvals", Map.of("variantId", passing,
-                "deployment", "support-intent", "environment", "production", "tier", "standard")), 201)
+                "deployment", passingModel, "environment", "production", "tier", "standard")), 201)
                 .json().get("id").asString();
 
         String jobId = submitQuantize(engineer);
