@@ -44,7 +44,7 @@ public final class DeploymentPages {
 
     /** A tier with what serves it now and its active rollout, if any. */
     public record TierRow(String name, String match, String precision, boolean edge, boolean isDefault, List<Bar> bars,
-            RolloutPanel rollout) {
+            String fallback, RolloutPanel rollout) {
 
         public boolean served() {
             return !bars.isEmpty();
@@ -141,6 +141,21 @@ public final class DeploymentPages {
         }
         return serving.backends().stream().map(w -> new Bar(w.role(), describe(w.backend()), href(w.backend()),
                 w.backend().precision(), w.weight(), w.backend().cluster())).toList();
+    }
+
+    /**
+     * The backend a gateway re-sends this tier's low-confidence answers to: the most precise stable
+     * backend of the environment, when it is more precise than this tier's own (as the routing
+     * document's {@code fallback} says; shown here so a person need not read the JSON).
+     */
+    static String fallback(TierServing tier, java.util.Collection<TierServing> environment) {
+        if (tier == null || tier.stable() == null) {
+            return null;
+        }
+        return environment.stream().map(TierServing::stable).filter(Objects::nonNull)
+                .max(java.util.Comparator.comparingInt(b -> b.precisionLevel().bits()))
+                .filter(best -> best.precisionLevel().bits() > tier.stable().precisionLevel().bits())
+                .map(DeploymentPages::describe).orElse(null);
     }
 
     static List<Step> steps(List<Integer> steps, int index) {
@@ -368,7 +383,7 @@ public final class DeploymentPages {
                 if (!Objects.equals(text(old.get("fallback"), "cluster"), text(e.getValue().get("fallback"),
                         "cluster"))) {
                     String to = text(e.getValue().get("fallback"), "cluster");
-                    changes.add(to == null ? "fallback removed" : "fallback " + to);
+                    changes.add(to == null ? "fallback removed" : "fallback " + shortCluster(to));
                 }
             }
             if (!changes.isEmpty()) {
@@ -445,7 +460,10 @@ public final class DeploymentPages {
 
     /** {@code v-1a2b3c4d}: the cluster name cut to the id's first eight characters. */
     private static String cluster(JsonNode backend) {
-        String c = backend.get("cluster").asString();
+        return shortCluster(backend.get("cluster").asString());
+    }
+
+    private static String shortCluster(String c) {
         int dash = c.indexOf('-');
         return dash > 0 && c.length() > dash + 9 ? c.substring(0, dash + 9) : c;
     }

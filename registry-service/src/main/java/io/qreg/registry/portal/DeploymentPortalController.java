@@ -104,7 +104,7 @@ class DeploymentPortalController {
                 panel = DeploymentPages.panel(rollouts.get(s.active().id()), s.active(), canOperate);
             }
             tiers.add(new DeploymentPages.TierRow(t.name(), DeploymentPages.match(t), t.precision(), t.edge(),
-                    t.isDefault(), DeploymentPages.bars(s), panel));
+                    t.isDefault(), DeploymentPages.bars(s), DeploymentPages.fallback(s, serving.values()), panel));
         }
         view.addAttribute("deployment", d);
         view.addAttribute("environment", env);
