@@ -351,6 +351,19 @@ public class RolloutService {
         return store.lastCompletedAt(deploymentId, environment, tier, at);
     }
 
+    /** Active rollouts of every deployment, the most recently moved first, with their latest health. */
+    @Transactional(readOnly = true)
+    public List<RolloutView> active(int limit) {
+        return store.activeAll(Math.max(1, Math.min(limit, 100))).stream()
+                .map(r -> view(r, serving(r.deploymentId(), r.environment(), r.tier()))).toList();
+    }
+
+    /** An environment's rollouts of any phase, newest first (without health reports: a history list). */
+    @Transactional(readOnly = true)
+    public List<Rollout> recent(UUID deploymentId, String environment, int limit) {
+        return store.recentIn(deploymentId, environment, Math.max(1, Math.min(limit, 100)));
+    }
+
     @Transactional(readOnly = true)
     public Optional<Rollout> find(UUID id) {
         return store.find(id);

@@ -84,6 +84,18 @@ class RolloutStore {
                 deploymentId, environment);
     }
 
+    /** Every active rollout, the most recently moved first: what the dashboard watches. */
+    List<Rollout> activeAll(int limit) {
+        return jdbc.query(SELECT + " where r.phase in ('PROGRESSING', 'PAUSED') order by r.updated_at desc, r.id"
+                + " limit ?", RolloutStore::map, limit);
+    }
+
+    /** The environment's rollouts of any phase, newest first. */
+    List<Rollout> recentIn(UUID deploymentId, String environment, int limit) {
+        return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ?"
+                + " order by r.created_at desc, r.id limit ?", RolloutStore::map, deploymentId, environment, limit);
+    }
+
     /** The last completed rollout of each tier of the environment: what each tier serves as stable. */
     List<Rollout> lastCompletedIn(UUID deploymentId, String environment) {
         return jdbc.query("select distinct on (r.tier) r.*, d.name as deployment_name from rollout r"

@@ -52,6 +52,19 @@ class RevisionStore {
                 RevisionStore::map, deploymentId, environment, revision).stream().findFirst();
     }
 
+    /** The stored bodies of the given revisions, by revision number (unknown numbers are absent). */
+    java.util.Map<Long, String> bodies(UUID deploymentId, String environment, java.util.Collection<Long> revisions) {
+        java.util.Map<Long, String> bodies = new java.util.TreeMap<>();
+        if (revisions.isEmpty()) {
+            return bodies;
+        }
+        jdbc.query("select revision, body from routing_revision where deployment_id = ? and environment = ?"
+                + " and revision = any(?)", rs -> {
+                    bodies.put(rs.getLong(1), rs.getString(2));
+                }, deploymentId, environment, revisions.toArray(Long[]::new));
+        return bodies;
+    }
+
     /** The revision gateways were served at {@code at}: the newest one created by then. */
     Optional<Revision> at(UUID deploymentId, String environment, Instant at) {
         return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ? and r.created_at <= ?"

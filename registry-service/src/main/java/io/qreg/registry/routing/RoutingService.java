@@ -172,6 +172,18 @@ public class RoutingService {
                 revision + " of " + deployment + "/" + env));
     }
 
+    /**
+     * The exact stored documents of several revisions in one read, by revision number (numbers that
+     * do not exist are absent): for people comparing revisions, such as the portal's diff.
+     */
+    @Transactional(readOnly = true)
+    public java.util.SortedMap<Long, String> revisionDocuments(String deployment, String environment,
+            java.util.Collection<Long> revisions) {
+        DeploymentView d = deployments.get(deployment);
+        String env = d.requireEnvironment(environment);
+        return new java.util.TreeMap<>(store.bodies(d.id(), env, revisions));
+    }
+
     // ---------------------------------------------------------------- gateways
 
     @Transactional

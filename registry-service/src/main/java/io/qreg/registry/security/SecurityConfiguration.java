@@ -143,6 +143,10 @@ class SecurityConfiguration {
                         .requestMatchers(GET, "/approvals/new").hasRole("ENGINEER")
                         .requestMatchers(POST, "/approvals").hasRole("ENGINEER")
                         .requestMatchers(POST, "/approvals/*/signoffs").hasAnyRole("APPROVER", "RISK_OFFICER")
+                        // The deployment page's forms (start a rollout, advance, pause, resume, roll back), held
+                        // to the API's rule: hidden buttons protect nothing, so the chain refuses the POST (403).
+                        .requestMatchers(POST, "/deployments/*/rollouts", "/deployments/*/rollouts/*/*")
+                        .hasRole("ENGINEER")
                         .anyRequest().hasRole("VIEWER"))
                 .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false).permitAll())
                 // The session cookie goes too: otherwise the next page load presents a dead session and

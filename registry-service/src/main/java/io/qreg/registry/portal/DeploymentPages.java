@@ -1,0 +1,481 @@
+package io.qreg.registry.portal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+import io.qreg.registry.deployment.TierView;
+import io.qreg.registry.rollout.Backend;
+import io.qreg.registry.rollout.Rollout;
+import io.qreg.registry.rollout.RolloutPhase;
+import io.qreg.registry.rollout.RolloutView;
+import io.qreg.registry.rollout.Thresholds;
+import io.qreg.registry.rollout.TierServing;
+import io.qreg.registry.support.CanonicalJson;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * View models of the deployment pages and the pure functions that build them (weights as bars,
+ * a rollout's steps, health against thresholds, what changed between two routing revisions), so
+ * the templates only lay them out and the controller only fetches.
+ */
+public final class DeploymentPages {
+
+    /** Health reports shown per rollout: enough to see a trend, short enough for a tablet. */
+    static final int HEALTH_SHOWN = 5;
+
+    private DeploymentPages() {
+    }
+
+    // ---------------------------------------------------------------- deployment page
+
+    /** An environment as a tab of the deployment page; {@code rolloutActive} marks where something is moving. */
+    public record EnvironmentTab(String name, boolean selected, boolean rolloutActive) {
+    }
+
+    /** A backend's share of a tier's traffic, drawn as a bar whose width is {@code weight} percent. */
+    public record Bar(String role, String label, String href, String precision, int weight, String cluster) {
+    }
+
+    /** A tier with what serves it now and its active rollout, if any. */
+    public record TierRow(String name, String match, String precision, boolean edge, boolean isDefault, List<Bar> bars,
+            String fallback, RolloutPanel rollout) {
+
+        public boolean served() {
+            return !bars.isEmpty();
+        }
+    }
+
+    /** One step of a rollout: {@code done}, {@code current} or {@code next}. */
+    public record Step(int number, int percent, String state) {
+
+        public String label() {
+            return percent == 0 ? "shadow" : percent + "%";
+        }
+    }
+
+    /** A health metric against its threshold; {@code value} is null when the report left it out. */
+    public record Metric(String name, String label, Double value, String bound, double limit, boolean breached) {
+
+        public String shownValue() {
+            return value == null ? "not reported" : format(name, value);
+        }
+
+        public String shownLimit() {
+            return bound + " " + format(name, limit);
+        }
+    }
+
+    /** One health report, newest first. */
+    public record HealthRow(Instant reportedAt, String reportedBy, int stepNumber, List<Metric> metrics,
+            boolean breached) {
+    }
+
+    /** A move an engineer can make now, with what it will do in words (the confirmation's text). */
+    public record Move(String action, String label, String consequence) {
+    }
+
+    /** The active rollout of a tier as the deployment page and the confirmation page show it. */
+    public record RolloutPanel(UUID id, String deployment, String environment, String tier, RolloutPhase phase,
+            String candidate, String candidateHref, String previous, int percent, List<Step> steps,
+            List<Metric> thresholds, List<HealthRow> health, UUID approvalId, List<String> signedBy,
+            String createdBy, Instant createdAt, Instant updatedAt, List<Move> moves) {
+
+        public Move move(String action) {
+            return moves.stream().filter(m -> m.action().equals(action)).findFirst().orElse(null);
+        }
+
+        public int stepNumber() {
+            return (int) steps.stream().filter(s -> !"next".equals(s.state())).count();
+        }
+    }
+
+    /** A past or present rollout in the environment's history. */
+    public record RolloutRow(UUID id, String tier, String candidate, String candidateHref, RolloutPhase phase,
+            int percent, String steps, String createdBy, Instant createdAt, Instant finishedAt, String reason) {
+    }
+
+    /** An APPROVED approval a rollout may cite, as a choice of the start form. */
+    public record ApprovalOption(UUID id, UUID variantId, String tier, String label) {
+    }
+
+    /** The start-rollout form as typed, with the service's refusal when there was one. */
+    public record StartForm(String tier, String variantId, String approvalId, String steps) {
+
+        static final StartForm EMPTY = new StartForm(null, null, null, "5, 25, 100");
+    }
+
+    /** The weights after a move, to show on the confirmation page next to the weights now. */
+    public record Preview(String summary, List<Bar> after) {
+    }
+
+    static String shortId(UUID id) {
+        return id.toString().substring(0, 8);
+    }
+
+    static String describe(Backend b) {
+        return (b.variantBacked() ? "variant " : "checkpoint ") + shortId(b.id()) + " (" + b.precision() + ")";
+    }
+
+    static String href(Backend b) {
+        return b.variantBacked() ? "/variants/" + b.id() : null;
+    }
+
+    static String match(TierView t) {
+        if (t.isDefault()) {
+            return "all other traffic";
+        }
+        List<String> parts = new ArrayList<>();
+        t.headers().forEach((k, v) -> parts.add(k + ": " + v));
+        return String.join(", ", parts);
+    }
+
+    static List<Bar> bars(TierServing serving) {
+        if (serving == null) {
+            return List.of();
+        }
+        return serving.backends().stream().map(w -> new Bar(w.role(), describe(w.backend()), href(w.backend()),
+                w.backend().precision(), w.weight(), w.backend().cluster())).toList();
+    }
+
+    /**
+     * The backend a gateway re-sends this tier's low-confidence answers to: the most precise stable
+     * backend of the environment, when it is more precise than this tier's own (as the routing
+     * document's {@code fallback} says; shown here so a person need not read the JSON).
+     */
+    static String fallback(TierServing tier, java.util.Collection<TierServing> environment) {
+        if (tier == null || tier.stable() == null) {
+            return null;
+        }
+        return environment.stream().map(TierServing::stable).filter(Objects::nonNull)
+                .max(java.util.Comparator.comparingInt(b -> b.precisionLevel().bits()))
+                .filter(best -> best.precisionLevel().bits() > tier.stable().precisionLevel().bits())
+                .map(DeploymentPages::describe).orElse(null);
+    }
+
+    static List<Step> steps(List<Integer> steps, int index) {
+        List<Step> out = new ArrayList<>(steps.size());
+        for (int i = 0; i < steps.size(); i++) {
+            out.add(new Step(i + 1, steps.get(i), i < index ? "done" : i == index ? "current" : "next"));
+        }
+        return out;
+    }
+
+    static List<Metric> thresholds(Thresholds t) {
+        return List.of(new Metric("errorRate", "Error rate", null, "≤", t.maxErrorRate(), false),
+                new Metric("p99LatencyMs", "p99 latency", null, "≤", t.maxP99LatencyMs(), false),
+                new Metric("qualityProxy", "Quality proxy", null, "≥", t.minQualityProxy(), false));
+    }
+
+    static List<HealthRow> health(RolloutView r) {
+        Thresholds t = r.thresholds();
+        return r.healthReports().stream().limit(HEALTH_SHOWN).map(h -> {
+            List<String> breached = h.breaches().stream().map(b -> String.valueOf(b.get("metric"))).toList();
+            List<Metric> metrics = List.of(
+                    new Metric("errorRate", "Error rate", h.errorRate(), "≤", t.maxErrorRate(),
+                            breached.contains("errorRate")),
+                    new Metric("p99LatencyMs", "p99 latency", h.p99LatencyMs(), "≤", t.maxP99LatencyMs(),
+                            breached.contains("p99LatencyMs")),
+                    new Metric("qualityProxy", "Quality proxy", h.qualityProxy(), "≥", t.minQualityProxy(),
+                            breached.contains("qualityProxy")));
+            return new HealthRow(h.reportedAt(), h.reportedBy(), h.stepIndex() + 1, metrics, !breached.isEmpty());
+        }).toList();
+    }
+
+    /** The panel of an active rollout; {@code canOperate}: whether to offer the moves at all. */
+    static RolloutPanel panel(RolloutView r, Rollout rollout, boolean canOperate) {
+        List<Move> moves = new ArrayList<>();
+        if (canOperate) {
+            String tier = "tier " + r.tier();
+            if (r.phase() == RolloutPhase.PROGRESSING && r.stepIndex() + 1 < r.steps().size()) {
+                int next = r.steps().get(r.stepIndex() + 1);
+                moves.add(new Move("advance", next == 100 ? "Complete (100%)" : "Advance to " + next + "%",
+                        next == 100 ? "The candidate takes all of " + tier + "'s traffic and becomes its stable"
+                                + " backend; the rollout completes."
+                                : "The candidate gets " + next + "% of " + tier + "'s traffic (now " + r.percent()
+                                        + "%); the stable backend keeps " + (100 - next) + "%."));
+                moves.add(new Move("pause", "Pause", "The rollout holds at " + r.percent() + "%: the weights stay as"
+                        + " they are and it cannot be advanced until it is resumed."));
+            }
+            if (r.phase() == RolloutPhase.PAUSED) {
+                moves.add(new Move("resume", "Resume", "The rollout may be advanced again; the weights stay at "
+                        + r.percent() + "% until then."));
+            }
+            if (r.phase().isActive()) {
+                moves.add(new Move("rollback", "Roll back", "The canary is removed: the stable backend serves all"
+                        + " of " + tier + "'s traffic again, exactly as before the rollout."));
+            }
+        }
+        return new RolloutPanel(r.id(), r.deployment(), r.environment(), r.tier(), r.phase(),
+                describe(rollout.candidate()), href(rollout.candidate()),
+                rollout.previous() == null ? null : describe(rollout.previous()), r.percent(),
+                steps(r.steps(), r.stepIndex()), thresholds(r.thresholds()), health(r), r.approvalId(), r.signedBy(),
+                r.createdBy(), r.createdAt(), r.updatedAt(), List.copyOf(moves));
+    }
+
+    static RolloutRow row(Rollout r) {
+        return new RolloutRow(r.id(), r.tier(), describe(r.candidate()), href(r.candidate()), r.phase(), r.percent(),
+                String.join(" → ", r.steps().stream().map(s -> s == 0 ? "shadow" : s + "%").toList()), r.createdBy(),
+                r.createdAt(), r.finishedAt(), r.reason());
+    }
+
+    /** The tier's bars once the move is made, for the confirmation page. */
+    static Preview preview(String action, TierServing now) {
+        Rollout active = now.active();
+        Backend stable = now.stable();
+        Backend candidate = active.candidate();
+        return switch (action) {
+            case "advance" -> {
+                int next = active.steps().get(active.stepIndex() + 1);
+                if (next == 100) {
+                    yield new Preview("candidate becomes stable", List.of(new Bar(TierServing.STABLE,
+                            describe(candidate), href(candidate), candidate.precision(), 100, candidate.cluster())));
+                }
+                yield new Preview("canary at " + next + "%", List.of(
+                        new Bar(TierServing.STABLE, describe(stable), href(stable), stable.precision(), 100 - next,
+                                stable.cluster()),
+                        new Bar(next == 0 ? TierServing.SHADOW : TierServing.CANARY, describe(candidate),
+                                href(candidate), candidate.precision(), next, candidate.cluster())));
+            }
+            case "rollback" -> new Preview("canary removed", List.of(new Bar(TierServing.STABLE, describe(stable),
+                    href(stable), stable.precision(), 100, stable.cluster())));
+            default -> new Preview("weights unchanged", bars(now));
+        };
+    }
+
+    static String format(String metric, double value) {
+        return switch (metric) {
+            case "errorRate" -> trim(value * 100) + "%";
+            case "p99LatencyMs" -> trim(value) + " ms";
+            default -> trim(value);
+        };
+    }
+
+    private static String trim(double v) {
+        String s = String.format(java.util.Locale.ROOT, "%.3f", v);
+        s = s.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    // ---------------------------------------------------------------- dashboard
+
+    /**
+     * An active rollout as the dashboard's fragment (fragments/rollouts.html) lists it: where it is,
+     * its step, and its latest health report against the thresholds (empty until one arrives).
+     */
+    public record ActiveRollout(UUID id, String deployment, String environment, String tier, RolloutPhase phase,
+            int stepNumber, int stepCount, int percent, List<Metric> latestHealth, Instant latestHealthAt,
+            Instant updatedAt) {
+
+        public boolean healthy() {
+            return latestHealth.stream().noneMatch(Metric::breached);
+        }
+    }
+
+    /** For the dashboard: {@code view.addAttribute("activeRollouts", DeploymentPages.active(rollouts.active(10)))}. */
+    public static List<ActiveRollout> active(List<RolloutView> rollouts) {
+        return rollouts.stream().map(r -> {
+            List<HealthRow> health = health(r);
+            return new ActiveRollout(r.id(), r.deployment(), r.environment(), r.tier(), r.phase(), r.stepIndex() + 1,
+                    r.steps().size(), r.percent(), health.isEmpty() ? List.of() : health.get(0).metrics(),
+                    health.isEmpty() ? null : health.get(0).reportedAt(), r.updatedAt());
+        }).toList();
+    }
+
+    // ---------------------------------------------------------------- routing revisions
+
+    /** A revision in the list, with what changed since the one before in one line and who applied it. */
+    public record RevisionRow(long revision, Instant generatedAt, String etag, String change, List<String> gateways) {
+    }
+
+    /** Two revisions compared line by line. */
+    public record DiffView(long from, long to, List<LineDiff.Hunk> hunks, int added, int removed) {
+
+        public boolean identical() {
+            return hunks.isEmpty();
+        }
+    }
+
+    static DiffView diff(long from, long to, String before, String after, int context) {
+        List<LineDiff.Line> lines = LineDiff.diff(pretty(before).lines().toList(), pretty(after).lines().toList());
+        return new DiffView(from, to, LineDiff.hunks(lines, context), LineDiff.count(lines, LineDiff.Kind.ADDED),
+                LineDiff.count(lines, LineDiff.Kind.REMOVED));
+    }
+
+    /**
+     * The document indented one key per line with keys sorted (as the canonical form sorts them),
+     * arrays of numbers and strings kept on one line: a layout in which a changed weight or phase is
+     * a changed line, which is what makes a line diff of two revisions readable.
+     */
+    static String pretty(String json) {
+        StringBuilder out = new StringBuilder();
+        write(CanonicalJson.mapper().readTree(json), 0, out);
+        return out.append('\n').toString();
+    }
+
+    private static void write(JsonNode node, int depth, StringBuilder out) {
+        String pad = "  ".repeat(depth + 1);
+        if (node.isObject()) {
+            List<String> names = node.propertyNames().stream().sorted().toList();
+            if (names.isEmpty()) {
+                out.append("{}");
+                return;
+            }
+            out.append("{\n");
+            for (int i = 0; i < names.size(); i++) {
+                out.append(pad).append(CanonicalJson.mapper().writeValueAsString(names.get(i))).append(": ");
+                write(node.get(names.get(i)), depth + 1, out);
+                out.append(i + 1 < names.size() ? ",\n" : "\n");
+            }
+            out.append("  ".repeat(depth)).append('}');
+        } else if (node.isArray()) {
+            boolean flat = true;
+            for (JsonNode element : node) {
+                flat &= !element.isContainer();
+            }
+            if (node.isEmpty() || flat) {
+                out.append(CanonicalJson.mapper().writeValueAsString(node).replace(",", ", "));
+                return;
+            }
+            out.append("[\n");
+            for (int i = 0; i < node.size(); i++) {
+                out.append(pad);
+                write(node.get(i), depth + 1, out);
+                out.append(i + 1 < node.size() ? ",\n" : "\n");
+            }
+            out.append("  ".repeat(depth)).append(']');
+        } else {
+            out.append(CanonicalJson.mapper().writeValueAsString(node));
+        }
+    }
+
+    /**
+     * What changed from one routing document to the next, in one line: per rule, backends added,
+     * removed or re-weighted and rollout phase changes; then a changed top-level rollout. Revision
+     * numbers and times are left out: they change every time.
+     */
+    static String change(String before, String after) {
+        if (before == null) {
+            return "first revision: " + servedSummary(CanonicalJson.mapper().readTree(after));
+        }
+        JsonNode a = CanonicalJson.mapper().readTree(before);
+        JsonNode b = CanonicalJson.mapper().readTree(after);
+        Map<String, JsonNode> oldRules = rules(a);
+        Map<String, JsonNode> newRules = rules(b);
+        List<String> parts = new ArrayList<>();
+        for (var e : newRules.entrySet()) {
+            JsonNode old = oldRules.get(e.getKey());
+            List<String> changes = new ArrayList<>();
+            if (old == null) {
+                changes.add("now served by " + backendsSummary(e.getValue()));
+            } else {
+                changes.addAll(backendChanges(old, e.getValue()));
+                String oldPhase = phase(old.get("rollout"));
+                String newPhase = phase(e.getValue().get("rollout"));
+                if (oldPhase != null && newPhase != null && !oldPhase.equals(newPhase)) {
+                    changes.add("rollout " + newPhase.toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+                }
+                if (!Objects.equals(text(old.get("fallback"), "cluster"), text(e.getValue().get("fallback"),
+                        "cluster"))) {
+                    String to = text(e.getValue().get("fallback"), "cluster");
+                    changes.add(to == null ? "fallback removed" : "fallback " + shortCluster(to));
+                }
+            }
+            if (!changes.isEmpty()) {
+                parts.add(e.getKey() + ": " + String.join(", ", changes));
+            }
+        }
+        for (String gone : oldRules.keySet()) {
+            if (!newRules.containsKey(gone)) {
+                parts.add(gone + ": no longer served");
+            }
+        }
+        if (parts.isEmpty()) {
+            String oldRollout = text(a.get("rollout"), "id");
+            String newRollout = text(b.get("rollout"), "id");
+            if (!Objects.equals(oldRollout, newRollout)) {
+                parts.add(newRollout == null ? "no active rollout" : "rollout " + newRollout.substring(0, 8)
+                        + " is the latest moved");
+            }
+        }
+        return parts.isEmpty() ? "routes re-published unchanged" : String.join("; ", parts);
+    }
+
+    private static String servedSummary(JsonNode doc) {
+        Map<String, JsonNode> rules = rules(doc);
+        if (rules.isEmpty()) {
+            return "no tier served yet";
+        }
+        List<String> parts = new ArrayList<>();
+        rules.forEach((name, rule) -> parts.add(name + ": " + backendsSummary(rule)));
+        return String.join("; ", parts);
+    }
+
+    private static Map<String, JsonNode> rules(JsonNode doc) {
+        Map<String, JsonNode> rules = new LinkedHashMap<>();
+        JsonNode list = doc.get("rules");
+        if (list != null) {
+            list.forEach(rule -> rules.put(rule.get("name").asString(), rule));
+        }
+        return rules;
+    }
+
+    private static String backendsSummary(JsonNode rule) {
+        List<String> parts = new ArrayList<>();
+        rule.get("backends").forEach(b -> parts.add(b.get("role").asString() + " " + cluster(b) + " "
+                + b.get("weight").asInt() + "%"));
+        return String.join(", ", parts);
+    }
+
+    private static List<String> backendChanges(JsonNode oldRule, JsonNode newRule) {
+        Map<String, JsonNode> before = new LinkedHashMap<>();
+        oldRule.get("backends").forEach(b -> before.put(b.get("cluster").asString(), b));
+        Map<String, JsonNode> after = new LinkedHashMap<>();
+        newRule.get("backends").forEach(b -> after.put(b.get("cluster").asString(), b));
+        List<String> changes = new ArrayList<>();
+        after.forEach((cluster, b) -> {
+            JsonNode o = before.get(cluster);
+            String role = b.get("role").asString();
+            int weight = b.get("weight").asInt();
+            if (o == null) {
+                changes.add(role + " " + cluster(b) + " added at " + weight + "%");
+            } else if (!o.get("role").asString().equals(role)) {
+                changes.add(cluster(b) + " " + o.get("role").asString() + " → " + role + " at " + weight + "%");
+            } else if (o.get("weight").asInt() != weight) {
+                changes.add(role + " " + cluster(b) + " " + o.get("weight").asInt() + "% → " + weight + "%");
+            }
+        });
+        before.forEach((cluster, o) -> {
+            if (!after.containsKey(cluster)) {
+                changes.add(o.get("role").asString() + " " + cluster(o) + " removed");
+            }
+        });
+        return changes;
+    }
+
+    /** {@code v-1a2b3c4d}: the cluster name cut to the id's first eight characters. */
+    private static String cluster(JsonNode backend) {
+        return shortCluster(backend.get("cluster").asString());
+    }
+
+    private static String shortCluster(String c) {
+        int dash = c.indexOf('-');
+        return dash > 0 && c.length() > dash + 9 ? c.substring(0, dash + 9) : c;
+    }
+
+    private static String phase(JsonNode rollout) {
+        return rollout == null || rollout.isNull() ? null : rollout.get("phase").asString();
+    }
+
+    private static String text(JsonNode node, String field) {
+        if (node == null || node.isNull() || node.get(field) == null) {
+            return null;
+        }
+        return node.get(field).asString();
+    }
+}

@@ -1,0 +1,368 @@
+package io.qreg.registry.portal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.UUID;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import io.qreg.registry.approval.ApprovalService;
+import io.qreg.registry.approval.ApprovalView;
+import io.qreg.registry.deployment.DeploymentService;
+import io.qreg.registry.deployment.DeploymentView;
+import io.qreg.registry.deployment.TierView;
+import io.qreg.registry.rollout.Rollout;
+import io.qreg.registry.rollout.RolloutRequest;
+import io.qreg.registry.rollout.RolloutService;
+import io.qreg.registry.rollout.RolloutView;
+import io.qreg.registry.rollout.TierServing;
+import io.qreg.registry.routing.RoutingService;
+import io.qreg.registry.routing.RoutingViews;
+import io.qreg.registry.web.ApiException;
+import io.qreg.registry.web.Pagination;
+
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.ModelAndView;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * Deployments for people: what serves each tier of each environment, the active rollouts with
+ * their moves, and the routing config's revisions with a diff between any two. The moves are POST
+ * forms; without {@code confirmed=true} they answer a confirmation page instead of acting, so the
+ * confirmation works without JavaScript (deployments.js only shortens it to a dialog). Who may
+ * post them is the security chain's decision (ENGINEER), not the hidden buttons'.
+ */
+@Controller
+class DeploymentPortalController {
+
+    static final Set<String> MOVES = Set.of("advance", "pause", "resume", "rollback");
+    private static final int RECENT_ROLLOUTS = 10;
+    private static final int REVISIONS_PER_PAGE = 20;
+    private static final int APPROVALS_OFFERED = 50;
+    private static final int DIFF_CONTEXT = 3;
+
+    private final DeploymentService deployments;
+    private final RolloutService rollouts;
+    private final RoutingService routing;
+    private final ApprovalService approvals;
+    private final RoleHierarchy roles;
+
+    DeploymentPortalController(DeploymentService deployments, RolloutService rollouts, RoutingService routing,
+            ApprovalService approvals, RoleHierarchy roles) {
+        this.deployments = deployments;
+        this.rollouts = rollouts;
+        this.routing = routing;
+        this.approvals = approvals;
+        this.roles = roles;
+    }
+
+    // ---------------------------------------------------------------- pages
+
+    @GetMapping("/deployments")
+    String list(@RequestParam(required = false) String model, @RequestParam(required = false) Integer page,
+            Model view) {
+        view.addAttribute("deployments", deployments.list(model, Pagination.of(page, 50, Sort.by("name"))));
+        view.addAttribute("model", model);
+        view.addAttribute("activeRollouts", DeploymentPages.active(rollouts.active(20)));
+        return "deployments/list";
+    }
+
+    @GetMapping("/deployments/{name}")
+    String deployment(@PathVariable String name, @RequestParam(required = false) String environment,
+            Authentication who, Model view) {
+        DeploymentView d = deployments.get(name);
+        String env = environment(d, environment);
+        boolean canOperate = canOperate(who);
+        Map<String, TierServing> serving = rollouts.serving(d.id(), env);
+
+        List<DeploymentPages.TierRow> tiers = new ArrayList<>();
+        for (TierView t : d.tiers()) {
+            TierServing s = serving.get(t.name());
+            DeploymentPages.RolloutPanel panel = null;
+            if (s != null && s.active() != null) {
+                // The service's view carries the health reports; the aggregate the backends' details.
+                panel = DeploymentPages.panel(rollouts.get(s.active().id()), s.active(), canOperate);
+            }
+            tiers.add(new DeploymentPages.TierRow(t.name(), DeploymentPages.match(t), t.precision(), t.edge(),
+                    t.isDefault(), DeploymentPages.bars(s), DeploymentPages.fallback(s, serving.values()), panel));
+        }
+        view.addAttribute("deployment", d);
+        view.addAttribute("environment", env);
+        view.addAttribute("tabs", tabs(d, env, serving));
+        view.addAttribute("tiers", tiers);
+        view.addAttribute("recent", rollouts.recent(d.id(), env, RECENT_ROLLOUTS).stream()
+                .map(DeploymentPages::row).toList());
+        view.addAttribute("revision", routing.currentRevision(d.name(), env));
+        view.addAttribute("canOperate", canOperate);
+        if (canOperate) {
+            // Only approvals of this deployment and environment that are APPROVED now can start a rollout.
+            Page<ApprovalView> approved = approvals.search("APPROVED", false, null, d.name(), env, null,
+                    PageRequest.of(0, APPROVALS_OFFERED));
+            view.addAttribute("approvalOptions", approved.getContent().stream().map(a ->
+                    new DeploymentPages.ApprovalOption(a.id(), a.variantId(), a.tier(), "approval "
+                            + DeploymentPages.shortId(a.id()) + " · variant " + DeploymentPages.shortId(a.variantId())
+                            + " → " + a.tier() + " · signed by " + String.join(", ", a.signoffs().stream()
+                                    .map(s -> s.username()).toList()))).toList());
+            view.addAttribute("variantOptions", approved.getContent().stream().map(ApprovalView::variantId)
+                    .distinct().toList());
+            if (!view.containsAttribute("startForm")) {
+                view.addAttribute("startForm", DeploymentPages.StartForm.EMPTY);
+            }
+        }
+        return "deployments/detail";
+    }
+
+    @GetMapping("/deployments/{name}/routing")
+    String revisions(@PathVariable String name, @RequestParam(required = false) String environment,
+            @RequestParam(required = false) Integer page, Model view) {
+        DeploymentView d = deployments.get(name);
+        String env = environment(d, environment);
+        var listed = routing.revisions(d.name(), env, Pagination.of(page, REVISIONS_PER_PAGE, Sort.unsorted()));
+        // Each row says what changed since the revision before it, so the page reads those bodies too.
+        Set<Long> wanted = new LinkedHashSet<>();
+        listed.forEach(r -> {
+            wanted.add(r.revision());
+            wanted.add(r.revision() - 1);
+        });
+        SortedMap<Long, String> bodies = routing.revisionDocuments(d.name(), env, wanted);
+        RoutingViews.GatewaysView gateways = routing.gateways(d.name(), env);
+        Map<Long, List<String>> ackedAt = new LinkedHashMap<>();
+        gateways.gateways().forEach(g -> ackedAt.computeIfAbsent(g.revision(), r -> new ArrayList<>())
+                .add(g.gateway()));
+        List<DeploymentPages.RevisionRow> rows = listed.getContent().stream().map(r -> new DeploymentPages.RevisionRow(
+                r.revision(), r.generatedAt(), r.etag(),
+                DeploymentPages.change(bodies.get(r.revision() - 1), bodies.get(r.revision())),
+                ackedAt.getOrDefault(r.revision(), List.of()))).toList();
+        String current = routing.currentDocument(d.name(), env);
+        view.addAttribute("deployment", d);
+        view.addAttribute("environment", env);
+        view.addAttribute("tabs", tabs(d, env, null));
+        view.addAttribute("revisions", listed);
+        view.addAttribute("rows", rows);
+        view.addAttribute("gateways", gateways);
+        view.addAttribute("currentRevision", gateways.currentRevision());
+        view.addAttribute("currentPretty", DeploymentPages.pretty(current));
+        view.addAttribute("currentCanonical", current);
+        return "deployments/routing";
+    }
+
+    @GetMapping("/deployments/{name}/routing/diff")
+    String diff(@PathVariable String name, @RequestParam(required = false) String environment,
+            @RequestParam(required = false) Long from, @RequestParam(required = false) Long to,
+            @RequestParam(defaultValue = "false") boolean full, Model view) {
+        DeploymentView d = deployments.get(name);
+        String env = environment(d, environment);
+        long current = routing.currentRevision(d.name(), env);
+        long newer = to == null ? current : to;
+        long older = from == null ? Math.max(1, newer - 1) : from;
+        SortedMap<Long, String> bodies = routing.revisionDocuments(d.name(), env, List.of(older, newer));
+        for (long r : List.of(older, newer)) {
+            if (!bodies.containsKey(r)) {
+                throw new ApiException(HttpStatus.NOT_FOUND, "revision " + r + " of " + d.name() + "/" + env
+                        + " does not exist; revisions run from 1 to " + current, r == older ? "from" : "to");
+            }
+        }
+        view.addAttribute("deployment", d);
+        view.addAttribute("environment", env);
+        view.addAttribute("tabs", tabs(d, env, null));
+        view.addAttribute("currentRevision", current);
+        view.addAttribute("full", full);
+        view.addAttribute("diff", DeploymentPages.diff(older, newer, bodies.get(older), bodies.get(newer),
+                full ? Integer.MAX_VALUE / 4 : DIFF_CONTEXT));
+        view.addAttribute("change", DeploymentPages.change(bodies.get(older), bodies.get(newer)));
+        view.addAttribute("gateways", routing.gateways(d.name(), env));
+        return "deployments/diff";
+    }
+
+    // ---------------------------------------------------------------- engineer's forms
+
+    @PostMapping("/deployments/{name}/rollouts")
+    String start(@PathVariable String name, @RequestParam String environment,
+            @RequestParam(required = false) String tier, @RequestParam(required = false) String variantId,
+            @RequestParam(required = false) String approvalId, @RequestParam(required = false) String steps,
+            RedirectAttributes redirect) {
+        DeploymentView d = deployments.get(name);
+        String env = d.requireEnvironment(environment);
+        var form = new DeploymentPages.StartForm(tier, variantId, approvalId, steps);
+        try {
+            RolloutView started = rollouts.start(d.name(), new RolloutRequest(uuid("variantId", variantId), null,
+                    env, tier, parseSteps(steps), uuid("approvalId", approvalId), null));
+            redirect.addFlashAttribute("notice", switch (started.phase()) {
+                case COMPLETED -> "Tier " + started.tier() + " had nothing serving it, so variant "
+                        + DeploymentPages.shortId(started.variantId()) + " took all of its traffic at once.";
+                default -> "Rollout started: variant " + DeploymentPages.shortId(started.variantId()) + " serves "
+                        + started.percent() + "% of tier " + started.tier() + ".";
+            });
+        } catch (ApiException e) {
+            redirect.addFlashAttribute("problem", e.getMessage());
+            redirect.addFlashAttribute("startForm", form);
+            return "redirect:" + page(d.name(), env, "start");
+        }
+        return "redirect:" + page(d.name(), env, "tier-" + tier);
+    }
+
+    /**
+     * A move of a rollout. Unconfirmed, it answers the confirmation page (what the move will do,
+     * the weights now and after) whose own form posts again with {@code confirmed=true}.
+     */
+    @PostMapping("/deployments/{name}/rollouts/{id}/{action}")
+    Object move(@PathVariable String name, @PathVariable UUID id, @PathVariable String action,
+            @RequestParam(defaultValue = "false") boolean confirmed, @RequestParam(required = false) String reason,
+            Authentication who, Model view, RedirectAttributes redirect) {
+        if (!MOVES.contains(action)) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "a rollout can be advanced, paused, resumed or rolled"
+                    + " back; '" + action + "' is none of these");
+        }
+        RolloutView r = rollouts.get(id);
+        if (!r.deployment().equals(name)) {
+            throw ApiException.notFound("rollout", id + " of deployment " + name);
+        }
+        if (!confirmed) {
+            return confirmation(r, action, reason, who, view);
+        }
+        try {
+            RolloutView after = switch (action) {
+                case "advance" -> rollouts.advance(id);
+                case "pause" -> rollouts.pause(id);
+                case "resume" -> rollouts.resume(id);
+                default -> rollouts.rollBack(id, new RolloutService.RollbackRequest(reason));
+            };
+            long revision = routing.currentRevision(after.deployment(), after.environment());
+            redirect.addFlashAttribute("notice", switch (action) {
+                case "advance" -> after.phase().name().equals("COMPLETED")
+                        ? "Rollout completed: the candidate is now the stable backend of tier " + after.tier() + "."
+                        : "Rollout advanced: the candidate serves " + after.percent() + "% of tier " + after.tier()
+                                + ".";
+                case "pause" -> "Rollout paused at " + after.percent() + "%.";
+                case "resume" -> "Rollout resumed at " + after.percent() + "%.";
+                default -> "Rollout rolled back: the stable backend serves all of tier " + after.tier() + " again.";
+            } + " Routing revision " + revision + ".");
+        } catch (ApiException e) {
+            // The state moved under the person (another engineer, an automatic rollback): say so on the page.
+            redirect.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:" + page(name, r.environment(), "tier-" + r.tier());
+    }
+
+    private ModelAndView confirmation(RolloutView r, String action, String reason, Authentication who, Model view) {
+        DeploymentView d = deployments.get(r.deployment());
+        Rollout rollout = rollouts.find(r.id()).orElseThrow(() -> ApiException.notFound("rollout", r.id()));
+        DeploymentPages.RolloutPanel panel = DeploymentPages.panel(r, rollout, canOperate(who));
+        DeploymentPages.Move move = panel.move(action);
+        view.addAttribute("deployment", d);
+        view.addAttribute("environment", r.environment());
+        view.addAttribute("rollout", panel);
+        view.addAttribute("action", action);
+        view.addAttribute("reason", reason);
+        if (move == null) {
+            // Not a move this rollout can make now (it moved on meanwhile): show why instead of a button.
+            view.addAttribute("problem", "This rollout is " + r.phase() + " at " + r.percent() + "%, so it cannot be "
+                    + switch (action) {
+                        case "advance" -> "advanced";
+                        case "pause" -> "paused";
+                        case "resume" -> "resumed";
+                        default -> "rolled back";
+                    } + " now.");
+            return new ModelAndView("deployments/confirm", view.asMap(), HttpStatus.CONFLICT);
+        }
+        TierServing now = rollouts.serving(d.id(), r.environment()).get(r.tier());
+        view.addAttribute("move", move);
+        view.addAttribute("before", DeploymentPages.bars(now));
+        view.addAttribute("preview", DeploymentPages.preview(action, now));
+        return new ModelAndView("deployments/confirm", view.asMap());
+    }
+
+    /** A feature service's refusal as the portal's error page, not the API's problem+json. */
+    @ExceptionHandler(ApiException.class)
+    ModelAndView refused(ApiException e, HttpServletRequest request) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("status", e.status().value());
+        model.put("error", e.status().getReasonPhrase());
+        model.put("message", e.getMessage());
+        model.put("path", request.getRequestURI());
+        model.put("timestamp", Instant.now());
+        return new ModelAndView("error", model, e.status());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** The environment asked for, or the deployment's first. */
+    private static String environment(DeploymentView d, String environment) {
+        return environment == null || environment.isBlank() ? d.environments().get(0)
+                : d.requireEnvironment(environment);
+    }
+
+    private List<DeploymentPages.EnvironmentTab> tabs(DeploymentView d, String selected,
+            Map<String, TierServing> selectedServing) {
+        List<DeploymentPages.EnvironmentTab> tabs = new ArrayList<>();
+        for (String e : d.environments()) {
+            Map<String, TierServing> s = e.equals(selected) && selectedServing != null ? selectedServing
+                    : rollouts.serving(d.id(), e);
+            tabs.add(new DeploymentPages.EnvironmentTab(e, e.equals(selected),
+                    s.values().stream().anyMatch(t -> t.active() != null)));
+        }
+        return tabs;
+    }
+
+    /** Whether to offer the engineer's forms; the security chain refuses their POSTs to anyone else. */
+    private boolean canOperate(Authentication who) {
+        if (who == null) {
+            return false;
+        }
+        return roles.getReachableGrantedAuthorities(who.getAuthorities()).stream()
+                .map(GrantedAuthority::getAuthority).anyMatch("ROLE_ENGINEER"::equals);
+    }
+
+    private static String page(String deployment, String environment, String anchor) {
+        return UriComponentsBuilder.fromPath("/deployments/{name}").queryParam("environment", environment)
+                .fragment(anchor).buildAndExpand(deployment).encode().toUriString();
+    }
+
+    private static UUID uuid(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(field, field + " must be an id such as 3f2c…-…, got '" + value + "'");
+        }
+    }
+
+    /** "5, 25, 100" (commas or spaces); blank means the service's default steps. */
+    static List<Integer> parseSteps(String steps) {
+        if (steps == null || steps.isBlank()) {
+            return null;
+        }
+        List<Integer> parsed = new ArrayList<>();
+        for (String part : steps.trim().split("[,\\s]+")) {
+            try {
+                parsed.add(Integer.valueOf(part.replace("%", "")));
+            } catch (NumberFormatException e) {
+                throw ApiException.invalid("steps", "steps are percentages separated by commas, such as"
+                        + " '5, 25, 100'; '" + part + "' is not a number");
+            }
+        }
+        return parsed;
+    }
+}
