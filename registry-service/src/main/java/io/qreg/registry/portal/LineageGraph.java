@@ -10,7 +10,7 @@ import java.util.List;
  * so fan-in (inputs to the variant) and fan-out (variant to its measurements) read at a glance.
  * A stage with nothing in it yet shows one dashed placeholder node, so the chain stays whole.
  *
- * <p>Stages are a plain list: a new kind of lineage (rollouts, once deployments exist) is one more
+ * <p>Stages are a plain list: a new kind of lineage is one more
  * {@link Stage}, with no change to the layout.
  */
 public record LineageGraph(int width, int height, List<Heading> headings, List<Node> nodes, List<Edge> edges) {

@@ -1,5 +1,7 @@
 package io.qreg.registry.portal;
 
+import io.qreg.registry.rollout.RolloutService;
+
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -9,9 +11,11 @@ import org.springframework.web.bind.annotation.GetMapping;
 class PortalController {
 
     private final DashboardPage dashboard;
+    private final RolloutService rollouts;
 
-    PortalController(DashboardPage dashboard) {
+    PortalController(DashboardPage dashboard, RolloutService rollouts) {
         this.dashboard = dashboard;
+        this.rollouts = rollouts;
     }
 
     @GetMapping("/login")
@@ -26,9 +30,7 @@ class PortalController {
         page.addAttribute("fleet", dashboard.fleet());
         page.addAttribute("failedVariants", dashboard.failedVariants());
         page.addAttribute("pendingApprovals", dashboard.pendingApprovals());
-        // The active rollouts slot (templates/dashboard/active-rollouts.html) is filled by the
-        // deployments feature (issue 5): it adds "activeRollouts" here; until then the slot says so.
-        page.addAttribute("activeRollouts", null);
+        page.addAttribute("activeRollouts", DeploymentPages.active(rollouts.active(10)));
         page.addAttribute("recentModels", dashboard.recentModels());
         return "dashboard";
     }

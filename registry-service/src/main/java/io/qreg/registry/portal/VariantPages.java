@@ -16,6 +16,8 @@ import io.qreg.registry.dataset.DatasetView;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
 import io.qreg.registry.policy.PolicyService;
+import io.qreg.registry.rollout.Rollout;
+import io.qreg.registry.rollout.RolloutService;
 import io.qreg.registry.policy.Verdict;
 import io.qreg.registry.recipe.RecipeService;
 import io.qreg.registry.recipe.RecipeView;
@@ -43,9 +45,11 @@ class VariantPages {
     private final DatasetService datasets;
     private final PolicyService policies;
     private final ApprovalService approvals;
+    private final RolloutService rollouts;
 
     VariantPages(VariantService variants, ModelService models, CheckpointService checkpoints, RecipeService recipes,
-            DatasetService datasets, PolicyService policies, ApprovalService approvals) {
+            DatasetService datasets, PolicyService policies, ApprovalService approvals, RolloutService rollouts) {
+        this.rollouts = rollouts;
         this.variants = variants;
         this.models = models;
         this.checkpoints = checkpoints;
@@ -112,7 +116,8 @@ class VariantPages {
         Verdict verdict = policies.verdict(v);
         List<ApprovalView> approvalList = approvals.search(null, false, id, null, null, null,
                 PageRequest.of(0, MAX_APPROVALS)).getContent();
-        List<LineageGraph.Stage> stages = stages(v, model, checkpoint, recipe, calibration, jobId, approvalList);
+        List<LineageGraph.Stage> stages = stages(v, model, checkpoint, recipe, calibration, jobId, approvalList,
+                rollouts.ofVariant(v.id()));
         return new VariantPage(v, Figures.shortId(v.id()), Figures.bits(v.method()), ByteSizes.human(v.sizeBytes()),
                 model, checkpoint, recipe, VariantFigures.recipe(v), calibration, jobId, facts(v, lineage),
                 verdictView(verdict), approvalList, stages, LineageGraph.layout(stages), sensitivity(v.report()),
@@ -141,7 +146,8 @@ class VariantPages {
     }
 
     private static List<LineageGraph.Stage> stages(VariantView v, ModelView model, CheckpointView checkpoint,
-            RecipeView recipe, DatasetView calibration, UUID jobId, List<ApprovalView> approvalList) {
+            RecipeView recipe, DatasetView calibration, UUID jobId, List<ApprovalView> approvalList,
+            List<Rollout> rolloutList) {
         Map<String, Object> lineage = v.lineage() == null ? Map.of() : v.lineage();
         List<LineageGraph.Spec> inputs = new ArrayList<>();
         inputs.add(new LineageGraph.Spec("CHECKPOINT", model.name() + " " + checkpoint.version(),
@@ -187,8 +193,14 @@ class VariantPages {
                 new LineageGraph.Stage("Variant", variant, ""),
                 new LineageGraph.Stage("Evidence", evidence, "not measured yet"),
                 new LineageGraph.Stage("Approvals", signed, "none requested"),
-                // Rollouts join the lineage once deployments exist (issue 5): one more list of specs here.
-                new LineageGraph.Stage("Rollouts", List.of(), "none yet"));
+                new LineageGraph.Stage("Rollouts", rolloutList.stream().map(r -> new LineageGraph.Spec(
+                        "ROLLOUT · " + r.phase().name(), r.deployment() + " / " + r.environment(),
+                        "tier " + r.tier() + " · " + r.percent() + "%",
+                        "/deployments/" + r.deployment() + "?environment=" + r.environment(), switch (r.phase()) {
+                            case COMPLETED -> "ok";
+                            case ROLLED_BACK -> "failed";
+                            default -> "pending";
+                        })).toList(), "none yet"));
     }
 
     private static VerdictView verdictView(Verdict verdict) {

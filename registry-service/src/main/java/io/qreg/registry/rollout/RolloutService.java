@@ -358,6 +358,12 @@ public class RolloutService {
                 .map(r -> view(r, serving(r.deploymentId(), r.environment(), r.tier()))).toList();
     }
 
+    /** Every rollout of a variant, newest first (without health reports): where it went, for its lineage. */
+    @Transactional(readOnly = true)
+    public List<Rollout> ofVariant(UUID variantId) {
+        return store.ofVariant(variantId, 100);
+    }
+
     /** An environment's rollouts of any phase, newest first (without health reports: a history list). */
     @Transactional(readOnly = true)
     public List<Rollout> recent(UUID deploymentId, String environment, int limit) {

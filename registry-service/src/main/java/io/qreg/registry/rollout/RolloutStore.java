@@ -96,6 +96,11 @@ class RolloutStore {
                 + " order by r.created_at desc, r.id limit ?", RolloutStore::map, deploymentId, environment, limit);
     }
 
+    List<Rollout> ofVariant(UUID variantId, int limit) {
+        return jdbc.query(SELECT + " where r.variant_id = ? order by r.created_at desc, r.id limit ?",
+                RolloutStore::map, variantId, limit);
+    }
+
     /** The last completed rollout of each tier of the environment: what each tier serves as stable. */
     List<Rollout> lastCompletedIn(UUID deploymentId, String environment) {
         return jdbc.query("select distinct on (r.tier) r.*, d.name as deployment_name from rollout r"

@@ -54,6 +54,18 @@ public final class VariantMaker {
         return reply;
     }
 
+    /**
+     * A deployment of the model, named after it, in production and staging, with premium, edge,
+     * standard and default (the default route) tiers; returns its name.
+     */
+    public String deployment(HttpApi engineer, String model) {
+        ok(engineer.post("/api/v1/deployments", Map.of("name", model, "modelName", model,
+                "environments", List.of("production", "staging"), "tiers", List.of(Map.of("name", "premium"),
+                        Map.of("name", "edge", "edge", true), Map.of("name", "standard"),
+                        Map.of("name", "default", "default", true)))), 201);
+        return model;
+    }
+
     /** A model of the task and risk tier with one checkpoint; returns its name. */
     public String model(HttpApi engineer, String task, String riskTier) {
         String name = "gov-" + UUID.randomUUID().toString().substring(0, 8);

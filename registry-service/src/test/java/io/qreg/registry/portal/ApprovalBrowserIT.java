@@ -25,12 +25,12 @@ import org.openqa.selenium.WebElement;
  */
 class ApprovalBrowserIT extends BrowserTest {
 
-    private static final String DEPLOYMENT = "support-intent";
     private static final String PASSWORD = "browser-password-1";
 
     private VariantMaker maker;
     private HttpApi producer;
     private String model;
+    private String deployment;
 
     @BeforeAll
     void variants() {
@@ -38,6 +38,7 @@ class ApprovalBrowserIT extends BrowserTest {
         producer = userWith("ENGINEER");
         // A standard-risk model judged by its tier's defaults: accuracy drop, top-1 agreement, worst slice.
         model = maker.model(producer, "classification", "standard");
+        deployment = maker.deployment(producer, model);
     }
 
     /** A variant whose evaluation passes the standard tier's defaults, with a benchmark in its evidence too. */
@@ -66,7 +67,7 @@ class ApprovalBrowserIT extends BrowserTest {
         browser.findElement(By.linkText("Request approval")).click();
         waitUntil(Duration.ofSeconds(10), () -> browser.getCurrentUrl().contains("/approvals/new"));
         byId("variantId").sendKeys(variant);
-        byId("deployment").sendKeys(DEPLOYMENT);
+        byId("deployment").sendKeys(deployment);
         byId("tier").clear();
         byId("tier").sendKeys(tier);
         click(browser.findElement(By.cssSelector("main form button[type=submit]")));
@@ -160,7 +161,7 @@ class ApprovalBrowserIT extends BrowserTest {
         screenshot("approval-page", 1280);
         screenshot("approval-page-tablet", 768);
 
-        browser.get(url("/approvals?status=REJECTED&deployment=" + DEPLOYMENT));
+        browser.get(url("/approvals?status=REJECTED&deployment=" + deployment));
         assertThat(browser.findElement(By.cssSelector("section[aria-labelledby=all-heading]"))
                 .findElements(By.cssSelector("a[href$='" + rejectedId + "']"))).hasSize(1);
         assertThat(badge()).as("two fewer to sign").isEqualTo(waiting - 2);
@@ -171,7 +172,7 @@ class ApprovalBrowserIT extends BrowserTest {
     void aViewerSeesNoSignoffButtonsAndIsRefusedWhenPostingTheFormAnyway() {
         HttpApi requester = userWith("ENGINEER");
         String variant = passingVariant();
-        String pending = ok(requester.post("/api/v1/approvals", Map.of("variantId", variant, "deployment", DEPLOYMENT,
+        String pending = ok(requester.post("/api/v1/approvals", Map.of("variantId", variant, "deployment", deployment,
                 "environment", "staging", "tier", "default")), 201).json().get("id").asString();
         String viewer = person(PASSWORD, "VIEWER");
 
@@ -188,7 +189,7 @@ class ApprovalBrowserIT extends BrowserTest {
         var refused = session.submit("/approvals/" + pending, "/approvals/" + pending + "/signoffs",
                 "decision", "APPROVE", "comment", "");
         assertThat(refused.statusCode()).isEqualTo(403);
-        assertThat(session.submit("/approvals", "/approvals", "variantId", variant, "deployment", DEPLOYMENT,
+        assertThat(session.submit("/approvals", "/approvals", "variantId", variant, "deployment", deployment,
                 "environment", "production", "tier", "default").statusCode()).isEqualTo(403);
         assertThat(session.get("/approvals/new").statusCode()).isEqualTo(403);
 
@@ -197,7 +198,7 @@ class ApprovalBrowserIT extends BrowserTest {
         AdminPortalIT.Session requesterSession = new AdminPortalIT.Session(port);
         requesterSession.signIn(both, PASSWORD);
         var opened = requesterSession.submit("/approvals/new", "/approvals", "variantId", variant,
-                "deployment", DEPLOYMENT, "environment", "production", "tier", "premium");
+                "deployment", deployment, "environment", "production", "tier", "premium");
         assertThat(opened.statusCode()).isEqualTo(302);
         String own = opened.headers().firstValue("Location").orElseThrow().replaceAll(".*/approvals/", "");
         assertThat(requesterSession.get("/approvals/" + own).body()).doesNotContain("name=\"decision\"")

@@ -51,8 +51,9 @@ class VariantPortalIT extends JobTestSupport {
                 List.of(Map.of("model", "checkpoint", "latencyP50Ms", 0.5, "latencyP99Ms", 0.9, "speedup", 1.0),
                         Map.of("model", "variant", "latencyP50Ms", 0.25, "latencyP99Ms", 0.4, "speedup", 2.0)))),
                 null), 200);
+        String deployment = new VariantMaker(admin(), userWith("WORKER"), jdbc).deployment(engineer, r.model());
         JsonNode approval = ok(userWith("ENGINEER").post("/api/v1/approvals", Map.of("variantId", variant,
-                "deployment", "support-intent", "environment", "production", "tier", "standard")), 201).json();
+                "deployment", deployment, "environment", "production", "tier", "standard")), 201).json();
 
         FormSession viewer = FormSession.signedIn(port, FormSession.person(admin(), "VIEWER"));
         var page = viewer.get("/variants/" + variant);
