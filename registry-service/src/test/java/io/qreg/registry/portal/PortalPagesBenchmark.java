@@ -119,9 +119,15 @@ class PortalPagesBenchmark extends IntegrationTest {
         pages.put("job page", "/jobs/" + jobId);
         pages.put("approvals inbox", "/approvals");
         pages.put("approval page", "/approvals/" + approvals.get(1));
+        pages.put("deployments", "/deployments");
         pages.put("deployment page", "/deployments/" + big);
+        pages.put("routing revisions", "/deployments/" + big + "/routing?environment=production");
         pages.put("audit", "/audit");
         pages.put("audit (filtered)", "/audit?action=variant.created");
+        // Not a page load but a person's explicit request to walk the whole chain now (the page itself shows
+        // the background walk's outcome): reported, not held to the page target.
+        String walk = "action: verify the chain now (" + AUDIT_EVENTS / 1000 + "k events walked)";
+        pages.put(walk, "/audit?verify=true");
         pages.put("admin", "/admin");
         pages.put("admin: tokens", "/admin/tokens");
         pages.put("admin: policies", "/admin/policies");
@@ -146,13 +152,14 @@ class PortalPagesBenchmark extends IntegrationTest {
             }
             Arrays.sort(ms);
             double p95 = ms[(int) Math.ceil(0.95 * SAMPLES) - 1];
-            boolean pass = status == 200 && p95 < TARGET_P95_MS;
+            boolean action = page.getKey().equals(walk);
+            boolean pass = status == 200 && (action || p95 < TARGET_P95_MS);
             if (!pass) {
                 failures.add(page.getKey() + " (" + status + ", p95 " + String.format("%.1f", p95) + " ms)");
             }
             report.append(String.format("| %s | `%s` | %d | %.1f | %.1f | %.1f | %s |%n", page.getKey(),
                     page.getValue().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "{id}"), status, ms[SAMPLES / 2], p95,
-                    ms[SAMPLES - 1], pass ? "PASS" : "FAIL"));
+                    ms[SAMPLES - 1], action ? (pass ? "(no target)" : "FAIL") : pass ? "PASS" : "FAIL"));
         }
         Path out = Path.of("target", "bench", "portal-pages.md");
         Files.createDirectories(out.getParent());
