@@ -21,7 +21,7 @@ public final class TestWorker {
         this.id = id;
     }
 
-    static TestWorker register(HttpApi api, Map<String, String> labels, List<String> flags) {
+    public static TestWorker register(HttpApi api, Map<String, String> labels, List<String> flags) {
         Map<String, Object> profile = new HashMap<>();
         profile.put("os", "Linux 6.1");
         profile.put("arch", "amd64");

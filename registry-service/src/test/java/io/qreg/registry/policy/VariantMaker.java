@@ -2,16 +2,14 @@ package io.qreg.registry.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.qreg.registry.job.TestWorker;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 
@@ -34,19 +32,13 @@ public final class VariantMaker {
 
     private final HttpApi admin;
     private final JdbcTemplate jdbc;
-    private final HttpApi worker;
-    private final String workerId;
+    private final TestWorker worker;
     private final Map<String, String> checkpoints = new ConcurrentHashMap<>();
 
     public VariantMaker(HttpApi admin, HttpApi workerAccount, JdbcTemplate jdbc) {
         this.admin = admin;
         this.jdbc = jdbc;
-        this.worker = workerAccount;
-        var registered = ok(workerAccount.post("/api/v1/workers/register", Map.of(
-                "name", "governance-" + UUID.randomUUID(), "labels", Map.of(), "concurrency", 1,
-                "hardwareProfile", Map.of("os", "Linux", "arch", "amd64", "cores", 2, "flags", List.of(FLAG),
-                        "engineVersion", "test"))), 201);
-        this.workerId = registered.json().get("id").asString();
+        this.worker = TestWorker.register(workerAccount, Map.of(), List.of(FLAG));
     }
 
     public static HttpApi.Reply ok(HttpApi.Reply reply, int status) {
@@ -152,34 +144,12 @@ public final class VariantMaker {
         jdbc.update("update job set status = 'CANCELLED', finished_at = now(), worker_id = null,"
                 + " lease_expires_at = null where status in ('QUEUED', 'RUNNING')");
         String jobId = ok(engineer.post("/api/v1/jobs", request), 202).json().get("id").asString();
-        JsonNode claimed = ok(worker.post("/api/v1/workers/" + workerId + "/claim?wait=5s", ""), 200).json();
+        JsonNode claimed = ok(worker.claim("5s"), 200).json();
         assertThat(claimed.get("id").asString()).isEqualTo(jobId);
-        Map<String, Object> result = new HashMap<>(resultFields);
-        result.put("workerId", workerId);
-        result.put("attempt", claimed.get("attempt").asInt());
-        result.put("status", "SUCCEEDED");
-        ok(postResult(jobId, result, file), 200);
+        ok(worker.result(jobId, claimed.get("attempt").asInt(), "SUCCEEDED", resultFields, file), 200);
         return ok(engineer.get("/api/v1/jobs/" + jobId), 200).json();
     }
 
-    private HttpApi.Reply postResult(String jobId, Map<String, Object> result, byte[] file) {
-        String boundary = "qreg-" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"result\"\r\n"
-                + "Content-Type: application/json\r\n\r\n" + HttpApi.JSON.writeValueAsString(result) + "\r\n")
-                .getBytes(StandardCharsets.UTF_8));
-        if (file != null) {
-            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\";"
-                    + " filename=\"model.onnx\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            body.writeBytes(file);
-            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
-        }
-        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return worker.send(worker.request("/api/v1/jobs/" + jobId + "/result")
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(BodyPublishers.ofByteArray(body.toByteArray())));
-    }
 
     private String evaluationDataset() {
         synchronized (VariantMaker.class) {

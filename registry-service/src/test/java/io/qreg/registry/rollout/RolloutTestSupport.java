@@ -2,8 +2,6 @@ package io.qreg.registry.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.qreg.registry.job.TestWorker;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
@@ -22,8 +21,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Models, variants, deployments and approvals for the deployment, rollout and routing tests.
  * Variants are produced through the real worker protocol (submit a QUANTIZE job, claim it, post a
- * SUCCEEDED result with the artifact), as job/TestWorker does; that helper is package-private to
- * the job tests, so the few calls are made here.
+ * SUCCEEDED result with the artifact) with job/TestWorker.
  */
 public abstract class RolloutTestSupport extends IntegrationTest {
 
@@ -33,8 +31,7 @@ public abstract class RolloutTestSupport extends IntegrationTest {
 
     private static final Map<String, String> RECIPES = new HashMap<>();
     private static HttpApi engineer;
-    private static HttpApi workerApi;
-    private static String workerId;
+    private static TestWorker worker;
 
     @BeforeEach
     void noForeignJobsQueued() {
@@ -77,48 +74,19 @@ public abstract class RolloutTestSupport extends IntegrationTest {
         String jobId = ok(engineer().post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId",
                 model.checkpointId(), "recipe", Map.of("name", recipe, "version", 1))), 202).json().get("id")
                 .asString();
-        HttpApi worker = worker();
-        JsonNode claimed = ok(worker.post("/api/v1/workers/" + workerId + "/claim?wait=5s", ""), 200).json();
+        TestWorker worker = worker();
+        JsonNode claimed = ok(worker.claim("5s"), 200).json();
         assertThat(claimed.get("id").asString()).isEqualTo(jobId);
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("workerId", workerId);
-        result.put("attempt", claimed.get("attempt").asInt());
-        result.put("status", "SUCCEEDED");
-        JsonNode reply = postResult(worker, jobId, result,
-                (method + "-" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
-        return reply.get("variantId").asString();
+        return ok(worker.result(jobId, claimed.get("attempt").asInt(), "SUCCEEDED", Map.of(),
+                (method + "-" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8)), 200).json().get("variantId")
+                .asString();
     }
 
-    /** Posts a worker's result as the protocol's multipart body, with the artifact when there is one. */
-    private static JsonNode postResult(HttpApi worker, String jobId, Map<String, Object> result, byte[] artifact) {
-        String boundary = "qreg-" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"result\"\r\n"
-                + "Content-Type: application/json\r\n\r\n" + HttpApi.JSON.writeValueAsString(result) + "\r\n")
-                .getBytes(StandardCharsets.UTF_8));
-        if (artifact != null) {
-            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\";"
-                    + " filename=\"model.onnx\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            body.writeBytes(artifact);
-            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+    private TestWorker worker() {
+        if (worker == null) {
+            worker = TestWorker.register(userWith("WORKER"), Map.of(), List.of());
         }
-        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return ok(worker.send(worker.request("/api/v1/jobs/" + jobId + "/result")
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(BodyPublishers.ofByteArray(body.toByteArray()))), 200).json();
-    }
-
-    private HttpApi worker() {
-        if (workerApi == null) {
-            workerApi = userWith("WORKER");
-            Map<String, Object> profile = Map.of("os", "Linux", "arch", "amd64", "cores", 2, "flags", List.of(),
-                    "onnxRuntimeVersion", "1.23.2", "engineVersion", "test");
-            workerId = ok(workerApi.post("/api/v1/workers/register", Map.of("name", unique("rollout-worker"),
-                    "labels", Map.of(), "concurrency", 1, "hardwareProfile", profile)), 201).json().get("id")
-                    .asString();
-        }
-        return workerApi;
+        return worker;
     }
 
     /** A deployment of the model in staging and production with the given tiers. */
@@ -187,14 +155,12 @@ public abstract class RolloutTestSupport extends IntegrationTest {
     protected void addEvidence(String variantId) {
         String jobId = ok(engineer().post("/api/v1/jobs", Map.of("type", "BENCHMARK", "variantId", variantId)), 202)
                 .json().get("id").asString();
-        HttpApi worker = worker();
-        JsonNode claimed = ok(worker.post("/api/v1/workers/" + workerId + "/claim?wait=5s", ""), 200).json();
+        TestWorker worker = worker();
+        JsonNode claimed = ok(worker.claim("5s"), 200).json();
         assertThat(claimed.get("id").asString()).isEqualTo(jobId);
-        Map<String, Object> result = Map.of("workerId", workerId, "attempt", claimed.get("attempt").asInt(),
-                "status", "SUCCEEDED", "benchmark", Map.of("results", List.of(
-                        Map.of("model", "checkpoint", "latencyP50Ms", 2.0, "speedup", 1.0),
-                        Map.of("model", "variant", "latencyP50Ms", 1.0, "speedup", 2.0))));
-        postResult(worker, jobId, result, null);
+        ok(worker.result(jobId, claimed.get("attempt").asInt(), "SUCCEEDED", Map.of("benchmark", Map.of("results",
+                List.of(Map.of("model", "checkpoint", "latencyP50Ms", 2.0, "speedup", 1.0),
+                        Map.of("model", "variant", "latencyP50Ms", 1.0, "speedup", 2.0)))), null), 200);
     }
 
     protected HttpApi.Reply startRollout(String deployment, String variantId, String environment, String tier,
