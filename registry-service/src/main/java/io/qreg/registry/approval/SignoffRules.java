@@ -31,7 +31,7 @@ final class SignoffRules {
                 add(counts, reasons, Role.RISK_OFFICER, 1, "risk tier regulated: a RISK_OFFICER");
             }
         }
-        int bits = weightBits(method);
+        int bits = QuantizationMethod.parse(method).bits();
         if (bits <= 4) {
             add(counts, reasons, Role.RISK_OFFICER, 1, method + " stores weights in " + bits
                     + " bits: a RISK_OFFICER");
@@ -39,15 +39,6 @@ final class SignoffRules {
         List<SignoffRequirement> required = new ArrayList<>();
         counts.forEach((role, count) -> required.add(new SignoffRequirement(role, count, reasons.get(role))));
         return required;
-    }
-
-    /** The narrowest weight precision a method writes. */
-    static int weightBits(String method) {
-        return switch (QuantizationMethod.parse(method)) {
-            case INT4_WEIGHT -> 4;
-            case INT8_DYNAMIC, INT8_STATIC, INT8_WEIGHT -> 8;
-            case FP16 -> 16;
-        };
     }
 
     private static void add(Map<Role, Integer> counts, Map<Role, List<String>> reasons, Role role, int count,

@@ -4,6 +4,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.qreg.registry.recipe.QuantizationMethod;
+
 /**
  * Numbers as the portal prints them, and which way is better for each metric. Pages show the
  * formatted strings computed here, so templates hold no arithmetic.
@@ -17,16 +19,9 @@ final class Figures {
     private Figures() {
     }
 
-    /** Bits per weight of a quantization method. */
+    /** Bits per weight of a quantization method (32 for none: the checkpoint itself). */
     static int bits(String method) {
-        if (method == null) {
-            return 32;
-        }
-        return switch (method) {
-            case "int4-weight" -> 4;
-            case "fp16" -> 16;
-            default -> method.startsWith("int8") ? 8 : 32;
-        };
+        return method == null ? 32 : QuantizationMethod.parse(method).bits();
     }
 
     static boolean lowerIsBetter(String metric) {

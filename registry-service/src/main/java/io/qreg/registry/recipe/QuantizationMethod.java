@@ -4,17 +4,24 @@ import java.util.Arrays;
 
 /** The quantization methods the engine implements, by their wire names. */
 public enum QuantizationMethod {
-    INT8_DYNAMIC("int8-dynamic"), INT8_STATIC("int8-static"), INT4_WEIGHT("int4-weight"),
-    INT8_WEIGHT("int8-weight"), FP16("fp16");
+    INT8_DYNAMIC("int8-dynamic", 8), INT8_STATIC("int8-static", 8), INT4_WEIGHT("int4-weight", 4),
+    INT8_WEIGHT("int8-weight", 8), FP16("fp16", 16);
 
     private final String wireName;
+    private final int bits;
 
-    QuantizationMethod(String wireName) {
+    QuantizationMethod(String wireName, int bits) {
         this.wireName = wireName;
+        this.bits = bits;
     }
 
     public String wireName() {
         return wireName;
+    }
+
+    /** Bits per weight element the method leaves (its narrowest precision). */
+    public int bits() {
+        return bits;
     }
 
     public boolean isBlockWise() {

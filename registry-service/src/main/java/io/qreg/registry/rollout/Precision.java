@@ -2,6 +2,8 @@ package io.qreg.registry.rollout;
 
 import java.util.Arrays;
 
+import io.qreg.registry.recipe.QuantizationMethod;
+
 /** The numeric precision a backend serves at, ordered from the most exact. */
 public enum Precision {
     FP32("fp32", 32), FP16("fp16", 16), INT8("int8", 8), INT4("int4", 4);
@@ -22,14 +24,11 @@ public enum Precision {
         return bits;
     }
 
-    /** The precision a quantization method leaves the weights in (the engine's method names). */
+    /** The precision a quantization method leaves the weights in. */
     public static Precision ofMethod(String method) {
-        return switch (method) {
-            case "int8-dynamic", "int8-static", "int8-weight" -> INT8;
-            case "int4-weight" -> INT4;
-            case "fp16" -> FP16;
-            default -> throw new IllegalArgumentException("no precision known for method '" + method + "'");
-        };
+        int bits = QuantizationMethod.parse(method).bits();
+        return Arrays.stream(values()).filter(p -> p.bits == bits).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no precision of " + bits + " bits"));
     }
 
     public static Precision parse(String wireName) {
