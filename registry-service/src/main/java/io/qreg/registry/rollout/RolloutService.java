@@ -206,31 +206,33 @@ public class RolloutService {
 
     @Transactional
     public RolloutView pause(UUID id) {
-        Rollout rollout = lock(id);
-        Map<String, Object> before = state(rollout);
-        Instant at = Timestamps.now();
-        transition(() -> rollout.pause(at));
-        store.update(rollout);
-        audit.record("rollout.paused", "rollout", id.toString(), before, state(rollout),
-                Map.of("stepIndex", rollout.stepIndex()));
-        TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
-        events.publishEvent(new RolloutEvent.RolloutPaused(id, rollout.deploymentId(), rollout.deployment(),
-                rollout.environment(), rollout.tier(), rollout.stepIndex(), after.weights(), at));
-        return view(rollout, after);
+        return hold(id, Rollout::pause, "rollout.paused", (r, weights, at) -> new RolloutEvent.RolloutPaused(r.id(),
+                r.deploymentId(), r.deployment(), r.environment(), r.tier(), r.stepIndex(), weights, at));
     }
 
     @Transactional
     public RolloutView resume(UUID id) {
+        return hold(id, Rollout::resume, "rollout.resumed", (r, weights, at) -> new RolloutEvent.RolloutResumed(
+                r.id(), r.deploymentId(), r.deployment(), r.environment(), r.tier(), r.stepIndex(), weights, at));
+    }
+
+    /** What a pause or a resume publishes: the rollout after the move, the tier's weights and when. */
+    private interface HoldEvent {
+        RolloutEvent of(Rollout rollout, Map<String, Integer> weights, Instant at);
+    }
+
+    /** Pause and resume: a phase change that moves no traffic, audited and announced like every move. */
+    private RolloutView hold(UUID id, java.util.function.BiConsumer<Rollout, Instant> move, String action,
+            HoldEvent event) {
         Rollout rollout = lock(id);
         Map<String, Object> before = state(rollout);
         Instant at = Timestamps.now();
-        transition(() -> rollout.resume(at));
+        transition(() -> move.accept(rollout, at));
         store.update(rollout);
-        audit.record("rollout.resumed", "rollout", id.toString(), before, state(rollout),
+        audit.record(action, "rollout", id.toString(), before, state(rollout),
                 Map.of("stepIndex", rollout.stepIndex()));
         TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
-        events.publishEvent(new RolloutEvent.RolloutResumed(id, rollout.deploymentId(), rollout.deployment(),
-                rollout.environment(), rollout.tier(), rollout.stepIndex(), after.weights(), at));
+        events.publishEvent(event.of(rollout, after.weights(), at));
         return view(rollout, after);
     }
 
