@@ -11,15 +11,17 @@ import io.qreg.registry.policy.Evidence;
 import io.qreg.registry.security.Role;
 
 /**
- * A request to let a variant serve a deployment's tier in an environment, and the aggregate that
- * guards its life: PENDING until every required sign-off is in (APPROVED) or someone rejects it
- * (REJECTED); an open request (PENDING or APPROVED) lapses when its time is up (EXPIRED) or its
- * evidence changes (VOID). Every refusal is decided before anything is changed.
+ * A request to let a variant (or the model's checkpoint itself) serve a deployment's tier in an
+ * environment, and the aggregate that guards its life: PENDING until every required sign-off is in
+ * (APPROVED) or someone rejects it (REJECTED). An open request (PENDING or APPROVED) runs out when its
+ * time is up before any rollout used it (EXPIRED), and is judged again whenever its evidence or its
+ * policy changes: still passing, it records the new evidence and stays as it was; failing, it LAPSES,
+ * naming the failing checks. Every refusal is decided before anything is changed.
  */
 final class Approval {
 
     private final UUID id;
-    private final UUID variantId;
+    private final ApprovalSubject subject;
     private final String modelName;
     private final String deployment;
     private final String environment;
@@ -28,7 +30,9 @@ final class Approval {
     private String statusReason;
     private final List<SignoffRequirement> required;
     private final List<IneligibleSigner> ineligible;
-    private final Evidence evidence;
+    private Evidence evidence;
+    private Instant evidenceUpdatedAt;
+    private List<String> lapsedChecks;
     private final boolean verdictPassed;
     private final String overrideReason;
     private final List<String> failedChecks;
@@ -36,17 +40,19 @@ final class Approval {
     private final Instant requestedAt;
     private final Instant expiresAt;
     private Instant decidedAt;
+    private Instant usedAt;
     private final List<Signoff> signoffs;
     private final long version;
     private Signoff added;
 
-    Approval(UUID id, UUID variantId, String modelName, String deployment, String environment, String tier,
+    Approval(UUID id, ApprovalSubject subject, String modelName, String deployment, String environment, String tier,
             ApprovalStatus status, String statusReason, List<SignoffRequirement> required,
-            List<IneligibleSigner> ineligible, Evidence evidence, boolean verdictPassed, String overrideReason,
-            List<String> failedChecks, String requestedBy, Instant requestedAt, Instant expiresAt, Instant decidedAt,
-            List<Signoff> signoffs, long version) {
+            List<IneligibleSigner> ineligible, Evidence evidence, Instant evidenceUpdatedAt, List<String> lapsedChecks,
+            boolean verdictPassed, String overrideReason, List<String> failedChecks, String requestedBy,
+            Instant requestedAt, Instant expiresAt, Instant decidedAt, Instant usedAt, List<Signoff> signoffs,
+            long version) {
         this.id = id;
-        this.variantId = variantId;
+        this.subject = subject;
         this.modelName = modelName;
         this.deployment = deployment;
         this.environment = environment;
@@ -56,6 +62,8 @@ final class Approval {
         this.required = List.copyOf(required);
         this.ineligible = List.copyOf(ineligible);
         this.evidence = evidence;
+        this.evidenceUpdatedAt = evidenceUpdatedAt;
+        this.lapsedChecks = List.copyOf(lapsedChecks);
         this.verdictPassed = verdictPassed;
         this.overrideReason = overrideReason;
         this.failedChecks = List.copyOf(failedChecks);
@@ -63,18 +71,19 @@ final class Approval {
         this.requestedAt = requestedAt;
         this.expiresAt = expiresAt;
         this.decidedAt = decidedAt;
+        this.usedAt = usedAt;
         this.signoffs = new ArrayList<>(signoffs);
         this.version = version;
     }
 
     /** A new PENDING request, bound to the evidence its verdict rested on. */
-    static Approval requested(UUID variantId, String modelName, String deployment, String environment, String tier,
-            List<SignoffRequirement> required, List<IneligibleSigner> ineligible, Evidence evidence,
+    static Approval requested(ApprovalSubject subject, String modelName, String deployment, String environment,
+            String tier, List<SignoffRequirement> required, List<IneligibleSigner> ineligible, Evidence evidence,
             boolean verdictPassed, String overrideReason, List<String> failedChecks, String requestedBy, Instant now,
             Instant expiresAt) {
-        return new Approval(UUID.randomUUID(), variantId, modelName, deployment, environment, tier,
-                ApprovalStatus.PENDING, null, required, ineligible, evidence, verdictPassed, overrideReason,
-                failedChecks, requestedBy, now, expiresAt, null, List.of(), 0);
+        return new Approval(UUID.randomUUID(), subject, modelName, deployment, environment, tier,
+                ApprovalStatus.PENDING, null, required, ineligible, evidence, null, List.of(), verdictPassed,
+                overrideReason, failedChecks, requestedBy, now, expiresAt, null, null, List.of(), 0);
     }
 
     /**
@@ -120,8 +129,9 @@ final class Approval {
         return signoff;
     }
 
+    /** Whether its time is up: only a request no rollout has used yet runs out. */
     boolean expiredAt(Instant now) {
-        return !now.isBefore(expiresAt);
+        return usedAt == null && !now.isBefore(expiresAt);
     }
 
     /** An open request whose time is up. */
@@ -132,11 +142,29 @@ final class Approval {
         decidedAt = now;
     }
 
-    /** An open request whose evidence is no longer what it was bound to. */
-    void voidBecause(String reason, Instant now) {
-        requireOpen("become VOID");
-        status = ApprovalStatus.VOID;
+    /** A rollout moved traffic under it: from now on its time-to-live no longer applies. */
+    boolean markUsed(Instant now) {
+        if (usedAt != null) {
+            return false;
+        }
+        require(ApprovalStatus.APPROVED, "used");
+        usedAt = now;
+        return true;
+    }
+
+    /** The policy judged new evidence and it still passes: the approval now stands on that evidence. */
+    void evidenceUpdated(Evidence current, Instant now) {
+        requireOpen("take new evidence");
+        evidence = current;
+        evidenceUpdatedAt = now;
+    }
+
+    /** The policy judged new evidence, or a changed policy, and it fails: whatever it let serve may not. */
+    void lapse(List<String> failing, String reason, Instant now) {
+        requireOpen("lapse");
+        status = ApprovalStatus.LAPSED;
         statusReason = reason;
+        lapsedChecks = List.copyOf(failing);
         decidedAt = now;
     }
 
@@ -176,8 +204,16 @@ final class Approval {
         return id;
     }
 
+    ApprovalSubject subject() {
+        return subject;
+    }
+
     UUID variantId() {
-        return variantId;
+        return subject.variantId();
+    }
+
+    UUID checkpointId() {
+        return subject.checkpointId();
     }
 
     String modelName() {
@@ -214,6 +250,18 @@ final class Approval {
 
     Evidence evidence() {
         return evidence;
+    }
+
+    Instant evidenceUpdatedAt() {
+        return evidenceUpdatedAt;
+    }
+
+    List<String> lapsedChecks() {
+        return lapsedChecks;
+    }
+
+    Instant usedAt() {
+        return usedAt;
     }
 
     boolean verdictPassed() {

@@ -47,10 +47,11 @@ class ApprovalController {
     @GetMapping
     PageResponse<ApprovalView> list(@RequestParam(required = false) String status,
             @RequestParam(defaultValue = "false") boolean mine, @RequestParam(required = false) UUID variantId,
+            @RequestParam(required = false) UUID checkpointId,
             @RequestParam(required = false) String deployment, @RequestParam(required = false) String environment,
             @RequestParam(required = false) String tier, @RequestParam(required = false) String requestedBy,
             @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size) {
-        return PageResponse.of(approvals.search(status, mine, variantId, deployment, environment, tier, requestedBy,
+        return PageResponse.of(approvals.search(status, mine, variantId, checkpointId, deployment, environment, tier, requestedBy,
                 Pagination.of(page, size, Sort.by(Sort.Direction.DESC, "requestedAt"))), a -> a);
     }
 }

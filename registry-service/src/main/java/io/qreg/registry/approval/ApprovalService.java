@@ -11,25 +11,23 @@ import java.util.UUID;
 import java.util.function.Function;
 
 import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.deployment.DeploymentService;
 import io.qreg.registry.deployment.DeploymentView;
-import io.qreg.registry.job.JobService;
+import io.qreg.registry.deployment.TierView;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.RiskTier;
-import io.qreg.registry.policy.Evidence;
-import io.qreg.registry.policy.PolicyService;
 import io.qreg.registry.policy.Verdict;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.security.Role;
 import io.qreg.registry.support.Timestamps;
-import io.qreg.registry.variant.VariantService;
-import io.qreg.registry.variant.VariantView;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -38,9 +36,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Opens approval requests, records sign-offs and answers rollouts' questions about them.
  *
- * <p>Whenever an approval is read, signed or checked through the {@link ApprovalGate}, its expiry
- * and evidence are checked first: a lapsed one is written as EXPIRED or VOID (and audited) before
- * anything else happens, and a refusal that follows does not undo that.
+ * <p>Whenever an approval is read, signed or checked through the {@link ApprovalGate}, the
+ * {@link ApprovalReviewer} brings it up to date first (expiry; new evidence or policy judged again,
+ * which may lapse it) and writes that before anything else happens; a refusal that follows does not undo it.
  *
  * <p>Concurrent writers are resolved optimistically. Each attempt is one transaction that reads the
  * approval, decides, and writes only if the row is still at the version it read; the loser of a
@@ -54,24 +52,22 @@ public class ApprovalService implements ApprovalGate {
     static final int MAX_ATTEMPTS = 5;
 
     private final ApprovalStore store;
-    private final PolicyService policies;
-    private final VariantService variants;
+    private final ApprovalSubjects subjects;
+    private final ApprovalReviewer reviewer;
     private final ModelService models;
-    private final JobService jobs;
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
     private final TransactionTemplate transaction;
     private final ApprovalSettings settings;
     private final DeploymentService deployments;
 
-    ApprovalService(ApprovalStore store, PolicyService policies, VariantService variants, ModelService models,
-            JobService jobs, AuditLog audit, ApplicationEventPublisher events,
-            PlatformTransactionManager transactionManager, ApprovalSettings settings, DeploymentService deployments) {
+    ApprovalService(ApprovalStore store, ApprovalSubjects subjects, ApprovalReviewer reviewer, ModelService models,
+            AuditLog audit, ApplicationEventPublisher events, PlatformTransactionManager transactionManager,
+            ApprovalSettings settings, DeploymentService deployments) {
         this.store = store;
-        this.policies = policies;
-        this.variants = variants;
+        this.subjects = subjects;
+        this.reviewer = reviewer;
         this.models = models;
-        this.jobs = jobs;
         this.audit = audit;
         this.events = events;
         this.transaction = new TransactionTemplate(transactionManager);
@@ -79,9 +75,13 @@ public class ApprovalService implements ApprovalGate {
         this.deployments = deployments;
     }
 
-    /** {@code POST /api/v1/approvals}; {@code override} and {@code reason} serve an ADMIN facing a failing verdict. */
-    public record NewApproval(UUID variantId, String deployment, String environment, String tier, Boolean override,
-            String reason) {
+    /**
+     * {@code POST /api/v1/approvals}: exactly one of {@code variantId} and {@code checkpointId} (the
+     * model's checkpoint, served unquantized); {@code override} and {@code reason} serve an ADMIN
+     * facing a failing verdict.
+     */
+    public record NewApproval(UUID variantId, UUID checkpointId, String deployment, String environment, String tier,
+            Boolean override, String reason) {
     }
 
     /** {@code POST /api/v1/approvals/{id}/signoffs}. */
@@ -109,17 +109,22 @@ public class ApprovalService implements ApprovalGate {
 
     // ---------------------------------------------------------------- request
 
-    /** Opens a request bound to the variant's current evidence; refused while its verdict fails unless overridden. */
+    /**
+     * Opens a request bound to the subject's current evidence; refused while its verdict fails unless
+     * overridden, and refused outright when the checkpoint's licence does not fit the tier.
+     */
     public ApprovalView request(NewApproval r) {
-        if (r == null || r.variantId() == null) {
-            throw ApiException.invalid("variantId", "variantId is required: the variant to approve");
+        ApprovalSubject subject = r == null ? null : ApprovalSubject.of(r.variantId(), r.checkpointId());
+        if (subject == null) {
+            throw ApiException.invalid("variantId", "name exactly one subject: variantId (a quantized variant) or"
+                    + " checkpointId (the model's checkpoint, served unquantized)");
         }
         requireName("deployment", r.deployment());
         requireName("environment", r.environment());
         requireName("tier", r.tier());
         DeploymentView deployment = requireDeployment(r.deployment());
         deployment.requireEnvironment(r.environment());
-        deployment.requireTier(r.tier());
+        TierView tier = deployment.requireTier(r.tier());
         boolean override = Boolean.TRUE.equals(r.override());
         String reason = r.reason() == null || r.reason().isBlank() ? null : r.reason().strip();
         if (reason != null && reason.length() > 2000) {
@@ -128,33 +133,36 @@ public class ApprovalService implements ApprovalGate {
         String requester = CurrentUser.username();
         boolean admin = CurrentUser.isAdmin();
         return attempt(now -> {
-            VariantView variant = requireVariant(r.variantId());
-            if (!variant.modelName().equals(deployment.modelName())) {
-                return Outcome.<ApprovalView>refused(ApiException.unprocessable("variant " + variant.id()
-                        + " is of model '" + variant.modelName() + "' but deployment '" + deployment.name()
-                        + "' serves model '" + deployment.modelName() + "'"));
+            ApprovalSubjects.Facts facts = subjects.facts(subject);
+            if (!facts.modelName().equals(deployment.modelName())) {
+                return Outcome.<ApprovalView>refused(ApiException.unprocessable(subject.describe() + " is of model '"
+                        + facts.modelName() + "' but deployment '" + deployment.name() + "' serves model '"
+                        + deployment.modelName() + "'"));
             }
-            for (UUID openId : store.openFor(variant.id(), r.deployment(), r.environment(), r.tier())) {
-                Approval open = refreshed(load(openId), now);
+            ApiException licence = licenceRefusal(facts.checkpoint(), tier);
+            if (licence != null) {
+                return Outcome.<ApprovalView>refused(licence);
+            }
+            for (UUID openId : store.openFor(subject, r.deployment(), r.environment(), r.tier())) {
+                Approval open = reviewer.refreshed(reviewer.load(openId), now);
                 if (open.status().isOpen()) {
-                    return Outcome.<ApprovalView>refused(ApiException.conflict("approval " + open.id() + " for variant "
-                            + variant.id() + " to serve " + target(r.deployment(), r.environment(), r.tier())
+                    return Outcome.<ApprovalView>refused(ApiException.conflict("approval " + open.id() + " for "
+                            + subject.describe() + " to serve " + target(r.deployment(), r.environment(), r.tier())
                             + " is already " + open.status() + "; sign or read that one instead"));
                 }
             }
-            Verdict verdict = policies.verdict(variant);
+            Verdict verdict = subjects.verdict(facts);
             List<String> failed = verdict.failedChecks().stream().map(Verdict.Check::summary).toList();
             if (verdict.passed() && override) {
-                return Outcome.<ApprovalView>refused(ApiException.invalid("override", "the policy verdict of variant "
-                        + variant.id() + " passes; there is nothing to override"));
+                return Outcome.<ApprovalView>refused(ApiException.invalid("override", "the policy verdict of "
+                        + subject.describe() + " passes; there is nothing to override"));
             }
             if (!verdict.passed()) {
-                String failing = "the policy verdict of variant " + variant.id() + " fails: "
-                        + String.join("; ", failed);
+                String failing = "the policy verdict of " + subject.describe() + " fails: " + String.join("; ", failed);
                 if (!override) {
                     return Outcome.<ApprovalView>refused(ApiException.unprocessable(failing + ". Record the missing"
-                            + " evidence or fix the variant (GET /api/v1/variants/" + variant.id() + "/verdict); an"
-                            + " ADMIN may override with {\"override\": true, \"reason\": \"...\"}"));
+                            + " evidence or fix it (GET " + verdictPath(subject) + "); an ADMIN may override with"
+                            + " {\"override\": true, \"reason\": \"...\"}"));
                 }
                 if (!admin) {
                     return Outcome.<ApprovalView>refused(ApiException.forbidden("only an ADMIN may override a"
@@ -162,19 +170,18 @@ public class ApprovalService implements ApprovalGate {
                 }
                 if (reason == null) {
                     return Outcome.<ApprovalView>refused(ApiException.invalid("reason", "an override needs a reason"
-                            + " saying why the variant may be approved although " + failing));
+                            + " saying why it may be approved although " + failing));
                 }
             }
             List<SignoffRequirement> required = SignoffRules.required(
-                    RiskTier.parse(models.get(variant.modelName()).riskTier()), variant.method());
-            Approval a = Approval.requested(variant.id(), variant.modelName(), r.deployment(), r.environment(),
-                    r.tier(), required, ineligible(variant, requester), verdict.evidence(), verdict.passed(),
-                    override ? reason : null, override ? failed : List.of(), requester, now,
-                    now.plus(settings.ttl()));
+                    RiskTier.parse(models.get(facts.modelName()).riskTier()), facts.method());
+            Approval a = Approval.requested(subject, facts.modelName(), r.deployment(), r.environment(), r.tier(),
+                    required, subjects.ineligible(facts, requester), verdict.evidence(), verdict.passed(),
+                    override ? reason : null, override ? failed : List.of(), requester, now, now.plus(settings.ttl()));
             store.insert(a);
             ApprovalView view = ApprovalView.of(a);
             Map<String, Object> details = new LinkedHashMap<>();
-            details.put("variantId", variant.id().toString());
+            details.put(subject.kind().field(), subject.id().toString());
             details.put("target", target(a.deployment(), a.environment(), a.tier()));
             details.put("evidenceDigest", a.evidence().digest());
             details.put("verdictPassed", verdict.passed());
@@ -183,29 +190,36 @@ public class ApprovalService implements ApprovalGate {
                 audit.record("approval.verdict-overridden", "approval", a.id().toString(), null, view,
                         Map.of("reason", reason, "failedChecks", failed));
             }
-            events.publishEvent(new ApprovalRequested(a.id(), a.variantId(), a.modelName(), a.deployment(),
-                    a.environment(), a.tier(), a.status(), requester, override));
+            events.publishEvent(new ApprovalRequested(a.id(), a.variantId(), a.checkpointId(), a.modelName(),
+                    a.deployment(), a.environment(), a.tier(), a.status(), requester, override));
             return Outcome.of(view);
         }).get();
     }
 
-    /** The requester and whoever produced the variant: the submitter of its QUANTIZE job and the reporting account. */
-    private List<IneligibleSigner> ineligible(VariantView variant, String requester) {
-        Map<String, String> barred = new LinkedHashMap<>();
-        barred.put(requester, "requested this approval");
-        barred.putIfAbsent(jobs.get(variants.producingJobId(variant.id())).createdBy(),
-                "submitted the QUANTIZE job that produced variant " + variant.id());
-        barred.putIfAbsent(variant.createdBy(), "reported variant " + variant.id()
-                + " as the account that produced it");
-        List<IneligibleSigner> list = new ArrayList<>();
-        barred.forEach((username, why) -> list.add(new IneligibleSigner(username, why)));
-        return list;
+    /**
+     * An edge tier ships the weights to devices, which a checkpoint marked internal-only forbids; the
+     * request is refused at once rather than after its sign-offs, when only the rollout would notice.
+     */
+    private static ApiException licenceRefusal(CheckpointView checkpoint, TierView tier) {
+        if (!tier.edge() || !"internal-only".equals(checkpoint.redistribution())) {
+            return null;
+        }
+        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "licence: checkpoint " + checkpoint.modelName()
+                + "@" + checkpoint.version() + " has license '" + checkpoint.license() + "' with redistribution"
+                + " 'internal-only', but tier '" + tier.name() + "' is an edge tier whose weights are distributed to"
+                + " devices; request approval for a non-edge tier, or register a checkpoint whose licence allows"
+                + " redistribution", "tier");
+    }
+
+    private static String verdictPath(ApprovalSubject subject) {
+        return subject.isVariant() ? "/api/v1/variants/" + subject.id() + "/verdict"
+                : "/api/v1/checkpoints/" + subject.id() + "/verdict";
     }
 
     // ---------------------------------------------------------------- read and sign
 
     public ApprovalView get(UUID id) {
-        return attempt(now -> Outcome.of(ApprovalView.of(refreshed(load(id), now)))).get();
+        return attempt(now -> Outcome.of(ApprovalView.of(reviewer.refreshed(reviewer.load(id), now)))).get();
     }
 
     /** Records the caller's decision; the last required approval makes the request APPROVED, a rejection REJECTED. */
@@ -222,7 +236,7 @@ public class ApprovalService implements ApprovalGate {
         String signer = CurrentUser.username();
         Set<Role> roles = CurrentUser.roles();
         return attempt(now -> {
-            Approval a = refreshed(load(id), now);
+            Approval a = reviewer.refreshed(reviewer.load(id), now);
             ApprovalView before = ApprovalView.of(a);
             Signoff signoff;
             try {
@@ -234,7 +248,7 @@ public class ApprovalService implements ApprovalGate {
                         : ApiException.conflict(e.getMessage()));
             }
             store.update(a);
-            ApprovalView after = ApprovalView.of(load(id));
+            ApprovalView after = ApprovalView.of(reviewer.load(id));
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("decision", decision.name());
             details.put("role", signoff.role().name());
@@ -244,7 +258,8 @@ public class ApprovalService implements ApprovalGate {
             }
             audit.record("approval.signed", "approval", id.toString(), before, after, details);
             if (a.status() != ApprovalStatus.PENDING) {
-                decided(a, "approval." + a.status().name().toLowerCase(Locale.ROOT), before, after, signer, signer);
+                reviewer.decided(a, "approval." + a.status().name().toLowerCase(Locale.ROOT), before, after, signer,
+                        signer, Map.of());
             }
             return Outcome.of(after);
         }).get();
@@ -262,21 +277,27 @@ public class ApprovalService implements ApprovalGate {
     /** As above, and with {@code requestedBy} only the requests that person opened (the portal's "my requests"). */
     public Page<ApprovalView> search(String status, boolean mine, UUID variantId, String deployment,
             String environment, String tier, String requestedBy, Pageable pageable) {
+        return search(status, mine, variantId, null, deployment, environment, tier, requestedBy, pageable);
+    }
+
+    /** As above, and with {@code checkpointId} only the approvals of that checkpoint served unquantized. */
+    public Page<ApprovalView> search(String status, boolean mine, UUID variantId, UUID checkpointId,
+            String deployment, String environment, String tier, String requestedBy, Pageable pageable) {
         ApprovalStatus wanted = parseStatus(status);
         ApprovalStore.Filter filter = new ApprovalStore.Filter(wanted, variantId, blankToNull(deployment),
                 blankToNull(environment), blankToNull(tier),
                 mine ? new ApprovalStore.Signer(CurrentUser.username(), CurrentUser.roles()) : null,
-                blankToNull(requestedBy));
+                blankToNull(requestedBy), checkpointId);
         for (UUID id : transaction.execute(tx -> store.openMatching(filter))) {
-            attempt(now -> Outcome.of(refreshed(load(id), now)));
+            attempt(now -> Outcome.of(reviewer.refreshed(reviewer.load(id), now)));
         }
         return transaction.execute(tx -> store.search(filter, pageable).map(ApprovalView::of));
     }
 
     /**
      * How many requests the caller could sign now: the portal's inbox badge, shown on every page.
-     * Unlike {@link #search} it writes nothing, so it costs one query; a request whose evidence
-     * changed is counted until someone reads it and it becomes VOID.
+     * Unlike {@link #search} it writes nothing, so it costs one query; a request whose new evidence
+     * fails is counted until the review that lapses it.
      */
     public long awaitingMySignoff() {
         Set<Role> roles = CurrentUser.roles();
@@ -290,21 +311,24 @@ public class ApprovalService implements ApprovalGate {
     // ---------------------------------------------------------------- gate
 
     /**
-     * Valid means: for exactly this variant, deployment, environment and tier; APPROVED; not
-     * expired; bound to the variant's current evidence. Runs in the caller's transaction when there
-     * is one, so a lapse it discovers is written with the caller's work (or, if the caller rolls
-     * back on the refusal, at the next read). An unknown approval answers 404.
+     * Valid means: for exactly this subject, deployment, environment and tier; APPROVED; not expired;
+     * its policy still passing on the subject's evidence as it is now. The first rollout to pass the
+     * gate marks the approval used, so its request time-to-live no longer applies. Runs in the
+     * caller's transaction when there is one, so a lapse it discovers is written with the caller's
+     * work (or, if the caller rolls back on the refusal, at the next read). An unknown approval answers 404.
      */
     @Override
-    public ApprovedDecision requireApproved(UUID approvalId, UUID variantId, String deployment, String environment,
-            String tier) {
+    public ApprovedDecision requireApproved(UUID approvalId, ApprovalSubject subject, String deployment,
+            String environment, String tier) {
         return attempt(now -> {
             Approval a = store.find(approvalId).orElse(null);
             if (a == null) {
                 return Outcome.<ApprovedDecision>refused(ApiException.notFound("approval", approvalId));
             }
             List<String> mismatches = new ArrayList<>();
-            mismatch(mismatches, "variant", a.variantId(), variantId);
+            if (!a.subject().equals(subject)) {
+                mismatches.add("it was granted for " + a.subject().describe() + ", not " + subject.describe());
+            }
             mismatch(mismatches, "deployment", a.deployment(), deployment);
             mismatch(mismatches, "environment", a.environment(), environment);
             mismatch(mismatches, "tier", a.tier(), tier);
@@ -312,13 +336,17 @@ public class ApprovalService implements ApprovalGate {
                 return Outcome.<ApprovedDecision>refused(ApiException.conflict("approval " + approvalId
                         + " does not cover this target: " + String.join(", ", mismatches)));
             }
-            a = refreshed(a, now);
+            a = reviewer.refreshed(a, now);
             if (a.status() != ApprovalStatus.APPROVED) {
                 return Outcome.<ApprovedDecision>refused(ApiException.conflict("approval " + approvalId + " is "
                         + a.status() + (a.statusReason() == null ? "" : " (" + a.statusReason() + ")")
-                        + "; moving a variant into a tier needs an APPROVED approval"
+                        + "; moving a backend into a tier needs an APPROVED approval"
                         + (a.status() == ApprovalStatus.PENDING ? ", still required: " + a.outstanding().stream()
                                 .map(r -> r.role() + " x" + r.count()).toList() : "")));
+            }
+            if (a.markUsed(now)) {
+                store.update(a);
+                a = reviewer.load(a.id());
             }
             List<String> signedBy = a.signoffs().stream().filter(s -> s.decision() == Decision.APPROVE)
                     .map(Signoff::username).toList();
@@ -330,41 +358,6 @@ public class ApprovalService implements ApprovalGate {
         if (!granted.equals(asked)) {
             mismatches.add("it was granted for " + what + " '" + granted + "', not '" + asked + "'");
         }
-    }
-
-    // ---------------------------------------------------------------- lapses
-
-    /** Writes an open approval as EXPIRED or VOID when its time is up or its evidence changed; returns it as stored. */
-    private Approval refreshed(Approval a, Instant now) {
-        if (!a.status().isOpen()) {
-            return a;
-        }
-        ApprovalView before = ApprovalView.of(a);
-        String action;
-        if (a.expiredAt(now)) {
-            a.expire(now);
-            action = "approval.expired";
-        } else {
-            Evidence current = policies.evidence(a.variantId());
-            if (current.digest().equals(a.evidence().digest())) {
-                return a;
-            }
-            a.voidBecause("the evidence changed after the request (" + current.changesSince(a.evidence())
-                    + "); request approval again for the evidence as it is now", now);
-            action = "approval.voided";
-        }
-        store.update(a);
-        Approval stored = load(a.id());
-        decided(stored, action, before, ApprovalView.of(stored), "system", CurrentUser.username());
-        return stored;
-    }
-
-    private void decided(Approval a, String action, ApprovalView before, ApprovalView after, String actor,
-            String triggeredBy) {
-        audit.recordAs(actor, action, "approval", a.id().toString(), before, after,
-                Map.of("status", a.status().name(), "reason", a.statusReason(), "triggeredBy", triggeredBy));
-        events.publishEvent(new ApprovalDecided(a.id(), a.variantId(), a.modelName(), a.deployment(),
-                a.environment(), a.tier(), a.status(), triggeredBy, a.statusReason()));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -384,18 +377,6 @@ public class ApprovalService implements ApprovalGate {
                             + " again and retry");
                 }
             }
-        }
-    }
-
-    private Approval load(UUID id) {
-        return store.find(id).orElseThrow(() -> ApiException.notFound("approval", id));
-    }
-
-    private VariantView requireVariant(UUID id) {
-        try {
-            return variants.get(id);
-        } catch (ApiException e) {
-            throw new ApiException(e.status(), e.getMessage(), "variantId");
         }
     }
 

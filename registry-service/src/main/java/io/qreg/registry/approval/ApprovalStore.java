@@ -44,7 +44,12 @@ class ApprovalStore {
 
     /** What a list of approvals is narrowed to; null fields do not narrow. */
     record Filter(ApprovalStatus status, UUID variantId, String deployment, String environment, String tier,
-            Signer signer, String requestedBy) {
+            Signer signer, String requestedBy, UUID checkpointId) {
+
+        Filter(ApprovalStatus status, UUID variantId, String deployment, String environment, String tier,
+                Signer signer, String requestedBy) {
+            this(status, variantId, deployment, environment, tier, signer, requestedBy, null);
+        }
     }
 
     /** Someone whose inbox is asked for: open requests they may still sign. */
@@ -53,24 +58,31 @@ class ApprovalStore {
 
     void insert(Approval a) {
         jdbc.update("""
-                insert into approval (id, variant_id, model_name, deployment, environment, tier, status, status_reason,
-                                      required_signoffs, ineligible_signers, evidence, evidence_digest, verdict_passed,
-                                      override_reason, failed_checks, requested_by, requested_at, expires_at,
-                                      decided_at, version)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""",
-                a.id(), a.variantId(), a.modelName(), a.deployment(), a.environment(), a.tier(), a.status().name(),
+                insert into approval (id, variant_id, checkpoint_id, model_name, deployment, environment, tier, status,
+                                      status_reason, required_signoffs, ineligible_signers, evidence, evidence_digest,
+                                      verdict_passed, override_reason, failed_checks, requested_by, requested_at,
+                                      expires_at, decided_at, version)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""",
+                a.id(), a.variantId(), a.checkpointId(), a.modelName(), a.deployment(), a.environment(), a.tier(), a.status().name(),
                 a.statusReason(), CanonicalJson.write(a.required()), CanonicalJson.write(a.ineligible()),
                 CanonicalJson.write(a.evidence()), a.evidence().digest(), a.verdictPassed(), a.overrideReason(),
                 CanonicalJson.write(a.failedChecks()), a.requestedBy(), ts(a.requestedAt()), ts(a.expiresAt()),
                 ts(a.decidedAt()), a.version());
     }
 
-    /** Writes the status and a new sign-off, if the row is still at the version the aggregate was read at. */
+    /**
+     * Writes the status, the evidence it stands on, its use and a new sign-off, if the row is still at
+     * the version the aggregate was read at.
+     */
     void update(Approval a) {
         int updated = jdbc.update("""
-                update approval set status = ?, status_reason = ?, decided_at = ?, version = version + 1
+                update approval set status = ?, status_reason = ?, decided_at = ?, evidence = ?::jsonb,
+                                    evidence_digest = ?, evidence_updated_at = ?, lapsed_checks = ?::jsonb,
+                                    used_at = ?, version = version + 1
                  where id = ? and version = ?""",
-                a.status().name(), a.statusReason(), ts(a.decidedAt()), a.id(), a.version());
+                a.status().name(), a.statusReason(), ts(a.decidedAt()), CanonicalJson.write(a.evidence()),
+                a.evidence().digest(), ts(a.evidenceUpdatedAt()), CanonicalJson.write(a.lapsedChecks()),
+                ts(a.usedAt()), a.id(), a.version());
         if (updated == 0) {
             throw new StaleApprovalException(a.id(), a.version());
         }
@@ -85,24 +97,42 @@ class ApprovalStore {
     }
 
     /** Open approvals for exactly this target. */
-    List<UUID> openFor(UUID variantId, String deployment, String environment, String tier) {
-        return jdbc.queryForList("""
-                select id from approval where variant_id = ? and deployment = ? and environment = ? and tier = ?
-                   and status in ('PENDING', 'APPROVED')""", UUID.class, variantId, deployment, environment, tier);
+    List<UUID> openFor(ApprovalSubject subject, String deployment, String environment, String tier) {
+        return jdbc.queryForList("select id from approval where " + subjectColumn(subject) + " = ? and deployment = ?"
+                + " and environment = ? and tier = ? and status in ('PENDING', 'APPROVED')", UUID.class, subject.id(),
+                deployment, environment, tier);
+    }
+
+    /**
+     * Locks the open approvals of a subject (or, with a null subject, of a whole model) to the end of
+     * the caller's transaction, so judging them again cannot race a signer into a stale write.
+     */
+    List<UUID> lockOpen(ApprovalSubject subject, String modelName) {
+        if (subject != null) {
+            return jdbc.queryForList("select id from approval where " + subjectColumn(subject) + " = ?"
+                    + " and status in ('PENDING', 'APPROVED') order by id for update", UUID.class, subject.id());
+        }
+        return jdbc.queryForList("select id from approval where model_name = ? and status in ('PENDING', 'APPROVED')"
+                + " order by id for update", UUID.class, modelName);
+    }
+
+    private static String subjectColumn(ApprovalSubject subject) {
+        return subject.isVariant() ? "variant_id" : "checkpoint_id";
     }
 
     /** Open approvals a list with this filter could show, ignoring its status: the ones to bring up to date first. */
     List<UUID> openMatching(Filter f) {
         List<Object> args = new ArrayList<>();
         String where = where(new Filter(null, f.variantId(), f.deployment(), f.environment(), f.tier(), f.signer(),
-                f.requestedBy()), args) + " and status in ('PENDING', 'APPROVED')";
+                f.requestedBy(), f.checkpointId()), args) + " and status in ('PENDING', 'APPROVED')";
         return jdbc.queryForList("select id from approval" + where, UUID.class, args.toArray());
     }
 
     /** The requests the signer may still sign that have not run out of time, counted without loading them. */
     long countAwaiting(Signer signer, Instant now) {
         List<Object> args = new ArrayList<>();
-        String where = where(new Filter(null, null, null, null, null, signer, null), args) + " and expires_at > ?";
+        String where = where(new Filter(null, null, null, null, null, signer, null), args)
+                + " and (expires_at > ? or used_at is not null)";
         args.add(ts(now));
         Long n = jdbc.queryForObject("select count(*) from approval" + where, Long.class, args.toArray());
         return n == null ? 0 : n;
@@ -128,6 +158,10 @@ class ApprovalStore {
         if (f.variantId() != null) {
             where.append(" and variant_id = ?");
             args.add(f.variantId());
+        }
+        if (f.checkpointId() != null) {
+            where.append(" and checkpoint_id = ?");
+            args.add(f.checkpointId());
         }
         for (String[] column : new String[][] {{"deployment", f.deployment()}, {"environment", f.environment()},
                 {"tier", f.tier()}, {"requested_by", f.requestedBy()}}) {
@@ -164,16 +198,18 @@ class ApprovalStore {
                 (s, n) -> new Signoff(s.getString("username"), Role.valueOf(s.getString("role")),
                         Decision.valueOf(s.getString("decision")), s.getString("comment"),
                         s.getTimestamp("signed_at").toInstant()), id);
-        return new Approval(id, rs.getObject("variant_id", UUID.class), rs.getString("model_name"),
+        return new Approval(id, ApprovalSubject.of(rs.getObject("variant_id", UUID.class),
+                rs.getObject("checkpoint_id", UUID.class)), rs.getString("model_name"),
                 rs.getString("deployment"), rs.getString("environment"), rs.getString("tier"),
                 ApprovalStatus.valueOf(rs.getString("status")), rs.getString("status_reason"),
                 read(rs.getString("required_signoffs"), REQUIREMENTS), read(rs.getString("ineligible_signers"),
                         INELIGIBLE),
                 CanonicalJson.mapper().readValue(rs.getString("evidence"), Evidence.class),
+                instant(rs, "evidence_updated_at"), read(rs.getString("lapsed_checks"), STRINGS),
                 rs.getBoolean("verdict_passed"), rs.getString("override_reason"),
                 read(rs.getString("failed_checks"), STRINGS), rs.getString("requested_by"),
-                instant(rs, "requested_at"), instant(rs, "expires_at"), instant(rs, "decided_at"), signoffs,
-                rs.getLong("version"));
+                instant(rs, "requested_at"), instant(rs, "expires_at"), instant(rs, "decided_at"),
+                instant(rs, "used_at"), signoffs, rs.getLong("version"));
     }
 
     private static <T> T read(String json, TypeReference<T> type) {

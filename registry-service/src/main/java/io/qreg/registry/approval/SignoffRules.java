@@ -14,6 +14,7 @@ import io.qreg.registry.security.Role;
  * two distinct APPROVERs; regulated: an APPROVER and a RISK_OFFICER), and a variant with weights
  * at 4 bits or fewer adds a RISK_OFFICER on top, since such a variant is the likeliest to fail in
  * ways an aggregate metric hides. Rules add up: a regulated 4-bit variant needs two RISK_OFFICERs.
+ * A checkpoint served unquantized has no method ({@code null}), so only its risk tier's rule applies.
  */
 final class SignoffRules {
 
@@ -31,7 +32,7 @@ final class SignoffRules {
                 add(counts, reasons, Role.RISK_OFFICER, 1, "risk tier regulated: a RISK_OFFICER");
             }
         }
-        int bits = QuantizationMethod.parse(method).bits();
+        int bits = method == null ? 32 : QuantizationMethod.parse(method).bits();
         if (bits <= 4) {
             add(counts, reasons, Role.RISK_OFFICER, 1, method + " stores weights in " + bits
                     + " bits: a RISK_OFFICER");

@@ -82,6 +82,7 @@ public class CheckpointService {
                                 + "; the file was altered or cut short in transit", "sha256");
             }
             OnnxModelHeader header = readHeader(staged);
+            requireSignature(header);
             if (checkpoints.existsByModelIdAndVersion(model.id(), metadata.version())) {
                 throw ApiException.conflict("model '" + modelName + "' already has a checkpoint version '"
                         + metadata.version() + "'; checkpoints are immutable, register a new version");
@@ -148,6 +149,25 @@ public class CheckpointService {
                     "the file is not a usable ONNX model: " + e.getMessage(), "file");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A graph without inputs or outputs computes nothing a gateway could ask for, and no evaluation
+     * could ever measure it, so it can never earn the evidence a rollout needs: refused before it is stored.
+     */
+    private static void requireSignature(OnnxModelHeader header) {
+        List<String> missing = new ArrayList<>();
+        if (header.inputs().isEmpty()) {
+            missing.add("no inputs");
+        }
+        if (header.outputs().isEmpty()) {
+            missing.add("no outputs");
+        }
+        if (!missing.isEmpty()) {
+            throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, "the ONNX graph has "
+                    + String.join(" and ", missing) + " (initializers do not count as inputs); a checkpoint must"
+                    + " take at least one input and produce at least one output", "file");
         }
     }
 

@@ -393,7 +393,7 @@ public class DemoData {
             }
             ApprovalView requested;
             try {
-                requested = as(ENGINEER, () -> approvals.request(new ApprovalService.NewApproval(job.variantId(),
+                requested = as(ENGINEER, () -> approvals.request(new ApprovalService.NewApproval(job.variantId(), null,
                         DEPLOYMENT, a.environment(), a.tier(), null, null)));
             } catch (ApiException e) {
                 log.info("demo data: no approval for {}: {}", key(a.of()), e.getMessage());
@@ -418,7 +418,8 @@ public class DemoData {
         } catch (ApiException missing) {
             as(ENGINEER, () -> deployments.create(new DeploymentRequest(DEPLOYMENT, DIGITS_MLP.model(),
                     "Demo: the digits classifier behind a premium, an edge and a default tier.",
-                    List.of("staging", "production"), List.of(
+                    List.of(DeploymentRequest.Environment.named("staging"),
+                            DeploymentRequest.Environment.named("production")), List.of(
                             new DeploymentRequest.Tier("premium", null, null, false, false),
                             new DeploymentRequest.Tier("edge", null, null, true, false),
                             new DeploymentRequest.Tier("default", null, null, false, true)))));

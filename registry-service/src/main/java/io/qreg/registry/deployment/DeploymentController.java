@@ -18,9 +18,11 @@ import org.springframework.web.bind.annotation.RestController;
 class DeploymentController {
 
     private final DeploymentService deployments;
+    private final ServingAudit serving;
 
-    DeploymentController(DeploymentService deployments) {
+    DeploymentController(DeploymentService deployments, ServingAudit serving) {
         this.deployments = deployments;
+        this.serving = serving;
     }
 
     @PostMapping("/api/v1/deployments")
@@ -37,7 +39,8 @@ class DeploymentController {
     }
 
     @GetMapping("/api/v1/deployments/{name}")
-    DeploymentView get(@PathVariable String name) {
-        return deployments.get(name);
+    DeploymentDetails get(@PathVariable String name) {
+        DeploymentView deployment = deployments.get(name);
+        return new DeploymentDetails(deployment, serving.servingWithoutValidApproval(deployment.id()));
     }
 }

@@ -3,14 +3,40 @@ package io.qreg.registry.deployment;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** {@code POST /api/v1/deployments}: what a deployment is made of. */
-public record DeploymentRequest(String name, String modelName, String description, List<String> environments,
+public record DeploymentRequest(String name, String modelName, String description, List<Environment> environments,
         List<Tier> tiers) {
 
     /** A tier as requested; {@code headers} left out means {@code x-tier: <name>} for a non-default tier. */
     public record Tier(String name, String precision, Map<String, String> headers, Boolean edge,
             @JsonProperty("default") Boolean isDefault) {
+    }
+
+    /**
+     * An environment as requested: a plain name (approval required), or {@code {"name": "dev",
+     * "approvalRequired": false}} for a sandbox whose rollouts need no approval and are audited as unapproved.
+     */
+    public record Environment(String name, Boolean approvalRequired) {
+
+        @JsonCreator
+        public Environment(@JsonProperty("name") String name,
+                @JsonProperty("approvalRequired") Boolean approvalRequired) {
+            this.name = name;
+            this.approvalRequired = approvalRequired;
+        }
+
+        /** A plain string: an environment whose rollouts need an approval. */
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public static Environment named(String name) {
+            return new Environment(name, null);
+        }
+
+        /** Anything but an explicit {@code false} keeps the approval requirement. */
+        boolean requiresApproval() {
+            return !Boolean.FALSE.equals(approvalRequired);
+        }
     }
 }

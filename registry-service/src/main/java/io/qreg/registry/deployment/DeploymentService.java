@@ -82,6 +82,8 @@ public class DeploymentService {
             throw ApiException.invalid("description", "description must be at most 4000 characters");
         }
         List<String> environments = environments(r.environments());
+        List<String> withoutApproval = r.environments().stream()
+                .filter(e -> !e.requiresApproval()).map(DeploymentRequest.Environment::name).toList();
         List<TierView> tiers = tiers(r.tiers());
         if (exists(name)) {
             throw ApiException.conflict("deployment '" + name + "' already exists; choose another name");
@@ -90,17 +92,20 @@ public class DeploymentService {
         var now = Timestamps.now();
         try {
             jdbc.update("""
-                    insert into deployment (id, name, model_id, description, environments, tiers, created_at, created_by)
-                    values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)""",
+                    insert into deployment (id, name, model_id, description, environments, environments_without_approval,
+                                            tiers, created_at, created_by)
+                    values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?)""",
                     id, name, model.id(), r.description(), CanonicalJson.write(environments),
-                    CanonicalJson.write(tiers), Timestamp.from(now), CurrentUser.username());
+                    CanonicalJson.write(withoutApproval), CanonicalJson.write(tiers), Timestamp.from(now),
+                    CurrentUser.username());
         } catch (DuplicateKeyException e) {
             throw ApiException.conflict("deployment '" + name + "' already exists; choose another name");
         }
         DeploymentView view = new DeploymentView(id, name, model.name(), model.id(), r.description(), environments,
-                tiers, now, CurrentUser.username());
+                withoutApproval, tiers, now, CurrentUser.username());
         audit.record("deployment.created", "deployment", name, null, view,
                 Map.of("model", model.name(), "environments", environments,
+                        "environmentsWithoutApproval", withoutApproval,
                         "tiers", tiers.stream().map(TierView::name).toList()));
         events.publishEvent(new DeploymentCreated(id, name, environments));
         return view;
@@ -163,22 +168,30 @@ public class DeploymentService {
         return value;
     }
 
-    private static List<String> environments(List<String> requested) {
+    private static List<String> environments(List<DeploymentRequest.Environment> requested) {
         if (requested == null || requested.isEmpty()) {
-            throw ApiException.invalid("environments", "environments is required, e.g. [\"staging\", \"production\"]");
+            throw ApiException.invalid("environments", "environments is required, e.g. [\"staging\", \"production\","
+                    + " {\"name\": \"dev\", \"approvalRequired\": false}]");
         }
         if (requested.size() > MAX_ENVIRONMENTS) {
             throw ApiException.invalid("environments", "at most " + MAX_ENVIRONMENTS + " environments, got "
                     + requested.size());
         }
         Set<String> seen = new HashSet<>();
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < requested.size(); i++) {
-            String env = requireName("environments[" + i + "]", requested.get(i));
+            DeploymentRequest.Environment e = requested.get(i);
+            if (e == null) {
+                throw ApiException.invalid("environments[" + i + "]", "environments[" + i + "] is null; give a name"
+                        + " or {\"name\", \"approvalRequired\"}");
+            }
+            String env = requireName("environments[" + i + "]", e.name());
             if (!seen.add(env)) {
                 throw ApiException.invalid("environments[" + i + "]", "environment '" + env + "' is listed twice");
             }
+            names.add(env);
         }
-        return List.copyOf(requested);
+        return List.copyOf(names);
     }
 
     private static List<TierView> tiers(List<DeploymentRequest.Tier> requested) {
@@ -268,6 +281,7 @@ public class DeploymentService {
         return new DeploymentView(rs.getObject("id", UUID.class), rs.getString("name"), models.nameOf(modelId),
                 modelId, rs.getString("description"),
                 CanonicalJson.mapper().readValue(rs.getString("environments"), STRINGS),
+                CanonicalJson.mapper().readValue(rs.getString("environments_without_approval"), STRINGS),
                 CanonicalJson.mapper().readValue(rs.getString("tiers"), TIERS),
                 rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"));
     }

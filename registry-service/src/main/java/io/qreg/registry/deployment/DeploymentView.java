@@ -8,9 +8,24 @@ import io.qreg.registry.web.ApiException;
 
 import org.springframework.http.HttpStatus;
 
-/** A deployment as the API returns it; {@code tiers} are in routing order, the default tier last. */
+/**
+ * A deployment as the API returns it; {@code tiers} are in routing order, the default tier last.
+ * {@code environmentsWithoutApproval} are the sandboxes among {@code environments} whose rollouts need no
+ * approval; every other environment needs an APPROVED approval for whatever serves in it.
+ */
 public record DeploymentView(UUID id, String name, String modelName, UUID modelId, String description,
-        List<String> environments, List<TierView> tiers, Instant createdAt, String createdBy) {
+        List<String> environments, List<String> environmentsWithoutApproval, List<TierView> tiers,
+        Instant createdAt, String createdBy) {
+
+    public DeploymentView {
+        environments = List.copyOf(environments);
+        environmentsWithoutApproval = List.copyOf(environmentsWithoutApproval);
+    }
+
+    /** Whether a rollout into the environment needs an APPROVED approval (all but the declared sandboxes). */
+    public boolean approvalRequired(String environment) {
+        return !environmentsWithoutApproval.contains(environment);
+    }
 
     /** The environment, or a 404 naming the field and the environments there are. */
     public String requireEnvironment(String environment) {

@@ -28,7 +28,7 @@ class PolicyController {
 
     @PutMapping("/api/v1/models/{name}/policy")
     EffectivePolicy put(@PathVariable String name, @RequestBody(required = false) JsonNode body) {
-        return policies.set(name, Thresholds.parse(body));
+        return policies.set(name, Thresholds.parse(body), LapseAction.of(body));
     }
 
     @DeleteMapping("/api/v1/models/{name}/policy")

@@ -60,7 +60,7 @@ final class PolicyEvaluator {
         }
         benchmarkChecks(t, variant.benchmarks(), checks);
         boolean passed = checks.stream().allMatch(Check::passed);
-        return new Verdict(variant.id(), passed, policy, checks, evidence(variant));
+        return new Verdict(variant.id(), null, passed, policy, checks, evidence(variant));
     }
 
     static Evidence evidence(VariantView variant) {

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.checkpoint.CheckpointService;
+import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.job.HardwareTargetService;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
@@ -15,12 +17,15 @@ import io.qreg.registry.variant.VariantVerdicts;
 import io.qreg.registry.variant.VariantView;
 import io.qreg.registry.web.ApiException;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Acceptance policies and verdicts: a model's effective policy (its own, or its risk tier's
- * defaults), setting and clearing its own, and judging a variant's evidence against it.
+ * defaults), setting and clearing its own, and judging a variant's, or a checkpoint's, evidence
+ * against it. Setting or clearing a policy publishes {@link PolicyChanged}, so open approvals are
+ * judged again against the policy as it now is.
  */
 @Service
 public class PolicyService implements VariantVerdicts {
@@ -30,14 +35,18 @@ public class PolicyService implements VariantVerdicts {
     private final VariantService variants;
     private final HardwareTargetService targets;
     private final AuditLog audit;
+    private final CheckpointService checkpoints;
+    private final ApplicationEventPublisher events;
 
     PolicyService(PolicyStore store, ModelService models, VariantService variants, HardwareTargetService targets,
-            AuditLog audit) {
+            AuditLog audit, CheckpointService checkpoints, ApplicationEventPublisher events) {
         this.store = store;
         this.models = models;
         this.variants = variants;
         this.targets = targets;
         this.audit = audit;
+        this.checkpoints = checkpoints;
+        this.events = events;
     }
 
     @Transactional(readOnly = true)
@@ -47,7 +56,7 @@ public class PolicyService implements VariantVerdicts {
 
     /** Replaces the model's own policy; every threshold left null is not checked. */
     @Transactional
-    public EffectivePolicy set(String modelName, Thresholds thresholds) {
+    public EffectivePolicy set(String modelName, Thresholds thresholds, LapseAction onLapse) {
         ModelView model = models.get(modelName);
         if (thresholds.hardwareTargets() != null) {
             for (String target : thresholds.hardwareTargets()) {
@@ -58,9 +67,10 @@ public class PolicyService implements VariantVerdicts {
             }
         }
         EffectivePolicy before = effective(model);
-        store.save(model.id(), thresholds, Timestamps.now(), CurrentUser.username());
+        store.save(model.id(), thresholds, onLapse, Timestamps.now(), CurrentUser.username());
         EffectivePolicy after = effective(model);
         audit.record("policy.set", "model", model.name(), before, after, Map.of("previousSource", before.source()));
+        events.publishEvent(new PolicyChanged(model.name()));
         return after;
     }
 
@@ -72,6 +82,7 @@ public class PolicyService implements VariantVerdicts {
         if (store.delete(model.id())) {
             audit.record("policy.cleared", "model", model.name(), before, effective(model),
                     Map.of("riskTier", model.riskTier()));
+            events.publishEvent(new PolicyChanged(model.name()));
         }
         return effective(model);
     }
@@ -111,6 +122,26 @@ public class PolicyService implements VariantVerdicts {
         return PolicyEvaluator.evidence(variants.get(variantId));
     }
 
+    /**
+     * The verdict on serving the checkpoint itself (FP32): a graph with inputs and outputs, and at
+     * least one evaluation of its own when the policy reads evaluations. A licence that fits the tier
+     * is the approval's and the rollout's business, since only they know the tier.
+     */
+    @Transactional(readOnly = true)
+    public Verdict checkpointVerdict(UUID checkpointId) {
+        CheckpointView checkpoint = checkpoints.get(checkpointId);
+        ModelView model = models.get(checkpoint.modelName());
+        return CheckpointEvaluator.judge(effective(model), checkpoint,
+                variants.checkpointEvaluations(checkpointId));
+    }
+
+    /** The evidence a verdict on the checkpoint would rest on now, with its digest. */
+    @Transactional(readOnly = true)
+    public Evidence checkpointEvidence(UUID checkpointId) {
+        return CheckpointEvaluator.evidence(checkpoints.get(checkpointId),
+                variants.checkpointEvaluations(checkpointId));
+    }
+
     @Override
     public Object verdictOf(VariantView variant) {
         return verdict(variant);
@@ -119,8 +150,8 @@ public class PolicyService implements VariantVerdicts {
     private EffectivePolicy effective(ModelView model) {
         return store.find(model.id())
                 .map(own -> new EffectivePolicy(model.name(), model.riskTier(), EffectivePolicy.OWN,
-                        own.thresholds(), own.updatedAt(), own.updatedBy()))
+                        own.thresholds(), own.onLapse(), own.updatedAt(), own.updatedBy()))
                 .orElseGet(() -> new EffectivePolicy(model.name(), model.riskTier(), EffectivePolicy.DEFAULT,
-                        RiskTierDefaults.of(RiskTier.parse(model.riskTier())), null, null));
+                        RiskTierDefaults.of(RiskTier.parse(model.riskTier())), LapseAction.ALERT, null, null));
     }
 }

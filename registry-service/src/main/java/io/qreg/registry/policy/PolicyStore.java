@@ -29,7 +29,7 @@ class PolicyStore {
     }
 
     /** A model's own thresholds and who set them last. */
-    record StoredPolicy(Thresholds thresholds, Instant updatedAt, String updatedBy) {
+    record StoredPolicy(Thresholds thresholds, LapseAction onLapse, Instant updatedAt, String updatedBy) {
     }
 
     Optional<StoredPolicy> find(UUID modelId) {
@@ -37,12 +37,12 @@ class PolicyStore {
                 .findFirst();
     }
 
-    void save(UUID modelId, Thresholds t, Instant at, String by) {
+    void save(UUID modelId, Thresholds t, LapseAction onLapse, Instant at, String by) {
         jdbc.update("""
                 insert into model_policy (model_id, max_accuracy_drop, max_perplexity_increase_pct, min_top1_agreement,
                                           max_worst_slice_accuracy_drop, min_speedup, max_p99_latency_ms, max_memory_mb,
-                                          hardware_targets, updated_at, updated_by)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
+                                          hardware_targets, on_lapse, updated_at, updated_by)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
                 on conflict (model_id) do update set
                     max_accuracy_drop = excluded.max_accuracy_drop,
                     max_perplexity_increase_pct = excluded.max_perplexity_increase_pct,
@@ -52,11 +52,13 @@ class PolicyStore {
                     max_p99_latency_ms = excluded.max_p99_latency_ms,
                     max_memory_mb = excluded.max_memory_mb,
                     hardware_targets = excluded.hardware_targets,
+                    on_lapse = excluded.on_lapse,
                     updated_at = excluded.updated_at,
                     updated_by = excluded.updated_by""",
                 modelId, t.maxAccuracyDrop(), t.maxPerplexityIncreasePct(), t.minTop1Agreement(),
                 t.maxWorstSliceAccuracyDrop(), t.minSpeedup(), t.maxP99LatencyMs(), t.maxMemoryMb(),
-                t.hardwareTargets() == null ? null : CanonicalJson.write(t.hardwareTargets()), Timestamp.from(at), by);
+                t.hardwareTargets() == null ? null : CanonicalJson.write(t.hardwareTargets()), onLapse.wireName(),
+                Timestamp.from(at), by);
     }
 
     boolean delete(UUID modelId) {
@@ -70,6 +72,7 @@ class PolicyStore {
                 (Double) rs.getObject("max_worst_slice_accuracy_drop"), (Double) rs.getObject("min_speedup"),
                 (Double) rs.getObject("max_p99_latency_ms"), (Double) rs.getObject("max_memory_mb"),
                 targets == null ? null : CanonicalJson.mapper().readValue(targets, NAMES));
-        return new StoredPolicy(t, rs.getTimestamp("updated_at").toInstant(), rs.getString("updated_by"));
+        return new StoredPolicy(t, LapseAction.parse(rs.getString("on_lapse")), rs.getTimestamp("updated_at").toInstant(),
+                rs.getString("updated_by"));
     }
 }

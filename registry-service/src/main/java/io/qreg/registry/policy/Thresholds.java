@@ -46,8 +46,9 @@ public record Thresholds(Double maxAccuracyDrop, Double maxPerplexityIncreasePct
                     + "; a field left out is not checked");
         }
         for (String name : body.propertyNames()) {
-            if (!FIELDS.contains(name)) {
-                throw ApiException.invalid(name, "unknown policy field '" + name + "'; a policy has " + FIELDS);
+            if (!FIELDS.contains(name) && !LapseAction.FIELD.equals(name)) {
+                throw ApiException.invalid(name, "unknown policy field '" + name + "'; a policy has " + FIELDS
+                        + " and " + LapseAction.FIELD);
             }
         }
         Map<String, Double> n = new LinkedHashMap<>();

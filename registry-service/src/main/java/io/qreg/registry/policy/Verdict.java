@@ -5,8 +5,12 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-/** A variant judged against its model's effective policy: every check, the evidence each used, and the outcome. */
-public record Verdict(UUID variantId, boolean passed, EffectivePolicy policy, List<Check> checks, Evidence evidence) {
+/**
+ * A variant (or, with {@code checkpointId}, the model's checkpoint itself) judged against its model's
+ * effective policy: every check, the evidence each used, and the outcome.
+ */
+public record Verdict(UUID variantId, @JsonInclude(JsonInclude.Include.NON_NULL) UUID checkpointId, boolean passed,
+        EffectivePolicy policy, List<Check> checks, Evidence evidence) {
 
     public Verdict {
         checks = List.copyOf(checks);

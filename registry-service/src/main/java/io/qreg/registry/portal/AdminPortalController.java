@@ -16,6 +16,7 @@ import io.qreg.registry.job.HardwareTargetService;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
 import io.qreg.registry.policy.EffectivePolicy;
+import io.qreg.registry.policy.LapseAction;
 import io.qreg.registry.policy.PolicyService;
 import io.qreg.registry.policy.Thresholds;
 import io.qreg.registry.security.CurrentUser;
@@ -231,7 +232,8 @@ class AdminPortalController {
     ModelAndView setPolicy(@PathVariable String model, @RequestParam Map<String, String> fields,
             @RequestParam(required = false) List<String> hardwareTargets, Model view, RedirectAttributes redirect) {
         try {
-            EffectivePolicy saved = policies.set(model, Thresholds.parse(policyBody(fields, hardwareTargets)));
+            ObjectNode body = policyBody(fields, hardwareTargets);
+            EffectivePolicy saved = policies.set(model, Thresholds.parse(body), LapseAction.of(body));
             redirect.addFlashAttribute("notice", "Saved the policy of " + saved.model() + ".");
             return new ModelAndView("redirect:/admin/policies/" + saved.model());
         } catch (ApiException e) {
@@ -286,6 +288,10 @@ class AdminPortalController {
                 throw ApiException.invalid(name, name + " must be a number (or empty: not checked), got '" + value
                         + "'");
             }
+        }
+        String onLapse = blankToNull(fields.get(LapseAction.FIELD));
+        if (onLapse != null) {
+            body.put(LapseAction.FIELD, onLapse);
         }
         if (hardwareTargets != null && !hardwareTargets.isEmpty()) {
             var list = body.putArray("hardwareTargets");

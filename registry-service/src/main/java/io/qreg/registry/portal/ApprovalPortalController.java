@@ -190,7 +190,7 @@ class ApprovalPortalController {
         RequestForm form = new RequestForm(variantId, deployment, environment, tier);
         try {
             UUID variant = parseVariantId(variantId);
-            ApprovalView opened = approvals.request(new ApprovalService.NewApproval(variant, deployment, environment,
+            ApprovalView opened = approvals.request(new ApprovalService.NewApproval(variant, null, deployment, environment,
                     tier, null, null));
             redirect.addFlashAttribute("notice", "Approval requested. It needs the sign-offs listed below.");
             return new ModelAndView("redirect:/approvals/" + opened.id());

@@ -36,6 +36,12 @@ public record Backend(String source, UUID id, String precision, String sha256) {
         return (variantBacked() ? "/api/v1/variants/" : "/api/v1/checkpoints/") + id + "/content";
     }
 
+    /** What an approval for this backend names: the variant, or the checkpoint served as registered. */
+    public io.qreg.registry.approval.ApprovalSubject approvalSubject() {
+        return variantBacked() ? io.qreg.registry.approval.ApprovalSubject.variant(id)
+                : io.qreg.registry.approval.ApprovalSubject.checkpoint(id);
+    }
+
     public Precision precisionLevel() {
         return Precision.parse(precision);
     }

@@ -75,21 +75,20 @@ public class RolloutService {
         DeploymentView d = deployments.lock(deploymentName);
         String environment = d.requireEnvironment(r.environment());
         TierView tier = d.requireTier(r.tier());
+        boolean approvalRequired = d.approvalRequired(environment);
+        if (approvalRequired && r.approvalId() == null) {
+            throw ApiException.invalid("approvalId", "approvalId is required: the APPROVED approval for "
+                    + (r.variantId() != null ? "variant " + r.variantId() : "checkpoint " + r.checkpointId())
+                    + " to serve " + d.name() + "/" + environment + "/" + tier.name() + " (only "
+                    + d.environmentsWithoutApproval() + " of deployment '" + d.name() + "' need none)");
+        }
         CheckpointView source;
         Backend candidate;
         if (r.variantId() != null) {
-            if (r.approvalId() == null) {
-                throw ApiException.invalid("approvalId", "approvalId is required: the approval for variant "
-                        + r.variantId() + " to serve " + d.name() + "/" + environment + "/" + tier.name());
-            }
             VariantRef v = naming("variantId", () -> variants.ref(r.variantId()));
             source = checkpoints.get(v.checkpointId());
             candidate = Backend.variant(v.id(), Precision.ofMethod(v.method()), v.sha256());
         } else {
-            if (r.approvalId() != null) {
-                throw ApiException.invalid("approvalId", "a checkpoint rollout serves the model as registered"
-                        + " (FP32), which approvals of quantized variants do not cover; leave approvalId out");
-            }
             source = naming("checkpointId", () -> checkpoints.get(r.checkpointId()));
             candidate = Backend.checkpoint(source.id(), source.sha256());
         }
@@ -104,8 +103,10 @@ public class RolloutService {
             throw ApiException.conflict(candidate.source() + " " + candidate.id() + " already is the stable backend"
                     + " of tier " + tier.name() + " in " + d.name() + "/" + environment);
         }
-        ApprovedDecision decision = r.variantId() == null ? null
-                : approvals.requireApproved(r.approvalId(), r.variantId(), d.name(), environment, tier.name());
+        // In a sandbox an approval is optional; one that is named must still be valid for the target.
+        ApprovedDecision decision = r.approvalId() == null ? null
+                : approvals.requireApproved(r.approvalId(), candidate.approvalSubject(), d.name(), environment,
+                        tier.name());
         Instant at = Timestamps.now();
         Rollout rollout = Rollout.start(d.id(), d.name(), environment, tier.name(), candidate, now.stable(),
                 r.approvalId(), decision == null ? List.of() : decision.signedBy(),
@@ -124,6 +125,10 @@ public class RolloutService {
         details.put("steps", steps);
         details.put("approvalId", String.valueOf(r.approvalId()));
         details.put("signedBy", rollout.signedBy());
+        if (decision == null) {
+            details.put("unapproved", "environment '" + environment + "' of deployment '" + d.name()
+                    + "' needs no approval; started without one");
+        }
         audit.record("rollout.started", "rollout", rollout.id().toString(), null, state(rollout), details);
         TierServing after = serving(d.id(), environment, tier.name());
         events.publishEvent(new RolloutEvent.RolloutStarted(rollout.id(), d.id(), d.name(), environment, tier.name(),
@@ -185,10 +190,11 @@ public class RolloutService {
         Map<String, Object> before = state(rollout);
         Instant at = Timestamps.now();
         transition(() -> rollout.advance(at));
-        if (rollout.candidate().variantBacked()) {
+        if (rollout.approvalId() != null) {
             // Evidence may have changed since the last step: the gate re-checks the approval each time.
-            ApprovedDecision decision = approvals.requireApproved(rollout.approvalId(), rollout.candidate().id(),
-                    rollout.deployment(), rollout.environment(), rollout.tier());
+            ApprovedDecision decision = approvals.requireApproved(rollout.approvalId(),
+                    rollout.candidate().approvalSubject(), rollout.deployment(), rollout.environment(),
+                    rollout.tier());
             rollout.approvedBy(decision.signedBy(), decision.evidenceDigest());
         }
         store.update(rollout);

@@ -93,6 +93,7 @@ public class VariantService {
                 Timestamp.from(Timestamps.now()));
         audit.record("evaluation.recorded", "variant", variantId.toString(), null, e,
                 Map.of("jobId", jobId.toString(), "dataset", datasetName + "@" + datasetVersion));
+        events.publishEvent(new EvidenceRecorded(variantId, null, modelOf(variantId), "evaluation", id));
         return id;
     }
 
@@ -119,7 +120,12 @@ public class VariantService {
                 Timestamp.from(Timestamps.now()));
         audit.record("benchmark.recorded", "variant", variantId.toString(), null, b,
                 Map.of("jobId", jobId.toString(), "hardwareTarget", hardwareTarget));
+        events.publishEvent(new EvidenceRecorded(variantId, null, modelOf(variantId), "benchmark", id));
         return id;
+    }
+
+    private String modelOf(UUID variantId) {
+        return models.nameOf(jdbc.queryForObject("select model_id from variant where id = ?", UUID.class, variantId));
     }
 
     private static Map<?, ?> variantEntry(Object results) {
@@ -169,6 +175,14 @@ public class VariantService {
                     map(rs.getString("lineage")), read(rs.getString("report")), evaluations, benchmarks);
         }, id);
         return found.stream().findFirst().orElseThrow(() -> ApiException.notFound("variant", id));
+    }
+
+    /** The checkpoint's own evaluations (EVALUATE jobs of the checkpoint itself), oldest first. */
+    @Transactional(readOnly = true)
+    public List<VariantView.EvaluationView> checkpointEvaluations(UUID checkpointId) {
+        return jdbc.query("select e.*, d.sha256 as dataset_sha256 from evaluation e join dataset d"
+                + " on d.name = e.dataset_name and d.version = e.dataset_version"
+                + " where e.checkpoint_id = ? order by e.created_at, e.id", VariantService::evaluation, checkpointId);
     }
 
     @Transactional(readOnly = true)

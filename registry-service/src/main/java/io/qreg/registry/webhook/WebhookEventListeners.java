@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.qreg.registry.approval.ApprovalDecided;
+import io.qreg.registry.approval.ApprovalLapsed;
 import io.qreg.registry.approval.ApprovalRequested;
 import io.qreg.registry.rollout.RolloutEvent;
 import io.qreg.registry.variant.VariantCreated;
@@ -39,6 +40,12 @@ class WebhookEventListeners {
     @EventListener
     void approvalDecided(ApprovalDecided e) {
         outbox.enqueue(WebhookEvents.APPROVAL_DECIDED, "approval", e.approvalId().toString(),
+                WebhookOutbox.fieldsOf(e));
+    }
+
+    @EventListener
+    void approvalLapsed(ApprovalLapsed e) {
+        outbox.enqueue(WebhookEvents.APPROVAL_LAPSED, "approval", e.approvalId().toString(),
                 WebhookOutbox.fieldsOf(e));
     }
 

@@ -8,6 +8,8 @@ public final class WebhookEvents {
     public static final String VARIANT_READY = "variant.ready";
     public static final String APPROVAL_REQUESTED = "approval.requested";
     public static final String APPROVAL_DECIDED = "approval.decided";
+    /** An approval's policy failed on newer evidence or a changed policy; whatever serves under it is an incident. */
+    public static final String APPROVAL_LAPSED = "approval.lapsed";
     public static final String ROLLOUT_STEP = "rollout.step";
     public static final String ROLLOUT_ROLLBACK = "rollout.rollback";
     public static final String ALL = "*";
@@ -15,7 +17,7 @@ public final class WebhookEvents {
     public static final String PING = "ping";
 
     public static final List<String> SUBSCRIBABLE = List.of(VARIANT_READY, APPROVAL_REQUESTED, APPROVAL_DECIDED,
-            ROLLOUT_STEP, ROLLOUT_ROLLBACK);
+            APPROVAL_LAPSED, ROLLOUT_STEP, ROLLOUT_ROLLBACK);
 
     private WebhookEvents() {
     }

@@ -188,6 +188,27 @@ class CheckpointUploadIT extends IntegrationTest {
     }
 
     @Test
+    void graphWithoutInputsOrOutputsIsRefusedWith422AndLeavesNothing(@TempDir Path dir) throws Exception {
+        for (boolean[] signature : new boolean[][] {{false, false}, {false, true}, {true, false}}) {
+            int rows = checkpointRows();
+            List<Path> files = storedBlobs();
+            Path hollow = SyntheticOnnx.write(dir.resolve("hollow.onnx"), 1024, 11, signature[0], signature[1]);
+
+            var reply = admin().upload("/api/v1/models/" + model + "/checkpoints", metadata("9.9.9"), hollow,
+                    "hollow.onnx");
+
+            assertThat(reply.status()).as(reply.body()).isEqualTo(422);
+            assertThat(reply.isProblem()).isTrue();
+            assertThat(reply.json().get("field").asString()).isEqualTo("file");
+            assertThat(reply.json().get("detail").asString())
+                    .contains(signature[0] ? "no outputs" : "no inputs");
+            assertThat(checkpointRows()).isEqualTo(rows);
+            assertThat(storedBlobs()).containsExactlyInAnyOrderElementsOf(files);
+            assertThat(stagingFiles()).isEmpty();
+        }
+    }
+
+    @Test
     void sameBytesUploadedTwiceShareOneBlob() {
         byte[] onnx = Fixtures.bytes("digits_mlp.onnx");
         String sha = Fixtures.sha256(onnx);

@@ -19,8 +19,14 @@ public final class SyntheticOnnx {
     }
 
     public static Path write(Path file, long initializerBytes, long seed) throws IOException {
-        byte[] input = valueInfo("x", 1, "batch", 4);
-        byte[] output = valueInfo("y", 1, "batch", 4);
+        return write(file, initializerBytes, seed, true, true);
+    }
+
+    /** As above, optionally without graph inputs or outputs (a graph that computes nothing anyone can ask for). */
+    public static Path write(Path file, long initializerBytes, long seed, boolean withInput, boolean withOutput)
+            throws IOException {
+        byte[] input = withInput ? valueInfo("x", 1, "batch", 4) : new byte[0];
+        byte[] output = withOutput ? valueInfo("y", 1, "batch", 4) : new byte[0];
         ByteArrayOutputStream tensorHead = new ByteArrayOutputStream();
         tag(tensorHead, 1, 0);
         varint(tensorHead, initializerBytes);
@@ -33,8 +39,12 @@ public final class SyntheticOnnx {
 
         ByteArrayOutputStream graphHead = new ByteArrayOutputStream();
         string(graphHead, 2, "synthetic");
-        graphHead.write(field(11, input));
-        graphHead.write(field(12, output));
+        if (withInput) {
+            graphHead.write(field(11, input));
+        }
+        if (withOutput) {
+            graphHead.write(field(12, output));
+        }
         tag(graphHead, 5, 2);
         varint(graphHead, tensorLength);
         long graphLength = graphHead.size() + tensorLength;

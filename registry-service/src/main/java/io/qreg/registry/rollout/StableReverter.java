@@ -1,0 +1,104 @@
+package io.qreg.registry.rollout;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.deployment.DeploymentService;
+import io.qreg.registry.deployment.DeploymentView;
+import io.qreg.registry.support.Timestamps;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Returns a tier whose stable backend's approval lapsed to the backend that was stable before it,
+ * as a rollout that completes at once (created by {@code system}), so routing, history and audit
+ * read it like any other move. It only goes back to a backend whose own approval still stands: going
+ * back to one that lapsed too would trade one incident for another, or swing between the two.
+ */
+@Service
+class StableReverter {
+
+    private final RolloutStore store;
+    private final DeploymentService deployments;
+    private final AuditLog audit;
+    private final ApplicationEventPublisher events;
+    private final JdbcTemplate jdbc;
+    private final RolloutService rollouts;
+
+    StableReverter(RolloutStore store, DeploymentService deployments, AuditLog audit,
+            ApplicationEventPublisher events, JdbcTemplate jdbc, RolloutService rollouts) {
+        this.store = store;
+        this.rollouts = rollouts;
+        this.deployments = deployments;
+        this.audit = audit;
+        this.events = events;
+        this.jdbc = jdbc;
+    }
+
+    /** What a revert did: the rollout it created, or why it made none. */
+    record Outcome(UUID revertRolloutId, String skipped) {
+    }
+
+    /**
+     * Reverts the tier if {@code lapsed} is still its stable rollout; anything else (another instance
+     * got there first, someone rolled out since) leaves it alone.
+     */
+    @Transactional
+    public Outcome revert(UUID lapsedRolloutId, UUID approvalId, String why) {
+        Rollout lapsed = store.find(lapsedRolloutId).orElse(null);
+        if (lapsed == null) {
+            return new Outcome(null, "rollout " + lapsedRolloutId + " does not exist");
+        }
+        DeploymentView d = deployments.lock(lapsed.deploymentId());
+        Optional<Rollout> current = store.lastCompletedIn(d.id(), lapsed.environment()).stream()
+                .filter(r -> r.tier().equals(lapsed.tier())).findFirst();
+        if (current.isEmpty() || !current.get().id().equals(lapsedRolloutId)) {
+            return new Outcome(null, "the tier's stable backend changed since; nothing to revert");
+        }
+        Backend previous = lapsed.previous();
+        if (previous == null) {
+            return new Outcome(null, "the tier had no stable backend before " + lapsed.candidate().cluster());
+        }
+        Optional<Rollout> before = store.lastCompletedAt(d.id(), lapsed.environment(), lapsed.tier(),
+                lapsed.createdAt()).filter(r -> r.candidate().equals(previous));
+        UUID previousApproval = before.map(Rollout::approvalId).orElse(null);
+        if (previousApproval != null && !standing(previousApproval)) {
+            return new Outcome(null, "the previous stable backend " + previous.cluster() + " serves under approval "
+                    + previousApproval + ", which no longer stands either");
+        }
+        Instant now = Timestamps.now();
+        Rollout revert = Rollout.start(d.id(), d.name(), lapsed.environment(), lapsed.tier(), previous,
+                lapsed.candidate(), previousApproval, before.map(Rollout::signedBy).orElse(List.of()),
+                before.map(Rollout::evidenceDigest).orElse(null), List.of(100), lapsed.thresholds(), now, "system");
+        store.insert(revert);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("reason", why);
+        details.put("lapsedApprovalId", approvalId.toString());
+        details.put("lapsedBackend", lapsed.candidate().cluster());
+        details.put("restored", previous.cluster());
+        details.put("lapsedRolloutId", lapsedRolloutId.toString());
+        audit.recordAs("system", "rollout.reverted", "rollout", revert.id().toString(), null, Map.of(
+                "candidate", previous.describe(), "previous", lapsed.candidate().describe()), details);
+        TierServing after = rollouts.serving(d.id(), revert.environment()).get(revert.tier());
+        events.publishEvent(new RolloutEvent.RolloutStarted(revert.id(), d.id(), d.name(), revert.environment(),
+                revert.tier(), previous.variantBacked() ? previous.id() : null,
+                previous.variantBacked() ? null : previous.id(), 0, 100, after.weights(), now));
+        events.publishEvent(new RolloutEvent.RolloutCompleted(revert.id(), d.id(), d.name(), revert.environment(),
+                revert.tier(), previous.variantBacked() ? previous.id() : null,
+                previous.variantBacked() ? null : previous.id(), after.weights(), now));
+        return new Outcome(revert.id(), null);
+    }
+
+    private boolean standing(UUID approvalId) {
+        List<String> status = jdbc.queryForList("select status from approval where id = ?", String.class, approvalId);
+        return !status.isEmpty() && !List.of("LAPSED", "VOID").contains(status.get(0));
+    }
+}
