@@ -34,6 +34,7 @@ import io.qreg.registry.rollout.RolloutView;
 import io.qreg.registry.dataset.DatasetView;
 import io.qreg.registry.job.JobRequest;
 import io.qreg.registry.job.JobService;
+import io.qreg.registry.job.JobSubmission;
 import io.qreg.registry.job.JobView;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.recipe.RecipeRequest;
@@ -159,6 +160,7 @@ public class DemoData {
     private final DatasetService datasets;
     private final RecipeService recipes;
     private final JobService jobs;
+    private final JobSubmission submission;
     private final ApprovalService approvals;
     private final ArtifactService artifacts;
     private final DeploymentService deployments;
@@ -167,8 +169,8 @@ public class DemoData {
 
     DemoData(@Value("${qreg.demo:false}") boolean enabled, @Value("${qreg.upload.max-bytes}") long maxUploadBytes,
             UserService users, ModelService models, CheckpointService checkpoints, DatasetService datasets,
-            RecipeService recipes, JobService jobs, ApprovalService approvals, ArtifactService artifacts,
-            DeploymentService deployments, RolloutService rollouts) {
+            RecipeService recipes, JobService jobs, JobSubmission submission, ApprovalService approvals,
+            ArtifactService artifacts, DeploymentService deployments, RolloutService rollouts) {
         this.enabled = enabled;
         this.maxUploadBytes = maxUploadBytes;
         this.users = users;
@@ -177,6 +179,7 @@ public class DemoData {
         this.datasets = datasets;
         this.recipes = recipes;
         this.jobs = jobs;
+        this.submission = submission;
         this.approvals = approvals;
         this.artifacts = artifacts;
         this.deployments = deployments;
@@ -322,7 +325,7 @@ public class DemoData {
                             new JobRequest.FollowUp("EVALUATE", new JobRequest.Versioned(evaluation.name(),
                                     evaluation.version()), null),
                             new JobRequest.FollowUp("BENCHMARK", null, "any")), null);
-            ids.put(key(q), as(ENGINEER, () -> jobs.submit(request)).id());
+            ids.put(key(q), as(ENGINEER, () -> submission.submit(request)).id());
         }
         return ids;
     }

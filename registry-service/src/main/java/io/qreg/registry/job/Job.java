@@ -82,15 +82,43 @@ public class Job {
         this.finishedAt = finishedAt;
     }
 
-    /** A new job, QUEUED, not yet attempted. */
-    static Job queued(JobType type, UUID checkpointId, String recipeName, Integer recipeVersion,
-            String calibrationDatasetName, Integer calibrationDatasetVersion, String datasetName,
-            Integer datasetVersion, UUID variantId, String hardwareTarget, String followUpsJson, UUID parentJobId,
-            int maxAttempts, Instant now, String createdBy) {
-        return new Job(UUID.randomUUID(), type, JobStatus.QUEUED, checkpointId, recipeName, recipeVersion,
-                calibrationDatasetName, calibrationDatasetVersion, datasetName, datasetVersion, variantId,
-                hardwareTarget, followUpsJson, parentJobId, 0, maxAttempts, 0, null, null, false, null, null, now,
-                createdBy, null, null);
+    /** Who submitted a job, when, and how many attempts it may take: the same for every job type. */
+    record Submitted(int maxAttempts, Instant at, String by) {
+    }
+
+    /** A new QUANTIZE job, QUEUED: the checkpoint, the recipe, an optional calibration set and its follow-ups. */
+    static Job quantize(UUID checkpointId, JobRequest.Versioned recipe, JobRequest.Versioned calibration,
+            String hardwareTarget, String followUpsJson, Submitted submitted) {
+        return queued(JobType.QUANTIZE, checkpointId, recipe, calibration, null, null, hardwareTarget, followUpsJson,
+                null, submitted);
+    }
+
+    /**
+     * A new EVALUATE job, QUEUED: of {@code variantId} against its checkpoint, or, with a null variant, of the
+     * checkpoint itself; {@code parentJobId} is the QUANTIZE job whose follow-up it is, if any.
+     */
+    static Job evaluate(UUID checkpointId, UUID variantId, JobRequest.Versioned dataset, String hardwareTarget,
+            UUID parentJobId, Submitted submitted) {
+        return queued(JobType.EVALUATE, checkpointId, null, null, dataset, variantId, hardwareTarget, "[]",
+                parentJobId, submitted);
+    }
+
+    /** A new BENCHMARK job, QUEUED: the variant against its checkpoint on a hardware target. */
+    static Job benchmark(UUID checkpointId, UUID variantId, String hardwareTarget, UUID parentJobId,
+            Submitted submitted) {
+        return queued(JobType.BENCHMARK, checkpointId, null, null, null, variantId, hardwareTarget, "[]", parentJobId,
+                submitted);
+    }
+
+    private static Job queued(JobType type, UUID checkpointId, JobRequest.Versioned recipe,
+            JobRequest.Versioned calibration, JobRequest.Versioned dataset, UUID variantId, String hardwareTarget,
+            String followUpsJson, UUID parentJobId, Submitted submitted) {
+        return new Job(UUID.randomUUID(), type, JobStatus.QUEUED, checkpointId,
+                recipe == null ? null : recipe.name(), recipe == null ? null : recipe.version(),
+                calibration == null ? null : calibration.name(), calibration == null ? null : calibration.version(),
+                dataset == null ? null : dataset.name(), dataset == null ? null : dataset.version(), variantId,
+                hardwareTarget, followUpsJson, parentJobId, 0, submitted.maxAttempts(), 0, null, null, false, null,
+                null, submitted.at(), submitted.by(), null, null);
     }
 
     /**

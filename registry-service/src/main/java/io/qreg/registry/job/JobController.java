@@ -25,16 +25,20 @@ import org.springframework.web.bind.annotation.RestController;
 class JobController {
 
     private final JobService jobs;
+    private final JobSubmission submission;
+    private final JobDispatch dispatch;
     private final UploadReceiver uploads;
 
-    JobController(JobService jobs, UploadReceiver uploads) {
+    JobController(JobService jobs, JobSubmission submission, JobDispatch dispatch, UploadReceiver uploads) {
         this.jobs = jobs;
+        this.submission = submission;
+        this.dispatch = dispatch;
         this.uploads = uploads;
     }
 
     @PostMapping("/api/v1/jobs")
     ResponseEntity<JobView> submit(@RequestBody JobRequest request) {
-        JobView job = jobs.submit(request);
+        JobView job = submission.submit(request);
         return ResponseEntity.status(HttpStatus.ACCEPTED).location(java.net.URI.create("/api/v1/jobs/" + job.id()))
                 .body(job);
     }
@@ -58,13 +62,13 @@ class JobController {
     }
 
     @PostMapping("/api/v1/jobs/{id}/heartbeat")
-    JobService.HeartbeatReply heartbeat(@PathVariable UUID id, @RequestBody JobService.Heartbeat heartbeat) {
-        return jobs.heartbeat(id, heartbeat);
+    JobDispatch.HeartbeatReply heartbeat(@PathVariable UUID id, @RequestBody JobDispatch.Heartbeat heartbeat) {
+        return dispatch.heartbeat(id, heartbeat);
     }
 
     @PostMapping(path = "/api/v1/jobs/{id}/result", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     Map<String, Object> result(@PathVariable UUID id, HttpServletRequest request) {
         jobs.get(id); // an unknown job fails before a single byte is spooled
-        return jobs.result(id, uploads.receive(request, "result", false));
+        return dispatch.result(id, uploads.receive(request, "result", false));
     }
 }

@@ -5,6 +5,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Wakes claims waiting in this instance when a job becomes claimable here (queued, re-queued). A
@@ -34,6 +36,23 @@ class JobSignal {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Signals once the current transaction commits (a waiter woken earlier would not see the job yet), or now
+     * when there is none.
+     */
+    void signalAfterCommit() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    signal();
+                }
+            });
+        } else {
+            signal();
         }
     }
 

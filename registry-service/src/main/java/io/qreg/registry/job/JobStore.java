@@ -92,6 +92,18 @@ class JobStore {
                  order by lease_expires_at limit ? for update skip locked""", JobStore::map, ts(now), limit);
     }
 
+    /** The answer given to the first result of this attempt, if one was accepted. */
+    Optional<String> storedResult(UUID jobId, int attempt) {
+        return jdbc.queryForList("select response::text from job_result where job_id = ? and attempt = ?",
+                String.class, jobId, attempt).stream().findFirst();
+    }
+
+    /** Remembers the answer to this attempt's result, so a repeat of the result gets the same one. */
+    void saveResult(UUID jobId, int attempt, ReportedStatus reported, String responseJson, Instant at) {
+        jdbc.update("insert into job_result (job_id, attempt, status, response, created_at)"
+                + " values (?, ?, ?, ?::jsonb, ?)", jobId, attempt, reported.name(), responseJson, ts(at));
+    }
+
     List<UUID> followUpIds(UUID parentId) {
         return jdbc.queryForList("select id from job where parent_job_id = ? order by created_at, id", UUID.class,
                 parentId);

@@ -15,16 +15,16 @@ public class LeaseSweeper {
 
     private static final Logger log = LoggerFactory.getLogger(LeaseSweeper.class);
 
-    private final JobService jobs;
+    private final LeaseExpiry expiry;
 
-    LeaseSweeper(JobService jobs) {
-        this.jobs = jobs;
+    LeaseSweeper(LeaseExpiry expiry) {
+        this.expiry = expiry;
     }
 
     @Scheduled(fixedDelayString = "${qreg.jobs.sweep-interval-millis:1000}", initialDelay = 1000)
     public int sweep() {
         try {
-            int swept = jobs.expireLeases();
+            int swept = expiry.expireLeases();
             if (swept > 0) {
                 log.info("{} job lease(s) expired: re-queued or failed", swept);
             }

@@ -22,11 +22,11 @@ import org.springframework.web.bind.annotation.RestController;
 class WorkerController {
 
     private final WorkerService workers;
-    private final JobService jobs;
+    private final JobDispatch dispatch;
 
-    WorkerController(WorkerService workers, JobService jobs) {
+    WorkerController(WorkerService workers, JobDispatch dispatch) {
         this.workers = workers;
-        this.jobs = jobs;
+        this.dispatch = dispatch;
     }
 
     @PostMapping("/api/v1/workers/register")
@@ -38,7 +38,7 @@ class WorkerController {
     @PostMapping("/api/v1/workers/{workerId}/claim")
     ResponseEntity<Map<String, Object>> claim(@PathVariable UUID workerId,
             @RequestParam(required = false) String wait) throws InterruptedException {
-        Optional<Map<String, Object>> job = jobs.claim(workerId, JobService.parseWait(wait));
+        Optional<Map<String, Object>> job = dispatch.claim(workerId, JobDispatch.parseWait(wait));
         return job.map(ResponseEntity::ok).orElseGet(() -> ResponseEntity.noContent().build());
     }
 

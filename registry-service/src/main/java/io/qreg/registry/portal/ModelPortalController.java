@@ -17,7 +17,7 @@ import io.qreg.registry.artifact.UploadReceiver;
 import io.qreg.registry.checkpoint.CheckpointService;
 import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.job.JobRequest;
-import io.qreg.registry.job.JobService;
+import io.qreg.registry.job.JobSubmission;
 import io.qreg.registry.job.JobView;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.recipe.RecipeView;
@@ -51,11 +51,11 @@ class ModelPortalController {
     private final ModelPages pages;
     private final ModelService models;
     private final CheckpointService checkpoints;
-    private final JobService jobs;
+    private final JobSubmission jobs;
     private final UploadReceiver uploads;
     private final PortalRoles roles;
 
-    ModelPortalController(ModelPages pages, ModelService models, CheckpointService checkpoints, JobService jobs,
+    ModelPortalController(ModelPages pages, ModelService models, CheckpointService checkpoints, JobSubmission jobs,
             UploadReceiver uploads, PortalRoles roles) {
         this.pages = pages;
         this.models = models;

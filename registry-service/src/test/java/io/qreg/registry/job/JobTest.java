@@ -15,8 +15,8 @@ class JobTest {
     private final UUID worker = UUID.randomUUID();
 
     private static Job queued(int maxAttempts) {
-        return Job.queued(JobType.QUANTIZE, UUID.randomUUID(), "r", 1, null, null, null, null, null, "any", "[]", null,
-                maxAttempts, NOW, "tester");
+        return Job.quantize(UUID.randomUUID(), new JobRequest.Versioned("r", 1), null, "any", "[]",
+                new Job.Submitted(maxAttempts, NOW, "tester"));
     }
 
     @Test

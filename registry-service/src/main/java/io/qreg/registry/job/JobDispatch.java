@@ -1,0 +1,295 @@
+package io.qreg.registry.job;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.qreg.registry.artifact.ReceivedUpload;
+import io.qreg.registry.artifact.StagedFile;
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The worker protocol: claim, heartbeat and result. Each step is one transaction around the job's row lock (the
+ * claim's {@code FOR UPDATE SKIP LOCKED}), so two of them never act on the same job at once and the job's state
+ * machine decides each step. A succeeded QUANTIZE job queues its follow-ups in the result's transaction.
+ */
+@Service
+public class JobDispatch {
+
+    static final long RETRY_MILLIS = 250;
+    static final Duration MAX_WAIT = Duration.ofSeconds(60);
+    private static final TypeReference<List<PlannedFollowUp>> FOLLOW_UPS = new TypeReference<>() {
+    };
+
+    private final JobStore store;
+    private final JobSignal signal;
+    private final JobSettings settings;
+    private final JobViews views;
+    private final JobAssignments assignments;
+    private final JobProducts products;
+    private final WorkerService workers;
+    private final AuditLog audit;
+    private final TransactionTemplate transaction;
+
+    JobDispatch(JobStore store, JobSignal signal, JobSettings settings, JobViews views, JobAssignments assignments,
+            JobProducts products, WorkerService workers, AuditLog audit, TransactionTemplate transaction) {
+        this.store = store;
+        this.signal = signal;
+        this.settings = settings;
+        this.views = views;
+        this.assignments = assignments;
+        this.products = products;
+        this.workers = workers;
+        this.audit = audit;
+        this.transaction = transaction;
+    }
+
+    /** Parses {@code ?wait=}: seconds ({@code 30}, {@code 30s}) or milliseconds ({@code 500ms}), 0 to 60 s. */
+    static Duration parseWait(String wait) {
+        if (wait == null || wait.isBlank()) {
+            return Duration.ofSeconds(30);
+        }
+        String w = wait.trim().toLowerCase(Locale.ROOT);
+        Duration d;
+        try {
+            if (w.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(w.substring(0, w.length() - 2)));
+            } else {
+                d = Duration.ofMillis(Math.round(Double.parseDouble(w.endsWith("s") ? w.substring(0, w.length() - 1) : w)
+                        * 1000));
+            }
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid("wait", "wait is a duration such as '30s', '500ms' or '0', got '" + wait + "'");
+        }
+        if (d.isNegative() || d.compareTo(MAX_WAIT) > 0) {
+            throw ApiException.invalid("wait", "wait must be between 0 and 60 seconds, got '" + wait + "'");
+        }
+        return d;
+    }
+
+    /**
+     * Long-poll claim. Each try is a short transaction; between tries the thread waits on the
+     * in-process signal (woken when a job is queued here) for at most {@link #RETRY_MILLIS}, holding
+     * no database connection, so jobs queued by another instance are found within that interval.
+     */
+    public Optional<Map<String, Object>> claim(UUID workerId, Duration wait) throws InterruptedException {
+        WorkerService.WorkerRef worker = workers.require(workerId);
+        workers.touch(workerId);
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long seen = signal.generation();
+            Optional<Map<String, Object>> claimed = transaction.execute(tx -> tryClaim(worker));
+            if (claimed.isPresent()) {
+                return claimed;
+            }
+            long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
+            if (remainingMillis <= 0) {
+                return Optional.empty();
+            }
+            signal.await(seen, Math.min(RETRY_MILLIS, remainingMillis));
+        }
+    }
+
+    private Optional<Map<String, Object>> tryClaim(WorkerService.WorkerRef worker) {
+        store.commitWithoutWaitingForDisk();
+        Optional<Job> next = store.lockNextFor(worker.flags(), worker.labelsJson());
+        if (next.isEmpty()) {
+            return Optional.empty();
+        }
+        Job job = next.get();
+        Instant now = Timestamps.now();
+        job.claim(worker.id(), now, now.plusSeconds(settings.leaseSeconds()));
+        store.update(job);
+        store.log(job.id(), job.attempts(), JobLogEntry.Level.INFO, "attempt " + job.attempts() + " of "
+                + job.maxAttempts() + " claimed by worker " + worker.id(), now);
+        Map<String, Object> assignment = assignments.of(job);
+        // Last, because the audit chain's lock is held from here to the commit: every claim waits on it.
+        audit.record("job.claimed", "job", job.id().toString(), null, null,
+                Map.of("workerId", worker.id().toString(), "attempt", job.attempts()));
+        return Optional.of(assignment);
+    }
+
+    public record Heartbeat(UUID workerId, Integer attempt, Double progress, String message) {
+    }
+
+    public record HeartbeatReply(Instant leaseExpiresAt, boolean cancelRequested) {
+    }
+
+    @Transactional
+    public HeartbeatReply heartbeat(UUID jobId, Heartbeat h) {
+        if (h == null || h.workerId() == null) {
+            throw ApiException.invalid("workerId", "workerId is required");
+        }
+        if (h.attempt() == null) {
+            throw ApiException.invalid("attempt", "attempt is required (the attempt number the claim returned)");
+        }
+        if (h.progress() != null && (h.progress().isNaN() || h.progress() < 0 || h.progress() > 1)) {
+            throw ApiException.invalid("progress", "progress is a fraction between 0 and 1, got " + h.progress());
+        }
+        workers.require(h.workerId());
+        store.commitWithoutWaitingForDisk();
+        Job job = store.lock(jobId).orElseThrow(() -> ApiException.notFound("job", jobId));
+        requireOwner(job, h.workerId(), h.attempt());
+        Instant now = Timestamps.now();
+        String previous = job.message();
+        job.heartbeat(h.progress() == null ? job.progress() : h.progress(), h.message(),
+                now.plusSeconds(settings.leaseSeconds()));
+        store.update(job);
+        // Only a new message is history; repeating heartbeats (every few seconds) would drown it.
+        if (job.message() != null && !job.message().equals(previous)) {
+            store.log(job.id(), job.attempts(), JobLogEntry.Level.INFO, job.message(), now);
+        }
+        workers.touch(h.workerId());
+        return new HeartbeatReply(job.leaseExpiresAt(), job.cancelRequested());
+    }
+
+    private static void requireOwner(Job job, UUID workerId, int attempt) {
+        if (!job.isOwnedBy(workerId, attempt)) {
+            throw ApiException.conflict("attempt " + attempt + " of worker " + workerId + " no longer owns job "
+                    + job.id() + ": it is " + job.status() + " at attempt " + job.attempts()
+                    + (job.workerId() == null ? "" : " on worker " + job.workerId())
+                    + "; stop and do not report a result");
+        }
+    }
+
+    /**
+     * Accepts a worker's result once per (job, attempt): a repeat answers with the stored response
+     * and changes nothing. Takes ownership of the staged file, if any.
+     */
+    public Map<String, Object> result(UUID jobId, ReceivedUpload upload) {
+        StagedFile file = upload.file();
+        try {
+            JsonNode result = parseResult(upload.metadataJson());
+            UUID workerId = uuid(result, "workerId");
+            if (!result.path("attempt").isNumber()) {
+                throw ApiException.invalid("attempt", "attempt is required (the attempt number the claim returned)");
+            }
+            int attempt = result.get("attempt").asInt();
+            ReportedStatus reported = ReportedStatus.parse(result.path("status").asString(""));
+            WorkerService.WorkerRef worker = workers.require(workerId);
+            return transaction.execute(tx -> {
+                store.commitWithoutWaitingForDisk();
+                Job job = store.lock(jobId).orElseThrow(() -> ApiException.notFound("job", jobId));
+                Optional<String> stored = store.storedResult(jobId, attempt);
+                if (stored.isPresent()) {
+                    return readMap(stored.get());
+                }
+                requireOwner(job, workerId, attempt);
+                JobView before = views.view(job);
+                Instant now = Timestamps.now();
+                boolean requeued = false;
+                List<UUID> followUps = List.of();
+                switch (reported) {
+                    case SUCCEEDED -> {
+                        job.succeed(products.record(job, worker, result, file), now);
+                        followUps = createFollowUps(job, now);
+                    }
+                    case FAILED -> requeued = job.fail(result.path("error").asString(null),
+                            result.path("retryable").asBoolean(false), now);
+                    case CANCELLED -> job.cancelled(now);
+                }
+                store.update(job);
+                logOutcome(job, attempt, requeued, followUps, now);
+                workers.touch(workerId);
+                Map<String, Object> reply = new LinkedHashMap<>();
+                reply.put("jobId", job.id());
+                reply.put("status", job.status().name());
+                reply.put("variantId", job.type() == JobType.QUANTIZE ? job.variantId() : null);
+                reply.put("attempt", attempt);
+                reply.put("followUpJobIds", followUps);
+                store.saveResult(jobId, attempt, reported, CanonicalJson.write(reply), now);
+                audit.record(requeued ? "job.requeued" : "job.finished", "job", jobId.toString(), before,
+                        views.view(job), Map.of("reported", reported.name(), "attempt", attempt,
+                                "status", job.status().name()));
+                if (requeued || !followUps.isEmpty()) {
+                    signal.signalAfterCommit();
+                }
+                return reply;
+            });
+        } finally {
+            if (file != null) {
+                file.discard();
+            }
+        }
+    }
+
+    private List<UUID> createFollowUps(Job parent, Instant now) {
+        if (parent.type() != JobType.QUANTIZE || parent.variantId() == null) {
+            return List.of();
+        }
+        List<UUID> ids = new ArrayList<>();
+        Instant created = now;
+        for (PlannedFollowUp f : CanonicalJson.mapper().readValue(parent.followUpsJson(), FOLLOW_UPS)) {
+            // One microsecond apart: the queue (oldest first) and followUpJobIds keep the request's order.
+            created = created.plusNanos(1000);
+            Job.Submitted submitted = new Job.Submitted(parent.maxAttempts(), created, parent.createdBy());
+            Job child = f.type() == JobType.EVALUATE
+                    ? Job.evaluate(parent.checkpointId(), parent.variantId(), f.dataset(), f.target(), parent.id(),
+                            submitted)
+                    : Job.benchmark(parent.checkpointId(), parent.variantId(), f.target(), parent.id(), submitted);
+            store.insert(child);
+            store.log(child.id(), 0, JobLogEntry.Level.INFO, "queued as a follow-up of job " + parent.id()
+                    + " for hardware target '" + f.target() + "'", created);
+            audit.record("job.submitted", "job", child.id().toString(), null, views.view(child),
+                    Map.of("type", child.type().name(), "parentJobId", parent.id().toString()));
+            ids.add(child.id());
+        }
+        return ids;
+    }
+
+    private void logOutcome(Job job, int attempt, boolean requeued, List<UUID> followUps, Instant now) {
+        switch (job.status()) {
+            case SUCCEEDED -> store.log(job.id(), attempt, JobLogEntry.Level.INFO, "succeeded"
+                    + (job.type() == JobType.QUANTIZE && job.variantId() != null
+                    ? "; produced variant " + job.variantId() : "")
+                    + (followUps.isEmpty() ? "" : "; queued " + followUps.size() + " follow-up job(s)"), now);
+            case CANCELLED -> store.log(job.id(), attempt, JobLogEntry.Level.WARN, "cancelled while running", now);
+            default -> store.log(job.id(), attempt, requeued ? JobLogEntry.Level.WARN : JobLogEntry.Level.ERROR,
+                    "attempt " + attempt + " failed: " + job.error()
+                            + (requeued ? "; re-queued for another attempt" : ""), now);
+        }
+    }
+
+    private static JsonNode parseResult(String json) {
+        try {
+            JsonNode node = CanonicalJson.mapper().readTree(json);
+            if (node == null || !node.isObject()) {
+                throw ApiException.invalid("result", "the 'result' part must be a JSON object");
+            }
+            return node;
+        } catch (JacksonException e) {
+            throw ApiException.invalid("result", "the 'result' part is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static UUID uuid(JsonNode node, String field) {
+        try {
+            return UUID.fromString(node.path(field).asString(""));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(field, field + " is required: the id the registration returned");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readMap(String json) {
+        return new HashMap<String, Object>(CanonicalJson.mapper().readValue(json, Map.class));
+    }
+}

@@ -1,0 +1,117 @@
+package io.qreg.registry.job;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import io.qreg.registry.artifact.StagedFile;
+import io.qreg.registry.checkpoint.CheckpointService;
+import io.qreg.registry.checkpoint.CheckpointView;
+import io.qreg.registry.dataset.DatasetService;
+import io.qreg.registry.dataset.DatasetView;
+import io.qreg.registry.model.ModelService;
+import io.qreg.registry.model.ModelView;
+import io.qreg.registry.recipe.RecipeService;
+import io.qreg.registry.recipe.RecipeView;
+import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.variant.NewVariant;
+import io.qreg.registry.variant.VariantService;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Records what a succeeded attempt produced, inside the result's transaction: the variant of a QUANTIZE job (with
+ * its lineage), the evaluation of an EVALUATE job, the benchmark of a BENCHMARK job.
+ */
+@Component
+class JobProducts {
+
+    private final CheckpointService checkpoints;
+    private final RecipeService recipes;
+    private final DatasetService datasets;
+    private final ModelService models;
+    private final VariantService variants;
+
+    JobProducts(CheckpointService checkpoints, RecipeService recipes, DatasetService datasets, ModelService models,
+            VariantService variants) {
+        this.checkpoints = checkpoints;
+        this.recipes = recipes;
+        this.datasets = datasets;
+        this.models = models;
+        this.variants = variants;
+    }
+
+    /** Records the product; returns the new variant's id for a QUANTIZE job, else null. */
+    UUID record(Job job, WorkerService.WorkerRef worker, JsonNode result, StagedFile file) {
+        Object profile = worker.hardwareProfile();
+        switch (job.type()) {
+            case QUANTIZE -> {
+                return variant(job, worker, result, file);
+            }
+            case EVALUATE -> {
+                variants.addEvaluation(job.variantId(), job.id(), job.datasetName(), job.datasetVersion(),
+                        mapOf(result, "evaluation"), profile);
+                return null;
+            }
+            default -> {
+                variants.addBenchmark(job.variantId(), job.id(), job.hardwareTarget(), mapOf(result, "benchmark"),
+                        profile);
+                return null;
+            }
+        }
+    }
+
+    private UUID variant(Job job, WorkerService.WorkerRef worker, JsonNode result, StagedFile file) {
+        if (file == null) {
+            throw ApiException.invalid("file", "a SUCCEEDED QUANTIZE result needs the quantized model in part 'file'");
+        }
+        String claimed = result.path("sha256").asString(null);
+        if (claimed != null && !claimed.equals(file.sha256())) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "sha256 mismatch: the result says "
+                    + claimed + " but the received " + file.sizeBytes() + " bytes hash to " + file.sha256(),
+                    "sha256");
+        }
+        Object profile = worker.hardwareProfile();
+        CheckpointView cp = checkpoints.get(job.checkpointId());
+        RecipeView recipe = recipes.get(job.recipeName(), job.recipeVersion());
+        Map<String, Object> lineage = new LinkedHashMap<>();
+        lineage.put("checkpointSha256", cp.sha256());
+        lineage.put("recipe", Map.of("name", recipe.name(), "version", recipe.version(), "hash", recipe.hash()));
+        if (job.calibrationDatasetName() != null) {
+            DatasetView d = datasets.get(job.calibrationDatasetName(), job.calibrationDatasetVersion());
+            lineage.put("calibrationDataset", Map.of("name", d.name(), "version", d.version(), "sha256", d.sha256()));
+        } else {
+            lineage.put("calibrationDataset", null);
+        }
+        lineage.put("workerId", worker.id());
+        lineage.put("hardwareProfile", profile);
+        lineage.put("engineVersion", text(result, "engineVersion", profile, "engineVersion"));
+        lineage.put("onnxRuntimeVersion", text(result, "onnxRuntimeVersion", profile, "onnxRuntimeVersion"));
+        lineage.put("jobId", job.id());
+        Object report = result.hasNonNull("report")
+                ? CanonicalJson.mapper().convertValue(result.get("report"), Object.class) : null;
+        ModelView model = models.get(cp.modelName());
+        return variants.create(new NewVariant(job.id(), model.id(), cp.id(), file, recipe.method(), lineage, report));
+    }
+
+    private static String text(JsonNode result, String field, Object profile, String profileField) {
+        String value = result.path(field).asString(null);
+        if (value == null && profile instanceof Map<?, ?> p && p.get(profileField) != null) {
+            value = String.valueOf(p.get(profileField));
+        }
+        return value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> mapOf(JsonNode result, String field) {
+        JsonNode node = result.get(field);
+        if (node == null || !node.isObject()) {
+            throw ApiException.invalid(field, "a SUCCEEDED result of this job type needs the '" + field + "' map");
+        }
+        return CanonicalJson.mapper().convertValue(node, Map.class);
+    }
+}

@@ -1,0 +1,33 @@
+package io.qreg.registry.job;
+
+import java.util.List;
+import java.util.Map;
+
+import io.qreg.registry.support.CanonicalJson;
+
+import org.springframework.stereotype.Component;
+
+/** Turns a job aggregate into what the API returns (and the audit log records) of it. */
+@Component
+class JobViews {
+
+    private final JobStore store;
+
+    JobViews(JobStore store) {
+        this.store = store;
+    }
+
+    JobView view(Job j) {
+        Map<String, Object> recipe = j.recipeName() == null ? null
+                : Map.of("name", j.recipeName(), "version", j.recipeVersion());
+        Map<String, Object> calibration = j.calibrationDatasetName() == null ? null
+                : Map.of("name", j.calibrationDatasetName(), "version", j.calibrationDatasetVersion());
+        Map<String, Object> dataset = j.datasetName() == null ? null
+                : Map.of("name", j.datasetName(), "version", j.datasetVersion());
+        return new JobView(j.id(), j.type().name(), j.status().name(), j.progress(), j.attempts(), j.maxAttempts(),
+                j.variantId(), j.type() == JobType.QUANTIZE ? store.followUpIds(j.id()) : List.of(), j.parentJobId(),
+                j.error(), j.hardwareTarget(), j.workerId(), j.message(), j.cancelRequested(), j.leaseExpiresAt(),
+                j.checkpointId(), recipe, calibration, dataset, CanonicalJson.mapper().readValue(j.followUpsJson(),
+                        Object.class), j.createdAt(), j.createdBy(), j.startedAt(), j.finishedAt());
+    }
+}
