@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import tools.jackson.databind.JsonNode;
 
-/** A model's acceptance policy, and a variant's verdict against it, over HTTP. */
+/** A model's acceptance policy, and a variant's (or a checkpoint's) verdict against it, over HTTP. */
 @RestController
 class PolicyController {
 
@@ -39,5 +39,11 @@ class PolicyController {
     @GetMapping("/api/v1/variants/{id}/verdict")
     Verdict verdict(@PathVariable UUID id) {
         return policies.verdict(id);
+    }
+
+    /** The verdict on serving the checkpoint itself, unquantized. */
+    @GetMapping("/api/v1/checkpoints/{id}/verdict")
+    Verdict checkpointVerdict(@PathVariable UUID id) {
+        return policies.checkpointVerdict(id);
     }
 }

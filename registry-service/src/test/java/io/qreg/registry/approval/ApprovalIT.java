@@ -167,7 +167,7 @@ class ApprovalIT extends IntegrationTest {
             assertThat(approved.get("decidedAt").isNull()).isFalse();
 
             ApprovedDecision decision = gate.requireApproved(UUID.fromString(id),
-                    UUID.fromString(variant), deploymentOf(variant), ENVIRONMENT, "standard");
+                    ApprovalSubject.variant(UUID.fromString(variant)), deploymentOf(variant), ENVIRONMENT, "standard");
             assertThat(decision.signedBy()).containsExactlyInAnyOrder(username(first), username(second),
                     username(officer));
             assertThat(decision.evidenceDigest()).isEqualTo(approved.get("evidenceDigest").asString());
@@ -297,39 +297,51 @@ class ApprovalIT extends IntegrationTest {
     }
 
     @Test
-    void newEvidenceVoidsAnApprovalWhichThenCannotBeSignedOrPassTheGate() {
+    void newEvidenceThatPassesIsRecordedAndEvidenceThatFailsLapsesOpenApprovals() {
         String variant = passingVariant("standard", "int8-dynamic");
+        ApprovalSubject subject = ApprovalSubject.variant(UUID.fromString(variant));
         String approvedId = ok(request(requester, variant, "premium"), 201).json().get("id").asString();
         ok(sign(userWith("APPROVER"), approvedId, "APPROVE", null), 200);
         String pendingId = ok(request(requester, variant, "standard"), 201).json().get("id").asString();
-        assertThat(gate.requireApproved(UUID.fromString(approvedId), UUID.fromString(variant),
-                deploymentOf(variant), ENVIRONMENT, "premium").approvalId().toString()).isEqualTo(approvedId);
-        assertThatThrownBy(() -> gate.requireApproved(UUID.fromString(approvedId),
-                UUID.fromString(variant), deploymentOf(variant), ENVIRONMENT, "edge"))
+        assertThat(gate.requireApproved(UUID.fromString(approvedId), subject, deploymentOf(variant), ENVIRONMENT,
+                "premium").approvalId().toString()).isEqualTo(approvedId);
+        assertThatThrownBy(() -> gate.requireApproved(UUID.fromString(approvedId), subject, deploymentOf(variant),
+                ENVIRONMENT, "edge"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(HttpStatus.CONFLICT))
                 .hasMessageContaining("tier 'premium', not 'edge'");
 
         String evaluation = maker.evaluate(producer, variant, classification(0.96, 0.96, 1.0));
 
-        assertThatThrownBy(() -> gate.requireApproved(UUID.fromString(approvedId),
-                UUID.fromString(variant), deploymentOf(variant), ENVIRONMENT, "premium"))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(HttpStatus.CONFLICT))
-                .hasMessageContaining("is VOID");
-        assertThat(jdbc.queryForObject("select status from approval where id = ?::uuid", String.class, approvedId))
-                .as("the gate persisted what it found").isEqualTo("VOID");
-        JsonNode voided = requester.get("/api/v1/approvals/" + approvedId).json();
-        assertThat(voided.get("statusReason").asString()).contains("new evaluation", evaluation);
+        ApprovedDecision still = gate.requireApproved(UUID.fromString(approvedId), subject, deploymentOf(variant),
+                ENVIRONMENT, "premium");
+        JsonNode updated = ok(requester.get("/api/v1/approvals/" + approvedId), 200).json();
+        assertThat(updated.get("status").asString()).isEqualTo("APPROVED");
+        assertThat(updated.get("evidenceUpdatedAt").isNull()).isFalse();
+        assertThat(updated.get("evidence").get("evaluationIds").get(0).asString()).isEqualTo(evaluation);
+        assertThat(still.evidenceDigest()).isEqualTo(updated.get("evidenceDigest").asString());
+        assertThat(ok(requester.get("/api/v1/approvals/" + pendingId), 200).json().get("status").asString())
+                .isEqualTo("PENDING");
+        assertThat(auditActions(approvedId)).containsSubsequence("approval.approved", "approval.evidence-updated");
 
-        JsonNode read = ok(requester.get("/api/v1/approvals/" + pendingId), 200).json();
-        assertThat(read.get("status").asString()).isEqualTo("VOID");
+        String model = updated.get("modelName").asString();
+        ok(admin().put("/api/v1/models/" + model + "/policy", Map.of("maxAccuracyDrop", 0.01, "minSpeedup", 1.5)),
+                200);
+
+        assertThatThrownBy(() -> gate.requireApproved(UUID.fromString(approvedId), subject, deploymentOf(variant),
+                ENVIRONMENT, "premium"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(HttpStatus.CONFLICT))
+                .hasMessageContaining("is LAPSED").hasMessageContaining("minSpeedup");
+        assertThat(jdbc.queryForObject("select status from approval where id = ?::uuid", String.class, approvedId))
+                .as("the policy change lapsed it in its own transaction").isEqualTo("LAPSED");
+        JsonNode lapsed = requester.get("/api/v1/approvals/" + approvedId).json();
+        assertThat(lapsed.get("statusReason").asString()).contains("changed policy");
+        assertThat(lapsed.get("lapsedChecks").toString()).contains("minSpeedup").doesNotContain("maxAccuracyDrop");
         HttpApi.Reply late = sign(userWith("APPROVER"), pendingId, "APPROVE", null);
         assertThat(late.status()).isEqualTo(409);
-        assertThat(late.json().get("detail").asString()).contains("VOID");
-        assertThat(auditActions(pendingId)).containsSubsequence("approval.requested", "approval.voided");
-        assertThat(auditActions(approvedId)).containsSubsequence("approval.approved", "approval.voided");
-
-        JsonNode renewed = ok(request(requester, variant, "premium"), 201).json();
-        assertThat(renewed.get("evidence").get("evaluationIds").get(0).asString()).isEqualTo(evaluation);
+        assertThat(late.json().get("detail").asString()).contains("LAPSED");
+        assertThat(auditActions(pendingId)).containsSubsequence("approval.requested", "approval.lapsed");
+        assertThat(auditActions(approvedId)).containsSubsequence("approval.approved", "approval.lapsed");
+        assertThat(request(requester, variant, "premium").status()).isEqualTo(422);
     }
 
     @Test
@@ -454,7 +466,7 @@ class ApprovalIT extends IntegrationTest {
         assertThat(noVariant.status()).isEqualTo(404);
         assertThat(noVariant.json().get("field").asString()).isEqualTo("variantId");
         assertThatThrownBy(() -> gate.requireApproved(UUID.fromString(unknown),
-                UUID.fromString(unknown), "no-such-deployment", ENVIRONMENT, "standard"))
+                ApprovalSubject.variant(UUID.fromString(unknown)), "no-such-deployment", ENVIRONMENT, "standard"))
                 .isInstanceOfSatisfying(ApiException.class,
                         e -> assertThat(e.status()).isEqualTo(HttpStatus.NOT_FOUND));
 

@@ -79,6 +79,12 @@ class DeploymentBrowserIT extends BrowserTest {
                 List<Integer> steps, Object... extra) {
             return super.startRollout(deployment, variantId, environment, tier, steps, extra);
         }
+
+        @Override
+        public HttpApi.Reply startCheckpointRollout(String deployment, Model model, String environment, String tier,
+                List<Integer> steps) {
+            return super.startCheckpointRollout(deployment, model, environment, tier, steps);
+        }
     }
 
     private String deployment;
@@ -94,8 +100,8 @@ class DeploymentBrowserIT extends BrowserTest {
         String candidate = data.variant(model, "int8-dynamic");
         data.makeStable(deployment, stable, "production", "standard");
         // Premium serves the registered FP32 checkpoint, which also makes it standard's low-confidence fallback.
-        assertThat(data.engineer().post("/api/v1/deployments/" + deployment + "/rollouts", Map.of("checkpointId",
-                model.checkpointId(), "environment", "production", "tier", "premium")).status()).isEqualTo(201);
+        assertThat(data.startCheckpointRollout(deployment, model, "production", "premium", List.of(5, 25, 100))
+                .status()).isEqualTo(201);
         rolloutId = data.startRollout(deployment, candidate, "production", "standard", List.of(5, 25, 100)).json()
                 .get("id").asString();
         assertThat(data.engineer().post("/api/v1/rollouts/" + rolloutId + "/health", Map.of("errorRate", 0.002,

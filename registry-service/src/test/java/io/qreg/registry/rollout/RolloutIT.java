@@ -301,25 +301,28 @@ class RolloutIT extends RolloutTestSupport {
     }
 
     @Test
-    void theFp32CheckpointCanServeAFullPrecisionTierWithoutAnApproval() {
+    void theFp32CheckpointServesAFullPrecisionTierOnlyUnderAnApprovalOfTheCheckpoint() {
         Model model = model("allowed");
         String d = deployment(model, TIERS);
+        HttpApi.Reply unapproved = engineer().post("/api/v1/deployments/" + d + "/rollouts", Map.of("checkpointId",
+                model.checkpointId(), "environment", "production", "tier", "premium", "steps", List.of(100)));
+        assertField(unapproved, 400, "approvalId");
+        assertThat(rule(routing(d, "production"), "premium")).isNull();
 
-        JsonNode rollout = ok(engineer().post("/api/v1/deployments/" + d + "/rollouts", Map.of("checkpointId",
-                model.checkpointId(), "environment", "production", "tier", "premium", "steps", List.of(100))), 201)
-                .json();
+        JsonNode rollout = ok(startCheckpointRollout(d, model, "production", "premium", List.of(100)), 201).json();
 
         assertThat(rollout.get("phase").asString()).isEqualTo("COMPLETED");
         assertThat(rollout.get("checkpointId").asString()).isEqualTo(model.checkpointId());
+        assertThat(rollout.get("signedBy")).isNotEmpty();
         JsonNode backend = rule(routing(d, "production"), "premium").get("backends").get(0);
         assertThat(backend.get("source").asString()).isEqualTo("checkpoint");
         assertThat(backend.get("precision").asString()).isEqualTo("fp32");
         assertThat(backend.get("variant").asString()).isEqualTo(model.checkpointId());
         assertThat(backend.get("cluster").asString()).isEqualTo("cp-" + model.checkpointId());
-        HttpApi.Reply withApproval = engineer().post("/api/v1/deployments/" + d + "/rollouts", Map.of(
+        HttpApi.Reply foreignApproval = engineer().post("/api/v1/deployments/" + d + "/rollouts", Map.of(
                 "checkpointId", model.checkpointId(), "environment", "staging", "tier", "premium", "approvalId",
                 UUID.randomUUID().toString()));
-        assertThat(withApproval.status()).isEqualTo(400);
+        assertThat(foreignApproval.status()).isEqualTo(404);
     }
 
     @Test

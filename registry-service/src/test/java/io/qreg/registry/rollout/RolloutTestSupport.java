@@ -118,12 +118,25 @@ public abstract class RolloutTestSupport extends IntegrationTest {
     /** An approval for the target, or empty when the registry refuses to open one (e.g. a target that does not exist). */
     protected java.util.Optional<UUID> tryApprove(String variantId, String deployment, String environment,
             String tier) {
-        HttpApi.Reply existing = engineer().get("/api/v1/approvals?status=APPROVED&variantId=" + variantId + "&deployment="
-                + deployment + "&environment=" + environment + "&tier=" + tier);
+        return tryApprove("variantId", variantId, deployment, environment, tier);
+    }
+
+    /** A real approval for serving the model's checkpoint itself (FP32) in the target. */
+    protected UUID approveCheckpoint(String checkpointId, String deployment, String environment, String tier) {
+        return tryApprove("checkpointId", checkpointId, deployment, environment, tier).orElseThrow(
+                () -> new AssertionError("cannot request approval for checkpoint " + checkpointId + " in "
+                        + deployment + "/" + environment + "/" + tier));
+    }
+
+    /** {@code subjectField} is variantId or checkpointId. */
+    protected java.util.Optional<UUID> tryApprove(String subjectField, String subjectId, String deployment,
+            String environment, String tier) {
+        HttpApi.Reply existing = engineer().get("/api/v1/approvals?status=APPROVED&" + subjectField + "=" + subjectId
+                + "&deployment=" + deployment + "&environment=" + environment + "&tier=" + tier);
         if (existing.status() == 200 && !existing.json().get("items").isEmpty()) {
             return java.util.Optional.of(UUID.fromString(existing.json().get("items").get(0).get("id").asString()));
         }
-        HttpApi.Reply requested = engineer().post("/api/v1/approvals", Map.of("variantId", variantId,
+        HttpApi.Reply requested = engineer().post("/api/v1/approvals", Map.of(subjectField, subjectId,
                 "deployment", deployment, "environment", environment, "tier", tier));
         if (requested.status() != 201) {
             return java.util.Optional.empty();
@@ -149,10 +162,15 @@ public abstract class RolloutTestSupport extends IntegrationTest {
     }
 
     /**
-     * New evidence for the variant (a BENCHMARK job's result), which voids the approvals bound to the
-     * evidence they were signed for.
+     * New evidence for the variant (a BENCHMARK job's result, a 2x speed-up), which the policy judges
+     * again for every open approval of the variant.
      */
     protected void addEvidence(String variantId) {
+        addBenchmark(variantId, 2.0);
+    }
+
+    /** A BENCHMARK result for the variant on hardware target 'any' measuring {@code speedup} over its checkpoint. */
+    protected void addBenchmark(String variantId, double speedup) {
         String jobId = ok(engineer().post("/api/v1/jobs", Map.of("type", "BENCHMARK", "variantId", variantId)), 202)
                 .json().get("id").asString();
         TestWorker worker = worker();
@@ -160,7 +178,8 @@ public abstract class RolloutTestSupport extends IntegrationTest {
         assertThat(claimed.get("id").asString()).isEqualTo(jobId);
         ok(worker.result(jobId, claimed.get("attempt").asInt(), "SUCCEEDED", Map.of("benchmark", Map.of("results",
                 List.of(Map.of("model", "checkpoint", "latencyP50Ms", 2.0, "speedup", 1.0),
-                        Map.of("model", "variant", "latencyP50Ms", 1.0, "speedup", 2.0)))), null), 200);
+                        Map.of("model", "variant", "latencyP50Ms", 2.0 / speedup, "speedup", speedup)))), null),
+                200);
     }
 
     protected HttpApi.Reply startRollout(String deployment, String variantId, String environment, String tier,
@@ -177,6 +196,15 @@ public abstract class RolloutTestSupport extends IntegrationTest {
             request.put((String) extra[i], extra[i + 1]);
         }
         return engineer().post("/api/v1/deployments/" + deployment + "/rollouts", request);
+    }
+
+    /** Serves the model's checkpoint itself (FP32) in the tier, under a real approval of the checkpoint. */
+    protected HttpApi.Reply startCheckpointRollout(String deployment, Model model, String environment, String tier,
+            List<Integer> steps) {
+        UUID approval = approveCheckpoint(model.checkpointId(), deployment, environment, tier);
+        return engineer().post("/api/v1/deployments/" + deployment + "/rollouts", Map.of("checkpointId",
+                model.checkpointId(), "environment", environment, "tier", tier, "steps", steps, "approvalId",
+                approval.toString()));
     }
 
     /** Makes the variant the tier's stable backend (a rollout into an empty tier completes at once). */

@@ -35,8 +35,7 @@ class RoutingIT extends RolloutTestSupport {
     private Scene scene() {
         Model model = model("allowed");
         String d = deployment(model, TIERS);
-        ok(engineer().post("/api/v1/deployments/" + d + "/rollouts", Map.of("checkpointId", model.checkpointId(),
-                "environment", "production", "tier", "premium", "steps", List.of(100))), 201);
+        ok(startCheckpointRollout(d, model, "production", "premium", List.of(100)), 201);
         String edge = variant(model, "fp16");
         makeStable(d, edge, "production", "edge");
         String stable = variant(model, "int8-dynamic");
