@@ -16,6 +16,7 @@ import io.qreg.registry.approval.ApprovalService;
 import io.qreg.registry.approval.ApprovalView;
 import io.qreg.registry.deployment.DeploymentService;
 import io.qreg.registry.deployment.DeploymentView;
+import io.qreg.registry.deployment.ServingAudit;
 import io.qreg.registry.deployment.TierView;
 import io.qreg.registry.rollout.Rollout;
 import io.qreg.registry.rollout.RolloutRequest;
@@ -66,9 +67,11 @@ class DeploymentPortalController {
     private final RoutingService routing;
     private final ApprovalService approvals;
     private final RoleHierarchy roles;
+    private final ServingAudit servingAudit;
 
     DeploymentPortalController(DeploymentService deployments, RolloutService rollouts, RoutingService routing,
-            ApprovalService approvals, RoleHierarchy roles) {
+            ApprovalService approvals, RoleHierarchy roles, ServingAudit servingAudit) {
+        this.servingAudit = servingAudit;
         this.deployments = deployments;
         this.rollouts = rollouts;
         this.routing = routing;
@@ -107,6 +110,7 @@ class DeploymentPortalController {
                     t.isDefault(), DeploymentPages.bars(s), DeploymentPages.fallback(s, serving.values()), panel));
         }
         view.addAttribute("deployment", d);
+        view.addAttribute("incidents", servingAudit.servingWithoutValidApproval(d.id()));
         view.addAttribute("environment", env);
         view.addAttribute("tabs", tabs(d, env, serving));
         view.addAttribute("tiers", tiers);
@@ -116,14 +120,16 @@ class DeploymentPortalController {
         view.addAttribute("canOperate", canOperate);
         if (canOperate) {
             // Only approvals of this deployment and environment that are APPROVED now can start a rollout.
-            Page<ApprovalView> approved = approvals.search("APPROVED", false, null, d.name(), env, null,
-                    PageRequest.of(0, APPROVALS_OFFERED));
-            view.addAttribute("approvalOptions", approved.getContent().stream().map(a ->
+            // The form starts variant rollouts; checkpoint approvals are used through the API.
+            List<ApprovalView> approved = approvals.search("APPROVED", false, null, d.name(), env, null,
+                    PageRequest.of(0, APPROVALS_OFFERED)).getContent().stream().filter(a -> a.variantId() != null)
+                    .toList();
+            view.addAttribute("approvalOptions", approved.stream().map(a ->
                     new DeploymentPages.ApprovalOption(a.id(), a.variantId(), a.tier(), "approval "
                             + DeploymentPages.shortId(a.id()) + " · variant " + DeploymentPages.shortId(a.variantId())
                             + " → " + a.tier() + " · signed by " + String.join(", ", a.signoffs().stream()
                                     .map(s -> s.username()).toList()))).toList());
-            view.addAttribute("variantOptions", approved.getContent().stream().map(ApprovalView::variantId)
+            view.addAttribute("variantOptions", approved.stream().map(ApprovalView::variantId)
                     .distinct().toList());
             if (!view.containsAttribute("startForm")) {
                 view.addAttribute("startForm", DeploymentPages.StartForm.EMPTY);

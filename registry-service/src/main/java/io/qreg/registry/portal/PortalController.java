@@ -1,5 +1,6 @@
 package io.qreg.registry.portal;
 
+import io.qreg.registry.deployment.ServingAudit;
 import io.qreg.registry.rollout.RolloutService;
 
 import org.springframework.stereotype.Controller;
@@ -12,10 +13,12 @@ class PortalController {
 
     private final DashboardPage dashboard;
     private final RolloutService rollouts;
+    private final ServingAudit serving;
 
-    PortalController(DashboardPage dashboard, RolloutService rollouts) {
+    PortalController(DashboardPage dashboard, RolloutService rollouts, ServingAudit serving) {
         this.dashboard = dashboard;
         this.rollouts = rollouts;
+        this.serving = serving;
     }
 
     @GetMapping("/login")
@@ -25,6 +28,7 @@ class PortalController {
 
     @GetMapping("/")
     String dashboard(Model page) {
+        page.addAttribute("incidents", serving.servingWithoutValidApproval(null));
         page.addAttribute("totals", dashboard.totals());
         page.addAttribute("recentJobs", dashboard.recentJobs());
         page.addAttribute("fleet", dashboard.fleet());

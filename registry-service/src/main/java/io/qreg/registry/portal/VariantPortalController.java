@@ -5,6 +5,7 @@ import java.util.UUID;
 import jakarta.servlet.http.HttpServletRequest;
 
 import io.qreg.registry.artifact.Downloads;
+import io.qreg.registry.deployment.ServingAudit;
 import io.qreg.registry.variant.VariantService;
 
 import org.springframework.core.io.Resource;
@@ -20,15 +21,19 @@ class VariantPortalController {
 
     private final VariantPages pages;
     private final VariantService variants;
+    private final ServingAudit serving;
 
-    VariantPortalController(VariantPages pages, VariantService variants) {
+    VariantPortalController(VariantPages pages, VariantService variants, ServingAudit serving) {
         this.pages = pages;
         this.variants = variants;
+        this.serving = serving;
     }
 
     @GetMapping("/variants/{id}")
     String variant(@PathVariable UUID id, Model view) {
         view.addAttribute("page", pages.page(id));
+        view.addAttribute("incidents", serving.servingWithoutValidApproval(null).stream()
+                .filter(i -> i.serves(id)).toList());
         return "variants/detail";
     }
 

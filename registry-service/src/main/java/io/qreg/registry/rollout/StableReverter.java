@@ -67,8 +67,9 @@ class StableReverter {
         if (previous == null) {
             return new Outcome(null, "the tier had no stable backend before " + lapsed.candidate().cluster());
         }
+        // A microsecond before it started: a rollout into a tier can complete at the instant it starts.
         Optional<Rollout> before = store.lastCompletedAt(d.id(), lapsed.environment(), lapsed.tier(),
-                lapsed.createdAt()).filter(r -> r.candidate().equals(previous));
+                lapsed.createdAt().minusNanos(1000)).filter(r -> r.candidate().equals(previous));
         UUID previousApproval = before.map(Rollout::approvalId).orElse(null);
         if (previousApproval != null && !standing(previousApproval)) {
             return new Outcome(null, "the previous stable backend " + previous.cluster() + " serves under approval "

@@ -81,6 +81,11 @@ class DeploymentBrowserIT extends BrowserTest {
         }
 
         @Override
+        public void addBenchmark(String variantId, double speedup) {
+            super.addBenchmark(variantId, speedup);
+        }
+
+        @Override
         public HttpApi.Reply startCheckpointRollout(String deployment, Model model, String environment, String tier,
                 List<Integer> steps) {
             return super.startCheckpointRollout(deployment, model, environment, tier, steps);

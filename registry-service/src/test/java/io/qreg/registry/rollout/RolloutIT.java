@@ -259,12 +259,14 @@ class RolloutIT extends RolloutTestSupport {
         String id = ok(engineer().post("/api/v1/deployments/" + d + "/rollouts", Map.of("variantId", candidate,
                 "environment", "production", "tier", "standard", "steps", List.of(5, 25, 100), "approvalId",
                 approval.toString())), 201).json().get("id").asString();
-        addEvidence(candidate);
+        // The approval no longer holds (here: its time ran out as if no rollout had used it); the next step asks again.
+        jdbc.update("update approval set used_at = null, expires_at = now() - interval '1 minute' where id = ?",
+                approval);
 
         HttpApi.Reply refused = move(id, "advance");
 
         assertThat(refused.status()).isEqualTo(409);
-        assertThat(refused.json().get("detail").asString()).contains("is VOID", "evidence");
+        assertThat(refused.json().get("detail").asString()).contains("is EXPIRED");
         JsonNode unchanged = ok(engineer().get("/api/v1/rollouts/" + id), 200).json();
         assertThat(unchanged.get("stepIndex").asInt()).isZero();
         assertThat(unchanged.get("phase").asString()).isEqualTo("PROGRESSING");
