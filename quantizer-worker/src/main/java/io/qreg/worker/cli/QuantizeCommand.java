@@ -77,8 +77,10 @@ public final class QuantizeCommand implements Command {
                   --progress            draw a progress bar on stderr even when it is not a terminal
 
                 The output is written atomically (nothing is left behind on failure) and loaded in ONNX Runtime before
-                the command succeeds. Exit status: 0 success, 2 bad usage or a model/option the engine cannot handle,
-                1 internal failure.
+                the command succeeds. The summary and the report give the precision mix the output really stores (layers
+                and parameters per precision, bits per weight with scales and zero points); a run that would leave every
+                layer in float is refused and writes nothing. Exit status: 0 success, 2 bad usage or a model/option the
+                engine cannot handle (including nothing quantized), 1 internal failure.
                 """.formatted(QuantizationOptions.DEFAULT_BLOCK_SIZE, QuantizationOptions.DEFAULT_PERCENTILE,
                 SensitivityRequest.DEFAULT_MAX_SAMPLES);
     }
