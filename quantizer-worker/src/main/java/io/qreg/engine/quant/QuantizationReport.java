@@ -11,20 +11,15 @@ import java.util.Map;
  * @param bytesBefore the input model on disk, external data included
  * @param bytesAfter the output model on disk, external data included
  * @param accuracyBudget what the accuracy-budget loop did, or null when no budget was set
+ * @param precisionMix the precision the written model's layers are actually stored at
  */
 public record QuantizationReport(Method method, QuantizationOptions options, long bytesBefore, long bytesAfter,
         List<LayerReport> layers, List<String> notes, long elapsedMillis, String onnxRuntimeVersion,
-        BudgetOutcome accuracyBudget) {
+        BudgetOutcome accuracyBudget, PrecisionMix precisionMix) {
 
     public QuantizationReport {
         layers = List.copyOf(layers);
         notes = List.copyOf(notes);
-    }
-
-    /** A run without an accuracy budget. */
-    public QuantizationReport(Method method, QuantizationOptions options, long bytesBefore, long bytesAfter,
-            List<LayerReport> layers, List<String> notes, long elapsedMillis, String onnxRuntimeVersion) {
-        this(method, options, bytesBefore, bytesAfter, layers, notes, elapsedMillis, onnxRuntimeVersion, null);
     }
 
     public long count(LayerReport.Status status) {
@@ -64,6 +59,7 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
         m.put("sizeRatio", sizeRatio());
         m.put("quantized", count(LayerReport.Status.QUANTIZED));
         m.put("kept", keptCount());
+        m.put("precisionMix", precisionMix.toMap());
         m.put("layers", layers.stream().map(QuantizationReport::layerMap).toList());
         m.put("notes", notes);
         if (accuracyBudget != null) {

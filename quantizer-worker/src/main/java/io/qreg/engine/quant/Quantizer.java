@@ -21,8 +21,9 @@ import java.util.Set;
 
 /**
  * Quantizes one model file into another: load, validate the options against the graph, run the
- * method's pass, save atomically, then prove the result by opening it in ONNX Runtime. On any failure
- * no output file is left behind.
+ * method's pass, read the precision mix off the rewritten graph (refusing when no layer was quantized),
+ * save atomically, then prove the result by opening it in ONNX Runtime. On any failure no output file is
+ * left behind.
  */
 public final class Quantizer {
 
@@ -63,6 +64,11 @@ public final class Quantizer {
             layers = context.layers();
             notes = context.notes();
         }
+        // Before anything is written: a model with no layer below float32 must never be labelled quantized.
+        List<WrittenLayer> written = WrittenLayers.of(model.graph());
+        PrecisionMix mix = PrecisionMix.of(written);
+        NothingQuantized.check(options.method(), mix, written, layers,
+                budget == null ? List.of() : budget.keptFloat());
         try {
             model.save(out);
         } catch (IOException e) {
@@ -72,7 +78,7 @@ public final class Quantizer {
         long before = sizeOnDisk(in) + model.externalDataFiles().stream().mapToLong(Quantizer::sizeOnDisk).sum();
         long after = sizeOnDisk(out) + sizeOnDisk(dataFile(out));
         return new QuantizationReport(options.method(), options, before, after, layers, notes,
-                (System.nanoTime() - started) / 1_000_000, ortVersion, budget);
+                (System.nanoTime() - started) / 1_000_000, ortVersion, budget, mix);
     }
 
     private static void checkDistinct(Path in, Path out) throws QuantizationException {

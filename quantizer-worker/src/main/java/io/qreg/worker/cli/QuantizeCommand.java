@@ -4,9 +4,11 @@ import io.qreg.engine.ProgressListener;
 import io.qreg.engine.quant.CalibrationMethod;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.PrecisionMix;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.QuantizationReport;
 import io.qreg.engine.quant.Quantizer;
+import io.qreg.engine.quant.WeightPrecision;
 import io.qreg.engine.sensitivity.SensitivityRequest;
 
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -74,8 +77,10 @@ public final class QuantizeCommand implements Command {
                   --progress            draw a progress bar on stderr even when it is not a terminal
 
                 The output is written atomically (nothing is left behind on failure) and loaded in ONNX Runtime before
-                the command succeeds. Exit status: 0 success, 2 bad usage or a model/option the engine cannot handle,
-                1 internal failure.
+                the command succeeds. The summary and the report give the precision mix the output really stores (layers
+                and parameters per precision, bits per weight with scales and zero points); a run that would leave every
+                layer in float is refused and writes nothing. Exit status: 0 success, 2 bad usage or a model/option the
+                engine cannot handle (including nothing quantized), 1 internal failure.
                 """.formatted(QuantizationOptions.DEFAULT_BLOCK_SIZE, QuantizationOptions.DEFAULT_PERCENTILE,
                 SensitivityRequest.DEFAULT_MAX_SAMPLES);
     }
@@ -210,8 +215,23 @@ public final class QuantizeCommand implements Command {
         }
     }
 
+    /** Parameters per precision present, e.g. {@code int8 101632 (3 layers), fp32 1280 (1 layer)}. */
+    private static String weightsLine(PrecisionMix mix) {
+        List<String> parts = new ArrayList<>();
+        for (WeightPrecision precision : WeightPrecision.values()) {
+            long layers = mix.layers().get(precision);
+            if (layers > 0) {
+                parts.add(precision.wireName() + " " + mix.parameters().get(precision) + " parameters (" + layers
+                        + (layers == 1 ? " layer)" : " layers)"));
+            }
+        }
+        return String.join(", ", parts);
+    }
+
     private static void printSummary(Path in, Path out, QuantizationReport report, PrintStream print) {
-        print.printf("%s -> %s (%s)%n", in.getFileName(), out.getFileName(), report.method().wireName());
+        print.printf("%s -> %s (%s)%n", in.getFileName(), out.getFileName(),
+                report.precisionMix().label(report.method()));
+        print.printf("weights     %s%n", weightsLine(report.precisionMix()));
         print.printf("size        %s -> %s (%.1f%% of the original)%n", Formats.megabytes(report.bytesBefore()),
                 Formats.megabytes(report.bytesAfter()), 100 * report.sizeRatio());
         print.printf("layers      %d quantized, %d kept in float%n", report.count(LayerReport.Status.QUANTIZED),

@@ -47,7 +47,8 @@ class QuantizeCommandTest {
                 fixture("digits_mlp.onnx"), "-o", out.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("digits_mlp.onnx -> mlp-int8.onnx (int8-dynamic)", "3 quantized");
+        assertThat(run.out()).contains("digits_mlp.onnx -> mlp-int8.onnx (int8-dynamic · 3 of 3 layers · 8.2 bits/weight)",
+                "weights     int8 84480 parameters (3 layers)", "3 quantized");
         assertThat(Files.size(out)).isLessThan(Files.size(path("digits_mlp.onnx")) * 35 / 100);
         Map<String, Object> json = Json.parseObject(Files.readString(report));
         assertThat(json).containsEntry("method", "int8-dynamic");
@@ -97,6 +98,34 @@ class QuantizeCommandTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> layers = (List<Map<String, Object>>) json.get("layers");
         assertThat(layers).anySatisfy(layer -> assertThat(layer).containsKey("sensitivitySqnrDb"));
+    }
+
+    @Test
+    void jsonAndReportCarryThePrecisionMix() throws Exception {
+        Path report = dir.resolve("cnn.json");
+        Run run = cli("quantize", "--method", "int8-dynamic", "--json", "--report", report.toString(),
+                fixture("digits_cnn.onnx"), "-o", dir.resolve("cnn-int8.onnx").toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        for (Map<String, Object> json : List.of(Json.parseObject(run.out()), Json.parseObject(Files.readString(report)))) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> mix = (Map<String, Object>) json.get("precisionMix");
+            assertThat(mix).containsEntry("quantizedLayers", 2L).containsEntry("bitsPerWeight", 9.594);
+            assertThat(mix.get("layers")).isEqualTo(Map.of("int4", 0L, "int8", 2L, "fp16", 0L, "fp32", 2L, "total", 4L));
+        }
+    }
+
+    @Test
+    void nothingQuantizedExitsWithTwoAndWritesNoFile() {
+        Path out = dir.resolve("same-as-checkpoint.onnx");
+        Path report = dir.resolve("r.json");
+        Run run = cli("quantize", "--method", "int8-dynamic", "--exclude-op-types", "Gemm", "--report",
+                report.toString(), fixture("digits_mlp.onnx"), "-o", out.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("quantize: nothing was quantized: 0 of 3 layers: 3 excluded by the options");
+        assertThat(out).doesNotExist();
+        assertThat(report).doesNotExist();
     }
 
     @Test

@@ -81,13 +81,13 @@ class ApprovalPortalController {
     }
 
     /** The variant an approval is about, as far as a signer needs it on the page. */
-    public record VariantFacts(UUID id, String modelName, String method, String size, String recipe,
+    public record VariantFacts(UUID id, String modelName, String precisionLabel, String size, String recipe,
             String calibration) {
 
         static VariantFacts of(VariantView v) {
             Map<?, ?> recipe = v.lineage().get("recipe") instanceof Map<?, ?> m ? m : Map.of();
             Map<?, ?> calibration = v.lineage().get("calibrationDataset") instanceof Map<?, ?> m ? m : null;
-            return new VariantFacts(v.id(), v.modelName(), v.method(), ByteSizes.human(v.sizeBytes()),
+            return new VariantFacts(v.id(), v.modelName(), v.precisionLabel(), ByteSizes.human(v.sizeBytes()),
                     recipe.get("name") + " v" + recipe.get("version"),
                     calibration == null ? null : calibration.get("name") + " v" + calibration.get("version"));
         }

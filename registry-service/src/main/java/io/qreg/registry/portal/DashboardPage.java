@@ -69,7 +69,7 @@ class DashboardPage {
     public record Worker(UUID id, String name, String state, String hardware, Instant lastSeenAt, UUID currentJobId) {
     }
 
-    public record FailedVariant(UUID id, String shortId, String modelName, String method, Instant createdAt,
+    public record FailedVariant(UUID id, String shortId, String modelName, String precisionLabel, Instant createdAt,
             List<String> failedChecks) {
     }
 
@@ -101,7 +101,7 @@ class DashboardPage {
         List<VariantView> newest = variants.recent(JUDGED_VARIANTS);
         Map<UUID, Verdict> verdicts = policies.verdicts(newest);
         return newest.stream().filter(v -> !verdicts.get(v.id()).passed()).limit(FAILED_VARIANTS)
-                .map(v -> new FailedVariant(v.id(), Figures.shortId(v.id()), v.modelName(), v.method(),
+                .map(v -> new FailedVariant(v.id(), Figures.shortId(v.id()), v.modelName(), v.precisionLabel(),
                         v.createdAt(), verdicts.get(v.id()).failedChecks().stream().map(Verdict.Check::summary)
                                 .collect(Collectors.toList())))
                 .toList();

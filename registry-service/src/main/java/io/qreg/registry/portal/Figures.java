@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Set;
 
 import io.qreg.registry.recipe.QuantizationMethod;
+import io.qreg.registry.variant.PrecisionLabel;
+import io.qreg.registry.variant.VariantView;
 
 /**
  * Numbers as the portal prints them, and which way is better for each metric. Pages show the
@@ -22,6 +24,15 @@ final class Figures {
     /** Bits per weight of a quantization method (32 for none: the checkpoint itself). */
     static int bits(String method) {
         return method == null ? 32 : QuantizationMethod.parse(method).bits();
+    }
+
+    /**
+     * Bits per weight as the variant's file stores them (scales and zero points included) when the engine reported
+     * its precision mix; otherwise the method's nominal bits.
+     */
+    static String bitsPerWeight(VariantView v) {
+        Double stored = PrecisionLabel.bitsPerWeight(v.precisionMix());
+        return stored == null ? String.valueOf(bits(v.method())) : String.format(Locale.ROOT, "%.1f", stored);
     }
 
     static boolean lowerIsBetter(String metric) {

@@ -81,7 +81,7 @@ class ModelPages {
         }
     }
 
-    public record VariantRow(UUID id, String shortId, String method, int bits, String recipe, String checkpointVersion,
+    public record VariantRow(UUID id, String shortId, String method, String precisionLabel, String bits, String recipe, String checkpointVersion,
             long sizeBytes, String sizeHuman, String sizeOfCheckpoint, VariantFigures.Quality quality,
             List<SpeedCell> speedups, boolean verdictPassed, String verdictSummary, Instant createdAt) {
     }
@@ -109,7 +109,7 @@ class ModelPages {
     public record Comparison(ModelSummary model, Side a, Side b, List<Section> sections) {
     }
 
-    public record Side(UUID id, String shortId, String method, boolean verdictPassed) {
+    public record Side(UUID id, String shortId, String method, String precisionLabel, boolean verdictPassed) {
     }
 
     public record Section(String title, List<CompareRow> rows) {
@@ -174,7 +174,7 @@ class ModelPages {
                         100.0 * v.sizeBytes() / checkpoint.sizeBytes());
         String summary = verdict == null ? "no verdict" : verdict.passed() ? "every check passed"
                 : verdict.failedChecks().stream().map(Verdict.Check::summary).collect(Collectors.joining("; "));
-        return new VariantRow(v.id(), Figures.shortId(v.id()), v.method(), Figures.bits(v.method()),
+        return new VariantRow(v.id(), Figures.shortId(v.id()), v.method(), v.precisionLabel(), Figures.bitsPerWeight(v),
                 VariantFigures.recipe(v), checkpoint == null ? "?" : checkpoint.version(), v.sizeBytes(),
                 ByteSizes.human(v.sizeBytes()), ofCheckpoint, VariantFigures.quality(model.task(), v), speedups,
                 verdict != null && verdict.passed(), summary, v.createdAt());
@@ -294,10 +294,9 @@ class ModelPages {
         List<Section> sections = new ArrayList<>();
 
         List<CompareRow> identity = new ArrayList<>();
-        identity.add(same("Method", a.method(), b.method()));
+        identity.add(same("Method", a.precisionLabel(), b.precisionLabel()));
         // Fewer bits is neither better nor worse in itself: size, quality and speed below say which.
-        identity.add(same("Bits per weight", String.valueOf(Figures.bits(a.method())),
-                String.valueOf(Figures.bits(b.method()))));
+        identity.add(same("Bits per weight", Figures.bitsPerWeight(a), Figures.bitsPerWeight(b)));
         identity.add(same("Recipe", VariantFigures.recipe(a), VariantFigures.recipe(b)));
         identity.add(same("Calibration dataset", VariantFigures.calibration(a), VariantFigures.calibration(b)));
         identity.add(same("Checkpoint", checkpoints.get(a.checkpointId()).version(),
@@ -346,7 +345,7 @@ class ModelPages {
     }
 
     private static Side side(VariantView v, Verdict verdict) {
-        return new Side(v.id(), Figures.shortId(v.id()), v.method(), verdict.passed());
+        return new Side(v.id(), Figures.shortId(v.id()), v.method(), v.precisionLabel(), verdict.passed());
     }
 
     private static List<String> union(java.util.Collection<String> a, java.util.Collection<String> b) {

@@ -59,7 +59,7 @@ class VariantPages {
         this.approvals = approvals;
     }
 
-    public record VariantPage(VariantView variant, String shortId, int bits, String sizeHuman, ModelView model,
+    public record VariantPage(VariantView variant, String shortId, String bits, String sizeHuman, ModelView model,
             CheckpointView checkpoint, RecipeView recipe, String recipeLabel, DatasetView calibration, UUID jobId,
             Map<String, String> facts,
             VerdictView verdict, List<ApprovalView> approvals, List<LineageGraph.Stage> lineageStages,
@@ -118,7 +118,7 @@ class VariantPages {
                 PageRequest.of(0, MAX_APPROVALS)).getContent();
         List<LineageGraph.Stage> stages = stages(v, model, checkpoint, recipe, calibration, jobId, approvalList,
                 rollouts.ofVariant(v.id()));
-        return new VariantPage(v, Figures.shortId(v.id()), Figures.bits(v.method()), ByteSizes.human(v.sizeBytes()),
+        return new VariantPage(v, Figures.shortId(v.id()), Figures.bitsPerWeight(v), ByteSizes.human(v.sizeBytes()),
                 model, checkpoint, recipe, VariantFigures.recipe(v), calibration, jobId, facts(v, lineage),
                 verdictView(verdict), approvalList, stages, LineageGraph.layout(stages), sensitivity(v.report()),
                 v.evaluations().stream().map(VariantPages::evaluation).toList(),

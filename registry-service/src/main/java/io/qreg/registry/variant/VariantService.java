@@ -200,9 +200,11 @@ public class VariantService {
                  order by v.created_at desc, v.id
                  limit ? offset ?""", (rs, n) -> {
             Map<String, Object> lineage = map(rs.getString("lineage"));
+            Map<String, Object> mix = PrecisionLabel.mixOf(read(rs.getString("report")));
             return new VariantSummary(rs.getObject("id", UUID.class), model.name(),
                     rs.getObject("checkpoint_id", UUID.class), rs.getString("sha256"), rs.getLong("size_bytes"),
-                    rs.getString("method"), rs.getTimestamp("created_at").toInstant(),
+                    rs.getString("method"), mix, PrecisionLabel.of(rs.getString("method"), mix),
+                    rs.getTimestamp("created_at").toInstant(),
                     rs.getObject("job_id", UUID.class), asMap(lineage.get("recipe")), read(rs.getString("metrics")),
                     read(rs.getString("deltas")), rs.getString("hardware_target"),
                     (Double) rs.getObject("latency_p50_ms"), (Double) rs.getObject("latency_p99_ms"),

@@ -5,10 +5,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** A variant as the API returns it, with its lineage and every measurement taken of it. */
+/**
+ * A variant as the API returns it, with its lineage and every measurement taken of it.
+ *
+ * @param precisionMix the engine report's {@code precisionMix}: layers and parameters per precision and bits per
+ *     weight as stored in the file; null when the report has none
+ * @param precisionLabel {@link PrecisionLabel}: the method with the mix, e.g. "int8-static · 3 of 5 layers · 9.8
+ *     bits/weight", or just the method
+ */
 public record VariantView(UUID id, String modelName, UUID checkpointId, String sha256, long sizeBytes, String method,
-        Instant createdAt, String createdBy, Map<String, Object> lineage, Object report,
-        List<EvaluationView> evaluations, List<BenchmarkView> benchmarks) {
+        Map<String, Object> precisionMix, String precisionLabel, Instant createdAt, String createdBy,
+        Map<String, Object> lineage, Object report, List<EvaluationView> evaluations, List<BenchmarkView> benchmarks) {
+
+    /** The mix and label read from the stored report. */
+    public VariantView(UUID id, String modelName, UUID checkpointId, String sha256, long sizeBytes, String method,
+            Instant createdAt, String createdBy, Map<String, Object> lineage, Object report,
+            List<EvaluationView> evaluations, List<BenchmarkView> benchmarks) {
+        this(id, modelName, checkpointId, sha256, sizeBytes, method, PrecisionLabel.mixOf(report),
+                PrecisionLabel.of(method, PrecisionLabel.mixOf(report)), createdAt, createdBy, lineage, report,
+                evaluations, benchmarks);
+    }
 
     /** One evaluation of the variant on a dataset, compared with its source checkpoint. */
     public record EvaluationView(UUID id, Map<String, Object> dataset, Object metrics, Object referenceMetrics,
