@@ -50,6 +50,8 @@ public class DeploymentService {
     };
     private static final TypeReference<List<TierView>> TIERS = new TypeReference<>() {
     };
+    private static final TypeReference<List<CanaryMetric>> METRICS = new TypeReference<>() {
+    };
 
     private final JdbcTemplate jdbc;
     private final ModelService models;
@@ -83,6 +85,7 @@ public class DeploymentService {
         }
         List<String> environments = environments(r.environments());
         List<TierView> tiers = tiers(r.tiers());
+        List<CanaryMetric> metrics = CanaryMetric.validate(r.metrics());
         if (exists(name)) {
             throw ApiException.conflict("deployment '" + name + "' already exists; choose another name");
         }
@@ -94,11 +97,12 @@ public class DeploymentService {
                     values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)""",
                     id, name, model.id(), r.description(), CanonicalJson.write(environments),
                     CanonicalJson.write(tiers), Timestamp.from(now), CurrentUser.username());
+            jdbc.update("update deployment set metrics = ?::jsonb where id = ?", CanonicalJson.write(metrics), id);
         } catch (DuplicateKeyException e) {
             throw ApiException.conflict("deployment '" + name + "' already exists; choose another name");
         }
         DeploymentView view = new DeploymentView(id, name, model.name(), model.id(), r.description(), environments,
-                tiers, now, CurrentUser.username());
+                tiers, now, CurrentUser.username(), metrics);
         audit.record("deployment.created", "deployment", name, null, view,
                 Map.of("model", model.name(), "environments", environments,
                         "tiers", tiers.stream().map(TierView::name).toList()));
@@ -269,6 +273,7 @@ public class DeploymentService {
                 modelId, rs.getString("description"),
                 CanonicalJson.mapper().readValue(rs.getString("environments"), STRINGS),
                 CanonicalJson.mapper().readValue(rs.getString("tiers"), TIERS),
-                rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"));
+                rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"),
+                CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS));
     }
 }

@@ -8,9 +8,13 @@ import io.qreg.registry.web.ApiException;
 
 import org.springframework.http.HttpStatus;
 
-/** A deployment as the API returns it; {@code tiers} are in routing order, the default tier last. */
+/**
+ * A deployment as the API returns it; {@code tiers} are in routing order, the default tier last;
+ * {@code metrics} are the Prometheus queries its canaries are judged by.
+ */
 public record DeploymentView(UUID id, String name, String modelName, UUID modelId, String description,
-        List<String> environments, List<TierView> tiers, Instant createdAt, String createdBy) {
+        List<String> environments, List<TierView> tiers, Instant createdAt, String createdBy,
+        List<CanaryMetric> metrics) {
 
     /** The environment, or a 404 naming the field and the environments there are. */
     public String requireEnvironment(String environment) {

@@ -206,7 +206,7 @@ class DeploymentPortalController {
         var form = new DeploymentPages.StartForm(tier, variantId, approvalId, steps);
         try {
             RolloutView started = rollouts.start(d.name(), new RolloutRequest(uuid("variantId", variantId), null,
-                    env, tier, parseSteps(steps), uuid("approvalId", approvalId), null));
+                    env, tier, parseSteps(steps), uuid("approvalId", approvalId), null, null));
             redirect.addFlashAttribute("notice", switch (started.phase()) {
                 case COMPLETED -> "Tier " + started.tier() + " had nothing serving it, so variant "
                         + DeploymentPages.shortId(started.variantId()) + " took all of its traffic at once.";
@@ -228,7 +228,8 @@ class DeploymentPortalController {
     @PostMapping("/deployments/{name}/rollouts/{id}/{action}")
     Object move(@PathVariable String name, @PathVariable UUID id, @PathVariable String action,
             @RequestParam(defaultValue = "false") boolean confirmed, @RequestParam(required = false) String reason,
-            Authentication who, Model view, RedirectAttributes redirect) {
+            @RequestParam(defaultValue = "false") boolean force, Authentication who, Model view,
+            RedirectAttributes redirect) {
         if (!MOVES.contains(action)) {
             throw new ApiException(HttpStatus.NOT_FOUND, "a rollout can be advanced, paused, resumed or rolled"
                     + " back; '" + action + "' is none of these");
@@ -242,7 +243,7 @@ class DeploymentPortalController {
         }
         try {
             RolloutView after = switch (action) {
-                case "advance" -> rollouts.advance(id);
+                case "advance" -> rollouts.advance(id, new RolloutService.AdvanceRequest(force, reason));
                 case "pause" -> rollouts.pause(id);
                 case "resume" -> rollouts.resume(id);
                 default -> rollouts.rollBack(id, new RolloutService.RollbackRequest(reason));
