@@ -149,9 +149,9 @@ class DeploymentPortalController {
         Map<Long, List<String>> ackedAt = new LinkedHashMap<>();
         gateways.gateways().forEach(g -> ackedAt.computeIfAbsent(g.revision(), r -> new ArrayList<>())
                 .add(g.gateway()));
-        List<DeploymentPages.RevisionRow> rows = listed.getContent().stream().map(r -> new DeploymentPages.RevisionRow(
+        List<RoutingRevisionPages.RevisionRow> rows = listed.getContent().stream().map(r -> new RoutingRevisionPages.RevisionRow(
                 r.revision(), r.generatedAt(), r.etag(),
-                DeploymentPages.change(bodies.get(r.revision() - 1), bodies.get(r.revision())),
+                RoutingRevisionPages.change(bodies.get(r.revision() - 1), bodies.get(r.revision())),
                 ackedAt.getOrDefault(r.revision(), List.of()))).toList();
         String current = routing.currentDocument(d.name(), env);
         view.addAttribute("deployment", d);
@@ -161,7 +161,7 @@ class DeploymentPortalController {
         view.addAttribute("rows", rows);
         view.addAttribute("gateways", gateways);
         view.addAttribute("currentRevision", gateways.currentRevision());
-        view.addAttribute("currentPretty", DeploymentPages.pretty(current));
+        view.addAttribute("currentPretty", RoutingRevisionPages.pretty(current));
         view.addAttribute("currentCanonical", current);
         return "deployments/routing";
     }
@@ -187,9 +187,9 @@ class DeploymentPortalController {
         view.addAttribute("tabs", tabs(d, env, null));
         view.addAttribute("currentRevision", current);
         view.addAttribute("full", full);
-        view.addAttribute("diff", DeploymentPages.diff(older, newer, bodies.get(older), bodies.get(newer),
+        view.addAttribute("diff", RoutingRevisionPages.diff(older, newer, bodies.get(older), bodies.get(newer),
                 full ? Integer.MAX_VALUE / 4 : DIFF_CONTEXT));
-        view.addAttribute("change", DeploymentPages.change(bodies.get(older), bodies.get(newer)));
+        view.addAttribute("change", RoutingRevisionPages.change(bodies.get(older), bodies.get(newer)));
         view.addAttribute("gateways", routing.gateways(d.name(), env));
         return "deployments/diff";
     }
