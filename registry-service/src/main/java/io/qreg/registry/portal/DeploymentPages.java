@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import io.qreg.registry.deployment.TierView;
 import io.qreg.registry.rollout.Backend;
+import io.qreg.registry.rollout.ForcedAdvance;
 import io.qreg.registry.rollout.Rollout;
 import io.qreg.registry.rollout.RolloutPhase;
 import io.qreg.registry.rollout.RolloutView;
@@ -73,13 +74,32 @@ public final class DeploymentPages {
 
     /** A move an engineer can make now, with what it will do in words (the confirmation's text). */
     public record Move(String action, String label, String consequence) {
+
+        /** A forced advance needs a reason; a rollback may have one. */
+        public boolean reasonRequired() {
+            return FORCE_ADVANCE.equals(action);
+        }
+    }
+
+    static final String FORCE_ADVANCE = "force-advance";
+
+    /**
+     * The canary analysis of the current step: passes in a row against those needed, whether it has
+     * passed, the last interval's judgement, and the steps a person forced past an unfinished analysis.
+     */
+    public record AnalysisPanel(int intervalSeconds, boolean autoAdvance, int passes, int needed, boolean passed,
+            String lastInterval, Instant intervalEndsAt, List<ForcedAdvance> forced) {
+
+        public String lastIntervalShown() {
+            return lastInterval == null ? "none judged yet" : lastInterval;
+        }
     }
 
     /** The active rollout of a tier as the deployment page and the confirmation page show it. */
     public record RolloutPanel(UUID id, String deployment, String environment, String tier, RolloutPhase phase,
             String candidate, String candidateHref, String previous, int percent, List<Step> steps,
             List<Metric> thresholds, List<HealthRow> health, UUID approvalId, List<String> signedBy,
-            String createdBy, Instant createdAt, Instant updatedAt, List<Move> moves) {
+            String createdBy, Instant createdAt, Instant updatedAt, List<Move> moves, AnalysisPanel analysis) {
 
         public Move move(String action) {
             return moves.stream().filter(m -> m.action().equals(action)).findFirst().orElse(null);
@@ -189,11 +209,19 @@ public final class DeploymentPages {
             String tier = "tier " + r.tier();
             if (r.phase() == RolloutPhase.PROGRESSING && r.stepIndex() + 1 < r.steps().size()) {
                 int next = r.steps().get(r.stepIndex() + 1);
-                moves.add(new Move("advance", next == 100 ? "Complete (100%)" : "Advance to " + next + "%",
-                        next == 100 ? "The candidate takes all of " + tier + "'s traffic and becomes its stable"
-                                + " backend; the rollout completes."
-                                : "The candidate gets " + next + "% of " + tier + "'s traffic (now " + r.percent()
-                                        + "%); the stable backend keeps " + (100 - next) + "%."));
+                String label = next == 100 ? "Complete (100%)" : "Advance to " + next + "%";
+                String consequence = next == 100 ? "The candidate takes all of " + tier + "'s traffic and becomes its"
+                        + " stable backend; the rollout completes."
+                        : "The candidate gets " + next + "% of " + tier + "'s traffic (now " + r.percent()
+                                + "%); the stable backend keeps " + (100 - next) + "%.";
+                if (rollout.analysisPassed()) {
+                    moves.add(new Move("advance", label, consequence));
+                } else {
+                    moves.add(new Move(FORCE_ADVANCE, "Force: " + label.substring(0, 1).toLowerCase(
+                            java.util.Locale.ROOT) + label.substring(1), "The step's analysis has not passed ("
+                            + rollout.analysisMissing() + "). " + consequence + " Your reason is kept in the audit"
+                            + " trail and on the rollout."));
+                }
                 moves.add(new Move("pause", "Pause", "The rollout holds at " + r.percent() + "%: the weights stay as"
                         + " they are and it cannot be advanced until it is resumed."));
             }
@@ -210,7 +238,13 @@ public final class DeploymentPages {
                 describe(rollout.candidate()), href(rollout.candidate()),
                 rollout.previous() == null ? null : describe(rollout.previous()), r.percent(),
                 steps(r.steps(), r.stepIndex()), thresholds(r.thresholds()), health(r), r.approvalId(), r.signedBy(),
-                r.createdBy(), r.createdAt(), r.updatedAt(), List.copyOf(moves));
+                r.createdBy(), r.createdAt(), r.updatedAt(), List.copyOf(moves), analysis(rollout));
+    }
+
+    static AnalysisPanel analysis(Rollout r) {
+        return new AnalysisPanel(r.analysis().intervalSeconds(), r.analysis().autoAdvance(), r.consecutivePasses(),
+                r.analysis().successfulIntervals(), r.analysisPassed(), r.lastJudgement(), r.intervalEndsAt(),
+                r.forcedAdvances());
     }
 
     static RolloutRow row(Rollout r) {
@@ -225,7 +259,7 @@ public final class DeploymentPages {
         Backend stable = now.stable();
         Backend candidate = active.candidate();
         return switch (action) {
-            case "advance" -> {
+            case "advance", FORCE_ADVANCE -> {
                 int next = active.steps().get(active.stepIndex() + 1);
                 if (next == 100) {
                     yield new Preview("candidate becomes stable", List.of(new Bar(TierServing.STABLE,

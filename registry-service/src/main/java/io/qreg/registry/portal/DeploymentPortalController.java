@@ -55,7 +55,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 @Controller
 class DeploymentPortalController {
 
-    static final Set<String> MOVES = Set.of("advance", "pause", "resume", "rollback");
+    static final Set<String> MOVES = Set.of("advance", DeploymentPages.FORCE_ADVANCE, "pause", "resume", "rollback");
     private static final int RECENT_ROLLOUTS = 10;
     private static final int REVISIONS_PER_PAGE = 20;
     private static final int APPROVALS_OFFERED = 50;
@@ -228,11 +228,10 @@ class DeploymentPortalController {
     @PostMapping("/deployments/{name}/rollouts/{id}/{action}")
     Object move(@PathVariable String name, @PathVariable UUID id, @PathVariable String action,
             @RequestParam(defaultValue = "false") boolean confirmed, @RequestParam(required = false) String reason,
-            @RequestParam(defaultValue = "false") boolean force, Authentication who, Model view,
-            RedirectAttributes redirect) {
+            Authentication who, Model view, RedirectAttributes redirect) {
         if (!MOVES.contains(action)) {
-            throw new ApiException(HttpStatus.NOT_FOUND, "a rollout can be advanced, paused, resumed or rolled"
-                    + " back; '" + action + "' is none of these");
+            throw new ApiException(HttpStatus.NOT_FOUND, "a rollout can be advanced (or force-advanced), paused,"
+                    + " resumed or rolled back; '" + action + "' is none of these");
         }
         RolloutView r = rollouts.get(id);
         if (!r.deployment().equals(name)) {
@@ -243,14 +242,16 @@ class DeploymentPortalController {
         }
         try {
             RolloutView after = switch (action) {
-                case "advance" -> rollouts.advance(id, new RolloutService.AdvanceRequest(force, reason));
+                case "advance" -> rollouts.advance(id, new RolloutService.AdvanceRequest(false, null));
+                case DeploymentPages.FORCE_ADVANCE -> rollouts.advance(id, new RolloutService.AdvanceRequest(true,
+                        reason));
                 case "pause" -> rollouts.pause(id);
                 case "resume" -> rollouts.resume(id);
                 default -> rollouts.rollBack(id, new RolloutService.RollbackRequest(reason));
             };
             long revision = routing.currentRevision(after.deployment(), after.environment());
             redirect.addFlashAttribute("notice", switch (action) {
-                case "advance" -> after.phase().name().equals("COMPLETED")
+                case "advance", DeploymentPages.FORCE_ADVANCE -> after.phase().name().equals("COMPLETED")
                         ? "Rollout completed: the candidate is now the stable backend of tier " + after.tier() + "."
                         : "Rollout advanced: the candidate serves " + after.percent() + "% of tier " + after.tier()
                                 + ".";
@@ -277,9 +278,13 @@ class DeploymentPortalController {
         view.addAttribute("reason", reason);
         if (move == null) {
             // Not a move this rollout can make now (it moved on meanwhile): show why instead of a button.
-            view.addAttribute("problem", "This rollout is " + r.phase() + " at " + r.percent() + "%, so it cannot be "
+            boolean waiting = "advance".equals(action) && r.phase().name().equals("PROGRESSING")
+                    && !rollout.analysisPassed();
+            view.addAttribute("problem", waiting ? "This rollout cannot be advanced yet: " + rollout.analysisMissing()
+                    + ". Wait for its analysis, or force the advance with a reason." : "This rollout is " + r.phase()
+                    + " at " + r.percent() + "%, so it cannot be "
                     + switch (action) {
-                        case "advance" -> "advanced";
+                        case "advance", DeploymentPages.FORCE_ADVANCE -> "advanced";
                         case "pause" -> "paused";
                         case "resume" -> "resumed";
                         default -> "rolled back";

@@ -104,9 +104,10 @@ class AnalysisJudge {
             IntervalJudgement j = IntervalJudgement.judge(r.thresholds(), d.health(), metrics);
             Instant at = Timestamps.now();
             UUID intervalId = UUID.randomUUID();
-            int passes = j.outcome() == IntervalOutcome.PASSED ? r.consecutivePasses() + 1 : 0;
-            analyses.insert(intervalId, r, j, passes, at);
+            Instant start = r.intervalStartedAt();
+            Instant end = r.intervalEndsAt();
             r.judged(j.outcome(), note == null ? j.summary() : j.summary() + "; " + note, at);
+            analyses.insert(intervalId, r.id(), r.stepIndex(), start, end, j, r.consecutivePasses(), at);
             if (j.outcome() == IntervalOutcome.FAILED) {
                 moves.rollBackJudged(r, "canary analysis failed at step " + (r.stepIndex() + 1) + " ("
                         + r.percent() + "%): " + String.join(", ", j.reasons()), intervalId, j.breaches());

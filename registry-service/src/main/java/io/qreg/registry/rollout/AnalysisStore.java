@@ -80,12 +80,13 @@ class AnalysisStore {
                 deploymentId).isEmpty();
     }
 
-    void insert(UUID id, Rollout r, IntervalJudgement j, int passesAfter, Instant judgedAt) {
+    void insert(UUID id, UUID rolloutId, int stepIndex, Instant start, Instant end, IntervalJudgement j,
+            int passesAfter, Instant judgedAt) {
         jdbc.update("""
                 insert into analysis_interval (id, rollout_id, step_index, started_at, ended_at, outcome, data,
                                                reasons, consecutive_passes, judged_at)
                 values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)""",
-                id, r.id(), r.stepIndex(), Timestamp.from(r.intervalStartedAt()), Timestamp.from(r.intervalEndsAt()),
+                id, rolloutId, stepIndex, Timestamp.from(start), Timestamp.from(end),
                 j.outcome().name(), CanonicalJson.write(j.data()), CanonicalJson.write(j.reasons()), passesAfter,
                 Timestamp.from(judgedAt));
     }

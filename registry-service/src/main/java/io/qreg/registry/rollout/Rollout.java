@@ -143,11 +143,17 @@ public class Rollout {
     /**
      * Counts the judgement of the interval that just ended and opens the next one, back to back
      * with it (or from {@code now} when the judge is a whole interval behind: no backlog to catch up).
-     * A failed interval is not counted here: it rolls the rollout back.
+     * A step's analysis, once passed, stays passed until the step changes: a later interval without
+     * data no longer sets its passes back (the step waits for a person, or had advanced already).
+     * A failed interval is counted as no pass; the caller rolls the rollout back.
      */
     void judged(IntervalOutcome outcome, String summary, Instant now) {
         require(RolloutPhase.PROGRESSING, "judged");
-        consecutivePasses = outcome == IntervalOutcome.PASSED ? consecutivePasses + 1 : 0;
+        if (outcome == IntervalOutcome.PASSED) {
+            consecutivePasses++;
+        } else if (outcome == IntervalOutcome.FAILED || !analysisPassed()) {
+            consecutivePasses = 0;
+        }
         lastJudgement = summary.length() > 1000 ? summary.substring(0, 997) + "..." : summary;
         Instant next = intervalEndsAt.plusSeconds(analysis.intervalSeconds());
         if (next.isAfter(now)) {
