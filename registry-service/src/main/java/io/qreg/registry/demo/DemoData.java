@@ -28,6 +28,7 @@ import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.dataset.DatasetService;
 import io.qreg.registry.deployment.DeploymentRequest;
 import io.qreg.registry.deployment.DeploymentService;
+import io.qreg.registry.rollout.Analysis;
 import io.qreg.registry.rollout.RolloutRequest;
 import io.qreg.registry.rollout.RolloutService;
 import io.qreg.registry.rollout.RolloutView;
@@ -425,22 +426,23 @@ public class DemoData {
                             DeploymentRequest.Environment.named("production")), List.of(
                             new DeploymentRequest.Tier("premium", null, null, false, false),
                             new DeploymentRequest.Tier("edge", null, null, true, false),
-                            new DeploymentRequest.Tier("default", null, null, false, true)))));
+                            new DeploymentRequest.Tier("default", null, null, false, true)), null)));
         }
     }
 
     /**
      * A staged rollout to look at: the FP32 checkpoint becomes the tier's stable backend (no
-     * approval covers an unquantized checkpoint), then the approved variant starts its canary at 5%.
+     * approval covers an unquantized checkpoint), then the approved variant starts its canary at 5%,
+     * analysed every minute but not advanced by itself: it waits for a person (or a forced advance).
      * A second seeding finds the rollout there and changes nothing.
      */
     void startRollout(ApprovalView approved, UUID checkpoint) {
         try {
             as(ENGINEER, () -> rollouts.start(DEPLOYMENT, new RolloutRequest(null, checkpoint,
-                    approved.environment(), approved.tier(), List.of(100), null, null)));
+                    approved.environment(), approved.tier(), List.of(100), null, null, null)));
             RolloutView canary = as(ENGINEER, () -> rollouts.start(DEPLOYMENT, new RolloutRequest(
                     approved.variantId(), null, approved.environment(), approved.tier(), List.of(5, 25, 100),
-                    approved.id(), null)));
+                    approved.id(), null, new Analysis(60, 2, false, null))));
             log.info("demo data: rollout {} of variant {} into {} {} is at {}%", canary.id(), approved.variantId(),
                     approved.environment(), approved.tier(), canary.percent());
         } catch (ApiException e) {

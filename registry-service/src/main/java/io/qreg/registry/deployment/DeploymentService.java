@@ -50,6 +50,8 @@ public class DeploymentService {
     };
     private static final TypeReference<List<TierView>> TIERS = new TypeReference<>() {
     };
+    private static final TypeReference<List<CanaryMetric>> METRICS = new TypeReference<>() {
+    };
 
     private final JdbcTemplate jdbc;
     private final ModelService models;
@@ -85,6 +87,7 @@ public class DeploymentService {
         List<String> withoutApproval = r.environments().stream()
                 .filter(e -> !e.requiresApproval()).map(DeploymentRequest.Environment::name).toList();
         List<TierView> tiers = tiers(r.tiers());
+        List<CanaryMetric> metrics = CanaryMetric.validate(r.metrics());
         if (exists(name)) {
             throw ApiException.conflict("deployment '" + name + "' already exists; choose another name");
         }
@@ -98,11 +101,12 @@ public class DeploymentService {
                     id, name, model.id(), r.description(), CanonicalJson.write(environments),
                     CanonicalJson.write(withoutApproval), CanonicalJson.write(tiers), Timestamp.from(now),
                     CurrentUser.username());
+            jdbc.update("update deployment set metrics = ?::jsonb where id = ?", CanonicalJson.write(metrics), id);
         } catch (DuplicateKeyException e) {
             throw ApiException.conflict("deployment '" + name + "' already exists; choose another name");
         }
         DeploymentView view = new DeploymentView(id, name, model.name(), model.id(), r.description(), environments,
-                withoutApproval, tiers, now, CurrentUser.username());
+                withoutApproval, tiers, now, CurrentUser.username(), metrics);
         audit.record("deployment.created", "deployment", name, null, view,
                 Map.of("model", model.name(), "environments", environments,
                         "environmentsWithoutApproval", withoutApproval,
@@ -283,6 +287,7 @@ public class DeploymentService {
                 CanonicalJson.mapper().readValue(rs.getString("environments"), STRINGS),
                 CanonicalJson.mapper().readValue(rs.getString("environments_without_approval"), STRINGS),
                 CanonicalJson.mapper().readValue(rs.getString("tiers"), TIERS),
-                rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"));
+                rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"),
+                CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS));
     }
 }

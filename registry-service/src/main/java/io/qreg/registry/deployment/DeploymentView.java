@@ -11,11 +11,12 @@ import org.springframework.http.HttpStatus;
 /**
  * A deployment as the API returns it; {@code tiers} are in routing order, the default tier last.
  * {@code environmentsWithoutApproval} are the sandboxes among {@code environments} whose rollouts need no
- * approval; every other environment needs an APPROVED approval for whatever serves in it.
+ * approval; every other environment needs an APPROVED approval for whatever serves in it. {@code metrics}
+ * are the Prometheus queries its canaries are judged by.
  */
 public record DeploymentView(UUID id, String name, String modelName, UUID modelId, String description,
         List<String> environments, List<String> environmentsWithoutApproval, List<TierView> tiers,
-        Instant createdAt, String createdBy) {
+        Instant createdAt, String createdBy, List<CanaryMetric> metrics) {
 
     public DeploymentView {
         environments = List.copyOf(environments);

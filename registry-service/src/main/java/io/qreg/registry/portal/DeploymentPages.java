@@ -2,27 +2,23 @@ package io.qreg.registry.portal;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
 import io.qreg.registry.deployment.TierView;
 import io.qreg.registry.rollout.Backend;
+import io.qreg.registry.rollout.ForcedAdvance;
 import io.qreg.registry.rollout.Rollout;
 import io.qreg.registry.rollout.RolloutPhase;
 import io.qreg.registry.rollout.RolloutView;
 import io.qreg.registry.rollout.Thresholds;
 import io.qreg.registry.rollout.TierServing;
-import io.qreg.registry.support.CanonicalJson;
-
-import tools.jackson.databind.JsonNode;
 
 /**
- * View models of the deployment pages and the pure functions that build them (weights as bars,
- * a rollout's steps, health against thresholds, what changed between two routing revisions), so
- * the templates only lay them out and the controller only fetches.
+ * View models of the deployment page and the pure functions that build them (weights as bars,
+ * a rollout's steps, its analysis, health against thresholds), so the templates only lay them out
+ * and the controller only fetches. The routing revision pages have {@link RoutingRevisionPages}.
  */
 public final class DeploymentPages {
 
@@ -78,13 +74,32 @@ public final class DeploymentPages {
 
     /** A move an engineer can make now, with what it will do in words (the confirmation's text). */
     public record Move(String action, String label, String consequence) {
+
+        /** A forced advance needs a reason; a rollback may have one. */
+        public boolean reasonRequired() {
+            return FORCE_ADVANCE.equals(action);
+        }
+    }
+
+    static final String FORCE_ADVANCE = "force-advance";
+
+    /**
+     * The canary analysis of the current step: passes in a row against those needed, whether it has
+     * passed, the last interval's judgement, and the steps a person forced past an unfinished analysis.
+     */
+    public record AnalysisPanel(int intervalSeconds, boolean autoAdvance, int passes, int needed, boolean passed,
+            String lastInterval, Instant intervalEndsAt, List<ForcedAdvance> forced) {
+
+        public String lastIntervalShown() {
+            return lastInterval == null ? "none judged yet" : lastInterval;
+        }
     }
 
     /** The active rollout of a tier as the deployment page and the confirmation page show it. */
     public record RolloutPanel(UUID id, String deployment, String environment, String tier, RolloutPhase phase,
             String candidate, String candidateHref, String previous, int percent, List<Step> steps,
             List<Metric> thresholds, List<HealthRow> health, UUID approvalId, List<String> signedBy,
-            String createdBy, Instant createdAt, Instant updatedAt, List<Move> moves) {
+            String createdBy, Instant createdAt, Instant updatedAt, List<Move> moves, AnalysisPanel analysis) {
 
         public Move move(String action) {
             return moves.stream().filter(m -> m.action().equals(action)).findFirst().orElse(null);
@@ -194,11 +209,19 @@ public final class DeploymentPages {
             String tier = "tier " + r.tier();
             if (r.phase() == RolloutPhase.PROGRESSING && r.stepIndex() + 1 < r.steps().size()) {
                 int next = r.steps().get(r.stepIndex() + 1);
-                moves.add(new Move("advance", next == 100 ? "Complete (100%)" : "Advance to " + next + "%",
-                        next == 100 ? "The candidate takes all of " + tier + "'s traffic and becomes its stable"
-                                + " backend; the rollout completes."
-                                : "The candidate gets " + next + "% of " + tier + "'s traffic (now " + r.percent()
-                                        + "%); the stable backend keeps " + (100 - next) + "%."));
+                String label = next == 100 ? "Complete (100%)" : "Advance to " + next + "%";
+                String consequence = next == 100 ? "The candidate takes all of " + tier + "'s traffic and becomes its"
+                        + " stable backend; the rollout completes."
+                        : "The candidate gets " + next + "% of " + tier + "'s traffic (now " + r.percent()
+                                + "%); the stable backend keeps " + (100 - next) + "%.";
+                if (rollout.analysisPassed()) {
+                    moves.add(new Move("advance", label, consequence));
+                } else {
+                    moves.add(new Move(FORCE_ADVANCE, "Force: " + label.substring(0, 1).toLowerCase(
+                            java.util.Locale.ROOT) + label.substring(1), "The step's analysis has not passed ("
+                            + rollout.analysisMissing() + "). " + consequence + " Your reason is kept in the audit"
+                            + " trail and on the rollout."));
+                }
                 moves.add(new Move("pause", "Pause", "The rollout holds at " + r.percent() + "%: the weights stay as"
                         + " they are and it cannot be advanced until it is resumed."));
             }
@@ -215,7 +238,13 @@ public final class DeploymentPages {
                 describe(rollout.candidate()), href(rollout.candidate()),
                 rollout.previous() == null ? null : describe(rollout.previous()), r.percent(),
                 steps(r.steps(), r.stepIndex()), thresholds(r.thresholds()), health(r), r.approvalId(), r.signedBy(),
-                r.createdBy(), r.createdAt(), r.updatedAt(), List.copyOf(moves));
+                r.createdBy(), r.createdAt(), r.updatedAt(), List.copyOf(moves), analysis(rollout));
+    }
+
+    static AnalysisPanel analysis(Rollout r) {
+        return new AnalysisPanel(r.analysis().intervalSeconds(), r.analysis().autoAdvance(), r.consecutivePasses(),
+                r.analysis().successfulIntervals(), r.analysisPassed(), r.lastJudgement(), r.intervalEndsAt(),
+                r.forcedAdvances());
     }
 
     static RolloutRow row(Rollout r) {
@@ -230,7 +259,7 @@ public final class DeploymentPages {
         Backend stable = now.stable();
         Backend candidate = active.candidate();
         return switch (action) {
-            case "advance" -> {
+            case "advance", FORCE_ADVANCE -> {
                 int next = active.steps().get(active.stepIndex() + 1);
                 if (next == 100) {
                     yield new Preview("candidate becomes stable", List.of(new Bar(TierServing.STABLE,
@@ -285,197 +314,5 @@ public final class DeploymentPages {
                     r.steps().size(), r.percent(), health.isEmpty() ? List.of() : health.get(0).metrics(),
                     health.isEmpty() ? null : health.get(0).reportedAt(), r.updatedAt());
         }).toList();
-    }
-
-    // ---------------------------------------------------------------- routing revisions
-
-    /** A revision in the list, with what changed since the one before in one line and who applied it. */
-    public record RevisionRow(long revision, Instant generatedAt, String etag, String change, List<String> gateways) {
-    }
-
-    /** Two revisions compared line by line. */
-    public record DiffView(long from, long to, List<LineDiff.Hunk> hunks, int added, int removed) {
-
-        public boolean identical() {
-            return hunks.isEmpty();
-        }
-    }
-
-    static DiffView diff(long from, long to, String before, String after, int context) {
-        List<LineDiff.Line> lines = LineDiff.diff(pretty(before).lines().toList(), pretty(after).lines().toList());
-        return new DiffView(from, to, LineDiff.hunks(lines, context), LineDiff.count(lines, LineDiff.Kind.ADDED),
-                LineDiff.count(lines, LineDiff.Kind.REMOVED));
-    }
-
-    /**
-     * The document indented one key per line with keys sorted (as the canonical form sorts them),
-     * arrays of numbers and strings kept on one line: a layout in which a changed weight or phase is
-     * a changed line, which is what makes a line diff of two revisions readable.
-     */
-    static String pretty(String json) {
-        StringBuilder out = new StringBuilder();
-        write(CanonicalJson.mapper().readTree(json), 0, out);
-        return out.append('\n').toString();
-    }
-
-    private static void write(JsonNode node, int depth, StringBuilder out) {
-        String pad = "  ".repeat(depth + 1);
-        if (node.isObject()) {
-            List<String> names = node.propertyNames().stream().sorted().toList();
-            if (names.isEmpty()) {
-                out.append("{}");
-                return;
-            }
-            out.append("{\n");
-            for (int i = 0; i < names.size(); i++) {
-                out.append(pad).append(CanonicalJson.mapper().writeValueAsString(names.get(i))).append(": ");
-                write(node.get(names.get(i)), depth + 1, out);
-                out.append(i + 1 < names.size() ? ",\n" : "\n");
-            }
-            out.append("  ".repeat(depth)).append('}');
-        } else if (node.isArray()) {
-            boolean flat = true;
-            for (JsonNode element : node) {
-                flat &= !element.isContainer();
-            }
-            if (node.isEmpty() || flat) {
-                out.append(CanonicalJson.mapper().writeValueAsString(node).replace(",", ", "));
-                return;
-            }
-            out.append("[\n");
-            for (int i = 0; i < node.size(); i++) {
-                out.append(pad);
-                write(node.get(i), depth + 1, out);
-                out.append(i + 1 < node.size() ? ",\n" : "\n");
-            }
-            out.append("  ".repeat(depth)).append(']');
-        } else {
-            out.append(CanonicalJson.mapper().writeValueAsString(node));
-        }
-    }
-
-    /**
-     * What changed from one routing document to the next, in one line: per rule, backends added,
-     * removed or re-weighted and rollout phase changes; then a changed top-level rollout. Revision
-     * numbers and times are left out: they change every time.
-     */
-    static String change(String before, String after) {
-        if (before == null) {
-            return "first revision: " + servedSummary(CanonicalJson.mapper().readTree(after));
-        }
-        JsonNode a = CanonicalJson.mapper().readTree(before);
-        JsonNode b = CanonicalJson.mapper().readTree(after);
-        Map<String, JsonNode> oldRules = rules(a);
-        Map<String, JsonNode> newRules = rules(b);
-        List<String> parts = new ArrayList<>();
-        for (var e : newRules.entrySet()) {
-            JsonNode old = oldRules.get(e.getKey());
-            List<String> changes = new ArrayList<>();
-            if (old == null) {
-                changes.add("now served by " + backendsSummary(e.getValue()));
-            } else {
-                changes.addAll(backendChanges(old, e.getValue()));
-                String oldPhase = phase(old.get("rollout"));
-                String newPhase = phase(e.getValue().get("rollout"));
-                if (oldPhase != null && newPhase != null && !oldPhase.equals(newPhase)) {
-                    changes.add("rollout " + newPhase.toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
-                }
-                if (!Objects.equals(text(old.get("fallback"), "cluster"), text(e.getValue().get("fallback"),
-                        "cluster"))) {
-                    String to = text(e.getValue().get("fallback"), "cluster");
-                    changes.add(to == null ? "fallback removed" : "fallback " + shortCluster(to));
-                }
-            }
-            if (!changes.isEmpty()) {
-                parts.add(e.getKey() + ": " + String.join(", ", changes));
-            }
-        }
-        for (String gone : oldRules.keySet()) {
-            if (!newRules.containsKey(gone)) {
-                parts.add(gone + ": no longer served");
-            }
-        }
-        if (parts.isEmpty()) {
-            String oldRollout = text(a.get("rollout"), "id");
-            String newRollout = text(b.get("rollout"), "id");
-            if (!Objects.equals(oldRollout, newRollout)) {
-                parts.add(newRollout == null ? "no active rollout" : "rollout " + newRollout.substring(0, 8)
-                        + " is the latest moved");
-            }
-        }
-        return parts.isEmpty() ? "routes re-published unchanged" : String.join("; ", parts);
-    }
-
-    private static String servedSummary(JsonNode doc) {
-        Map<String, JsonNode> rules = rules(doc);
-        if (rules.isEmpty()) {
-            return "no tier served yet";
-        }
-        List<String> parts = new ArrayList<>();
-        rules.forEach((name, rule) -> parts.add(name + ": " + backendsSummary(rule)));
-        return String.join("; ", parts);
-    }
-
-    private static Map<String, JsonNode> rules(JsonNode doc) {
-        Map<String, JsonNode> rules = new LinkedHashMap<>();
-        JsonNode list = doc.get("rules");
-        if (list != null) {
-            list.forEach(rule -> rules.put(rule.get("name").asString(), rule));
-        }
-        return rules;
-    }
-
-    private static String backendsSummary(JsonNode rule) {
-        List<String> parts = new ArrayList<>();
-        rule.get("backends").forEach(b -> parts.add(b.get("role").asString() + " " + cluster(b) + " "
-                + b.get("weight").asInt() + "%"));
-        return String.join(", ", parts);
-    }
-
-    private static List<String> backendChanges(JsonNode oldRule, JsonNode newRule) {
-        Map<String, JsonNode> before = new LinkedHashMap<>();
-        oldRule.get("backends").forEach(b -> before.put(b.get("cluster").asString(), b));
-        Map<String, JsonNode> after = new LinkedHashMap<>();
-        newRule.get("backends").forEach(b -> after.put(b.get("cluster").asString(), b));
-        List<String> changes = new ArrayList<>();
-        after.forEach((cluster, b) -> {
-            JsonNode o = before.get(cluster);
-            String role = b.get("role").asString();
-            int weight = b.get("weight").asInt();
-            if (o == null) {
-                changes.add(role + " " + cluster(b) + " added at " + weight + "%");
-            } else if (!o.get("role").asString().equals(role)) {
-                changes.add(cluster(b) + " " + o.get("role").asString() + " → " + role + " at " + weight + "%");
-            } else if (o.get("weight").asInt() != weight) {
-                changes.add(role + " " + cluster(b) + " " + o.get("weight").asInt() + "% → " + weight + "%");
-            }
-        });
-        before.forEach((cluster, o) -> {
-            if (!after.containsKey(cluster)) {
-                changes.add(o.get("role").asString() + " " + cluster(o) + " removed");
-            }
-        });
-        return changes;
-    }
-
-    /** {@code v-1a2b3c4d}: the cluster name cut to the id's first eight characters. */
-    private static String cluster(JsonNode backend) {
-        return shortCluster(backend.get("cluster").asString());
-    }
-
-    private static String shortCluster(String c) {
-        int dash = c.indexOf('-');
-        return dash > 0 && c.length() > dash + 9 ? c.substring(0, dash + 9) : c;
-    }
-
-    private static String phase(JsonNode rollout) {
-        return rollout == null || rollout.isNull() ? null : rollout.get("phase").asString();
-    }
-
-    private static String text(JsonNode node, String field) {
-        if (node == null || node.isNull() || node.get(field) == null) {
-            return null;
-        }
-        return node.get(field).asString();
     }
 }

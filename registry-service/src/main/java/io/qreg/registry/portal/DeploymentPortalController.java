@@ -56,7 +56,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 @Controller
 class DeploymentPortalController {
 
-    static final Set<String> MOVES = Set.of("advance", "pause", "resume", "rollback");
+    static final Set<String> MOVES = Set.of("advance", DeploymentPages.FORCE_ADVANCE, "pause", "resume", "rollback");
     private static final int RECENT_ROLLOUTS = 10;
     private static final int REVISIONS_PER_PAGE = 20;
     private static final int APPROVALS_OFFERED = 50;
@@ -155,9 +155,9 @@ class DeploymentPortalController {
         Map<Long, List<String>> ackedAt = new LinkedHashMap<>();
         gateways.gateways().forEach(g -> ackedAt.computeIfAbsent(g.revision(), r -> new ArrayList<>())
                 .add(g.gateway()));
-        List<DeploymentPages.RevisionRow> rows = listed.getContent().stream().map(r -> new DeploymentPages.RevisionRow(
+        List<RoutingRevisionPages.RevisionRow> rows = listed.getContent().stream().map(r -> new RoutingRevisionPages.RevisionRow(
                 r.revision(), r.generatedAt(), r.etag(),
-                DeploymentPages.change(bodies.get(r.revision() - 1), bodies.get(r.revision())),
+                RoutingRevisionPages.change(bodies.get(r.revision() - 1), bodies.get(r.revision())),
                 ackedAt.getOrDefault(r.revision(), List.of()))).toList();
         String current = routing.currentDocument(d.name(), env);
         view.addAttribute("deployment", d);
@@ -167,7 +167,7 @@ class DeploymentPortalController {
         view.addAttribute("rows", rows);
         view.addAttribute("gateways", gateways);
         view.addAttribute("currentRevision", gateways.currentRevision());
-        view.addAttribute("currentPretty", DeploymentPages.pretty(current));
+        view.addAttribute("currentPretty", RoutingRevisionPages.pretty(current));
         view.addAttribute("currentCanonical", current);
         return "deployments/routing";
     }
@@ -193,9 +193,9 @@ class DeploymentPortalController {
         view.addAttribute("tabs", tabs(d, env, null));
         view.addAttribute("currentRevision", current);
         view.addAttribute("full", full);
-        view.addAttribute("diff", DeploymentPages.diff(older, newer, bodies.get(older), bodies.get(newer),
+        view.addAttribute("diff", RoutingRevisionPages.diff(older, newer, bodies.get(older), bodies.get(newer),
                 full ? Integer.MAX_VALUE / 4 : DIFF_CONTEXT));
-        view.addAttribute("change", DeploymentPages.change(bodies.get(older), bodies.get(newer)));
+        view.addAttribute("change", RoutingRevisionPages.change(bodies.get(older), bodies.get(newer)));
         view.addAttribute("gateways", routing.gateways(d.name(), env));
         return "deployments/diff";
     }
@@ -212,7 +212,7 @@ class DeploymentPortalController {
         var form = new DeploymentPages.StartForm(tier, variantId, approvalId, steps);
         try {
             RolloutView started = rollouts.start(d.name(), new RolloutRequest(uuid("variantId", variantId), null,
-                    env, tier, parseSteps(steps), uuid("approvalId", approvalId), null));
+                    env, tier, parseSteps(steps), uuid("approvalId", approvalId), null, null));
             redirect.addFlashAttribute("notice", switch (started.phase()) {
                 case COMPLETED -> "Tier " + started.tier() + " had nothing serving it, so variant "
                         + DeploymentPages.shortId(started.variantId()) + " took all of its traffic at once.";
@@ -236,8 +236,8 @@ class DeploymentPortalController {
             @RequestParam(defaultValue = "false") boolean confirmed, @RequestParam(required = false) String reason,
             Authentication who, Model view, RedirectAttributes redirect) {
         if (!MOVES.contains(action)) {
-            throw new ApiException(HttpStatus.NOT_FOUND, "a rollout can be advanced, paused, resumed or rolled"
-                    + " back; '" + action + "' is none of these");
+            throw new ApiException(HttpStatus.NOT_FOUND, "a rollout can be advanced (or force-advanced), paused,"
+                    + " resumed or rolled back; '" + action + "' is none of these");
         }
         RolloutView r = rollouts.get(id);
         if (!r.deployment().equals(name)) {
@@ -248,14 +248,16 @@ class DeploymentPortalController {
         }
         try {
             RolloutView after = switch (action) {
-                case "advance" -> rollouts.advance(id);
+                case "advance" -> rollouts.advance(id, new RolloutService.AdvanceRequest(false, null));
+                case DeploymentPages.FORCE_ADVANCE -> rollouts.advance(id, new RolloutService.AdvanceRequest(true,
+                        reason));
                 case "pause" -> rollouts.pause(id);
                 case "resume" -> rollouts.resume(id);
                 default -> rollouts.rollBack(id, new RolloutService.RollbackRequest(reason));
             };
             long revision = routing.currentRevision(after.deployment(), after.environment());
             redirect.addFlashAttribute("notice", switch (action) {
-                case "advance" -> after.phase().name().equals("COMPLETED")
+                case "advance", DeploymentPages.FORCE_ADVANCE -> after.phase().name().equals("COMPLETED")
                         ? "Rollout completed: the candidate is now the stable backend of tier " + after.tier() + "."
                         : "Rollout advanced: the candidate serves " + after.percent() + "% of tier " + after.tier()
                                 + ".";
@@ -282,9 +284,13 @@ class DeploymentPortalController {
         view.addAttribute("reason", reason);
         if (move == null) {
             // Not a move this rollout can make now (it moved on meanwhile): show why instead of a button.
-            view.addAttribute("problem", "This rollout is " + r.phase() + " at " + r.percent() + "%, so it cannot be "
+            boolean waiting = "advance".equals(action) && r.phase().name().equals("PROGRESSING")
+                    && !rollout.analysisPassed();
+            view.addAttribute("problem", waiting ? "This rollout cannot be advanced yet: " + rollout.analysisMissing()
+                    + ". Wait for its analysis, or force the advance with a reason." : "This rollout is " + r.phase()
+                    + " at " + r.percent() + "%, so it cannot be "
                     + switch (action) {
-                        case "advance" -> "advanced";
+                        case "advance", DeploymentPages.FORCE_ADVANCE -> "advanced";
                         case "pause" -> "paused";
                         case "resume" -> "resumed";
                         default -> "rolled back";

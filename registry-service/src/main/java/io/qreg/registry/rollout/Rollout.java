@@ -12,11 +12,18 @@ import java.util.UUID;
  * <pre>
  * (start, tier has no stable)  -->            COMPLETED at the last step
  * (start)                      -->            PROGRESSING at step 0 (COMPLETED if that step is 100)
- * PROGRESSING --advance-->                    PROGRESSING at the next step, COMPLETED at 100
+ * PROGRESSING --advance (analysis passed)-->  PROGRESSING at the next step, COMPLETED at 100
+ * PROGRESSING --forceAdvance (with a reason)-> the same, recorded as forced
+ * PROGRESSING --judged (interval)-->          PROGRESSING, the step's passes in a row counted
  * PROGRESSING --pause-->                      PAUSED
  * PAUSED      --resume-->                     PROGRESSING
  * PROGRESSING | PAUSED --rollback-->          ROLLED_BACK (the canary is gone, stable unchanged)
  * </pre>
+ *
+ * <p>Each step is analysed in back-to-back intervals of {@code analysis.intervalSeconds}: a passing
+ * interval adds one to the step's passes in a row, one without data sets them back to 0, and the
+ * step's analysis has passed at {@code analysis.successfulIntervals}. A new step, and a resume,
+ * start a new interval at once.
  */
 public class Rollout {
 
@@ -33,7 +40,12 @@ public class Rollout {
     private final List<Integer> steps;
     private int stepIndex;
     private RolloutPhase phase;
-    private final Thresholds thresholds;
+    private final Analysis analysis;
+    private Instant intervalStartedAt;
+    private Instant intervalEndsAt;
+    private int consecutivePasses;
+    private String lastJudgement;
+    private final List<ForcedAdvance> forcedAdvances;
     private String reason;
     private final Instant createdAt;
     private final String createdBy;
@@ -42,8 +54,9 @@ public class Rollout {
 
     Rollout(UUID id, UUID deploymentId, String deployment, String environment, String tier, Backend candidate,
             Backend previous, UUID approvalId, List<String> signedBy, String evidenceDigest, List<Integer> steps,
-            int stepIndex, RolloutPhase phase, Thresholds thresholds, String reason, Instant createdAt,
-            String createdBy, Instant updatedAt, Instant finishedAt) {
+            int stepIndex, RolloutPhase phase, Analysis analysis, Instant intervalStartedAt, Instant intervalEndsAt,
+            int consecutivePasses, String lastJudgement, List<ForcedAdvance> forcedAdvances, String reason,
+            Instant createdAt, String createdBy, Instant updatedAt, Instant finishedAt) {
         this.id = id;
         this.deploymentId = deploymentId;
         this.deployment = deployment;
@@ -57,7 +70,12 @@ public class Rollout {
         this.steps = List.copyOf(steps);
         this.stepIndex = stepIndex;
         this.phase = phase;
-        this.thresholds = thresholds;
+        this.analysis = analysis;
+        this.intervalStartedAt = intervalStartedAt;
+        this.intervalEndsAt = intervalEndsAt;
+        this.consecutivePasses = consecutivePasses;
+        this.lastJudgement = lastJudgement;
+        this.forcedAdvances = new java.util.ArrayList<>(forcedAdvances);
         this.reason = reason;
         this.createdAt = createdAt;
         this.createdBy = createdBy;
@@ -71,24 +89,97 @@ public class Rollout {
      */
     static Rollout start(UUID deploymentId, String deployment, String environment, String tier, Backend candidate,
             Backend previous, UUID approvalId, List<String> signedBy, String evidenceDigest, List<Integer> steps,
-            Thresholds thresholds, Instant now, String createdBy) {
+            Analysis analysis, Instant now, String createdBy) {
         boolean emptyTier = previous == null;
         int index = emptyTier ? steps.size() - 1 : 0;
         RolloutPhase phase = steps.get(index) == 100 ? RolloutPhase.COMPLETED : RolloutPhase.PROGRESSING;
         return new Rollout(UUID.randomUUID(), deploymentId, deployment, environment, tier, candidate, previous,
-                approvalId, signedBy, evidenceDigest, steps, index, phase, thresholds,
+                approvalId, signedBy, evidenceDigest, steps, index, phase, analysis, now,
+                now.plusSeconds(analysis.intervalSeconds()), 0, null, List.of(),
                 emptyTier ? "the tier had no stable backend: the candidate took all traffic at once" : null, now,
                 createdBy, now, phase == RolloutPhase.COMPLETED ? now : null);
     }
 
-    void advance(Instant now) {
+    /** To the next step, once the current step's analysis has passed; returns null (nothing overridden). */
+    ForcedAdvance advance(Instant now) {
         require(RolloutPhase.PROGRESSING, "advanced");
+        if (!analysisPassed()) {
+            throw new IllegalRolloutTransitionException(phase, "rollout " + id + " cannot be advanced yet: "
+                    + analysisMissing() + "; wait for the analysis, or advance with {\"force\": true, \"reason\":"
+                    + " \"...\"}");
+        }
+        nextStep(now);
+        return null;
+    }
+
+    /**
+     * To the next step whatever the analysis says; when it had not passed, the override is kept
+     * with who did it and why. Returns the override, or null when the analysis had passed anyway.
+     */
+    ForcedAdvance forceAdvance(String by, String why, Instant now) {
+        require(RolloutPhase.PROGRESSING, "advanced");
+        ForcedAdvance forced = analysisPassed() ? null
+                : new ForcedAdvance(stepIndex, steps.get(stepIndex), steps.get(stepIndex + 1), by, why,
+                        analysisMissing(), now);
+        if (forced != null) {
+            forcedAdvances.add(forced);
+        }
+        nextStep(now);
+        return forced;
+    }
+
+    private void nextStep(Instant now) {
         stepIndex++;
         updatedAt = now;
+        consecutivePasses = 0;
+        lastJudgement = null;
+        startInterval(now);
         if (steps.get(stepIndex) == 100) {
             phase = RolloutPhase.COMPLETED;
             finishedAt = now;
         }
+    }
+
+    /**
+     * Counts the judgement of the interval that just ended and opens the next one, back to back
+     * with it (or from {@code now} when the judge is a whole interval behind: no backlog to catch up).
+     * A step's analysis, once passed, stays passed until the step changes: a later interval without
+     * data no longer sets its passes back (the step waits for a person, or had advanced already).
+     * A failed interval is counted as no pass; the caller rolls the rollout back.
+     */
+    void judged(IntervalOutcome outcome, String summary, Instant now) {
+        require(RolloutPhase.PROGRESSING, "judged");
+        if (outcome == IntervalOutcome.PASSED) {
+            consecutivePasses++;
+        } else if (outcome == IntervalOutcome.FAILED || !analysisPassed()) {
+            consecutivePasses = 0;
+        }
+        lastJudgement = summary.length() > 1000 ? summary.substring(0, 997) + "..." : summary;
+        Instant next = intervalEndsAt.plusSeconds(analysis.intervalSeconds());
+        if (next.isAfter(now)) {
+            intervalStartedAt = intervalEndsAt;
+            intervalEndsAt = next;
+        } else {
+            startInterval(now);
+        }
+    }
+
+    private void startInterval(Instant now) {
+        intervalStartedAt = now;
+        intervalEndsAt = now.plusSeconds(analysis.intervalSeconds());
+    }
+
+    /** Whether the current step has had its passing intervals in a row. */
+    public boolean analysisPassed() {
+        return consecutivePasses >= analysis.successfulIntervals();
+    }
+
+    /** What the current step's analysis still lacks, in words. */
+    public String analysisMissing() {
+        int percent = steps.get(stepIndex);
+        return "step " + (stepIndex + 1) + " (" + (percent == 0 ? "shadow" : percent + "%") + ") has "
+                + consecutivePasses + " of " + analysis.successfulIntervals() + " passing intervals; last interval: "
+                + (lastJudgement == null ? "none judged yet" : lastJudgement);
     }
 
     void pause(Instant now) {
@@ -97,10 +188,12 @@ public class Rollout {
         updatedAt = now;
     }
 
+    /** Back to moving; the pause is not analysed, so a new interval starts now (the passes so far stay). */
     void resume(Instant now) {
         require(RolloutPhase.PAUSED, "resumed");
         phase = RolloutPhase.PROGRESSING;
         updatedAt = now;
+        startInterval(now);
     }
 
     void rollBack(String why, Instant now) {
@@ -194,7 +287,31 @@ public class Rollout {
     }
 
     public Thresholds thresholds() {
-        return thresholds;
+        return analysis.thresholds();
+    }
+
+    public Analysis analysis() {
+        return analysis;
+    }
+
+    public Instant intervalStartedAt() {
+        return intervalStartedAt;
+    }
+
+    public Instant intervalEndsAt() {
+        return intervalEndsAt;
+    }
+
+    public int consecutivePasses() {
+        return consecutivePasses;
+    }
+
+    public String lastJudgement() {
+        return lastJudgement;
+    }
+
+    public List<ForcedAdvance> forcedAdvances() {
+        return List.copyOf(forcedAdvances);
     }
 
     public String reason() {

@@ -15,9 +15,11 @@ import org.springframework.web.bind.annotation.RestController;
 class RolloutController {
 
     private final RolloutService rollouts;
+    private final HealthReports health;
 
-    RolloutController(RolloutService rollouts) {
+    RolloutController(RolloutService rollouts, HealthReports health) {
         this.rollouts = rollouts;
+        this.health = health;
     }
 
     @PostMapping("/api/v1/deployments/{name}/rollouts")
@@ -33,8 +35,9 @@ class RolloutController {
     }
 
     @PostMapping("/api/v1/rollouts/{id}/advance")
-    RolloutView advance(@PathVariable UUID id) {
-        return rollouts.advance(id);
+    RolloutView advance(@PathVariable UUID id,
+            @RequestBody(required = false) RolloutService.AdvanceRequest request) {
+        return rollouts.advance(id, request);
     }
 
     @PostMapping("/api/v1/rollouts/{id}/pause")
@@ -55,6 +58,6 @@ class RolloutController {
 
     @PostMapping("/api/v1/rollouts/{id}/health")
     RolloutView health(@PathVariable UUID id, @RequestBody HealthReport report) {
-        return rollouts.health(id, report);
+        return health.record(id, report);
     }
 }

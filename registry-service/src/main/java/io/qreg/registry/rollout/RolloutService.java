@@ -25,6 +25,7 @@ import io.qreg.registry.web.ApiException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -35,11 +36,11 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class RolloutService {
 
-    static final List<Integer> DEFAULT_STEPS = List.of(5, 25, 100);
-    private static final int MAX_STEPS = 20;
     private static final int HEALTH_SHOWN = 100;
+    private static final int INTERVALS_SHOWN = 20;
 
     private final RolloutStore store;
+    private final AnalysisStore analyses;
     private final DeploymentService deployments;
     private final VariantService variants;
     private final CheckpointService checkpoints;
@@ -47,10 +48,11 @@ public class RolloutService {
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
 
-    RolloutService(RolloutStore store, DeploymentService deployments, VariantService variants,
-            CheckpointService checkpoints, ApprovalGate approvals, AuditLog audit,
+    RolloutService(RolloutStore store, AnalysisStore analyses, DeploymentService deployments,
+            VariantService variants, CheckpointService checkpoints, ApprovalGate approvals, AuditLog audit,
             ApplicationEventPublisher events) {
         this.store = store;
+        this.analyses = analyses;
         this.deployments = deployments;
         this.variants = variants;
         this.checkpoints = checkpoints;
@@ -70,8 +72,8 @@ public class RolloutService {
             throw ApiException.invalid("variantId", "name exactly one candidate: variantId (a quantized variant)"
                     + " or checkpointId (the model's FP32 checkpoint)");
         }
-        List<Integer> steps = steps(r.steps());
-        Thresholds thresholds = Thresholds.withDefaults(r.thresholds());
+        List<Integer> steps = RolloutSteps.of(r.steps());
+        Analysis analysis = Analysis.withDefaults(r.analysis(), r.thresholds());
         DeploymentView d = deployments.lock(deploymentName);
         String environment = d.requireEnvironment(r.environment());
         TierView tier = d.requireTier(r.tier());
@@ -110,7 +112,7 @@ public class RolloutService {
         Instant at = Timestamps.now();
         Rollout rollout = Rollout.start(d.id(), d.name(), environment, tier.name(), candidate, now.stable(),
                 r.approvalId(), decision == null ? List.of() : decision.signedBy(),
-                decision == null ? null : decision.evidenceDigest(), steps, thresholds, at, CurrentUser.username());
+                decision == null ? null : decision.evidenceDigest(), steps, analysis, at, CurrentUser.username());
         try {
             store.insert(rollout);
         } catch (DuplicateKeyException e) {
@@ -129,6 +131,7 @@ public class RolloutService {
             details.put("unapproved", "environment '" + environment + "' of deployment '" + d.name()
                     + "' needs no approval; started without one");
         }
+        details.put("analysis", analysis);
         audit.record("rollout.started", "rollout", rollout.id().toString(), null, state(rollout), details);
         TierServing after = serving(d.id(), environment, tier.name());
         events.publishEvent(new RolloutEvent.RolloutStarted(rollout.id(), d.id(), d.name(), environment, tier.name(),
@@ -137,27 +140,6 @@ public class RolloutService {
             completed(rollout, after, at);
         }
         return view(rollout, after);
-    }
-
-    private static List<Integer> steps(List<Integer> requested) {
-        List<Integer> steps = requested == null || requested.isEmpty() ? DEFAULT_STEPS : requested;
-        if (steps.size() > MAX_STEPS) {
-            throw ApiException.invalid("steps", "at most " + MAX_STEPS + " steps, got " + steps.size());
-        }
-        int previous = -1;
-        for (int i = 0; i < steps.size(); i++) {
-            Integer s = steps.get(i);
-            if (s == null || s < 0 || s > 100 || s <= previous) {
-                throw ApiException.invalid("steps", "steps are canary percentages from 0 (shadow) to 100, each"
-                        + " above the one before, e.g. [0, 5, 25, 100]; got " + steps);
-            }
-            previous = s;
-        }
-        if (previous != 100) {
-            throw ApiException.invalid("steps", "the last step must be 100 (the candidate takes all traffic and"
-                    + " becomes stable); got " + steps);
-        }
-        return List.copyOf(steps);
     }
 
     /** The candidate must be of the deployment's model, of the tier's precision, and shippable to edge devices. */
@@ -184,12 +166,48 @@ public class RolloutService {
 
     // ---------------------------------------------------------------- moves
 
+    /** Request body of a manual advance: {@code force} (with a {@code reason}) overrides an unfinished analysis. */
+    public record AdvanceRequest(Boolean force, String reason) {
+    }
+
+    /** A person's advance: refused (409) before the step's analysis has passed, unless forced with a reason. */
     @Transactional
-    public RolloutView advance(UUID id) {
+    public RolloutView advance(UUID id, AdvanceRequest request) {
+        boolean force = request != null && Boolean.TRUE.equals(request.force());
+        String reason = request == null || request.reason() == null ? "" : request.reason().trim();
+        if (force && (reason.isEmpty() || reason.length() > 1000)) {
+            throw ApiException.invalid("reason", "a forced advance needs a reason of 1-1000 characters: why the"
+                    + " step may skip the rest of its analysis");
+        }
         Rollout rollout = lock(id);
         Map<String, Object> before = state(rollout);
         Instant at = Timestamps.now();
+        ForcedAdvance[] forced = {null};
+        transition(() -> forced[0] = force ? rollout.forceAdvance(CurrentUser.username(), reason, at)
+                : rollout.advance(at));
+        Map<String, Object> how = new LinkedHashMap<>();
+        how.put("automatic", false);
+        how.put("forced", forced[0] != null);
+        if (forced[0] != null) {
+            how.put("reason", reason);
+            how.put("missing", forced[0].missing());
+        }
+        return stepped(rollout, before, at, forced[0] != null ? "rollout.force-advanced" : "rollout.advanced", how);
+    }
+
+    /** The judge's advance once the step's analysis has passed; the caller holds the deployment's lock. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public RolloutView advanceJudged(Rollout rollout, UUID intervalId) {
+        Map<String, Object> before = state(rollout);
+        Instant at = Timestamps.now();
         transition(() -> rollout.advance(at));
+        return stepped(rollout, before, at, "rollout.advanced", Map.of("automatic", true, "forced", false,
+                "analysisIntervalId", intervalId.toString()));
+    }
+
+    private RolloutView stepped(Rollout rollout, Map<String, Object> before, Instant at, String action,
+            Map<String, Object> how) {
+        UUID id = rollout.id();
         if (rollout.approvalId() != null) {
             // Evidence may have changed since the last step: the gate re-checks the approval each time.
             ApprovedDecision decision = approvals.requireApproved(rollout.approvalId(),
@@ -198,9 +216,11 @@ public class RolloutService {
             rollout.approvedBy(decision.signedBy(), decision.evidenceDigest());
         }
         store.update(rollout);
-        audit.record("rollout.advanced", "rollout", id.toString(), before, state(rollout),
-                Map.of("stepIndex", rollout.stepIndex(), "percent", rollout.percent(),
-                        "signedBy", rollout.signedBy()));
+        Map<String, Object> details = new LinkedHashMap<>(how);
+        details.put("stepIndex", rollout.stepIndex());
+        details.put("percent", rollout.percent());
+        details.put("signedBy", rollout.signedBy());
+        audit.record(action, "rollout", id.toString(), before, state(rollout), details);
         TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
         events.publishEvent(new RolloutEvent.RolloutStepped(id, rollout.deploymentId(), rollout.deployment(),
                 rollout.environment(), rollout.tier(), rollout.stepIndex(), rollout.percent(), after.weights(), at));
@@ -257,7 +277,14 @@ public class RolloutService {
         return rollBack(rollout, reason, false, null, List.of());
     }
 
-    private RolloutView rollBack(Rollout rollout, String reason, boolean automatic, UUID healthReportId,
+    /** The judge's rollback of a canary whose interval failed; the caller holds the deployment's lock. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public RolloutView rollBackJudged(Rollout rollout, String reason, UUID intervalId,
+            List<Thresholds.Breach> breaches) {
+        return rollBack(rollout, reason, true, intervalId, breaches);
+    }
+
+    private RolloutView rollBack(Rollout rollout, String reason, boolean automatic, UUID intervalId,
             List<Thresholds.Breach> breaches) {
         Map<String, Object> before = state(rollout);
         Instant at = Timestamps.now();
@@ -268,7 +295,7 @@ public class RolloutService {
         details.put("reason", reason);
         details.put("stepIndex", rollout.stepIndex());
         if (automatic) {
-            details.put("healthReportId", healthReportId.toString());
+            details.put("analysisIntervalId", intervalId.toString());
             details.put("breached", breaches.stream().map(Thresholds.Breach::toMap).toList());
         }
         audit.record("rollout.rolled-back", "rollout", rollout.id().toString(), before, state(rollout), details);
@@ -277,42 +304,6 @@ public class RolloutService {
                 rollout.deployment(), rollout.environment(), rollout.tier(), automatic,
                 breaches.isEmpty() ? null : breaches.get(0).metric(), reason, after.weights(), at));
         return view(rollout, after);
-    }
-
-    /** Stores the report; a breach of any threshold rolls the rollout back at once. */
-    @Transactional
-    public RolloutView health(UUID id, HealthReport report) {
-        if (report == null || (report.errorRate() == null && report.p99LatencyMs() == null
-                && report.qualityProxy() == null)) {
-            throw ApiException.invalid("errorRate", "report at least one of errorRate (0-1), p99LatencyMs"
-                    + " and qualityProxy (0-1)");
-        }
-        if (report.errorRate() != null) {
-            Thresholds.fraction("errorRate", report.errorRate());
-        }
-        if (report.p99LatencyMs() != null && (report.p99LatencyMs().isNaN() || report.p99LatencyMs() < 0)) {
-            throw ApiException.invalid("p99LatencyMs", "p99LatencyMs must be 0 or more, got " + report.p99LatencyMs());
-        }
-        if (report.qualityProxy() != null) {
-            Thresholds.fraction("qualityProxy", report.qualityProxy());
-        }
-        Rollout rollout = lock(id);
-        transition(() -> rollout.requireActive("sent health reports"));
-        List<Thresholds.Breach> breaches = rollout.thresholds().breaches(report);
-        UUID reportId = UUID.randomUUID();
-        Instant at = Timestamps.now();
-        store.insertHealth(reportId, rollout, report, breaches, at, CurrentUser.username());
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("healthReportId", reportId.toString());
-        details.put("stepIndex", rollout.stepIndex());
-        details.put("breached", breaches.stream().map(Thresholds.Breach::toMap).toList());
-        audit.record("rollout.health-reported", "rollout", id.toString(), null, report, details);
-        if (breaches.isEmpty()) {
-            return view(rollout, serving(rollout.deploymentId(), rollout.environment(), rollout.tier()));
-        }
-        String reason = "canary health breached its thresholds: "
-                + String.join(", ", breaches.stream().map(Thresholds.Breach::describe).toList());
-        return rollBack(rollout, reason, true, reportId, breaches);
     }
 
     private void completed(Rollout rollout, TierServing after, Instant at) {
@@ -390,7 +381,9 @@ public class RolloutService {
 
     // ---------------------------------------------------------------- helpers
 
-    private Rollout lock(UUID id) {
+    /** The rollout, with its deployment's row lock held to the end of the caller's transaction. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public Rollout lock(UUID id) {
         UUID deploymentId = store.deploymentOf(id).orElseThrow(() -> ApiException.notFound("rollout", id));
         deployments.lock(deploymentId);
         return store.find(id).orElseThrow(() -> ApiException.notFound("rollout", id));
@@ -427,9 +420,17 @@ public class RolloutService {
         s.put("steps", r.steps());
         s.put("stepIndex", r.stepIndex());
         s.put("phase", r.phase().name());
-        s.put("thresholds", r.thresholds());
+        s.put("analysis", r.analysis());
+        s.put("consecutivePasses", r.consecutivePasses());
+        s.put("forcedAdvances", r.forcedAdvances().size());
         s.put("reason", r.reason());
         return s;
+    }
+
+    /** The rollout as the API shows it, with its tier's weights now. */
+    @Transactional(readOnly = true)
+    public RolloutView view(Rollout r) {
+        return view(r, serving(r.deploymentId(), r.environment(), r.tier()));
     }
 
     private RolloutView view(Rollout r, TierServing tier) {
@@ -437,7 +438,9 @@ public class RolloutService {
                 r.candidate().variantBacked() ? r.candidate().id() : null,
                 r.candidate().variantBacked() ? null : r.candidate().id(), r.candidate().describe(),
                 r.previous() == null ? null : r.previous().describe(), r.approvalId(), r.signedBy(),
-                r.evidenceDigest(), r.steps(), r.stepIndex(), r.percent(), r.phase(), r.thresholds(), r.reason(),
+                r.evidenceDigest(), r.steps(), r.stepIndex(), r.percent(), r.phase(), r.thresholds(),
+                AnalysisView.of(r, analyses.intervals(r.id(), r.stepIndex(), INTERVALS_SHOWN)), r.forcedAdvances(),
+                r.reason(),
                 tier.weights(), store.health(r.id(), HEALTH_SHOWN), r.createdAt(), r.createdBy(), r.updatedAt(),
                 r.finishedAt());
     }

@@ -28,6 +28,8 @@ class RolloutStore {
     };
     private static final TypeReference<List<Map<String, Object>>> MAPS = new TypeReference<>() {
     };
+    private static final TypeReference<List<ForcedAdvance>> FORCED = new TypeReference<>() {
+    };
 
     private final JdbcTemplate jdbc;
 
@@ -42,14 +44,19 @@ class RolloutStore {
                 insert into rollout (id, deployment_id, environment, tier, variant_id, checkpoint_id, precision, sha256,
                                      previous_variant_id, previous_checkpoint_id, previous_precision, previous_sha256,
                                      approval_id, signed_by, evidence_digest, steps, step_index, phase, thresholds,
-                                     reason, created_at, created_by, updated_at, finished_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""",
+                                     analysis, interval_started_at, interval_ends_at, consecutive_passes,
+                                     last_judgement, forced_advances, reason, created_at, created_by, updated_at,
+                                     finished_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?,
+                        ?::jsonb, ?, ?, ?, ?, ?)""",
                 r.id(), r.deploymentId(), r.environment(), r.tier(), c.variantBacked() ? c.id() : null,
                 c.variantBacked() ? null : c.id(), c.precision(), c.sha256(),
                 p != null && p.variantBacked() ? p.id() : null, p != null && !p.variantBacked() ? p.id() : null,
                 p == null ? null : p.precision(), p == null ? null : p.sha256(), r.approvalId(),
                 CanonicalJson.write(r.signedBy()), r.evidenceDigest(), CanonicalJson.write(r.steps()), r.stepIndex(),
-                r.phase().name(), CanonicalJson.write(r.thresholds()), r.reason(), ts(r.createdAt()), r.createdBy(),
+                r.phase().name(), CanonicalJson.write(r.thresholds()), CanonicalJson.write(r.analysis()),
+                ts(r.intervalStartedAt()), ts(r.intervalEndsAt()), r.consecutivePasses(), r.lastJudgement(),
+                CanonicalJson.write(r.forcedAdvances()), r.reason(), ts(r.createdAt()), r.createdBy(),
                 ts(r.updatedAt()), ts(r.finishedAt()));
     }
 
@@ -57,10 +64,12 @@ class RolloutStore {
     void update(Rollout r) {
         jdbc.update("""
                 update rollout set signed_by = ?::jsonb, evidence_digest = ?, step_index = ?, phase = ?, reason = ?,
-                                   updated_at = ?, finished_at = ?
+                                   updated_at = ?, finished_at = ?, interval_started_at = ?, interval_ends_at = ?,
+                                   consecutive_passes = ?, last_judgement = ?, forced_advances = ?::jsonb
                  where id = ?""",
                 CanonicalJson.write(r.signedBy()), r.evidenceDigest(), r.stepIndex(), r.phase().name(), r.reason(),
-                ts(r.updatedAt()), ts(r.finishedAt()), r.id());
+                ts(r.updatedAt()), ts(r.finishedAt()), ts(r.intervalStartedAt()), ts(r.intervalEndsAt()),
+                r.consecutivePasses(), r.lastJudgement(), CanonicalJson.write(r.forcedAdvances()), r.id());
     }
 
     Optional<Rollout> find(UUID id) {
@@ -121,9 +130,9 @@ class RolloutStore {
             String by) {
         jdbc.update("""
                 insert into rollout_health (id, rollout_id, step_index, error_rate, p99_latency_ms, quality_proxy,
-                                            breaches, reported_at, reported_by)
-                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""",
-                id, r.id(), r.stepIndex(), h.errorRate(), h.p99LatencyMs(), h.qualityProxy(),
+                                            requests, breaches, reported_at, reported_by)
+                values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""",
+                id, r.id(), r.stepIndex(), h.errorRate(), h.p99LatencyMs(), h.qualityProxy(), h.requests(),
                 CanonicalJson.write(breaches.stream().map(Thresholds.Breach::toMap).toList()), ts(at), by);
     }
 
@@ -131,7 +140,7 @@ class RolloutStore {
         return jdbc.query("select * from rollout_health where rollout_id = ? order by reported_at desc, id limit ?",
                 (rs, n) -> new RolloutView.HealthView(rs.getObject("id", UUID.class), rs.getInt("step_index"),
                         (Double) rs.getObject("error_rate"), (Double) rs.getObject("p99_latency_ms"),
-                        (Double) rs.getObject("quality_proxy"),
+                        (Double) rs.getObject("quality_proxy"), (Long) rs.getObject("requests"),
                         CanonicalJson.mapper().readValue(rs.getString("breaches"), MAPS),
                         rs.getTimestamp("reported_at").toInstant(), rs.getString("reported_by")), rolloutId, limit);
     }
@@ -164,7 +173,10 @@ class RolloutStore {
                 CanonicalJson.mapper().readValue(rs.getString("signed_by"), STRINGS), rs.getString("evidence_digest"),
                 CanonicalJson.mapper().readValue(rs.getString("steps"), INTS), rs.getInt("step_index"),
                 RolloutPhase.valueOf(rs.getString("phase")),
-                CanonicalJson.mapper().readValue(rs.getString("thresholds"), Thresholds.class), rs.getString("reason"),
+                CanonicalJson.mapper().readValue(rs.getString("analysis"), Analysis.class),
+                instant(rs, "interval_started_at"), instant(rs, "interval_ends_at"), rs.getInt("consecutive_passes"),
+                rs.getString("last_judgement"), CanonicalJson.mapper().readValue(rs.getString("forced_advances"), FORCED),
+                rs.getString("reason"),
                 instant(rs, "created_at"), rs.getString("created_by"), instant(rs, "updated_at"),
                 instant(rs, "finished_at"));
     }

@@ -78,7 +78,7 @@ class StableReverter {
         Instant now = Timestamps.now();
         Rollout revert = Rollout.start(d.id(), d.name(), lapsed.environment(), lapsed.tier(), previous,
                 lapsed.candidate(), previousApproval, before.map(Rollout::signedBy).orElse(List.of()),
-                before.map(Rollout::evidenceDigest).orElse(null), List.of(100), lapsed.thresholds(), now, "system");
+                before.map(Rollout::evidenceDigest).orElse(null), List.of(100), lapsed.analysis(), now, "system");
         store.insert(revert);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("reason", why);

@@ -1,40 +1,45 @@
 package io.qreg.registry.rollout;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.qreg.registry.web.ApiException;
 
 /**
- * The canary health a rollout tolerates. {@code qualityProxy} is a 0-1 score the serving side
- * computes (e.g. agreement of the canary's answers with the stable backend's on mirrored traffic).
+ * The canary health an analysis interval must show to pass. {@code qualityProxy} is a 0-1 score
+ * the serving side computes (e.g. agreement of the canary's answers with the stable backend's on
+ * mirrored traffic); {@code minRequests} is how many requests the interval's health reports must
+ * stand for before their figures are judged at all (fewer is "not enough data", not a failure).
  */
-public record Thresholds(Double maxErrorRate, Double maxP99LatencyMs, Double minQualityProxy) {
+public record Thresholds(Double maxErrorRate, Double maxP99LatencyMs, Double minQualityProxy, Integer minRequests) {
 
     /** One failed request in a hundred, half a second at p99, nine answers in ten agreeing with stable. */
-    public static final Thresholds DEFAULTS = new Thresholds(0.01, 500.0, 0.9);
+    public static final Thresholds DEFAULTS = new Thresholds(0.01, 500.0, 0.9, 1);
 
-    /** The requested thresholds, each one left out taking its default. */
-    static Thresholds withDefaults(Thresholds requested) {
+    /** The requested thresholds, each one left out taking its default; {@code field} names them in errors. */
+    static Thresholds withDefaults(Thresholds requested, String field) {
         if (requested == null) {
             return DEFAULTS;
         }
         Thresholds t = new Thresholds(
                 requested.maxErrorRate() == null ? DEFAULTS.maxErrorRate() : requested.maxErrorRate(),
                 requested.maxP99LatencyMs() == null ? DEFAULTS.maxP99LatencyMs() : requested.maxP99LatencyMs(),
-                requested.minQualityProxy() == null ? DEFAULTS.minQualityProxy() : requested.minQualityProxy());
-        fraction("thresholds.maxErrorRate", t.maxErrorRate());
+                requested.minQualityProxy() == null ? DEFAULTS.minQualityProxy() : requested.minQualityProxy(),
+                requested.minRequests() == null ? DEFAULTS.minRequests() : requested.minRequests());
+        fraction(field + ".maxErrorRate", t.maxErrorRate());
         if (t.maxP99LatencyMs().isNaN() || t.maxP99LatencyMs() <= 0) {
-            throw ApiException.invalid("thresholds.maxP99LatencyMs", "maxP99LatencyMs must be above 0, got "
+            throw ApiException.invalid(field + ".maxP99LatencyMs", "maxP99LatencyMs must be above 0, got "
                     + t.maxP99LatencyMs());
         }
-        fraction("thresholds.minQualityProxy", t.minQualityProxy());
+        fraction(field + ".minQualityProxy", t.minQualityProxy());
+        if (t.minRequests() < 1) {
+            throw ApiException.invalid(field + ".minRequests", "minRequests must be 1 or more (an interval needs"
+                    + " data to pass), got " + t.minRequests());
+        }
         return t;
     }
 
-    /** A metric of a health report that crossed its threshold. */
+    /** A figure of an interval that crossed its threshold. */
     public record Breach(String metric, double value, String threshold, double limit) {
 
         public String describe() {
@@ -51,16 +56,17 @@ public record Thresholds(Double maxErrorRate, Double maxP99LatencyMs, Double min
         }
     }
 
-    List<Breach> breaches(HealthReport r) {
-        List<Breach> breaches = new ArrayList<>();
-        if (r.errorRate() != null && r.errorRate() > maxErrorRate) {
-            breaches.add(new Breach("errorRate", r.errorRate(), "maxErrorRate", maxErrorRate));
+    /** The figures of a report (or of an interval's reports combined) that cross a threshold. */
+    java.util.List<Breach> breaches(Double errorRate, Double p99LatencyMs, Double qualityProxy) {
+        java.util.List<Breach> breaches = new java.util.ArrayList<>();
+        if (errorRate != null && errorRate > maxErrorRate) {
+            breaches.add(new Breach("errorRate", errorRate, "maxErrorRate", maxErrorRate));
         }
-        if (r.p99LatencyMs() != null && r.p99LatencyMs() > maxP99LatencyMs) {
-            breaches.add(new Breach("p99LatencyMs", r.p99LatencyMs(), "maxP99LatencyMs", maxP99LatencyMs));
+        if (p99LatencyMs != null && p99LatencyMs > maxP99LatencyMs) {
+            breaches.add(new Breach("p99LatencyMs", p99LatencyMs, "maxP99LatencyMs", maxP99LatencyMs));
         }
-        if (r.qualityProxy() != null && r.qualityProxy() < minQualityProxy) {
-            breaches.add(new Breach("qualityProxy", r.qualityProxy(), "minQualityProxy", minQualityProxy));
+        if (qualityProxy != null && qualityProxy < minQualityProxy) {
+            breaches.add(new Breach("qualityProxy", qualityProxy, "minQualityProxy", minQualityProxy));
         }
         return breaches;
     }

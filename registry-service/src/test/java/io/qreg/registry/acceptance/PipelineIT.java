@@ -191,19 +191,24 @@ class PipelineIT {
         assertThat(weights(routing, "standard")).isEqualTo(Map.of(int8, 100));
         long revision = routing.get("revision").asLong();
 
-        // The 4-bit variant also needs a RISK_OFFICER; then 5% -> 25% -> 100% with the routing following.
+        // The 4-bit variant also needs a RISK_OFFICER; then 5% -> 25% -> 100% with the routing following,
+        // each step once the gateway's reports have passed its analysis (a person advances: autoAdvance off).
         String approval2 = requestApproval(engineer, int4);
         approve(approver1, approval2);
         assertThat(approve(approver2, approval2).get("status").asString()).isEqualTo("PENDING");
         assertThat(approve(riskOfficer, approval2).get("status").asString()).isEqualTo("APPROVED");
         JsonNode second = ok(engineer.post("/api/v1/deployments/support-intent/rollouts", Map.of("variantId", int4,
                 "environment", "production", "tier", "standard", "steps", List.of(5, 25, 100),
-                "approvalId", approval2)), 201).json();
+                "approvalId", approval2, "analysis", Map.of("intervalSeconds", 1, "successfulIntervals", 1,
+                        "autoAdvance", false))), 201).json();
         String rollout2 = second.get("id").asString();
         List<Map<String, Integer>> steps = List.of(Map.of(int8, 95, int4, 5), Map.of(int8, 75, int4, 25),
                 Map.of(int4, 100));
         for (int step = 0; step < steps.size(); step++) {
             if (step > 0) {
+                assertThat(engineer.post("/api/v1/rollouts/" + rollout2 + "/advance", Map.of()).status())
+                        .as("no analysis yet").isEqualTo(409);
+                passAnalysis(gateway, engineer, rollout2);
                 ok(engineer.post("/api/v1/rollouts/" + rollout2 + "/advance", Map.of()), 200);
             }
             routing = routing(gateway);
@@ -219,12 +224,17 @@ class PipelineIT {
         approve(approver2, approval3);
         String rollout3 = ok(engineer.post("/api/v1/deployments/support-intent/rollouts", Map.of("variantId", fp16,
                 "environment", "production", "tier", "standard", "steps", List.of(5, 25, 100),
-                "approvalId", approval3)), 201).json().get("id").asString();
+                "approvalId", approval3, "analysis", Map.of("intervalSeconds", 1))), 201).json().get("id").asString();
         assertThat(weights(routing(gateway), "standard")).isEqualTo(Map.of(int4, 95, fp16, 5));
         ok(gateway.post("/api/v1/rollouts/" + rollout3 + "/health", Map.of("errorRate", 0.2, "p99LatencyMs", 40,
-                "qualityProxy", 0.95)), 200);
+                "qualityProxy", 0.95, "requests", 50)), 200);
+        long judged = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!"ROLLED_BACK".equals(engineer.get("/api/v1/rollouts/" + rollout3).json().get("phase").asString())
+                && System.nanoTime() < judged) {
+            Thread.sleep(100);
+        }
         assertThat(engineer.get("/api/v1/rollouts/" + rollout3).json().get("phase").asString())
-                .isEqualTo("ROLLED_BACK");
+                .as("the interval with the bad report fails and rolls back").isEqualTo("ROLLED_BACK");
         routing = routing(gateway);
         assertThat(weights(routing, "standard")).isEqualTo(Map.of(int4, 100));
         assertThat(routing.get("revision").asLong()).isGreaterThan(revision);
@@ -310,5 +320,20 @@ class PipelineIT {
         all[1] = second;
         System.arraycopy(rest, 0, all, 2, rest.length);
         return all;
+    }
+
+    /** The gateway reports healthy figures until the rollout's current step has passed its analysis. */
+    private static void passAnalysis(HttpApi gateway, HttpApi engineer, String rolloutId) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            ok(gateway.post("/api/v1/rollouts/" + rolloutId + "/health", Map.of("errorRate", 0.001, "p99LatencyMs", 40,
+                    "qualityProxy", 0.97, "requests", 200)), 200);
+            if (engineer.get("/api/v1/rollouts/" + rolloutId).json().get("analysis").get("currentStep").get("passed")
+                    .asBoolean()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the step's analysis did not pass within 20 s");
     }
 }

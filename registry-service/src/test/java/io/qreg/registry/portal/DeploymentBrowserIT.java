@@ -96,7 +96,7 @@ class DeploymentBrowserIT extends BrowserTest {
     private String rolloutId;
 
     @BeforeAll
-    void aDeploymentWithARolloutAtItsFirstStep() {
+    void aDeploymentWithARolloutAtItsFirstStep() throws InterruptedException {
         Data data = new Data(port, jdbc);
         RolloutTestSupport.Model model = data.model("allowed");
         deployment = data.deployment(model, List.of(Map.of("name", "premium", "precision", "fp32"),
@@ -107,10 +107,23 @@ class DeploymentBrowserIT extends BrowserTest {
         // Premium serves the registered FP32 checkpoint, which also makes it standard's low-confidence fallback.
         assertThat(data.startCheckpointRollout(deployment, model, "production", "premium", List.of(5, 25, 100))
                 .status()).isEqualTo(201);
-        rolloutId = data.startRollout(deployment, candidate, "production", "standard", List.of(5, 25, 100)).json()
+        // One-second intervals, one passing interval a step, advanced by a person: the gateway's reports
+        // pass the first step's analysis here, so the page offers the plain advance.
+        rolloutId = data.startRollout(deployment, candidate, "production", "standard", List.of(5, 25, 100),
+                "analysis", Map.of("intervalSeconds", 1, "successfulIntervals", 1, "autoAdvance", false)).json()
                 .get("id").asString();
-        assertThat(data.engineer().post("/api/v1/rollouts/" + rolloutId + "/health", Map.of("errorRate", 0.002,
-                "p99LatencyMs", 41.5, "qualityProxy", 0.97)).status()).isEqualTo(200);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        boolean passed = false;
+        while (!passed && System.nanoTime() < deadline) {
+            assertThat(data.engineer().post("/api/v1/rollouts/" + rolloutId + "/health", Map.of("errorRate", 0.002,
+                    "p99LatencyMs", 41.5, "qualityProxy", 0.97, "requests", 120)).status()).isEqualTo(200);
+            passed = data.engineer().get("/api/v1/rollouts/" + rolloutId).json().get("analysis").get("currentStep")
+                    .get("passed").asBoolean();
+            if (!passed) {
+                Thread.sleep(200);
+            }
+        }
+        assertThat(passed).as("the first step's analysis passes on healthy reports").isTrue();
     }
 
     private WebElement bar(String role) {
@@ -138,6 +151,8 @@ class DeploymentBrowserIT extends BrowserTest {
         assertThat(weightText(bar("canary"))).isEqualTo("5%");
         assertThat(drawnShare(bar("canary"))).isCloseTo(0.05, within(0.02));
         assertThat(browser.findElement(By.cssSelector("#tier-standard [aria-current=step]")).getText()).contains("5%");
+        assertThat(browser.findElement(By.cssSelector("#tier-standard .qreg-analysis")).getText())
+                .contains("1 of 1 passing intervals").contains("passed");
 
         click(browser.findElement(By.xpath("//button[normalize-space()='Advance to 25%']")));
         // deployments.js asks in the browser's own dialog instead of the confirmation page.
@@ -155,6 +170,9 @@ class DeploymentBrowserIT extends BrowserTest {
         assertThat(drawnShare(bar("stable"))).isCloseTo(0.75, within(0.02));
         assertThat(browser.findElement(By.cssSelector("#tier-standard [aria-current=step]")).getText()).contains("25%");
         assertThat(browser.findElements(By.cssSelector("#tier-standard .qreg-step-done"))).hasSize(1);
+        // The new step's analysis starts over: until it passes, only a forced advance (with a reason) is offered.
+        assertThat(browser.findElement(By.cssSelector("#tier-standard .qreg-analysis")).getText())
+                .contains("of 1 passing intervals");
 
         assertThat(browser.findElement(By.cssSelector("#tier-standard")).getText())
                 .contains("Low-confidence answers are re-sent to checkpoint");

@@ -140,23 +140,39 @@ class DeploymentPortalIT extends RolloutTestSupport {
         assertThat(started.body()).contains("style=\"width: 5%\"").contains("aria-current=\"step\"");
         String rolloutId = activeRollout(s.deployment());
 
-        // Unconfirmed, the advance form answers a confirmation page and changes nothing.
+        // No interval has passed the step's analysis: the page says so and offers only a forced advance.
+        assertThat(started.body()).contains("Analysis:").contains("0 of 2 passing intervals")
+                .contains("none judged yet").contains("Force: advance to 25%")
+                .doesNotContain(rolloutId + "/advance\"");
         String advance = "/deployments/" + s.deployment() + "/rollouts/" + rolloutId + "/advance";
-        HttpResponse<String> confirm = engineer.post(advance, Map.of());
+        HttpResponse<String> early = engineer.post(advance, Map.of());
+        assertThat(early.statusCode()).isEqualTo(409);
+        assertThat(early.body()).contains("cannot be advanced yet").contains("has 0 of 2 passing intervals");
+
+        // Unconfirmed, the force-advance form answers a confirmation page that asks for a reason.
+        String force = "/deployments/" + s.deployment() + "/rollouts/" + rolloutId + "/force-advance";
+        HttpResponse<String> confirm = engineer.post(force, Map.of());
         assertThat(confirm.statusCode()).isEqualTo(200);
-        assertThat(confirm.body()).contains("Advance to 25%").contains("Yes, advance to 25%")
-                .contains("name=\"confirmed\" value=\"true\"").contains("Traffic split now").contains("75%");
+        assertThat(confirm.body()).contains("Force: advance to 25%").contains("Yes, force: advance to 25%")
+                .contains("name=\"confirmed\" value=\"true\"").contains("Traffic split now").contains("75%")
+                .contains("id=\"force-reason\" name=\"reason\"");
+        assertThat(ok(engineer().get("/api/v1/rollouts/" + rolloutId), 200).json().get("stepIndex").asInt()).isZero();
+        HttpResponse<String> noReason = engineer.follow(engineer.post(force, Map.of("confirmed", "true")));
+        assertThat(noReason.body()).contains("a forced advance needs a reason");
         assertThat(ok(engineer().get("/api/v1/rollouts/" + rolloutId), 200).json().get("stepIndex").asInt()).isZero();
 
-        HttpResponse<String> advanced = engineer.follow(engineer.post(advance, Map.of("confirmed", "true")));
-        assertThat(advanced.body()).contains("Rollout advanced: the candidate serves 25% of tier standard.");
+        HttpResponse<String> advanced = engineer.follow(engineer.post(force, Map.of("confirmed", "true",
+                "reason", "gateway metrics reviewed by hand")));
+        assertThat(advanced.body()).contains("Rollout advanced: the candidate serves 25% of tier standard.")
+                .contains("forced").contains("5% → 25% by ").contains("gateway metrics reviewed by hand");
         assertThat(printedWeights(advanced.body(), "standard")).containsExactly("75%", "25%");
         assertThat(weights(routing(s.deployment(), "production"), "standard"))
                 .containsExactly(Map.entry(s.stable(), 75), Map.entry(s.candidate(), 25));
 
         String base = "/deployments/" + s.deployment() + "/rollouts/" + rolloutId;
         assertThat(engineer.follow(engineer.post(base + "/pause", Map.of("confirmed", "true"))).body())
-                .contains("Rollout paused at 25%.").contains(">Resume<").doesNotContain(rolloutId + "/advance\"");
+                .contains("Rollout paused at 25%.").contains(">Resume<").doesNotContain(rolloutId + "/advance\"")
+                .doesNotContain(rolloutId + "/force-advance\"");
         // A stale form (advance while paused) explains itself instead of acting.
         HttpResponse<String> stale = engineer.post(advance, Map.of());
         assertThat(stale.statusCode()).isEqualTo(409);
@@ -197,7 +213,7 @@ class DeploymentPortalIT extends RolloutTestSupport {
         assertThat(page.body()).doesNotContain("/rollouts/" + rolloutId + "/advance")
                 .doesNotContain("Start a rollout").doesNotContain("qreg-move");
 
-        for (String action : List.of("advance", "pause", "rollback")) {
+        for (String action : List.of("advance", "force-advance", "pause", "rollback")) {
             HttpResponse<String> refused = viewer.post("/deployments/" + s.deployment() + "/rollouts/" + rolloutId
                     + "/" + action, Map.of("confirmed", "true"));
             assertThat(refused.statusCode()).as(action).isEqualTo(403);
@@ -222,7 +238,7 @@ class DeploymentPortalIT extends RolloutTestSupport {
         Setup s = setup();
         String rolloutId = ok(startRollout(s.deployment(), s.candidate(), "production", "standard",
                 List.of(5, 25, 100)), 201).json().get("id").asString();
-        ok(move(rolloutId, "advance"), 200);
+        ok(forceAdvance(rolloutId), 200);
         long current = routing(s.deployment(), "production").get("revision").asLong();
         HttpApi gateway = userWith("GATEWAY");
         ok(gateway.post("/api/v1/routing/" + s.deployment() + "/ack", Map.of("environment", "production",

@@ -72,13 +72,13 @@ class RolloutIT extends RolloutTestSupport {
         assertThat(routing.get("rollout").get("id").asString()).isEqualTo(id);
         assertThat(routing.get("rollout").get("stepIndex").asInt()).isZero();
 
-        JsonNode stepped = ok(move(id, "advance"), 200).json();
+        JsonNode stepped = ok(forceAdvance(id), 200).json();
         assertThat(stepped.get("stepIndex").asInt()).isEqualTo(1);
         routing = routing(d, "production");
         assertThat(weights(routing, "standard")).containsExactly(Map.entry(first, 75), Map.entry(second, 25));
         assertThat(routing.get("revision").asLong()).isEqualTo(revision + 2);
 
-        JsonNode done = ok(move(id, "advance"), 200).json();
+        JsonNode done = ok(forceAdvance(id), 200).json();
         assertThat(done.get("phase").asString()).isEqualTo("COMPLETED");
         routing = routing(d, "production");
         assertThat(weights(routing, "standard")).containsExactly(Map.entry(second, 100));
@@ -132,7 +132,7 @@ class RolloutIT extends RolloutTestSupport {
 
         assertThat(ok(move(id, "resume"), 200).json().get("phase").asString()).isEqualTo("PROGRESSING");
         assertThat(move(id, "resume").status()).isEqualTo(409);
-        assertThat(ok(move(id, "advance"), 200).json().get("stepIndex").asInt()).isEqualTo(1);
+        assertThat(ok(forceAdvance(id), 200).json().get("stepIndex").asInt()).isEqualTo(1);
     }
 
     @Test
@@ -144,7 +144,7 @@ class RolloutIT extends RolloutTestSupport {
         JsonNode before = routing(d, "production");
         String id = ok(startRollout(d, variant(model, "int8-dynamic"), "production", "standard",
                 List.of(5, 25, 100)), 201).json().get("id").asString();
-        ok(move(id, "advance"), 200);
+        ok(forceAdvance(id), 200);
 
         JsonNode rolledBack = ok(engineer().post("/api/v1/rollouts/" + id + "/rollback",
                 Map.of("reason", "latency regression seen on dashboards")), 200).json();
@@ -161,34 +161,37 @@ class RolloutIT extends RolloutTestSupport {
     }
 
     @Test
-    void aHealthBreachRollsBackAutomaticallyAndEveryReportIsKept() {
+    void aBreachingReportIsKeptAndItsIntervalRollsBackAutomatically() throws InterruptedException {
         Model model = model("allowed");
         String d = deployment(model, TIERS);
         String stable = variant(model, "int8-dynamic");
         makeStable(d, stable, "production", "standard");
         String id = ok(startRollout(d, variant(model, "int4-weight"), "production", "standard", List.of(5, 100),
-                "thresholds", Map.of("maxErrorRate", 0.05)), 201).json().get("id").asString();
+                "thresholds", Map.of("maxErrorRate", 0.05), "analysis", Map.of("intervalSeconds", 1)), 201).json()
+                .get("id").asString();
         HttpApi gateway = userWith("GATEWAY");
 
         JsonNode healthy = ok(gateway.post("/api/v1/rollouts/" + id + "/health",
                 Map.of("errorRate", 0.01, "p99LatencyMs", 40.0, "qualityProxy", 0.97)), 200).json();
         assertThat(healthy.get("phase").asString()).isEqualTo("PROGRESSING");
         assertThat(healthy.get("thresholds").get("maxErrorRate").asDouble()).isEqualTo(0.05);
+        assertThat(healthy.get("analysis").get("thresholds").get("maxErrorRate").asDouble()).isEqualTo(0.05);
         assertThat(healthy.get("thresholds").get("maxP99LatencyMs").asDouble())
                 .isEqualTo(Thresholds.DEFAULTS.maxP99LatencyMs());
 
-        JsonNode breached = ok(gateway.post("/api/v1/rollouts/" + id + "/health",
-                Map.of("errorRate", 0.2, "p99LatencyMs", 45.0)), 200).json();
+        JsonNode reported = ok(gateway.post("/api/v1/rollouts/" + id + "/health",
+                Map.of("errorRate", 0.2, "p99LatencyMs", 45.0, "requests", 100)), 200).json();
+        // A report moves nothing by itself: its interval is judged when it ends.
+        assertThat(reported.get("healthReports").get(0).get("breaches").get(0).get("metric").asString())
+                .isEqualTo("errorRate");
 
-        assertThat(breached.get("phase").asString()).isEqualTo("ROLLED_BACK");
-        assertThat(breached.get("reason").asString()).contains("errorRate 0.2 > maxErrorRate 0.05");
+        JsonNode breached = awaitPhase(id, "ROLLED_BACK");
+        assertThat(breached.get("reason").asString()).contains("errorRate", "> maxErrorRate 0.05");
         assertThat(weights(routing(d, "production"), "standard")).containsExactly(Map.entry(stable, 100));
         assertThat(breached.get("healthReports").size()).isEqualTo(2);
-        assertThat(breached.get("healthReports").get(0).get("breaches").get(0).get("metric").asString())
-                .isEqualTo("errorRate");
         String details = jdbc.queryForObject("select details from audit_event where action = 'rollout.rolled-back'"
                 + " and subject_id = ?", String.class, id);
-        assertThat(details).contains("\"automatic\":true", "\"metric\":\"errorRate\"");
+        assertThat(details).contains("\"automatic\":true", "\"metric\":\"errorRate\"", "analysisIntervalId");
         RolloutEvent.RolloutRolledBack event = (RolloutEvent.RolloutRolledBack) RecordedRolloutEvents.of(id)
                 .get(RecordedRolloutEvents.of(id).size() - 1);
         assertThat(event.automatic()).isTrue();
@@ -263,7 +266,7 @@ class RolloutIT extends RolloutTestSupport {
         jdbc.update("update approval set used_at = null, expires_at = now() - interval '1 minute' where id = ?",
                 approval);
 
-        HttpApi.Reply refused = move(id, "advance");
+        HttpApi.Reply refused = forceAdvance(id);
 
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.json().get("detail").asString()).contains("is EXPIRED");

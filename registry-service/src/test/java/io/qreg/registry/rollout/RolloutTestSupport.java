@@ -218,6 +218,27 @@ public abstract class RolloutTestSupport extends IntegrationTest {
         return engineer().post("/api/v1/rollouts/" + rolloutId + "/" + action, Map.of());
     }
 
+    /**
+     * Advances past the step's analysis with {@code force} and a reason: for tests about what an
+     * advance does (weights, revisions, approvals), not about when the analysis allows it.
+     */
+    protected HttpApi.Reply forceAdvance(String rolloutId) {
+        return engineer().post("/api/v1/rollouts/" + rolloutId + "/advance", Map.of("force", true, "reason",
+                "test: moving the steps by hand"));
+    }
+
+    /** The rollout once it is in {@code phase}, waiting up to 15 s for the analysis judge to get it there. */
+    protected JsonNode awaitPhase(String rolloutId, String phase) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        JsonNode rollout = ok(engineer().get("/api/v1/rollouts/" + rolloutId), 200).json();
+        while (!phase.equals(rollout.get("phase").asString()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            rollout = ok(engineer().get("/api/v1/rollouts/" + rolloutId), 200).json();
+        }
+        assertThat(rollout.get("phase").asString()).as(rollout.toString()).isEqualTo(phase);
+        return rollout;
+    }
+
     protected JsonNode routing(String deployment, String environment) {
         return ok(engineer().get("/api/v1/routing/" + deployment + "?environment=" + environment), 200).json();
     }

@@ -137,7 +137,7 @@ class RoutingIT extends RolloutTestSupport {
         assertThat(api.send(api.request(path).header("If-None-Match", "W/" + etag + ", \"other\"").GET()).status())
                 .isEqualTo(304);
 
-        ok(move(s.rolloutId(), "advance"), 200);
+        ok(forceAdvance(s.rolloutId()), 200);
         HttpApi.Reply changed = api.send(api.request(path).header("If-None-Match", etag).GET());
         assertThat(changed.status()).isEqualTo(200);
         assertThat(changed.header("ETag")).isNotEqualTo(etag);
@@ -180,7 +180,7 @@ class RoutingIT extends RolloutTestSupport {
         Thread.sleep(500);
         assertThat(poll).as("nothing changed yet: the poll waits").isNotDone();
 
-        ok(move(s.rolloutId(), "advance"), 200);
+        ok(forceAdvance(s.rolloutId()), 200);
         long stepped = System.nanoTime();
 
         HttpResponse<String> answer = poll.get(5, TimeUnit.SECONDS);
@@ -309,7 +309,7 @@ class RoutingIT extends RolloutTestSupport {
         assertThat(byAccount.get("gateway").asString()).startsWith("u-");
         assertThat(byAccount.get("behind").asBoolean()).isTrue();
 
-        ok(move(s.rolloutId(), "advance"), 200);
+        ok(forceAdvance(s.rolloutId()), 200);
         JsonNode view = ok(engineer().get("/api/v1/routing/" + s.deployment() + "/gateways?environment=production"),
                 200).json();
         assertThat(view.get("currentRevision").asLong()).isEqualTo(revision + 1);
@@ -336,7 +336,7 @@ class RoutingIT extends RolloutTestSupport {
     @Test
     void everyRevisionIsKeptAndCanBeReadBack() {
         Scene s = scene();
-        ok(move(s.rolloutId(), "advance"), 200);
+        ok(forceAdvance(s.rolloutId()), 200);
         String base = "/api/v1/routing/" + s.deployment();
         JsonNode list = ok(engineer().get(base + "/revisions?environment=production"), 200).json();
         List<Long> numbers = new ArrayList<>();
@@ -372,7 +372,7 @@ class RoutingIT extends RolloutTestSupport {
         Thread.sleep(5);
         Instant duringCanary = Instant.now();
         Thread.sleep(5);
-        ok(move(rollout.get("id").asString(), "advance"), 200);
+        ok(forceAdvance(rollout.get("id").asString()), 200);
         Thread.sleep(5);
         Instant afterwards = Instant.now();
 

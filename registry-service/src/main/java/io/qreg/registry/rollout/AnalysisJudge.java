@@ -1,0 +1,123 @@
+package io.qreg.registry.rollout;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.web.ApiException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Judges the analysis intervals of moving rollouts as they end, about once a second on every
+ * registry instance. One batched read finds what is due (with each interval's health reports
+ * already combined by the database), the deployments' Prometheus metrics are queried all at once
+ * outside any transaction, and then each rollout is judged in its own short transaction under its
+ * deployment's row lock, taken with SKIP LOCKED: a deployment another instance (or a person's move)
+ * holds is judged at the next tick, and the interval's unique key keeps a judgement from counting twice.
+ *
+ * <p>A failed interval rolls the rollout back; a passing one that completes the step's analysis
+ * advances it when the analysis says {@code autoAdvance} (a refused advance, e.g. a lapsed
+ * approval, leaves the step passed and waiting for a person, the refusal in its last judgement).
+ */
+@Component
+class AnalysisJudge {
+
+    private static final Logger log = LoggerFactory.getLogger(AnalysisJudge.class);
+    static final int BATCH = 2_000;
+
+    private final AnalysisStore analyses;
+    private final RolloutStore rollouts;
+    private final RolloutService moves;
+    private final PrometheusClient prometheus;
+    private final TransactionTemplate tx;
+
+    AnalysisJudge(AnalysisStore analyses, RolloutStore rollouts, RolloutService moves, PrometheusClient prometheus,
+            PlatformTransactionManager transactions) {
+        this.analyses = analyses;
+        this.rollouts = rollouts;
+        this.moves = moves;
+        this.prometheus = prometheus;
+        this.tx = new TransactionTemplate(transactions);
+    }
+
+    @Scheduled(fixedDelayString = "${qreg.rollouts.analysis-tick-millis:1000}", initialDelay = 1000)
+    void tick() {
+        judgeDue(Timestamps.now());
+    }
+
+    /** Judges every interval that ended by {@code now}; returns how many were judged. */
+    int judgeDue(Instant now) {
+        List<AnalysisStore.Due> due = analyses.due(now, BATCH);
+        if (due.isEmpty()) {
+            return 0;
+        }
+        Map<UUID, List<IntervalJudgement.Reading>> readings = prometheus.read(due);
+        int judged = 0;
+        for (AnalysisStore.Due d : due) {
+            List<IntervalJudgement.Reading> metrics = readings.getOrDefault(d.rolloutId(), List.of());
+            if (judgeSafely(d, metrics)) {
+                judged++;
+            }
+        }
+        return judged;
+    }
+
+    private boolean judgeSafely(AnalysisStore.Due d, List<IntervalJudgement.Reading> metrics) {
+        try {
+            try {
+                return judge(d, metrics, true, null);
+            } catch (ApiException refused) {
+                // The advance was refused (e.g. the approval no longer holds): count the interval, do not move.
+                return judge(d, metrics, false, "auto-advance refused: " + refused.getMessage());
+            }
+        } catch (DuplicateKeyException judgedElsewhere) {
+            log.debug("interval of rollout {} ending {} was judged by another instance", d.rolloutId(),
+                    d.intervalEndsAt());
+        } catch (RuntimeException e) {
+            log.warn("could not judge the interval of rollout {} ending {}: {}", d.rolloutId(), d.intervalEndsAt(),
+                    e.toString());
+        }
+        return false;
+    }
+
+    /** One rollout's interval in one transaction; false when it had moved on or its deployment was busy. */
+    private boolean judge(AnalysisStore.Due d, List<IntervalJudgement.Reading> metrics, boolean mayAdvance,
+            String note) {
+        Boolean done = tx.execute(status -> {
+            if (!analyses.tryLock(d.deploymentId())) {
+                return false;
+            }
+            Rollout r = rollouts.find(d.rolloutId()).orElse(null);
+            if (r == null || r.phase() != RolloutPhase.PROGRESSING || r.stepIndex() != d.stepIndex()
+                    || !r.intervalEndsAt().equals(d.intervalEndsAt())) {
+                return false;
+            }
+            IntervalJudgement j = IntervalJudgement.judge(r.thresholds(), d.health(), metrics);
+            Instant at = Timestamps.now();
+            UUID intervalId = UUID.randomUUID();
+            Instant start = r.intervalStartedAt();
+            Instant end = r.intervalEndsAt();
+            r.judged(j.outcome(), note == null ? j.summary() : j.summary() + "; " + note, at);
+            analyses.insert(intervalId, r.id(), r.stepIndex(), start, end, j, r.consecutivePasses(), at);
+            if (j.outcome() == IntervalOutcome.FAILED) {
+                moves.rollBackJudged(r, "canary analysis failed at step " + (r.stepIndex() + 1) + " ("
+                        + r.percent() + "%): " + String.join(", ", j.reasons()), intervalId, j.breaches());
+            } else if (mayAdvance && r.analysisPassed() && r.analysis().autoAdvance()) {
+                moves.advanceJudged(r, intervalId);
+            } else {
+                rollouts.update(r);
+            }
+            return true;
+        });
+        return Boolean.TRUE.equals(done);
+    }
+}

@@ -1,0 +1,125 @@
+package io.qreg.registry.rollout;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.qreg.registry.deployment.CanaryMetric;
+import io.qreg.registry.support.CanonicalJson;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import tools.jackson.core.type.TypeReference;
+
+/** The judged analysis intervals, and the judge's one batched read of what is due. */
+@Repository
+class AnalysisStore {
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<CanaryMetric>> METRICS = new TypeReference<>() {
+    };
+
+    /**
+     * A moving rollout whose interval has ended, with what the judge needs to judge it: the
+     * clusters its metrics' queries name, the deployment's metrics, and the interval's health
+     * reports combined.
+     */
+    record Due(UUID rolloutId, UUID deploymentId, int stepIndex, Instant intervalStartedAt, Instant intervalEndsAt,
+            String canaryCluster, String stableCluster, List<CanaryMetric> metrics, IntervalJudgement.Health health) {
+    }
+
+    private final JdbcTemplate jdbc;
+
+    AnalysisStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Up to {@code limit} rollouts whose interval ended by {@code now}, the longest overdue first:
+     * one query, the interval's reports aggregated in the database (request-weighted error rate and
+     * quality proxy, the highest p99; a report without {@code requests} counts as one request).
+     */
+    List<Due> due(Instant now, int limit) {
+        return jdbc.query("""
+                select r.id, r.deployment_id, r.step_index, r.interval_started_at, r.interval_ends_at,
+                       r.variant_id, r.checkpoint_id, r.previous_variant_id, r.previous_checkpoint_id, d.metrics,
+                       h.reports, h.requests, h.error_rate, h.p99, h.quality
+                  from rollout r
+                  join deployment d on d.id = r.deployment_id
+                  cross join lateral (
+                      select count(*) as reports, coalesce(sum(coalesce(x.requests, 1)), 0) as requests,
+                             sum(x.error_rate * coalesce(x.requests, 1))
+                               / nullif(sum(coalesce(x.requests, 1)) filter (where x.error_rate is not null), 0)
+                               as error_rate,
+                             max(x.p99_latency_ms) as p99,
+                             sum(x.quality_proxy * coalesce(x.requests, 1))
+                               / nullif(sum(coalesce(x.requests, 1)) filter (where x.quality_proxy is not null), 0)
+                               as quality
+                        from rollout_health x
+                       where x.rollout_id = r.id and x.step_index = r.step_index
+                         and x.reported_at >= r.interval_started_at and x.reported_at < r.interval_ends_at) h
+                 where r.phase = 'PROGRESSING' and r.interval_ends_at <= ?
+                 order by r.interval_ends_at, r.id
+                 limit ?""", AnalysisStore::due, Timestamp.from(now), limit);
+    }
+
+    /**
+     * Takes the deployment's row lock (the one every rollout move takes) unless another transaction
+     * holds it: a busy deployment is judged at the next tick instead of stalling the judge.
+     */
+    boolean tryLock(UUID deploymentId) {
+        return !jdbc.queryForList("select id from deployment where id = ? for update skip locked", UUID.class,
+                deploymentId).isEmpty();
+    }
+
+    void insert(UUID id, UUID rolloutId, int stepIndex, Instant start, Instant end, IntervalJudgement j,
+            int passesAfter, Instant judgedAt) {
+        jdbc.update("""
+                insert into analysis_interval (id, rollout_id, step_index, started_at, ended_at, outcome, data,
+                                               reasons, consecutive_passes, judged_at)
+                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)""",
+                id, rolloutId, stepIndex, Timestamp.from(start), Timestamp.from(end),
+                j.outcome().name(), CanonicalJson.write(j.data()), CanonicalJson.write(j.reasons()), passesAfter,
+                Timestamp.from(judgedAt));
+    }
+
+    /** The step's judged intervals, newest first. */
+    List<AnalysisView.Interval> intervals(UUID rolloutId, int stepIndex, int limit) {
+        return jdbc.query("select * from analysis_interval where rollout_id = ? and step_index = ?"
+                + " order by started_at desc limit ?", (rs, n) -> new AnalysisView.Interval(
+                        rs.getObject("id", UUID.class), rs.getInt("step_index"), rs.getTimestamp("started_at").toInstant(),
+                        rs.getTimestamp("ended_at").toInstant(), IntervalOutcome.valueOf(rs.getString("outcome")),
+                        CanonicalJson.mapper().readValue(rs.getString("data"), MAP),
+                        CanonicalJson.mapper().readValue(rs.getString("reasons"), STRINGS),
+                        rs.getInt("consecutive_passes"), rs.getTimestamp("judged_at").toInstant()),
+                rolloutId, stepIndex, limit);
+    }
+
+    /** The cluster name of the backend in these columns (as {@link Backend#cluster()} names it), or null. */
+    private static String cluster(ResultSet rs, String variantColumn, String checkpointColumn) throws SQLException {
+        UUID variant = rs.getObject(variantColumn, UUID.class);
+        UUID checkpoint = rs.getObject(checkpointColumn, UUID.class);
+        return variant != null ? new Backend(Backend.VARIANT, variant, null, null).cluster()
+                : checkpoint != null ? new Backend(Backend.CHECKPOINT, checkpoint, null, null).cluster() : null;
+    }
+
+    private static Due due(ResultSet rs, int row) throws SQLException {
+        String canary = cluster(rs, "variant_id", "checkpoint_id");
+        String stable = cluster(rs, "previous_variant_id", "previous_checkpoint_id");
+        return new Due(rs.getObject("id", UUID.class), rs.getObject("deployment_id", UUID.class),
+                rs.getInt("step_index"), rs.getTimestamp("interval_started_at").toInstant(),
+                rs.getTimestamp("interval_ends_at").toInstant(), canary, stable,
+                CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS),
+                new IntervalJudgement.Health(rs.getLong("reports"), rs.getLong("requests"),
+                        (Double) rs.getObject("error_rate"), (Double) rs.getObject("p99"),
+                        (Double) rs.getObject("quality")));
+    }
+}

@@ -1,0 +1,70 @@
+package io.qreg.registry.rollout;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The gateways' canary health reports. A report is kept with the thresholds it crosses, but moves
+ * nothing by itself: the reports of an analysis interval are combined and judged together when the
+ * interval ends ({@link AnalysisJudge}), so one bad report among many good ones is weighed, not obeyed.
+ */
+@Service
+class HealthReports {
+
+    private final RolloutService rollouts;
+    private final RolloutStore store;
+    private final AuditLog audit;
+
+    HealthReports(RolloutService rollouts, RolloutStore store, AuditLog audit) {
+        this.rollouts = rollouts;
+        this.store = store;
+        this.audit = audit;
+    }
+
+    @Transactional
+    public RolloutView record(UUID id, HealthReport report) {
+        if (report == null || (report.errorRate() == null && report.p99LatencyMs() == null
+                && report.qualityProxy() == null)) {
+            throw ApiException.invalid("errorRate", "report at least one of errorRate (0-1), p99LatencyMs"
+                    + " and qualityProxy (0-1), with requests (how many requests they stand for)");
+        }
+        if (report.errorRate() != null) {
+            Thresholds.fraction("errorRate", report.errorRate());
+        }
+        if (report.p99LatencyMs() != null && (report.p99LatencyMs().isNaN() || report.p99LatencyMs() < 0)) {
+            throw ApiException.invalid("p99LatencyMs", "p99LatencyMs must be 0 or more, got " + report.p99LatencyMs());
+        }
+        if (report.qualityProxy() != null) {
+            Thresholds.fraction("qualityProxy", report.qualityProxy());
+        }
+        if (report.requests() != null && report.requests() < 0) {
+            throw ApiException.invalid("requests", "requests must be 0 or more, got " + report.requests());
+        }
+        Rollout rollout = rollouts.lock(id);
+        try {
+            rollout.requireActive("sent health reports");
+        } catch (IllegalRolloutTransitionException e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+        List<Thresholds.Breach> breaches = rollout.thresholds().breaches(report.errorRate(), report.p99LatencyMs(),
+                report.qualityProxy());
+        UUID reportId = UUID.randomUUID();
+        store.insertHealth(reportId, rollout, report, breaches, Timestamps.now(), CurrentUser.username());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("healthReportId", reportId.toString());
+        details.put("stepIndex", rollout.stepIndex());
+        details.put("breached", breaches.stream().map(Thresholds.Breach::toMap).toList());
+        audit.record("rollout.health-reported", "rollout", id.toString(), null, report, details);
+        return rollouts.view(rollout);
+    }
+}
