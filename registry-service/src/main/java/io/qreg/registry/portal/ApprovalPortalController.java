@@ -10,6 +10,8 @@ import java.util.UUID;
 import jakarta.servlet.http.HttpServletRequest;
 
 import io.qreg.registry.approval.ApprovalService;
+import io.qreg.registry.checkpoint.CheckpointService;
+import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.approval.ApprovalStatus;
 import io.qreg.registry.approval.ApprovalView;
 import io.qreg.registry.approval.IneligibleSigner;
@@ -53,11 +55,14 @@ class ApprovalPortalController {
     private final ApprovalService approvals;
     private final PolicyService policies;
     private final VariantService variants;
+    private final CheckpointService checkpoints;
 
-    ApprovalPortalController(ApprovalService approvals, PolicyService policies, VariantService variants) {
+    ApprovalPortalController(ApprovalService approvals, PolicyService policies, VariantService variants,
+            CheckpointService checkpoints) {
         this.approvals = approvals;
         this.policies = policies;
         this.variants = variants;
+        this.checkpoints = checkpoints;
     }
 
     /** The list's filter as the form posts it; blank fields do not narrow. */
@@ -81,15 +86,24 @@ class ApprovalPortalController {
     }
 
     /** The variant an approval is about, as far as a signer needs it on the page. */
-    public record VariantFacts(UUID id, String modelName, String precisionLabel, String size, String recipe,
-            String calibration) {
+    /**
+     * What the approval lets serve, as the page shows it: a variant, or the model's checkpoint served
+     * unquantized ({@code recipe} null, as a checkpoint is not made by one).
+     */
+    public record SubjectFacts(String kind, UUID id, String href, String modelName, String precisionLabel,
+            String size, String recipe, String calibration) {
 
-        static VariantFacts of(VariantView v) {
+        static SubjectFacts of(VariantView v) {
             Map<?, ?> recipe = v.lineage().get("recipe") instanceof Map<?, ?> m ? m : Map.of();
             Map<?, ?> calibration = v.lineage().get("calibrationDataset") instanceof Map<?, ?> m ? m : null;
-            return new VariantFacts(v.id(), v.modelName(), v.precisionLabel(), ByteSizes.human(v.sizeBytes()),
-                    recipe.get("name") + " v" + recipe.get("version"),
+            return new SubjectFacts("variant", v.id(), "/variants/" + v.id(), v.modelName(), v.precisionLabel(),
+                    ByteSizes.human(v.sizeBytes()), recipe.get("name") + " v" + recipe.get("version"),
                     calibration == null ? null : calibration.get("name") + " v" + calibration.get("version"));
+        }
+
+        static SubjectFacts of(CheckpointView c) {
+            return new SubjectFacts("checkpoint", c.id(), "/models/" + c.modelName(), c.modelName(),
+                    "fp32, version " + c.version(), c.sizeHuman(), null, null);
         }
     }
 
@@ -141,7 +155,7 @@ class ApprovalPortalController {
     }
 
     /** Everything the request page shows. {@code verdict} is the variant's verdict now, beside the bound evidence. */
-    public record ApprovalPage(ApprovalView approval, VariantFacts variant, Verdict verdict,
+    public record ApprovalPage(ApprovalView approval, SubjectFacts variant, Verdict verdict,
             boolean sameEvidence, List<EvidenceResult> results, Standing standing) {
     }
 
@@ -207,7 +221,7 @@ class ApprovalPortalController {
         if (id != null) {
             try {
                 VariantView variant = variants.get(id);
-                view.addAttribute("variant", VariantFacts.of(variant));
+                view.addAttribute("variant", SubjectFacts.of(variant));
                 view.addAttribute("verdict", policies.verdict(variant));
             } catch (ApiException e) {
                 if (problem == null) {
@@ -251,6 +265,16 @@ class ApprovalPortalController {
     }
 
     private ApprovalPage page(ApprovalView a) {
+        if (a.checkpointId() != null) {
+            CheckpointView checkpoint = checkpoints.get(a.checkpointId());
+            Verdict verdict = policies.checkpointVerdict(checkpoint.id());
+            List<EvidenceResult> results = a.evidence().evaluationIds().stream().map(id -> new EvidenceResult(
+                    "Evaluation", id, "of the checkpoint", "/api/v1/checkpoints/" + checkpoint.id() + "/evaluations"))
+                    .toList();
+            return new ApprovalPage(a, SubjectFacts.of(checkpoint), verdict,
+                    verdict.evidence().digest().equals(a.evidenceDigest()), results,
+                    Standing.of(a, CurrentUser.username(), CurrentUser.roles()));
+        }
         VariantView variant = variants.get(a.variantId());
         Verdict verdict = policies.verdict(variant);
         List<EvidenceResult> results = new ArrayList<>();
@@ -266,7 +290,7 @@ class ApprovalPortalController {
             results.add(new EvidenceResult("Benchmark", benchmark, label,
                     "/variants/" + variant.id() + "#benchmark-" + benchmark));
         }
-        return new ApprovalPage(a, VariantFacts.of(variant), verdict,
+        return new ApprovalPage(a, SubjectFacts.of(variant), verdict,
                 verdict.evidence().digest().equals(a.evidenceDigest()), results,
                 Standing.of(a, CurrentUser.username(), CurrentUser.roles()));
     }
