@@ -1,5 +1,7 @@
 package io.qreg.registry.demo;
 
+import static io.qreg.registry.demo.DemoPeople.as;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.Supplier;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -26,12 +27,6 @@ import io.qreg.registry.artifact.ReceivedUpload;
 import io.qreg.registry.checkpoint.CheckpointService;
 import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.dataset.DatasetService;
-import io.qreg.registry.deployment.DeploymentRequest;
-import io.qreg.registry.deployment.DeploymentService;
-import io.qreg.registry.rollout.Analysis;
-import io.qreg.registry.rollout.RolloutRequest;
-import io.qreg.registry.rollout.RolloutService;
-import io.qreg.registry.rollout.RolloutView;
 import io.qreg.registry.dataset.DatasetView;
 import io.qreg.registry.job.JobRequest;
 import io.qreg.registry.job.JobService;
@@ -56,9 +51,6 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
-import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
 /**
@@ -141,8 +133,9 @@ public class DemoData {
             new DemoApproval(FIRST_WAVE.get(0), "production", "default", false),
             // Already APPROVED, and rolled out to staging's default tier: a canary at 5%.
             new DemoApproval(FIRST_WAVE.get(1), "staging", "default", true),
-            // 4-bit weights: an APPROVER and a RISK_OFFICER must both sign.
-            new DemoApproval(FIRST_WAVE.get(2), "production", "edge", false));
+            // 4-bit weights: an APPROVER and a RISK_OFFICER must both sign. (Not the edge tier: the demo
+            // checkpoint is internal-only, so no request for it there would be accepted.)
+            new DemoApproval(FIRST_WAVE.get(2), "production", "premium", false));
 
     /** What a seeding found or made: the QUANTIZE jobs per quantization and the approvals opened. */
     public record Seeded(Map<String, UUID> quantizeJobs, List<UUID> approvals) {
@@ -164,14 +157,13 @@ public class DemoData {
     private final JobSubmission submission;
     private final ApprovalService approvals;
     private final ArtifactService artifacts;
-    private final DeploymentService deployments;
-    private final RolloutService rollouts;
+    private final DemoDeployment deployment;
     private volatile Thread seeding;
 
     DemoData(@Value("${qreg.demo:false}") boolean enabled, @Value("${qreg.upload.max-bytes}") long maxUploadBytes,
             UserService users, ModelService models, CheckpointService checkpoints, DatasetService datasets,
             RecipeService recipes, JobService jobs, JobSubmission submission, ApprovalService approvals,
-            ArtifactService artifacts, DeploymentService deployments, RolloutService rollouts) {
+            ArtifactService artifacts, DemoDeployment deployment) {
         this.enabled = enabled;
         this.maxUploadBytes = maxUploadBytes;
         this.users = users;
@@ -183,8 +175,7 @@ public class DemoData {
         this.submission = submission;
         this.approvals = approvals;
         this.artifacts = artifacts;
-        this.deployments = deployments;
-        this.rollouts = rollouts;
+        this.deployment = deployment;
     }
 
     /** After startup (the embedded worker starts on the same event), on a thread of its own: startup is not delayed. */
@@ -220,7 +211,11 @@ public class DemoData {
                 .map(p -> p.username() + " / " + p.password() + " (" + p.role() + ")").toList());
         Registered registered = register();
         Map<String, UUID> submitted = new LinkedHashMap<>(submit(registered, FIRST_WAVE));
-        awaitWave(submitted.values());
+        List<UUID> firstWave = new ArrayList<>(submitted.values());
+        // The FP32 checkpoint serves too, so it needs evidence of its own before it can be approved.
+        firstWave.add(deployment.evaluateCheckpoint(registered.checkpoints().get(DIGITS),
+                registered.evaluation().get(DIGITS)));
+        awaitWave(firstWave);
         List<UUID> opened = openApprovals(submitted, APPROVALS);
         Map<String, UUID> second = submit(registered, SECOND_WAVE);
         submitted.putAll(second);
@@ -379,7 +374,7 @@ public class DemoData {
 
     /** Opens each approval whose variant exists, unless that variant already has one for the target. */
     List<UUID> openApprovals(Map<String, UUID> quantizeJobs, List<DemoApproval> wanted) {
-        ensureDeployment();
+        deployment.ensure();
         List<UUID> opened = new ArrayList<>();
         for (DemoApproval a : wanted) {
             UUID jobId = quantizeJobs.get(key(a.of()));
@@ -408,71 +403,17 @@ public class DemoData {
                 ApprovalView signed = as(APPROVER, () -> approvals.sign(requested.id(),
                         new ApprovalService.NewSignoff("APPROVE", "Demo: evaluation and benchmark look right.")));
                 if (signed.status() == ApprovalStatus.APPROVED) {
-                    startRollout(signed, job.checkpointId());
+                    deployment.startRollout(signed, job.checkpointId());
                 }
             }
         }
         return opened;
     }
 
-    /** The demo's deployment of the digits model: a premium tier, an edge tier and the default one. */
-    void ensureDeployment() {
-        try {
-            deployments.get(DEPLOYMENT);
-        } catch (ApiException missing) {
-            as(ENGINEER, () -> deployments.create(new DeploymentRequest(DEPLOYMENT, DIGITS_MLP.model(),
-                    "Demo: the digits classifier behind a premium, an edge and a default tier.",
-                    List.of(DeploymentRequest.Environment.named("staging"),
-                            DeploymentRequest.Environment.named("production")), List.of(
-                            new DeploymentRequest.Tier("premium", null, null, false, false),
-                            new DeploymentRequest.Tier("edge", null, null, true, false),
-                            new DeploymentRequest.Tier("default", null, null, false, true)), null)));
-        }
-    }
-
-    /**
-     * A staged rollout to look at: the FP32 checkpoint becomes the tier's stable backend (no
-     * approval covers an unquantized checkpoint), then the approved variant starts its canary at 5%,
-     * analysed every minute but not advanced by itself: it waits for a person (or a forced advance).
-     * A second seeding finds the rollout there and changes nothing.
-     */
-    void startRollout(ApprovalView approved, UUID checkpoint) {
-        try {
-            as(ENGINEER, () -> rollouts.start(DEPLOYMENT, new RolloutRequest(null, checkpoint,
-                    approved.environment(), approved.tier(), List.of(100), null, null, null)));
-            RolloutView canary = as(ENGINEER, () -> rollouts.start(DEPLOYMENT, new RolloutRequest(
-                    approved.variantId(), null, approved.environment(), approved.tier(), List.of(5, 25, 100),
-                    approved.id(), null, new Analysis(60, 2, false, null))));
-            log.info("demo data: rollout {} of variant {} into {} {} is at {}%", canary.id(), approved.variantId(),
-                    approved.environment(), approved.tier(), canary.percent());
-        } catch (ApiException e) {
-            log.info("demo data: no new rollout into {} {}: {}", approved.environment(), approved.tier(),
-                    e.getMessage());
-        }
-    }
-
     // ---------------------------------------------------------------- helpers
 
     static String key(Quantization q) {
         return q.example().model() + "/" + q.recipe().name();
-    }
-
-    private <T> T as(Persona persona, Supplier<T> work) {
-        return as(persona.username(), Set.of(persona.role()), work);
-    }
-
-    /** Runs the work as that person, so services record them as the actor and apply their rules to them. */
-    private static <T> T as(String username, Set<Role> roles, Supplier<T> work) {
-        var previous = SecurityContextHolder.getContext();
-        var context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(username, null,
-                roles.stream().map(r -> new SimpleGrantedAuthority(r.authority())).toList()));
-        SecurityContextHolder.setContext(context);
-        try {
-            return work.get();
-        } finally {
-            SecurityContextHolder.setContext(previous);
-        }
     }
 
     private static InputStream resource(String name) throws IOException {
