@@ -3,18 +3,13 @@ package io.qreg.registry.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.qreg.registry.support.HttpApi;
-import io.qreg.worker.daemon.WorkerConfig;
 import io.qreg.worker.daemon.WorkerDaemon;
 
 import org.junit.jupiter.api.Test;
@@ -116,14 +111,8 @@ class WorkerDeregistrationIT extends JobTestSupport {
     @Test
     void aStoppedWorkerDaemonDeregistersAndShowsAsStopped() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        WorkerConfig config = WorkerConfig.of(URI.create("http://localhost:" + port), workerToken())
-                .withName(unique("daemon")).withLabels(Map.of("pool", "daemon-test")).withWorkDir(scratch)
-                .withClaimWait(Duration.ofSeconds(20))
-                .withLog(new PrintStream(log, true, StandardCharsets.UTF_8));
-        WorkerDaemon daemon = WorkerDaemon.start(config);
+        WorkerDaemon daemon = startDaemon(log);
         try {
-            assertThat(daemon.awaitRegistration(Duration.ofSeconds(20))).as(log.toString(StandardCharsets.UTF_8))
-                    .isTrue();
             String id = daemon.workerId().orElseThrow();
             assertThat(fleetState(id)).isIn("idle", "busy");
             daemon.stop(Duration.ofSeconds(5));
@@ -141,13 +130,5 @@ class WorkerDeregistrationIT extends JobTestSupport {
             }
         }
         throw new AssertionError("worker " + workerId + " is not in the first 200 of the fleet");
-    }
-
-    /** A new WORKER account's token, for a daemon that speaks HTTP on its own. */
-    private String workerToken() {
-        String username = "w-" + UUID.randomUUID().toString().substring(0, 8);
-        ok(admin().post("/api/v1/users", Map.of("username", username, "roles", List.of("WORKER"))), 201);
-        return admin().post("/api/v1/tokens", Map.of("name", "daemon", "username", username)).json().get("token")
-                .asString();
     }
 }
