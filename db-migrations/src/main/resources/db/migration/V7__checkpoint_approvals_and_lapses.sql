@@ -35,9 +35,3 @@ create index rollout_approval_idx on rollout (approval_id);
 -- request time-to-live no longer applies (it can still lapse).
 alter table approval add column used_at timestamptz;
 
--- A checkpoint's own evaluations (EVALUATE jobs of the checkpoint itself) are the evidence for
--- serving it unquantized: an evaluation is of a variant or of a checkpoint.
-alter table evaluation alter column variant_id drop not null;
-alter table evaluation add column checkpoint_id uuid references checkpoint (id);
-alter table evaluation add constraint evaluation_one_subject check ((variant_id is null) <> (checkpoint_id is null));
-create index evaluation_checkpoint_idx on evaluation (checkpoint_id, created_at);

@@ -172,23 +172,26 @@ public class JobRunner {
             throw new BadInputException("cannot evaluate a model of task '" + taskName
                     + "': this worker evaluates classification and language-model models");
         }
-        Path variant = download(job, "variant", scratch.resolve("variant.onnx"), control, 0.00, 0.04);
-        Path checkpoint = download(job, "checkpoint", scratch.resolve("checkpoint.onnx"), control, 0.04, 0.08);
+        // Without a variant the job evaluates the checkpoint itself: the model is its own reference.
+        String measured = job.part("variant") == null ? "checkpoint" : "variant";
+        Path checkpoint = download(job, "checkpoint", scratch.resolve("checkpoint.onnx"), control, 0.00, 0.04);
+        Path model = measured.equals("variant")
+                ? download(job, "variant", scratch.resolve("variant.onnx"), control, 0.04, 0.08) : checkpoint;
         Path dataset = download(job, "dataset", scratch.resolve("dataset.data"), control, 0.08, 0.10);
-        DatasetFiles files = DatasetFiles.extract(dataset, inputNames(variant), scratch.resolve("dataset"));
+        DatasetFiles files = DatasetFiles.extract(dataset, inputNames(model), scratch.resolve("dataset"));
         if (files.labels() == null) {
             throw new BadInputException("the evaluation dataset has no 'labels' array, which " + task.cliName()
                     + " metrics need");
         }
         EvaluationData data = EvaluationData.open(files.inputs(), files.labels(), files.slices());
         control.report(0.10, "evaluating");
-        EvaluationResult result = Evaluator.evaluate(task, variant, checkpoint, data, EvaluationOptions.defaults(),
+        EvaluationResult result = Evaluator.evaluate(task, model, checkpoint, data, EvaluationOptions.defaults(),
                 control.phase(0.10, 0.98));
         control.checkpoint();
         Map<String, Object> evaluation = new LinkedHashMap<>(EvaluateCommand.toJson(result));
         evaluation.remove("command");
         // Scratch paths mean nothing to the registry: name the artifacts instead.
-        evaluation.put("model", artifactName(job, "variant"));
+        evaluation.put("model", artifactName(job, measured));
         evaluation.put("reference", artifactName(job, "checkpoint"));
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("evaluation", evaluation);

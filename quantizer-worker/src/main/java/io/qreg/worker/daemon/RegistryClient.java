@@ -99,6 +99,16 @@ public class RegistryClient {
         return Optional.of(JobAssignment.fromJson(Json.parseObject(response.body())));
     }
 
+    /**
+     * {@code POST /api/v1/workers/{id}/deregister}: this worker id stops for good; the registry hands it no more
+     * jobs and re-queues any it still runs at once.
+     */
+    public void deregister(String workerId) throws IOException, InterruptedException {
+        HttpRequest request = request("api/v1/workers/" + enc(workerId) + "/deregister", callTimeout)
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        expect("deregister", send(request), 200, 204);
+    }
+
     /** {@code POST /api/v1/jobs/{id}/heartbeat}; a 409 is a {@link LeaseLostException}. */
     public HeartbeatReply heartbeat(String jobId, String workerId, int attempt, double progress, String message)
             throws IOException, InterruptedException {

@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * result. An unreachable registry is retried with capped exponential backoff, never fatal.
  *
  * <p>{@link #start} returns at once; {@link #stop(Duration)} stops claiming, gives running jobs the grace period
- * to finish and report, then abandons the rest (their leases expire and the registry re-queues them). The CLI's
- * {@code worker} command runs one with a JVM shutdown hook; the registry can run one in-process the same way.
+ * to finish and report, abandons the rest and deregisters, so the registry re-queues what was abandoned at once.
+ * The CLI's {@code worker} command runs one with a JVM shutdown hook; the registry can run one in-process the same
+ * way.
  */
 public final class WorkerDaemon {
 
@@ -108,7 +109,7 @@ public final class WorkerDaemon {
 
     /**
      * Stops claiming, lets running jobs finish (and post their results) within {@code grace}, then abandons what is
-     * still running: no more heartbeats, no result; the registry re-queues the job when its lease expires.
+     * still running (no more heartbeats, no result) and deregisters: the registry re-queues such a job at once.
      */
     public synchronized void stop(Duration grace) {
         if (isStopped()) {
@@ -139,8 +140,8 @@ public final class WorkerDaemon {
                 }
             }
             running.forEach((control, job) -> {
-                log("grace period over: abandoning job " + job.id() + "; its lease will expire and the registry"
-                        + " will re-queue it");
+                log("grace period over: abandoning job " + job.id() + "; the registry re-queues it when this"
+                        + " worker deregisters");
                 control.stop(JobControl.StopReason.SHUTDOWN);
             });
             for (Slot slot : current) {
@@ -150,8 +151,27 @@ public final class WorkerDaemon {
             Thread.currentThread().interrupt();
         } finally {
             heartbeats.shutdownNow();
+            deregister();
             log("stopped");
             terminated.countDown();
+        }
+    }
+
+    /** After the last result: the registry gives this id no more jobs and re-queues any abandoned one at once. */
+    private void deregister() {
+        Registration r = registration;
+        if (r == null) {
+            return;
+        }
+        try {
+            client.deregister(r.workerId());
+            log("deregistered worker " + r.workerId());
+        } catch (IOException | RuntimeException e) {
+            log("could not deregister worker " + r.workerId() + ": " + describe(e)
+                    + "; the registry re-queues its jobs when their leases expire");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log("deregistering worker " + r.workerId() + " was interrupted");
         }
     }
 
@@ -224,9 +244,9 @@ public final class WorkerDaemon {
                 } catch (InterruptedException e) {
                     continue; // stop() ends the long poll; the loop condition decides
                 } catch (RegistryException e) {
-                    if (e.status() == 404) {
-                        log("the registry no longer knows worker " + r.workerId() + " (" + e.getMessage()
-                                + "); registering again");
+                    if (e.status() == 404 || e.status() == 409) {
+                        log("the registry no longer knows worker " + r.workerId() + " or retired it ("
+                                + e.getMessage() + "); registering again");
                         registerUntilAccepted(r.workerId());
                     } else if (!backoff.pause("claim failed: " + describe(e))) {
                         return;

@@ -17,6 +17,7 @@ import java.util.UUID;
  * RUNNING --fail-->             FAILED
  * RUNNING --cancelled-->        CANCELLED
  * RUNNING --lease expired-->    QUEUED while attempts remain, else FAILED
+ * RUNNING --worker stopped-->   QUEUED while attempts remain, else FAILED
  * </pre>
  */
 public class Job {
@@ -216,19 +217,34 @@ public class Job {
     /** The worker went silent: retry while attempts remain (the next claim counts), else fail. */
     boolean leaseExpired(Instant now) {
         require(JobStatus.RUNNING, "expired");
+        return takeBack("the lease of attempt " + attempts + " expired (worker " + workerId
+                        + " stopped sending heartbeats)",
+                "the leases of all " + attempts + " attempts expired: the workers stopped sending heartbeats",
+                "cancelled; the worker stopped sending heartbeats", now);
+    }
+
+    /** The worker deregistered while running this attempt: retry at once while attempts remain, else fail. */
+    boolean workerStopped(Instant now) {
+        require(JobStatus.RUNNING, "released by its stopped worker");
+        String stopped = "worker " + workerId + " stopped (deregistered) during attempt " + attempts;
+        return takeBack(stopped, stopped + ", the last of " + maxAttempts, "cancelled; the worker stopped", now);
+    }
+
+    /** A RUNNING job whose worker is gone: QUEUED while attempts remain (true), else FAILED, or CANCELLED if asked. */
+    private boolean takeBack(String requeuedBecause, String failedBecause, String cancelledMessage, Instant now) {
         if (cancelRequested) {
             status = JobStatus.CANCELLED;
-            message = "cancelled; the worker stopped sending heartbeats";
+            message = cancelledMessage;
             end(now);
             return false;
         }
         if (attempts < maxAttempts) {
-            error = "the lease of attempt " + attempts + " expired (worker " + workerId + " stopped sending heartbeats)";
+            error = requeuedBecause;
             requeue();
             return true;
         }
         status = JobStatus.FAILED;
-        error = "the leases of all " + attempts + " attempts expired: the workers stopped sending heartbeats";
+        error = failedBecause;
         end(now);
         return false;
     }

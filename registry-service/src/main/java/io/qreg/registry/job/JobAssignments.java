@@ -58,7 +58,10 @@ class JobAssignments {
                         : dataset(datasets.get(job.calibrationDatasetName(), job.calibrationDatasetVersion())));
             }
             case EVALUATE -> {
-                a.put("variant", variant(job.variantId()));
+                // Without a variant the checkpoint is evaluated itself (its own reference).
+                if (job.variantId() != null) {
+                    a.put("variant", variant(job.variantId()));
+                }
                 a.put("dataset", dataset(datasets.get(job.datasetName(), job.datasetVersion())));
                 a.put("task", models.get(cp.modelName()).task());
             }

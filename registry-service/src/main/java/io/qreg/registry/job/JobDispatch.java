@@ -19,7 +19,6 @@ import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import tools.jackson.core.JacksonException;
@@ -88,15 +87,25 @@ public class JobDispatch {
     /**
      * Long-poll claim. Each try is a short transaction; between tries the thread waits on the
      * in-process signal (woken when a job is queued here) for at most {@link #RETRY_MILLIS}, holding
-     * no database connection, so jobs queued by another instance are found within that interval.
+     * no database connection, so jobs queued by another instance are found within that interval. A
+     * deregistered worker gets 409; one that deregisters while its claim waits gets no job.
      */
     public Optional<Map<String, Object>> claim(UUID workerId, Duration wait) throws InterruptedException {
         WorkerService.WorkerRef worker = workers.require(workerId);
         workers.touch(workerId);
         long deadline = System.nanoTime() + wait.toNanos();
+        boolean firstTry = true;
         while (true) {
             long seen = signal.generation();
-            Optional<Map<String, Object>> claimed = transaction.execute(tx -> tryClaim(worker));
+            Optional<Map<String, Object>> claimed;
+            try {
+                claimed = transaction.execute(tx -> tryClaim(worker));
+            } catch (WorkerDeregisteredException e) {
+                if (firstTry) {
+                    throw e;
+                }
+                return Optional.empty();
+            }
             if (claimed.isPresent()) {
                 return claimed;
             }
@@ -104,12 +113,14 @@ public class JobDispatch {
             if (remainingMillis <= 0) {
                 return Optional.empty();
             }
+            firstTry = false;
             signal.await(seen, Math.min(RETRY_MILLIS, remainingMillis));
         }
     }
 
     private Optional<Map<String, Object>> tryClaim(WorkerService.WorkerRef worker) {
         store.commitWithoutWaitingForDisk();
+        workers.requireActive(worker.id());
         Optional<Job> next = store.lockNextFor(worker.flags(), worker.labelsJson());
         if (next.isEmpty()) {
             return Optional.empty();
@@ -133,7 +144,6 @@ public class JobDispatch {
     public record HeartbeatReply(Instant leaseExpiresAt, boolean cancelRequested) {
     }
 
-    @Transactional
     public HeartbeatReply heartbeat(UUID jobId, Heartbeat h) {
         if (h == null || h.workerId() == null) {
             throw ApiException.invalid("workerId", "workerId is required");
@@ -145,20 +155,25 @@ public class JobDispatch {
             throw ApiException.invalid("progress", "progress is a fraction between 0 and 1, got " + h.progress());
         }
         workers.require(h.workerId());
-        store.commitWithoutWaitingForDisk();
-        Job job = store.lock(jobId).orElseThrow(() -> ApiException.notFound("job", jobId));
-        requireOwner(job, h.workerId(), h.attempt());
-        Instant now = Timestamps.now();
-        String previous = job.message();
-        job.heartbeat(h.progress() == null ? job.progress() : h.progress(), h.message(),
-                now.plusSeconds(settings.leaseSeconds()));
-        store.update(job);
-        // Only a new message is history; repeating heartbeats (every few seconds) would drown it.
-        if (job.message() != null && !job.message().equals(previous)) {
-            store.log(job.id(), job.attempts(), JobLogEntry.Level.INFO, job.message(), now);
-        }
+        HeartbeatReply reply = transaction.execute(tx -> {
+            store.commitWithoutWaitingForDisk();
+            workers.requireActive(h.workerId());
+            Job job = store.lock(jobId).orElseThrow(() -> ApiException.notFound("job", jobId));
+            requireOwner(job, h.workerId(), h.attempt());
+            Instant now = Timestamps.now();
+            String previous = job.message();
+            job.heartbeat(h.progress() == null ? job.progress() : h.progress(), h.message(),
+                    now.plusSeconds(settings.leaseSeconds()));
+            store.update(job);
+            // Only a new message is history; repeating heartbeats (every few seconds) would drown it.
+            if (job.message() != null && !job.message().equals(previous)) {
+                store.log(job.id(), job.attempts(), JobLogEntry.Level.INFO, job.message(), now);
+            }
+            return new HeartbeatReply(job.leaseExpiresAt(), job.cancelRequested());
+        });
+        // After the commit: no transaction holding a job's lock ever waits for a worker's row (see requireActive).
         workers.touch(h.workerId());
-        return new HeartbeatReply(job.leaseExpiresAt(), job.cancelRequested());
+        return reply;
     }
 
     private static void requireOwner(Job job, UUID workerId, int attempt) {
@@ -185,7 +200,7 @@ public class JobDispatch {
             int attempt = result.get("attempt").asInt();
             ReportedStatus reported = ReportedStatus.parse(result.path("status").asString(""));
             WorkerService.WorkerRef worker = workers.require(workerId);
-            return transaction.execute(tx -> {
+            Map<String, Object> response = transaction.execute(tx -> {
                 store.commitWithoutWaitingForDisk();
                 Job job = store.lock(jobId).orElseThrow(() -> ApiException.notFound("job", jobId));
                 Optional<String> stored = store.storedResult(jobId, attempt);
@@ -208,7 +223,6 @@ public class JobDispatch {
                 }
                 store.update(job);
                 logOutcome(job, attempt, requeued, followUps, now);
-                workers.touch(workerId);
                 Map<String, Object> reply = new LinkedHashMap<>();
                 reply.put("jobId", job.id());
                 reply.put("status", job.status().name());
@@ -224,6 +238,8 @@ public class JobDispatch {
                 }
                 return reply;
             });
+            workers.touch(workerId);
+            return response;
         } finally {
             if (file != null) {
                 file.discard();

@@ -53,8 +53,13 @@ class JobProducts {
                 return variant(job, worker, result, file);
             }
             case EVALUATE -> {
-                variants.addEvaluation(job.variantId(), job.id(), job.datasetName(), job.datasetVersion(),
-                        mapOf(result, "evaluation"), profile);
+                if (job.variantId() == null) {
+                    variants.addCheckpointEvaluation(job.checkpointId(), job.id(), job.datasetName(),
+                            job.datasetVersion(), mapOf(result, "evaluation"), profile);
+                } else {
+                    variants.addEvaluation(job.variantId(), job.id(), job.datasetName(), job.datasetVersion(),
+                            mapOf(result, "evaluation"), profile);
+                }
                 return null;
             }
             default -> {

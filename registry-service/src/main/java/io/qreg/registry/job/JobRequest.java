@@ -5,8 +5,8 @@ import java.util.UUID;
 
 /**
  * {@code POST /api/v1/jobs}: QUANTIZE {@code {type, checkpointId, recipe, calibrationDataset?, hardwareTarget?,
- * followUps?, maxAttempts?}}, EVALUATE {@code {type, variantId, dataset}}, BENCHMARK {@code {type, variantId,
- * hardwareTarget}}.
+ * followUps?, maxAttempts?}}, EVALUATE {@code {type, variantId | checkpointId, dataset}} (a variant against its
+ * checkpoint, or a checkpoint itself), BENCHMARK {@code {type, variantId, hardwareTarget}}.
  */
 public record JobRequest(String type, UUID checkpointId, Versioned recipe, Versioned calibrationDataset,
         UUID variantId, Versioned dataset, String hardwareTarget, List<FollowUp> followUps, Integer maxAttempts) {

@@ -104,6 +104,12 @@ class JobStore {
                 + " values (?, ?, ?, ?::jsonb, ?)", jobId, attempt, reported.name(), responseJson, ts(at));
     }
 
+    /** The worker's RUNNING jobs, locked (waiting for a heartbeat or result in flight on them to commit). */
+    List<Job> lockRunningOn(UUID workerId) {
+        return jdbc.query("select * from job where worker_id = ? and status = 'RUNNING' order by started_at, id"
+                + " for update", JobStore::map, workerId);
+    }
+
     List<UUID> followUpIds(UUID parentId) {
         return jdbc.queryForList("select id from job where parent_job_id = ? order by created_at, id", UUID.class,
                 parentId);

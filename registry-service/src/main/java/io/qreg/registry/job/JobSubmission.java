@@ -91,12 +91,7 @@ public class JobSubmission {
         List<String> misfits = new ArrayList<>();
         Job job = switch (type) {
             case QUANTIZE -> quantize(r, target, submitted, misfits);
-            case EVALUATE -> {
-                VariantRef variant = requireVariant(r.variantId());
-                CheckpointView cp = checkpoints.get(variant.checkpointId());
-                DatasetView dataset = requireEvaluationDataset(r.dataset(), cp, "dataset", misfits);
-                yield Job.evaluate(cp.id(), variant.id(), versioned(dataset), target, null, submitted);
-            }
+            case EVALUATE -> evaluate(r, target, submitted, misfits);
             case BENCHMARK -> {
                 VariantRef variant = requireVariant(r.variantId());
                 yield Job.benchmark(variant.checkpointId(), variant.id(), target, null, submitted);
@@ -140,6 +135,26 @@ public class JobSubmission {
         return Job.quantize(cp.id(), new JobRequest.Versioned(recipe.name(), recipe.version()),
                 calibration == null ? null : versioned(calibration), target, CanonicalJson.write(followUps),
                 submitted);
+    }
+
+    /** Of a variant (against its checkpoint) or of a checkpoint itself: exactly one of the two is named. */
+    private Job evaluate(JobRequest r, String target, Job.Submitted submitted, List<String> misfits) {
+        if ((r.variantId() == null) == (r.checkpointId() == null)) {
+            throw ApiException.invalid("variantId", "an EVALUATE job names exactly one of variantId (a variant,"
+                    + " against its checkpoint) and checkpointId (the checkpoint itself); got "
+                    + (r.variantId() == null ? "neither" : "both"));
+        }
+        UUID variantId = null;
+        CheckpointView cp;
+        if (r.variantId() != null) {
+            VariantRef variant = requireVariant(r.variantId());
+            variantId = variant.id();
+            cp = checkpoints.get(variant.checkpointId());
+        } else {
+            cp = naming("checkpointId", () -> checkpoints.get(r.checkpointId()));
+        }
+        DatasetView dataset = requireEvaluationDataset(r.dataset(), cp, "dataset", misfits);
+        return Job.evaluate(cp.id(), variantId, versioned(dataset), target, null, submitted);
     }
 
     private List<PlannedFollowUp> followUps(List<JobRequest.FollowUp> requested, CheckpointView cp,

@@ -17,16 +17,18 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Workers over HTTP: register, long-poll for a job, and the fleet view. */
+/** Workers over HTTP: register, long-poll for a job, deregister, and the fleet view. */
 @RestController
 class WorkerController {
 
     private final WorkerService workers;
     private final JobDispatch dispatch;
+    private final WorkerDeregistration deregistration;
 
-    WorkerController(WorkerService workers, JobDispatch dispatch) {
+    WorkerController(WorkerService workers, JobDispatch dispatch, WorkerDeregistration deregistration) {
         this.workers = workers;
         this.dispatch = dispatch;
+        this.deregistration = deregistration;
     }
 
     @PostMapping("/api/v1/workers/register")
@@ -40,6 +42,11 @@ class WorkerController {
             @RequestParam(required = false) String wait) throws InterruptedException {
         Optional<Map<String, Object>> job = dispatch.claim(workerId, JobDispatch.parseWait(wait));
         return job.map(ResponseEntity::ok).orElseGet(() -> ResponseEntity.noContent().build());
+    }
+
+    @PostMapping("/api/v1/workers/{workerId}/deregister")
+    WorkerDeregistration.Deregistered deregister(@PathVariable UUID workerId) {
+        return deregistration.deregister(workerId);
     }
 
     @GetMapping("/api/v1/workers")

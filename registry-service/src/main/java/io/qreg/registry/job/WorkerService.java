@@ -55,6 +55,7 @@ public class WorkerService {
     record WorkerRef(UUID id, String username, String[] flags, String labelsJson, Object hardwareProfile) {
     }
 
+    /** One worker as the fleet view shows it; {@code state} is idle, busy, lost (silent) or stopped (deregistered). */
     public record FleetMember(UUID id, String name, String username, Object hardwareProfile,
             Map<String, Object> labels, int concurrency, Instant registeredAt, Instant lastSeenAt, String state,
             UUID currentJobId) {
@@ -128,11 +129,50 @@ public class WorkerService {
         jdbc.update("update worker set last_seen_at = ? where id = ?", Timestamp.from(Timestamps.now()), id);
     }
 
+    /**
+     * Refuses a worker that deregistered. Inside a claim's transaction it also holds the worker's row in KEY SHARE
+     * to the commit, so a deregistration (which locks the row FOR UPDATE) waits for the claim and then finds the
+     * job it handed out, and a claim that starts later sees the worker stopped.
+     */
+    void requireActive(UUID id) {
+        List<Timestamp> stopped = jdbc.queryForList("select stopped_at from worker where id = ? for key share",
+                Timestamp.class, id);
+        if (!stopped.isEmpty() && stopped.get(0) != null) {
+            throw new WorkerDeregisteredException(id, stopped.get(0).toInstant());
+        }
+    }
+
+    /** When a worker stopped: {@code already} if an earlier call had stopped it. */
+    record Stop(Instant stoppedAt, boolean already) {
+    }
+
+    /**
+     * Marks the worker stopped, holding its row FOR UPDATE to the commit (claims in flight finish first, later
+     * ones see it stopped). Only the account that registered it, or an ADMIN, may; a repeat changes nothing.
+     */
+    Stop stop(UUID id) {
+        record Row(String username, Timestamp stoppedAt) {
+        }
+        Row row = jdbc.query("select username, stopped_at from worker where id = ? for update",
+                (rs, n) -> new Row(rs.getString("username"), rs.getTimestamp("stopped_at")), id)
+                .stream().findFirst().orElseThrow(() -> ApiException.notFound("worker", id));
+        if (!row.username().equals(CurrentUser.username()) && !CurrentUser.isAdmin()) {
+            throw ApiException.forbidden("worker " + id + " was registered by another account; only it or an ADMIN"
+                    + " may deregister it");
+        }
+        if (row.stoppedAt() != null) {
+            return new Stop(row.stoppedAt().toInstant(), true);
+        }
+        Instant now = Timestamps.now();
+        jdbc.update("update worker set stopped_at = ? where id = ?", Timestamp.from(now), id);
+        return new Stop(now, false);
+    }
+
     /** How many registered workers are in each fleet state (the same rules as {@link #fleet}). */
-    public record FleetCounts(long idle, long busy, long lost) {
+    public record FleetCounts(long idle, long busy, long lost, long stopped) {
 
         public long total() {
-            return idle + busy + lost;
+            return idle + busy + lost + stopped;
         }
     }
 
@@ -140,13 +180,15 @@ public class WorkerService {
     public FleetCounts counts() {
         Timestamp lostBefore = Timestamp.from(Timestamps.now().minus(Duration.ofSeconds(2L * settings.leaseSeconds())));
         return jdbc.queryForObject("""
-                select count(*) filter (where s.lost) as lost,
-                       count(*) filter (where not s.lost and s.busy) as busy,
-                       count(*) filter (where not s.lost and not s.busy) as idle
-                  from (select w.last_seen_at < ? as lost,
+                select count(*) filter (where s.stopped) as stopped,
+                       count(*) filter (where not s.stopped and s.lost) as lost,
+                       count(*) filter (where not s.stopped and not s.lost and s.busy) as busy,
+                       count(*) filter (where not s.stopped and not s.lost and not s.busy) as idle
+                  from (select w.stopped_at is not null as stopped, w.last_seen_at < ? as lost,
                                exists (select 1 from job j where j.worker_id = w.id and j.status = 'RUNNING') as busy
                           from worker w) s""",
-                (rs, n) -> new FleetCounts(rs.getLong("idle"), rs.getLong("busy"), rs.getLong("lost")), lostBefore);
+                (rs, n) -> new FleetCounts(rs.getLong("idle"), rs.getLong("busy"), rs.getLong("lost"),
+                        rs.getLong("stopped")), lostBefore);
     }
 
     @Transactional(readOnly = true)
@@ -160,7 +202,8 @@ public class WorkerService {
                   from worker w order by w.last_seen_at desc, w.id limit ? offset ?""", (rs, n) -> {
             Instant lastSeen = rs.getTimestamp("last_seen_at").toInstant();
             UUID current = rs.getObject("current_job_id", UUID.class);
-            String state = lastSeen.isBefore(lostBefore) ? "lost" : current != null ? "busy" : "idle";
+            String state = rs.getTimestamp("stopped_at") != null ? "stopped"
+                    : lastSeen.isBefore(lostBefore) ? "lost" : current != null ? "busy" : "idle";
             return new FleetMember(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("username"),
                     CanonicalJson.mapper().readValue(rs.getString("hardware_profile"), Object.class),
                     CanonicalJson.mapper().readValue(rs.getString("labels"), Map.class), rs.getInt("concurrency"),

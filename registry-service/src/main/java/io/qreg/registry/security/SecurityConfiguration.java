@@ -99,6 +99,8 @@ class SecurityConfiguration {
                         // The worker protocol (docs/worker-protocol.md).
                         .requestMatchers(POST, "/api/v1/workers/register", "/api/v1/workers/*/claim",
                                 "/api/v1/jobs/*/heartbeat", "/api/v1/jobs/*/result").hasRole("WORKER")
+                        // A worker deregisters itself when it stops; an ADMIN may retire any worker id.
+                        .requestMatchers(POST, "/api/v1/workers/*/deregister").hasAnyRole("WORKER", "ADMIN")
                         .requestMatchers(POST, "/api/v1/hardware-targets").hasRole("ADMIN")
                         // Governance: ADMINs set policies, ENGINEERs ask for approvals, only the signing roles sign.
                         .requestMatchers(PUT, "/api/v1/models/*/policy").hasRole("ADMIN")

@@ -1,5 +1,6 @@
 package io.qreg.registry.variant;
 
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,6 +39,12 @@ class VariantController {
     ResponseEntity<Resource> content(@PathVariable UUID id, HttpServletRequest request) {
         VariantService.Content content = variants.content(id);
         return Downloads.of(content.resource(), content.sha256(), content.filename(), request);
+    }
+
+    /** The checkpoint's own evaluations (EVALUATE jobs of the checkpoint), oldest first. */
+    @GetMapping("/api/v1/checkpoints/{id}/evaluations")
+    List<VariantView.EvaluationView> checkpointEvaluations(@PathVariable UUID id) {
+        return variants.checkpointEvaluations(id);
     }
 
     @GetMapping("/api/v1/models/{name}/variants")

@@ -29,8 +29,10 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Records what succeeded jobs produce: one variant per QUANTIZE job (its artifact stored
- * content-addressed), and the evaluations and benchmarks measured on variants. Everything is
- * written inside the caller's transaction, so a job's outcome and its product commit together.
+ * content-addressed), and the evaluations and benchmarks measured on variants (and evaluations of
+ * checkpoints themselves). Everything is written inside the caller's transaction, so a job's
+ * outcome and its product commit together; each evaluation and benchmark publishes
+ * {@link EvidenceRecorded} there too.
  */
 @Service
 public class VariantService {
@@ -77,6 +79,18 @@ public class VariantService {
     @Transactional(propagation = Propagation.MANDATORY)
     public UUID addEvaluation(UUID variantId, UUID jobId, String datasetName, int datasetVersion,
             Map<String, Object> evaluation, Object hardwareProfile) {
+        return recordEvaluation(variantId, null, jobId, datasetName, datasetVersion, evaluation, hardwareProfile);
+    }
+
+    /** An evaluation of a checkpoint itself (the FP32 model's own evidence); its deltas are against itself. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public UUID addCheckpointEvaluation(UUID checkpointId, UUID jobId, String datasetName, int datasetVersion,
+            Map<String, Object> evaluation, Object hardwareProfile) {
+        return recordEvaluation(null, checkpointId, jobId, datasetName, datasetVersion, evaluation, hardwareProfile);
+    }
+
+    private UUID recordEvaluation(UUID variantId, UUID checkpointId, UUID jobId, String datasetName,
+            int datasetVersion, Map<String, Object> evaluation, Object hardwareProfile) {
         List<UUID> existing = jdbc.queryForList("select id from evaluation where job_id = ?", UUID.class, jobId);
         if (!existing.isEmpty()) {
             return existing.get(0);
@@ -84,17 +98,30 @@ public class VariantService {
         Map<String, Object> e = evaluation == null ? Map.of() : evaluation;
         UUID id = UUID.randomUUID();
         jdbc.update("""
-                insert into evaluation (id, variant_id, job_id, dataset_name, dataset_version, metrics,
+                insert into evaluation (id, variant_id, checkpoint_id, job_id, dataset_name, dataset_version, metrics,
                                         reference_metrics, deltas, slices, samples, hardware_profile, created_at)
-                values (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?)""",
-                id, variantId, jobId, datasetName, datasetVersion, json(e.getOrDefault("metrics", Map.of())),
-                json(e.get("referenceMetrics")), json(e.get("deltas")), json(e.get("slices")),
-                e.get("samples") instanceof Number n ? n.longValue() : null, json(hardwareProfile),
-                Timestamp.from(Timestamps.now()));
-        audit.record("evaluation.recorded", "variant", variantId.toString(), null, e,
+                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?)""",
+                id, variantId, checkpointId, jobId, datasetName, datasetVersion,
+                json(e.getOrDefault("metrics", Map.of())), json(e.get("referenceMetrics")), json(e.get("deltas")),
+                json(e.get("slices")), e.get("samples") instanceof Number n ? n.longValue() : null,
+                json(hardwareProfile), Timestamp.from(Timestamps.now()));
+        boolean ofVariant = variantId != null;
+        audit.record("evaluation.recorded", ofVariant ? "variant" : "checkpoint",
+                (ofVariant ? variantId : checkpointId).toString(), null, e,
                 Map.of("jobId", jobId.toString(), "dataset", datasetName + "@" + datasetVersion));
-        events.publishEvent(new EvidenceRecorded(variantId, null, modelOf(variantId), "evaluation", id));
+        events.publishEvent(new EvidenceRecorded(variantId, checkpointId,
+                ofVariant ? modelOfVariant(variantId) : modelOfCheckpoint(checkpointId), EvidenceRecorded.EVALUATION,
+                id));
         return id;
+    }
+
+    private String modelOfVariant(UUID variantId) {
+        return models.nameOf(jdbc.queryForObject("select model_id from variant where id = ?", UUID.class, variantId));
+    }
+
+    private String modelOfCheckpoint(UUID checkpointId) {
+        return models.nameOf(jdbc.queryForObject("select model_id from checkpoint where id = ?", UUID.class,
+                checkpointId));
     }
 
     /**
@@ -120,12 +147,9 @@ public class VariantService {
                 Timestamp.from(Timestamps.now()));
         audit.record("benchmark.recorded", "variant", variantId.toString(), null, b,
                 Map.of("jobId", jobId.toString(), "hardwareTarget", hardwareTarget));
-        events.publishEvent(new EvidenceRecorded(variantId, null, modelOf(variantId), "benchmark", id));
+        events.publishEvent(new EvidenceRecorded(variantId, null, modelOfVariant(variantId), EvidenceRecorded.BENCHMARK,
+                id));
         return id;
-    }
-
-    private String modelOf(UUID variantId) {
-        return models.nameOf(jdbc.queryForObject("select model_id from variant where id = ?", UUID.class, variantId));
     }
 
     private static Map<?, ?> variantEntry(Object results) {
@@ -177,9 +201,12 @@ public class VariantService {
         return found.stream().findFirst().orElseThrow(() -> ApiException.notFound("variant", id));
     }
 
-    /** The checkpoint's own evaluations (EVALUATE jobs of the checkpoint itself), oldest first. */
+    /** The evaluations of a checkpoint itself, oldest first, in the shape of a variant's. */
     @Transactional(readOnly = true)
     public List<VariantView.EvaluationView> checkpointEvaluations(UUID checkpointId) {
+        if (jdbc.queryForList("select 1 from checkpoint where id = ?", Integer.class, checkpointId).isEmpty()) {
+            throw ApiException.notFound("checkpoint", checkpointId);
+        }
         return jdbc.query("select e.*, d.sha256 as dataset_sha256 from evaluation e join dataset d"
                 + " on d.name = e.dataset_name and d.version = e.dataset_version"
                 + " where e.checkpoint_id = ? order by e.created_at, e.id", VariantService::evaluation, checkpointId);

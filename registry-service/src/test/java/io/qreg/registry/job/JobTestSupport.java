@@ -2,11 +2,17 @@ package io.qreg.registry.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 
 import io.qreg.engine.ProgressListener;
 import io.qreg.engine.quant.Method;
@@ -16,6 +22,8 @@ import io.qreg.engine.quant.Quantizer;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
+import io.qreg.worker.daemon.WorkerConfig;
+import io.qreg.worker.daemon.WorkerDaemon;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,6 +128,39 @@ public abstract class JobTestSupport extends IntegrationTest {
 
     protected static byte[] zip(Map<String, byte[]> entries) {
         return Fixtures.zip(entries);
+    }
+
+    /**
+     * A real worker daemon (the one {@code java -jar quantizer-worker.jar worker} runs) speaking HTTP to this
+     * registry under a new WORKER account, registered before this returns; its log goes to {@code log}.
+     */
+    protected WorkerDaemon startDaemon(ByteArrayOutputStream log) throws InterruptedException {
+        String username = "w-" + UUID.randomUUID().toString().substring(0, 8);
+        ok(admin().post("/api/v1/users", Map.of("username", username, "roles", List.of("WORKER"))), 201);
+        String token = admin().post("/api/v1/tokens", Map.of("name", "daemon", "username", username)).json()
+                .get("token").asString();
+        WorkerConfig config = WorkerConfig.of(URI.create("http://localhost:" + port), token)
+                .withName(unique("daemon")).withWorkDir(scratch.resolve("daemon-" + username))
+                .withClaimWait(Duration.ofSeconds(20)).withBenchmark(5, 1)
+                .withLog(new PrintStream(log, true, StandardCharsets.UTF_8));
+        WorkerDaemon daemon = WorkerDaemon.start(config);
+        assertThat(daemon.awaitRegistration(Duration.ofSeconds(20))).as(log.toString(StandardCharsets.UTF_8))
+                .isTrue();
+        return daemon;
+    }
+
+    /** Polls until the job is neither QUEUED nor RUNNING; fails after {@code patience}. */
+    protected JsonNode awaitFinished(String jobId, Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode job = admin().get("/api/v1/jobs/" + jobId).json();
+            String status = job.get("status").asString();
+            if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
+                return job;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("job " + jobId + " did not finish within " + patience);
     }
 
     /** Puts a running job's lease in the past, as if its worker had gone silent, and runs the sweeper. */

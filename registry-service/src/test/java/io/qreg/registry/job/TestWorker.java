@@ -44,6 +44,10 @@ public final class TestWorker {
         return api.post("/api/v1/workers/" + id + "/claim?wait=" + wait, "");
     }
 
+    public HttpApi.Reply deregister() {
+        return api.post("/api/v1/workers/" + id + "/deregister", "");
+    }
+
     public HttpApi.Reply heartbeat(String jobId, int attempt, double progress, String message) {
         return api.post("/api/v1/jobs/" + jobId + "/heartbeat",
                 Map.of("workerId", id, "attempt", attempt, "progress", progress, "message", message));
