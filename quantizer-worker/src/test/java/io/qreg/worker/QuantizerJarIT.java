@@ -48,7 +48,7 @@ class QuantizerJarIT {
         Run quantize = java("quantize", "--method", "int8-dynamic", path("bytelm_small.onnx").toString(),
                 "-o", int8.toString());
         assertThat(quantize.exitCode()).as(quantize.err()).isZero();
-        assertThat(quantize.out()).contains("(int8-dynamic)", "quantized");
+        assertThat(quantize.out()).contains("(int8-dynamic · 10 of 10 layers · 8.0 bits/weight)", "quantized");
 
         Run evaluate = java("evaluate", "--task", "language-model",
                 "--input", "input_ids=" + path("bytelm_small_eval_ids.npy"),
