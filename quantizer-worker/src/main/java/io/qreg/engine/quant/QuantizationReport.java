@@ -4,6 +4,7 @@ import io.qreg.engine.sensitivity.BudgetOutcome;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What one quantization run produced, for the CLI summary and {@code --json}.
@@ -20,6 +21,7 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
     public QuantizationReport {
         layers = List.copyOf(layers);
         notes = List.copyOf(notes);
+        Objects.requireNonNull(precisionMix, "precisionMix");
     }
 
     public long count(LayerReport.Status status) {

@@ -2,6 +2,8 @@ package io.qreg.registry.portal;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,6 +27,7 @@ import io.qreg.registry.rollout.RolloutView;
 import io.qreg.registry.rollout.TierServing;
 import io.qreg.registry.routing.RoutingService;
 import io.qreg.registry.routing.RoutingViews;
+import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.Pagination;
 
@@ -68,18 +71,29 @@ class DeploymentPortalController {
     private final ApprovalService approvals;
     private final RoleHierarchy roles;
     private final ServingAudit servingAudit;
+    private final VariantService variants;
 
     DeploymentPortalController(DeploymentService deployments, RolloutService rollouts, RoutingService routing,
-            ApprovalService approvals, RoleHierarchy roles, ServingAudit servingAudit) {
+            ApprovalService approvals, RoleHierarchy roles, ServingAudit servingAudit, VariantService variants) {
         this.servingAudit = servingAudit;
         this.deployments = deployments;
         this.rollouts = rollouts;
         this.routing = routing;
         this.approvals = approvals;
         this.roles = roles;
+        this.variants = variants;
     }
 
     // ---------------------------------------------------------------- pages
+
+    /** The precision label of every variant serving a tier, by the link its weight bar carries. */
+    private Map<String, String> precisionLabels(Collection<TierServing> serving) {
+        List<UUID> ids = serving.stream().flatMap(s -> s.backends().stream()).map(w -> w.backend())
+                .filter(b -> b.variantBacked()).map(b -> b.id()).distinct().toList();
+        Map<String, String> labels = new HashMap<>();
+        variants.precisionLabels(ids).forEach((id, label) -> labels.put("/variants/" + id, label));
+        return labels;
+    }
 
     @GetMapping("/deployments")
     String list(@RequestParam(required = false) String model, @RequestParam(required = false) Integer page,
@@ -114,6 +128,7 @@ class DeploymentPortalController {
         view.addAttribute("environment", env);
         view.addAttribute("tabs", tabs(d, env, serving));
         view.addAttribute("tiers", tiers);
+        view.addAttribute("precisionLabels", precisionLabels(serving.values()));
         view.addAttribute("recent", rollouts.recent(d.id(), env, RECENT_ROLLOUTS).stream()
                 .map(DeploymentPages::row).toList());
         view.addAttribute("revision", routing.currentRevision(d.name(), env));

@@ -3,6 +3,8 @@ package io.qreg.registry.variant;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,6 +175,21 @@ public class VariantService {
                         rs.getString("sha256"), rs.getLong("size_bytes"), rs.getString("method"),
                         "/api/v1/variants/" + id + "/content"), id)
                 .stream().findFirst().orElseThrow(() -> ApiException.notFound("variant", id));
+    }
+
+    /** The {@link PrecisionLabel} of each of {@code ids} that names a variant, read in one query. */
+    @Transactional(readOnly = true)
+    public Map<UUID, String> precisionLabels(Collection<UUID> ids) {
+        Map<UUID, String> labels = new HashMap<>();
+        if (ids.isEmpty()) {
+            return labels;
+        }
+        jdbc.query("select id, method, report -> 'precisionMix' as mix from variant where id = any(?::uuid[])",
+                rs -> {
+                    labels.put(rs.getObject("id", UUID.class), PrecisionLabel.of(rs.getString("method"),
+                            map(rs.getString("mix"))));
+                }, (Object) ids.toArray(UUID[]::new));
+        return labels;
     }
 
     /** The QUANTIZE job that produced the variant, whose submitter counts as the variant's producer. */

@@ -112,6 +112,11 @@ class PrecisionMixPortalIT extends JobTestSupport {
                 .contains("title=\"" + label + "\"").doesNotContain("(8-bit)");
 
         String compare = viewer.get("/models/" + registered().model() + "/compare?a=" + older + "&b=" + mixed).body();
-        assertThat(compare).contains("title=\"" + label + "\"", "title=\"int8-dynamic\"");
+        assertThat(compare).contains("title=\"" + label + "\"", "title=\"int8-dynamic\"")
+                .contains(">Bits per weight<", "<td>8</td>", "<td>9.8</td>", "<td>" + label + "</td>");
+
+        FormSession engineer = FormSession.signedIn(port, FormSession.person(admin(), "ENGINEER"));
+        String request = engineer.get("/approvals/new?variantId=" + mixed).body();
+        assertThat(request).contains("<dt>Method</dt><dd>" + label + "</dd>");
     }
 }
