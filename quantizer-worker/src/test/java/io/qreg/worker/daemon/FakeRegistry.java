@@ -51,6 +51,8 @@ final class FakeRegistry implements AutoCloseable {
     /** Answers this many result posts with 503 before accepting one. */
     final AtomicInteger failResultPosts = new AtomicInteger();
     final AtomicInteger resultPosts = new AtomicInteger();
+    /** One entry per deregistration of {@link #workerId}: how many result posts had arrived before it. */
+    final List<Integer> deregisteredAfterResults = new CopyOnWriteArrayList<>();
 
     private final HttpServer server;
     private final Deque<Map<String, Object>> queue = new ArrayDeque<>();
@@ -102,6 +104,10 @@ final class FakeRegistry implements AutoCloseable {
                 json(exchange, 201, Map.of("id", workerId, "leaseSeconds", 30, "heartbeatSeconds", heartbeatSeconds));
             } else if (method.equals("POST") && path.equals("/api/v1/workers/" + workerId + "/claim")) {
                 claim(exchange);
+            } else if (method.equals("POST") && path.equals("/api/v1/workers/" + workerId + "/deregister")) {
+                deregisteredAfterResults.add(resultPosts.get());
+                json(exchange, 200, Map.of("workerId", workerId, "stoppedAt", "2026-01-01T00:01:00Z",
+                        "releasedJobIds", List.of()));
             } else if (method.equals("POST") && path.matches("/api/v1/jobs/[^/]+/heartbeat")) {
                 heartbeats.add(Json.parseObject(new String(body, StandardCharsets.UTF_8)));
                 switch (heartbeatAnswer) {

@@ -418,7 +418,7 @@ class WorkerDaemonTest {
         return logBytes.toString(StandardCharsets.UTF_8);
     }
 
-    private static Map<String, Object> quantizeJob(String id, String checkpointSha, String method,
+    static Map<String, Object> quantizeJob(String id, String checkpointSha, String method,
             Map<String, Object> calibrationDataset) {
         Map<String, Object> recipe = new LinkedHashMap<>();
         recipe.put("name", "int8");

@@ -214,8 +214,14 @@ public class JobDispatch {
                 List<UUID> followUps = List.of();
                 switch (reported) {
                     case SUCCEEDED -> {
-                        job.succeed(products.record(job, worker, result, file), now);
-                        followUps = createFollowUps(job, now);
+                        Optional<String> nothing = products.nothingQuantized(job, result, file);
+                        if (nothing.isPresent()) {
+                            // The same bytes would come back from every attempt: fail at once, record no variant.
+                            job.fail(nothing.get(), false, now);
+                        } else {
+                            job.succeed(products.record(job, worker, result, file), now);
+                            followUps = createFollowUps(job, now);
+                        }
                     }
                     case FAILED -> requeued = job.fail(result.path("error").asString(null),
                             result.path("retryable").asBoolean(false), now);

@@ -2,6 +2,7 @@ package io.qreg.registry.job;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.qreg.registry.artifact.StagedFile;
@@ -25,10 +26,13 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Records what a succeeded attempt produced, inside the result's transaction: the variant of a QUANTIZE job (with
- * its lineage), the evaluation of an EVALUATE job, the benchmark of a BENCHMARK job.
+ * its lineage), the evaluation of an EVALUATE job, the benchmark of a BENCHMARK job. A QUANTIZE result that
+ * quantized nothing is no variant: {@link #nothingQuantized} says why, and the job fails instead.
  */
 @Component
 class JobProducts {
+
+    static final String NOTHING_QUANTIZED = "nothing was quantized: ";
 
     private final CheckpointService checkpoints;
     private final RecipeService recipes;
@@ -70,7 +74,32 @@ class JobProducts {
         }
     }
 
-    private UUID variant(Job job, WorkerService.WorkerRef worker, JsonNode result, StagedFile file) {
+    /**
+     * Why a SUCCEEDED QUANTIZE result must not become a variant, if it must not: its artifact is the checkpoint's
+     * own bytes, or its report's {@code precisionMix} counts no quantized layer. A report without
+     * {@code precisionMix} (older workers) is judged on the bytes alone. Other job types: always empty.
+     */
+    Optional<String> nothingQuantized(Job job, JsonNode result, StagedFile file) {
+        if (job.type() != JobType.QUANTIZE) {
+            return Optional.empty();
+        }
+        requireArtifact(result, file);
+        CheckpointView cp = checkpoints.get(job.checkpointId());
+        String checkpoint = "checkpoint " + cp.modelName() + "@" + cp.version();
+        if (file.sha256().equals(cp.sha256())) {
+            return Optional.of(NOTHING_QUANTIZED + "the artifact is byte-identical to " + checkpoint);
+        }
+        JsonNode mix = result.path("report").path("precisionMix");
+        if (mix.path("quantizedLayers").isNumber() && mix.get("quantizedLayers").asLong() == 0) {
+            JsonNode total = mix.path("layers").path("total");
+            return Optional.of(NOTHING_QUANTIZED + "0 of " + (total.isNumber() ? total.asLong() : "its")
+                    + " layers of " + checkpoint + " are in a quantized precision (report.precisionMix): the recipe"
+                    + " left every layer in floating point");
+        }
+        return Optional.empty();
+    }
+
+    private static void requireArtifact(JsonNode result, StagedFile file) {
         if (file == null) {
             throw ApiException.invalid("file", "a SUCCEEDED QUANTIZE result needs the quantized model in part 'file'");
         }
@@ -80,6 +109,10 @@ class JobProducts {
                     + claimed + " but the received " + file.sizeBytes() + " bytes hash to " + file.sha256(),
                     "sha256");
         }
+    }
+
+    private UUID variant(Job job, WorkerService.WorkerRef worker, JsonNode result, StagedFile file) {
+        requireArtifact(result, file);
         Object profile = worker.hardwareProfile();
         CheckpointView cp = checkpoints.get(job.checkpointId());
         RecipeView recipe = recipes.get(job.recipeName(), job.recipeVersion());

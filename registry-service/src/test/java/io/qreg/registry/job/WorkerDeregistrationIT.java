@@ -4,20 +4,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.qreg.registry.security.MachineAccounts;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.worker.daemon.WorkerDaemon;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
 
 import tools.jackson.databind.JsonNode;
 
 /** A worker that stops says so, and the registry then gives its id nothing more and takes back what it ran. */
 class WorkerDeregistrationIT extends JobTestSupport {
+
+    @Autowired
+    private MachineAccounts accounts;
+
+    @Autowired
+    private ConfigurableApplicationContext context;
 
     @Test
     void aDeregisteredWorkerIsRefusedWith409AndAJobSubmittedAfterwardsStaysQueued() {
@@ -121,6 +135,23 @@ class WorkerDeregistrationIT extends JobTestSupport {
         } finally {
             daemon.stop(Duration.ofSeconds(1));
         }
+    }
+
+    @Test
+    void theRegistrysInProcessWorkerDeregistersWhenTheContextCloses() throws Exception {
+        EmbeddedWorker embedded = new EmbeddedWorker(accounts, "true", "", scratch.resolve("embedded"));
+        Instant before = Instant.now().minusSeconds(1);
+        embedded.start(new ApplicationReadyEvent(new SpringApplication(), new String[0], context, Duration.ZERO));
+        String id = null;
+        for (int i = 0; i < 100 && id == null; i++) {
+            id = jdbc.queryForList("select id::text from worker where name = ? and registered_at >= ?", String.class,
+                    EmbeddedWorker.ACCOUNT, Timestamp.from(before)).stream().findFirst().orElse(null);
+            Thread.sleep(100);
+        }
+        assertThat(id).as("the embedded worker registered").isNotNull();
+        // The event only; closing the shared test context itself would end every later test class.
+        embedded.stop(new ContextClosedEvent(context));
+        assertThat(fleetState(id)).isEqualTo("stopped");
     }
 
     private String fleetState(String workerId) {

@@ -38,6 +38,7 @@ class DashboardIT extends JobTestSupport {
         TestWorker worker = newWorker();
         ok(worker.claim("5s"), 200);
         ok(worker.heartbeat(jobId, 1, 0.25, "calibrating"), 200);
+        ok(newWorker().deregister(), 200);
 
         FormSession approver = FormSession.signedIn(port, FormSession.person(admin(), "APPROVER"));
         var page = approver.get("/");
@@ -46,6 +47,8 @@ class DashboardIT extends JobTestSupport {
         assertThat(html).contains("Recent jobs", "/jobs/" + jobId, "25 %", "calibrating", "data-live=\"true\"",
                 "job-progress.js");
         assertThat(html).contains("Worker fleet", "busy", "Test CPU · 2 cores · amd64");
+        assertThat(html).as("a deregistered worker is stopped, not lost")
+                .contains("class=\"badge qreg-worker-stopped\">stopped</span>").containsPattern("[1-9][0-9]* stopped<");
         assertThat(html).contains("Variants that failed their policy", "/variants/" + failing, failingModel,
                 "maxAccuracyDrop").doesNotContain("/variants/" + passing + "\"");
         assertThat(html).contains("data-slot=\"pending-approvals\"", "Pending approvals for me",
