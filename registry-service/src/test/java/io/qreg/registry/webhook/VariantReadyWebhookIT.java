@@ -39,7 +39,9 @@ class VariantReadyWebhookIT extends JobTestSupport {
         TestWorker worker = newWorker();
         JsonNode claimed = ok(worker.claim("5s"), 200).json();
         assertThat(claimed.get("id").asString()).isEqualTo(jobId);
+        // The variant's bytes differ from its checkpoint's (identical bytes are never a variant).
         byte[] artifact = Fixtures.bytes("digits_mlp.onnx");
+        artifact[artifact.length - 1] ^= 0x01;
         Map<String, Object> result = Map.of("engineVersion", "0.1.0-SNAPSHOT", "onnxRuntimeVersion", "1.23.2");
 
         String variantId = ok(worker.result(jobId, 1, "SUCCEEDED", result, artifact), 200).json()
