@@ -84,6 +84,7 @@ class AuthorizationMatrixIT extends IntegrationTest {
             Map.entry("PUT /api/v1/models/{name}/policy", ADMINS),
             Map.entry("DELETE /api/v1/models/{name}/policy", ADMINS),
             Map.entry("GET /api/v1/variants/{id}/verdict", HUMANS),
+            Map.entry("GET /api/v1/checkpoints/{id}/verdict", HUMANS),
             Map.entry("POST /api/v1/approvals", BUILDERS),
             Map.entry("GET /api/v1/approvals", HUMANS),
             Map.entry("GET /api/v1/approvals/{id}", HUMANS),
