@@ -242,7 +242,9 @@ public final class DeploymentPages {
     }
 
     static AnalysisPanel analysis(Rollout r) {
-        return new AnalysisPanel(r.analysis().intervalSeconds(), r.analysis().autoAdvance(), r.consecutivePasses(),
+        // Passes go on being counted after the analysis has passed; "3 of 2" would read as a mistake.
+        return new AnalysisPanel(r.analysis().intervalSeconds(), r.analysis().autoAdvance(),
+                Math.min(r.consecutivePasses(), r.analysis().successfulIntervals()),
                 r.analysis().successfulIntervals(), r.analysisPassed(), r.lastJudgement(), r.intervalEndsAt(),
                 r.forcedAdvances());
     }
