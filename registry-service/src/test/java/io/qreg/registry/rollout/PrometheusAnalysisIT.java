@@ -178,8 +178,8 @@ class PrometheusAnalysisIT extends RolloutTestSupport {
                 + " analysis_interval where rollout_id = ?::uuid and step_index = 0 order by started_at", id);
         assertThat(intervals).hasSizeGreaterThanOrEqualTo(2);
         assertThat(intervals.get(intervals.size() - 1).get("outcome")).isEqualTo("PASSED");
-        assertThat((String) intervals.get(intervals.size() - 1).get("data")).contains("\"error-ratio\":0.001",
-                "\"reports\":0");
+        assertThat((String) intervals.get(intervals.size() - 1).get("data")).contains("\"error-ratio\": 0.001",
+                "\"reports\": 0");
         assertThat(done.get("phase").asString()).isEqualTo("COMPLETED");
     }
 
