@@ -110,9 +110,10 @@ public final class DeploymentPages {
         }
     }
 
-    /** A past or present rollout in the environment's history. */
+    /** A past or present rollout in the environment's history, with the steps forced past their analysis. */
     public record RolloutRow(UUID id, String tier, String candidate, String candidateHref, RolloutPhase phase,
-            int percent, String steps, String createdBy, Instant createdAt, Instant finishedAt, String reason) {
+            int percent, String steps, String createdBy, Instant createdAt, Instant finishedAt, String reason,
+            List<ForcedAdvance> forced) {
     }
 
     /** An APPROVED approval a rollout may cite, as a choice of the start form. */
@@ -252,7 +253,7 @@ public final class DeploymentPages {
     static RolloutRow row(Rollout r) {
         return new RolloutRow(r.id(), r.tier(), describe(r.candidate()), href(r.candidate()), r.phase(), r.percent(),
                 String.join(" → ", r.steps().stream().map(s -> s == 0 ? "shadow" : s + "%").toList()), r.createdBy(),
-                r.createdAt(), r.finishedAt(), r.reason());
+                r.createdAt(), r.finishedAt(), r.reason(), r.forcedAdvances());
     }
 
     /** The tier's bars once the move is made, for the confirmation page. */
