@@ -28,7 +28,6 @@ import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.dataset.DatasetService;
 import io.qreg.registry.deployment.DeploymentRequest;
 import io.qreg.registry.deployment.DeploymentService;
-import io.qreg.registry.rollout.Analysis;
 import io.qreg.registry.rollout.RolloutRequest;
 import io.qreg.registry.rollout.RolloutService;
 import io.qreg.registry.rollout.RolloutView;
@@ -428,9 +427,8 @@ public class DemoData {
 
     /**
      * A staged rollout to look at: the FP32 checkpoint becomes the tier's stable backend (no
-     * approval covers an unquantized checkpoint), then the approved variant starts its canary at 5%,
-     * analysed every minute but not advanced by itself: it waits for a person (or a forced advance).
-     * A second seeding finds the rollout there and changes nothing.
+     * approval covers an unquantized checkpoint), then the approved variant starts its canary at 5%
+     * (analysed every minute, waiting for a person). A second seeding finds it and changes nothing.
      */
     void startRollout(ApprovalView approved, UUID checkpoint) {
         try {
@@ -438,7 +436,7 @@ public class DemoData {
                     approved.environment(), approved.tier(), List.of(100), null, null, null)));
             RolloutView canary = as(ENGINEER, () -> rollouts.start(DEPLOYMENT, new RolloutRequest(
                     approved.variantId(), null, approved.environment(), approved.tier(), List.of(5, 25, 100),
-                    approved.id(), null, new Analysis(60, 2, false, null))));
+                    approved.id(), null, new io.qreg.registry.rollout.Analysis(60, 2, false, null))));
             log.info("demo data: rollout {} of variant {} into {} {} is at {}%", canary.id(), approved.variantId(),
                     approved.environment(), approved.tier(), canary.percent());
         } catch (ApiException e) {
