@@ -110,9 +110,10 @@ public final class DeploymentPages {
         }
     }
 
-    /** A past or present rollout in the environment's history. */
+    /** A past or present rollout in the environment's history, with the steps forced past their analysis. */
     public record RolloutRow(UUID id, String tier, String candidate, String candidateHref, RolloutPhase phase,
-            int percent, String steps, String createdBy, Instant createdAt, Instant finishedAt, String reason) {
+            int percent, String steps, String createdBy, Instant createdAt, Instant finishedAt, String reason,
+            List<ForcedAdvance> forced) {
     }
 
     /** An APPROVED approval a rollout may cite, as a choice of the start form. */
@@ -242,7 +243,9 @@ public final class DeploymentPages {
     }
 
     static AnalysisPanel analysis(Rollout r) {
-        return new AnalysisPanel(r.analysis().intervalSeconds(), r.analysis().autoAdvance(), r.consecutivePasses(),
+        // Passes go on being counted after the analysis has passed; "3 of 2" would read as a mistake.
+        return new AnalysisPanel(r.analysis().intervalSeconds(), r.analysis().autoAdvance(),
+                Math.min(r.consecutivePasses(), r.analysis().successfulIntervals()),
                 r.analysis().successfulIntervals(), r.analysisPassed(), r.lastJudgement(), r.intervalEndsAt(),
                 r.forcedAdvances());
     }
@@ -250,7 +253,7 @@ public final class DeploymentPages {
     static RolloutRow row(Rollout r) {
         return new RolloutRow(r.id(), r.tier(), describe(r.candidate()), href(r.candidate()), r.phase(), r.percent(),
                 String.join(" → ", r.steps().stream().map(s -> s == 0 ? "shadow" : s + "%").toList()), r.createdBy(),
-                r.createdAt(), r.finishedAt(), r.reason());
+                r.createdAt(), r.finishedAt(), r.reason(), r.forcedAdvances());
     }
 
     /** The tier's bars once the move is made, for the confirmation page. */

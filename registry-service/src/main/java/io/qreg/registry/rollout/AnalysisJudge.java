@@ -1,15 +1,25 @@
 package io.qreg.registry.rollout;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
+import jakarta.annotation.PreDestroy;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -18,11 +28,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Judges the analysis intervals of moving rollouts as they end, about once a second on every
- * registry instance. One batched read finds what is due (with each interval's health reports
- * already combined by the database), the deployments' Prometheus metrics are queried all at once
- * outside any transaction, and then each rollout is judged in its own short transaction under its
- * deployment's row lock, taken with SKIP LOCKED: a deployment another instance (or a person's move)
- * holds is judged at the next tick, and the interval's unique key keeps a judgement from counting twice.
+ * registry instance. One batched read finds what is due (the rollouts themselves, with each
+ * interval's health reports already combined by the database), the deployments' Prometheus metrics
+ * are queried all at once outside any transaction, and then each rollout is judged in its own short
+ * transaction under its deployment's row lock, taken with SKIP LOCKED: a deployment another
+ * instance (or a person's move) holds is judged at the next tick. The judgement is written only if
+ * the rollout is still where the batch read found it, and the interval's unique key keeps a
+ * judgement from counting twice. Deployments are judged in parallel (a few threads; one
+ * deployment's rollouts one after the other, as they share its lock).
  *
  * <p>A failed interval rolls the rollout back; a passing one that completes the step's analysis
  * advances it when the analysis says {@code autoAdvance} (a refused advance, e.g. a lapsed
@@ -32,21 +45,34 @@ import org.springframework.transaction.support.TransactionTemplate;
 class AnalysisJudge {
 
     private static final Logger log = LoggerFactory.getLogger(AnalysisJudge.class);
-    static final int BATCH = 2_000;
+    static final int BATCH = 5_000;
 
     private final AnalysisStore analyses;
     private final RolloutStore rollouts;
     private final RolloutService moves;
     private final PrometheusClient prometheus;
     private final TransactionTemplate tx;
+    private final ExecutorService workers;
 
     AnalysisJudge(AnalysisStore analyses, RolloutStore rollouts, RolloutService moves, PrometheusClient prometheus,
-            PlatformTransactionManager transactions) {
+            PlatformTransactionManager transactions,
+            @Value("${qreg.rollouts.analysis-threads:4}") int threads) {
         this.analyses = analyses;
         this.rollouts = rollouts;
         this.moves = moves;
         this.prometheus = prometheus;
         this.tx = new TransactionTemplate(transactions);
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+            Thread t = new Thread(r, "analysis-judge-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        workers.shutdownNow();
     }
 
     @Scheduled(fixedDelayString = "${qreg.rollouts.analysis-tick-millis:1000}", initialDelay = 1000)
@@ -61,11 +87,31 @@ class AnalysisJudge {
             return 0;
         }
         Map<UUID, List<IntervalJudgement.Reading>> readings = prometheus.read(due);
-        int judged = 0;
+        Map<UUID, List<AnalysisStore.Due>> byDeployment = new LinkedHashMap<>();
         for (AnalysisStore.Due d : due) {
-            List<IntervalJudgement.Reading> metrics = readings.getOrDefault(d.rolloutId(), List.of());
-            if (judgeSafely(d, metrics)) {
-                judged++;
+            byDeployment.computeIfAbsent(d.rollout().deploymentId(), k -> new ArrayList<>()).add(d);
+        }
+        List<Future<Integer>> judging = new ArrayList<>();
+        for (List<AnalysisStore.Due> ofDeployment : byDeployment.values()) {
+            judging.add(workers.submit(() -> {
+                int judged = 0;
+                for (AnalysisStore.Due d : ofDeployment) {
+                    if (judgeSafely(d, readings.getOrDefault(d.rolloutId(), List.of()))) {
+                        judged++;
+                    }
+                }
+                return judged;
+            }));
+        }
+        int judged = 0;
+        for (Future<Integer> f : judging) {
+            try {
+                judged += f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return judged;
+            } catch (ExecutionException e) {
+                log.warn("analysis judge: {}", e.getCause().toString());
             }
         }
         return judged;
@@ -93,28 +139,27 @@ class AnalysisJudge {
     private boolean judge(AnalysisStore.Due d, List<IntervalJudgement.Reading> metrics, boolean mayAdvance,
             String note) {
         Boolean done = tx.execute(status -> {
-            if (!analyses.tryLock(d.deploymentId())) {
+            if (!analyses.tryLock(d.rollout().deploymentId())) {
                 return false;
             }
-            Rollout r = rollouts.find(d.rolloutId()).orElse(null);
-            if (r == null || r.phase() != RolloutPhase.PROGRESSING || r.stepIndex() != d.stepIndex()
-                    || !r.intervalEndsAt().equals(d.intervalEndsAt())) {
-                return false;
-            }
-            IntervalJudgement j = IntervalJudgement.judge(r.thresholds(), d.health(), metrics);
-            Instant at = Timestamps.now();
-            UUID intervalId = UUID.randomUUID();
+            // A fresh copy of the batch's read: a retry must not see the first attempt's changes.
+            Rollout r = d.copyOfRollout();
+            int step = r.stepIndex();
             Instant start = r.intervalStartedAt();
             Instant end = r.intervalEndsAt();
+            IntervalJudgement j = IntervalJudgement.judge(r.thresholds(), d.health(), metrics);
+            Instant at = Timestamps.now();
             r.judged(j.outcome(), note == null ? j.summary() : j.summary() + "; " + note, at);
-            analyses.insert(intervalId, r.id(), r.stepIndex(), start, end, j, r.consecutivePasses(), at);
+            if (!rollouts.updateJudged(r, step, end)) {
+                return false;
+            }
+            UUID intervalId = UUID.randomUUID();
+            analyses.insert(intervalId, r.id(), step, start, end, j, r.consecutivePasses(), at);
             if (j.outcome() == IntervalOutcome.FAILED) {
-                moves.rollBackJudged(r, "canary analysis failed at step " + (r.stepIndex() + 1) + " ("
-                        + r.percent() + "%): " + String.join(", ", j.reasons()), intervalId, j.breaches());
+                moves.rollBackJudged(r, "canary analysis failed at step " + (step + 1) + " (" + r.percent() + "%): "
+                        + String.join(", ", j.reasons()), intervalId, j.breaches());
             } else if (mayAdvance && r.analysisPassed() && r.analysis().autoAdvance()) {
                 moves.advanceJudged(r, intervalId);
-            } else {
-                rollouts.update(r);
             }
             return true;
         });

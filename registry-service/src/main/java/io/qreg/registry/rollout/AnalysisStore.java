@@ -28,12 +28,30 @@ class AnalysisStore {
     };
 
     /**
-     * A moving rollout whose interval has ended, with what the judge needs to judge it: the
-     * clusters its metrics' queries name, the deployment's metrics, and the interval's health
-     * reports combined.
+     * A moving rollout whose interval has ended, as the judge's batch query read it (checked again
+     * under the lock), with its deployment's metrics and the interval's health reports combined.
      */
-    record Due(UUID rolloutId, UUID deploymentId, int stepIndex, Instant intervalStartedAt, Instant intervalEndsAt,
-            String canaryCluster, String stableCluster, List<CanaryMetric> metrics, IntervalJudgement.Health health) {
+    record Due(Rollout rollout, List<CanaryMetric> metrics, IntervalJudgement.Health health) {
+
+        UUID rolloutId() {
+            return rollout.id();
+        }
+
+        Rollout copyOfRollout() {
+            return rollout.copy();
+        }
+
+        Instant intervalEndsAt() {
+            return rollout.intervalEndsAt();
+        }
+
+        String canaryCluster() {
+            return rollout.candidate().cluster();
+        }
+
+        String stableCluster() {
+            return rollout.previous() == null ? null : rollout.previous().cluster();
+        }
     }
 
     private final JdbcTemplate jdbc;
@@ -49,9 +67,9 @@ class AnalysisStore {
      */
     List<Due> due(Instant now, int limit) {
         return jdbc.query("""
-                select r.id, r.deployment_id, r.step_index, r.interval_started_at, r.interval_ends_at,
-                       r.variant_id, r.checkpoint_id, r.previous_variant_id, r.previous_checkpoint_id, d.metrics,
-                       h.reports, h.requests, h.error_rate, h.p99, h.quality
+                select r.*, d.name as deployment_name, d.metrics,
+                       h.reports, h.requests as h_requests, h.error_rate as h_error_rate, h.p99 as h_p99,
+                       h.quality as h_quality
                   from rollout r
                   join deployment d on d.id = r.deployment_id
                   cross join lateral (
@@ -103,23 +121,10 @@ class AnalysisStore {
                 rolloutId, stepIndex, limit);
     }
 
-    /** The cluster name of the backend in these columns (as {@link Backend#cluster()} names it), or null. */
-    private static String cluster(ResultSet rs, String variantColumn, String checkpointColumn) throws SQLException {
-        UUID variant = rs.getObject(variantColumn, UUID.class);
-        UUID checkpoint = rs.getObject(checkpointColumn, UUID.class);
-        return variant != null ? new Backend(Backend.VARIANT, variant, null, null).cluster()
-                : checkpoint != null ? new Backend(Backend.CHECKPOINT, checkpoint, null, null).cluster() : null;
-    }
-
     private static Due due(ResultSet rs, int row) throws SQLException {
-        String canary = cluster(rs, "variant_id", "checkpoint_id");
-        String stable = cluster(rs, "previous_variant_id", "previous_checkpoint_id");
-        return new Due(rs.getObject("id", UUID.class), rs.getObject("deployment_id", UUID.class),
-                rs.getInt("step_index"), rs.getTimestamp("interval_started_at").toInstant(),
-                rs.getTimestamp("interval_ends_at").toInstant(), canary, stable,
-                CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS),
-                new IntervalJudgement.Health(rs.getLong("reports"), rs.getLong("requests"),
-                        (Double) rs.getObject("error_rate"), (Double) rs.getObject("p99"),
-                        (Double) rs.getObject("quality")));
+        return new Due(RolloutStore.map(rs, row), CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS),
+                new IntervalJudgement.Health(rs.getLong("reports"), rs.getLong("h_requests"),
+                        (Double) rs.getObject("h_error_rate"), (Double) rs.getObject("h_p99"),
+                        (Double) rs.getObject("h_quality")));
     }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import io.qreg.registry.deployment.CanaryMetric;
 import io.qreg.registry.support.CanonicalJson;
 
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 import tools.jackson.databind.JsonNode;
@@ -26,36 +26,43 @@ import tools.jackson.databind.JsonNode;
 /**
  * Runs deployments' canary metrics as Prometheus instant queries ({@code GET /api/v1/query}) at
  * the end of each due interval, all of a tick's queries at once. Off (no readings at all) while
- * {@code qreg.prometheus.url} (QREG_PROMETHEUS_URL) is blank. A query that fails, times out, or
- * does not answer exactly one finite value gives a reading without a value: no data, never a pass.
+ * {@code qreg.prometheus.url} (QREG_PROMETHEUS_URL) is blank; the property is read at every tick,
+ * so a changed property source (an operator's, a test's) takes effect without a restart. A query
+ * that fails, times out, or does not answer exactly one finite value gives a reading without a
+ * value: no data, never a pass.
  */
 @Component
 class PrometheusClient {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private final String baseUrl;
-    private final HttpClient http;
+    static final String URL_PROPERTY = "qreg.prometheus.url";
 
-    PrometheusClient(@Value("${qreg.prometheus.url:}") String url) {
-        this.baseUrl = url == null || url.isBlank() ? null : url.strip().replaceAll("/+$", "");
-        this.http = baseUrl == null ? null : HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final Environment environment;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+    PrometheusClient(Environment environment) {
+        this.environment = environment;
     }
 
-    boolean enabled() {
-        return baseUrl != null;
+    /** The server's base URL without a trailing slash, or null when none is configured. */
+    private String baseUrl() {
+        String url = environment.getProperty(URL_PROPERTY, "");
+        return url.isBlank() ? null : url.strip().replaceAll("/+$", "");
     }
 
     /** Each due rollout's readings of its deployment's metrics, by rollout id (none when Prometheus is off). */
     Map<UUID, List<IntervalJudgement.Reading>> read(List<AnalysisStore.Due> due) {
-        Map<UUID, List<CompletableFuture<IntervalJudgement.Reading>>> pending = new LinkedHashMap<>();
-        if (!enabled()) {
+        String baseUrl = baseUrl();
+        if (baseUrl == null) {
             return Map.of();
         }
+        Map<UUID, List<CompletableFuture<IntervalJudgement.Reading>>> pending = new LinkedHashMap<>();
         for (AnalysisStore.Due d : due) {
             List<CompletableFuture<IntervalJudgement.Reading>> readings = new ArrayList<>();
             for (CanaryMetric m : d.metrics()) {
-                readings.add(query(m, m.queryFor(d.canaryCluster(), d.stableCluster()), d.intervalEndsAt()));
+                readings.add(query(baseUrl, m, m.queryFor(d.canaryCluster(), d.stableCluster()),
+                        d.intervalEndsAt()));
             }
             pending.put(d.rolloutId(), readings);
         }
@@ -64,8 +71,10 @@ class PrometheusClient {
         return out;
     }
 
-    private CompletableFuture<IntervalJudgement.Reading> query(CanaryMetric m, String promql, Instant at) {
-        String time = at.getEpochSecond() + "." + String.format("%03d", at.getNano() / 1_000_000);
+    private CompletableFuture<IntervalJudgement.Reading> query(String baseUrl, CanaryMetric m, String promql,
+            Instant at) {
+        String time = at.getEpochSecond() + "." + String.format(java.util.Locale.ROOT, "%03d",
+                at.getNano() / 1_000_000);
         URI uri = URI.create(baseUrl + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                 + "&time=" + time);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build();

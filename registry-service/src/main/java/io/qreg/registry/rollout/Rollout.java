@@ -100,6 +100,13 @@ public class Rollout {
                 createdBy, now, phase == RolloutPhase.COMPLETED ? now : null);
     }
 
+    /** An independent copy, for a caller that may have to retry a move on the state as it was read. */
+    Rollout copy() {
+        return new Rollout(id, deploymentId, deployment, environment, tier, candidate, previous, approvalId, signedBy,
+                evidenceDigest, steps, stepIndex, phase, analysis, intervalStartedAt, intervalEndsAt,
+                consecutivePasses, lastJudgement, forcedAdvances, reason, createdAt, createdBy, updatedAt, finishedAt);
+    }
+
     /** To the next step, once the current step's analysis has passed; returns null (nothing overridden). */
     ForcedAdvance advance(Instant now) {
         require(RolloutPhase.PROGRESSING, "advanced");

@@ -72,6 +72,19 @@ class RolloutStore {
                 r.consecutivePasses(), r.lastJudgement(), CanonicalJson.write(r.forcedAdvances()), r.id());
     }
 
+    /**
+     * Writes a judgement's counts and the next interval, only if the rollout is still where the
+     * judge read it (moving, at that step, that interval): false when it moved on meanwhile.
+     */
+    boolean updateJudged(Rollout r, int readStep, Instant readIntervalEnd) {
+        return jdbc.update("""
+                update rollout set consecutive_passes = ?, last_judgement = ?, interval_started_at = ?,
+                                   interval_ends_at = ?
+                 where id = ? and phase = 'PROGRESSING' and step_index = ? and interval_ends_at = ?""",
+                r.consecutivePasses(), r.lastJudgement(), ts(r.intervalStartedAt()), ts(r.intervalEndsAt()), r.id(),
+                readStep, ts(readIntervalEnd)) == 1;
+    }
+
     Optional<Rollout> find(UUID id) {
         return jdbc.query(SELECT + " where r.id = ?", RolloutStore::map, id).stream().findFirst();
     }
@@ -154,7 +167,7 @@ class RolloutStore {
         return t == null ? null : t.toInstant();
     }
 
-    private static Rollout map(ResultSet rs, int row) throws SQLException {
+    static Rollout map(ResultSet rs, int row) throws SQLException {
         UUID variant = rs.getObject("variant_id", UUID.class);
         Backend candidate = variant != null
                 ? new Backend(Backend.VARIANT, variant, rs.getString("precision"), rs.getString("sha256"))

@@ -184,7 +184,9 @@ class DeploymentPortalIT extends RolloutTestSupport {
         HttpResponse<String> rolledBack = engineer.follow(engineer.post(base + "/rollback",
                 Map.of("confirmed", "true", "reason", "latency looked off in the portal test")));
         assertThat(rolledBack.body()).contains("Rollout rolled back")
-                .contains("latency looked off in the portal test").contains("ROLLED_BACK");
+                .contains("latency looked off in the portal test").contains("ROLLED_BACK")
+                // The history keeps the forced advance with its reason after the rollout is over.
+                .contains("gateway metrics reviewed by hand");
         assertThat(printedWeights(rolledBack.body(), "standard")).containsExactly("100%");
     }
 
