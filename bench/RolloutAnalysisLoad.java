@@ -82,8 +82,11 @@ public class RolloutAnalysisLoad {
                     t.append(i > 0 ? "," : "").append("{\"name\":\"t").append(i).append('"')
                             .append(i == tiers - 1 ? ",\"default\":true}" : "}");
                 }
+                // A sandbox environment: the checkpoints start without approvals (the judge never reads
+                // them; an advance would, and with 1,000 passes needed none happens during the run).
                 call("POST", base + "/api/v1/deployments", token, "{\"name\":\"" + name + "\",\"modelName\":\""
-                        + model + "\",\"environments\":[\"production\"],\"tiers\":" + t + "]}", 201);
+                        + model + "\",\"environments\":[{\"name\":\"production\",\"approvalRequired\":false}],"
+                        + "\"tiers\":" + t + "]}", 201);
                 List<String> ids = new ArrayList<>();
                 for (int i = 0; i < tiers; i++) {
                     String path = base + "/api/v1/deployments/" + name + "/rollouts";
