@@ -130,8 +130,13 @@ class DemoDataIT extends IntegrationTest {
                     .isEqualTo(versions);
             assertThat(recipeVersions).isEqualTo(4);
             assertThat(count("select count(*) from recipe where name like 'demo-%'")).isEqualTo(recipeVersions);
+            // The three requests for variants, and the approval of the FP32 checkpoint that serves as stable.
             assertThat(count("select count(*) from approval where deployment = ?", DemoData.DEPLOYMENT))
-                    .isEqualTo(approvals).isEqualTo(3);
+                    .isEqualTo(approvals).isEqualTo(4);
+            assertThat(count("select count(*) from approval where deployment = ? and checkpoint_id is not null"
+                    + " and status = 'APPROVED'", DemoData.DEPLOYMENT)).isEqualTo(1);
+            assertThat(count("select count(*) from evaluation e join checkpoint c on c.id = e.checkpoint_id"
+                    + " join model m on m.id = c.model_id where m.name = ?", DemoData.DIGITS)).isEqualTo(1);
             assertThat(checkpoints).isEqualTo(2);
             assertThat(count("select count(*) from checkpoint c join model m on m.id = c.model_id"
                     + " where m.name in (?, ?)", DemoData.DIGITS, DemoData.BYTELM)).isEqualTo(checkpoints);
