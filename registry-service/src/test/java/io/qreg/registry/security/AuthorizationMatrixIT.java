@@ -31,6 +31,7 @@ class AuthorizationMatrixIT extends IntegrationTest {
     private static final Set<Role> BUILDERS = EnumSet.of(Role.ENGINEER, Role.ADMIN);
     private static final Set<Role> ADMINS = EnumSet.of(Role.ADMIN);
     private static final Set<Role> WORKERS = EnumSet.of(Role.WORKER);
+    private static final Set<Role> WORKERS_AND_ADMINS = EnumSet.of(Role.WORKER, Role.ADMIN);
     private static final Set<Role> SIGNERS = EnumSet.of(Role.APPROVER, Role.RISK_OFFICER);
     private static final Set<Role> HUMANS_AND_WORKERS = EnumSet.of(Role.VIEWER, Role.ENGINEER, Role.APPROVER,
             Role.RISK_OFFICER, Role.ADMIN, Role.WORKER);
@@ -56,6 +57,7 @@ class AuthorizationMatrixIT extends IntegrationTest {
             Map.entry("POST /api/v1/models/{name}/checkpoints", BUILDERS),
             Map.entry("GET /api/v1/checkpoints/{id}", HUMANS),
             Map.entry("GET /api/v1/checkpoints/{id}/lineage", HUMANS),
+            Map.entry("GET /api/v1/checkpoints/{id}/evaluations", HUMANS),
             Map.entry("GET /api/v1/checkpoints/{id}/content", HUMANS_AND_WORKERS),
             Map.entry("GET /api/v1/recipes", HUMANS),
             Map.entry("POST /api/v1/recipes", BUILDERS),
@@ -71,6 +73,7 @@ class AuthorizationMatrixIT extends IntegrationTest {
             Map.entry("GET /api/v1/workers", HUMANS),
             Map.entry("POST /api/v1/workers/register", WORKERS),
             Map.entry("POST /api/v1/workers/{workerId}/claim", WORKERS),
+            Map.entry("POST /api/v1/workers/{workerId}/deregister", WORKERS_AND_ADMINS),
             Map.entry("GET /api/v1/jobs", HUMANS),
             Map.entry("POST /api/v1/jobs", BUILDERS),
             Map.entry("GET /api/v1/jobs/{id}", HUMANS),
