@@ -7,16 +7,13 @@ import java.util.UUID;
 
 /**
  * A backend serving traffic without a valid approval: the tier's stable backend or its canary
- * ({@code role}), whose approval LAPSED (or was voided), or which serves in an environment that needs
+ * ({@code role}: {@code stable} or {@code canary}, as the routing config names them), whose approval LAPSED (or was voided), or which serves in an environment that needs
  * an approval without one (a rollout started before checkpoints needed approvals). {@code since} is
  * when the approval lapsed, or when the rollout last moved.
  */
 public record ServingIncident(String deployment, String environment, String tier, String role,
         Map<String, Object> backend, UUID rolloutId, UUID approvalId, String approvalStatus, String reason,
         List<String> failedChecks, Instant since) {
-
-    public static final String STABLE = "stable";
-    public static final String CANARY = "canary";
 
     public ServingIncident {
         failedChecks = failedChecks == null ? List.of() : List.copyOf(failedChecks);

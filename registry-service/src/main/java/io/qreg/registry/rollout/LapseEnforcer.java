@@ -60,7 +60,7 @@ class LapseEnforcer {
 
     private void act(ServingIncident incident) {
         String why = "approval " + incident.approvalId() + " lapsed: " + incident.reason();
-        if (ServingIncident.CANARY.equals(incident.role())) {
+        if (TierServing.CANARY.equals(incident.role())) {
             try {
                 rollouts.rollBack(incident.rolloutId(), new RolloutService.RollbackRequest(
                         why.length() > 1000 ? why.substring(0, 997) + "..." : why));

@@ -37,7 +37,7 @@ class ServingIncidents implements ServingAudit {
     @Override
     @Transactional(readOnly = true)
     public List<ServingIncident> servingWithoutValidApproval(UUID deploymentId) {
-        List<Object> args = new ArrayList<>();
+        List<Object> args = new ArrayList<>(List.of(TierServing.STABLE, TierServing.CANARY));
         String only = "";
         if (deploymentId != null) {
             only = " and d.id = ?";
@@ -45,12 +45,12 @@ class ServingIncidents implements ServingAudit {
         }
         return jdbc.query("""
                 with serving as (
-                    select s.* from (select distinct on (r.deployment_id, r.environment, r.tier) r.*, 'stable' as role
+                    select s.* from (select distinct on (r.deployment_id, r.environment, r.tier) r.*, ? as role
                                        from rollout r where r.phase = 'COMPLETED'
                                       order by r.deployment_id, r.environment, r.tier, r.finished_at desc,
                                                r.created_at desc) s
                     union all
-                    select r.*, 'canary' as role from rollout r where r.phase in ('PROGRESSING', 'PAUSED'))
+                    select r.*, ? as role from rollout r where r.phase in ('PROGRESSING', 'PAUSED'))
                 select s.id, s.environment, s.tier, s.role, s.variant_id, s.checkpoint_id, s.precision, s.sha256,
                        s.approval_id, s.updated_at, d.name as deployment_name, a.status as approval_status,
                        a.status_reason, a.lapsed_checks, a.decided_at
