@@ -1,7 +1,9 @@
 package io.qreg.registry.rollout;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -339,5 +341,27 @@ public class Rollout {
 
     public Instant finishedAt() {
         return finishedAt;
+    }
+
+    /** The rollout's own state, as audit events digest it. */
+    Map<String, Object> auditState() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("id", id.toString());
+        s.put("deployment", deployment);
+        s.put("environment", environment);
+        s.put("tier", tier);
+        s.put("candidate", candidate.describe());
+        s.put("previous", previous == null ? null : previous.describe());
+        s.put("approvalId", approvalId == null ? null : approvalId.toString());
+        s.put("signedBy", signedBy);
+        s.put("evidenceDigest", evidenceDigest);
+        s.put("steps", steps);
+        s.put("stepIndex", stepIndex);
+        s.put("phase", phase.name());
+        s.put("analysis", analysis);
+        s.put("consecutivePasses", consecutivePasses);
+        s.put("forcedAdvances", forcedAdvances.size());
+        s.put("reason", reason);
+        return s;
     }
 }

@@ -132,7 +132,7 @@ public class RolloutService {
                     + "' needs no approval; started without one");
         }
         details.put("analysis", analysis);
-        audit.record("rollout.started", "rollout", rollout.id().toString(), null, state(rollout), details);
+        audit.record("rollout.started", "rollout", rollout.id().toString(), null, rollout.auditState(), details);
         TierServing after = serving(d.id(), environment, tier.name());
         events.publishEvent(new RolloutEvent.RolloutStarted(rollout.id(), d.id(), d.name(), environment, tier.name(),
                 r.variantId(), r.checkpointId(), rollout.stepIndex(), rollout.percent(), after.weights(), at));
@@ -180,7 +180,7 @@ public class RolloutService {
                     + " step may skip the rest of its analysis");
         }
         Rollout rollout = lock(id);
-        Map<String, Object> before = state(rollout);
+        Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
         ForcedAdvance[] forced = {null};
         transition(() -> forced[0] = force ? rollout.forceAdvance(CurrentUser.username(), reason, at)
@@ -198,7 +198,7 @@ public class RolloutService {
     /** The judge's advance once the step's analysis has passed; the caller holds the deployment's lock. */
     @Transactional(propagation = Propagation.MANDATORY)
     public RolloutView advanceJudged(Rollout rollout, UUID intervalId) {
-        Map<String, Object> before = state(rollout);
+        Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
         transition(() -> rollout.advance(at));
         return stepped(rollout, before, at, "rollout.advanced", Map.of("automatic", true, "forced", false,
@@ -220,7 +220,7 @@ public class RolloutService {
         details.put("stepIndex", rollout.stepIndex());
         details.put("percent", rollout.percent());
         details.put("signedBy", rollout.signedBy());
-        audit.record(action, "rollout", id.toString(), before, state(rollout), details);
+        audit.record(action, "rollout", id.toString(), before, rollout.auditState(), details);
         TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
         events.publishEvent(new RolloutEvent.RolloutStepped(id, rollout.deploymentId(), rollout.deployment(),
                 rollout.environment(), rollout.tier(), rollout.stepIndex(), rollout.percent(), after.weights(), at));
@@ -251,11 +251,11 @@ public class RolloutService {
     private RolloutView hold(UUID id, java.util.function.BiConsumer<Rollout, Instant> move, String action,
             HoldEvent event) {
         Rollout rollout = lock(id);
-        Map<String, Object> before = state(rollout);
+        Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
         transition(() -> move.accept(rollout, at));
         store.update(rollout);
-        audit.record(action, "rollout", id.toString(), before, state(rollout),
+        audit.record(action, "rollout", id.toString(), before, rollout.auditState(),
                 Map.of("stepIndex", rollout.stepIndex()));
         TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
         events.publishEvent(event.of(rollout, after.weights(), at));
@@ -286,7 +286,7 @@ public class RolloutService {
 
     private RolloutView rollBack(Rollout rollout, String reason, boolean automatic, UUID intervalId,
             List<Thresholds.Breach> breaches) {
-        Map<String, Object> before = state(rollout);
+        Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
         transition(() -> rollout.rollBack(reason, at));
         store.update(rollout);
@@ -298,7 +298,8 @@ public class RolloutService {
             details.put("analysisIntervalId", intervalId.toString());
             details.put("breached", breaches.stream().map(Thresholds.Breach::toMap).toList());
         }
-        audit.record("rollout.rolled-back", "rollout", rollout.id().toString(), before, state(rollout), details);
+        audit.record("rollout.rolled-back", "rollout", rollout.id().toString(), before, rollout.auditState(),
+                details);
         TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
         events.publishEvent(new RolloutEvent.RolloutRolledBack(rollout.id(), rollout.deploymentId(),
                 rollout.deployment(), rollout.environment(), rollout.tier(), automatic,
@@ -307,7 +308,7 @@ public class RolloutService {
     }
 
     private void completed(Rollout rollout, TierServing after, Instant at) {
-        audit.record("rollout.completed", "rollout", rollout.id().toString(), null, state(rollout),
+        audit.record("rollout.completed", "rollout", rollout.id().toString(), null, rollout.auditState(),
                 Map.of("stable", rollout.candidate().cluster(), "previous",
                         rollout.previous() == null ? "none" : rollout.previous().cluster()));
         events.publishEvent(new RolloutEvent.RolloutCompleted(rollout.id(), rollout.deploymentId(),
@@ -374,9 +375,17 @@ public class RolloutService {
         return store.find(id);
     }
 
+    /**
+     * What one tier serves: its last completed rollout and its active one, read for that tier alone
+     * (every move and health report asks this; reading the whole environment cost a query of all its tiers).
+     */
     private TierServing serving(UUID deploymentId, String environment, String tier) {
-        TierServing s = serving(deploymentId, environment).get(tier);
-        return s != null ? s : new TierServing(tier, null, null, null);
+        Optional<Rollout> stable = store.lastCompleted(deploymentId, environment, tier);
+        if (stable.isEmpty()) {
+            return new TierServing(tier, null, null, null);
+        }
+        return new TierServing(tier, stable.get().candidate(), stable.get().id(),
+                store.active(deploymentId, environment, tier).orElse(null));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -403,28 +412,6 @@ public class RolloutService {
         } catch (ApiException e) {
             throw new ApiException(e.status(), e.getMessage(), field);
         }
-    }
-
-    /** The rollout's own state, as audit events digest it. */
-    private static Map<String, Object> state(Rollout r) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("id", r.id().toString());
-        s.put("deployment", r.deployment());
-        s.put("environment", r.environment());
-        s.put("tier", r.tier());
-        s.put("candidate", r.candidate().describe());
-        s.put("previous", r.previous() == null ? null : r.previous().describe());
-        s.put("approvalId", r.approvalId() == null ? null : r.approvalId().toString());
-        s.put("signedBy", r.signedBy());
-        s.put("evidenceDigest", r.evidenceDigest());
-        s.put("steps", r.steps());
-        s.put("stepIndex", r.stepIndex());
-        s.put("phase", r.phase().name());
-        s.put("analysis", r.analysis());
-        s.put("consecutivePasses", r.consecutivePasses());
-        s.put("forcedAdvances", r.forcedAdvances().size());
-        s.put("reason", r.reason());
-        return s;
     }
 
     /** The rollout as the API shows it, with its tier's weights now. */

@@ -132,6 +132,13 @@ class RolloutStore {
                 environment);
     }
 
+    /** The tier's last completed rollout, whose candidate is its stable backend. */
+    Optional<Rollout> lastCompleted(UUID deploymentId, String environment, String tier) {
+        return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ? and r.tier = ?"
+                + " and r.phase = 'COMPLETED' order by r.finished_at desc, r.created_at desc limit 1",
+                RolloutStore::map, deploymentId, environment, tier).stream().findFirst();
+    }
+
     /** The rollout that made the tier's stable backend what it was at {@code at}. */
     Optional<Rollout> lastCompletedAt(UUID deploymentId, String environment, String tier, Instant at) {
         return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ? and r.tier = ?"
