@@ -31,8 +31,15 @@ class HealthReports {
         this.audit = audit;
     }
 
+    /** Stores the report and answers with the rollout as it now is. */
     @Transactional
     public RolloutView record(UUID id, HealthReport report) {
+        return rollouts.view(store(id, report));
+    }
+
+    /** Stores the report; returns the rollout it was recorded on. */
+    @Transactional
+    public Rollout store(UUID id, HealthReport report) {
         if (report == null || (report.errorRate() == null && report.p99LatencyMs() == null
                 && report.qualityProxy() == null)) {
             throw ApiException.invalid("errorRate", "report at least one of errorRate (0-1), p99LatencyMs"
@@ -65,6 +72,6 @@ class HealthReports {
         details.put("stepIndex", rollout.stepIndex());
         details.put("breached", breaches.stream().map(Thresholds.Breach::toMap).toList());
         audit.record("rollout.health-reported", "rollout", id.toString(), null, report, details);
-        return rollouts.view(rollout);
+        return rollout;
     }
 }

@@ -8,6 +8,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Rollouts over HTTP: start one, read it, move it, and the canary's health reports. */
@@ -56,8 +57,18 @@ class RolloutController {
         return rollouts.rollBack(id, request);
     }
 
+    /**
+     * Answers with the rollout as it now is, or, when the gateway sends {@code Prefer: return=minimal}
+     * (RFC 7240), with 204 and no body: a gateway reporting every few seconds rarely reads the answer,
+     * and building it costs more than storing the report.
+     */
     @PostMapping("/api/v1/rollouts/{id}/health")
-    RolloutView health(@PathVariable UUID id, @RequestBody HealthReport report) {
-        return health.record(id, report);
+    ResponseEntity<RolloutView> health(@PathVariable UUID id, @RequestBody HealthReport report,
+            @RequestHeader(value = "Prefer", required = false) String prefer) {
+        if (prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("return=minimal")) {
+            health.store(id, report);
+            return ResponseEntity.noContent().header("Preference-Applied", "return=minimal").build();
+        }
+        return ResponseEntity.ok(health.record(id, report));
     }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
@@ -66,6 +67,13 @@ public final class HttpApi {
     public Reply post(String path, Object body) {
         return send(request(path).header("Content-Type", "application/json")
                 .POST(BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body))));
+    }
+
+    /** A POST with extra request headers, e.g. {@code Prefer: return=minimal}. */
+    public Reply post(String path, Object body, Map<String, String> headers) {
+        HttpRequest.Builder builder = request(path).header("Content-Type", "application/json");
+        headers.forEach(builder::header);
+        return send(builder.POST(BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
     public Reply put(String path, Object body) {
