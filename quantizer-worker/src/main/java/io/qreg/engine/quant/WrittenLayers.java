@@ -5,7 +5,6 @@ import io.qreg.engine.model.Nodes;
 import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.NodeProto;
 import io.qreg.onnx.ir.TensorProto;
-import io.qreg.onnx.ir.TensorProto.DataType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -31,7 +31,6 @@ import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.Pagination;
 
-import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;

@@ -14,7 +14,6 @@ import java.util.stream.Collectors;
 import io.qreg.registry.checkpoint.CheckpointService;
 import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.dataset.DatasetService;
-import io.qreg.registry.dataset.DatasetView;
 import io.qreg.registry.job.HardwareTargetService;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
