@@ -73,145 +73,14 @@ done
 [[ "$LOAD_SECONDS" -ge $((3 * INTERVAL)) ]] || { echo "--seconds must cover at least 3 intervals" >&2; exit 2; }
 [[ "$LOAD_SECONDS" -ge $((SECONDS_PER_URL + 20)) ]] || { echo "--seconds must exceed --wrk-seconds by 20" >&2; exit 2; }
 
-for tool in curl jq awk wrk "$JAVA"; do
-  command -v "$tool" >/dev/null || die "missing tool: $tool (wrk: apt-get install -y wrk)"
-done
-
-mkdir -p "$WORK_PARENT"
-WORK_PARENT="$(cd "$WORK_PARENT" && pwd)"
-RUN_DIR="$(mktemp -d "$WORK_PARENT/analysis-XXXXXX")"
-DATA_DIR="$RUN_DIR/qreg-data"
-SERVER_LOG="$RUN_DIR/server.log"
-SERVER_PID=""
-LOAD_PID=""
-
-cleanup() {
-  local rc=$?
-  if [[ -n "$LOAD_PID" ]] && kill -0 "$LOAD_PID" 2>/dev/null; then kill -TERM "$LOAD_PID" 2>/dev/null || true; fi
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  if [[ $rc -ne 0 && $rc -ne 1 && -f "$SERVER_LOG" ]]; then
-    echo "---- last lines of the server log ----" >&2
-    tail -n 40 "$SERVER_LOG" >&2 || true
-  fi
-  [[ -f "$SERVER_LOG" ]] && cp -f -- "$SERVER_LOG" "$WORK_PARENT/last-analysis-server.log" 2>/dev/null || true
-  if [[ "$KEEP" -eq 1 ]]; then log "kept $RUN_DIR"; else rm -rf -- "$RUN_DIR"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-server_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0; }
-lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
-
-CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
-CORES="$(nproc)"
-JDK="$("$JAVA" -version 2>&1 | head -n 1)"
-LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-UPTIME_START="$(uptime)"
-STARTED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-GIT_REV="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-WRK_VERSION="$( (wrk -v 2>&1 || true) | head -n 1 | awk '{ print $1, $2 }')"
-
-JAR="$REPO/registry-service/target/registry-service.jar"
-if [[ "$BUILD" -eq 1 ]]; then
-  log "building ($REPO/mvnw -B -q -DskipTests package)"
-  (cd "$REPO" && ./mvnw -B -q -DskipTests package) || die "build failed"
-fi
-[[ -f "$JAR" ]] || die "no $JAR (build it, or drop --no-build)"
-
-# ---------------------------------------------------------------- start the registry
-TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-log "starting the registry (data dir $DATA_DIR)"
-mkdir -p "$DATA_DIR"
-# shellcheck disable=SC2086
-QREG_DATA_DIR="$DATA_DIR" QREG_PORT=0 QREG_BOOTSTRAP_ADMIN_TOKEN="$TOKEN" QREG_EMBEDDED_WORKER=false \
-  "$JAVA" ${QREG_BENCH_SERVER_OPTS:-} -Dserver.address=127.0.0.1 -jar "$JAR" >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 360); do
-  kill -0 "$SERVER_PID" 2>/dev/null || die "the registry exited during start-up"
-  PORT="$(grep -oE 'Tomcat started on port[s]?[^0-9]*[0-9]+' "$SERVER_LOG" 2>/dev/null | grep -oE '[0-9]+$' | head -n 1 || true)"
-  [[ -n "$PORT" ]] && break
-  sleep 0.5
-done
-[[ -n "$PORT" ]] || die "the registry did not report its port within 180 s"
-BASE="http://127.0.0.1:$PORT"
-AUTH=(-H "Authorization: Bearer $TOKEN")
-code=""
-for _ in $(seq 1 120); do
-  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${AUTH[@]}" "$BASE/api/v1/models" || true)"
-  [[ "$code" == 200 ]] && break
-  sleep 0.5
-done
-[[ "$code" == 200 ]] || die "GET /api/v1/models with the bootstrap token: HTTP $code"
-log "registry UP at $BASE (pid $SERVER_PID)"
-
-api() {  # api METHOD PATH [JSON] -> body on stdout; dies unless 2xx
-  local out="$RUN_DIR/api.out" code
-  code="$(curl -s -o "$out" -w '%{http_code}' --max-time 60 "${AUTH[@]}" -X "$1" \
-    -H 'Content-Type: application/json' ${3:+-d "$3"} "$BASE$2")"
-  [[ "$code" == 2* ]] || die "$1 $2: HTTP $code $(head -c 1000 "$out")"
-  cat "$out"
-}
-
-# ---------------------------------------------------------------- scene
-api POST /api/v1/users '{"username":"bench-gateway","roles":["GATEWAY"]}' >/dev/null
-GATEWAY_TOKEN="$(api POST /api/v1/tokens '{"name":"bench","username":"bench-gateway"}' | jq -r .token)"
-api POST /api/v1/models '{"name":"bench-model","task":"classification","owner":"bench"}' >/dev/null
-upload() {  # upload VERSION -> checkpoint id
-  local code
-  code="$(curl -s -o "$RUN_DIR/ckpt.json" -w '%{http_code}' --max-time 60 "${AUTH[@]}" \
-    -F "metadata={\"version\":\"$1\",\"license\":\"Apache-2.0\",\"redistribution\":\"allowed\"};type=application/json" \
-    -F "file=@$REPO/registry-service/src/test/resources/fixtures/digits_mlp.onnx;type=application/octet-stream" \
-    "$BASE/api/v1/models/bench-model/checkpoints")"
-  [[ "$code" == 201 ]] || die "checkpoint upload: HTTP $code $(cat "$RUN_DIR/ckpt.json")"
-  jq -r .id "$RUN_DIR/ckpt.json"
-}
-CHECKPOINT_A="$(upload 1.0.0)"
-CHECKPOINT_B="$(upload 1.0.1)"
-# A sandbox environment: the FP32 checkpoint serves without an approval there; what gateways poll is the same.
-api POST /api/v1/deployments '{"name":"bench","modelName":"bench-model","environments":[{"name":"production","approvalRequired":false}],"tiers":[{"name":"standard","default":true},{"name":"premium"}]}' >/dev/null
-api POST /api/v1/deployments/bench/rollouts "{\"checkpointId\":\"$CHECKPOINT_A\",\"environment\":\"production\",\"tier\":\"standard\",\"steps\":[100]}" >/dev/null
-
-ROUTING="$BASE/api/v1/routing/bench?environment=production"
-GW=(-H "Authorization: Bearer $GATEWAY_TOKEN")
-ETAG="$(curl -s -D - -o "$RUN_DIR/routing.json" "${GW[@]}" "$ROUTING" | awk -F': ' 'tolower($1) == "etag" { print $2 }' | tr -d '\r')"
-[[ -n "$ETAG" ]] || die "no ETag on GET $ROUTING"
-code="$(curl -s -o /dev/null -w '%{http_code}' "${GW[@]}" -H "If-None-Match: $ETAG" "$ROUTING")"
-[[ "$code" == 304 ]] || die "GET with If-None-Match $ETAG: HTTP $code, expected 304"
+# shellcheck source=bench/lib/registry-bench.sh
+source "$REPO/bench/lib/registry-bench.sh"
+bench_start analysis
+CHECKPOINT_A="$(upload_checkpoint 1.0.0)"
+CHECKPOINT_B="$(upload_checkpoint 1.0.1)"
+routing_scene "$CHECKPOINT_A"
 
 # ---------------------------------------------------------------- measure
-to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }
-RESULTS=()
-measure() {  # measure LABEL URL [curl-style headers...]
-  local label="$1" url="$2"; shift 2
-  local out="$RUN_DIR/wrk-$label.txt" c0 c1
-  log "$label: wrk -t$THREADS -c$CONNECTIONS, 5 s warm-up, ${SECONDS_PER_URL} s measured"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$@" "$url" >/dev/null
-  c0=$(server_ticks)
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_URL}s" --latency "$@" "$url" >"$out" || die "wrk failed: $(cat "$out")"
-  c1=$(server_ticks)
-  local rps p50 p90 p99 max errors reqs cpu
-  rps="$(awk '$1 == "Requests/sec:" { print $2 }' "$out")"
-  p50="$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")"
-  p90="$(to_ms "$(awk '$1 == "90%" { print $2 }' "$out")")"
-  p99="$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")"
-  max="$(to_ms "$(awk '$1 == "Latency" { print $4 }' "$out")")"
-  reqs="$(awk '/requests in/ { print $1 }' "$out")"
-  errors="$(awk '/Non-2xx/ { print $NF }' "$out")"; errors="${errors:-0}"
-  local socket; socket="$(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$out")"
-  errors=$((errors + ${socket:-0}))
-  cpu="$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v r="$reqs" 'BEGIN { printf "%.0f", (r > 0 ? t / hz * 1e6 / r : 0) }')"
-  log "  $rps req/s, p50 $p50 ms, p90 $p90 ms, p99 $p99 ms, max $max ms, $errors errors, $cpu us registry CPU/request"
-  RESULTS+=("$label|$rps|$p50|$p90|$p99|$max|$reqs|$errors|$cpu")
-}
 measure routing-304-baseline "$ROUTING" -H "Authorization: Bearer $GATEWAY_TOKEN" -H "If-None-Match: $ETAG"
 
 log "creating $ROLLOUTS active rollouts with ${INTERVAL} s analysis intervals"
@@ -228,10 +97,10 @@ J0=$(server_ticks)
 "$JAVA" "$REPO/bench/RolloutAnalysisLoad.java" load "$BASE" "$GATEWAY_TOKEN" "$TOKEN" "$RUN_DIR/rollouts.txt" \
   "$LOAD_SECONDS" "$INTERVAL" >"$RUN_DIR/load.txt" 2>"$RUN_DIR/load.err" &
 LOAD_PID=$!
+BENCH_PIDS+=("$LOAD_PID")
 sleep 10
 measure routing-304-with-rollouts "$ROUTING" -H "Authorization: Bearer $GATEWAY_TOKEN" -H "If-None-Match: $ETAG"
 wait "$LOAD_PID" || die "the load generator failed: $(cat "$RUN_DIR/load.err")"
-LOAD_PID=""
 J1=$(server_ticks)
 val() { awk -F= -v k="$1" '$1 == k { print $2 }' "$RUN_DIR/load.txt"; }
 log "  $(tr '\n' ' ' <"$RUN_DIR/load.txt")"
