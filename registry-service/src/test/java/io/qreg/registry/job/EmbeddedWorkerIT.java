@@ -13,7 +13,10 @@ import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 import io.qreg.registry.support.RegistryProcess;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
@@ -21,101 +24,158 @@ import tools.jackson.databind.JsonNode;
 /**
  * The README's single run command does the whole loop: one QUANTIZE request with follow-ups, run
  * by the registry's own in-process worker over HTTP, yields a variant with lineage, an evaluation
- * against FP32 and a benchmark from that worker's hardware profile.
+ * against FP32 and a benchmark from that worker's hardware profile, and the precision mix the
+ * engine read off the model it wrote. One registry process serves both tests.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmbeddedWorkerIT {
 
     @TempDir
-    Path dir;
+    static Path dir;
+
+    private RegistryProcess registry;
+    private HttpApi api;
+
+    @BeforeAll
+    void startRegistry() throws Exception {
+        registry = RegistryProcess.start(dir.resolve("qreg-data"), "1g", Map.of("QREG_EMBEDDED_WORKER", "true"));
+        api = registry.api(IntegrationTest.ADMIN_TOKEN);
+    }
+
+    @AfterAll
+    void stopRegistry() throws Exception {
+        if (registry != null) {
+            registry.close();
+        }
+    }
 
     @Test
     void oneQuantizeRequestWithFollowUpsYieldsAVariantWithEvidence() throws Exception {
-        try (RegistryProcess registry = RegistryProcess.start(dir.resolve("qreg-data"), "1g",
-                Map.of("QREG_EMBEDDED_WORKER", "true"))) {
-            HttpApi api = registry.api(IntegrationTest.ADMIN_TOKEN);
-            assertThat(api.post("/api/v1/models", Map.of("name", "digits", "task", "classification")).status())
-                    .isEqualTo(201);
-            String checkpointId = api.upload("/api/v1/models/digits/checkpoints",
-                    Map.of("version", "1.0.0", "license", "MIT"), Fixtures.bytes("digits_mlp.onnx"), "mlp.onnx")
-                    .json().get("id").asString();
-            assertThat(api.post("/api/v1/recipes", Map.of("name", "int8", "method", "int8-dynamic",
-                    "perChannel", true)).status()).isEqualTo(201);
-            var eval = api.upload("/api/v1/datasets", Map.of("name", "digits-eval", "purpose", "evaluation"),
-                    Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
-                            "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "digits-eval.zip");
-            assertThat(eval.status()).as(eval.body()).isEqualTo(201);
+        assertThat(api.post("/api/v1/models", Map.of("name", "digits", "task", "classification")).status())
+                .isEqualTo(201);
+        String checkpointId = api.upload("/api/v1/models/digits/checkpoints",
+                Map.of("version", "1.0.0", "license", "MIT"), Fixtures.bytes("digits_mlp.onnx"), "mlp.onnx")
+                .json().get("id").asString();
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "int8", "method", "int8-dynamic",
+                "perChannel", true)).status()).isEqualTo(201);
+        var eval = api.upload("/api/v1/datasets", Map.of("name", "digits-eval", "purpose", "evaluation"),
+                Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
+                        "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "digits-eval.zip");
+        assertThat(eval.status()).as(eval.body()).isEqualTo(201);
 
-            var submitted = api.post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
-                    "recipe", Map.of("name", "int8", "version", 1), "hardwareTarget", "any",
-                    "followUps", List.of(Map.of("type", "EVALUATE", "dataset", Map.of("name", "digits-eval", "version", 1)),
-                            Map.of("type", "BENCHMARK", "hardwareTarget", "any"))));
-            assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
-            String jobId = submitted.json().get("id").asString();
+        var submitted = api.post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
+                "recipe", Map.of("name", "int8", "version", 1), "hardwareTarget", "any",
+                "followUps", List.of(Map.of("type", "EVALUATE", "dataset", Map.of("name", "digits-eval", "version", 1)),
+                        Map.of("type", "BENCHMARK", "hardwareTarget", "any"))));
+        assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
+        String jobId = submitted.json().get("id").asString();
 
-            JsonNode job = awaitFinished(api, jobId);
-            assertThat(job.get("status").asString()).as(job.toString() + registry.tail()).isEqualTo("SUCCEEDED");
-            String variantId = job.get("variantId").asString();
-            assertThat(job.get("followUpJobIds")).hasSize(2);
-            for (JsonNode followUp : job.get("followUpJobIds")) {
-                JsonNode done = awaitFinished(api, followUp.asString());
-                assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
-            }
-
-            JsonNode variant = api.get("/api/v1/variants/" + variantId).json();
-            assertThat(variant.get("method").asString()).isEqualTo("int8-dynamic");
-            JsonNode lineage = variant.get("lineage");
-            assertThat(lineage.get("checkpointSha256").asString()).isEqualTo(Fixtures.sha256(Fixtures.bytes("digits_mlp.onnx")));
-            assertThat(lineage.get("recipe").get("name").asString()).isEqualTo("int8");
-            assertThat(lineage.get("recipe").get("hash").asString()).hasSize(64);
-            assertThat(lineage.get("workerId").asString()).isNotBlank();
-            assertThat(lineage.get("hardwareProfile").get("cores").asInt()).isPositive();
-            assertThat(lineage.get("onnxRuntimeVersion").asString()).startsWith("1.23");
-
-            JsonNode evaluation = variant.get("evaluations").get(0);
-            assertThat(evaluation.get("metrics").get("accuracy").asDouble()).isGreaterThan(0.97);
-            assertThat(evaluation.get("deltas").get("accuracy").asDouble()).isBetween(-0.005, 0.005);
-            JsonNode benchmark = variant.get("benchmarks").get(0);
-            assertThat(benchmark.get("latencyP50Ms").asDouble()).isPositive();
-            assertThat(benchmark.get("speedup").asDouble()).isPositive();
-            assertThat(benchmark.get("hardwareProfile").get("cores").asInt()).isPositive();
-            assertThat(benchmark.get("results").get("batched").get("results")).as("a larger batch").hasSize(2);
-            assertThat(benchmark.get("results").get("concurrent").get("concurrency").asInt()).isPositive();
-
-            JsonNode fleet = api.get("/api/v1/workers").json();
-            assertThat(fleet.toString()).contains("embedded-worker");
-
-            // Reproducible: the same checkpoint, recipe version and calibration set give the same bytes.
-            assertThat(api.post("/api/v1/recipes", Map.of("name", "static", "method", "int8-static",
-                    "calibrationMethod", "entropy")).status()).isEqualTo(201);
-            assertThat(api.upload("/api/v1/datasets", Map.of("name", "digits-calib", "purpose", "calibration"),
-                    Fixtures.bytes("digits_calib_x.npy"), "input.npy").status()).isEqualTo(201);
-            Map<String, Object> staticJob = Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
-                    "recipe", Map.of("name", "static", "version", 1),
-                    "calibrationDataset", Map.of("name", "digits-calib", "version", 1));
-            String first = awaitFinished(api, api.post("/api/v1/jobs", staticJob).json().get("id").asString())
-                    .get("variantId").asString();
-            String second = awaitFinished(api, api.post("/api/v1/jobs", staticJob).json().get("id").asString())
-                    .get("variantId").asString();
-            assertThat(first).isNotEqualTo(second);
-            assertThat(api.get("/api/v1/variants/" + second).json().get("sha256").asString())
-                    .isEqualTo(api.get("/api/v1/variants/" + first).json().get("sha256").asString());
-            String again = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
-                    "checkpointId", checkpointId, "recipe", Map.of("name", "int8", "version", 1)))
-                    .json().get("id").asString()).get("variantId").asString();
-            assertThat(api.get("/api/v1/variants/" + again).json().get("sha256").asString())
-                    .isEqualTo(variant.get("sha256").asString());
-
-            // Bad input the registry cannot see: image-shaped calibration samples for the flat MLP.
-            assertThat(api.upload("/api/v1/datasets", Map.of("name", "digits-calib-img", "purpose", "calibration"),
-                    Fixtures.bytes("digits_calib_x_img.npy"), "input.npy").status()).isEqualTo(201);
-            JsonNode failed = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
-                    "checkpointId", checkpointId, "recipe", Map.of("name", "static", "version", 1),
-                    "calibrationDataset", Map.of("name", "digits-calib-img", "version", 1))).json().get("id").asString());
-            assertThat(failed.get("status").asString()).isEqualTo("FAILED");
-            assertThat(failed.get("attempts").asInt()).as("bad input is not retried").isEqualTo(1);
-            assertThat(failed.get("error").asString()).contains("input");
+        JsonNode job = awaitFinished(api, jobId);
+        assertThat(job.get("status").asString()).as(job.toString() + registry.tail()).isEqualTo("SUCCEEDED");
+        String variantId = job.get("variantId").asString();
+        assertThat(job.get("followUpJobIds")).hasSize(2);
+        for (JsonNode followUp : job.get("followUpJobIds")) {
+            JsonNode done = awaitFinished(api, followUp.asString());
+            assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
         }
+
+        JsonNode variant = api.get("/api/v1/variants/" + variantId).json();
+        assertThat(variant.get("method").asString()).isEqualTo("int8-dynamic");
+        JsonNode lineage = variant.get("lineage");
+        assertThat(lineage.get("checkpointSha256").asString()).isEqualTo(Fixtures.sha256(Fixtures.bytes("digits_mlp.onnx")));
+        assertThat(lineage.get("recipe").get("name").asString()).isEqualTo("int8");
+        assertThat(lineage.get("recipe").get("hash").asString()).hasSize(64);
+        assertThat(lineage.get("workerId").asString()).isNotBlank();
+        assertThat(lineage.get("hardwareProfile").get("cores").asInt()).isPositive();
+        assertThat(lineage.get("onnxRuntimeVersion").asString()).startsWith("1.23");
+
+        JsonNode evaluation = variant.get("evaluations").get(0);
+        assertThat(evaluation.get("metrics").get("accuracy").asDouble()).isGreaterThan(0.97);
+        assertThat(evaluation.get("deltas").get("accuracy").asDouble()).isBetween(-0.005, 0.005);
+        JsonNode benchmark = variant.get("benchmarks").get(0);
+        assertThat(benchmark.get("latencyP50Ms").asDouble()).isPositive();
+        assertThat(benchmark.get("speedup").asDouble()).isPositive();
+        assertThat(benchmark.get("hardwareProfile").get("cores").asInt()).isPositive();
+        assertThat(benchmark.get("results").get("batched").get("results")).as("a larger batch").hasSize(2);
+        assertThat(benchmark.get("results").get("concurrent").get("concurrency").asInt()).isPositive();
+
+        JsonNode fleet = api.get("/api/v1/workers").json();
+        assertThat(fleet.toString()).contains("embedded-worker");
+
+        // Reproducible: the same checkpoint, recipe version and calibration set give the same bytes.
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "static", "method", "int8-static",
+                "calibrationMethod", "entropy")).status()).isEqualTo(201);
+        assertThat(api.upload("/api/v1/datasets", Map.of("name", "digits-calib", "purpose", "calibration"),
+                Fixtures.bytes("digits_calib_x.npy"), "input.npy").status()).isEqualTo(201);
+        Map<String, Object> staticJob = Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
+                "recipe", Map.of("name", "static", "version", 1),
+                "calibrationDataset", Map.of("name", "digits-calib", "version", 1));
+        String first = awaitFinished(api, api.post("/api/v1/jobs", staticJob).json().get("id").asString())
+                .get("variantId").asString();
+        String second = awaitFinished(api, api.post("/api/v1/jobs", staticJob).json().get("id").asString())
+                .get("variantId").asString();
+        assertThat(first).isNotEqualTo(second);
+        assertThat(api.get("/api/v1/variants/" + second).json().get("sha256").asString())
+                .isEqualTo(api.get("/api/v1/variants/" + first).json().get("sha256").asString());
+        String again = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
+                "checkpointId", checkpointId, "recipe", Map.of("name", "int8", "version", 1)))
+                .json().get("id").asString()).get("variantId").asString();
+        assertThat(api.get("/api/v1/variants/" + again).json().get("sha256").asString())
+                .isEqualTo(variant.get("sha256").asString());
+
+        // Bad input the registry cannot see: image-shaped calibration samples for the flat MLP.
+        assertThat(api.upload("/api/v1/datasets", Map.of("name", "digits-calib-img", "purpose", "calibration"),
+                Fixtures.bytes("digits_calib_x_img.npy"), "input.npy").status()).isEqualTo(201);
+        JsonNode failed = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
+                "checkpointId", checkpointId, "recipe", Map.of("name", "static", "version", 1),
+                "calibrationDataset", Map.of("name", "digits-calib-img", "version", 1))).json().get("id").asString());
+        assertThat(failed.get("status").asString()).isEqualTo("FAILED");
+        assertThat(failed.get("attempts").asInt()).as("bad input is not retried").isEqualTo(1);
+        assertThat(failed.get("error").asString()).contains("input");
     }
+
+    /**
+     * The precision mix end to end: the variant a real job produces carries the mix the engine read off
+     * the written model; a recipe that leaves every layer in float fails its job for good with the
+     * engine's reason, and no variant is made.
+     */
+    @Test
+    void aRealJobsVariantCarriesTheMixAndANothingQuantizedJobFailsWithoutRetry() throws Exception {
+        assertThat(api.post("/api/v1/models", Map.of("name", "digits-cnn", "task", "classification")).status())
+                .isEqualTo(201);
+        String checkpointId = api.upload("/api/v1/models/digits-cnn/checkpoints",
+                Map.of("version", "1.0.0", "license", "MIT"), Fixtures.bytes("digits_cnn.onnx"), "cnn.onnx")
+                .json().get("id").asString();
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "cnn-int8", "method", "int8-dynamic")).status())
+                .isEqualTo(201);
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "convs-only", "method", "int8-dynamic",
+                "excludeOpTypes", List.of("Gemm", "MatMul"))).status()).isEqualTo(201);
+
+        JsonNode job = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
+                "checkpointId", checkpointId, "recipe", Map.of("name", "cnn-int8", "version", 1)))
+                .json().get("id").asString());
+        assertThat(job.get("status").asString()).as(job.toString() + registry.tail()).isEqualTo("SUCCEEDED");
+        JsonNode variant = api.get("/api/v1/variants/" + job.get("variantId").asString()).json();
+        // digits_cnn: the two Gemms in int8, the two Convs left float32 by int8-dynamic.
+        assertThat(variant.get("precisionLabel").asString())
+                .isEqualTo("int8-dynamic · 2 of 4 layers · 9.6 bits/weight");
+        JsonNode mix = variant.get("precisionMix");
+        assertThat(mix.get("layers").get("int8").asInt()).isEqualTo(2);
+        assertThat(mix.get("layers").get("fp32").asInt()).isEqualTo(2);
+        assertThat(mix.get("parameters").get("fp32").asLong()).isEqualTo(4_752);
+        assertThat(variant.get("report").get("precisionMix")).isEqualTo(mix);
+
+        // int8-dynamic handles no Conv, and the recipe excludes everything else.
+        JsonNode refused = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
+                "checkpointId", checkpointId, "recipe", Map.of("name", "convs-only", "version", 1)))
+                .json().get("id").asString());
+        assertThat(refused.get("status").asString()).as(refused.toString()).isEqualTo("FAILED");
+        assertThat(refused.get("attempts").asInt()).as("a refusal is not retried").isEqualTo(1);
+        assertThat(refused.get("error").asString()).contains("nothing was quantized: 0 of 4 layers",
+                "2 excluded by the options", "2 not handled by int8-dynamic (Conv)");
+        assertThat(refused.hasNonNull("variantId")).as("no variant").isFalse();
+    }
+
 
     static JsonNode awaitFinished(HttpApi api, String jobId) throws InterruptedException {
         // Generous: CI machines are shared, and a retried BENCHMARK job runs three measurements twice.
