@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
+import io.qreg.registry.support.Eventually;
 import io.qreg.registry.support.HttpApi;
 
 import org.junit.jupiter.api.Test;
@@ -112,8 +112,8 @@ class ApprovalLapseIT extends RolloutTestSupport {
 
         addBenchmark(second, 1.0);
 
-        eventually(() -> weights(routing(d, "production"), "standard"), w -> w.equals(Map.of(first, 100)),
-                "the tier to return to the first variant");
+        Eventually.eventually(Duration.ofSeconds(15), () -> weights(routing(d, "production"), "standard"),
+                w -> w.equals(Map.of(first, 100)), "the tier to return to the first variant");
         assertThat(servingWithoutValidApproval(d)).isEmpty();
         String details = jdbc.queryForObject("select details from audit_event where action = 'rollout.reverted'"
                 + " and details like ?", String.class, "%" + replaced.get("id").asString() + "%");
@@ -124,7 +124,7 @@ class ApprovalLapseIT extends RolloutTestSupport {
     }
 
     @Test
-    void aLapsedCanaryRollsBackEvenWhenThePolicyOnlyAlerts() {
+    void aLapsedCanaryRollsBackEvenWhenThePolicyOnlyAlerts() throws Exception {
         Model model = model("allowed");
         ok(admin().put("/api/v1/models/" + model.name() + "/policy", Map.of("minSpeedup", 1.5)), 200);
         String d = deployment(model, TIERS);
@@ -138,8 +138,7 @@ class ApprovalLapseIT extends RolloutTestSupport {
 
         addBenchmark(canary, 1.0);
 
-        JsonNode rolledBack = eventually(() -> ok(engineer().get("/api/v1/rollouts/" + rolloutId), 200).json(),
-                r -> "ROLLED_BACK".equals(r.get("phase").asString()), "the lapsed canary to roll back");
+        JsonNode rolledBack = awaitPhase(rolloutId, "ROLLED_BACK");
         assertThat(rolledBack.get("reason").asString()).contains("lapsed");
         assertThat(weights(routing(d, "production"), "standard")).containsExactly(Map.entry(stable, 100));
         assertThat(servingWithoutValidApproval(d)).isEmpty();
@@ -151,23 +150,5 @@ class ApprovalLapseIT extends RolloutTestSupport {
 
     private JsonNode servingWithoutValidApproval(String deployment) {
         return ok(engineer().get("/api/v1/deployments/" + deployment), 200).json().get("servingWithoutValidApproval");
-    }
-
-    private static <T> T eventually(Supplier<T> probe, java.util.function.Predicate<T> done, String what) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
-        T value = probe.get();
-        while (!done.test(value)) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting for " + what + "; last seen: " + value);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-            value = probe.get();
-        }
-        return value;
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.qreg.registry.support.Eventually;
 import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
@@ -211,7 +212,7 @@ class WebhookDeliveryIT extends IntegrationTest {
             racers.shutdownNow();
         }
 
-        Webhooks.eventually(Duration.ofSeconds(20), () -> Webhooks.deliveries(engineer, webhookId),
+        Eventually.eventually(Duration.ofSeconds(20), () -> Webhooks.deliveries(engineer, webhookId),
                 d -> d.size() == events && allDelivered(d), events + " deliveries to be DELIVERED");
         List<WebhookReceiver.Received> requests = receiver.received();
         Set<String> ids = new HashSet<>();

@@ -22,6 +22,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import tools.jackson.databind.JsonNode;
 
+import io.qreg.registry.support.Eventually;
 import io.qreg.registry.support.HttpApi;
 
 /**
@@ -105,7 +106,7 @@ final class WebhookReceiver implements AutoCloseable {
 
     /** Waits until at least {@code count} requests arrived; returns all of them. */
     List<Received> await(int count, Duration timeout) {
-        return Webhooks.eventually(timeout, this::received, r -> r.size() >= count,
+        return Eventually.eventually(timeout, this::received, r -> r.size() >= count,
                 "a receiver waiting for " + count + " request(s)");
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.qreg.registry.support.Eventually;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 
@@ -183,7 +184,7 @@ class WebhookSubscriptionIT extends IntegrationTest {
             assertThat(engineer.delete("/api/v1/webhooks/" + id).status()).isEqualTo(200);
         });
 
-        Webhooks.eventually(Duration.ofSeconds(10), () -> jdbc.queryForList(
+        Eventually.eventually(Duration.ofSeconds(10), () -> jdbc.queryForList(
                 "select status from webhook_delivery where subscription_id = ?::uuid", String.class, id),
                 s -> s.equals(List.of("CANCELLED")), "the racing delivery to be cancelled");
         Thread.sleep(300);

@@ -10,12 +10,11 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import io.qreg.registry.support.Eventually;
 import io.qreg.registry.support.HttpApi;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -49,7 +48,7 @@ final class Webhooks {
 
     /** Waits until the subscription's only delivery reaches {@code status}; returns it. */
     static JsonNode awaitOnlyDelivery(HttpApi engineer, String webhookId, String status) {
-        JsonNode items = eventually(Duration.ofSeconds(15), () -> deliveries(engineer, webhookId),
+        JsonNode items = Eventually.eventually(Duration.ofSeconds(15), () -> deliveries(engineer, webhookId),
                 d -> d.size() == 1 && status.equals(d.get(0).get("status").asString()),
                 "the delivery of webhook " + webhookId + " to become " + status);
         return items.get(0);
@@ -93,24 +92,5 @@ final class Webhooks {
         jdbc.update("update webhook_delivery set status = 'CANCELLED', next_attempt_at = null, claim_token = null,"
                 + " lease_expires_at = null where status in ('PENDING', 'SENDING')");
         jdbc.update("update webhook_subscription set deleted_at = now(), deleted_by = 'test' where deleted_at is null");
-    }
-
-    static <T> T eventually(Duration timeout, Supplier<T> probe, Predicate<T> done, String what) {
-        Instant deadline = Instant.now().plus(timeout);
-        T value = probe.get();
-        while (!done.test(value)) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last seen: "
-                        + value);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-            value = probe.get();
-        }
-        return value;
     }
 }
