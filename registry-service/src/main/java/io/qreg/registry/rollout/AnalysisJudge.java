@@ -157,9 +157,9 @@ class AnalysisJudge {
             analyses.insert(intervalId, r.id(), step, start, end, j, r.consecutivePasses(), at);
             if (j.outcome() == IntervalOutcome.FAILED) {
                 moves.rollBackJudged(r, "canary analysis failed at step " + (step + 1) + " (" + r.percent() + "%): "
-                        + String.join(", ", j.reasons()), intervalId, j.breaches());
+                        + String.join(", ", j.reasons()), intervalId, j);
             } else if (mayAdvance && r.analysisPassed() && r.analysis().autoAdvance()) {
-                moves.advanceJudged(r, intervalId);
+                moves.advanceJudged(r, intervalId, j);
             }
             return true;
         });

@@ -1,11 +1,8 @@
 package io.qreg.registry.rollout;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
-import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
@@ -23,12 +20,10 @@ class HealthReports {
 
     private final RolloutService rollouts;
     private final RolloutStore store;
-    private final AuditLog audit;
 
-    HealthReports(RolloutService rollouts, RolloutStore store, AuditLog audit) {
+    HealthReports(RolloutService rollouts, RolloutStore store) {
         this.rollouts = rollouts;
         this.store = store;
-        this.audit = audit;
     }
 
     /** Stores the report and answers with the rollout as it now is. */
@@ -65,13 +60,10 @@ class HealthReports {
         }
         List<Thresholds.Breach> breaches = rollout.thresholds().breaches(report.errorRate(), report.p99LatencyMs(),
                 report.qualityProxy());
-        UUID reportId = UUID.randomUUID();
-        store.insertHealth(reportId, rollout, report, breaches, Timestamps.now(), CurrentUser.username());
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("healthReportId", reportId.toString());
-        details.put("stepIndex", rollout.stepIndex());
-        details.put("breached", breaches.stream().map(Thresholds.Breach::toMap).toList());
-        audit.record("rollout.health-reported", "rollout", id.toString(), null, report, details);
+        // Kept as data, not appended to the audit log one by one (a gateway may report every few
+        // seconds per rollout): what the reports decided is audited with the move it made, which
+        // carries the interval's combined figures (see AnalysisJudge).
+        store.insertHealth(UUID.randomUUID(), rollout, report, breaches, Timestamps.now(), CurrentUser.username());
         return rollout;
     }
 }

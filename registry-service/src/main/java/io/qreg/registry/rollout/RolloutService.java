@@ -197,12 +197,13 @@ public class RolloutService {
 
     /** The judge's advance once the step's analysis has passed; the caller holds the deployment's lock. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public RolloutView advanceJudged(Rollout rollout, UUID intervalId) {
+    public RolloutView advanceJudged(Rollout rollout, UUID intervalId, IntervalJudgement judgement) {
         Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
         transition(() -> rollout.advance(at));
+        // The interval's combined figures go into the audit event: they are the evidence for the move.
         return stepped(rollout, before, at, "rollout.advanced", Map.of("automatic", true, "forced", false,
-                "analysisIntervalId", intervalId.toString()));
+                "analysisIntervalId", intervalId.toString(), "analysisData", judgement.data()));
     }
 
     private RolloutView stepped(Rollout rollout, Map<String, Object> before, Instant at, String action,
@@ -274,18 +275,18 @@ public class RolloutService {
             throw ApiException.invalid("reason", "reason must be at most 1000 characters");
         }
         Rollout rollout = lock(id);
-        return rollBack(rollout, reason, false, null, List.of());
+        return rollBack(rollout, reason, false, null, null);
     }
 
     /** The judge's rollback of a canary whose interval failed; the caller holds the deployment's lock. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public RolloutView rollBackJudged(Rollout rollout, String reason, UUID intervalId,
-            List<Thresholds.Breach> breaches) {
-        return rollBack(rollout, reason, true, intervalId, breaches);
+    public RolloutView rollBackJudged(Rollout rollout, String reason, UUID intervalId, IntervalJudgement judgement) {
+        return rollBack(rollout, reason, true, intervalId, judgement);
     }
 
     private RolloutView rollBack(Rollout rollout, String reason, boolean automatic, UUID intervalId,
-            List<Thresholds.Breach> breaches) {
+            IntervalJudgement judgement) {
+        List<Thresholds.Breach> breaches = judgement == null ? List.of() : judgement.breaches();
         Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
         transition(() -> rollout.rollBack(reason, at));
@@ -297,6 +298,7 @@ public class RolloutService {
         if (automatic) {
             details.put("analysisIntervalId", intervalId.toString());
             details.put("breached", breaches.stream().map(Thresholds.Breach::toMap).toList());
+            details.put("analysisData", judgement.data());
         }
         audit.record("rollout.rolled-back", "rollout", rollout.id().toString(), before, rollout.auditState(),
                 details);

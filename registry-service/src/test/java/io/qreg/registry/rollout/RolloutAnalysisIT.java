@@ -131,7 +131,10 @@ class RolloutAnalysisIT extends RolloutTestSupport {
         assertThat(auditCount("rollout.advanced", id)).isEqualTo(2);
         List<String> details = jdbc.queryForList("select details from audit_event where action = 'rollout.advanced'"
                 + " and subject_id = ?", String.class, id);
-        assertThat(details).allSatisfy(d -> assertThat(d).contains("\"automatic\":true", "analysisIntervalId"));
+        assertThat(details).allSatisfy(d -> assertThat(d).contains("\"automatic\":true", "analysisIntervalId",
+                "\"analysisData\":{", "\"reports\":"));
+        // Reports are data, judged per interval; the audit log records the moves they led to, not each report.
+        assertThat(auditCount("rollout.health-reported", id)).isZero();
         assertThat(auditCount("rollout.completed", id)).isEqualTo(1);
     }
 
@@ -210,7 +213,9 @@ class RolloutAnalysisIT extends RolloutTestSupport {
                 .containsExactly(Map.entry(s.stable(), 100));
         String details = jdbc.queryForObject("select details from audit_event where action = 'rollout.rolled-back'"
                 + " and subject_id = ?", String.class, id);
-        assertThat(details).contains("\"automatic\":true", "\"metric\":\"errorRate\"", "analysisIntervalId");
+        // The evidence for the move is in the audit chain with it: the interval's combined figures.
+        assertThat(details).contains("\"automatic\":true", "\"metric\":\"errorRate\"", "analysisIntervalId",
+                "\"analysisData\":{", "\"requests\":40", "\"errorRate\":0.3");
         assertThat(jdbc.queryForObject("select count(*) from webhook_event where type = 'rollout.rollback'"
                 + " and subject_id = ?", Long.class, id)).isEqualTo(1);
         ok(engineer().delete("/api/v1/webhooks/" + hook), 200);
