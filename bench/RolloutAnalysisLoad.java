@@ -27,11 +27,14 @@ import java.util.regex.Pattern;
  * Writes the rollout ids, one a line.
  *
  * load: for SECONDS, every rollout gets one healthy health report per interval, spread evenly (a
- * gateway fleet reporting); then every rollout's view is read and each judged interval that ended
- * inside the measured window gives a lateness (judgedAt - end). Prints the figures as key=value lines.
+ * gateway fleet reporting). With BATCH 1 each report is its own request
+ * (POST /api/v1/rollouts/{id}/health); with BATCH n, n rollouts in the ids file's order (20 = one
+ * deployment's tiers, as one gateway serves them) are reported on together
+ * (POST /api/v1/rollouts/health). Then every rollout's view is read and each judged interval that
+ * ended inside the measured window gives a lateness (judgedAt - end). Prints key=value lines.
  *
  * usage: java bench/RolloutAnalysisLoad.java setup URL ADMIN_TOKEN MODEL CHECKPOINT_A CHECKPOINT_B ROLLOUTS INTERVAL IDS_FILE
- *        java bench/RolloutAnalysisLoad.java load URL GATEWAY_TOKEN ADMIN_TOKEN IDS_FILE SECONDS INTERVAL
+ *        java bench/RolloutAnalysisLoad.java load URL GATEWAY_TOKEN ADMIN_TOKEN IDS_FILE SECONDS INTERVAL BATCH
  */
 public class RolloutAnalysisLoad {
 
@@ -50,18 +53,35 @@ public class RolloutAnalysisLoad {
             case "setup" -> setup(args[1], args[2], args[3], args[4], args[5], Integer.parseInt(args[6]),
                     Integer.parseInt(args[7]), Path.of(args[8]));
             case "load" -> load(args[1], args[2], args[3], Path.of(args[4]), Integer.parseInt(args[5]),
-                    Integer.parseInt(args[6]));
+                    Integer.parseInt(args[6]), Integer.parseInt(args[7]));
             default -> throw new IllegalArgumentException("setup or load, not " + args[0]);
         }
     }
 
-    /** A health report with {@code Prefer: return=minimal}: 204, no rollout in the answer. */
-    static void report(String url, String token, String json) throws Exception {
+    static final String FIGURES = "\"errorRate\":0.001,\"p99LatencyMs\":42.0,\"qualityProxy\":0.98,\"requests\":500";
+
+    /**
+     * Reports on these rollouts: one with {@code Prefer: return=minimal} (204, no rollout in the
+     * answer), several as one batch (200, every entry stored).
+     */
+    static void report(String base, String token, List<String> rollouts) throws Exception {
+        String url;
+        String json;
+        if (rollouts.size() == 1) {
+            url = base + "/api/v1/rollouts/" + rollouts.get(0) + "/health";
+            json = "{" + FIGURES + "}";
+        } else {
+            url = base + "/api/v1/rollouts/health";
+            json = rollouts.stream().map(id -> "{\"rolloutId\":\"" + id + "\"," + FIGURES + "}")
+                    .collect(java.util.stream.Collectors.joining(",", "{\"reports\":[", "]}"));
+        }
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + token).header("Prefer", "return=minimal")
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
         HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 204) {
+        boolean stored = rollouts.size() == 1 ? r.statusCode() == 204
+                : r.statusCode() == 200 && r.body().contains("\"stored\":" + rollouts.size() + ",");
+        if (!stored) {
             throw new IllegalStateException("POST " + url + ": " + r.statusCode() + " " + r.body());
         }
     }
@@ -123,17 +143,20 @@ public class RolloutAnalysisLoad {
         System.out.println("deployments=" + deployments);
     }
 
-    static void load(String base, String gatewayToken, String adminToken, Path idsFile, int seconds, int interval)
-            throws Exception {
+    static void load(String base, String gatewayToken, String adminToken, Path idsFile, int seconds, int interval,
+            int batch) throws Exception {
         List<String> ids = Files.readAllLines(idsFile).stream().filter(s -> !s.isBlank()).toList();
+        List<List<String>> groups = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i += batch) {
+            groups.add(ids.subList(i, Math.min(ids.size(), i + batch)));
+        }
         Instant start = Instant.now();
-        long spacingNanos = TimeUnit.SECONDS.toNanos(interval) / ids.size();
+        long spacingNanos = TimeUnit.SECONDS.toNanos(interval) / groups.size();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         AtomicLong sent = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long t0 = System.nanoTime();
         long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
-        String report = "{\"errorRate\":0.001,\"p99LatencyMs\":42.0,\"qualityProxy\":0.98,\"requests\":500}";
         for (long n = 0; ; n++) {
             long due = t0 + n * spacingNanos;
             if (due >= end) {
@@ -143,14 +166,14 @@ public class RolloutAnalysisLoad {
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
-            String id = ids.get((int) (n % ids.size()));
+            List<String> group = groups.get((int) (n % groups.size()));
             pool.execute(() -> {
                 try {
-                    // As a gateway would: it does not read the rollout back after each report.
-                    report(base + "/api/v1/rollouts/" + id + "/health", gatewayToken, report);
-                    sent.incrementAndGet();
+                    // As a gateway would: it does not read the rollouts back after reporting.
+                    report(base, gatewayToken, group);
+                    sent.addAndGet(group.size());
                 } catch (Exception e) {
-                    failed.incrementAndGet();
+                    failed.addAndGet(group.size());
                 }
             });
         }

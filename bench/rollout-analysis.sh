@@ -20,6 +20,9 @@
 #   --rollouts N        active rollouts (default 1000)
 #   --interval S        analysis interval in seconds (default 10)
 #   --seconds N         seconds of health reports (default 90)
+#   --batch N           rollouts per health-report request (default 20: one deployment's tiers, as one
+#                       gateway serving them reports on them together via POST /api/v1/rollouts/health;
+#                       1: one request per report, POST /api/v1/rollouts/{id}/health)
 #   --wrk-seconds N     measured seconds of each wrk run (default 20; each also gets a 5 s warm-up)
 #   --connections N     concurrent pollers (default 100)
 #   --threads N         wrk threads (default 2)
@@ -38,6 +41,7 @@ BUILD=1
 ROLLOUTS=1000
 INTERVAL=10
 LOAD_SECONDS=90
+BATCH=20
 SECONDS_PER_URL=20
 CONNECTIONS=100
 THREADS=2
@@ -60,6 +64,7 @@ while [[ $# -gt 0 ]]; do
     --rollouts) need_int "$1" "${2:-}"; ROLLOUTS="$2"; shift 2 ;;
     --interval) need_int "$1" "${2:-}"; INTERVAL="$2"; shift 2 ;;
     --seconds) need_int "$1" "${2:-}"; LOAD_SECONDS="$2"; shift 2 ;;
+    --batch) need_int "$1" "${2:-}"; BATCH="$2"; shift 2 ;;
     --wrk-seconds) need_int "$1" "${2:-}"; SECONDS_PER_URL="$2"; shift 2 ;;
     --connections) need_int "$1" "${2:-}"; CONNECTIONS="$2"; shift 2 ;;
     --threads) need_int "$1" "${2:-}"; THREADS="$2"; shift 2 ;;
@@ -92,10 +97,10 @@ log "  $(tr '\n' ' ' <"$RUN_DIR/setup.txt")in $(( $(date +%s) - SETUP_T0 )) s"
 code="$(curl -s -o /dev/null -w '%{http_code}' "${GW[@]}" -H "If-None-Match: $ETAG" "$ROUTING")"
 [[ "$code" == 304 ]] || die "after the setup, GET with If-None-Match $ETAG: HTTP $code, expected 304"
 
-log "health reports for $LOAD_SECONDS s (one per rollout per ${INTERVAL} s) while the judge runs"
+log "health reports for $LOAD_SECONDS s (one per rollout per ${INTERVAL} s, $BATCH per request) while the judge runs"
 J0=$(server_ticks)
 "$JAVA" "$REPO/bench/RolloutAnalysisLoad.java" load "$BASE" "$GATEWAY_TOKEN" "$TOKEN" "$RUN_DIR/rollouts.txt" \
-  "$LOAD_SECONDS" "$INTERVAL" >"$RUN_DIR/load.txt" 2>"$RUN_DIR/load.err" &
+  "$LOAD_SECONDS" "$INTERVAL" "$BATCH" >"$RUN_DIR/load.txt" 2>"$RUN_DIR/load.err" &
 LOAD_PID=$!
 BENCH_PIDS+=("$LOAD_PID")
 sleep 10
@@ -127,7 +132,7 @@ FAILED=0; [[ "$WITHIN_V" == PASS && "$COVERAGE_V" == PASS && "$RPS_V" == PASS ]]
   echo "\`uptime\` at start: $UPTIME_START"
   echo "\`uptime\` at end: $UPTIME_END"
   echo
-  echo "$ROLLOUTS active rollouts, ${INTERVAL} s intervals, $(val reports_sent) health reports in $LOAD_SECONDS s ($(val reports_per_second)/s, $(val reports_failed) failed); registry CPU during the load $(awk -v t=$((J1 - J0)) -v hz="$(getconf CLK_TCK)" -v s="$LOAD_SECONDS" 'BEGIN { printf "%.0f", t / hz / s * 100 }')% of one core (wrk's run included)."
+  echo "$ROLLOUTS active rollouts, ${INTERVAL} s intervals, $(val reports_sent) health reports in $LOAD_SECONDS s ($(val reports_per_second)/s, $BATCH per request, $(val reports_failed) failed); registry CPU during the load $(awk -v t=$((J1 - J0)) -v hz="$(getconf CLK_TCK)" -v s="$LOAD_SECONDS" 'BEGIN { printf "%.0f", t / hz / s * 100 }')% of one core (wrk's run included)."
   echo
   echo "| judgements (steady state) | figure |"
   echo "|---|---:|"

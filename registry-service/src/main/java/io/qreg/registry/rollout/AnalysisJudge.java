@@ -34,8 +34,15 @@ import org.springframework.transaction.support.TransactionTemplate;
  * transaction under its deployment's row lock, taken with SKIP LOCKED: a deployment another
  * instance (or a person's move) holds is judged at the next tick. The judgement is written only if
  * the rollout is still where the batch read found it, and the interval's unique key keeps a
- * judgement from counting twice. Deployments are judged in parallel (a few threads; one
- * deployment's rollouts one after the other, as they share its lock).
+ * judgement from counting twice.
+ *
+ * <p>Most judgements move nothing (a pass that does not yet complete the step, or no data): those
+ * of one tick are written together, in one transaction with two batched statements under the row
+ * locks of all their deployments that are free, since one transaction per rollout would cost far
+ * more than the judging. The judgements that move a rollout (a failure, a pass that advances it)
+ * each get their own transaction, deployments in parallel on a few threads (one deployment's
+ * rollouts one after the other, as they share its lock). A batch that fails as a whole (e.g.
+ * another instance judged one of its intervals) is judged again rollout by rollout.
  *
  * <p>A failed interval rolls the rollout back; a passing one that completes the step's analysis
  * advances it when the analysis says {@code autoAdvance} (a refused advance, e.g. a lapsed
@@ -87,6 +94,73 @@ class AnalysisJudge {
             return 0;
         }
         Map<UUID, List<IntervalJudgement.Reading>> readings = prometheus.read(due);
+        List<AnalysisStore.Due> quiet = new ArrayList<>();
+        List<AnalysisStore.Due> moving = new ArrayList<>();
+        for (AnalysisStore.Due d : due) {
+            Rollout r = d.copyOfRollout();
+            IntervalJudgement j = IntervalJudgement.judge(r.thresholds(), d.health(), metricsOf(readings, d));
+            r.judged(j.outcome(), j.summary(), now);
+            boolean moves = j.outcome() == IntervalOutcome.FAILED || (r.analysisPassed() && r.analysis().autoAdvance());
+            (moves ? moving : quiet).add(d);
+        }
+        int judgedQuietly = judgeQuietly(quiet, readings);
+        return judgedQuietly + judgeOneByOne(moving, readings);
+    }
+
+    private static List<IntervalJudgement.Reading> metricsOf(Map<UUID, List<IntervalJudgement.Reading>> readings,
+            AnalysisStore.Due d) {
+        return readings.getOrDefault(d.rolloutId(), List.of());
+    }
+
+    /**
+     * The judgements that move nothing, in one transaction; those whose deployment was busy wait for
+     * the next tick. Falls back to one by one if the batch fails.
+     */
+    private int judgeQuietly(List<AnalysisStore.Due> quiet, Map<UUID, List<IntervalJudgement.Reading>> readings) {
+        if (quiet.isEmpty()) {
+            return 0;
+        }
+        try {
+            Integer judged = tx.execute(status -> {
+                var locked = analyses.tryLockAll(quiet.stream().map(d -> d.rollout().deploymentId())
+                        .collect(java.util.stream.Collectors.toSet()));
+                List<RolloutStore.JudgedRollout> rollouts = new ArrayList<>();
+                List<AnalysisStore.Judged> intervals = new ArrayList<>();
+                Instant at = Timestamps.now();
+                for (AnalysisStore.Due d : quiet) {
+                    if (!locked.contains(d.rollout().deploymentId())) {
+                        continue;
+                    }
+                    Rollout r = d.copyOfRollout();
+                    int step = r.stepIndex();
+                    Instant start = r.intervalStartedAt();
+                    Instant end = r.intervalEndsAt();
+                    IntervalJudgement j = IntervalJudgement.judge(r.thresholds(), d.health(), metricsOf(readings, d));
+                    r.judged(j.outcome(), j.summary(), at);
+                    rollouts.add(new RolloutStore.JudgedRollout(r, step, end));
+                    intervals.add(new AnalysisStore.Judged(UUID.randomUUID(), r.id(), step, start, end, j,
+                            r.consecutivePasses(), at));
+                }
+                int[] updated = this.rollouts.updateJudged(rollouts);
+                List<AnalysisStore.Judged> written = new ArrayList<>();
+                for (int i = 0; i < updated.length; i++) {
+                    if (updated[i] == 1) {
+                        written.add(intervals.get(i));
+                    }
+                }
+                analyses.insertAll(written);
+                return written.size();
+            });
+            return judged == null ? 0 : judged;
+        } catch (RuntimeException batchFailed) {
+            log.debug("analysis judge: the batch of {} failed ({}); judging them one by one", quiet.size(),
+                    batchFailed.toString());
+            return judgeOneByOne(quiet, readings);
+        }
+    }
+
+    /** Each rollout in its own transaction, deployments in parallel. */
+    private int judgeOneByOne(List<AnalysisStore.Due> due, Map<UUID, List<IntervalJudgement.Reading>> readings) {
         Map<UUID, List<AnalysisStore.Due>> byDeployment = new LinkedHashMap<>();
         for (AnalysisStore.Due d : due) {
             byDeployment.computeIfAbsent(d.rollout().deploymentId(), k -> new ArrayList<>()).add(d);
@@ -96,7 +170,7 @@ class AnalysisJudge {
             judging.add(workers.submit(() -> {
                 int judged = 0;
                 for (AnalysisStore.Due d : ofDeployment) {
-                    if (judgeSafely(d, readings.getOrDefault(d.rolloutId(), List.of()))) {
+                    if (judgeSafely(d, metricsOf(readings, d))) {
                         judged++;
                     }
                 }
@@ -154,7 +228,8 @@ class AnalysisJudge {
                 return false;
             }
             UUID intervalId = UUID.randomUUID();
-            analyses.insert(intervalId, r.id(), step, start, end, j, r.consecutivePasses(), at);
+            analyses.insert(new AnalysisStore.Judged(intervalId, r.id(), step, start, end, j, r.consecutivePasses(),
+                    at));
             if (j.outcome() == IntervalOutcome.FAILED) {
                 moves.rollBackJudged(r, "canary analysis failed at step " + (step + 1) + " (" + r.percent() + "%): "
                         + String.join(", ", j.reasons()), intervalId, j);

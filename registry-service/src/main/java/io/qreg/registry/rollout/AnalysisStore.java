@@ -4,8 +4,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import io.qreg.registry.deployment.CanaryMetric;
@@ -98,15 +101,36 @@ class AnalysisStore {
                 deploymentId).isEmpty();
     }
 
-    void insert(UUID id, UUID rolloutId, int stepIndex, Instant start, Instant end, IntervalJudgement j,
+    /** {@link #tryLock} for many deployments at once: the ones whose lock was free, now held. */
+    Set<UUID> tryLockAll(Collection<UUID> deploymentIds) {
+        return new HashSet<>(jdbc.queryForList("select id from deployment where id = any(?) order by id"
+                + " for update skip locked", UUID.class, (Object) deploymentIds.toArray(UUID[]::new)));
+    }
+
+    /** One judged interval, as {@link #insert} stores it. */
+    record Judged(UUID id, UUID rolloutId, int stepIndex, Instant start, Instant end, IntervalJudgement judgement,
             int passesAfter, Instant judgedAt) {
-        jdbc.update("""
-                insert into analysis_interval (id, rollout_id, step_index, started_at, ended_at, outcome, data,
-                                               reasons, consecutive_passes, judged_at)
-                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)""",
-                id, rolloutId, stepIndex, Timestamp.from(start), Timestamp.from(end),
-                j.outcome().name(), CanonicalJson.write(j.data()), CanonicalJson.write(j.reasons()), passesAfter,
-                Timestamp.from(judgedAt));
+
+        Object[] args() {
+            return new Object[] {id, rolloutId, stepIndex, Timestamp.from(start), Timestamp.from(end),
+                    judgement.outcome().name(), CanonicalJson.write(judgement.data()),
+                    CanonicalJson.write(judgement.reasons()), passesAfter, Timestamp.from(judgedAt)};
+        }
+    }
+
+    private static final String INSERT = """
+            insert into analysis_interval (id, rollout_id, step_index, started_at, ended_at, outcome, data,
+                                           reasons, consecutive_passes, judged_at)
+            values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)""";
+
+    void insert(Judged judged) {
+        jdbc.update(INSERT, judged.args());
+    }
+
+    void insertAll(List<Judged> judged) {
+        if (!judged.isEmpty()) {
+            jdbc.batchUpdate(INSERT, judged.stream().map(Judged::args).toList());
+        }
     }
 
     /** The step's judged intervals, newest first. */

@@ -71,4 +71,14 @@ class RolloutController {
         }
         return ResponseEntity.ok(health.record(id, report));
     }
+
+    /**
+     * Many canaries' reports at once, as a gateway serving many tiers sends them each interval: one
+     * request instead of one per rollout. 200 with each entry's outcome; 400 naming the first bad entry,
+     * with nothing stored.
+     */
+    @PostMapping("/api/v1/rollouts/health")
+    HealthBatch.Result healthBatch(@RequestBody HealthBatch batch) {
+        return health.storeAll(batch);
+    }
 }

@@ -4,6 +4,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +14,8 @@ import java.util.UUID;
 import io.qreg.registry.support.CanonicalJson;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.SqlTypeValue;
+import org.springframework.jdbc.core.StatementCreatorUtils;
 import org.springframework.stereotype.Repository;
 
 import tools.jackson.core.type.TypeReference;
@@ -77,12 +81,30 @@ class RolloutStore {
      * judge read it (moving, at that step, that interval): false when it moved on meanwhile.
      */
     boolean updateJudged(Rollout r, int readStep, Instant readIntervalEnd) {
-        return jdbc.update("""
-                update rollout set consecutive_passes = ?, last_judgement = ?, interval_started_at = ?,
-                                   interval_ends_at = ?
-                 where id = ? and phase = 'PROGRESSING' and step_index = ? and interval_ends_at = ?""",
-                r.consecutivePasses(), r.lastJudgement(), ts(r.intervalStartedAt()), ts(r.intervalEndsAt()), r.id(),
-                readStep, ts(readIntervalEnd)) == 1;
+        return jdbc.update(UPDATE_JUDGED, judgedArgs(r, readStep, readIntervalEnd)) == 1;
+    }
+
+    /** A rollout judged in memory, and the step and interval end it was read at. */
+    record JudgedRollout(Rollout rollout, int readStep, Instant readIntervalEnd) {
+    }
+
+    /** {@link #updateJudged} for many rollouts in one batch: 1 where written, 0 where the rollout had moved on. */
+    int[] updateJudged(List<JudgedRollout> judged) {
+        if (judged.isEmpty()) {
+            return new int[0];
+        }
+        return jdbc.batchUpdate(UPDATE_JUDGED, judged.stream()
+                .map(j -> judgedArgs(j.rollout(), j.readStep(), j.readIntervalEnd())).toList());
+    }
+
+    private static final String UPDATE_JUDGED = """
+            update rollout set consecutive_passes = ?, last_judgement = ?, interval_started_at = ?,
+                               interval_ends_at = ?
+             where id = ? and phase = 'PROGRESSING' and step_index = ? and interval_ends_at = ?""";
+
+    private static Object[] judgedArgs(Rollout r, int readStep, Instant readIntervalEnd) {
+        return new Object[] {r.consecutivePasses(), r.lastJudgement(), ts(r.intervalStartedAt()),
+                ts(r.intervalEndsAt()), r.id(), readStep, ts(readIntervalEnd)};
     }
 
     Optional<Rollout> find(UUID id) {
@@ -146,14 +168,52 @@ class RolloutStore {
                 + " limit 1", RolloutStore::map, deploymentId, environment, tier, ts(at)).stream().findFirst();
     }
 
-    void insertHealth(UUID id, Rollout r, HealthReport h, List<Thresholds.Breach> breaches, Instant at,
+    /** The rollouts with these ids (those that exist), by id. */
+    Map<UUID, Rollout> findAll(Collection<UUID> ids) {
+        Map<UUID, Rollout> found = new HashMap<>();
+        jdbc.query(SELECT + " where r.id = any(?)", (ResultSet rs) -> {
+            Rollout r = map(rs, 0);
+            found.put(r.id(), r);
+        }, (Object) ids.toArray(UUID[]::new));
+        return found;
+    }
+
+    /** A report to add for a rollout read at some step, with the thresholds it crosses. */
+    record NewHealth(UUID id, Rollout rollout, HealthReport report, List<Thresholds.Breach> breaches) {
+    }
+
+    /** {@link #insertHealth} for many reports in one batch; 1 where stored, 0 where the rollout had moved. */
+    int[] insertHealth(List<NewHealth> reports, Instant at, String by) {
+        if (reports.isEmpty()) {
+            return new int[0];
+        }
+        return jdbc.batchUpdate(INSERT_HEALTH, reports, reports.size(), (ps, h) -> {
+            Object[] args = healthArgs(h.id(), h.rollout(), h.report(), h.breaches(), at, by);
+            for (int i = 0; i < args.length; i++) {
+                StatementCreatorUtils.setParameterValue(ps, i + 1, SqlTypeValue.TYPE_UNKNOWN, args[i]);
+            }
+        })[0];
+    }
+
+    /** Adds the report if the rollout is still active at the step {@code r} was read at; false if it moved. */
+    boolean insertHealth(UUID id, Rollout r, HealthReport h, List<Thresholds.Breach> breaches, Instant at,
             String by) {
-        jdbc.update("""
-                insert into rollout_health (id, rollout_id, step_index, error_rate, p99_latency_ms, quality_proxy,
-                                            requests, breaches, reported_at, reported_by)
-                values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""",
-                id, r.id(), r.stepIndex(), h.errorRate(), h.p99LatencyMs(), h.qualityProxy(), h.requests(),
-                CanonicalJson.write(breaches.stream().map(Thresholds.Breach::toMap).toList()), ts(at), by);
+        return jdbc.update(INSERT_HEALTH, healthArgs(id, r, h, breaches, at, by)) == 1;
+    }
+
+    private static final String INSERT_HEALTH = """
+            insert into rollout_health (id, rollout_id, step_index, error_rate, p99_latency_ms, quality_proxy,
+                                        requests, breaches, reported_at, reported_by)
+            select ?::uuid, r.id, r.step_index, ?::double precision, ?::double precision, ?::double precision,
+                   ?::bigint, ?::jsonb, ?::timestamptz, ?
+              from rollout r
+             where r.id = ? and r.step_index = ? and r.phase in ('PROGRESSING', 'PAUSED')""";
+
+    private static Object[] healthArgs(UUID id, Rollout r, HealthReport h, List<Thresholds.Breach> breaches,
+            Instant at, String by) {
+        return new Object[] {id, h.errorRate(), h.p99LatencyMs(), h.qualityProxy(), h.requests(),
+                CanonicalJson.write(breaches.stream().map(Thresholds.Breach::toMap).toList()), ts(at), by, r.id(),
+                r.stepIndex()};
     }
 
     List<RolloutView.HealthView> health(UUID rolloutId, int limit) {

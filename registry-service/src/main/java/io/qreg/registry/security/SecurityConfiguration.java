@@ -119,7 +119,8 @@ class SecurityConfiguration {
                         .requestMatchers(POST, "/api/v1/deployments", "/api/v1/deployments/*/rollouts",
                                 "/api/v1/rollouts/*/advance", "/api/v1/rollouts/*/pause", "/api/v1/rollouts/*/resume",
                                 "/api/v1/rollouts/*/rollback").hasRole("ENGINEER")
-                        .requestMatchers(POST, "/api/v1/rollouts/*/health").hasAnyRole("ENGINEER", "GATEWAY")
+                        .requestMatchers(POST, "/api/v1/rollouts/*/health", "/api/v1/rollouts/health")
+                        .hasAnyRole("ENGINEER", "GATEWAY")
                         .requestMatchers(GET, "/api/v1/routing/**").hasAnyRole("VIEWER", "GATEWAY")
                         .requestMatchers(POST, "/api/v1/routing/*/ack").hasRole("GATEWAY")
                         .requestMatchers(GET, "/api/v1/**").hasRole("VIEWER")
