@@ -1,10 +1,13 @@
 package io.qreg.registry.database;
 
+import java.util.Map;
+
 import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -29,9 +32,30 @@ public class DatabaseConfiguration {
             return EmbeddedDatabase.start(properties.embeddedDataDirectory());
         }
         DatabaseProperties.Db db = properties.db();
-        // An empty QREG_DB_PASSWORD means "none", not "the empty string".
-        String password = db.password() == null || db.password().isEmpty() ? null : db.password();
-        return new ExternalDatabase(new DatabaseConnection(db.url().trim(), db.user(), password));
+        DatabaseConnection app = new DatabaseConnection(db.url().trim(), db.user(), orNull(db.password()));
+        if (db.migrationUser() == null || db.migrationUser().isBlank()) {
+            return new ExternalDatabase(app);
+        }
+        return new ExternalDatabase(app,
+                new DatabaseConnection(db.url().trim(), db.migrationUser().trim(), orNull(db.migrationPassword())));
+    }
+
+    /** An empty password means "none", not "the empty string". */
+    private static String orNull(String password) {
+        return password == null || password.isEmpty() ? null : password;
+    }
+
+    /**
+     * Flyway migrates as the schema's owner, not as the registry's own role, and its
+     * {@code afterMigrate} callback grants that role what it needs ({@code ${appRole}}).
+     */
+    @Bean
+    FlywayConfigurationCustomizer migrateAsTheSchemaOwner(DatabaseServer server) {
+        return configuration -> {
+            DatabaseConnection migration = server.migrationConnection();
+            configuration.dataSource(migration.jdbcUrl(), migration.user(), migration.password());
+            configuration.placeholders(Map.of("appRole", server.connection().user()));
+        };
     }
 
     /** Pool settings come from {@code spring.datasource.hikari.*}, as with Boot's own data source. */

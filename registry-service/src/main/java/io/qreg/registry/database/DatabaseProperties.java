@@ -15,11 +15,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record DatabaseProperties(@DefaultValue("./qreg-data") Path dataDir, @DefaultValue Db db) {
 
     /**
-     * @param url      JDBC URL of an external PostgreSQL; blank selects the embedded server
-     * @param user     user for the external server
-     * @param password password for the external server
+     * @param url               JDBC URL of an external PostgreSQL; blank selects the embedded server
+     * @param user              the registry's user on the external server
+     * @param password          its password
+     * @param migrationUser     the user the migrations run as (the schema's owner); blank: {@code user}
+     * @param migrationPassword its password
      */
-    public record Db(String url, @DefaultValue("qreg") String user, String password) {
+    public record Db(String url, @DefaultValue("qreg") String user, String password, String migrationUser,
+            String migrationPassword) {
     }
 
     boolean usesEmbeddedServer() {

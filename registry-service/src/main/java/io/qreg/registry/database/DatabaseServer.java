@@ -6,8 +6,13 @@ package io.qreg.registry.database;
  */
 public sealed interface DatabaseServer extends AutoCloseable permits EmbeddedDatabase, ExternalDatabase {
 
-    /** How to connect to the registry's database on this server. */
+    /** How the registry connects to its database on this server. */
     DatabaseConnection connection();
+
+    /** How the migrations connect: as the schema's owner, which the registry's own role need not be. */
+    default DatabaseConnection migrationConnection() {
+        return connection();
+    }
 
     @Override
     void close();

@@ -33,6 +33,10 @@ public final class EmbeddedDatabase implements DatabaseServer {
 
     static final String DATABASE = "qreg";
     static final String SUPERUSER = "postgres";
+    /** Owns the schema and runs the migrations. */
+    static final String OWNER = "qreg_owner";
+    /** The registry's own role: owns nothing, may only read and append the audit tables. */
+    static final String APP = "qreg_app";
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
@@ -42,12 +46,16 @@ public final class EmbeddedDatabase implements DatabaseServer {
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
     private final DatabaseConnection connection;
+    private final DatabaseConnection migrationConnection;
+    private final DatabaseConnection superuserConnection;
 
-    private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory) {
+    private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory, EmbeddedCredentials credentials) {
         this.postgres = postgres;
         this.dataDirectory = dataDirectory;
-        this.connection = new DatabaseConnection(
-                "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE, SUPERUSER, null);
+        String url = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
+        this.connection = new DatabaseConnection(url, APP, credentials.app());
+        this.migrationConnection = new DatabaseConnection(url, OWNER, credentials.owner());
+        this.superuserConnection = new DatabaseConnection(url, SUPERUSER, credentials.superuser());
     }
 
     /**
@@ -62,6 +70,7 @@ public final class EmbeddedDatabase implements DatabaseServer {
         boolean existingCluster = checkIsClusterOrEmpty(directory);
         OrphanedPostmaster.recover(directory);
         log.info("{} embedded PostgreSQL in {}", existingCluster ? "Starting" : "Initialising", directory);
+        EmbeddedCredentials credentials = EmbeddedCredentials.forCluster(directory);
         EmbeddedPostgres postgres;
         try {
             postgres = EmbeddedPostgres.builder()
@@ -79,24 +88,43 @@ public final class EmbeddedDatabase implements DatabaseServer {
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setPGStartupWait(STARTUP_TIMEOUT)
+                    // zonky's initdb trusts every local connection (-A trust); these options come after
+                    // it and win: passwords (SCRAM) from the start, the superuser's from its key file.
+                    .setLocaleConfig("auth", "scram-sha-256")
+                    .setLocaleConfig("pwfile", credentials.superuserPasswordFile().toString())
+                    // zonky checks readiness by connecting as the superuser
+                    .setConnectConfig("password", credentials.superuser())
                     .start();
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("Cannot start embedded PostgreSQL on " + directory, e);
         }
-        EmbeddedDatabase database = new EmbeddedDatabase(postgres, directory);
+        EmbeddedDatabase database = new EmbeddedDatabase(postgres, directory, credentials);
         try {
-            database.createDatabaseIfMissing();
+            EmbeddedRoles.secure(postgres.getPort(), directory, credentials);
         } catch (SQLException | RuntimeException e) {
             database.close();
-            throw new IllegalStateException("Cannot create database " + DATABASE + " on embedded PostgreSQL", e);
+            throw new IllegalStateException("Cannot set up database " + DATABASE + " and its roles on embedded"
+                    + " PostgreSQL", e);
         }
         log.info("Embedded PostgreSQL ready on 127.0.0.1:{} with data in {}", postgres.getPort(), directory);
         return database;
     }
 
+    /** The registry's own role, {@value #APP}. */
     @Override
     public DatabaseConnection connection() {
         return connection;
+    }
+
+    /** The schema's owner, {@value #OWNER}, which runs the migrations. */
+    @Override
+    public DatabaseConnection migrationConnection() {
+        return migrationConnection;
+    }
+
+    /** The cluster's superuser: for setting the cluster up, and for tests that play an attacker holding it. */
+    public DatabaseConnection superuserConnection() {
+        return superuserConnection;
     }
 
     public Path dataDirectory() {
@@ -136,23 +164,6 @@ public final class EmbeddedDatabase implements DatabaseServer {
                     .flatMap(pidFile -> ProcessHandle.of(pidFile.pid()));
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    private void createDatabaseIfMissing() throws SQLException {
-        String adminUrl = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
-        try (Connection admin = DriverManager.getConnection(adminUrl, SUPERUSER, null);
-             PreparedStatement exists = admin.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-            exists.setString(1, DATABASE);
-            try (ResultSet result = exists.executeQuery()) {
-                if (result.next()) {
-                    return;
-                }
-            }
-            try (Statement create = admin.createStatement()) {
-                create.execute("CREATE DATABASE " + DATABASE + " ENCODING 'UTF8'");
-            }
-            log.info("Created database {} in embedded PostgreSQL", DATABASE);
         }
     }
 

@@ -9,6 +9,7 @@ import io.qreg.registry.support.IntegrationTest;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 class AuditChainIT extends IntegrationTest {
 
@@ -37,12 +38,16 @@ class AuditChainIT extends IntegrationTest {
     @Test
     void theApplicationsConnectionCannotUpdateOrDeleteAuditRows() {
         admin().post("/api/v1/models", Map.of("name", unique("guarded"), "task", "other"));
-        assertThatThrownBy(() -> jdbc.update("update audit_event set actor = 'mallory'"))
-                .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining("append-only");
-        assertThatThrownBy(() -> jdbc.update("delete from audit_event"))
-                .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining("append-only");
-        assertThatThrownBy(() -> jdbc.execute("truncate audit_event"))
-                .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining("append-only");
+        // The registry's own role lacks the privilege; the triggers stop even the superuser who leaves them on.
+        for (JdbcTemplate who : java.util.List.of(jdbc, superuser())) {
+            String refusal = who == jdbc ? "permission denied" : "append-only";
+            assertThatThrownBy(() -> who.update("update audit_event set actor = 'mallory'"))
+                    .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining(refusal);
+            assertThatThrownBy(() -> who.update("delete from audit_event"))
+                    .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining(refusal);
+            assertThatThrownBy(() -> who.execute("truncate audit_event"))
+                    .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining(refusal);
+        }
     }
 
     @Test
@@ -80,7 +85,7 @@ class AuditChainIT extends IntegrationTest {
             assertThat(verify.get("firstBrokenLink").get("seq").asLong()).isEqualTo(last);
             assertThat(verify.get("firstBrokenLink").get("reason").asString()).contains("sequence gap");
         } finally {
-            jdbc.execute((java.sql.Connection c) -> {
+            superuser().execute((java.sql.Connection c) -> {
                 try (var st = c.createStatement()) {
                     st.execute("set session_replication_role = replica");
                 }
@@ -104,8 +109,9 @@ class AuditChainIT extends IntegrationTest {
         assertThat(admin().get("/api/v1/audit/verify").json().get("valid").asBoolean()).isTrue();
     }
 
+    /** As the database's superuser (the registry's own role may not): triggers off, then the edit. */
     private void tamper(String sql) {
-        jdbc.execute((java.sql.Connection c) -> {
+        superuser().execute((java.sql.Connection c) -> {
             try (var st = c.createStatement()) {
                 st.execute("set session_replication_role = replica");
                 st.executeUpdate(sql);

@@ -41,7 +41,9 @@ class DatabaseConfigurationTest {
         contextRunner.withPropertyValues("qreg.data-dir=" + temp).run(context -> {
             assertThat(context).hasNotFailed();
             assertThat(context.getBean(DatabaseServer.class)).isInstanceOf(EmbeddedDatabase.class);
-            JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+            assertThat(new JdbcTemplate(context.getBean(DataSource.class)).queryForObject("SELECT current_user",
+                    String.class)).as("the registry connects as its own role").isEqualTo(EmbeddedDatabase.APP);
+            JdbcTemplate jdbc = asOwner(context.getBean(DatabaseServer.class));
             jdbc.execute("CREATE TABLE model (name text PRIMARY KEY)");
             jdbc.update("INSERT INTO model VALUES (?)", "llama-q4");
             assertThat(jdbc.queryForObject("SELECT current_database()", String.class)).isEqualTo("qreg");
@@ -58,7 +60,7 @@ class DatabaseConfigurationTest {
 
         contextRunner.withPropertyValues("qreg.data-dir=" + temp).run(context -> {
             assertThat(context).hasNotFailed();
-            JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+            JdbcTemplate jdbc = asOwner(context.getBean(DatabaseServer.class));
             assertThat(jdbc.queryForList("SELECT name FROM model", String.class)).containsExactly("llama-q4");
             // Same cluster, not a re-initialised one that happens to be empty or similar.
             assertThat(clusterId(jdbc)).isEqualTo(firstClusterId.get());
@@ -74,7 +76,9 @@ class DatabaseConfigurationTest {
                     "qreg.data-dir=" + registryDataDir,
                     "qreg.db.url=" + external.connection().jdbcUrl(),
                     "qreg.db.user=" + external.connection().user(),
-                    "qreg.db.password=").run(context -> {
+                    "qreg.db.password=" + external.connection().password(),
+                    "qreg.db.migration-user=" + external.migrationConnection().user(),
+                    "qreg.db.migration-password=" + external.migrationConnection().password()).run(context -> {
                 assertThat(context).hasNotFailed();
                 assertThat(context.getBean(DatabaseServer.class)).isInstanceOf(ExternalDatabase.class);
                 JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
@@ -114,5 +118,12 @@ class DatabaseConfigurationTest {
 
     private static long clusterId(JdbcTemplate jdbc) {
         return jdbc.queryForObject("SELECT system_identifier FROM pg_control_system()", Long.class);
+    }
+
+    /** The schema's owner: the registry's own role may not create tables. */
+    private static JdbcTemplate asOwner(DatabaseServer server) {
+        DatabaseConnection owner = server.migrationConnection();
+        return new JdbcTemplate(new org.springframework.jdbc.datasource.SingleConnectionDataSource(owner.jdbcUrl(),
+                owner.user(), owner.password(), true));
     }
 }

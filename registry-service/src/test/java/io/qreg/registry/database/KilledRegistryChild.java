@@ -19,8 +19,9 @@ public final class KilledRegistryChild {
 
     public static void main(String[] args) throws Exception {
         EmbeddedDatabase database = EmbeddedDatabase.start(Path.of(args[0]));
-        DatabaseConnection connection = database.connection();
-        try (Connection jdbc = DriverManager.getConnection(connection.jdbcUrl(), connection.user(), null);
+        DatabaseConnection connection = database.migrationConnection();
+        try (Connection jdbc = DriverManager.getConnection(connection.jdbcUrl(), connection.user(),
+                connection.password());
              Statement statement = jdbc.createStatement()) {
             statement.execute("CREATE TABLE survivor (note text NOT NULL)");
             statement.execute("INSERT INTO survivor VALUES ('" + ROW + "')");

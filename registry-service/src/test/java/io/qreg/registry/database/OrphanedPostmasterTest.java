@@ -198,8 +198,9 @@ class OrphanedPostmasterTest {
     }
 
     private static String queryString(EmbeddedDatabase database, String sql) {
-        DatabaseConnection connection = database.connection();
-        try (Connection jdbc = DriverManager.getConnection(connection.jdbcUrl(), connection.user(), null);
+        DatabaseConnection connection = database.migrationConnection();
+        try (Connection jdbc = DriverManager.getConnection(connection.jdbcUrl(), connection.user(),
+                connection.password());
              Statement statement = jdbc.createStatement();
              ResultSet result = statement.executeQuery(sql)) {
             assertThat(result.next()).isTrue();

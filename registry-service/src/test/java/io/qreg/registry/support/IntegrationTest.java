@@ -8,10 +8,15 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import io.qreg.registry.database.DatabaseConnection;
+import io.qreg.registry.database.DatabaseServer;
+import io.qreg.registry.database.EmbeddedDatabase;
+
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -29,8 +34,32 @@ public abstract class IntegrationTest {
     @LocalServerPort
     protected int port;
 
+    /** The registry's own database role: what the application itself may do. */
     @Autowired
     protected JdbcTemplate jdbc;
+
+    @Autowired
+    private DatabaseServer database;
+
+    /**
+     * The embedded cluster's superuser, for tests that play whoever holds the database server (an
+     * insider with its password): everything the registry's own role may not do.
+     */
+    protected JdbcTemplate superuser() {
+        if (superuser == null) {
+            DatabaseConnection su = ((EmbeddedDatabase) database).superuserConnection();
+            superuser = new JdbcTemplate(new SingleConnectionDataSource(su.jdbcUrl(), su.user(), su.password(),
+                    true));
+        }
+        return superuser;
+    }
+
+    private JdbcTemplate superuser;
+
+    /** The database server the registry runs on. */
+    protected DatabaseServer getDatabase() {
+        return database;
+    }
 
     @DynamicPropertySource
     static void registryProperties(DynamicPropertyRegistry registry) {
