@@ -128,13 +128,24 @@ class DockerComposeContractTest {
     }
 
     @Test
-    void registryDatabaseCredentialsAreTheOnesPostgresIsInitialisedWith() {
+    void registryMigratesAsTheUserPostgresIsInitialisedWithAndRunsAsTheRoleItsInitScriptCreates()
+            throws IOException {
         Map<String, String> registry = environment(service(REGISTRY));
         Map<String, String> postgres = environment(service(POSTGRES));
 
         // Compared as written, so both sides must use the same variable and the same default.
-        assertThat(registry.get("QREG_DB_USER")).isEqualTo(postgres.get("POSTGRES_USER"));
-        assertThat(registry.get("QREG_DB_PASSWORD")).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
+        assertThat(registry.get("QREG_DB_MIGRATION_USER")).isEqualTo(postgres.get("POSTGRES_USER"));
+        assertThat(registry.get("QREG_DB_MIGRATION_PASSWORD")).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
+        assertThat(registry.get("QREG_DB_USER")).isEqualTo(postgres.get("QREG_APP_USER"))
+                .isNotEqualTo(registry.get("QREG_DB_MIGRATION_USER"));
+        assertThat(registry.get("QREG_DB_PASSWORD")).isEqualTo(postgres.get("QREG_APP_PASSWORD"));
+
+        // The init script that creates the registry's role is in the repository, mounted where the image runs it.
+        String mount = ((List<?>) service(POSTGRES).get("volumes")).stream().map(String::valueOf)
+                .filter(v -> v.contains("/docker-entrypoint-initdb.d/")).findFirst().orElseThrow();
+        Path script = root.resolve(mount.substring(0, mount.indexOf(':')));
+        assertThat(Files.readString(script)).contains("create role :\"app\" login", "$QREG_APP_USER",
+                "$QREG_APP_PASSWORD");
     }
 
     @Test
