@@ -109,6 +109,7 @@ class AuthorizationMatrixIT extends IntegrationTest {
             Map.entry("POST /api/v1/rollouts/{id}/resume", BUILDERS),
             Map.entry("POST /api/v1/rollouts/{id}/rollback", BUILDERS),
             Map.entry("POST /api/v1/rollouts/{id}/health", BUILDERS_AND_GATEWAYS),
+            Map.entry("POST /api/v1/rollouts/health", BUILDERS_AND_GATEWAYS),
             Map.entry("GET /api/v1/routing/{deployment}", HUMANS_AND_GATEWAYS),
             Map.entry("GET /api/v1/routing/{deployment}/revisions", HUMANS_AND_GATEWAYS),
             Map.entry("GET /api/v1/routing/{deployment}/revisions/{revision}", HUMANS_AND_GATEWAYS),
