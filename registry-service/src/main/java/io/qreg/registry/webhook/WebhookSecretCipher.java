@@ -69,7 +69,8 @@ class WebhookSecretCipher {
             return cipher.doFinal(input);
         } catch (javax.crypto.AEADBadTagException e) {
             throw new IllegalStateException("the secret of webhook " + subscriptionId + " does not decrypt: it was"
-                    + " encrypted under another key than QREG_WEBHOOK_SECRET_KEY / keys/" + KEY_FILE + " holds", e);
+                    + " encrypted for another subscription, or under another key than QREG_WEBHOOK_SECRET_KEY or"
+                    + " keys/" + KEY_FILE + " holds", e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available in this JVM", e);
         }
