@@ -16,8 +16,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Refuses a dataset that would inflate beyond what the server (and every worker that unpacks it)
- * can hold: before anything reads its arrays, each archive entry is inflated through a small buffer
- * and counted, stopping at the first byte over the limit. Two limits: the total inflated size
+ * can hold, before anything reads its arrays: first by the sizes the archive declares (a bomb is
+ * refused without inflating a byte), then, since declarations can lie, by inflating each entry
+ * through a small buffer and counting, stopping at the first byte over a limit. Two limits: the total inflated size
  * ({@code qreg.datasets.max-bytes}, 413), and the compression ratio, per entry and for the whole file
  * (above {@value #MAX_RATIO}:1, 422), which a zip bomb needs and real tensors never reach. The ratio
  * is judged only past {@value #RATIO_GRACE_BYTES} bytes, as a small array of zeros legitimately
@@ -49,6 +50,7 @@ class InflatedSizeGuard {
         // The central directory is what the archive reader follows, so it is what is counted; entries
         // that overlap (several names inflating the same compressed bytes) are each counted in full.
         try (ZipFile zip = new ZipFile(staged.path().toFile())) {
+            checkDeclaredSizes(zip, fileBytes);
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry entry = entries.nextElement();
@@ -82,6 +84,29 @@ class InflatedSizeGuard {
         }
     }
 
+    private void checkDeclaredSizes(ZipFile zip, long fileBytes) {
+        long total = 0;
+        Enumeration<? extends ZipEntry> entries = zip.entries();
+        while (entries.hasMoreElements()) {
+            ZipEntry entry = entries.nextElement();
+            long size = entry.getSize();
+            if (entry.isDirectory() || size < 0) {
+                continue;
+            }
+            total += size;
+            if (total > maxBytes) {
+                throw tooLarge(total);
+            }
+            long compressed = Math.max(1, Math.min(Math.max(entry.getCompressedSize(), 0), fileBytes));
+            if (size > RATIO_GRACE_BYTES && size > compressed * MAX_RATIO) {
+                throw ratio("entry '" + entry.getName() + "' declares " + ratioText(size, compressed));
+            }
+        }
+        if (total > RATIO_GRACE_BYTES && total > fileBytes * MAX_RATIO) {
+            throw ratio("the archive declares " + ratioText(total, fileBytes));
+        }
+    }
+
     private static boolean isZip(StagedFile staged) {
         try (InputStream in = Files.newInputStream(staged.path())) {
             byte[] magic = in.readNBytes(2);
@@ -93,8 +118,8 @@ class InflatedSizeGuard {
 
     private ApiException tooLarge(long bytes) {
         return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "the dataset inflates to more than "
-                + ByteSizes.human(maxBytes) + " (the limit, QREG_MAX_DATASET_BYTES; counted " + ByteSizes.human(bytes)
-                + " before stopping)", "file");
+                + ByteSizes.human(maxBytes) + " (the limit, QREG_MAX_DATASET_BYTES; at least " + ByteSizes.human(bytes)
+                + ")", "file");
     }
 
     private static ApiException ratio(String what) {
@@ -103,7 +128,7 @@ class InflatedSizeGuard {
     }
 
     private static String ratioText(long inflated, long compressed) {
-        return ByteSizes.human(compressed) + " into more than " + ByteSizes.human(inflated) + " ("
-                + (inflated / compressed) + ":1 so far)";
+        return ByteSizes.human(compressed) + " into at least " + ByteSizes.human(inflated) + " ("
+                + (inflated / compressed) + ":1)";
     }
 }
