@@ -65,15 +65,15 @@ class InflatedSizeGuard {
                     for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                         inflated += n;
                         total += n;
-                        if (total > maxBytes) {
-                            throw tooLarge(total);
-                        }
                         if (inflated > RATIO_GRACE_BYTES && inflated > compressed * MAX_RATIO) {
                             throw ratio("entry '" + entry.getName() + "' inflates " + ratioText(inflated,
                                     compressed));
                         }
                         if (total > RATIO_GRACE_BYTES && total > fileBytes * MAX_RATIO) {
                             throw ratio("the archive inflates " + ratioText(total, fileBytes));
+                        }
+                        if (total > maxBytes) {
+                            throw tooLarge(total);
                         }
                     }
                 }
@@ -93,13 +93,14 @@ class InflatedSizeGuard {
             if (entry.isDirectory() || size < 0) {
                 continue;
             }
-            total += size;
-            if (total > maxBytes) {
-                throw tooLarge(total);
-            }
+            // The ratio first: a bomb is named as one even when it is also over the cap.
             long compressed = Math.max(1, Math.min(Math.max(entry.getCompressedSize(), 0), fileBytes));
             if (size > RATIO_GRACE_BYTES && size > compressed * MAX_RATIO) {
                 throw ratio("entry '" + entry.getName() + "' declares " + ratioText(size, compressed));
+            }
+            total += size;
+            if (total > maxBytes) {
+                throw tooLarge(total);
             }
         }
         if (total > RATIO_GRACE_BYTES && total > fileBytes * MAX_RATIO) {

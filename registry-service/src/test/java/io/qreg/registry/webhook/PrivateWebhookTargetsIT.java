@@ -32,9 +32,6 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PrivateWebhookTargetsIT {
 
-    @TempDir
-    Path dir;
-
     private EmbeddedPostgres postgres;
     private JdbcTemplate jdbc;
     private RegistryProcess registry;
@@ -44,7 +41,7 @@ class PrivateWebhookTargetsIT {
     private String closedPortId;
 
     @BeforeAll
-    void storeSubscriptionsWhileAllowedThenRestartWithoutTheSwitch() throws Exception {
+    void storeSubscriptionsWhileAllowedThenRestartWithoutTheSwitch(@TempDir Path dir) throws Exception {
         postgres = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start();
         jdbc = new JdbcTemplate(postgres.getPostgresDatabase());
         Map<String, String> database = Map.of(
