@@ -110,7 +110,7 @@ class Delivery {
     }
 
     /** Ends the delivery without a retry: the target policy refused it, so it was never sent. */
-    void refused(String error, Instant now) {
+    void refused(String error) {
         require(DeliveryStatus.SENDING, "refused");
         status = DeliveryStatus.FAILED;
         lastStatusCode = null;

@@ -225,7 +225,7 @@ class WebhookDispatcher {
 
     private void refuse(UUID id, UUID token, String error) {
         transaction.executeWithoutResult(tx -> store.lock(id).filter(d -> d.isClaimedBy(token)).ifPresent(d -> {
-            d.refused(error, Timestamps.now());
+            d.refused(error);
             store.update(d);
             log.warn("webhook delivery {} refused: {}", id, error);
         }));
