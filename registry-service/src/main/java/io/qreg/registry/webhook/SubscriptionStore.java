@@ -5,7 +5,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -60,11 +59,9 @@ class SubscriptionStore {
         String where = " where deleted_at is null and (?::varchar is null or owner = ?)";
         Long total = jdbc.queryForObject("select count(*) from webhook_subscription" + where, Long.class,
                 owner, owner);
-        List<Object> args = new ArrayList<>(java.util.Arrays.asList(owner, owner));
-        args.add(pageable.getPageSize());
-        args.add(pageable.getOffset());
         List<Subscription> items = jdbc.query("select * from webhook_subscription" + where
-                + " order by created_at desc, id limit ? offset ?", SubscriptionStore::map, args.toArray());
+                + " order by created_at desc, id limit ? offset ?", SubscriptionStore::map, owner, owner,
+                pageable.getPageSize(), pageable.getOffset());
         return new PageImpl<>(items, pageable, total == null ? 0 : total);
     }
 

@@ -3,12 +3,12 @@ package io.qreg.registry.webhook;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -224,11 +224,16 @@ class WebhookDispatcher {
     }
 
     private void refuse(UUID id, UUID token, String error) {
-        transaction.executeWithoutResult(tx -> store.lock(id).filter(d -> d.isClaimedBy(token)).ifPresent(d -> {
-            d.refused(error);
-            store.update(d);
-            log.warn("webhook delivery {} refused: {}", id, error);
-        }));
+        try {
+            transaction.executeWithoutResult(tx -> store.lock(id).filter(d -> d.isClaimedBy(token)).ifPresent(d -> {
+                d.refused(error);
+                store.update(d);
+                log.warn("webhook delivery {} refused: {}", id, error);
+            }));
+        } catch (RuntimeException e) {
+            log.warn("cannot record that webhook delivery {} was refused; its lease will expire and it is checked"
+                    + " again", id, e);
+        }
     }
 
     private void finish(UUID id, UUID token, Integer statusCode, String error) {
