@@ -54,15 +54,17 @@ public class DatasetService {
     private final AuditLog audit;
     private final TransactionTemplate transaction;
     private final JdbcTemplate jdbc;
+    private final InflatedSizeGuard inflatedSize;
     private final ImmutableViews<String, DatasetView> views = new ImmutableViews<>();
 
     DatasetService(DatasetRepository datasets, ArtifactService artifacts, AuditLog audit,
-            TransactionTemplate transaction, JdbcTemplate jdbc) {
+            TransactionTemplate transaction, JdbcTemplate jdbc, InflatedSizeGuard inflatedSize) {
         this.datasets = datasets;
         this.artifacts = artifacts;
         this.audit = audit;
         this.transaction = transaction;
         this.jdbc = jdbc;
+        this.inflatedSize = inflatedSize;
     }
 
     /** The stored version and whether this call created it. */
@@ -75,6 +77,8 @@ public class DatasetService {
         try {
             DatasetMetadata metadata = parseMetadata(upload.metadataJson());
             validate(metadata);
+            // Before any array is read: reading them inflates the archive.
+            inflatedSize.check(staged);
             List<NpyArrayInfo> arrays = inspect(staged);
             long samples = checkSamples(arrays);
             List<DatasetArray> inputs = new ArrayList<>();

@@ -9,5 +9,5 @@ import java.util.UUID;
  * this is the only response that ever carries it.
  */
 public record CreatedWebhook(UUID id, String url, List<String> events, String description, Instant createdAt,
-        String createdBy, String secret) {
+        String createdBy, String owner, String secret) {
 }

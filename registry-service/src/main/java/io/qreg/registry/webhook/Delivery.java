@@ -12,6 +12,7 @@ import java.util.UUID;
  * SENDING (lease expired)  --claim-->   SENDING (attempts + 1; the instance that held it died mid-send)
  * SENDING --2xx-->                      DELIVERED
  * SENDING --failure-->                  PENDING at the next backoff while attempts remain, else FAILED
+ * SENDING --refused-->                  FAILED (the target is not allowed; no retry can change that)
  * PENDING | SENDING --cancel-->         CANCELLED (its subscription was deleted)
  * </pre>
  *
@@ -106,6 +107,15 @@ class Delivery {
         }
         status = DeliveryStatus.FAILED;
         return false;
+    }
+
+    /** Ends the delivery without a retry: the target policy refused it, so it was never sent. */
+    void refused(String error) {
+        require(DeliveryStatus.SENDING, "refused");
+        status = DeliveryStatus.FAILED;
+        lastStatusCode = null;
+        lastError = error;
+        release();
     }
 
     /** Ends a delivery nobody should receive any more (its subscription was deleted). */

@@ -22,8 +22,8 @@ import org.springframework.stereotype.Repository;
 class DeliveryStore {
 
     /** A due delivery with everything its attempt needs, read in the claim's transaction. */
-    record Due(Delivery delivery, String url, String secret, String eventType, String payload,
-            boolean subscriptionDeleted) {
+    record Due(Delivery delivery, String url, String plaintextSecret, String secretCiphertext, String eventType,
+            String payload, boolean subscriptionDeleted) {
     }
 
     static final String CANCELLED_BY_DELETE = "cancelled: the subscription was deleted";
@@ -64,7 +64,7 @@ class DeliveryStore {
      */
     List<Due> lockDue(Instant now, int limit) {
         return jdbc.query("""
-                select d.*, s.url, s.secret, s.deleted_at is not null as subscription_deleted,
+                select d.*, s.url, s.secret, s.secret_ciphertext, s.deleted_at is not null as subscription_deleted,
                        e.type as event_type, e.payload
                   from webhook_delivery d
                   join webhook_subscription s on s.id = d.subscription_id
@@ -75,7 +75,8 @@ class DeliveryStore {
                  limit ?
                  for update of d skip locked""",
                 (rs, n) -> new Due(map(rs, n), rs.getString("url"), rs.getString("secret"),
-                        rs.getString("event_type"), rs.getString("payload"), rs.getBoolean("subscription_deleted")),
+                        rs.getString("secret_ciphertext"), rs.getString("event_type"), rs.getString("payload"),
+                        rs.getBoolean("subscription_deleted")),
                 ts(now), ts(now), limit);
     }
 

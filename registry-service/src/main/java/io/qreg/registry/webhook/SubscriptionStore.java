@@ -15,45 +15,53 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
-/** Webhook subscriptions in plain SQL; a deleted one keeps its row (deliveries refer to it) but never matches. */
+/**
+ * Webhook subscriptions in plain SQL; a deleted one keeps its row (deliveries refer to it) but never
+ * matches. Secrets are written only as ciphertext; reads never load them (the dispatcher does).
+ * Where a method takes an {@code owner}, {@code null} means every owner (an ADMIN's view).
+ */
 @Repository
 class SubscriptionStore {
 
-    /** A live subscription with the secret it signs with. */
-    record Subscription(UUID id, String url, List<String> events, String secret, String description,
-            Instant createdAt, String createdBy) {
+    /** A live subscription, without its secret. */
+    record Subscription(UUID id, String url, List<String> events, String description, Instant createdAt,
+            String createdBy, String owner) {
 
         WebhookView view() {
-            return new WebhookView(id, url, events, description, createdAt, createdBy);
+            return new WebhookView(id, url, events, description, createdAt, createdBy, owner);
         }
     }
 
     private final JdbcTemplate jdbc;
+    private final WebhookSecretCipher cipher;
 
-    SubscriptionStore(JdbcTemplate jdbc) {
+    SubscriptionStore(JdbcTemplate jdbc, WebhookSecretCipher cipher) {
         this.jdbc = jdbc;
+        this.cipher = cipher;
     }
 
-    void insert(Subscription s) {
+    void insert(Subscription s, String secret) {
         jdbc.update("""
-                insert into webhook_subscription (id, url, events, secret, description, created_at, created_by)
-                values (?, ?, ?::text[], ?, ?, ?, ?)""",
-                s.id(), s.url(), s.events().toArray(String[]::new), s.secret(), s.description(),
-                Timestamp.from(s.createdAt()), s.createdBy());
+                insert into webhook_subscription (id, url, events, secret_ciphertext, description, created_at,
+                                                  created_by, owner)
+                values (?, ?, ?::text[], ?, ?, ?, ?, ?)""",
+                s.id(), s.url(), s.events().toArray(String[]::new), cipher.encrypt(s.id(), secret), s.description(),
+                Timestamp.from(s.createdAt()), s.createdBy(), s.owner());
     }
 
-    Optional<Subscription> find(UUID id) {
-        return jdbc.query("select * from webhook_subscription where id = ? and deleted_at is null",
-                SubscriptionStore::map, id).stream().findFirst();
+    Optional<Subscription> find(UUID id, String owner) {
+        return jdbc.query("select * from webhook_subscription where id = ? and deleted_at is null"
+                + " and (?::varchar is null or owner = ?)", SubscriptionStore::map, id, owner, owner)
+                .stream().findFirst();
     }
 
-    Page<Subscription> page(Pageable pageable) {
-        Long total = jdbc.queryForObject("select count(*) from webhook_subscription where deleted_at is null",
-                Long.class);
-        List<Subscription> items = jdbc.query("""
-                select * from webhook_subscription where deleted_at is null
-                 order by created_at desc, id limit ? offset ?""",
-                SubscriptionStore::map, pageable.getPageSize(), pageable.getOffset());
+    Page<Subscription> page(String owner, Pageable pageable) {
+        String where = " where deleted_at is null and (?::varchar is null or owner = ?)";
+        Long total = jdbc.queryForObject("select count(*) from webhook_subscription" + where, Long.class,
+                owner, owner);
+        List<Subscription> items = jdbc.query("select * from webhook_subscription" + where
+                + " order by created_at desc, id limit ? offset ?", SubscriptionStore::map, owner, owner,
+                pageable.getPageSize(), pageable.getOffset());
         return new PageImpl<>(items, pageable, total == null ? 0 : total);
     }
 
@@ -72,10 +80,27 @@ class SubscriptionStore {
                 + " where id = ? and deleted_at is null", Timestamp.from(now), by, id) == 1;
     }
 
+    /**
+     * Encrypts the secrets still stored in plaintext (rows from before V12, or written by an older
+     * instance during a rolling upgrade); returns how many it encrypted.
+     */
+    int encryptPlaintextSecrets() {
+        record Plain(UUID id, String secret) {
+        }
+        List<Plain> plain = jdbc.query("select id, secret from webhook_subscription where secret is not null",
+                (rs, n) -> new Plain(rs.getObject("id", UUID.class), rs.getString("secret")));
+        int encrypted = 0;
+        for (Plain p : plain) {
+            encrypted += jdbc.update("update webhook_subscription set secret_ciphertext = ?, secret = null"
+                    + " where id = ? and secret = ?", cipher.encrypt(p.id(), p.secret()), p.id(), p.secret());
+        }
+        return encrypted;
+    }
+
     private static Subscription map(ResultSet rs, int row) throws SQLException {
         Array events = rs.getArray("events");
         return new Subscription(rs.getObject("id", UUID.class), rs.getString("url"),
-                List.of((String[]) events.getArray()), rs.getString("secret"), rs.getString("description"),
-                rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"));
+                List.of((String[]) events.getArray()), rs.getString("description"),
+                rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"), rs.getString("owner"));
     }
 }

@@ -2,14 +2,13 @@ package io.qreg.registry.webhook;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,8 +51,17 @@ class WebhookDispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
+    /**
+     * The one error for every failure to get an answer: whether the connection was refused, reset or
+     * timed out would tell whoever reads the delivery log which ports are open behind the receiver's address.
+     */
+    static final String NO_ANSWER = "no HTTP answer from the receiver: it could not be reached, or did not answer"
+            + " within the timeout";
+
     private final DeliveryStore store;
     private final WebhookSettings settings;
+    private final WebhookTargetPolicy targets;
+    private final WebhookSecretCipher cipher;
     private final TransactionTemplate transaction;
     private final HttpClient http;
     private final ScheduledExecutorService pump;
@@ -61,9 +69,12 @@ class WebhookDispatcher {
     private final Semaphore freeSenders;
     private final AtomicBoolean pumpQueued = new AtomicBoolean();
 
-    WebhookDispatcher(DeliveryStore store, WebhookSettings settings, TransactionTemplate transaction) {
+    WebhookDispatcher(DeliveryStore store, WebhookSettings settings, TransactionTemplate transaction,
+            WebhookTargetPolicy targets, WebhookSecretCipher cipher) {
         this.store = store;
         this.settings = settings;
+        this.targets = targets;
+        this.cipher = cipher;
         this.transaction = transaction;
         // HTTP/1.1: no h2c upgrade headers that some receivers refuse. Redirects are not followed: a
         // receiver that moved answers 3xx, which fails visibly in the delivery log.
@@ -155,21 +166,34 @@ class WebhookDispatcher {
         return claimed == null ? List.of() : claimed;
     }
 
-    /** One HTTP attempt, then its outcome; the signature's timestamp is taken now, for this attempt. */
+    /**
+     * One HTTP attempt, then its outcome; the signature's timestamp is taken now, for this attempt.
+     * The target is checked first, after resolving its host afresh: a refused one is never connected to.
+     */
     void attempt(DeliveryStore.Due due) {
         Delivery d = due.delivery();
+        URI target = URI.create(due.url());
+        try {
+            targets.checkBeforeDelivery(target);
+        } catch (WebhookTargetPolicy.BlockedTargetException e) {
+            refuse(d.id(), d.claimToken(), e.getMessage());
+            return;
+        } catch (UnknownHostException e) {
+            finish(d.id(), d.claimToken(), null, "the receiver's host name does not resolve");
+            return;
+        }
         byte[] body = due.payload().getBytes(StandardCharsets.UTF_8);
         Integer statusCode = null;
         String error;
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(due.url()))
+            HttpRequest request = HttpRequest.newBuilder(target)
                     .timeout(settings.requestTimeout())
                     .header("Content-Type", "application/json")
                     .header("User-Agent", "QReg-Webhooks/1")
                     .header("X-QReg-Event", due.eventType())
                     .header("X-QReg-Delivery", d.id().toString())
                     .header(WebhookSignature.HEADER,
-                            WebhookSignature.header(due.secret(), Instant.now().getEpochSecond(), body))
+                            WebhookSignature.header(secretOf(due), Instant.now().getEpochSecond(), body))
                     .POST(BodyPublishers.ofByteArray(body))
                     .build();
             HttpResponse<InputStream> response = http.send(request, BodyHandlers.ofInputStream());
@@ -178,20 +202,38 @@ class WebhookDispatcher {
             statusCode = response.statusCode();
             error = statusCode / 100 == 2 ? null
                     : "the receiver answered HTTP " + statusCode + "; only a 2xx status counts as delivered";
-        } catch (HttpTimeoutException e) {
-            error = "no answer within the timeout (connect " + settings.connectTimeout().toMillis() + " ms, request "
-                    + settings.requestTimeout().toMillis() + " ms): " + e.getMessage();
-        } catch (ConnectException e) {
-            error = "cannot connect to " + URI.create(due.url()).getAuthority() + ": "
-                    + (e.getMessage() == null ? "connection refused" : e.getMessage());
-        } catch (IOException | IllegalArgumentException e) {
-            error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        } catch (IOException e) {
+            // The cause stays in the operator's log; the delivery log gets the one answer that reveals nothing.
+            log.info("webhook delivery {} got no answer: {}", d.id(), e.toString());
+            error = NO_ANSWER;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            error = e.getMessage();
         } catch (InterruptedException e) {
             // Shutting down mid-send: the lease runs out and the delivery is sent again.
             Thread.currentThread().interrupt();
             return;
         }
         finish(d.id(), d.claimToken(), statusCode, error);
+    }
+
+    /** The secret to sign with: decrypted, or (a row not yet migrated, see PlaintextSecretMigration) as stored. */
+    private String secretOf(DeliveryStore.Due due) {
+        return due.secretCiphertext() != null
+                ? cipher.decrypt(due.delivery().subscriptionId(), due.secretCiphertext())
+                : due.plaintextSecret();
+    }
+
+    private void refuse(UUID id, UUID token, String error) {
+        try {
+            transaction.executeWithoutResult(tx -> store.lock(id).filter(d -> d.isClaimedBy(token)).ifPresent(d -> {
+                d.refused(error);
+                store.update(d);
+                log.warn("webhook delivery {} refused: {}", id, error);
+            }));
+        } catch (RuntimeException e) {
+            log.warn("cannot record that webhook delivery {} was refused; its lease will expire and it is checked"
+                    + " again", id, e);
+        }
     }
 
     private void finish(UUID id, UUID token, Integer statusCode, String error) {

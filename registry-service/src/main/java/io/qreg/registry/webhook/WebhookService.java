@@ -24,6 +24,8 @@ import org.springframework.transaction.annotation.Transactional;
  * Webhook subscriptions: create (validating the URL, the event filter and an own secret), read,
  * delete (cancelling what was still to be sent), their delivery log, and test pings. Every change
  * is audited; the audit never carries the URL, which may embed a receiver's credentials, nor the secret.
+ * A subscription belongs to its creator: an ENGINEER reaches only their own (another's answers 404,
+ * as if it did not exist, so ids reveal nothing), an ADMIN every one.
  */
 @Service
 class WebhookService {
@@ -34,12 +36,15 @@ class WebhookService {
     private final SubscriptionStore subscriptions;
     private final DeliveryStore deliveries;
     private final WebhookOutbox outbox;
+    private final WebhookTargetPolicy targets;
     private final AuditLog audit;
 
-    WebhookService(SubscriptionStore subscriptions, DeliveryStore deliveries, WebhookOutbox outbox, AuditLog audit) {
+    WebhookService(SubscriptionStore subscriptions, DeliveryStore deliveries, WebhookOutbox outbox,
+            WebhookTargetPolicy targets, AuditLog audit) {
         this.subscriptions = subscriptions;
         this.deliveries = deliveries;
         this.outbox = outbox;
+        this.targets = targets;
         this.audit = audit;
     }
 
@@ -49,6 +54,7 @@ class WebhookService {
             throw ApiException.invalid("url", "the body must be {url, events, secret?, description?}");
         }
         URI url = validUrl(r.url());
+        targets.checkNewTarget(url);
         List<String> events = validEvents(r.events());
         boolean generated = r.secret() == null;
         String secret = generated ? newSecret() : validSecret(r.secret());
@@ -58,12 +64,12 @@ class WebhookService {
                     + description.length());
         }
         SubscriptionStore.Subscription s = new SubscriptionStore.Subscription(UUID.randomUUID(), url.toString(),
-                events, secret, description, Timestamps.now(), CurrentUser.username());
-        subscriptions.insert(s);
+                events, description, Timestamps.now(), CurrentUser.username(), CurrentUser.username());
+        subscriptions.insert(s, secret);
         audit.record("webhook.created", "webhook", s.id().toString(), null, s.view(),
                 Map.of("host", url.getHost(), "events", events, "secretGenerated", generated));
         return new CreatedWebhook(s.id(), s.url(), s.events(), s.description(), s.createdAt(), s.createdBy(),
-                generated ? secret : null);
+                s.owner(), generated ? secret : null);
     }
 
     @Transactional(readOnly = true)
@@ -73,7 +79,7 @@ class WebhookService {
 
     @Transactional(readOnly = true)
     public Page<WebhookView> list(Pageable pageable) {
-        return subscriptions.page(pageable).map(SubscriptionStore.Subscription::view);
+        return subscriptions.page(visibleOwner(), pageable).map(SubscriptionStore.Subscription::view);
     }
 
     /** Stops the subscription: nothing new is queued for it and what was still to be sent is cancelled. */
@@ -105,7 +111,12 @@ class WebhookService {
     }
 
     private SubscriptionStore.Subscription live(UUID id) {
-        return subscriptions.find(id).orElseThrow(() -> ApiException.notFound("webhook", id));
+        return subscriptions.find(id, visibleOwner()).orElseThrow(() -> ApiException.notFound("webhook", id));
+    }
+
+    /** Whose subscriptions the caller may reach: everyone's (null) for an ADMIN, else their own. */
+    private static String visibleOwner() {
+        return CurrentUser.isAdmin() ? null : CurrentUser.username();
     }
 
     static URI validUrl(String url) {

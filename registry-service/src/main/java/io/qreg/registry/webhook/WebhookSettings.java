@@ -8,11 +8,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * {@code qreg.webhooks.*}: the delays between attempts (the last one repeats) and their jitter, how
  * often a delivery is attempted, the HTTP timeouts, how long a claimed delivery stays claimed, and
- * how many deliveries one instance sends at once.
+ * how many deliveries one instance sends at once; whether receivers inside the network (loopback,
+ * private, link-local, unique-local, multicast) are allowed, and the file holding the key that
+ * encrypts subscription secrets (blank: one generated under {@code ${qreg.data-dir}/keys}).
  */
 @ConfigurationProperties("qreg.webhooks")
 public record WebhookSettings(List<Duration> retryDelays, Double jitter, int maxAttempts, Duration connectTimeout,
-        Duration requestTimeout, Duration lease, int concurrency) {
+        Duration requestTimeout, Duration lease, int concurrency, boolean allowPrivate, String secretKey) {
 
     public WebhookSettings {
         retryDelays = retryDelays == null || retryDelays.isEmpty()

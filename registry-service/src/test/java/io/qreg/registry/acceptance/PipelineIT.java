@@ -41,7 +41,9 @@ class PipelineIT {
 
     @BeforeAll
     void startRegistry() {
-        registry = RegistryProcess.start(dir.resolve("qreg-data"), "1g", Map.of("QREG_EMBEDDED_WORKER", "true"));
+        // The test's webhook receiver listens on 127.0.0.1, inside the network webhooks may not reach by default.
+        registry = RegistryProcess.start(dir.resolve("qreg-data"), "1g", Map.of("QREG_EMBEDDED_WORKER", "true",
+                "QREG_WEBHOOK_ALLOW_PRIVATE", "true"));
         admin = registry.api(IntegrationTest.ADMIN_TOKEN);
     }
 

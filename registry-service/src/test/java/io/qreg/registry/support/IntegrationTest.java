@@ -29,6 +29,8 @@ public abstract class IntegrationTest {
 
     public static final String ADMIN_TOKEN = "qreg_test-admin-token-0123456789";
     public static final long UPLOAD_LIMIT = 48L * 1024 * 1024;
+    /** The inflated-size cap for datasets, small so a test can pass it without gigabytes. */
+    public static final long DATASET_LIMIT = 8L * 1024 * 1024;
     protected static final Path DATA_DIR = Path.of("target", "it-data", UUID.randomUUID().toString()).toAbsolutePath();
 
     @LocalServerPort
@@ -73,6 +75,9 @@ public abstract class IntegrationTest {
         registry.add("qreg.webhooks.max-attempts", () -> 3);
         registry.add("qreg.webhooks.request-timeout", () -> "3s");
         registry.add("qreg.webhooks.poll-interval-millis", () -> 200);
+        // Test receivers listen on 127.0.0.1; PrivateWebhookTargetsIT runs a registry without this switch.
+        registry.add("qreg.webhooks.allow-private", () -> true);
+        registry.add("qreg.datasets.max-bytes", () -> DATASET_LIMIT);
     }
 
     protected HttpApi admin() {

@@ -3,6 +3,8 @@ package io.qreg.registry.webhook;
 import static io.qreg.registry.webhook.Webhooks.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -141,19 +143,29 @@ class WebhookDeliveryIT extends IntegrationTest {
     }
 
     @Test
-    void anUnreachableReceiverFailsWithAnErrorNamingTheConnection() {
+    void aClosedPortAndAReceiverThatNeverAnswersFailWithTheSameErrorSoTheLogIsNoPortScanner() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
         WebhookReceiver gone = receiver(200);
-        String url = gone.url();
+        String closedUrl = gone.url();
         gone.close();
-        String webhookId = Webhooks.subscribe(engineer, url, List.of("*"), SECRET).get("id").asString();
-        enqueue(WebhookEvents.APPROVAL_REQUESTED, UUID.randomUUID().toString(), Map.of());
+        // Accepts connections (the port is open) and never answers: the request times out.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String closedId = Webhooks.subscribe(engineer, closedUrl, List.of("*"), SECRET).get("id").asString();
+            String silentId = Webhooks.subscribe(engineer, "http://127.0.0.1:" + silent.getLocalPort() + "/hook",
+                    List.of("*"), SECRET).get("id").asString();
+            enqueue(WebhookEvents.APPROVAL_REQUESTED, UUID.randomUUID().toString(), Map.of());
 
-        JsonNode delivery = Webhooks.awaitOnlyDelivery(engineer, webhookId, "FAILED");
+            JsonNode closed = Webhooks.awaitOnlyDelivery(engineer, closedId, "FAILED");
+            JsonNode silentDelivery = Eventually.eventually(Duration.ofSeconds(30),
+                    () -> Webhooks.deliveries(engineer, silentId).get(0),
+                    d -> "FAILED".equals(d.get("status").asString()), "the silent receiver's delivery to fail");
 
-        assertThat(delivery.get("attempts").asInt()).isEqualTo(3);
-        assertThat(delivery.get("lastStatusCode").isNull()).isTrue();
-        assertThat(delivery.get("lastError").asString()).contains("cannot connect to 127.0.0.1:");
+            assertThat(closed.get("attempts").asInt()).isEqualTo(3);
+            assertThat(closed.get("lastStatusCode").isNull()).isTrue();
+            assertThat(closed.get("lastError").asString()).isEqualTo(WebhookDispatcher.NO_ANSWER);
+            assertThat(silentDelivery.get("attempts").asInt()).isEqualTo(3);
+            assertThat(silentDelivery.get("lastError").asString()).isEqualTo(closed.get("lastError").asString());
+        }
     }
 
     @Test

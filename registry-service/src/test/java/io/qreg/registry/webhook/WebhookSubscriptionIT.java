@@ -27,6 +27,9 @@ import tools.jackson.databind.JsonNode;
 class WebhookSubscriptionIT extends IntegrationTest {
 
     @Autowired
+    WebhookSecretCipher cipher;
+
+    @Autowired
     WebhookOutbox outbox;
 
     @Autowired
@@ -80,15 +83,18 @@ class WebhookSubscriptionIT extends IntegrationTest {
     }
 
     @Test
-    void anOwnSecretIsKeptAndNeverEchoed() {
+    void anOwnSecretIsKeptEncryptedAndNeverEchoed() {
         HttpApi engineer = userWith("ENGINEER");
         HttpApi.Reply created = engineer.post("/api/v1/webhooks",
                 Map.of("url", "https://chat.example.com/hooks/T000/B000", "events", List.of("*"), "secret", SECRET));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         assertThat(created.json().get("secret").isNull()).isTrue();
         assertThat(created.body()).doesNotContain(SECRET);
-        assertThat(jdbc.queryForObject("select secret from webhook_subscription where id = ?::uuid", String.class,
-                created.json().get("id").asString())).isEqualTo(SECRET);
+        String id = created.json().get("id").asString();
+        var stored = jdbc.queryForMap("select secret, secret_ciphertext from webhook_subscription where id = ?::uuid",
+                id);
+        assertThat(stored.get("secret")).as("no plaintext column value").isNull();
+        assertThat(cipher.decrypt(UUID.fromString(id), (String) stored.get("secret_ciphertext"))).isEqualTo(SECRET);
     }
 
     @Test
