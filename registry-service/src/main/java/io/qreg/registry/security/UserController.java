@@ -5,19 +5,23 @@ import java.util.Set;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Accounts over HTTP (ADMIN), and who the caller is. */
+/** Accounts over HTTP (ADMIN), who the caller is, and the caller's own password. */
 @RestController
 class UserController {
 
     private final UserService users;
+    private final AccountService accounts;
 
-    UserController(UserService users) {
+    UserController(UserService users, AccountService accounts) {
         this.users = users;
+        this.accounts = accounts;
     }
 
     @PostMapping("/api/v1/users")
@@ -31,11 +35,31 @@ class UserController {
         return users.list();
     }
 
+    /** Disable or enable the account, or replace its roles. */
+    @PatchMapping("/api/v1/users/{username}")
+    UserService.UserView update(@PathVariable String username,
+            @RequestBody(required = false) AccountService.AccountChange change) {
+        return accounts.update(username, change);
+    }
+
+    /** An ADMIN sets a temporary password; the person must change it before anything else. */
+    @PostMapping("/api/v1/users/{username}/password")
+    UserService.UserView resetPassword(@PathVariable String username,
+            @RequestBody(required = false) AccountService.PasswordReset reset) {
+        return accounts.resetPassword(username, reset);
+    }
+
     record Me(String username, Set<Role> roles) {
     }
 
     @GetMapping("/api/v1/me")
     Me me() {
         return new Me(CurrentUser.username(), CurrentUser.roles());
+    }
+
+    @PostMapping("/api/v1/me/password")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void changePassword(@RequestBody(required = false) AccountService.PasswordChange change) {
+        accounts.changeOwnPassword(change);
     }
 }
