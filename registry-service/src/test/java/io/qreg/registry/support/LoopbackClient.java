@@ -52,13 +52,27 @@ public final class LoopbackClient {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
+
+        public tools.jackson.databind.JsonNode json() {
+            return HttpApi.JSON.readTree(body);
+        }
+
+        public boolean isProblem() {
+            return header("Content-Type") != null && header("Content-Type").startsWith("application/problem+json");
+        }
     }
 
     /** {@code GET path} with HTTP Basic credentials. */
     public Reply getWithBasic(String path, String username, String password) {
+        return withBasic("GET", path, username, password, null);
+    }
+
+    /** Any method with HTTP Basic credentials and, when given, a JSON body. */
+    public Reply withBasic(String method, String path, String username, String password, String json) {
         String credentials = Base64.getEncoder().encodeToString((username + ":" + password)
                 .getBytes(StandardCharsets.UTF_8));
-        return send("GET " + path + " HTTP/1.0\r\nAuthorization: Basic " + credentials + "\r\n", null);
+        return send(method + " " + path + " HTTP/1.0\r\nAuthorization: Basic " + credentials + "\r\n"
+                + (json == null ? "" : "Content-Type: application/json\r\n"), json);
     }
 
     /** Signs in through the portal's form as a browser would: the sign-in page (session, CSRF token), then the post. */
