@@ -1,13 +1,16 @@
 package io.qreg.registry.portal;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import io.qreg.registry.security.AccountService;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.security.PortalSessions;
+import io.qreg.registry.security.SignInThrottled;
 import io.qreg.registry.security.UserService;
 import io.qreg.registry.web.ApiException;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -39,17 +42,20 @@ class PasswordPortalController {
     @PostMapping("/account/password")
     ModelAndView change(@RequestParam(required = false) String currentPassword,
             @RequestParam(required = false) String newPassword, @RequestParam(required = false) String confirmPassword,
-            HttpServletRequest request, Model view, RedirectAttributes redirect) {
+            HttpServletRequest request, HttpServletResponse response, Model view, RedirectAttributes redirect) {
         try {
             if (newPassword != null && !newPassword.equals(confirmPassword)) {
                 throw ApiException.invalid("confirmPassword", "the new password and its confirmation differ");
             }
             var sessionsValidAfter = accounts.changeOwnPassword(
-                    new AccountService.PasswordChange(currentPassword, newPassword));
+                    new AccountService.PasswordChange(currentPassword, newPassword), request.getRemoteAddr());
             PortalSessions.markSignedIn(request.getSession(), sessionsValidAfter);
             redirect.addFlashAttribute("notice", "Your password was changed; your other sessions were signed out.");
             return new ModelAndView("redirect:/account/password");
         } catch (ApiException e) {
+            if (e instanceof SignInThrottled throttled) {
+                response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(throttled.retryAfterSeconds()));
+            }
             return new ModelAndView(page(AdminPortalController.Problem.of(e), view), view.asMap(), e.status());
         }
     }

@@ -27,8 +27,11 @@ public class AccountService {
     private final TokenService tokens;
     private final PasswordEncoder passwordEncoder;
     private final AuditLog audit;
+    private final LoginThrottle throttle;
 
-    AccountService(AppUserRepository users, TokenService tokens, PasswordEncoder passwordEncoder, AuditLog audit) {
+    AccountService(AppUserRepository users, TokenService tokens, PasswordEncoder passwordEncoder, AuditLog audit,
+            LoginThrottle throttle) {
+        this.throttle = throttle;
         this.users = users;
         this.tokens = tokens;
         this.passwordEncoder = passwordEncoder;
@@ -109,18 +112,26 @@ public class AccountService {
 
     /**
      * Changes the caller's own password and ends their other portal sessions; returns the instant
-     * sessions must have signed in at or after, so the caller's own session can be kept.
+     * sessions must have signed in at or after, so the caller's own session can be kept. A wrong
+     * current password counts as a failed sign-in from {@code clientAddress}: a stolen token or
+     * session must not become an unthrottled way to guess the password.
      */
-    @Transactional
-    public Instant changeOwnPassword(PasswordChange change) {
+    // Every refusal comes before any change, and a counted failure may start a throttle whose audit event must stay.
+    @Transactional(noRollbackFor = ApiException.class)
+    public Instant changeOwnPassword(PasswordChange change, String clientAddress) {
         String username = CurrentUser.username();
         AppUser user = users.findByUsername(username).orElseThrow(() -> ApiException.notFound("user", username));
         if (user.getPasswordHash() == null) {
             throw ApiException.invalid("currentPassword", "'" + username + "' has no password; it authenticates"
                     + " with API tokens only");
         }
+        var wait = throttle.refusal(username, clientAddress);
+        if (wait.isPresent()) {
+            throw new SignInThrottled(LoginThrottle.seconds(wait.get()), "currentPassword");
+        }
         String current = change == null ? null : change.currentPassword();
         if (current == null || !passwordEncoder.matches(current, user.getPasswordHash())) {
+            throttle.failed(username, clientAddress);
             throw ApiException.invalid("currentPassword", "currentPassword is not the account's password");
         }
         String next = change.newPassword();

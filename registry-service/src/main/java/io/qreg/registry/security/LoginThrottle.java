@@ -71,7 +71,8 @@ class LoginThrottle {
         }
     }
 
-    private void failed(String username, String address) {
+    /** A wrong password given other than by signing in (e.g. as the current password when changing it). */
+    void failed(String username, String address) {
         Instant now = Instant.now();
         String account = accountKey(username);
         Optional<Duration> accountThrottle = strike(byAccount, account, now);

@@ -56,10 +56,8 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
         }
         long seconds = LoginThrottle.seconds(wait.get());
         response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
-        String detail = "Too many failed sign-in attempts for this account or from this address; try again in "
-                + seconds + " s.";
         if (!portal) {
-            ProblemResponses.tooManyRequests(request, response, detail);
+            ProblemResponses.tooManyRequests(request, response, new SignInThrottled(seconds, null).getMessage());
             return;
         }
         response.setStatus(429);

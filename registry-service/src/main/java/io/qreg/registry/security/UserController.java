@@ -1,9 +1,20 @@
 package io.qreg.registry.security;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Set;
 
+import jakarta.servlet.http.HttpServletRequest;
+
+import io.qreg.registry.web.RequestIdFilter;
+
+import org.slf4j.MDC;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -59,7 +70,19 @@ class UserController {
 
     @PostMapping("/api/v1/me/password")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void changePassword(@RequestBody(required = false) AccountService.PasswordChange change) {
-        accounts.changeOwnPassword(change);
+    void changePassword(@RequestBody(required = false) AccountService.PasswordChange change,
+            HttpServletRequest request) {
+        accounts.changeOwnPassword(change, request.getRemoteAddr());
+    }
+
+    /** 429 as every throttled sign-in answers it: problem+json naming the field, and when to retry. */
+    @ExceptionHandler(SignInThrottled.class)
+    ResponseEntity<ProblemDetail> throttled(SignInThrottled e, HttpServletRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
+        problem.setInstance(URI.create(request.getRequestURI()));
+        problem.setProperty("field", e.field());
+        problem.setProperty("requestId", MDC.get(RequestIdFilter.MDC_KEY));
+        return ResponseEntity.status(e.status()).header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()))
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 }

@@ -130,4 +130,27 @@ class LoginThrottleIT extends IntegrationTest {
         assertThat(form.body()).contains("id=\"login-throttled\"").contains("Too many failed sign-in attempts")
                 .contains("name=\"username\"");
     }
+
+    @Test
+    void guessingTheCurrentPasswordWithAStolenTokenIsThrottledLikeSigningIn() {
+        String username = person();
+        String token = admin().post("/api/v1/tokens", Map.of("name", "stolen", "username", username)).json()
+                .get("token").asString();
+        for (int i = 0; i < 10; i++) {
+            var wrong = LoopbackClient.fresh(port).withToken("POST", "/api/v1/me/password", token,
+                    "{\"currentPassword\":\"guess-" + i + "\",\"newPassword\":\"stolen-account-pw\"}");
+            assertThat(wrong.status()).as(wrong.body()).isEqualTo(400);
+        }
+        var refused = LoopbackClient.fresh(port).withToken("POST", "/api/v1/me/password", token,
+                "{\"currentPassword\":\"" + PASSWORD + "\",\"newPassword\":\"stolen-account-pw\"}");
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.isProblem()).isTrue();
+        assertThat(refused.header("Retry-After")).isEqualTo("1");
+        assertThat(refused.json().get("field").asString()).isEqualTo("currentPassword");
+        assertThat(throttledEvents("user", username)).isEqualTo(1);
+        assertThat(LoopbackClient.fresh(port).getWithBasic("/api/v1/me", username, PASSWORD).status())
+                .as("the account's sign-in is throttled too").isEqualTo(429);
+        assertThat(jdbc.queryForObject("select count(*) from audit_event where action = 'user.password.changed'"
+                + " and subject_id = ?", Long.class, username)).isZero();
+    }
 }

@@ -71,7 +71,16 @@ public final class LoopbackClient {
     public Reply withBasic(String method, String path, String username, String password, String json) {
         String credentials = Base64.getEncoder().encodeToString((username + ":" + password)
                 .getBytes(StandardCharsets.UTF_8));
-        return send(method + " " + path + " HTTP/1.0\r\nAuthorization: Basic " + credentials + "\r\n"
+        return withAuthorization(method, path, "Basic " + credentials, json);
+    }
+
+    /** Any method with a bearer token and, when given, a JSON body. */
+    public Reply withToken(String method, String path, String token, String json) {
+        return withAuthorization(method, path, "Bearer " + token, json);
+    }
+
+    private Reply withAuthorization(String method, String path, String authorization, String json) {
+        return send(method + " " + path + " HTTP/1.0\r\nAuthorization: " + authorization + "\r\n"
                 + (json == null ? "" : "Content-Type: application/json\r\n"), json);
     }
 
