@@ -15,6 +15,8 @@ import io.qreg.registry.web.ApiException;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** Issues, resolves and revokes API tokens. */
@@ -154,7 +156,7 @@ public class TokenService {
 
     /** Tokens remember their account for {@link #RECENT_TTL}; after a change to it they must not. */
     public void forgetUser(UUID userId) {
-        recent.values().removeIf(r -> r.principal().user().getId().equals(userId));
+        evictNowAndAfterCommit(() -> recent.values().removeIf(r -> r.principal().user().getId().equals(userId)));
     }
 
     private int revokeDescendants(List<UUID> roots, Instant now) {
@@ -222,7 +224,23 @@ public class TokenService {
     }
 
     private void forget(UUID tokenId) {
-        recent.values().removeIf(r -> r.principal().tokenId().equals(tokenId));
+        evictNowAndAfterCommit(() -> recent.values().removeIf(r -> r.principal().tokenId().equals(tokenId)));
+    }
+
+    /**
+     * Evicts at once and again once the change commits: a request verifying the token in between
+     * reads the old committed state and would otherwise cache it for another {@link #RECENT_TTL}.
+     */
+    private static void evictNowAndAfterCommit(Runnable eviction) {
+        eviction.run();
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    eviction.run();
+                }
+            });
+        }
     }
 
     private record RecentToken(TokenPrincipal principal, Instant validUntil) {

@@ -9,6 +9,8 @@ import io.qreg.registry.support.LoopbackClient;
 
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
 
 /**
  * Offboarding and password guessing in a real Chromium: an ADMIN changes an account's roles,
@@ -34,7 +36,11 @@ class AccountBrowserIT extends BrowserTest {
         logIn(administrator, "admin-password-1");
 
         browser.get(url("/admin"));
-        browser.findElement(By.cssSelector("a[aria-label='Manage " + person + "']")).click();
+        WebElement manage = browser.findElement(By.cssSelector("a[aria-label='Manage " + person + "']"));
+        // The shared registry has many accounts: bring the row to the middle, clear of the sticky header.
+        ((JavascriptExecutor) browser).executeScript(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", manage);
+        manage.click();
         waitUntil(Duration.ofSeconds(10), () -> browser.getCurrentUrl().endsWith("/admin/users/" + person));
 
         browser.findElement(By.id("role-ENGINEER")).click();
