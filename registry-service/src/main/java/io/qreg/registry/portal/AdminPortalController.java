@@ -176,7 +176,7 @@ class AdminPortalController {
         }
         TokenService.TokenView revoked = tokens.revoke(tokenId);
         redirect.addFlashAttribute("notice", "Revoked token '" + revoked.name() + "' (" + revoked.prefix()
-                + "…) of " + revoked.username() + "; it no longer authenticates.");
+                + "…) of " + revoked.username() + ", and every token created with it; they no longer authenticate.");
         redirect.addAttribute("user", revoked.username());
         return new ModelAndView("redirect:/admin/tokens");
     }

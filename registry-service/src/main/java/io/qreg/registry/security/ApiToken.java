@@ -39,12 +39,16 @@ public class ApiToken {
     private Instant revokedAt;
     @Column(name = "last_used_at")
     private Instant lastUsedAt;
+    @Column(name = "parent_token_id")
+    private UUID parentTokenId;
 
     protected ApiToken() {
     }
 
-    public ApiToken(AppUser user, String name, String tokenHash, String tokenPrefix, Instant expiresAt) {
+    public ApiToken(AppUser user, String name, String tokenHash, String tokenPrefix, Instant expiresAt,
+            UUID parentTokenId) {
         this.id = UUID.randomUUID();
+        this.parentTokenId = parentTokenId;
         this.user = user;
         this.name = name;
         this.tokenHash = tokenHash;
@@ -98,5 +102,10 @@ public class ApiToken {
 
     public Instant getLastUsedAt() {
         return lastUsedAt;
+    }
+
+    /** The token whose bearer created this one (null: created with a password or portal session). */
+    public UUID getParentTokenId() {
+        return parentTokenId;
     }
 }

@@ -28,6 +28,10 @@ public class AppUser {
     private Instant createdAt;
     @Column(name = "created_by")
     private String createdBy;
+    @Column(name = "must_change_password")
+    private boolean mustChangePassword;
+    @Column(name = "sessions_valid_after")
+    private Instant sessionsValidAfter;
 
     protected AppUser() {
     }
@@ -68,5 +72,35 @@ public class AppUser {
 
     public String getCreatedBy() {
         return createdBy;
+    }
+
+    public boolean isMustChangePassword() {
+        return mustChangePassword;
+    }
+
+    /** Portal sessions that signed in before this instant are over (null: none ended yet). */
+    public Instant getSessionsValidAfter() {
+        return sessionsValidAfter;
+    }
+
+    void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    void setRoles(Set<Role> roles) {
+        this.roles = Role.joinAll(roles);
+    }
+
+    /**
+     * A new password; {@code temporary} when an ADMIN set it, so the person must choose their own
+     * before anything else.
+     */
+    void setPassword(String passwordHash, boolean temporary) {
+        this.passwordHash = passwordHash;
+        this.mustChangePassword = temporary;
+    }
+
+    void endSessions(Instant now) {
+        this.sessionsValidAfter = now;
     }
 }

@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -47,8 +46,8 @@ class BearerTokenFilter extends OncePerRequestFilter {
             return;
         }
         var user = principal.get().user();
-        var authorities = user.getRoles().stream().map(r -> new SimpleGrantedAuthority(r.authority())).toList();
-        var authentication = UsernamePasswordAuthenticationToken.authenticated(user.getUsername(), null, authorities);
+        var authentication = UsernamePasswordAuthenticationToken.authenticated(user.getUsername(), null,
+                AccountAuthorities.of(user));
         authentication.setDetails(principal.get().tokenId());
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(authentication);

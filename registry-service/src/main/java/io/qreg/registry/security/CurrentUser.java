@@ -34,6 +34,13 @@ public final class CurrentUser {
                 .map(Role::valueOf).collect(Collectors.toSet());
     }
 
+    /** The API token the caller authenticated with, if it used one (the bearer filter records it). */
+    public static java.util.Optional<java.util.UUID> tokenId() {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        return auth != null && auth.getDetails() instanceof java.util.UUID id ? java.util.Optional.of(id)
+                : java.util.Optional.empty();
+    }
+
     public static boolean isAdmin() {
         return roles().contains(Role.ADMIN);
     }

@@ -12,6 +12,7 @@ import io.qreg.registry.web.RequestIdFilter;
 import org.slf4j.MDC;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
@@ -34,20 +35,42 @@ final class ProblemResponses {
         };
     }
 
+    /** A refusal; an account whose password an ADMIN reset is told to change it first, naming the field. */
     static AccessDeniedHandler forbidden() {
-        return (request, response, e) -> write(request, response, HttpStatus.FORBIDDEN,
-                "Your roles do not allow " + request.getMethod() + " " + request.getRequestURI()
-                        + "; ask an ADMIN for the role this action needs");
+        return (request, response, e) -> {
+            if (AccountAuthorities.mustChangePassword(SecurityContextHolder.getContext().getAuthentication())) {
+                write(request, response, HttpStatus.FORBIDDEN, "An ADMIN reset this account's password: change it"
+                        + " with POST /api/v1/me/password {\"currentPassword\", \"newPassword\"} before anything else",
+                        "password");
+                return;
+            }
+            write(request, response, HttpStatus.FORBIDDEN,
+                    "Your roles do not allow " + request.getMethod() + " " + request.getRequestURI()
+                            + "; ask an ADMIN for the role this action needs");
+        };
+    }
+
+    static void tooManyRequests(HttpServletRequest request, HttpServletResponse response, String detail)
+            throws IOException {
+        write(request, response, HttpStatus.TOO_MANY_REQUESTS, detail);
     }
 
     private static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
             String detail) throws IOException {
+        write(request, response, status, detail, null);
+    }
+
+    private static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
+            String detail, String field) throws IOException {
         Map<String, Object> problem = new LinkedHashMap<>();
         problem.put("type", "about:blank");
         problem.put("title", status.getReasonPhrase());
         problem.put("status", status.value());
         problem.put("detail", detail);
         problem.put("instance", request.getRequestURI());
+        if (field != null) {
+            problem.put("field", field);
+        }
         problem.put("requestId", MDC.get(RequestIdFilter.MDC_KEY));
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);

@@ -2,6 +2,7 @@ package io.qreg.registry.security;
 
 import static org.springframework.http.HttpMethod.DELETE;
 import static org.springframework.http.HttpMethod.GET;
+import static org.springframework.http.HttpMethod.PATCH;
 import static org.springframework.http.HttpMethod.POST;
 import static org.springframework.http.HttpMethod.PUT;
 
@@ -21,7 +22,12 @@ import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.AccessDeniedHandlerImpl;
+import org.springframework.security.web.access.ExceptionTranslationFilter;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 /**
  * Two filter chains: the API (stateless, bearer tokens or HTTP Basic, problem+json on 401/403) and the portal
@@ -61,14 +67,13 @@ class SecurityConfiguration {
         return username -> users.findByUsername(username)
                 .filter(u -> u.getPasswordHash() != null)
                 .map(u -> User.withUsername(u.getUsername()).password(u.getPasswordHash())
-                        .disabled(!u.isEnabled())
-                        .authorities(u.getRoles().stream().map(Role::authority).toArray(String[]::new)).build())
+                        .disabled(!u.isEnabled()).authorities(AccountAuthorities.of(u)).build())
                 .orElseThrow(() -> new UsernameNotFoundException("no password login for " + username));
     }
 
     @Bean
     @Order(1)
-    SecurityFilterChain apiChain(HttpSecurity http, TokenService tokens) throws Exception {
+    SecurityFilterChain apiChain(HttpSecurity http, TokenService tokens, LoginThrottle throttle) throws Exception {
         var entryPoint = ProblemResponses.unauthorized();
         http.securityMatcher("/api/**")
                 .csrf(csrf -> csrf.disable())
@@ -79,6 +84,7 @@ class SecurityConfiguration {
                 .anonymous(anonymous -> anonymous.disable())
                 .logout(logout -> logout.disable())
                 .addFilterBefore(new BearerTokenFilter(tokens, entryPoint), UsernamePasswordAuthenticationFilter.class)
+                .addFilterBefore(LoginThrottleFilter.api(throttle), BasicAuthenticationFilter.class)
                 // Basic auth lets a person with only a password mint their first token with curl -u.
                 .httpBasic(basic -> basic.authenticationEntryPoint(entryPoint))
                 .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint)
@@ -88,10 +94,14 @@ class SecurityConfiguration {
                         .dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll()
                         .requestMatchers(GET, "/api/v1/users").hasRole("ADMIN")
                         .requestMatchers(POST, "/api/v1/users").hasRole("ADMIN")
-                        .requestMatchers(GET, "/api/v1/me").authenticated()
-                        .requestMatchers(GET, "/api/v1/tokens").authenticated()
-                        .requestMatchers(POST, "/api/v1/tokens").authenticated()
-                        .requestMatchers(DELETE, "/api/v1/tokens/*").authenticated()
+                        .requestMatchers(PATCH, "/api/v1/users/*").hasRole("ADMIN")
+                        .requestMatchers(POST, "/api/v1/users/*/password").hasRole("ADMIN")
+                        // The one thing an account whose password an ADMIN reset may do (it holds no role until then).
+                        .requestMatchers(POST, "/api/v1/me/password").authenticated()
+                        .requestMatchers(GET, "/api/v1/me").hasAnyRole(ANY_ROLE)
+                        .requestMatchers(GET, "/api/v1/tokens").hasAnyRole(ANY_ROLE)
+                        .requestMatchers(POST, "/api/v1/tokens").hasAnyRole(ANY_ROLE)
+                        .requestMatchers(DELETE, "/api/v1/tokens/*").hasAnyRole(ANY_ROLE)
                         // Workers fetch what they quantize, calibrate, evaluate and benchmark with.
                         .requestMatchers(GET, "/api/v1/checkpoints/*/content",
                                 "/api/v1/datasets/*/versions/*/content", "/api/v1/variants/*/content")
@@ -130,9 +140,12 @@ class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain portalChain(HttpSecurity http, TokenService tokens) throws Exception {
+    SecurityFilterChain portalChain(HttpSecurity http, TokenService tokens, LoginThrottle throttle,
+            AppUserRepository users) throws Exception {
         http.addFilterBefore(new BearerTokenFilter(tokens, ProblemResponses.unauthorized()),
                         UsernamePasswordAuthenticationFilter.class)
+                .addFilterBefore(LoginThrottleFilter.portal(throttle), UsernamePasswordAuthenticationFilter.class)
+                .addFilterBefore(new PortalSessionFilter(users), ExceptionTranslationFilter.class)
                 .authorizeHttpRequests(web -> web
                         .requestMatchers("/login", "/error", "/css/**", "/js/**", "/img/**", "/webjars/**",
                                 "/favicon.ico").permitAll()
@@ -142,6 +155,8 @@ class SecurityConfiguration {
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()
                         .requestMatchers("/actuator/**", "/admin/**").hasRole("ADMIN")
+                        // Where an account whose password an ADMIN reset is sent; anyone signed in may change theirs.
+                        .requestMatchers("/account/password").authenticated()
                         // The engineer's portal forms: upload a checkpoint, start a quantization, cancel a job.
                         .requestMatchers(POST, "/models/*/checkpoints", "/models/*/quantize", "/jobs/*/cancel")
                         .hasRole("ENGINEER")
@@ -155,7 +170,8 @@ class SecurityConfiguration {
                         .requestMatchers(POST, "/deployments/*/rollouts", "/deployments/*/rollouts/*/*")
                         .hasRole("ENGINEER")
                         .anyRequest().hasRole("VIEWER"))
-                .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false).permitAll())
+                .formLogin(form -> form.loginPage("/login").successHandler(PortalSessions.successHandler()).permitAll())
+                .exceptionHandling(e -> e.accessDeniedHandler(portalAccessDenied()))
                 // The session cookie goes too: otherwise the next page load presents a dead session and
                 // is answered "session expired" instead of "signed out".
                 .logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?logout")
@@ -164,5 +180,21 @@ class SecurityConfiguration {
                 // ends; the next page load lands on the sign-in page saying so.
                 .sessionManagement(s -> s.invalidSessionUrl("/login?expired"));
         return http.build();
+    }
+
+    /** Every role: what any account in good standing holds (one whose password was reset holds none). */
+    private static final String[] ANY_ROLE = java.util.Arrays.stream(Role.values()).map(Role::name)
+            .toArray(String[]::new);
+
+    /** An account that must change its password is sent to do so; anyone else gets the 403 page. */
+    private static AccessDeniedHandler portalAccessDenied() {
+        AccessDeniedHandler forbidden = new AccessDeniedHandlerImpl();
+        return (request, response, e) -> {
+            if (AccountAuthorities.mustChangePassword(SecurityContextHolder.getContext().getAuthentication())) {
+                response.sendRedirect(request.getContextPath() + "/account/password");
+            } else {
+                forbidden.handle(request, response, e);
+            }
+        };
     }
 }

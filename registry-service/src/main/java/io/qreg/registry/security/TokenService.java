@@ -2,6 +2,7 @@ package io.qreg.registry.security;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,8 @@ import io.qreg.registry.web.ApiException;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** Issues, resolves and revokes API tokens. */
@@ -47,13 +50,14 @@ public class TokenService {
             Instant createdAt, Instant expiresAt) {
     }
 
+    /** A token as listed; {@code parentTokenId} names the token it was created with, if any. */
     public record TokenView(UUID id, String name, String username, String prefix, Instant createdAt,
-            Instant expiresAt, Instant revokedAt, Instant lastUsedAt) {
+            Instant expiresAt, Instant revokedAt, Instant lastUsedAt, UUID parentTokenId) {
 
         static TokenView of(ApiToken token) {
             return new TokenView(token.getId(), token.getName(), token.getUser().getUsername(),
                     token.getTokenPrefix(), token.getCreatedAt(), token.getExpiresAt(), token.getRevokedAt(),
-                    token.getLastUsedAt());
+                    token.getLastUsedAt(), token.getParentTokenId());
         }
     }
 
@@ -75,16 +79,34 @@ public class TokenService {
             throw ApiException.invalid("expiresAt", "expiresAt must be in the future, got " + request.expiresAt());
         }
         AppUser user = users.findByUsername(owner).orElseThrow(() -> ApiException.notFound("user", owner));
-        return issueFor(user, request.name(), TokenSecrets.newSecret(), request.expiresAt());
+        if (!user.isEnabled()) {
+            throw ApiException.conflict("user '" + owner + "' is disabled; enable the account before giving it tokens");
+        }
+        // A token created with a token is its child: it dies with its parent, so it may not outlive it either.
+        ApiToken parent = CurrentUser.tokenId().flatMap(tokens::findById).orElse(null);
+        Instant expiresAt = request.expiresAt();
+        if (parent != null && parent.getExpiresAt() != null
+                && (expiresAt == null || expiresAt.isAfter(parent.getExpiresAt()))) {
+            expiresAt = parent.getExpiresAt();
+        }
+        return issueFor(user, request.name(), TokenSecrets.newSecret(), expiresAt,
+                parent == null ? null : parent.getId());
     }
 
     /** Issues a token with a secret chosen by the operator (the bootstrap admin token). */
     @Transactional
     IssuedToken issueFor(AppUser user, String name, String secret, Instant expiresAt) {
+        return issueFor(user, name, secret, expiresAt, null);
+    }
+
+    private IssuedToken issueFor(AppUser user, String name, String secret, Instant expiresAt, UUID parentTokenId) {
         ApiToken token = tokens.save(new ApiToken(user, name, TokenSecrets.hash(secret),
-                TokenSecrets.displayPrefix(secret), expiresAt));
-        audit.record("token.created", "token", token.getId().toString(), null, TokenView.of(token),
-                Map.of("user", user.getUsername(), "name", name));
+                TokenSecrets.displayPrefix(secret), expiresAt, parentTokenId));
+        Map<String, Object> details = new LinkedHashMap<>(Map.of("user", user.getUsername(), "name", name));
+        if (parentTokenId != null) {
+            details.put("parentTokenId", parentTokenId.toString());
+        }
+        audit.record("token.created", "token", token.getId().toString(), null, TokenView.of(token), details);
         return new IssuedToken(token.getId(), name, user.getUsername(), secret, token.getTokenPrefix(),
                 token.getCreatedAt(), expiresAt);
     }
@@ -106,12 +128,60 @@ public class TokenService {
         if (!token.getUser().getUsername().equals(CurrentUser.username()) && !CurrentUser.isAdmin()) {
             throw ApiException.forbidden("only the token's owner or an ADMIN may revoke it");
         }
+        Instant now = Timestamps.now();
+        TokenView after = revokeOne(token, now, Map.of());
+        revokeDescendants(List.of(id), now);
+        return after;
+    }
+
+    /**
+     * Revokes every token of the account and every token created with one of them (whoever owns it),
+     * e.g. when the account is disabled; returns how many were revoked.
+     */
+    @Transactional
+    public int revokeAllOf(AppUser user, String reason) {
+        Instant now = Timestamps.now();
+        List<ApiToken> own = tokens.findByUserOrderByCreatedAtDesc(user);
+        int revoked = 0;
+        for (ApiToken token : own) {
+            if (token.getRevokedAt() == null) {
+                revokeOne(token, now, Map.of("reason", reason));
+                revoked++;
+            }
+        }
+        revoked += revokeDescendants(own.stream().map(ApiToken::getId).toList(), now);
+        forgetUser(user.getId());
+        return revoked;
+    }
+
+    /** Tokens remember their account for {@link #RECENT_TTL}; after a change to it they must not. */
+    public void forgetUser(UUID userId) {
+        evictNowAndAfterCommit(() -> recent.values().removeIf(r -> r.principal().user().getId().equals(userId)));
+    }
+
+    private int revokeDescendants(List<UUID> roots, Instant now) {
+        if (roots.isEmpty()) {
+            return 0;
+        }
+        int revoked = 0;
+        for (ApiToken child : tokens.findAllById(tokens.findDescendantIds(roots))) {
+            if (child.getRevokedAt() == null) {
+                revokeOne(child, now, Map.of("reason", "the token it was created with ("
+                        + child.getParentTokenId() + ") was revoked"));
+                revoked++;
+            }
+        }
+        return revoked;
+    }
+
+    private TokenView revokeOne(ApiToken token, Instant now, Map<String, String> why) {
         TokenView before = TokenView.of(token);
-        token.revoke(Timestamps.now());
-        forget(id);
+        token.revoke(now);
+        forget(token.getId());
         TokenView after = TokenView.of(token);
-        audit.record("token.revoked", "token", id.toString(), before, after,
-                Map.of("user", token.getUser().getUsername()));
+        Map<String, Object> details = new LinkedHashMap<>(why);
+        details.put("user", token.getUser().getUsername());
+        audit.record("token.revoked", "token", token.getId().toString(), before, after, details);
         return after;
     }
 
@@ -154,7 +224,23 @@ public class TokenService {
     }
 
     private void forget(UUID tokenId) {
-        recent.values().removeIf(r -> r.principal().tokenId().equals(tokenId));
+        evictNowAndAfterCommit(() -> recent.values().removeIf(r -> r.principal().tokenId().equals(tokenId)));
+    }
+
+    /**
+     * Evicts at once and again once the change commits: a request verifying the token in between
+     * reads the old committed state and would otherwise cache it for another {@link #RECENT_TTL}.
+     */
+    private static void evictNowAndAfterCommit(Runnable eviction) {
+        eviction.run();
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    eviction.run();
+                }
+            });
+        }
     }
 
     private record RecentToken(TokenPrincipal principal, Instant validUntil) {

@@ -18,7 +18,6 @@ import org.springframework.transaction.annotation.Transactional;
 public class UserService {
 
     private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,63}");
-    private static final int MIN_PASSWORD_LENGTH = 12;
 
     private final AppUserRepository users;
     private final PasswordEncoder passwordEncoder;
@@ -34,11 +33,12 @@ public class UserService {
     }
 
     public record UserView(java.util.UUID id, String username, Set<Role> roles, boolean enabled,
-            java.time.Instant createdAt, String createdBy, boolean hasPassword) {
+            java.time.Instant createdAt, String createdBy, boolean hasPassword, boolean mustChangePassword) {
 
         static UserView of(AppUser user) {
             return new UserView(user.getId(), user.getUsername(), user.getRoles(), user.isEnabled(),
-                    user.getCreatedAt(), user.getCreatedBy(), user.getPasswordHash() != null);
+                    user.getCreatedAt(), user.getCreatedBy(), user.getPasswordHash() != null,
+                    user.isMustChangePassword());
         }
     }
 
@@ -51,24 +51,14 @@ public class UserService {
         if (request.roles() == null || request.roles().isEmpty()) {
             throw ApiException.invalid("roles", "roles must name at least one of " + List.of(Role.values()));
         }
-        Set<Role> roles = EnumSet.noneOf(Role.class);
-        for (String role : request.roles()) {
-            try {
-                roles.add(Role.parse(role));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.invalid("roles", e.getMessage());
-            }
-        }
+        Set<Role> roles = roles(request.roles());
         String password = request.password();
         if (password != null) {
             if (roles.stream().anyMatch(Role.TOKEN_ONLY::contains)) {
                 throw ApiException.invalid("password",
                         "WORKER and GATEWAY accounts authenticate with API tokens only; omit the password");
             }
-            if (password.length() < MIN_PASSWORD_LENGTH) {
-                throw ApiException.invalid("password",
-                        "password must be at least " + MIN_PASSWORD_LENGTH + " characters");
-            }
+            PasswordRules.check("password", password);
         }
         if (users.findByUsername(request.username()).isPresent()) {
             throw ApiException.conflict("user '" + request.username() + "' already exists");
@@ -78,6 +68,28 @@ public class UserService {
         UserView view = UserView.of(user);
         audit.record("user.created", "user", user.getUsername(), null, view, Map.of("roles", roles));
         return view;
+    }
+
+    /** Role names as sent, refused naming the field {@code roles} when empty or unknown. */
+    static Set<Role> roles(List<String> names) {
+        if (names == null || names.isEmpty()) {
+            throw ApiException.invalid("roles", "roles must name at least one of " + List.of(Role.values()));
+        }
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String role : names) {
+            try {
+                roles.add(Role.parse(String.valueOf(role)));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("roles", e.getMessage());
+            }
+        }
+        return roles;
+    }
+
+    @Transactional(readOnly = true)
+    public UserView get(String username) {
+        return users.findByUsername(username).map(UserView::of)
+                .orElseThrow(() -> ApiException.notFound("user", username));
     }
 
     @Transactional(readOnly = true)

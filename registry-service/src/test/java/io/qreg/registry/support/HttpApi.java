@@ -81,6 +81,11 @@ public final class HttpApi {
                 .PUT(BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body))));
     }
 
+    public Reply patch(String path, Object body) {
+        return send(request(path).header("Content-Type", "application/json")
+                .method("PATCH", BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body))));
+    }
+
     public Reply method(String method, String path) {
         return send(request(path).header("Content-Type", "application/json")
                 .method(method, BodyPublishers.ofString("{}")));
