@@ -14,6 +14,19 @@ public final class MerkleFrontier {
     private final List<byte[]> subtrees = new ArrayList<>();
     private long size;
 
+    public MerkleFrontier() {
+    }
+
+    private MerkleFrontier(MerkleFrontier other) {
+        subtrees.addAll(other.subtrees);
+        size = other.size;
+    }
+
+    /** An independent copy: appending to it leaves this one as it is. */
+    public MerkleFrontier copy() {
+        return new MerkleFrontier(this);
+    }
+
     public long size() {
         return size;
     }

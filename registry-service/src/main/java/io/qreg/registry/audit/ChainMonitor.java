@@ -24,11 +24,11 @@ public class ChainMonitor {
     public record Checked(ChainVerification verification, Instant at) {
     }
 
-    private final AuditLog audit;
+    private final AuditVerifier verifier;
     private final AtomicReference<Checked> last = new AtomicReference<>();
 
-    ChainMonitor(AuditLog audit) {
-        this.audit = audit;
+    ChainMonitor(AuditVerifier verifier) {
+        this.verifier = verifier;
     }
 
     @Scheduled(initialDelayString = "${qreg.audit.verify-initial-delay:10s}",
@@ -39,7 +39,7 @@ public class ChainMonitor {
 
     /** Walks the chain now and remembers the outcome. */
     public Checked verifyNow() {
-        Checked checked = new Checked(audit.verify(), Instant.now());
+        Checked checked = new Checked(verifier.verify(), Instant.now());
         Checked previous = last.getAndSet(checked);
         if (!checked.verification().valid() && (previous == null || previous.verification().valid())) {
             log.error("audit chain broken at event {}: {}", checked.verification().firstBrokenLink().seq(),

@@ -12,12 +12,14 @@ public final class WebhookEvents {
     public static final String APPROVAL_LAPSED = "approval.lapsed";
     public static final String ROLLOUT_STEP = "rollout.step";
     public static final String ROLLOUT_ROLLBACK = "rollout.rollback";
+    /** A signed tree head of the audit log (docs/security.md, "The audit log"): receivers keep it as an outside copy. */
+    public static final String AUDIT_CHECKPOINT = "audit.checkpoint";
     public static final String ALL = "*";
     /** Sent only by {@code POST /api/v1/webhooks/{id}/test}, to that one subscription, whatever its filter. */
     public static final String PING = "ping";
 
     public static final List<String> SUBSCRIBABLE = List.of(VARIANT_READY, APPROVAL_REQUESTED, APPROVAL_DECIDED,
-            APPROVAL_LAPSED, ROLLOUT_STEP, ROLLOUT_ROLLBACK);
+            APPROVAL_LAPSED, ROLLOUT_STEP, ROLLOUT_ROLLBACK, AUDIT_CHECKPOINT);
 
     private WebhookEvents() {
     }
