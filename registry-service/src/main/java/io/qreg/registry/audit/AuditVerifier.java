@@ -2,7 +2,6 @@ package io.qreg.registry.audit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -11,40 +10,47 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 import io.qreg.worker.audit.MerkleFrontier;
 import io.qreg.worker.audit.TreeHead;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Checks the stored audit events against every signed tree head anchored outside the database (never
- * the database's own copy): each head's signature, then one pass over the events in order computing
- * their leaf hashes and the running Merkle root (O(log n) memory), compared with each head at its
- * size. An event edited behind the triggers' back changes its leaf, and so the root of every head
+ * the database's own copy): each head's signature, then the events in order, read and hashed in
+ * parallel segments ({@link EventSegments}) and folded into the running Merkle root (O(log n) state),
+ * which is compared with each head at its size. An event edited behind the triggers' back changes its leaf, and so the root of every head
  * after it, however the attacker recomputed the chain's hashes; deleted or truncated events leave the
  * log shorter than a head. Events no head covers yet are checked against the hash chain only.
  */
 @Service
 public class AuditVerifier {
 
+    private final JdbcTemplate jdbc;
     private final JdbcTemplate streaming;
+    private final TransactionTemplate readOnly;
     private final TreeHeadAnchors anchors;
     private final TreeHeadStore store;
     private final AuditSigningKey key;
 
-    AuditVerifier(JdbcTemplate jdbc, TreeHeadAnchors anchors, TreeHeadStore store, AuditSigningKey key) {
-        // Verification walks the whole log; a cursor keeps memory flat however long it is.
+    AuditVerifier(JdbcTemplate jdbc, PlatformTransactionManager transactions, TreeHeadAnchors anchors,
+            TreeHeadStore store, AuditSigningKey key) {
+        this.jdbc = jdbc;
+        // Verification reads the whole log; cursors (inside read-only transactions) keep memory flat.
         this.streaming = new JdbcTemplate(jdbc.getDataSource());
-        this.streaming.setFetchSize(1000);
+        this.streaming.setFetchSize(2000);
+        this.readOnly = new TransactionTemplate(transactions);
+        this.readOnly.setReadOnly(true);
         this.anchors = anchors;
         this.store = store;
         this.key = key;
     }
 
-    @Transactional(readOnly = true)
     public ChainVerification verify() {
         List<TreeHeadAnchors.Anchored> heads;
         try {
@@ -59,13 +65,15 @@ public class AuditVerifier {
         if (forged.isPresent()) {
             return ChainVerification.broken(0, forged.get(), anchoredSize, heads.size(), newest);
         }
-        Walk walk = new Walk(heads, anchoredSize);
+        Long lastSeq = jdbc.queryForObject("select max(seq) from audit_event", Long.class);
+        Walk walk = new Walk(heads);
         walk.checkHeadsAt(0);
-        streaming.query("select * from audit_event order by seq", (ResultSet rs) -> {
-            if (walk.broken == null) {
-                walk.accept(AuditLog.ROW_MAPPER.mapRow(rs, 0));
+        try (EventSegments segments = new EventSegments(streaming, readOnly, lastSeq == null ? 0 : lastSeq,
+                anchoredSize)) {
+            while (walk.broken == null && segments.hasNext()) {
+                walk.accept(segments.next());
             }
-        });
+        }
         if (walk.broken == null && walk.nextHead < heads.size()) {
             TreeHead uncovered = heads.get(walk.nextHead).head();
             walk.broken = new BrokenLink(walk.frontier.size() + 1, null, "event " + (walk.frontier.size() + 1)
@@ -98,50 +106,58 @@ public class AuditVerifier {
         return Optional.empty();
     }
 
-    /** One pass over the events: chain links, leaf hashes, the running root against each head. */
+    private UUID idOf(long seq) {
+        return jdbc.query("select id from audit_event where seq = ?", (rs, row) -> rs.getObject(1, UUID.class), seq)
+                .stream().findFirst().orElse(null);
+    }
+
+    /** Folds the segments, in order, into the running root and compares it with each head at its size. */
     private final class Walk {
 
         private final List<TreeHeadAnchors.Anchored> heads;
-        private final long anchoredSize;
         private final MerkleFrontier frontier = new MerkleFrontier();
-        /** Events since the last head that matched, to name the first one that differs when the next does not. */
-        private final List<AuditEvent> sinceLastHead = new ArrayList<>();
-        private final List<byte[]> leavesSinceLastHead = new ArrayList<>();
+        /** Leaves since the last head that matched, to name the first that differs when the next head does not. */
+        private final List<byte[]> sinceLastHead = new ArrayList<>();
+        private long sinceLastHeadFrom = 1;
         private String previousHash = AuditEvent.GENESIS;
         private int nextHead;
         private BrokenLink broken;
 
-        Walk(List<TreeHeadAnchors.Anchored> heads, long anchoredSize) {
+        Walk(List<TreeHeadAnchors.Anchored> heads) {
             this.heads = heads;
-            this.anchoredSize = anchoredSize;
         }
 
-        void accept(AuditEvent event) {
-            long expected = frontier.size() + 1;
-            if (event.seq() != expected) {
-                broken = new BrokenLink(event.seq(), event.id(),
-                        "sequence gap: expected event " + expected + " but found " + event.seq());
+        void accept(EventSegments.Segment segment) {
+            if (segment.count() > 0 && !segment.firstPrevHash().equals(previousHash)) {
+                broken = new BrokenLink(segment.from(), idOf(segment.from()),
+                        "prevHash does not match the hash of event " + (segment.from() - 1));
                 return;
             }
-            if (!event.prevHash().equals(previousHash)) {
-                broken = new BrokenLink(event.seq(), event.id(),
-                        "prevHash does not match the hash of event " + (event.seq() - 1));
+            for (int i = 0; i < segment.count() && broken == null; i++) {
+                byte[] leaf = segment.leaf(i);
+                frontier.append(leaf);
+                if (nextHead < heads.size()) {
+                    sinceLastHead.add(leaf);
+                }
+                checkHeadsAt(frontier.size());
+            }
+            if (broken != null) {
                 return;
             }
-            // Anchored events are proven by the signed heads; the chain is the only check for the rest.
-            if (event.seq() > anchoredSize && !event.hash().equals(event.computeHash())) {
-                broken = new BrokenLink(event.seq(), event.id(),
-                        "content does not match its hash: the event was altered after it was written");
+            if (segment.broken() != null) {
+                broken = segment.broken();
                 return;
             }
-            byte[] leaf = event.leaf().hash();
-            frontier.append(leaf);
-            if (nextHead < heads.size()) {
-                sinceLastHead.add(event);
-                leavesSinceLastHead.add(leaf);
+            previousHash = segment.count() > 0 ? segment.lastHash() : previousHash;
+            if (segment.count() < segment.leaves().length / 32) {
+                long expected = segment.from() + segment.count();
+                Long found = jdbc.queryForObject("select min(seq) from audit_event where seq > ?", Long.class,
+                        expected);
+                if (found != null) {
+                    broken = new BrokenLink(found, idOf(found),
+                            "sequence gap: expected event " + expected + " but found " + found);
+                }
             }
-            previousHash = event.hash();
-            checkHeadsAt(frontier.size());
         }
 
         void checkHeadsAt(long size) {
@@ -153,9 +169,9 @@ public class AuditVerifier {
                 }
                 matched = true;
             }
-            if (matched) {
+            if (matched && broken == null) {
                 sinceLastHead.clear();
-                leavesSinceLastHead.clear();
+                sinceLastHeadFrom = size + 1;
             }
         }
 
@@ -172,19 +188,18 @@ public class AuditVerifier {
             if (anchoredLeaves.isPresent()) {
                 TreeHeadAnchors.Leaves leaves = anchoredLeaves.get();
                 for (int i = 0; i < sinceLastHead.size(); i++) {
-                    AuditEvent event = sinceLastHead.get(i);
-                    long offset = event.seq() - 1 - leaves.fromSize();
+                    long seq = sinceLastHeadFrom + i;
+                    long offset = seq - 1 - leaves.fromSize();
                     if (offset >= 0 && offset < leaves.hashes().size()
-                            && !Arrays.equals(leaves.hashes().get((int) offset), leavesSinceLastHead.get(i))) {
-                        return new BrokenLink(event.seq(), event.id(), "content differs from what " + signed
+                            && !Arrays.equals(leaves.hashes().get((int) offset), sinceLastHead.get(i))) {
+                        return new BrokenLink(seq, idOf(seq), "content differs from what " + signed
                                 + " covers: the event was altered after it was anchored");
                     }
                 }
             }
-            AuditEvent first = sinceLastHead.isEmpty() ? null : sinceLastHead.get(0);
-            return new BrokenLink(first == null ? head.head().treeSize() : first.seq(),
-                    first == null ? null : first.id(), "the events up to " + head.head().treeSize()
-                            + " do not produce the root of " + signed + "; the first that may differ is this one");
+            long first = sinceLastHead.isEmpty() ? head.head().treeSize() : sinceLastHeadFrom;
+            return new BrokenLink(first, idOf(first), "the events up to " + head.head().treeSize()
+                    + " do not produce the root of " + signed + "; the first that may differ is this one");
         }
     }
 }
