@@ -10,7 +10,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Walks the whole audit chain in the background (every {@code qreg.audit.verify-interval}, 60 s by
+ * Verifies the whole audit log ({@link AuditVerifier}: signed tree heads, then the chain after them) in the background (every {@code qreg.audit.verify-interval}, 60 s by
  * default) and keeps the outcome, so the audit page can always show the chain's status without
  * making a person wait for a walk whose cost grows with the chain. A broken chain is also logged
  * as an error, so it reaches whoever watches the logs without anyone opening the page.
@@ -37,7 +37,7 @@ public class ChainMonitor {
         verifyNow();
     }
 
-    /** Walks the chain now and remembers the outcome. */
+    /** Verifies the log now and remembers the outcome. */
     public Checked verifyNow() {
         Checked checked = new Checked(verifier.verify(), Instant.now());
         Checked previous = last.getAndSet(checked);
