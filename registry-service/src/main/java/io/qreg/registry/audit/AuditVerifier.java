@@ -52,6 +52,9 @@ public class AuditVerifier {
     }
 
     public ChainVerification verify() {
+        // The database's keys first: the signer anchors a head before it records it, so every key read
+        // here is in the store listed next, even while a head is being signed.
+        List<String> recordedAnchors = store.anchorKeys();
         List<TreeHeadAnchors.Anchored> heads;
         try {
             heads = anchors.all();
@@ -61,7 +64,7 @@ public class AuditVerifier {
         TreeHead newest = heads.stream().map(TreeHeadAnchors.Anchored::head).filter(h -> h.timestamp() != null)
                 .max(Comparator.comparing(TreeHead::timestamp)).orElse(null);
         long anchoredSize = heads.isEmpty() ? 0 : heads.get(heads.size() - 1).head().treeSize();
-        Optional<BrokenLink> forged = forgedOrMissingAnchor(heads);
+        Optional<BrokenLink> forged = forgedOrMissingAnchor(heads, recordedAnchors);
         if (forged.isPresent()) {
             return ChainVerification.broken(0, forged.get(), anchoredSize, heads.size(), newest);
         }
@@ -87,7 +90,8 @@ public class AuditVerifier {
     }
 
     /** A head not signed by this registry's key, or one the database lists but the anchor store lost. */
-    private Optional<BrokenLink> forgedOrMissingAnchor(List<TreeHeadAnchors.Anchored> heads) {
+    private Optional<BrokenLink> forgedOrMissingAnchor(List<TreeHeadAnchors.Anchored> heads,
+            List<String> recordedAnchors) {
         Set<String> anchored = new HashSet<>();
         for (TreeHeadAnchors.Anchored anchoredHead : heads) {
             anchored.add(anchoredHead.key());
@@ -97,7 +101,7 @@ public class AuditVerifier {
                                 + " is not validly signed by this registry's audit key"));
             }
         }
-        for (String listed : store.anchorKeys()) {
+        for (String listed : recordedAnchors) {
             if (!anchored.contains(listed)) {
                 return Optional.of(new BrokenLink(0, null, "the tree head " + listed
                         + " recorded in the database is missing from the anchor store"));
