@@ -133,7 +133,8 @@ class PortalShellIT extends IntegrationTest {
         assertThat(get("/audit").body()).contains("Chain intact", "the chain is checked every minute");
         // The newest signed tree head of the audit log's Merkle tree, and how much of the log it anchors.
         assertThat(get("/audit?verify=true").body())
-                .containsPattern("Newest signed tree head: <strong>\\d+</strong> events").contains("signed tree heads", "not yet anchored");
+                .containsPattern("Newest signed tree head: <strong>\\d+</strong> events")
+                .contains("signed tree heads", "not yet anchored");
     }
 
     private String createUser(String username, String role) {
