@@ -29,7 +29,8 @@ public final class QuantizerCli {
                 .register(new QuantizeCommand())
                 .register(new EvaluateCommand())
                 .register(new BenchmarkCommand())
-                .register(new WorkerCommand());
+                .register(new WorkerCommand())
+                .register(new AuditVerifyCommand());
     }
 
     public static void main(String[] args) {

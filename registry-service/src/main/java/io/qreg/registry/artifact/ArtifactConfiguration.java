@@ -35,4 +35,25 @@ class ArtifactConfiguration {
         log.info("artifact store: {}, staging under {}", store, store.stagingDirectory());
         return store;
     }
+
+    /**
+     * Beside the blobs, in the same bucket or directory, write-once objects the blob janitor never sees:
+     * the filesystem's live under {@code artifacts/} but outside {@code artifacts/sha256}; S3's under keys
+     * outside the blob prefix.
+     */
+    @Bean
+    WriteOnceStore writeOnceStore(@Value("${qreg.data-dir}") Path dataDir,
+            @Value("${qreg.s3.endpoint:}") String endpoint,
+            @Value("${qreg.s3.bucket:}") String bucket,
+            @Value("${qreg.s3.access-key:}") String accessKey,
+            @Value("${qreg.s3.secret-key:}") String secretKey,
+            @Value("${qreg.s3.region:us-east-1}") String region,
+            @Value("${qreg.s3.prefix:sha256/}") String prefix) {
+        S3Settings s3 = S3Settings.fromProperties(endpoint, bucket, accessKey, secretKey, region, prefix);
+        WriteOnceStore store = s3 == null
+                ? new FilesystemWriteOnceStore(dataDir.resolve("artifacts").toAbsolutePath())
+                : new S3WriteOnceStore(S3Clients.create(s3), s3.bucket());
+        log.info("anchor store: {}", store);
+        return store;
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.qreg.registry.support.CanonicalJson;
+import io.qreg.worker.audit.AuditLeaf;
 
 /** One link of the audit chain, exactly as stored. */
 public record AuditEvent(long seq, UUID id, Instant occurredAt, String actor, String action, String subjectType,
@@ -32,5 +33,11 @@ public record AuditEvent(long seq, UUID id, Instant occurredAt, String actor, St
 
     public String computeHash() {
         return CanonicalJson.sha256Hex(prevHash + canonicalContent());
+    }
+
+    /** The event as a leaf of the audit Merkle tree: its content only, never the stored hashes. */
+    public AuditLeaf leaf() {
+        return new AuditLeaf(seq, id, occurredAt, actor, action, subjectType, subjectId, beforeDigest, afterDigest,
+                details);
     }
 }

@@ -11,7 +11,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Reads the audit trail newest first, filtered by who, what and when. */
+/** Reads the audit trail newest first (or, after a given event, oldest first), filtered by who, what and when. */
 @Service
 public class AuditQuery {
 
@@ -21,8 +21,9 @@ public class AuditQuery {
         this.jdbc = jdbc;
     }
 
+    /** {@code afterSeq} set: only events after it, oldest first (the order an auditor replays the log in). */
     public record Filter(String actor, String action, String subjectType, String subjectId, Instant from,
-            Instant to) {
+            Instant to, Long afterSeq) {
     }
 
     @Transactional(readOnly = true)
@@ -35,11 +36,13 @@ public class AuditQuery {
         add(where, args, "subject_id = ?", filter.subjectId());
         add(where, args, "occurred_at >= ?", filter.from() == null ? null : java.sql.Timestamp.from(filter.from()));
         add(where, args, "occurred_at < ?", filter.to() == null ? null : java.sql.Timestamp.from(filter.to()));
+        add(where, args, "seq > ?", filter.afterSeq());
+        String order = filter.afterSeq() == null ? " order by seq desc" : " order by seq";
         Long total = jdbc.queryForObject("select count(*) from audit_event" + where, Long.class, args.toArray());
         List<Object> pageArgs = new ArrayList<>(args);
         pageArgs.add(pageable.getPageSize());
         pageArgs.add(pageable.getOffset());
-        List<AuditEvent> events = jdbc.query("select * from audit_event" + where + " order by seq desc limit ? offset ?",
+        List<AuditEvent> events = jdbc.query("select * from audit_event" + where + order + " limit ? offset ?",
                 AuditLog.ROW_MAPPER, pageArgs.toArray());
         return new PageImpl<>(events, pageable, total == null ? 0 : total);
     }

@@ -10,7 +10,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Walks the whole audit chain in the background (every {@code qreg.audit.verify-interval}, 60 s by
+ * Verifies the whole audit log ({@link AuditVerifier}: signed tree heads, then the chain after them) in the background (every {@code qreg.audit.verify-interval}, 60 s by
  * default) and keeps the outcome, so the audit page can always show the chain's status without
  * making a person wait for a walk whose cost grows with the chain. A broken chain is also logged
  * as an error, so it reaches whoever watches the logs without anyone opening the page.
@@ -24,11 +24,11 @@ public class ChainMonitor {
     public record Checked(ChainVerification verification, Instant at) {
     }
 
-    private final AuditLog audit;
+    private final AuditVerifier verifier;
     private final AtomicReference<Checked> last = new AtomicReference<>();
 
-    ChainMonitor(AuditLog audit) {
-        this.audit = audit;
+    ChainMonitor(AuditVerifier verifier) {
+        this.verifier = verifier;
     }
 
     @Scheduled(initialDelayString = "${qreg.audit.verify-initial-delay:10s}",
@@ -37,9 +37,9 @@ public class ChainMonitor {
         verifyNow();
     }
 
-    /** Walks the chain now and remembers the outcome. */
+    /** Verifies the log now and remembers the outcome. */
     public Checked verifyNow() {
-        Checked checked = new Checked(audit.verify(), Instant.now());
+        Checked checked = new Checked(verifier.verify(), Instant.now());
         Checked previous = last.getAndSet(checked);
         if (!checked.verification().valid() && (previous == null || previous.verification().valid())) {
             log.error("audit chain broken at event {}: {}", checked.verification().firstBrokenLink().seq(),

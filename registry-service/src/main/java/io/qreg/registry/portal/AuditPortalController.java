@@ -5,6 +5,7 @@ import java.time.format.DateTimeFormatter;
 
 import io.qreg.registry.audit.AuditQuery;
 import io.qreg.registry.audit.ChainMonitor;
+import io.qreg.registry.audit.TreeHeadStore;
 import io.qreg.registry.web.Pagination;
 
 import org.springframework.data.domain.Sort;
@@ -22,10 +23,12 @@ class AuditPortalController {
 
     private final AuditQuery query;
     private final ChainMonitor chain;
+    private final TreeHeadStore treeHeads;
 
-    AuditPortalController(AuditQuery query, ChainMonitor chain) {
+    AuditPortalController(AuditQuery query, ChainMonitor chain, TreeHeadStore treeHeads) {
         this.query = query;
         this.chain = chain;
+        this.treeHeads = treeHeads;
     }
 
     @GetMapping("/audit")
@@ -33,7 +36,7 @@ class AuditPortalController {
             @RequestParam(required = false) String subjectType, @RequestParam(required = false) String subjectId,
             @RequestParam(required = false) Integer page, @RequestParam(defaultValue = "false") boolean verify,
             Model view) {
-        var filter = new AuditQuery.Filter(actor, action, subjectType, subjectId, null, null);
+        var filter = new AuditQuery.Filter(actor, action, subjectType, subjectId, null, null, null);
         view.addAttribute("filter", filter);
         view.addAttribute("events", query.find(filter, Pagination.of(page, 50, Sort.unsorted())));
         // Walking the whole chain costs time proportional to its length: the page shows the background
@@ -42,6 +45,9 @@ class AuditPortalController {
         view.addAttribute("checked", checked);
         view.addAttribute("checkedAt", checked == null ? null : CHECKED_AT.format(checked.at()));
         view.addAttribute("verifiedOnRequest", verify);
+        var newestHead = treeHeads.newest().orElse(null);
+        view.addAttribute("treeHead", newestHead);
+        view.addAttribute("treeHeadAt", newestHead == null ? null : CHECKED_AT.format(newestHead.timestamp()));
         return "audit";
     }
 }

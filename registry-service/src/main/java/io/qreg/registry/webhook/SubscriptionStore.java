@@ -72,7 +72,8 @@ class SubscriptionStore {
     List<UUID> matching(String eventType) {
         return jdbc.queryForList("""
                 select id from webhook_subscription
-                 where deleted_at is null and (? = any(events) or '*' = any(events))""", UUID.class, eventType);
+                 where deleted_at is null and (? = any(events) or (? and '*' = any(events)))""", UUID.class, eventType,
+                !WebhookEvents.NAMED_ONLY.contains(eventType));
     }
 
     boolean markDeleted(UUID id, Instant now, String by) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import io.qreg.registry.approval.ApprovalDecided;
 import io.qreg.registry.approval.ApprovalLapsed;
 import io.qreg.registry.approval.ApprovalRequested;
+import io.qreg.registry.audit.AuditCheckpointSigned;
 import io.qreg.registry.rollout.RolloutEvent;
 import io.qreg.registry.variant.VariantCreated;
 
@@ -61,5 +62,12 @@ class WebhookEventListeners {
             data.put("move", e.getClass().getSimpleName().replace("Rollout", "").toLowerCase(Locale.ROOT));
             outbox.enqueue(WebhookEvents.ROLLOUT_STEP, "rollout", e.rolloutId().toString(), data);
         }
+    }
+
+    /** The signed head as {@code data} (treeSize, rootHash, timestamp, signature, keyFingerprint). */
+    @EventListener
+    void auditCheckpoint(AuditCheckpointSigned e) {
+        outbox.enqueue(WebhookEvents.AUDIT_CHECKPOINT, "audit-log", String.valueOf(e.treeSize()),
+                WebhookOutbox.fieldsOf(e));
     }
 }

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.qreg.registry.support.Eventually;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.IntegrationTest;
 import io.qreg.registry.support.RegistryProcess;
@@ -65,7 +67,13 @@ class S3ArtifactStoreIT {
                 HeadObjectResponse object = client.headObject(b -> b.bucket(BUCKET).key(key));
                 assertThat(object.contentLength()).isEqualTo(onnx.length);
                 assertThat(object.metadata()).containsEntry("sha256", sha256);
+                // The audit log's signed tree heads are anchored write-once in the same bucket, outside the blob prefix.
+                var anchors = Eventually.eventually(Duration.ofSeconds(30), () -> client.listObjectsV2(b -> b
+                        .bucket(BUCKET).prefix("audit/tree-heads/")).contents(), c -> !c.isEmpty(), "an anchored head");
+                assertThat(anchors).anyMatch(o -> o.key().endsWith(".json"));
             }
+            assertThat(Files.exists(data.resolve("artifacts").resolve("audit")))
+                    .as("no tree head kept on the local filesystem").isFalse();
             assertThat(Files.exists(data.resolve("artifacts").resolve("sha256")))
                     .as("nothing kept on the local filesystem store").isFalse();
             try (Stream<Path> staged = Files.list(data.resolve("artifacts").resolve("staging"))) {

@@ -131,6 +131,10 @@ class PortalShellIT extends IntegrationTest {
         assertThat(get("/audit?verify=true").body()).contains("Chain intact", "just now, on request");
         // The walk is remembered: the plain page now shows its outcome and time without walking again.
         assertThat(get("/audit").body()).contains("Chain intact", "the chain is checked every minute");
+        // The newest signed tree head of the audit log's Merkle tree, and how much of the log it anchors.
+        assertThat(get("/audit?verify=true").body())
+                .containsPattern("Newest signed tree head: <strong>\\d+</strong> events")
+                .contains("signed tree heads", "not yet anchored");
     }
 
     private String createUser(String username, String role) {
