@@ -22,6 +22,7 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 
 /**
  * Two filter chains: the API (stateless, bearer tokens or HTTP Basic, problem+json on 401/403) and the portal
@@ -30,6 +31,16 @@ import org.springframework.security.web.authentication.UsernamePasswordAuthentic
  */
 @Configuration
 class SecurityConfiguration {
+
+    /**
+     * What portal pages may load: only this origin's scripts, styles, images and fonts (Bootstrap's icons are
+     * data: SVGs), nothing framed or framing. Inline style attributes stay allowed because server-rendered
+     * bars draw their width with one (progress, traffic weights) and must without JavaScript; style elements,
+     * inline scripts and eval do not. docs/security.md, "Web hygiene".
+     */
+    static final String PORTAL_CSP = "default-src 'self'; script-src 'self'; style-src 'self';"
+            + " style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self';"
+            + " object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     /** ADMIN can do what an ENGINEER can; every human role can read. Machines imply nothing. */
     @Bean
@@ -161,7 +172,9 @@ class SecurityConfiguration {
                         .deleteCookies("JSESSIONID"))
                 // A session idle for server.servlet.session.timeout (QREG_SESSION_TIMEOUT, 30m by default)
                 // ends; the next page load lands on the sign-in page saying so.
-                .sessionManagement(s -> s.invalidSessionUrl("/login?expired"));
+                .sessionManagement(s -> s.invalidSessionUrl("/login?expired"))
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(PORTAL_CSP))
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.SAME_ORIGIN)));
         return http.build();
     }
 }
