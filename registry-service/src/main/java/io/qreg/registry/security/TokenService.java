@@ -47,12 +47,15 @@ public class TokenService {
             Instant createdAt, Instant expiresAt) {
     }
 
+    /** A token as listed; {@code prefix} is null when the secret is too short to show part of it. */
     public record TokenView(UUID id, String name, String username, String prefix, Instant createdAt,
             Instant expiresAt, Instant revokedAt, Instant lastUsedAt) {
 
         static TokenView of(ApiToken token) {
+            String prefix = token.getTokenPrefix() == null || token.getTokenPrefix().isEmpty() ? null
+                    : token.getTokenPrefix();
             return new TokenView(token.getId(), token.getName(), token.getUser().getUsername(),
-                    token.getTokenPrefix(), token.getCreatedAt(), token.getExpiresAt(), token.getRevokedAt(),
+                    prefix, token.getCreatedAt(), token.getExpiresAt(), token.getRevokedAt(),
                     token.getLastUsedAt());
         }
     }
@@ -85,7 +88,7 @@ public class TokenService {
                 TokenSecrets.displayPrefix(secret), expiresAt));
         audit.record("token.created", "token", token.getId().toString(), null, TokenView.of(token),
                 Map.of("user", user.getUsername(), "name", name));
-        return new IssuedToken(token.getId(), name, user.getUsername(), secret, token.getTokenPrefix(),
+        return new IssuedToken(token.getId(), name, user.getUsername(), secret, TokenView.of(token).prefix(),
                 token.getCreatedAt(), expiresAt);
     }
 
