@@ -35,6 +35,7 @@ public class DatabaseOutage implements DisposableBean {
 
     /** Seconds a client is told to wait; about the time the pool needs to reconnect once the server is back. */
     public static final int RETRY_AFTER_SECONDS = 5;
+    private static final String HIKARI_CLOSED = "Connection is closed";
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(DatabaseOutage.class);
 
@@ -64,21 +65,29 @@ public class DatabaseOutage implements DisposableBean {
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
                 return true;
             }
+            // HikariCP's answer (no SQLState) when a transaction rolls back on a connection the server dropped.
+            if (t instanceof SQLException && HIKARI_CLOSED.equals(t.getMessage())) {
+                return true;
+            }
         }
         return false;
     }
 
     /** Notes the failure (logging only the first of an outage) and returns the 503 problem to answer with. */
     public ProblemDetail unavailable(Throwable failure) {
-        Instant now = Instant.now();
-        if (downSince.compareAndSet(null, now)) {
+        noteFailure(failure);
+        return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "The registry cannot reach its database at the moment; nothing was changed. Retry in "
+                        + RETRY_AFTER_SECONDS + " seconds.");
+    }
+
+    /** Notes a connection failure, from a request or a background task; only the first of an outage is logged. */
+    public void noteFailure(Throwable failure) {
+        if (downSince.compareAndSet(null, Instant.now())) {
             log.warn("The database is unreachable ({}); answering 503 until it is back", rootMessage(failure));
             prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(),
                     TimeUnit.MILLISECONDS);
         }
-        return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                "The registry cannot reach its database at the moment; nothing was changed. Retry in "
-                        + RETRY_AFTER_SECONDS + " seconds.");
     }
 
     /** Whether an outage is going on, as far as this instance knows. */
