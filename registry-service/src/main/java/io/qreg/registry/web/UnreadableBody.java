@@ -80,7 +80,7 @@ record UnreadableBody(String field, String detail) {
         return path.isEmpty() ? null : path.toString();
     }
 
-    private static String expected(Class<?> type) {
+    static String expected(Class<?> type) {
         if (type == null) {
             return "another type";
         }

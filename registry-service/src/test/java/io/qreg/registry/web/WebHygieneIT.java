@@ -87,6 +87,15 @@ class WebHygieneIT extends IntegrationTest {
     }
 
     @Test
+    void aParameterOfTheWrongTypeNamesItselfAndTheExpectedType() {
+        HttpApi.Reply reply = admin().get("/api/v1/jobs/not-a-uuid");
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.isProblem()).isTrue();
+        assertThat(reply.json().get("field").asString()).isEqualTo("id");
+        assertThat(reply.json().get("detail").asString()).contains("expected a UUID", "not-a-uuid");
+    }
+
+    @Test
     void aListOverTenThousandEntriesIsRefusedNamingTheFieldAndNothingIsStored() {
         List<String> nodes = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
