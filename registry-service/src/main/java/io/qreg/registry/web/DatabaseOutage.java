@@ -49,6 +49,9 @@ public class DatabaseOutage implements DisposableBean {
 
     DatabaseOutage(DataSource dataSource) {
         this.dataSource = dataSource;
+        // Idle (no database access) unless an outage is going on.
+        prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Whether the failure (or one of its causes) is the database being unreachable rather than a bug. */
@@ -77,22 +80,15 @@ public class DatabaseOutage implements DisposableBean {
     public ProblemDetail unavailable(Throwable failure) {
         noteFailure(failure);
         return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                "The registry cannot reach its database at the moment; nothing was changed. Retry in "
-                        + RETRY_AFTER_SECONDS + " seconds.");
+                "The registry cannot reach its database at the moment; retry in " + RETRY_AFTER_SECONDS
+                        + " seconds.");
     }
 
     /** Notes a connection failure, from a request or a background task; only the first of an outage is logged. */
     public void noteFailure(Throwable failure) {
         if (downSince.compareAndSet(null, Instant.now())) {
             log.warn("The database is unreachable ({}); answering 503 until it is back", rootMessage(failure));
-            prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(),
-                    TimeUnit.MILLISECONDS);
         }
-    }
-
-    /** Whether an outage is going on, as far as this instance knows. */
-    public boolean isDown() {
-        return downSince.get() != null;
     }
 
     private void probe() {
@@ -104,14 +100,9 @@ public class DatabaseOutage implements DisposableBean {
             if (connection.isValid(2) && downSince.compareAndSet(since, null)) {
                 log.info("The database is reachable again after {} s",
                         Duration.between(since, Instant.now()).toMillis() / 1000.0);
-                // Ends this periodic task; the next outage schedules a new one.
-                throw new ProbeDone();
             }
         } catch (SQLException | RuntimeException e) {
-            if (e instanceof ProbeDone done) {
-                throw done;
-            }
-            // Still down: the WARN has been written, the next probe tries again.
+            // Still down: the WARN has been written; the next probe tries again.
         }
     }
 
@@ -126,12 +117,5 @@ public class DatabaseOutage implements DisposableBean {
     @Override
     public void destroy() {
         prober.shutdownNow();
-    }
-
-    /** Thrown out of the periodic probe to stop it (a scheduled task ends when it throws). */
-    private static final class ProbeDone extends RuntimeException {
-        ProbeDone() {
-            super(null, null, false, false);
-        }
     }
 }
