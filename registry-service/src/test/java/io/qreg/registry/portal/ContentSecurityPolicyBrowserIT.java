@@ -79,6 +79,19 @@ class ContentSecurityPolicyBrowserIT extends BrowserTest {
         assertThat(violations(consoleEntries())).isNotEmpty();
     }
 
+    @Test
+    void theApiReferenceRendersUnderThePolicyWithNoViolation() {
+        logIn(person(PASSWORD, "VIEWER"), PASSWORD);
+        consoleEntries();
+        browser.get(url("/swagger-ui.html"));
+        waitUntil(Duration.ofSeconds(20), () -> Boolean.TRUE.equals(script(
+                "return document.querySelectorAll('.swagger-ui .opblock').length > 20;")));
+        assertThat(violations(consoleEntries())).isEmpty();
+        HttpApi.Reply page = admin().get("/swagger-ui/index.html");
+        assertThat(page.header("Content-Security-Policy")).startsWith("default-src 'self'; script-src 'self';")
+                .contains("style-src 'self' 'unsafe-inline'");
+    }
+
     private Object script(String javascript) {
         return ((JavascriptExecutor) browser).executeScript(javascript);
     }
