@@ -48,7 +48,8 @@ class ContentSecurityPolicyBrowserIT extends BrowserTest {
         consoleEntries(); // what signing in logged is not under test
 
         Map<String, String> pages = Map.of("dashboard", "/", "model page", "/models/" + model,
-                "job page", "/jobs/" + jobId, "deployment page", "/deployments/" + deployment + "?environment=production");
+                "job page", "/jobs/" + jobId,
+                "deployment page", "/deployments/" + deployment + "?environment=production");
         for (Map.Entry<String, String> page : pages.entrySet()) {
             browser.get(url(page.getValue()));
             waitUntil(Duration.ofSeconds(10), () -> Boolean.TRUE.equals(script(

@@ -54,7 +54,8 @@ class WebHygieneIT extends IntegrationTest {
 
     @Test
     void encodedSlashesAndBackslashesInApiPathsAreAnsweredWithProblemJson() {
-        for (String path : List.of("/api/v1/models/a%2Fb", "/api/v1/models/a%5Cb", "/api/v1/models/a%2fb/checkpoints")) {
+        for (String path : List.of("/api/v1/models/a%2Fb", "/api/v1/models/a%5Cb",
+                "/api/v1/models/a%2fb/checkpoints")) {
             RawHttp.Response reply = RawHttp.send(port, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n"
                     + "Authorization: Bearer " + ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
             assertThat(reply.status()).as(path).isEqualTo(400);
