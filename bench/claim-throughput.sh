@@ -8,7 +8,7 @@ if [[ "${1:-}" == "--no-build" ]]; then shift; else ./mvnw -B -q -DskipTests pac
 WORKERS="${1:-50}" JOBS="${2:-1000}" DISPATCH="${3:-100}"
 RUN_DIR="$(mktemp -d target/claim-bench.XXXXXX)"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18091)"
-TOKEN="bench-$(date +%s%N)"
+TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 QREG_DATA_DIR="$RUN_DIR/data" QREG_PORT="$PORT" QREG_BOOTSTRAP_ADMIN_TOKEN="$TOKEN" QREG_EMBEDDED_WORKER=false \
   java ${REGISTRY_JAVA_OPTS:-} -Dserver.address=127.0.0.1 -jar "${REGISTRY_JAR:-registry-service/target/registry-service.jar}" >"$RUN_DIR/registry.log" 2>&1 &
 PID=$!

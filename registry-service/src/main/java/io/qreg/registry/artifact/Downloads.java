@@ -2,6 +2,7 @@ package io.qreg.registry.artifact;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Base64;
 import java.util.HexFormat;
 
@@ -10,6 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.io.Resource;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpRange;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -37,12 +39,18 @@ public final class Downloads {
         if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"))) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
         }
+        String range = request.getHeader(HttpHeaders.RANGE);
+        if (range != null && !satisfiable(range, content)) {
+            // Spring would write the whole file after the 416 status; a 416 says only how long the file is.
+            return ResponseEntity.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE).eTag(etag)
+                    .header(HttpHeaders.CONTENT_RANGE, "bytes */" + length(content)).build();
+        }
         ResponseEntity.BodyBuilder response = ResponseEntity.ok().eTag(etag)
                 .header(HttpHeaders.ACCEPT_RANGES, "bytes")
                 .header("Digest", "sha-256=" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256)))
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .headers(h -> h.setContentDisposition(ContentDisposition.attachment().filename(filename).build()));
-        if (request.getHeader(HttpHeaders.RANGE) == null && content.isFile()
+        if (range == null && content.isFile()
                 && Boolean.TRUE.equals(request.getAttribute(SENDFILE_SUPPORT))) {
             try {
                 File file = content.getFile();
@@ -56,5 +64,23 @@ public final class Downloads {
             }
         }
         return response.body(content);
+    }
+
+    /** Whether the Range header names parts that exist (Spring's own rules: syntax, bounds, total size). */
+    private static boolean satisfiable(String range, Resource content) {
+        try {
+            HttpRange.toResourceRegions(HttpRange.parseRanges(range), content);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static long length(Resource content) {
+        try {
+            return content.contentLength();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

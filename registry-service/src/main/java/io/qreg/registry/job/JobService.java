@@ -49,13 +49,16 @@ public class JobService {
     @Transactional(readOnly = true)
     public List<JobLogEntry> log(UUID id, int limit) {
         store.find(id).orElseThrow(() -> ApiException.notFound("job", id));
-        return store.logs(id, limit);
+        return store.logs(id, limit).stream().map(line -> new JobLogEntry(line.attempt(), line.loggedAt(),
+                line.level(), ServerPaths.redact(line.message()))).toList();
     }
 
     /** The changing fields of several jobs in one read, for live progress displays; unknown ids are left out. */
     @Transactional(readOnly = true)
     public List<JobProgress> progress(Collection<UUID> ids) {
-        return store.progress(ids);
+        return store.progress(ids).stream().map(p -> new JobProgress(p.id(), p.status(), p.progress(),
+                ServerPaths.redact(p.message()), p.attempts(), ServerPaths.redact(p.error()), p.variantId(),
+                p.cancelRequested(), p.finishedAt())).toList();
     }
 
     private static <E extends Enum<E>> E parse(Class<E> kind, String value, String field) {

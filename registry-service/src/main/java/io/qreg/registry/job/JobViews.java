@@ -7,7 +7,10 @@ import io.qreg.registry.support.CanonicalJson;
 
 import org.springframework.stereotype.Component;
 
-/** Turns a job aggregate into what the API returns (and the audit log records) of it. */
+/**
+ * Turns a job aggregate into what the API returns (and the audit log records) of it; errors and messages
+ * without the servers' file paths ({@link ServerPaths}).
+ */
 @Component
 class JobViews {
 
@@ -26,7 +29,8 @@ class JobViews {
                 : Map.of("name", j.datasetName(), "version", j.datasetVersion());
         return new JobView(j.id(), j.type().name(), j.status().name(), j.progress(), j.attempts(), j.maxAttempts(),
                 j.variantId(), j.type() == JobType.QUANTIZE ? store.followUpIds(j.id()) : List.of(), j.parentJobId(),
-                j.error(), j.hardwareTarget(), j.workerId(), j.message(), j.cancelRequested(), j.leaseExpiresAt(),
+                ServerPaths.redact(j.error()), j.hardwareTarget(), j.workerId(), ServerPaths.redact(j.message()),
+                j.cancelRequested(), j.leaseExpiresAt(),
                 j.checkpointId(), recipe, calibration, dataset, CanonicalJson.mapper().readValue(j.followUpsJson(),
                         Object.class), j.createdAt(), j.createdBy(), j.startedAt(), j.finishedAt());
     }

@@ -175,8 +175,9 @@ class AdminPortalController {
             throw ApiException.notFound("token", id);
         }
         TokenService.TokenView revoked = tokens.revoke(tokenId);
-        redirect.addFlashAttribute("notice", "Revoked token '" + revoked.name() + "' (" + revoked.prefix()
-                + "…) of " + revoked.username() + ", and every token created with it; they no longer authenticate.");
+        String shown = revoked.prefix() == null ? "" : " (" + revoked.prefix() + "…)";
+        redirect.addFlashAttribute("notice", "Revoked token '" + revoked.name() + "'" + shown
+                + " of " + revoked.username() + ", and every token created with it; they no longer authenticate.");
         redirect.addAttribute("user", revoked.username());
         return new ModelAndView("redirect:/admin/tokens");
     }

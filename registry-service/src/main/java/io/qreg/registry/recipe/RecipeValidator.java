@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.web.ApiException;
+import io.qreg.registry.web.Excerpt;
 
 /**
  * Turns a request into a {@link RecipeSpec}, refusing combinations the engine cannot honour with
@@ -110,7 +111,8 @@ final class RecipeValidator {
                 throw ApiException.invalid(field, field + " entries must be non-blank names of at most 256 characters");
             }
             if (pattern != null && !pattern.matcher(v).matches()) {
-                throw ApiException.invalid(field, "'" + v + "' is not an ONNX op type name (e.g. Gather, MatMul)");
+                throw ApiException.invalid(field,
+                        "'" + Excerpt.of(v) + "' is not an ONNX op type name (e.g. Gather, MatMul)");
             }
             sorted.add(v);
         }

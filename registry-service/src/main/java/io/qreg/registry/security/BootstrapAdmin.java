@@ -48,6 +48,12 @@ class BootstrapAdmin implements SmartInitializingSingleton {
         this.passwordEncoder = passwordEncoder;
         this.audit = audit;
         this.bootstrapToken = bootstrapToken;
+        // Checked whenever set, not only on the first start: a guessable admin token is a configuration error.
+        if (!bootstrapToken.isBlank() && bootstrapToken.trim().length() < TokenSecrets.MIN_CHOSEN_LENGTH) {
+            throw new IllegalStateException("QREG_BOOTSTRAP_ADMIN_TOKEN must be at least "
+                    + TokenSecrets.MIN_CHOSEN_LENGTH + " characters (it has " + bootstrapToken.trim().length()
+                    + "); generate one with e.g. 'openssl rand -base64 32'");
+        }
     }
 
     @Override

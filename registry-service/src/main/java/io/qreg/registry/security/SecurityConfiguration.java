@@ -28,6 +28,12 @@ import org.springframework.security.web.access.AccessDeniedHandlerImpl;
 import org.springframework.security.web.access.ExceptionTranslationFilter;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * Two filter chains: the API (stateless, bearer tokens or HTTP Basic, problem+json on 401/403) and the portal
@@ -36,6 +42,21 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
  */
 @Configuration
 class SecurityConfiguration {
+
+    /**
+     * What portal pages may load: only this origin's scripts, styles, images and fonts (Bootstrap's icons are
+     * data: SVGs), nothing framed or framing. Inline style attributes stay allowed because server-rendered
+     * bars draw their width with one (progress, traffic weights) and must without JavaScript; style elements,
+     * inline scripts and eval do not. docs/security.md, "Web hygiene".
+     */
+    static final String PORTAL_CSP = "default-src 'self'; script-src 'self'; style-src 'self';"
+            + " style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self';"
+            + " object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    /** Swagger UI (the API reference) adds a style element of its own; its pages alone allow inline styles. */
+    private static final RequestMatcher API_REFERENCE = PathPatternRequestMatcher.pathPattern("/swagger-ui/**");
+    static final String API_REFERENCE_CSP = PORTAL_CSP.replace("style-src 'self'; style-src-attr 'unsafe-inline';",
+            "style-src 'self' 'unsafe-inline';");
 
     /** ADMIN can do what an ENGINEER can; every human role can read. Machines imply nothing. */
     @Bean
@@ -178,7 +199,13 @@ class SecurityConfiguration {
                         .deleteCookies("JSESSIONID"))
                 // A session idle for server.servlet.session.timeout (QREG_SESSION_TIMEOUT, 30m by default)
                 // ends; the next page load lands on the sign-in page saying so.
-                .sessionManagement(s -> s.invalidSessionUrl("/login?expired"));
+                .sessionManagement(s -> s.invalidSessionUrl("/login?expired"))
+                .headers(headers -> headers
+                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(API_REFERENCE,
+                                new ContentSecurityPolicyHeaderWriter(API_REFERENCE_CSP)))
+                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(new NegatedRequestMatcher(
+                                API_REFERENCE), new ContentSecurityPolicyHeaderWriter(PORTAL_CSP)))
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.SAME_ORIGIN)));
         return http.build();
     }
 

@@ -24,8 +24,17 @@ final class TokenSecrets {
         return CanonicalJson.sha256Hex(secret);
     }
 
-    /** Enough of the secret to recognise it in a list, far too little to use it. */
+    /** The shortest secret the operator may choose (QREG_BOOTSTRAP_ADMIN_TOKEN). */
+    static final int MIN_CHOSEN_LENGTH = 32;
+    private static final int DISPLAYED = 10;
+    /** Shown characters leave at least this many hidden; a shorter secret shows none. */
+    private static final int MIN_HIDDEN = 32;
+
+    /**
+     * Enough of the secret to recognise it in a list, far too little to use it; empty (shown as hidden) when
+     * the secret is too short to give ten characters away, as an operator-chosen one may be.
+     */
     static String displayPrefix(String secret) {
-        return secret.substring(0, Math.min(10, secret.length()));
+        return secret.length() >= DISPLAYED + MIN_HIDDEN ? secret.substring(0, DISPLAYED) : "";
     }
 }

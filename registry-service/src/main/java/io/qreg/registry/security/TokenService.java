@@ -50,13 +50,18 @@ public class TokenService {
             Instant createdAt, Instant expiresAt) {
     }
 
-    /** A token as listed; {@code parentTokenId} names the token it was created with, if any. */
+    /**
+     * A token as listed; {@code prefix} is null when the secret is too short to show part of it, and
+     * {@code parentTokenId} names the token it was created with, if any.
+     */
     public record TokenView(UUID id, String name, String username, String prefix, Instant createdAt,
             Instant expiresAt, Instant revokedAt, Instant lastUsedAt, UUID parentTokenId) {
 
         static TokenView of(ApiToken token) {
+            String prefix = token.getTokenPrefix() == null || token.getTokenPrefix().isEmpty() ? null
+                    : token.getTokenPrefix();
             return new TokenView(token.getId(), token.getName(), token.getUser().getUsername(),
-                    token.getTokenPrefix(), token.getCreatedAt(), token.getExpiresAt(), token.getRevokedAt(),
+                    prefix, token.getCreatedAt(), token.getExpiresAt(), token.getRevokedAt(),
                     token.getLastUsedAt(), token.getParentTokenId());
         }
     }
@@ -107,7 +112,7 @@ public class TokenService {
             details.put("parentTokenId", parentTokenId.toString());
         }
         audit.record("token.created", "token", token.getId().toString(), null, TokenView.of(token), details);
-        return new IssuedToken(token.getId(), name, user.getUsername(), secret, token.getTokenPrefix(),
+        return new IssuedToken(token.getId(), name, user.getUsername(), secret, TokenView.of(token).prefix(),
                 token.getCreatedAt(), expiresAt);
     }
 

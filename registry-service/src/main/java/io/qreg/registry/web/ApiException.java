@@ -30,7 +30,7 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException notFound(String what, Object key) {
-        return new ApiException(HttpStatus.NOT_FOUND, what + " '" + key + "' does not exist");
+        return new ApiException(HttpStatus.NOT_FOUND, what + " '" + Excerpt.of(key) + "' does not exist");
     }
 
     public static ApiException invalid(String field, String detail) {

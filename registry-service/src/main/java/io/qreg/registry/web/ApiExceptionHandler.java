@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -14,6 +15,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.orm.ObjectOptimisticLockingFailureException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.validation.FieldError;
@@ -31,6 +33,12 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    private final DatabaseOutage outage;
+
+    ApiExceptionHandler(DatabaseOutage outage) {
+        this.outage = outage;
+    }
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> handleApi(ApiException e, HttpServletRequest request) {
@@ -56,14 +64,23 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<Object> handleIntegrity(DataIntegrityViolationException e, HttpServletRequest request) {
-        log.info("integrity violation: {}", e.getMostSpecificCause().getMessage());
+        log.info("integrity violation: {}", Excerpt.of(e.getMostSpecificCause().getMessage()));
         return respond(ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
                 "The request conflicts with existing data (a duplicate name or version, or a reference"
-                        + " still in use): " + e.getMostSpecificCause().getMessage()), request);
+                        + " still in use): " + Excerpt.of(e.getMostSpecificCause().getMessage())), request);
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> handleUnexpected(Exception e, HttpServletRequest request) {
+        if (DatabaseOutage.isConnectionFailure(e)) {
+            // An outage, not a bug: DatabaseOutage logs it once, not a stack trace per request.
+            ProblemDetail problem = outage.unavailable(e);
+            problem.setInstance(URI.create(request.getRequestURI()));
+            problem.setProperty("requestId", MDC.get(RequestIdFilter.MDC_KEY));
+            return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .header(HttpHeaders.RETRY_AFTER, Integer.toString(DatabaseOutage.RETRY_AFTER_SECONDS))
+                    .body(problem);
+        }
         log.error("unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         return respond(ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "An unexpected error occurred; quote request id " + MDC.get(RequestIdFilter.MDC_KEY)
@@ -79,6 +96,32 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
         if (first != null) {
             problem.setProperty("field", first.getField());
+        }
+        return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+    }
+
+    /** A body Jackson could not read: which field, which type it needs, what came instead. */
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        UnreadableBody unreadable = UnreadableBody.explain(ex);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, unreadable.detail());
+        if (unreadable.field() != null) {
+            problem.setProperty("field", unreadable.field());
+        }
+        return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+    }
+
+    /** A path or query parameter of the wrong type ({@code /jobs/not-a-uuid}): which one, and what it needs. */
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        String field = ex.getPropertyName();
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, (field == null ? "a parameter"
+                : field) + ": expected " + UnreadableBody.expected(ex.getRequiredType()) + ", got '"
+                + Excerpt.of(ex.getValue()) + "'");
+        if (field != null) {
+            problem.setProperty("field", field);
         }
         return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
     }

@@ -60,7 +60,7 @@ class ErrorResponses implements ErrorController {
     private static String detail(HttpServletRequest request, HttpStatus status) {
         Object message = request.getAttribute(RequestDispatcher.ERROR_MESSAGE);
         if (message != null && !message.toString().isBlank()) {
-            return message.toString();
+            return Excerpt.of(message);
         }
         return switch (status) {
             case BAD_REQUEST -> "The request could not be read completely: the body was truncated or malformed"

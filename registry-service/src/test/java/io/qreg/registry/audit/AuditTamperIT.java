@@ -33,7 +33,7 @@ class AuditTamperIT extends IntegrationTest {
         admin().post("/api/v1/models", Map.of("name", unique("doomed"), "task", "other"));
         long last = signedUpToNow();
 
-        try (Connection superuser = Superuser.connect(jdbc.getDataSource())) {
+        try (Connection superuser = Superuser.connect(getDatabase())) {
             List<AuditEvent> removed = read(superuser, last - 1, last);
             update(superuser, "delete from audit_event where seq >= ?", last - 1);
             try {
@@ -56,7 +56,7 @@ class AuditTamperIT extends IntegrationTest {
         long last = signedUpToNow();
         long edited = jdbc.queryForObject("select seq from audit_event where subject_id = ?", Long.class, name);
 
-        try (Connection superuser = Superuser.connect(jdbc.getDataSource())) {
+        try (Connection superuser = Superuser.connect(getDatabase())) {
             List<AuditEvent> original = read(superuser, edited - 1, last);
             List<AuditEvent> forged = recomputeChain(original, edited);
             forged.forEach(event -> rewrite(superuser, event));

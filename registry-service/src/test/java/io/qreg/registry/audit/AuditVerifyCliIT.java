@@ -72,7 +72,7 @@ class AuditVerifyCliIT extends IntegrationTest {
         long seq = jdbc.queryForObject("select seq from audit_event where subject_id = ?", Long.class, name);
         long last = jdbc.queryForObject("select max(seq) from audit_event", Long.class);
 
-        try (Connection superuser = Superuser.connect(jdbc.getDataSource())) {
+        try (Connection superuser = Superuser.connect(getDatabase())) {
             List<AuditEvent> original = jdbc.query("select * from audit_event where seq between ? and ? order by seq",
                     AuditLog.ROW_MAPPER, seq - 1, last);
             String previous = original.get(0).hash();

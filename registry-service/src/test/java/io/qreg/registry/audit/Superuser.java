@@ -6,23 +6,23 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 
-import javax.sql.DataSource;
+import io.qreg.registry.database.DatabaseConnection;
+import io.qreg.registry.database.DatabaseServer;
+import io.qreg.registry.database.EmbeddedDatabase;
 
 /**
- * A connection of its own as the PostgreSQL superuser of the embedded server (which trusts local
- * connections), whatever role the registry itself connects as: the attacker the signed tree heads are for.
+ * A connection of its own as the PostgreSQL superuser of the embedded server (with its password, as an
+ * insider holding it would), whatever role the registry itself connects as: the attacker the signed tree
+ * heads are for.
  */
 final class Superuser {
 
     private Superuser() {
     }
 
-    static Connection connect(DataSource registryDatabase) throws SQLException {
-        String url;
-        try (Connection app = registryDatabase.getConnection()) {
-            url = app.getMetaData().getURL();
-        }
-        Connection connection = DriverManager.getConnection(url, "postgres", null);
+    static Connection connect(DatabaseServer server) throws SQLException {
+        DatabaseConnection su = ((EmbeddedDatabase) server).superuserConnection();
+        Connection connection = DriverManager.getConnection(su.jdbcUrl(), su.user(), su.password());
         try (var statement = connection.createStatement();
              var result = statement.executeQuery("select rolsuper from pg_roles where rolname = current_user")) {
             result.next();

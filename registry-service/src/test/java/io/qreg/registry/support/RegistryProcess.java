@@ -118,6 +118,15 @@ public final class RegistryProcess implements AutoCloseable {
         throw new IllegalStateException("registry not healthy within " + timeout + "; log: " + tail());
     }
 
+    /** Everything the registry has logged so far. */
+    public String fullLog() {
+        try {
+            return java.nio.file.Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
     public String tail() {
         try {
             List<String> lines = java.nio.file.Files.readAllLines(log);
