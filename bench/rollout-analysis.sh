@@ -23,7 +23,9 @@
 #   --batch N           rollouts per health-report request (default 20: one deployment's tiers, as one
 #                       gateway serving them reports on them together via POST /api/v1/rollouts/health;
 #                       1: one request per report, POST /api/v1/rollouts/{id}/health)
-#   --wrk-seconds N     measured seconds of each wrk run (default 20; each also gets a 5 s warm-up)
+#   --wrk-seconds N     measured seconds of each wrk run (default 20)
+#   --warmup N          unmeasured wrk seconds before each (default 30: the baseline runs first, right
+#                       after the start, and a cold JIT would make it look slower than the later run)
 #   --connections N     concurrent pollers (default 100)
 #   --threads N         wrk threads (default 2)
 #   --work-dir DIR      parent of the per-run temp dir (default <repo>/target/bench)
@@ -42,6 +44,7 @@ ROLLOUTS=1000
 INTERVAL=10
 LOAD_SECONDS=90
 BATCH=20
+WARMUP_SECONDS=30
 SECONDS_PER_URL=20
 CONNECTIONS=100
 THREADS=2
@@ -65,6 +68,7 @@ while [[ $# -gt 0 ]]; do
     --interval) need_int "$1" "${2:-}"; INTERVAL="$2"; shift 2 ;;
     --seconds) need_int "$1" "${2:-}"; LOAD_SECONDS="$2"; shift 2 ;;
     --batch) need_int "$1" "${2:-}"; BATCH="$2"; shift 2 ;;
+    --warmup) need_int "$1" "${2:-}"; WARMUP_SECONDS="$2"; shift 2 ;;
     --wrk-seconds) need_int "$1" "${2:-}"; SECONDS_PER_URL="$2"; shift 2 ;;
     --connections) need_int "$1" "${2:-}"; CONNECTIONS="$2"; shift 2 ;;
     --threads) need_int "$1" "${2:-}"; THREADS="$2"; shift 2 ;;
@@ -76,7 +80,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$ROLLOUTS" -le 5000 ]] || { echo "--rollouts is capped at 5000" >&2; exit 2; }
 [[ "$LOAD_SECONDS" -ge $((3 * INTERVAL)) ]] || { echo "--seconds must cover at least 3 intervals" >&2; exit 2; }
-[[ "$LOAD_SECONDS" -ge $((SECONDS_PER_URL + 20)) ]] || { echo "--seconds must exceed --wrk-seconds by 20" >&2; exit 2; }
+[[ "$LOAD_SECONDS" -ge $((SECONDS_PER_URL + WARMUP_SECONDS + 20)) ]] || { echo "--seconds must exceed --wrk-seconds plus --warmup by 20" >&2; exit 2; }
 
 # shellcheck source=bench/lib/registry-bench.sh
 source "$REPO/bench/lib/registry-bench.sh"

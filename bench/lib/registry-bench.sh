@@ -143,8 +143,8 @@ RESULTS=()
 measure() {  # measure LABEL URL [curl-style headers...]
   local label="$1" url="$2"; shift 2
   local out="$RUN_DIR/wrk-$label.txt" c0 c1
-  log "$label: wrk -t$THREADS -c$CONNECTIONS, 5 s warm-up, ${SECONDS_PER_URL} s measured"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$@" "$url" >/dev/null
+  log "$label: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP_SECONDS:-5} s warm-up, ${SECONDS_PER_URL} s measured"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS:-5}s" "$@" "$url" >/dev/null
   c0=$(server_ticks)
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_URL}s" --latency "$@" "$url" >"$out" || die "wrk failed: $(cat "$out")"
   c1=$(server_ticks)

@@ -82,11 +82,13 @@ final class EmbeddedRoles {
             }
             sql.execute("alter role " + EmbeddedDatabase.SUPERUSER + " password '" + credentials.superuser() + "'");
             Files.writeString(hba, HBA, StandardCharsets.UTF_8);
+            if (current.lines().map(String::strip).anyMatch(line -> !line.startsWith("#") && line.endsWith("trust"))) {
+                log.info("Embedded PostgreSQL trusted local connections; it now requires passwords (SCRAM)");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot rewrite " + hba, e);
         }
         sql.execute("select pg_reload_conf()");
-        log.info("Embedded PostgreSQL now requires passwords (SCRAM) for every connection");
     }
 
     /** Creates the role if missing; sets its password from its key file (so a replaced file takes effect). */
