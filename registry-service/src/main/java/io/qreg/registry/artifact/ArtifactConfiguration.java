@@ -17,21 +17,30 @@ class ArtifactConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(ArtifactConfiguration.class);
 
+    /** Where artifacts live: {@code artifacts/} in the data dir, and the bucket when {@code qreg.s3.*} name one. */
+    record ArtifactLocation(Path directory, S3Settings s3) {
+    }
+
     @Bean
-    BlobStore blobStore(@Value("${qreg.data-dir}") Path dataDir,
+    ArtifactLocation artifactLocation(@Value("${qreg.data-dir}") Path dataDir,
             @Value("${qreg.s3.endpoint:}") String endpoint,
             @Value("${qreg.s3.bucket:}") String bucket,
             @Value("${qreg.s3.access-key:}") String accessKey,
             @Value("${qreg.s3.secret-key:}") String secretKey,
             @Value("${qreg.s3.region:us-east-1}") String region,
             @Value("${qreg.s3.prefix:sha256/}") String prefix) {
-        Path artifacts = dataDir.resolve("artifacts").toAbsolutePath();
-        S3Settings s3 = S3Settings.fromProperties(endpoint, bucket, accessKey, secretKey, region, prefix);
-        if (s3 == null) {
-            log.info("artifact store: filesystem under {}", artifacts);
-            return new FilesystemBlobStore(artifacts);
+        return new ArtifactLocation(dataDir.resolve("artifacts").toAbsolutePath(),
+                S3Settings.fromProperties(endpoint, bucket, accessKey, secretKey, region, prefix));
+    }
+
+    @Bean
+    BlobStore blobStore(ArtifactLocation where) {
+        if (where.s3() == null) {
+            log.info("artifact store: filesystem under {}", where.directory());
+            return new FilesystemBlobStore(where.directory());
         }
-        S3BlobStore store = new S3BlobStore(S3Clients.create(s3), s3, artifacts.resolve("staging"));
+        S3BlobStore store = new S3BlobStore(S3Clients.create(where.s3()), where.s3(),
+                where.directory().resolve("staging"));
         log.info("artifact store: {}, staging under {}", store, store.stagingDirectory());
         return store;
     }
@@ -42,17 +51,9 @@ class ArtifactConfiguration {
      * outside the blob prefix.
      */
     @Bean
-    WriteOnceStore writeOnceStore(@Value("${qreg.data-dir}") Path dataDir,
-            @Value("${qreg.s3.endpoint:}") String endpoint,
-            @Value("${qreg.s3.bucket:}") String bucket,
-            @Value("${qreg.s3.access-key:}") String accessKey,
-            @Value("${qreg.s3.secret-key:}") String secretKey,
-            @Value("${qreg.s3.region:us-east-1}") String region,
-            @Value("${qreg.s3.prefix:sha256/}") String prefix) {
-        S3Settings s3 = S3Settings.fromProperties(endpoint, bucket, accessKey, secretKey, region, prefix);
-        WriteOnceStore store = s3 == null
-                ? new FilesystemWriteOnceStore(dataDir.resolve("artifacts").toAbsolutePath())
-                : new S3WriteOnceStore(S3Clients.create(s3), s3.bucket());
+    WriteOnceStore writeOnceStore(ArtifactLocation where) {
+        WriteOnceStore store = where.s3() == null ? new FilesystemWriteOnceStore(where.directory())
+                : new S3WriteOnceStore(S3Clients.create(where.s3()), where.s3().bucket());
         log.info("anchor store: {}", store);
         return store;
     }

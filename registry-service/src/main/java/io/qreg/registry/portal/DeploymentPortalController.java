@@ -85,10 +85,15 @@ class DeploymentPortalController {
 
     // ---------------------------------------------------------------- pages
 
-    /** The precision label of every variant serving a tier, by the link its weight bar carries. */
-    private Map<String, String> precisionLabels(Collection<TierServing> serving) {
-        List<UUID> ids = serving.stream().flatMap(s -> s.backends().stream()).map(w -> w.backend())
-                .filter(b -> b.variantBacked()).map(b -> b.id()).distinct().toList();
+    /**
+     * The precision label of every variant on the page, by the link that names it: those serving a
+     * tier (their weight bars) and the candidates of the rollouts shown ({@code candidateHrefs}).
+     */
+    private Map<String, String> precisionLabels(Collection<TierServing> serving, List<String> candidateHrefs) {
+        List<UUID> ids = java.util.stream.Stream.concat(serving.stream().flatMap(s -> s.backends().stream())
+                .map(w -> w.backend()).filter(b -> b.variantBacked()).map(b -> b.id()),
+                candidateHrefs.stream().filter(h -> h != null && h.startsWith("/variants/"))
+                        .map(h -> UUID.fromString(h.substring("/variants/".length())))).distinct().toList();
         Map<String, String> labels = new HashMap<>();
         variants.precisionLabels(ids).forEach((id, label) -> labels.put("/variants/" + id, label));
         return labels;
@@ -127,9 +132,14 @@ class DeploymentPortalController {
         view.addAttribute("environment", env);
         view.addAttribute("tabs", tabs(d, env, serving));
         view.addAttribute("tiers", tiers);
-        view.addAttribute("precisionLabels", precisionLabels(serving.values()));
-        view.addAttribute("recent", rollouts.recent(d.id(), env, RECENT_ROLLOUTS).stream()
-                .map(DeploymentPages::row).toList());
+        List<DeploymentPages.RolloutRow> recent = rollouts.recent(d.id(), env, RECENT_ROLLOUTS).stream()
+                .map(DeploymentPages::row).toList();
+        List<String> candidates = new ArrayList<>(recent.stream().map(DeploymentPages.RolloutRow::candidateHref)
+                .toList());
+        tiers.stream().map(DeploymentPages.TierRow::rollout).filter(java.util.Objects::nonNull)
+                .forEach(panel -> candidates.add(panel.candidateHref()));
+        view.addAttribute("precisionLabels", precisionLabels(serving.values(), candidates));
+        view.addAttribute("recent", recent);
         view.addAttribute("revision", routing.currentRevision(d.name(), env));
         view.addAttribute("canOperate", canOperate);
         if (canOperate) {

@@ -38,7 +38,7 @@ class DeploymentPrecisionPortalIT extends RolloutTestSupport {
     }
 
     @Test
-    void theTiersWeightBarShowsTheServingVariantsPrecisionLabel() throws Exception {
+    void theTiersWeightBarAndTheRolloutHistoryShowTheVariantsPrecisionLabel() throws Exception {
         Model model = model("allowed");
         String deployment = deployment(model, List.of(tier("standard", "default", true)));
         String variant = variantWithMix(model);
@@ -49,6 +49,11 @@ class DeploymentPrecisionPortalIT extends RolloutTestSupport {
         String tier = html.substring(html.indexOf("id=\"tier-standard\""));
         tier = tier.substring(0, tier.indexOf("</article>"));
         assertThat(tier).contains("href=\"/variants/" + variant + "\"",
+                ">int8-dynamic · 3 of 5 layers · 9.8 bits/weight</span>");
+        // The rollout that made it stable, in the environment's rollout history, names its mix too.
+        String history = html.substring(html.indexOf("id=\"recent-heading\""));
+        history = history.substring(0, history.indexOf("</table>"));
+        assertThat(history).contains("href=\"/variants/" + variant + "\"",
                 ">int8-dynamic · 3 of 5 layers · 9.8 bits/weight</span>");
     }
 }
