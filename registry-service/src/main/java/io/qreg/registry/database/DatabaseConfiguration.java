@@ -54,6 +54,7 @@ public class DatabaseConfiguration {
         return configuration -> {
             DatabaseConnection migration = server.migrationConnection();
             configuration.dataSource(migration.jdbcUrl(), migration.user(), migration.password());
+            // Flyway's ${...} substitution: afterMigrate.sql grants to ${appRole}, the registry's own role.
             configuration.placeholders(Map.of("appRole", server.connection().user()));
         };
     }

@@ -1,27 +1,19 @@
 package io.qreg.registry.security;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import io.qreg.registry.web.RequestIdFilter;
+import io.qreg.registry.web.ServletProblems;
 
-import org.slf4j.MDC;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
-import tools.jackson.databind.json.JsonMapper;
-
 /** 401 and 403 from the security filters, in the same problem+json form as every other error. */
 final class ProblemResponses {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ProblemResponses() {
     }
@@ -62,18 +54,6 @@ final class ProblemResponses {
 
     private static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
             String detail, String field) throws IOException {
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "about:blank");
-        problem.put("title", status.getReasonPhrase());
-        problem.put("status", status.value());
-        problem.put("detail", detail);
-        problem.put("instance", request.getRequestURI());
-        if (field != null) {
-            problem.put("field", field);
-        }
-        problem.put("requestId", MDC.get(RequestIdFilter.MDC_KEY));
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        JSON.writeValue(response.getOutputStream(), problem);
+        ServletProblems.write(request, response, status, detail, field);
     }
 }

@@ -1,8 +1,6 @@
 package io.qreg.registry.web;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -12,12 +10,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Catches a database outage where no controller advice can: in the filters before Spring MVC (the bearer
@@ -27,8 +23,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class DatabaseOutageFilter extends OncePerRequestFilter {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final DatabaseOutage outage;
 
@@ -52,16 +46,8 @@ class DatabaseOutageFilter extends OncePerRequestFilter {
                 response.sendError(problem.getStatus(), problem.getDetail());
                 return;
             }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("type", problem.getType() == null ? "about:blank" : problem.getType().toString());
-            body.put("title", problem.getTitle());
-            body.put("status", problem.getStatus());
-            body.put("detail", problem.getDetail());
-            body.put("instance", request.getRequestURI());
-            body.put("requestId", request.getAttribute(RequestIdFilter.MDC_KEY));
-            response.setStatus(problem.getStatus());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            JSON.writeValue(response.getOutputStream(), body);
+            ServletProblems.write(request, response, HttpStatus.valueOf(problem.getStatus()), problem.getDetail(),
+                    null);
         }
     }
 }
