@@ -2,6 +2,7 @@ package io.qreg.engine.quant;
 
 import io.qreg.engine.quant.dynamic.DynamicQuantizationPass;
 import io.qreg.engine.quant.fp16.Fp16Pass;
+import io.qreg.engine.quant.qat.QatImportPass;
 import io.qreg.engine.quant.qdq.StaticQdqPass;
 import io.qreg.engine.quant.weightonly.WeightOnlyPass;
 import java.util.EnumMap;
@@ -26,6 +27,7 @@ public final class Passes {
         m.put(Method.INT4_WEIGHT, () -> new WeightOnlyPass(4));
         m.put(Method.INT8_WEIGHT, () -> new WeightOnlyPass(8));
         m.put(Method.FP16, Fp16Pass::new);
+        m.put(Method.QAT, QatImportPass::new);
         return m;
     }
 

@@ -50,6 +50,7 @@ public final class Quantizer {
         checkDistinct(in, out);
         OnnxModel model = load(in);
         validate(model, options);
+        QuantizedInput.check(model, options.method());
         List<LayerReport> layers;
         List<String> notes;
         BudgetOutcome budget = null;

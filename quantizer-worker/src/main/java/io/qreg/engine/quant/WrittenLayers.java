@@ -214,7 +214,7 @@ public final class WrittenLayers {
     }
 
     /** Bits the tensor's elements take, rounded up to whole bytes (4-bit types pack two to a byte). */
-    static long storedBits(TensorProto t) {
+    public static long storedBits(TensorProto t) {
         int elementBits = switch (Tensors.dataType(t)) {
             case INT4, UINT4, FLOAT4E2M1 -> 4;
             case INT8, UINT8, BOOL, FLOAT8E4M3FN, FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ -> 8;

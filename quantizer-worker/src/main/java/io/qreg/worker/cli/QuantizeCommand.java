@@ -40,13 +40,13 @@ public final class QuantizeCommand implements Command {
 
     @Override
     public String summary() {
-        return "quantize an ONNX model (int8-dynamic, int8-static, int4-weight, int8-weight, fp16)";
+        return "quantize an ONNX model (" + String.join(", ", Method.wireNames()) + ")";
     }
 
     @Override
     public String usage() {
         return """
-                usage: quantize --method int8-dynamic|int8-static|int4-weight|int8-weight|fp16
+                usage: quantize --method %s
                                 [--per-channel] [--symmetric | --asymmetric] [--block-size 32]
                                 [--calibration INPUT_NAME=FILE.npy ...] [--calibration-method minmax|percentile|entropy]
                                 [--percentile 99.999] [--exclude-nodes a,b] [--exclude-op-types Gather]
@@ -57,6 +57,10 @@ public final class QuantizeCommand implements Command {
                                         int8-static: QDQ with activation ranges calibrated on --calibration data
                                         int4-weight, int8-weight: block-wise weight-only MatMulNBits (MatMul and Gemm)
                                         fp16: float16 weights and compute, float32 inputs/outputs and fragile ops
+                                        qat: import a quantization-aware-trained export (float weights -> Q -> DQ)
+                                        with its trained scales: int8 weights stored as integers, 4-bit MatMul weights
+                                        as MatMulNBits, activation Q/DQ kept; takes none of the options below. Every
+                                        other method refuses a model that already holds Q/DQ.
                   --per-channel         one weight scale per output channel (int8-dynamic, int8-static)
                   --symmetric           weights without zero points (default for the int8 methods)
                   --asymmetric          weights with zero points (default for int4-weight)
@@ -81,7 +85,7 @@ public final class QuantizeCommand implements Command {
                 and parameters per precision, bits per weight with scales and zero points); a run that would leave every
                 layer in float is refused and writes nothing. Exit status: 0 success, 2 bad usage or a model/option the
                 engine cannot handle (including nothing quantized), 1 internal failure.
-                """.formatted(QuantizationOptions.DEFAULT_BLOCK_SIZE, QuantizationOptions.DEFAULT_PERCENTILE,
+                """.formatted(String.join("|", Method.wireNames()), QuantizationOptions.DEFAULT_BLOCK_SIZE, QuantizationOptions.DEFAULT_PERCENTILE,
                 SensitivityRequest.DEFAULT_MAX_SAMPLES);
     }
 
@@ -135,6 +139,7 @@ public final class QuantizeCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        QatFlags.refuseInapplicable(method, args);
         if (args.flag("--symmetric") && args.flag("--asymmetric")) {
             throw new UsageException("--symmetric and --asymmetric contradict each other");
         }

@@ -131,6 +131,7 @@ public class JobRunner {
     static QuantizationOptions options(Map<String, Object> recipe, Map<String, Path> calibration) {
         try {
             Method method = Method.parse(Json.requiredString(recipe, "method"));
+            QatRecipe.refuseInapplicable(method, recipe, calibration);
             QuantizationOptions defaults = QuantizationOptions.defaults(method);
             Boolean perChannel = Json.bool(recipe, "perChannel");
             Boolean symmetric = Json.bool(recipe, "symmetric");

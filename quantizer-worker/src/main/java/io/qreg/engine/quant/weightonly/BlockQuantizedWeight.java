@@ -95,6 +95,44 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
         return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, zeroPoints);
     }
 
+    /**
+     * Stores codes already on a trained grid (a QAT import) without re-quantizing: {@code codes} are unsigned
+     * (0..2^bits − 1) in row-major [K, N] order, and each output column keeps its one scale and zero point,
+     * repeated over its blocks, so {@code (code − zero_point) · scale} is exactly the trained value. Zero points
+     * equal to the kernel's default {@code 2^(bits-1)} everywhere are left out.
+     */
+    public static BlockQuantizedWeight ofColumnGrid(int[] codes, int k, int n, int bits, int blockSize,
+            float[] columnScales, int[] columnZeroPoints) {
+        int blocks = (k + blockSize - 1) / blockSize;
+        int blob = blockSize * bits / 8;
+        int mid = 1 << (bits - 1);
+        boolean defaultZeroPoints = java.util.Arrays.stream(columnZeroPoints).allMatch(z -> z == mid);
+        int zpRowBytes = (blocks * bits + 7) / 8;
+        byte[] packed = new byte[n * blocks * blob];
+        float[] scales = new float[n * blocks];
+        byte[] zeroPoints = defaultZeroPoints ? null : new byte[n * zpRowBytes];
+        int[] block = new int[blockSize];
+        for (int col = 0; col < n; col++) {
+            int zp = columnZeroPoints[col];
+            for (int b = 0; b < blocks; b++) {
+                scales[col * blocks + b] = columnScales[col];
+                for (int i = 0; i < blockSize; i++) {
+                    int kk = b * blockSize + i;
+                    block[i] = kk < k ? codes[kk * n + col] : zp;
+                }
+                pack(block, bits, packed, (col * blocks + b) * blob);
+                if (zeroPoints != null) {
+                    if (bits == 8) {
+                        zeroPoints[col * zpRowBytes + b] = (byte) zp;
+                    } else {
+                        zeroPoints[col * zpRowBytes + b / 2] |= (byte) ((b % 2 == 0) ? zp : zp << 4);
+                    }
+                }
+            }
+        }
+        return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, zeroPoints);
+    }
+
     private static void pack(int[] codes, int bits, byte[] out, int offset) {
         if (bits == 8) {
             for (int i = 0; i < codes.length; i++) {
