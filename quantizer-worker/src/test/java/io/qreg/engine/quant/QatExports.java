@@ -27,14 +27,14 @@ import java.util.Set;
  * a uint8 activation Q/DQ pair with the scale and zero point of its range on the calibration samples.
  * Opset 21, the first with int4 QuantizeLinear.
  */
-final class QatExports {
+public final class QatExports {
 
     static final long OPSET = 21;
 
     private QatExports() {
     }
 
-    static Path digitsMlpQat(Path dir) throws Exception {
+    public static Path digitsMlpQat(Path dir) throws Exception {
         Path floatModel = ModelEval.copy("digits_mlp.onnx", dir);
         Path calibration = ModelEval.copy("digits_calib_x.npy", dir);
         OnnxModel model = OnnxModel.load(floatModel);
