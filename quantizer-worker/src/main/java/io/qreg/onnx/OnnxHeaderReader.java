@@ -37,6 +37,7 @@ public final class OnnxHeaderReader {
     private boolean sawGraph;
     private String graphName = "";
     private long nodeCount;
+    private boolean quantized;
     private long initializerCount;
     private final Set<String> initializerNames = new HashSet<>();
     private final List<TensorSignature> inputs = new ArrayList<>();
@@ -117,7 +118,7 @@ public final class OnnxHeaderReader {
                 .filter(input -> !initializerNames.contains(input.name()))
                 .toList();
         return new OnnxModelHeader(irVersion, opset, opsetImports, producerName, producerVersion, graphName,
-                feeds, outputs, initializerCount, nodeCount, r.position());
+                feeds, outputs, initializerCount, nodeCount, r.position(), quantized);
     }
 
     private void readGraph() throws IOException {
@@ -128,7 +129,7 @@ public final class OnnxHeaderReader {
             switch (field) {
                 case 1 -> {
                     r.expectWireType(wireType, LENGTH_DELIMITED, "node");
-                    r.skipValue(wireType, "node");
+                    quantized |= r.message(wireType, "node", this::readIsQuantizedOp);
                     nodeCount++;
                 }
                 case 2 -> {
@@ -150,6 +151,36 @@ public final class OnnxHeaderReader {
                 default -> r.skipValue(wireType, graphFieldName(field));
             }
         }
+    }
+
+    /**
+     * Reads NodeProto.op_type and domain and streams past the rest (inputs, outputs, attributes with their
+     * tensors and subgraphs): whether the node is one of {@link QuantizedOps}.
+     */
+    private boolean readIsQuantizedOp() throws IOException {
+        String opType = "";
+        String domain = "";
+        while (!r.atEnd()) {
+            int tag = r.readTag();
+            int field = tag >>> 3;
+            int wireType = tag & 7;
+            if (field == 4) {
+                r.expectWireType(wireType, LENGTH_DELIMITED, "op_type");
+                opType = r.readString("op_type");
+            } else if (field == 7) {
+                r.expectWireType(wireType, LENGTH_DELIMITED, "domain");
+                domain = r.readString("domain");
+            } else {
+                r.skipValue(wireType, switch (field) {
+                    case 1 -> "input";
+                    case 2 -> "output";
+                    case 3 -> "name";
+                    case 5 -> "attribute";
+                    default -> "#" + field;
+                });
+            }
+        }
+        return QuantizedOps.isQuantized(domain, opType);
     }
 
     /** Reads TensorProto.name and streams past everything else, including raw_data. */

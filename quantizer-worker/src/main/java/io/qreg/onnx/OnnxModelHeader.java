@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param initializerCount number of initializers (weights) in the main graph
  * @param nodeCount        number of nodes in the main graph (not counting nested subgraphs)
  * @param bytesRead        total bytes consumed, i.e. the size of the model file, for cross-checking uploads
+ * @param quantized        whether the main graph holds a quantized operator ({@link QuantizedOps}): a QAT export
+ *                         or an already-quantized model, which only the engine's qat method takes
  */
 public record OnnxModelHeader(
         long irVersion,
@@ -30,7 +32,8 @@ public record OnnxModelHeader(
         List<TensorSignature> outputs,
         long initializerCount,
         long nodeCount,
-        long bytesRead) {
+        long bytesRead,
+        boolean quantized) {
 
     public OnnxModelHeader {
         opsetImports = List.copyOf(opsetImports);
