@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.qreg.registry.model.RiskTier;
-import io.qreg.registry.recipe.QuantizationMethod;
+import io.qreg.engine.quant.Method;
 import io.qreg.registry.security.Role;
 
 /**
@@ -32,7 +32,7 @@ final class SignoffRules {
                 add(counts, reasons, Role.RISK_OFFICER, 1, "risk tier regulated: a RISK_OFFICER");
             }
         }
-        int bits = method == null ? 32 : QuantizationMethod.parse(method).bits();
+        int bits = method == null ? 32 : Method.parse(method).bits();
         if (bits <= 4) {
             add(counts, reasons, Role.RISK_OFFICER, 1, method + " stores weights in " + bits
                     + " bits: a RISK_OFFICER");

@@ -39,13 +39,15 @@ public class Checkpoint {
     private Instant createdAt;
     @Column(name = "created_by")
     private String createdBy;
+    /** The graph holds quantized operators (a QAT export): only method qat may quantize it. */
+    private boolean quantized;
 
     protected Checkpoint() {
     }
 
     Checkpoint(UUID modelId, String version, String sha256, long sizeBytes, long irVersion, Long opset,
             String producer, String inputsJson, String outputsJson, String license, String redistribution,
-            String sourceUri, UUID parentId, String createdBy) {
+            String sourceUri, UUID parentId, String createdBy, boolean quantized) {
         this.id = UUID.randomUUID();
         this.modelId = modelId;
         this.version = version;
@@ -62,6 +64,11 @@ public class Checkpoint {
         this.parentId = parentId;
         this.createdAt = Timestamps.now();
         this.createdBy = createdBy;
+        this.quantized = quantized;
+    }
+
+    public boolean isQuantized() {
+        return quantized;
     }
 
     public UUID getId() {

@@ -98,7 +98,8 @@ public class CheckpointService {
                         producerOf(header), CanonicalJson.write(specs(header.inputs())),
                         CanonicalJson.write(specs(header.outputs())), metadata.license().trim(),
                         metadata.redistribution() == null ? "internal-only" : metadata.redistribution(),
-                        metadata.sourceUri(), metadata.parentCheckpointId(), CurrentUser.username()));
+                        metadata.sourceUri(), metadata.parentCheckpointId(), CurrentUser.username(),
+                        header.quantized()));
                 CheckpointView view = toView(checkpoint, model.name());
                 audit.record("checkpoint.registered", "checkpoint", checkpoint.getId().toString(), null, view,
                         Map.of("model", model.name(), "version", checkpoint.getVersion(),
@@ -268,7 +269,7 @@ public class CheckpointService {
         return new CheckpointView(c.getId(), modelName, c.getVersion(), c.getSha256(), c.getSizeBytes(),
                 ByteSizes.human(c.getSizeBytes()), c.getIrVersion(), c.getOpset(), c.getProducer(),
                 readSpecs(c.getInputsJson()), readSpecs(c.getOutputsJson()), c.getLicense(), c.getRedistribution(),
-                c.getSourceUri(), c.getParentId(), c.getCreatedAt(), c.getCreatedBy());
+                c.getSourceUri(), c.getParentId(), c.getCreatedAt(), c.getCreatedBy(), c.isQuantized());
     }
 
     private static List<TensorSpec> readSpecs(String json) {

@@ -2,6 +2,7 @@ package io.qreg.registry.demo;
 
 import static io.qreg.registry.demo.DemoPeople.as;
 
+import io.qreg.engine.quant.Method;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -102,14 +103,10 @@ public class DemoData {
             "bytelm_small.onnx", "input_ids", "bytelm_small_calib_ids.npy", "bytelm_small_eval_ids.npy",
             "bytelm_small_eval_labels.npy");
 
-    /** A recipe the demo uses: a name of its own, so no one's recipe of the same name gains a version. */
-    record DemoRecipe(String name, String method, Integer blockSize, String calibrationMethod) {
-    }
-
-    static final DemoRecipe INT8_DYNAMIC = new DemoRecipe("demo-int8-dynamic", "int8-dynamic", null, null);
-    static final DemoRecipe FP16 = new DemoRecipe("demo-fp16", "fp16", null, null);
-    static final DemoRecipe INT4_WEIGHT = new DemoRecipe("demo-int4-weight", "int4-weight", 32, null);
-    static final DemoRecipe INT8_STATIC = new DemoRecipe("demo-int8-static", "int8-static", null, "minmax");
+    static final DemoRecipe INT8_DYNAMIC = new DemoRecipe(Method.INT8_DYNAMIC, null, null);
+    static final DemoRecipe FP16 = new DemoRecipe(Method.FP16, null, null);
+    static final DemoRecipe INT4_WEIGHT = new DemoRecipe(Method.INT4_WEIGHT, 32, null);
+    static final DemoRecipe INT8_STATIC = new DemoRecipe(Method.INT8_STATIC, null, "minmax");
 
     /** One QUANTIZE job of an example with a recipe. */
     record Quantization(Example example, DemoRecipe recipe) {

@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import io.qreg.registry.audit.AuditLog;
+import io.qreg.engine.quant.Method;
 import io.qreg.registry.checkpoint.CheckpointService;
 import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.checkpoint.TensorSpec;
@@ -122,7 +123,8 @@ public class JobSubmission {
         RecipeView recipe = requireRecipe(r.recipe());
         DatasetView calibration = r.calibrationDataset() == null ? null
                 : requireDataset(r.calibrationDataset(), "calibrationDataset");
-        if (calibration == null && "int8-static".equals(recipe.method())) {
+        QuantizedCheckpointRule.check(cp, recipe, calibration != null);
+        if (calibration == null && Method.INT8_STATIC.wireName().equals(recipe.method())) {
             throw ApiException.invalid("calibrationDataset", "recipe " + recipe.name() + "@"
                     + recipe.version() + " is int8-static, which needs a calibrationDataset {name, version}"
                     + " to compute activation ranges");

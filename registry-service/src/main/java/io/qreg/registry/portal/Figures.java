@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import io.qreg.registry.recipe.QuantizationMethod;
+import io.qreg.engine.quant.Method;
 import io.qreg.registry.variant.PrecisionLabel;
 import io.qreg.registry.variant.VariantView;
 
@@ -23,7 +23,7 @@ final class Figures {
 
     /** Bits per weight of a quantization method (32 for none: the checkpoint itself). */
     static int bits(String method) {
-        return method == null ? 32 : QuantizationMethod.parse(method).bits();
+        return method == null ? 32 : Method.parse(method).bits();
     }
 
     /**

@@ -19,7 +19,7 @@ import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
 import io.qreg.registry.policy.PolicyService;
 import io.qreg.registry.policy.Verdict;
-import io.qreg.registry.recipe.QuantizationMethod;
+import io.qreg.engine.quant.Method;
 import io.qreg.registry.recipe.RecipeService;
 import io.qreg.registry.recipe.RecipeView;
 import io.qreg.registry.support.ByteSizes;
@@ -225,7 +225,7 @@ class ModelPages {
         List<Option> recipeOptions = recipes.latest(PageRequest.of(0, Pagination.MAX_SIZE)).getContent().stream()
                 .map(r -> new Option(r.name() + "@" + r.version(), r.name() + "@" + r.version() + " · " + r.method()))
                 .toList();
-        List<Option> methods = java.util.Arrays.stream(QuantizationMethod.values())
+        List<Option> methods = java.util.Arrays.stream(Method.values())
                 .map(m -> new Option(m.wireName(), m.wireName())).toList();
         return new JobForm(checkpointOptions, recipeOptions, methods, datasetOptions("calibration"),
                 datasetOptions("evaluation"), targets.list(PageRequest.of(0, Pagination.MAX_SIZE)).getContent()

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import io.qreg.engine.quant.Method;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.Excerpt;
@@ -29,27 +30,27 @@ final class RecipeValidator {
                     "name must be 1-63 characters of lowercase letters, digits and '-', e.g. 'int8-per-channel'");
         }
         if (r.method() == null) {
-            throw ApiException.invalid("method", "method is required: int8-dynamic, int8-static, int4-weight,"
-                    + " int8-weight or fp16");
+            throw ApiException.invalid("method", "method is required: " + Method.wireNamesSentence());
         }
-        QuantizationMethod method;
+        Method method;
         try {
-            method = QuantizationMethod.parse(r.method());
+            method = Method.parse(r.method());
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("method", e.getMessage());
         }
+        QatRecipeRule.refuseInapplicable(method, r);
 
         boolean perChannel = Boolean.TRUE.equals(r.perChannel());
-        if (perChannel && (method == QuantizationMethod.FP16 || method.isBlockWise())) {
+        if (perChannel && (method == Method.FP16 || method.isBlockWise())) {
             throw ApiException.invalid("perChannel", "perChannel does not apply to " + method.wireName()
                     + (method.isBlockWise() ? ": its granularity is set by blockSize" : ": fp16 has no scales"));
         }
-        if (method == QuantizationMethod.FP16 && r.symmetric() != null) {
+        if (method == Method.FP16 && r.symmetric() != null) {
             throw ApiException.invalid("symmetric", "symmetric does not apply to fp16: it has no zero points");
         }
         // Weight-only 4-bit defaults to zero points (better accuracy), int8 to symmetric weights.
         boolean symmetric = r.symmetric() != null ? r.symmetric()
-                : method != QuantizationMethod.FP16 && method != QuantizationMethod.INT4_WEIGHT;
+                : method != Method.FP16 && method != Method.INT4_WEIGHT && method != Method.QAT;
 
         Integer blockSize = r.blockSize();
         if (method.isBlockWise()) {
@@ -65,7 +66,7 @@ final class RecipeValidator {
 
         String calibration = r.calibrationMethod();
         Double percentile = r.percentile();
-        if (method == QuantizationMethod.INT8_STATIC) {
+        if (method == Method.INT8_STATIC) {
             if (calibration == null) {
                 throw ApiException.invalid("calibrationMethod",
                         "int8-static needs a calibrationMethod (minmax, percentile or entropy) to set activation ranges");

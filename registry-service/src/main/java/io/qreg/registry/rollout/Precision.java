@@ -2,7 +2,7 @@ package io.qreg.registry.rollout;
 
 import java.util.Arrays;
 
-import io.qreg.registry.recipe.QuantizationMethod;
+import io.qreg.engine.quant.Method;
 
 /** The numeric precision a backend serves at, ordered from the most exact. */
 public enum Precision {
@@ -26,7 +26,7 @@ public enum Precision {
 
     /** The precision a quantization method leaves the weights in. */
     public static Precision ofMethod(String method) {
-        int bits = QuantizationMethod.parse(method).bits();
+        int bits = Method.parse(method).bits();
         return Arrays.stream(values()).filter(p -> p.bits == bits).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no precision of " + bits + " bits"));
     }
