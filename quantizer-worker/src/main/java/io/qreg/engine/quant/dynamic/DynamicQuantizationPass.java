@@ -14,6 +14,7 @@ public final class DynamicQuantizationPass extends OpTablePass {
 
     private static final OpQuantizer MATMUL = new DynamicMatMulQuantizer();
     private static final OpQuantizer GATHER = new EmbeddingQuantizer();
+    private static final OpQuantizer CONV = new ConvIntegerQuantizer();
 
     public DynamicQuantizationPass() {
         super("int8-dynamic");
@@ -21,6 +22,6 @@ public final class DynamicQuantizationPass extends OpTablePass {
 
     @Override
     protected Map<String, OpQuantizer> table() {
-        return Map.of("MatMul", MATMUL, "Gemm", MATMUL, "Gather", GATHER);
+        return Map.of("MatMul", MATMUL, "Gemm", MATMUL, "Gather", GATHER, "Conv", CONV);
     }
 }
