@@ -15,10 +15,6 @@ import java.util.TreeSet;
  */
 public final class FloatLayerReports {
 
-    /** Op types that hold weights ({@link WrittenLayers}); the list a method's coverage is described by. */
-    private static final Set<String> WEIGHT_OPS = Set.of("MatMul", "Gemm", "Conv", "ConvTranspose", "DeformConv",
-            "LSTM", "GRU", "RNN", "Einsum", "Gather");
-
     private FloatLayerReports() {
     }
 
@@ -60,7 +56,7 @@ public final class FloatLayerReports {
             return null;
         }
         Set<String> covered = new TreeSet<>(opTypes);
-        covered.retainAll(WEIGHT_OPS);
+        covered.retainAll(WrittenLayers.weightOpTypes());
         return covered;
     }
 

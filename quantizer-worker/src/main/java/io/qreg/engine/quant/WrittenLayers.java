@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Finds the weight-bearing nodes of a graph and how their weights are stored in it: a float initializer
@@ -35,6 +36,13 @@ public final class WrittenLayers {
             Map.entry("RNN", List.of(1, 2)),
             Map.entry("Einsum", List.of(0, 1, 2)),
             Map.entry("Gather", List.of(0)));
+
+    /** The op types that hold weights: the layers a method's coverage is described by. */
+    static Set<String> weightOpTypes() {
+        Set<String> types = new TreeSet<>(WEIGHT_INPUTS.keySet());
+        types.add("Attention");
+        return types;
+    }
 
     /** Ops a constant weight may pass through unchanged in precision on its way to its layer. */
     private static final Set<String> TRANSPARENT = Set.of("Identity", "Cast", "Transpose", "Reshape", "Squeeze",
@@ -80,6 +88,11 @@ public final class WrittenLayers {
             Optional<Storage> table = gatheredTable(node);
             return table.map(s -> new WrittenLayer(name, node.getOpType(), s.precision(), s.parameters(), s.bits()));
         }
+        return weightInputs(node, name, inputs);
+    }
+
+    /** A layer whose weights are the given inputs, stored as {@link #weight} finds them; empty without any. */
+    private Optional<WrittenLayer> weightInputs(NodeProto node, String name, List<Integer> inputs) {
         WeightPrecision precision = null;
         long parameters = 0;
         long bits = 0;
@@ -128,6 +141,10 @@ public final class WrittenLayers {
                         : WeightPrecision.INT8;
                 return Optional.of(new WrittenLayer(name, node.getOpType(), precision, parameters,
                         inputBits(node, 1) + inputBits(node, 2) + inputBits(node, 3)));
+            }
+            // ONNX Runtime's fused Attention holds the QKV projection as its input 1.
+            case "Attention" -> {
+                return weightInputs(node, name, List.of(1));
             }
             default -> {
                 return Optional.empty();
