@@ -74,8 +74,9 @@ class LstmQuantizationTest {
             double agreement = top1Agreement(reference, quantized);
             System.out.printf("LSTM int8-dynamic per-channel=%s: SQNR %.1f dB, top-1 agreement %.3f%n", perChannel,
                     sqnr, agreement);
-            // int8 weights with a run-time uint8 input quantization per step: about 6 dB per bit minus the
-X
+            // int8 weights, inputs quantized to uint8 at run time at every step: measured 34.1 dB per direction
+            // and 35.5 dB per column; W or R laid out wrongly gives below 0 dB. 25 dB leaves room for other
+            // CPUs' GEMM kernels and the error the recurrence accumulates.
             assertThat(sqnr).isGreaterThan(25);
             assertThat(agreement).isGreaterThanOrEqualTo(0.95);
             assertThat(QuantizedModels.count(out, "DynamicQuantizeLSTM")).isEqualTo(1);
