@@ -10,10 +10,11 @@ import java.util.TreeSet;
 /**
  * Makes sure no weight-bearing layer is left in float in silence: every layer of the written graph whose
  * weights are still float (see {@link PrecisionMix#floatParameterShare}) and that no pass reported gets a
- * row saying why. Passes only report the op types they handle, so an LSTM under int4-weight or a Conv
- * under int8-static's older tables would otherwise vanish from the report while holding most of the weights.
+ * row saying why. Passes only report the op types they handle, so an LSTM under every method but
+ * int8-dynamic, or a GRU under all of them, would otherwise vanish from the report while holding most of
+ * the model's weights. Run once, by {@link Quantizer}, after whichever pass the method uses.
  */
-public final class FloatLayerReports {
+final class FloatLayerReports {
 
     private FloatLayerReports() {
     }
@@ -22,14 +23,14 @@ public final class FloatLayerReports {
      * The passes' reports followed by one row per float layer they did not mention: UNSUPPORTED when the
      * method has no rewrite for the op type, KEPT_FLOAT when it has one but left this node alone unreported.
      */
-    public static List<LayerReport> complete(Method method, List<WrittenLayer> written, List<LayerReport> reports)
+    static List<LayerReport> complete(Method method, List<WrittenLayer> written, List<LayerReport> reports)
             throws QuantizationException {
         Set<String> reported = new HashSet<>();
         reports.forEach(r -> reported.add(r.node()));
         Set<String> covered = coveredWeightOps(method);
         List<LayerReport> all = new ArrayList<>(reports);
         for (WrittenLayer layer : written) {
-            if (reported.contains(layer.node()) || !keptInFloat(method, layer.precision())) {
+            if (reported.contains(layer.node()) || !layer.precision().keptInFloatBy(method)) {
                 continue;
             }
             String weights = String.format(Locale.ROOT, "this %s's %d weights stay %s", layer.opType(),
@@ -43,10 +44,6 @@ public final class FloatLayerReports {
             }
         }
         return all;
-    }
-
-    static boolean keptInFloat(Method method, WeightPrecision precision) {
-        return precision == WeightPrecision.FP32 || (precision == WeightPrecision.FP16 && method != Method.FP16);
     }
 
     /** The weight-bearing op types the method's pass has a rewrite for, or null when the pass does not say. */

@@ -52,14 +52,13 @@ public record PrecisionMix(Map<WeightPrecision, Long> layers, Map<WeightPrecisio
     }
 
     /**
-     * Weight parameters {@code method} left in float over all weight parameters, 0 without any: float32
-     * always, float16 too unless float16 is what the method writes (a float16 layer left alone by an
-     * integer method was not reduced by it).
+     * Weight parameters {@code method} left in float ({@link WeightPrecision#keptInFloatBy}) over all weight
+     * parameters; 0 without any.
      */
     public double floatParameterShare(Method method) {
         long total = totalParameters();
-        long kept = parameters.get(WeightPrecision.FP32)
-                + (method == Method.FP16 ? 0 : parameters.get(WeightPrecision.FP16));
+        long kept = parameters.entrySet().stream().filter(e -> e.getKey().keptInFloatBy(method))
+                .mapToLong(Map.Entry::getValue).sum();
         return total == 0 ? 0 : (double) kept / total;
     }
 
