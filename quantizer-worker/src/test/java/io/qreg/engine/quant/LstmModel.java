@@ -30,7 +30,7 @@ final class LstmModel {
     static final int HIDDEN = 32;
     static final int CLASSES = 10;
     static final int SEQ = 12;
-    /** W [1, 4H, in] and R [1, 4H, H]: the LSTM's weights (its bias is not a weight). */
+    /** W [1, 4H, in] and R [1, 4H, H] of one direction: the LSTM's weights (its bias is not a weight). */
     static final long LSTM_WEIGHTS = 4L * HIDDEN * INPUT + 4L * HIDDEN * HIDDEN;
     static final long HEAD_WEIGHTS = (long) HIDDEN * CLASSES;
 
@@ -38,21 +38,35 @@ final class LstmModel {
     }
 
     static Path write(Path file) throws IOException {
+        return write(file, 1);
+    }
+
+    /**
+     * @param directions 1 (forward, the head reads the squeezed last hidden state) or 2 (bidirectional, the head
+     *     reads each direction's last hidden state: logits [2, batch, classes])
+     */
+    static Path write(Path file, int directions) throws IOException {
         SplittableRandom random = new SplittableRandom(12);
+        boolean bidirectional = directions == 2;
         GraphProto.Builder g = GraphProto.newBuilder().setName("lstm_classifier")
                 .addInput(tensor("x", "batch", SEQ, INPUT))
-                .addOutput(tensor("logits", "batch", CLASSES))
-                .addInitializer(gaussian("W", random, 0.3, 1, 4 * HIDDEN, INPUT))
-                .addInitializer(gaussian("R", random, 0.2, 1, 4 * HIDDEN, HIDDEN))
-                .addInitializer(gaussian("B", random, 0.1, 1, 8 * HIDDEN))
+                .addOutput(bidirectional ? tensor("logits", 2, "batch", CLASSES) : tensor("logits", "batch", CLASSES))
+                .addInitializer(gaussian("W", random, 0.3, directions, 4 * HIDDEN, INPUT))
+                .addInitializer(gaussian("R", random, 0.2, directions, 4 * HIDDEN, HIDDEN))
+                .addInitializer(gaussian("B", random, 0.1, directions, 8 * HIDDEN))
                 .addInitializer(gaussian("head", random, 0.4, HIDDEN, CLASSES))
-                .addInitializer(Tensors.int64("squeeze_axes", new long[] {1}, new long[] {0}))
                 .addNode(Nodes.node("Transpose", List.of("x"), List.of("x_seq_first"), "/Transpose",
                         Nodes.intsAttr("perm", 1, 0, 2)))
                 .addNode(Nodes.node("LSTM", List.of("x_seq_first", "W", "R", "B"), List.of("", "h_last"), "/lstm/LSTM",
-                        Nodes.intAttr("hidden_size", HIDDEN)))
-                .addNode(Nodes.node("Squeeze", List.of("h_last", "squeeze_axes"), List.of("h"), "/Squeeze"))
-                .addNode(Nodes.node("MatMul", List.of("h", "head"), List.of("logits"), "/head/MatMul"));
+                        Nodes.intAttr("hidden_size", HIDDEN),
+                        Nodes.stringAttr("direction", bidirectional ? "bidirectional" : "forward")));
+        if (bidirectional) {
+            g.addNode(Nodes.node("MatMul", List.of("h_last", "head"), List.of("logits"), "/head/MatMul"));
+        } else {
+            g.addInitializer(Tensors.int64("squeeze_axes", new long[] {1}, new long[] {0}))
+                    .addNode(Nodes.node("Squeeze", List.of("h_last", "squeeze_axes"), List.of("h"), "/Squeeze"))
+                    .addNode(Nodes.node("MatMul", List.of("h", "head"), List.of("logits"), "/head/MatMul"));
+        }
         ModelProto model = ModelProto.newBuilder().setIrVersion(8).setProducerName("qreg-test").setGraph(g)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build();
         OnnxModel.of(model).save(file);
