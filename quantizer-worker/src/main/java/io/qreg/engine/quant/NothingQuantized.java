@@ -51,7 +51,7 @@ final class NothingQuantized {
         }
         return switch (report.status()) {
             case EXCLUDED -> "excluded by the options";
-            case UNSUPPORTED -> "unsupported by " + method.wireName();
+            case UNSUPPORTED -> "unsupported by " + method.wireName() + " (" + layer.opType() + ")";
             case KEPT_FLOAT -> "kept in float by " + method.wireName();
             case QUANTIZED -> "left in float although the pass reported them quantized";
         };

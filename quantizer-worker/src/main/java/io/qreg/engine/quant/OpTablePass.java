@@ -5,6 +5,7 @@ import io.qreg.engine.model.Nodes;
 import io.qreg.onnx.ir.NodeProto;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A pass driven by a table from op type to {@link OpQuantizer}: every default-domain node whose op type
@@ -28,6 +29,11 @@ public abstract class OpTablePass implements QuantizationPass {
 
     /** Runs after every node was visited, e.g. to drop tensors nothing reads any more. */
     protected void finish(QuantizationContext context) throws QuantizationException {
+    }
+
+    @Override
+    public Set<String> opTypes() {
+        return table().keySet();
     }
 
     @Override

@@ -51,6 +51,24 @@ public record PrecisionMix(Map<WeightPrecision, Long> layers, Map<WeightPrecisio
         return total == 0 ? 0 : (double) storedBits / total;
     }
 
+    /**
+     * Weight parameters {@code method} left in float ({@link WeightPrecision#keptInFloatBy}) over all weight
+     * parameters; 0 without any.
+     */
+    public double floatParameterShare(Method method) {
+        long total = totalParameters();
+        long kept = parameters.entrySet().stream().filter(e -> e.getKey().keptInFloatBy(method))
+                .mapToLong(Map.Entry::getValue).sum();
+        return total == 0 ? 0 : (double) kept / total;
+    }
+
+    /** For people: {@code 92% of weights kept in float}; a share too small to round to 1% reads {@code <1%}. */
+    public String floatShareLabel(Method method) {
+        double share = floatParameterShare(method);
+        String percent = share > 0 && share < 0.005 ? "<1" : String.format(Locale.ROOT, "%.0f", 100 * share);
+        return percent + "% of weights kept in float";
+    }
+
     /** For people: {@code int8-static · 3 of 5 layers · 9.8 bits/weight}. */
     public String label(Method method) {
         return String.format(Locale.ROOT, "%s · %d of %d layers · %.1f bits/weight", method.wireName(),

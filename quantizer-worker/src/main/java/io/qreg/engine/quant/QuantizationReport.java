@@ -62,6 +62,7 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
         m.put("quantized", count(LayerReport.Status.QUANTIZED));
         m.put("kept", keptCount());
         m.put("precisionMix", precisionMix.toMap());
+        m.put("floatParameterShare", Math.round(precisionMix.floatParameterShare(method) * 10_000) / 10_000.0);
         m.put("layers", layers.stream().map(QuantizationReport::layerMap).toList());
         m.put("notes", notes);
         if (accuracyBudget != null) {

@@ -67,6 +67,7 @@ public final class Quantizer {
         }
         // Before anything is written: a model with no layer below float32 must never be labelled quantized.
         List<WrittenLayer> written = WrittenLayers.of(model.graph());
+        layers = FloatLayerReports.complete(options.method(), written, layers);
         PrecisionMix mix = PrecisionMix.of(written);
         NothingQuantized.check(options.method(), mix, written, layers,
                 budget == null ? List.of() : budget.keptFloat());

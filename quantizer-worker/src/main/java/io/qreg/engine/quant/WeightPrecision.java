@@ -24,6 +24,15 @@ public enum WeightPrecision {
         return this != FP32;
     }
 
+    /**
+     * Whether weights at this precision count as left in float by {@code method}: float32 always, float16
+     * too unless float16 is what the method writes (a float16 layer an integer method left alone was not
+     * reduced by it).
+     */
+    public boolean keptInFloatBy(Method method) {
+        return this == FP32 || (this == FP16 && method != Method.FP16);
+    }
+
     /** The wider of the two: a layer with one float weight is not quantized, whatever its others are. */
     WeightPrecision widest(WeightPrecision other) {
         return other == null || ordinal() >= other.ordinal() ? this : other;

@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Finds the weight-bearing nodes of a graph and how their weights are stored in it: a float initializer
  * (fp32, or fp16 after the fp16 method), an integer initializer behind a DequantizeLinear (int8-static's
- * QDQ), the int8 input of {@code DynamicQuantizeMatMul}, the packed blocks of {@code MatMulNBits}, or an
- * int8 table gathered then dequantized (embeddings). It looks only at what is in the graph, so a layer
+ * QDQ), the int8 input of {@code DynamicQuantizeMatMul}, the uint8 kernel of {@code ConvInteger}, the int8 W
+ * and R of {@code DynamicQuantizeLSTM}, the packed blocks of {@code MatMulNBits}, or an int8 table gathered
+ * then dequantized (embeddings). It looks only at what is in the graph, so a layer
  * a pass meant to quantize but left float is counted as float.
  */
 public final class WrittenLayers {
@@ -34,6 +36,13 @@ public final class WrittenLayers {
             Map.entry("RNN", List.of(1, 2)),
             Map.entry("Einsum", List.of(0, 1, 2)),
             Map.entry("Gather", List.of(0)));
+
+    /** The op types that hold weights: the layers a method's coverage is described by. */
+    static Set<String> weightOpTypes() {
+        Set<String> types = new TreeSet<>(WEIGHT_INPUTS.keySet());
+        types.add("Attention");
+        return types;
+    }
 
     /** Ops a constant weight may pass through unchanged in precision on its way to its layer. */
     private static final Set<String> TRANSPARENT = Set.of("Identity", "Cast", "Transpose", "Reshape", "Squeeze",
@@ -68,6 +77,9 @@ public final class WrittenLayers {
         if (!domain.isEmpty() && !domain.equals("ai.onnx")) {
             return Optional.empty();
         }
+        if (node.getOpType().equals("ConvInteger")) {
+            return convInteger(node, name);
+        }
         List<Integer> inputs = WEIGHT_INPUTS.get(node.getOpType());
         if (inputs == null) {
             return Optional.empty();
@@ -76,6 +88,11 @@ public final class WrittenLayers {
             Optional<Storage> table = gatheredTable(node);
             return table.map(s -> new WrittenLayer(name, node.getOpType(), s.precision(), s.parameters(), s.bits()));
         }
+        return weightInputs(node, name, inputs);
+    }
+
+    /** A layer whose weights are the given inputs, stored as {@link #weight} finds them; empty without any. */
+    private Optional<WrittenLayer> weightInputs(NodeProto node, String name, List<Integer> inputs) {
         WeightPrecision precision = null;
         long parameters = 0;
         long bits = 0;
@@ -105,6 +122,19 @@ public final class WrittenLayers {
                 return Optional.of(new WrittenLayer(name, node.getOpType(), integerPrecision(b.get()), parameters,
                         storedBits(b.get()) + inputBits(node, 2) + inputBits(node, 3)));
             }
+            case "DynamicQuantizeLSTM" -> {
+                Optional<TensorProto> w = constant(node.getInput(1));
+                Optional<TensorProto> r = constant(node.getInput(2));
+                if (w.isEmpty() || r.isEmpty()) {
+                    return Optional.empty();
+                }
+                long bits = storedBits(w.get()) + storedBits(r.get());
+                for (int scaleOrZeroPoint = 8; scaleOrZeroPoint < 12; scaleOrZeroPoint++) {
+                    bits += inputBits(node, scaleOrZeroPoint);
+                }
+                return Optional.of(new WrittenLayer(name, node.getOpType(), integerPrecision(w.get()),
+                        Tensors.elementCount(w.get()) + Tensors.elementCount(r.get()), bits));
+            }
             case "MatMulNBits" -> {
                 long parameters = Nodes.attrInt(node, "K", 0) * Nodes.attrInt(node, "N", 0);
                 WeightPrecision precision = Nodes.attrInt(node, "bits", 4) <= 4 ? WeightPrecision.INT4
@@ -112,10 +142,38 @@ public final class WrittenLayers {
                 return Optional.of(new WrittenLayer(name, node.getOpType(), precision, parameters,
                         inputBits(node, 1) + inputBits(node, 2) + inputBits(node, 3)));
             }
+            // ONNX Runtime's fused Attention holds the QKV projection as its input 1.
+            case "Attention" -> {
+                return weightInputs(node, name, List.of(1));
+            }
             default -> {
                 return Optional.empty();
             }
         }
+    }
+
+    /**
+     * int8-dynamic's Conv: integer codes and their zero point feed ConvInteger; the weight scale is a
+     * constant of the {@code Mul(x_scale, w_scale)} whose product rescales the Cast of its output.
+     */
+    private Optional<WrittenLayer> convInteger(NodeProto node, String name) {
+        Optional<TensorProto> codes = node.getInputCount() > 1 ? constant(node.getInput(1)) : Optional.empty();
+        if (codes.isEmpty() || integerBits(codes.get()) == 0) {
+            return Optional.empty();
+        }
+        long bits = storedBits(codes.get()) + inputBits(node, 3);
+        for (NodeProto cast : graph.consumers(node.getOutput(0))) {
+            for (NodeProto rescale : graph.consumers(cast.getOutput(0))) {
+                for (String factor : rescale.getInputList()) {
+                    Optional<NodeProto> scales = graph.producer(factor).filter(p -> p.getOpType().equals("Mul"));
+                    if (scales.isPresent()) {
+                        bits += inputBits(scales.get(), 0) + inputBits(scales.get(), 1);
+                    }
+                }
+            }
+        }
+        return Optional.of(new WrittenLayer(name, node.getOpType(), integerPrecision(codes.get()),
+                Tensors.elementCount(codes.get()), bits));
     }
 
     /**

@@ -237,6 +237,7 @@ public final class QuantizeCommand implements Command {
         print.printf("%s -> %s (%s)%n", in.getFileName(), out.getFileName(),
                 report.precisionMix().label(report.method()));
         print.printf("weights     %s%n", weightsLine(report.precisionMix()));
+        print.printf("float       %s%n", report.precisionMix().floatShareLabel(report.method()));
         print.printf("size        %s -> %s (%.1f%% of the original)%n", Formats.megabytes(report.bytesBefore()),
                 Formats.megabytes(report.bytesAfter()), 100 * report.sizeRatio());
         print.printf("layers      %d quantized, %d kept in float%n", report.count(LayerReport.Status.QUANTIZED),

@@ -43,7 +43,7 @@ class NothingQuantizedTest {
 
         assertThatThrownBy(() -> Quantizer.quantize(in, out,
                 options(Method.INT4_WEIGHT, Set.of("Gemm"), null, null), null))
-                .hasMessage("nothing was quantized: 0 of 4 layers: 2 not handled by int4-weight (Conv),"
+                .hasMessage("nothing was quantized: 0 of 4 layers: 2 unsupported by int4-weight (Conv),"
                         + " 2 excluded by the options");
         assertThat(out).doesNotExist();
     }

@@ -93,14 +93,14 @@ class PrecisionMixTest {
     }
 
     @Test
-    void convolutionsTheDynamicMethodLeavesAloneCountAsFloatLayers() throws Exception {
+    void convIntegerLayersCountAsInt8WithTheirZeroPointAndScale() throws Exception {
         PrecisionMix mix = quantize("digits_cnn.onnx", QuantizationOptions.defaults(Method.INT8_DYNAMIC)).precisionMix();
 
-        assertThat(mix.layers()).containsEntry(WeightPrecision.INT8, 2L).containsEntry(WeightPrecision.FP32, 2L);
-        assertThat(mix.parameters()).containsEntry(WeightPrecision.FP32, 144L + 4608L)
-                .containsEntry(WeightPrecision.INT8, 65_536L + 1_280L);
-        assertThat(mix.totalLayers()).isEqualTo(4);
-        assertThat(mix.label(Method.INT8_DYNAMIC)).isEqualTo("int8-dynamic · 2 of 4 layers · 9.6 bits/weight");
+        assertThat(mix.layers()).containsEntry(WeightPrecision.INT8, 4L).containsEntry(WeightPrecision.FP32, 0L);
+        assertThat(mix.parameters()).containsEntry(WeightPrecision.INT8, 144L + 4608L + 65_536L + 1_280L);
+        // Per Gemm a float32 scale; per Conv a uint8 zero point and a float32 scale.
+        assertThat(mix.bitsPerWeight()).isCloseTo(8 + (2 * 32.0 + 2 * 40.0) / 71_568, within(1e-9));
+        assertThat(mix.label(Method.INT8_DYNAMIC)).isEqualTo("int8-dynamic · 4 of 4 layers · 8.0 bits/weight");
     }
 
     @Test

@@ -69,4 +69,23 @@ class WrittenLayersTest {
                 new WrittenLayer("fake", "MatMul", WeightPrecision.FP32, 16, 16 * 32),
                 new WrittenLayer("float", "MatMul", WeightPrecision.FP32, 16, 16 * 32));
     }
+
+    @Test
+    void aFusedAttentionsFloatProjectionAndTheDynamicQuantizedLstmsInt8WeightsAreLayers() {
+        ModelGraph g = graph(GraphProto.newBuilder()
+                .addInitializer(Tensors.floats("qkv", new long[] {4, 12}, new float[48]))
+                .addInitializer(Tensors.int8("Wq", new long[] {1, 4, 8}, new byte[32]))
+                .addInitializer(Tensors.int8("Rq", new long[] {1, 2, 8}, new byte[16]))
+                .addInitializer(Tensors.floats("ws", new long[] {1}, new float[] {0.1f}))
+                .addInitializer(Tensors.int8("wz", new long[] {1}, new byte[1]))
+                .addInitializer(Tensors.floats("rs", new long[] {1}, new float[] {0.1f}))
+                .addInitializer(Tensors.int8("rz", new long[] {1}, new byte[1]))
+                .addNode(Nodes.node("com.microsoft", "Attention", List.of("x", "qkv"), List.of("a"), "attention"))
+                .addNode(Nodes.node("com.microsoft", "DynamicQuantizeLSTM", List.of("a", "Wq", "Rq", "", "", "", "",
+                        "", "ws", "wz", "rs", "rz"), List.of("", "y"), "lstm")));
+
+        assertThat(WrittenLayers.of(g)).containsExactly(
+                new WrittenLayer("attention", "Attention", WeightPrecision.FP32, 48, 48 * 32),
+                new WrittenLayer("lstm", "DynamicQuantizeLSTM", WeightPrecision.INT8, 48, 48 * 8 + 2 * (32 + 8)));
+    }
 }

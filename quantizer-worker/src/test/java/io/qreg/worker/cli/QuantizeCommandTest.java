@@ -110,8 +110,9 @@ class QuantizeCommandTest {
         for (Map<String, Object> json : List.of(Json.parseObject(run.out()), Json.parseObject(Files.readString(report)))) {
             @SuppressWarnings("unchecked")
             Map<String, Object> mix = (Map<String, Object>) json.get("precisionMix");
-            assertThat(mix).containsEntry("quantizedLayers", 2L).containsEntry("bitsPerWeight", 9.594);
-            assertThat(mix.get("layers")).isEqualTo(Map.of("int4", 0L, "int8", 2L, "fp16", 0L, "fp32", 2L, "total", 4L));
+            // Gemms and (ConvInteger) Convs all int8: codes plus a scale per layer and a zero point per Conv.
+            assertThat(mix).containsEntry("quantizedLayers", 4L).containsEntry("bitsPerWeight", 8.002);
+            assertThat(mix.get("layers")).isEqualTo(Map.of("int4", 0L, "int8", 4L, "fp16", 0L, "fp32", 0L, "total", 4L));
         }
     }
 

@@ -148,7 +148,7 @@ class EmbeddedWorkerIT {
                 .json().get("id").asString();
         assertThat(api.post("/api/v1/recipes", Map.of("name", "cnn-int8", "method", "int8-dynamic")).status())
                 .isEqualTo(201);
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "convs-only", "method", "int8-dynamic",
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "convs-only", "method", "int4-weight",
                 "excludeOpTypes", List.of("Gemm", "MatMul"))).status()).isEqualTo(201);
 
         JsonNode job = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
@@ -156,23 +156,24 @@ class EmbeddedWorkerIT {
                 .json().get("id").asString());
         assertThat(job.get("status").asString()).as(job.toString() + registry.tail()).isEqualTo("SUCCEEDED");
         JsonNode variant = api.get("/api/v1/variants/" + job.get("variantId").asString()).json();
-        // digits_cnn: the two Gemms in int8, the two Convs left float32 by int8-dynamic.
+        // digits_cnn: the two Gemms (DynamicQuantizeMatMul) and the two Convs (ConvInteger) in int8.
         assertThat(variant.get("precisionLabel").asString())
-                .isEqualTo("int8-dynamic · 2 of 4 layers · 9.6 bits/weight");
+                .isEqualTo("int8-dynamic · 4 of 4 layers · 8.0 bits/weight");
         JsonNode mix = variant.get("precisionMix");
-        assertThat(mix.get("layers").get("int8").asInt()).isEqualTo(2);
-        assertThat(mix.get("layers").get("fp32").asInt()).isEqualTo(2);
-        assertThat(mix.get("parameters").get("fp32").asLong()).isEqualTo(4_752);
+        assertThat(mix.get("layers").get("int8").asInt()).isEqualTo(4);
+        assertThat(mix.get("layers").get("fp32").asInt()).isEqualTo(0);
+        assertThat(mix.get("parameters").get("fp32").asLong()).isEqualTo(0);
+        assertThat(variant.get("report").get("floatParameterShare").asDouble()).isEqualTo(0.0);
         assertThat(variant.get("report").get("precisionMix")).isEqualTo(mix);
 
-        // int8-dynamic handles no Conv, and the recipe excludes everything else.
+        // int4-weight has no Conv rewrite, and the recipe excludes everything else.
         JsonNode refused = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
                 "checkpointId", checkpointId, "recipe", Map.of("name", "convs-only", "version", 1)))
                 .json().get("id").asString());
         assertThat(refused.get("status").asString()).as(refused.toString()).isEqualTo("FAILED");
         assertThat(refused.get("attempts").asInt()).as("a refusal is not retried").isEqualTo(1);
         assertThat(refused.get("error").asString()).contains("nothing was quantized: 0 of 4 layers",
-                "2 excluded by the options", "2 not handled by int8-dynamic (Conv)");
+                "2 excluded by the options", "2 unsupported by int4-weight (Conv)");
         assertThat(refused.hasNonNull("variantId")).as("no variant").isFalse();
     }
 

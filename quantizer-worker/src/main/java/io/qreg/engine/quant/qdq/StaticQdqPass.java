@@ -119,4 +119,10 @@ public final class StaticQdqPass implements QuantizationPass {
             context.report(quantizer.quantize(graph, node, context));
         }
     }
+
+    /** The table's op types; its quantizers only keep the state they are given, so none is needed to list them. */
+    @Override
+    public Set<String> opTypes() {
+        return table(null).keySet();
+    }
 }

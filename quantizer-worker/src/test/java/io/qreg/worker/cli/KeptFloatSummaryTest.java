@@ -1,0 +1,63 @@
+package io.qreg.worker.cli;
+
+import static io.qreg.engine.eval.Fixtures.path;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qreg.worker.daemon.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A method that skips weight layers says so: a row per skipped layer and the float share at a glance. */
+class KeptFloatSummaryTest {
+
+    /** digits_cnn's weights: two Convs (16x1x3x3, 32x16x3x3) and two Gemms (64x1024 as 65 536, 128x10 as 1 280). */
+    private static final long CONV_WEIGHTS = 144 + 4_608;
+    private static final long ALL_WEIGHTS = CONV_WEIGHTS + 65_536 + 1_280;
+
+    @TempDir
+    Path dir;
+
+    private static String[] run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = QuantizerCli.run(args, o, e);
+        }
+        return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void int4WeightListsTheConvolutionsItKeepsInFloatAndTheirShareOfTheWeights() {
+        String[] text = run("quantize", "--method", "int4-weight", path("digits_cnn.onnx").toString(),
+                "-o", dir.resolve("cnn-int4.onnx").toString());
+
+        assertThat(text[0]).as(text[2]).isEqualTo("0");
+        long percent = Math.round(100.0 * CONV_WEIGHTS / ALL_WEIGHTS);
+        assertThat(text[1]).contains("float       " + percent + "% of weights kept in float")
+                .contains("unsupported", "int4-weight rewrites only Gather, Gemm and MatMul layers;"
+                        + " this Conv's 4608 weights stay float32");
+    }
+
+    @Test
+    void theJsonReportCarriesTheFloatShareAndARowPerFloatLayer() {
+        String[] json = run("quantize", "--method", "int4-weight", "--json", path("digits_cnn.onnx").toString(),
+                "-o", dir.resolve("cnn-int4.onnx").toString());
+
+        assertThat(json[0]).as(json[2]).isEqualTo("0");
+        Map<String, Object> report = Json.parseObject(json[1]);
+        assertThat(((Number) report.get("floatParameterShare")).doubleValue())
+                .isEqualTo(Math.round(10_000.0 * CONV_WEIGHTS / ALL_WEIGHTS) / 10_000.0);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> layers = (List<Map<String, Object>>) report.get("layers");
+        assertThat(layers).filteredOn(l -> l.get("opType").equals("Conv")).hasSize(2)
+                .allSatisfy(l -> assertThat(l).containsEntry("status", "UNSUPPORTED"));
+    }
+}
