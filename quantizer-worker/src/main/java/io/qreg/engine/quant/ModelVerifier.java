@@ -100,7 +100,8 @@ public final class ModelVerifier {
         try {
             return ModelSession.open(model, 1);
         } catch (ModelLoadException e) {
-            throw new QuantizationException("ONNX Runtime cannot load " + what + ": " + e.getMessage(), e);
+            String why = e.getCause() instanceof OrtException ort ? ort.getMessage() : e.getMessage();
+            throw new QuantizationException("ONNX Runtime cannot load " + what + ": " + why, e);
         }
     }
 
