@@ -86,7 +86,8 @@ public final class ModelVerifier {
             double sqnr = agreement.sqnrDb();
             double top1 = agreement.top1Agreement();
             return new VerificationCheck(samples, source,
-                    Double.isNaN(sqnr) ? null : Math.min(VerificationCheck.IDENTICAL_SQNR_DB, sqnr),
+                    Double.isNaN(sqnr) ? null : Math.max(-VerificationCheck.IDENTICAL_SQNR_DB,
+                            Math.min(VerificationCheck.IDENTICAL_SQNR_DB, sqnr)),
                     Double.isNaN(top1) ? null : top1, List.copyOf(compared), ModelSession.runtimeVersion());
         } catch (OrtException e) {
             throw new QuantizationException("ONNX Runtime failed to run the original model for the check: "

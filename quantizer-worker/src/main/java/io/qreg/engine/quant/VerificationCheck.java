@@ -12,7 +12,7 @@ import java.util.Map;
  * @param inputSource {@link #CALIBRATION} (the first calibration samples) or {@link #GENERATED} (made from the
  *     model's input signature, when no calibration data was given)
  * @param sqnrDb SQNR of the quantized outputs against the original's over every compared element, capped at
- *     {@link #IDENTICAL_SQNR_DB} for identical outputs; null when the model has no floating-point output
+ *     to ±{@link #IDENTICAL_SQNR_DB} (identical outputs; an all-zero original), which JSON can carry; null when the model has no floating-point output
  * @param top1Agreement share of rows of the first output whose argmax over the last axis agrees; null when that
  *     output has no rows of two or more scores
  * @param outputs the floating-point outputs compared, by name
