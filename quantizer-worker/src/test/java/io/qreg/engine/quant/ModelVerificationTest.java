@@ -3,19 +3,9 @@ package io.qreg.engine.quant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.qreg.engine.model.Nodes;
 import io.qreg.engine.model.OnnxModel;
-import io.qreg.engine.tensor.Tensors;
-import io.qreg.onnx.ir.GraphProto;
-import io.qreg.onnx.ir.ModelProto;
-import io.qreg.onnx.ir.OperatorSetIdProto;
-import io.qreg.onnx.ir.TensorProto;
-import io.qreg.onnx.ir.TensorShapeProto;
-import io.qreg.onnx.ir.TypeProto;
-import io.qreg.onnx.ir.ValueInfoProto;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -71,19 +61,8 @@ class ModelVerificationTest {
 
     @Test
     void aQuantizationThatTurnsAFiniteOutputInfiniteIsRefusedAndLeavesNoFile() throws Exception {
-        // y = 1 / (x · W), W = [1000, 0.001]: one int8 scale for the whole W (per-tensor) rounds 0.001 to 0, so the
-        // quantized model divides by zero where the original gives 1000/x. A real model, quantized by the real pass.
-        Path model = dir.resolve("divide.onnx");
-        GraphProto graph = GraphProto.newBuilder().setName("divide")
-                .addInput(floatInput("x", 1))
-                .addOutput(ValueInfoProto.newBuilder().setName("y").setType(floatType()))
-                .addInitializer(Tensors.floats("w", new long[] {1, 2}, new float[] {1000f, 0.001f}))
-                .addInitializer(Tensors.floats("one", new long[] {}, new float[] {1f}))
-                .addNode(Nodes.node("MatMul", List.of("x", "w"), List.of("z"), "mm"))
-                .addNode(Nodes.node("Div", List.of("one", "z"), List.of("y"), "div"))
-                .build();
-        OnnxModel.of(ModelProto.newBuilder().setIrVersion(8).setGraph(graph)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build()).save(model);
+        // A real model, quantized by the real pass, that divides by zero once quantized (DivideModel).
+        Path model = DivideModel.write(dir.resolve("divide.onnx"));
         Path out = dir.resolve("q.onnx");
 
         assertThatThrownBy(() -> Quantizer.quantize(model, out,
@@ -94,18 +73,5 @@ class ModelVerificationTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("divide.onnx");
         }
-    }
-
-    private static TypeProto floatType() {
-        return TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
-                .setElemType(TensorProto.DataType.FLOAT_VALUE)).build();
-    }
-
-    private static ValueInfoProto floatInput(String name, long width) {
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE)
-                        .setShape(TensorShapeProto.newBuilder()
-                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))
-                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(width))))).build();
     }
 }
