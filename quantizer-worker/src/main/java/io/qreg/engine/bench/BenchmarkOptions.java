@@ -11,16 +11,19 @@ import java.util.Map;
  * @param intraOpThreads threads per operator, 0 for ONNX Runtime's default
  * @param iterations     timed runs per model
  * @param warmup         untimed runs per model first (arena growth, lazy kernel selection, caches)
- * @param seqLen         size of other symbolic dimensions (e.g. sequence length) when no input is given
+ * @param seqLen         size of the other symbolic dimensions of integer inputs (sequence length of token ids
+ *                       and masks) when no input is given
  * @param seed           seed for random inputs, so reruns feed the same data
  * @param givenInputs    input name → array to feed instead of random data (its first samples, cycled if fewer
  *                       than the batch); symbolic dims then take the array's sizes. May be empty.
  * @param concurrency    callers running each model at once, sharing its one session (ONNX Runtime sessions are
  *                       thread-safe for {@code run}); {@code iterations} is then the total of timed calls per model,
  *                       shared out among the callers. 1 times runs one after another
+ * @param shapes         input name → full shape of its random data (overrides batch and seqLen for that input);
+ *                       for inputs whose symbolic dimensions cannot be guessed. May be empty.
  */
 public record BenchmarkOptions(int batch, int intraOpThreads, int iterations, int warmup, int seqLen, long seed,
-                               Map<String, NpyArray> givenInputs, int concurrency) {
+                               Map<String, NpyArray> givenInputs, int concurrency, Map<String, long[]> shapes) {
 
     public static final int DEFAULT_ITERATIONS = 100;
     public static final int DEFAULT_WARMUP = 10;
@@ -38,6 +41,22 @@ public record BenchmarkOptions(int batch, int intraOpThreads, int iterations, in
             throw new IllegalArgumentException("thread count must be 0 (default) or positive, got " + intraOpThreads);
         }
         givenInputs = Map.copyOf(givenInputs);
+        shapes = Map.copyOf(shapes);
+        if (!givenInputs.isEmpty() && !shapes.isEmpty()) {
+            throw new IllegalArgumentException("shapes are for random inputs; with given arrays the arrays set them");
+        }
+        shapes.forEach((input, shape) -> {
+            for (long dim : shape) {
+                if (dim < 1) {
+                    throw new IllegalArgumentException("every dimension of input '" + input + "' must be at least 1");
+                }
+            }
+        });
+    }
+
+    public BenchmarkOptions(int batch, int intraOpThreads, int iterations, int warmup, int seqLen, long seed,
+                            Map<String, NpyArray> givenInputs, int concurrency) {
+        this(batch, intraOpThreads, iterations, warmup, seqLen, seed, givenInputs, concurrency, Map.of());
     }
 
     /** One caller at a time, as before concurrency existed. */
@@ -47,7 +66,8 @@ public record BenchmarkOptions(int batch, int intraOpThreads, int iterations, in
     }
 
     public BenchmarkOptions withConcurrency(int concurrency) {
-        return new BenchmarkOptions(batch, intraOpThreads, iterations, warmup, seqLen, seed, givenInputs, concurrency);
+        return new BenchmarkOptions(batch, intraOpThreads, iterations, warmup, seqLen, seed, givenInputs, concurrency,
+                shapes);
     }
 
     public static BenchmarkOptions defaults() {

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.qreg.engine.eval.InputBatch;
 import io.qreg.engine.eval.InputFeeds;
+import io.qreg.engine.eval.InvalidInputException;
 import io.qreg.engine.eval.ModelSession;
 import io.qreg.engine.ProgressListener;
 import io.qreg.engine.eval.TensorSpec;
@@ -202,10 +203,11 @@ public final class BenchmarkRunner {
             Map<String, OnnxTensor> inputs;
             int batch;
             if (options.givenInputs().isEmpty()) {
-                inputs = RandomInputs.create(session.environment(), session.inputs(), options.batch(),
-                        options.seqLen(), options.seed());
-                batch = session.inputs().isEmpty() ? options.batch()
-                        : (int) RandomInputs.shape(session.inputs().get(0), options.batch(), options.seqLen())[0];
+                Map<String, long[]> shapes = InputShapes.resolve(model, session.inputs(), options.shapes(),
+                        options.batch(), options.seqLen());
+                inputs = RandomInputs.create(session.environment(), session.inputs(), shapes, options.seed());
+                long[] first = session.inputs().isEmpty() ? new long[0] : shapes.get(session.inputs().get(0).name());
+                batch = first.length == 0 ? options.batch() : Math.toIntExact(first[0]);
             } else {
                 InputFeeds feeds = InputFeeds.bind(session.inputs(), options.givenInputs(),
                         String.valueOf(model.getFileName()));
@@ -215,7 +217,14 @@ public final class BenchmarkRunner {
             }
             Loaded loaded = new Loaded(session, inputs, loadTimeMs, batch);
             for (int i = 0; i < options.warmup(); i++) {
-                loaded.timedRun();
+                try {
+                    loaded.timedRun();
+                } catch (OrtException e) {
+                    // The first run is where wrong sizes surface (a --shape or array ONNX Runtime cannot compute).
+                    inputs.values().forEach(OnnxTensor::close);
+                    throw new InvalidInputException("ONNX Runtime cannot run " + model.getFileName() + " on inputs "
+                            + describe(inputs) + ": " + e.getMessage());
+                }
             }
             OptionalLong rssAfter = ProcessMemory.residentBytes();
             loaded.rssDeltaBytes = rssBefore.isPresent() && rssAfter.isPresent()
@@ -225,6 +234,11 @@ public final class BenchmarkRunner {
             session.close();
             throw e;
         }
+    }
+
+    private static String describe(Map<String, OnnxTensor> inputs) {
+        return inputs.entrySet().stream().map(e -> e.getKey() + " " + java.util.Arrays.toString(
+                e.getValue().getInfo().getShape())).collect(Collectors.joining(", ", "[", "]"));
     }
 
     /** A loaded model with its input tensors, reused by every run so that timing covers inference only. */

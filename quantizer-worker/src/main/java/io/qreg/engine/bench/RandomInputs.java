@@ -17,8 +17,7 @@ import java.util.SplittableRandom;
 /**
  * Random tensors shaped from a model's input metadata, for benchmarks without a dataset.
  *
- * <p>The first dimension, when symbolic, is the batch; other symbolic dimensions (sequence length, image size)
- * take {@code seqLen}. Floats are uniform in [0, 1), like normalized pixels; integers and bools are 0 or 1, the
+ * <p>Shapes come from {@link InputShapes}. Floats are uniform in [0, 1), like normalized pixels; integers and bools are 0 or 1, the
  * only values certain to be valid for any embedding table, class index or attention mask. Latency of the dense
  * operators that dominate these models does not depend on the values.
  */
@@ -27,23 +26,14 @@ final class RandomInputs {
     private RandomInputs() {
     }
 
-    static long[] shape(TensorSpec spec, int batch, int seqLen) {
-        long[] shape = spec.shape();
-        for (int i = 0; i < shape.length; i++) {
-            if (shape[i] < 0) {
-                shape[i] = i == 0 ? batch : seqLen;
-            }
-        }
-        return shape;
-    }
-
-    static Map<String, OnnxTensor> create(OrtEnvironment environment, List<TensorSpec> inputs, int batch, int seqLen,
-                                          long seed) throws OrtException {
+    /** @param shapes every input's shape, from {@link InputShapes#resolve} */
+    static Map<String, OnnxTensor> create(OrtEnvironment environment, List<TensorSpec> inputs,
+                                          Map<String, long[]> shapes, long seed) throws OrtException {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
         try {
             for (TensorSpec spec : inputs) {
-                long[] shape = shape(spec, batch, seqLen);
+                long[] shape = shapes.get(spec.name());
                 long elements = 1;
                 for (long dim : shape) {
                     elements = Math.multiplyExact(elements, dim);

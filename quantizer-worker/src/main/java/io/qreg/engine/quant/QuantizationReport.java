@@ -13,15 +13,17 @@ import java.util.Objects;
  * @param bytesAfter the output model on disk, external data included
  * @param accuracyBudget what the accuracy-budget loop did, or null when no budget was set
  * @param precisionMix the precision the written model's layers are actually stored at
+ * @param verification the run in ONNX Runtime that proved the written model against the original
  */
 public record QuantizationReport(Method method, QuantizationOptions options, long bytesBefore, long bytesAfter,
         List<LayerReport> layers, List<String> notes, long elapsedMillis, String onnxRuntimeVersion,
-        BudgetOutcome accuracyBudget, PrecisionMix precisionMix) {
+        BudgetOutcome accuracyBudget, PrecisionMix precisionMix, VerificationCheck verification) {
 
     public QuantizationReport {
         layers = List.copyOf(layers);
         notes = List.copyOf(notes);
         Objects.requireNonNull(precisionMix, "precisionMix");
+        Objects.requireNonNull(verification, "verification");
     }
 
     public long count(LayerReport.Status status) {
@@ -74,6 +76,7 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
         }
         m.put("elapsedMs", elapsedMillis);
         m.put("onnxRuntimeVersion", onnxRuntimeVersion);
+        m.put("verification", verification.toMap());
         return m;
     }
 

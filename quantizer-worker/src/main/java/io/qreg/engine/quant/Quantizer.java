@@ -1,9 +1,6 @@
 package io.qreg.engine.quant;
 
 import io.qreg.engine.ProgressListener;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.model.OnnxModelException;
 import io.qreg.engine.sensitivity.BudgetOutcome;
@@ -16,14 +13,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 
 /**
  * Quantizes one model file into another: load, validate the options against the graph, run the
  * method's pass, read the precision mix off the rewritten graph (refusing when no layer was quantized),
- * save atomically, then prove the result by opening it in ONNX Runtime. On any failure no output file is
- * left behind.
+ * save atomically, then prove the result by running it and the original in ONNX Runtime on the same inputs
+ * ({@link ModelVerifier}). On any failure no output file is left behind.
  */
 public final class Quantizer {
 
@@ -51,6 +49,8 @@ public final class Quantizer {
         OnnxModel model = load(in);
         validate(model, options);
         QuantizedInput.check(model, options.method());
+        // Read before the passes rewrite the graph: which inputs index which embedding tables.
+        Map<String, Long> indexBounds = GeneratedInputs.indexBounds(model.graph());
         List<LayerReport> layers;
         List<String> notes;
         BudgetOutcome budget = null;
@@ -76,11 +76,11 @@ public final class Quantizer {
         } catch (IOException e) {
             throw new QuantizationException("cannot write " + out + ": " + e.getMessage(), e);
         }
-        String ortVersion = verify(out);
+        VerificationCheck check = verify(in, out, model, indexBounds, options.calibrationInputs());
         long before = sizeOnDisk(in) + model.externalDataFiles().stream().mapToLong(Quantizer::sizeOnDisk).sum();
         long after = sizeOnDisk(out) + sizeOnDisk(dataFile(out));
         return new QuantizationReport(options.method(), options, before, after, layers, notes,
-                (System.nanoTime() - started) / 1_000_000, ortVersion, budget, mix);
+                (System.nanoTime() - started) / 1_000_000, check.onnxRuntimeVersion(), budget, mix, check);
     }
 
     private static void checkDistinct(Path in, Path out) throws QuantizationException {
@@ -123,19 +123,20 @@ public final class Quantizer {
         }
     }
 
-    /** Opens the output in ONNX Runtime; if it cannot, the output is deleted and the error names why. */
-    private static String verify(Path out) throws QuantizationException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(1);
-            try (OrtSession session = env.createSession(out.toString(), so)) {
-                return env.getVersion();
-            }
-        } catch (OrtException | RuntimeException e) {
+    /**
+     * Runs the output and the original in ONNX Runtime on the same inputs ({@link ModelVerifier}); if the output
+     * cannot be loaded or run, or breaks (NaN/infinity where the original is finite), it is deleted with its
+     * external data and the error names why.
+     */
+    private static VerificationCheck verify(Path in, Path out, OnnxModel model, Map<String, Long> indexBounds,
+            Map<String, Path> calibration) throws QuantizationException {
+        try {
+            return ModelVerifier.verify(in, out, model.graph(), indexBounds, calibration);
+        } catch (QuantizationException | RuntimeException e) {
             deleteQuietly(out);
             deleteQuietly(dataFile(out));
-            throw new QuantizationException("ONNX Runtime cannot load the quantized model, so it was not kept: "
-                    + e.getMessage(), e);
+            throw new QuantizationException("the quantized model failed its check in ONNX Runtime, so it was not"
+                    + " kept: " + e.getMessage(), e);
         }
     }
 

@@ -21,7 +21,7 @@ public final class BenchmarkCommand implements Command {
 
     private static final Args.Spec SPEC = Args.spec()
             .option("--batch").option("--threads").option("--iterations").option("--warmup").option("--seq-len")
-            .option("--concurrency").option("--seed").repeatable("--input").flag("--json").flag("--progress").flag("--help");
+            .option("--concurrency").option("--seed").repeatable("--input").repeatable("--shape").flag("--json").flag("--progress").flag("--help");
 
     @Override
     public String name() {
@@ -37,20 +37,23 @@ public final class BenchmarkCommand implements Command {
     public String usage() {
         return """
                 usage: benchmark [--batch 1] [--threads N] [--iterations N] [--warmup N] [--seq-len N]
-                                 [--concurrency 1] [--input INPUT_NAME=X.npy ...] [--seed N] [--json]
-                                 [--progress]
+                                 [--concurrency 1] [--input INPUT_NAME=X.npy ... | --shape INPUT_NAME=1x3x224x224 ...]
+                                 [--seed N] [--json] [--progress]
                                  MODEL.onnx [MORE.onnx ...]
 
                   --batch        samples per run, filling each input's symbolic first dimension (default 1)
                   --threads      intra-op threads (default: ONNX Runtime's choice)
                   --iterations   timed runs per model (default %d)
                   --warmup       untimed runs per model before timing (default %d)
-                  --seq-len      size of other symbolic dimensions, e.g. sequence length (default %d)
+                  --seq-len      size of the other symbolic dimensions of integer inputs: the sequence length of
+                                 token ids and masks (default %d)
                   --concurrency  callers running each model at once on its one shared session (default 1);
                                  --iterations is then the total of timed calls per model, shared out, and
                                  samples/s is samples of all calls / wall time of that model's turns
                   --input        feed this array (its first samples, cycled to fill the batch) instead of
                                  random data; symbolic dimensions then follow the array
+                  --shape        the full shape of an input's random data, e.g. x=1x3x224x224; needed where the model
+                                 leaves a non-batch dimension of a floating-point input symbolic, or gives no shape
                   --seed         seed of the random inputs (default 42)
                   --json         print one JSON object on stdout instead of the table
                   --progress     draw a progress bar on stderr even when it is not a terminal
@@ -81,6 +84,11 @@ public final class BenchmarkCommand implements Command {
         for (Map.Entry<String, Path> input : args.namedFiles("--input").entrySet()) {
             given.put(input.getKey(), MappedNpy.open(input.getValue()));
         }
+        Map<String, long[]> shapes = shapes(args.values("--shape"));
+        if (!shapes.isEmpty() && !given.isEmpty()) {
+            throw new UsageException("--shape sets the shape of random data; with --input every input comes from its"
+                    + " array, so give one or the other");
+        }
         BenchmarkOptions options = new BenchmarkOptions(
                 args.intValue("--batch", 1, 1),
                 args.intValue("--threads", 0, 0),
@@ -89,7 +97,8 @@ public final class BenchmarkCommand implements Command {
                 args.intValue("--seq-len", BenchmarkOptions.DEFAULT_SEQ_LEN, 1),
                 args.longValue("--seed", 42L),
                 given,
-                args.intValue("--concurrency", 1, 1));
+                args.intValue("--concurrency", 1, 1),
+                shapes);
 
         ProgressListener progress = ProgressBar.create(context, args.flag("--progress"), "benchmark");
         BenchmarkReport report = BenchmarkRunner.run(models, options, progress);
@@ -100,6 +109,34 @@ public final class BenchmarkCommand implements Command {
             printTable(report, options, context.out());
         }
         return ExitCode.OK;
+    }
+
+    /** {@code NAME=1x3x224x224} values, input name to shape. */
+    static Map<String, long[]> shapes(List<String> values) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (String value : values) {
+            int eq = value.lastIndexOf('=');
+            if (eq <= 0 || eq == value.length() - 1) {
+                throw new UsageException("--shape needs INPUT_NAME=DIMS, e.g. x=1x3x224x224, got '" + value + "'");
+            }
+            String[] parts = value.substring(eq + 1).split("x", -1);
+            long[] shape = new long[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                try {
+                    shape[i] = Long.parseLong(parts[i].trim());
+                } catch (NumberFormatException e) {
+                    shape[i] = 0;
+                }
+                if (shape[i] < 1) {
+                    throw new UsageException("--shape " + value + ": every dimension must be a positive whole"
+                            + " number, e.g. x=1x3x224x224");
+                }
+            }
+            if (shapes.put(value.substring(0, eq), shape) != null) {
+                throw new UsageException("--shape " + value.substring(0, eq) + " is given twice");
+            }
+        }
+        return shapes;
     }
 
     /** The JSON object of {@code benchmark --json}; the worker daemon reports the same map. */

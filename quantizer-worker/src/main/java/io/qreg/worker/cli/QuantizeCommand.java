@@ -4,6 +4,8 @@ import io.qreg.engine.ProgressListener;
 import io.qreg.engine.quant.CalibrationMethod;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.MethodOptions;
+import io.qreg.engine.quant.ModelVerifier;
 import io.qreg.engine.quant.PrecisionMix;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.QuantizationReport;
@@ -19,8 +21,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code quantize}: one ONNX model in, its quantized variant out, with a per-layer report. */
@@ -62,12 +66,12 @@ public final class QuantizeCommand implements Command {
                                         as MatMulNBits, activation Q/DQ kept; takes none of the options below. Every
                                         other method refuses a model that already holds Q/DQ.
                   --per-channel         one weight scale per output channel (int8-dynamic, int8-static)
-                  --symmetric           weights without zero points (default for the int8 methods)
-                  --asymmetric          weights with zero points (default for int4-weight)
+                  --symmetric           weights without zero points (default for the int8 methods; not fp16)
+                  --asymmetric          weights with zero points (default for int4-weight; int8-dynamic, int8-weight)
                   --block-size          elements per block for int4-weight/int8-weight: 16 to 256, a power of two (default %d)
                   --calibration         a model input and the .npy samples feeding it (first dim = samples); repeat per input
                   --calibration-method  how int8-static derives activation ranges (default minmax)
-                  --percentile          the percentile of the percentile calibrator (default %s)
+                  --percentile          the percentile of --calibration-method percentile (default %s)
                   --exclude-nodes       comma-separated node names to keep in float
                   --exclude-op-types    comma-separated op types to keep in float, e.g. Gather
                   --accuracy-budget     keep the most sensitive layers in float until the model output's relative error
@@ -80,13 +84,16 @@ public final class QuantizeCommand implements Command {
                   --json                print one JSON object (the report) on stdout instead of the summary
                   --progress            draw a progress bar on stderr even when it is not a terminal
 
-                The output is written atomically (nothing is left behind on failure) and loaded in ONNX Runtime before
-                the command succeeds. The summary and the report give the precision mix the output really stores (layers
+                An option that does not apply to the method (e.g. --per-channel with int4-weight) is refused, exit 2.
+                The output is written atomically (nothing is left behind on failure) and, before the command succeeds,
+                run in ONNX Runtime beside the original on up to %d calibration samples (or inputs made from the model's
+                signature without --calibration): a model that fails to run or gives NaN/infinity where the original is
+                finite is deleted and refused; the summary gives the output SQNR and top-1 agreement. The summary and the report give the precision mix the output really stores (layers
                 and parameters per precision, bits per weight with scales and zero points); a run that would leave every
                 layer in float is refused and writes nothing. Exit status: 0 success, 2 bad usage or a model/option the
                 engine cannot handle (including nothing quantized), 1 internal failure.
-                """.formatted(String.join("|", Method.wireNames()), QuantizationOptions.DEFAULT_BLOCK_SIZE, QuantizationOptions.DEFAULT_PERCENTILE,
-                SensitivityRequest.DEFAULT_MAX_SAMPLES);
+                """.formatted(String.join("|", Method.wireNames()), QuantizationOptions.DEFAULT_BLOCK_SIZE,
+                QuantizationOptions.DEFAULT_PERCENTILE, SensitivityRequest.DEFAULT_MAX_SAMPLES, ModelVerifier.SAMPLES);
     }
 
     @Override
@@ -139,22 +146,22 @@ public final class QuantizeCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        QatFlags.refuseInapplicable(method, args);
         if (args.flag("--symmetric") && args.flag("--asymmetric")) {
             throw new UsageException("--symmetric and --asymmetric contradict each other");
         }
+        refuseInapplicable(args, method);
         QuantizationOptions defaults = QuantizationOptions.defaults(method);
         boolean symmetric = args.flag("--symmetric") || (!args.flag("--asymmetric") && defaults.symmetric());
         CalibrationMethod calibration = defaults.calibrationMethod();
         if (args.value("--calibration-method").isPresent()) {
-            if (method != Method.INT8_STATIC) {
-                throw new UsageException("--calibration-method applies to int8-static only");
-            }
             try {
                 calibration = CalibrationMethod.parse(args.value("--calibration-method").get());
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
+        }
+        if (args.value("--percentile").isPresent() && calibration != CalibrationMethod.PERCENTILE) {
+            throw new UsageException("--percentile applies only with --calibration-method percentile");
         }
         double percentile = args.value("--percentile").map(QuantizeCommand::percentile)
                 .orElse(QuantizationOptions.DEFAULT_PERCENTILE);
@@ -175,6 +182,29 @@ public final class QuantizeCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /** Every option given that the method would ignore is refused, naming the flag ({@link MethodOptions}). */
+    private static void refuseInapplicable(Args args, Method method) {
+        Map<MethodOptions.Option, Boolean> given = new EnumMap<>(MethodOptions.Option.class);
+        given.put(MethodOptions.Option.PER_CHANNEL, args.flag("--per-channel"));
+        given.put(MethodOptions.Option.SYMMETRIC, args.flag("--symmetric"));
+        given.put(MethodOptions.Option.ASYMMETRIC, args.flag("--asymmetric"));
+        given.put(MethodOptions.Option.NO_MASK_GUARD, args.flag("--no-mask-guard"));
+        given.put(MethodOptions.Option.CALIBRATION, !args.namedFiles("--calibration").isEmpty());
+        for (MethodOptions.Option option : List.of(MethodOptions.Option.BLOCK_SIZE,
+                MethodOptions.Option.CALIBRATION_METHOD, MethodOptions.Option.PERCENTILE,
+                MethodOptions.Option.ACCURACY_BUDGET, MethodOptions.Option.EXCLUDE_NODES,
+                MethodOptions.Option.EXCLUDE_OP_TYPES)) {
+            given.put(option, args.value(option.flag()).isPresent());
+        }
+        given.forEach((option, present) -> {
+            if (present) {
+                MethodOptions.refusal(method, option, MethodOptions.Surface.CLI).ifPresent(message -> {
+                    throw new UsageException(message);
+                });
+            }
+        });
     }
 
     private static double budget(String value) {
@@ -248,8 +278,8 @@ public final class QuantizeCommand implements Command {
                     budget.budget(), budget.initialRelativeError(), budget.finalRelativeError(),
                     budget.reached() ? "within budget" : "NOT reached", budget.keptFloat().size());
         }
-        print.printf("time        %.2f s (ONNX Runtime %s verified the output)%n", report.elapsedMillis() / 1000.0,
-                report.onnxRuntimeVersion());
+        print.printf("time        %.2f s%n", report.elapsedMillis() / 1000.0);
+        print.printf("check       %s%n", report.verification().summary());
         TextTable table = new TextTable("node", "op", "status", "SQNR dB", "detail");
         for (LayerReport layer : report.layers()) {
             table.row(layer.node(), layer.opType(), layer.status().name().toLowerCase().replace('_', ' '),

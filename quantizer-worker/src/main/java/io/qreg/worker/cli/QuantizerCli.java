@@ -17,6 +17,9 @@ import java.util.List;
  */
 public final class QuantizerCli {
 
+    /** Set (non-empty) to print the stack trace of an internal error. */
+    public static final String DEBUG_ENV = "QREG_DEBUG";
+
     private final CommandRegistry registry;
 
     public QuantizerCli(CommandRegistry registry) {
@@ -79,9 +82,14 @@ public final class QuantizerCli {
             err.println(command.name() + ": " + e.getMessage());
             return ExitCode.BAD_USAGE;
         } catch (Exception | LinkageError e) {
-            // LinkageError: ONNX Runtime's native library failed to load, an environment problem worth a trace.
+            // LinkageError: ONNX Runtime's native library failed to load, an environment problem. One line for the
+            // user; the trace only when asked for, since it means something to a developer alone.
             err.println(command.name() + ": internal error: " + e);
-            e.printStackTrace(err);
+            if (System.getenv(DEBUG_ENV) != null && !System.getenv(DEBUG_ENV).isEmpty()) {
+                e.printStackTrace(err);
+            } else {
+                err.println("(set " + DEBUG_ENV + "=1 to print the stack trace)");
+            }
             return ExitCode.INTERNAL_FAILURE;
         }
     }
@@ -118,7 +126,8 @@ public final class QuantizerCli {
 
                 exit codes:
                   0  success
-                  1  internal failure (a bug or an environment problem; details on stderr)
+                  1  internal failure (a bug or an environment problem; one line on stderr, the stack trace
+                     with QREG_DEBUG=1)
                   2  bad usage or bad input: unknown option, missing file, input shape or dtype mismatch,
                      not an ONNX model
                 """);

@@ -1,15 +1,18 @@
 package io.qreg.worker.daemon;
 
 import io.qreg.engine.quant.Method;
-import io.qreg.engine.quant.PostTrainingOption;
+import io.qreg.engine.quant.MethodOptions;
+import io.qreg.engine.quant.MethodOptions.Option;
+import io.qreg.engine.quant.MethodOptions.Surface;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Map;
 
 /**
- * The recipe fields a qat job refuses: any post-training option set to something that would change the
- * output. The registry sends every field (booleans as false, the rest as null or empty), and its
- * {@code symmetric} is a stored default rather than a choice, so only set values are refused.
+ * The recipe fields a qat job refuses ({@link MethodOptions}: qat takes none): any option set to something that
+ * would change a post-training output. The registry sends every field (booleans as false, the rest as null or
+ * empty), and its {@code symmetric} is a stored default rather than a choice, so only set values are refused.
+ * Recipes stored before the registry refused such fields would otherwise import silently ignoring them.
  */
 final class QatRecipe {
 
@@ -20,15 +23,17 @@ final class QatRecipe {
         if (method != Method.QAT) {
             return;
         }
-        for (PostTrainingOption option : PostTrainingOption.values()) {
+        for (Option option : Option.values()) {
             boolean set = switch (option) {
                 case CALIBRATION -> !calibration.isEmpty();
-                case SYMMETRIC, MASK_GUARD -> false;
+                case SYMMETRIC, ASYMMETRIC, NO_MASK_GUARD -> false;
                 case PER_CHANNEL -> Boolean.TRUE.equals(recipe.get(option.field()));
                 default -> isSet(recipe.get(option.field()));
             };
             if (set) {
-                throw new JobRunner.BadInputException("recipe: " + PostTrainingOption.refusal(option.field()));
+                MethodOptions.refusal(method, option, Surface.RECIPE).ifPresent(message -> {
+                    throw new JobRunner.BadInputException("recipe: " + message);
+                });
             }
         }
     }

@@ -81,6 +81,39 @@ class QuantizeCommandTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(out).exists();
+        assertThat(run.out()).containsPattern("check       verified in ONNX Runtime 1\\.23\\.\\d+ on 16 calibration samples:"
+                + " SQNR \\d+\\.\\d dB, top-1 agreement \\d+\\.\\d%");
+    }
+
+    @Test
+    void anOptionTheMethodWouldIgnoreExitsWithTwoNamingTheFlagAndWritesNothing() throws Exception {
+        String calibration = "input=" + fixture("digits_calib_x.npy");
+        String[][] cases = {
+            {"--per-channel does not apply to int4-weight: its granularity is --block-size",
+                "--method", "int4-weight", "--per-channel"},
+            {"--asymmetric does not apply to int8-static: its weights are always symmetric int8",
+                "--method", "int8-static", "--asymmetric", "--calibration", calibration},
+            {"--block-size does not apply to int8-dynamic", "--method", "int8-dynamic", "--block-size", "64"},
+            {"--no-mask-guard does not apply to int8-dynamic", "--method", "int8-dynamic", "--no-mask-guard"},
+            {"--symmetric does not apply to fp16: fp16 has no zero points", "--method", "fp16", "--symmetric"},
+            {"--calibration-method does not apply to int4-weight", "--method", "int4-weight",
+                "--calibration-method", "minmax"},
+            {"--percentile applies only with --calibration-method percentile", "--method", "int8-static",
+                "--calibration", calibration, "--percentile", "99.9"},
+        };
+        Path out = dir.resolve("refused.onnx");
+        for (String[] c : cases) {
+            List<String> argv = new java.util.ArrayList<>(List.of("quantize"));
+            argv.addAll(List.of(c).subList(1, c.length));
+            argv.addAll(List.of(fixture("digits_mlp.onnx"), "-o", out.toString()));
+
+            Run run = cli(argv.toArray(String[]::new));
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+            assertThat(run.err()).startsWith("quantize: " + c[0]);
+            assertThat(run.err()).doesNotContain("\tat ");
+            assertThat(out).doesNotExist();
+        }
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.qreg.registry.job;
 
 import io.qreg.engine.quant.Method;
-import io.qreg.engine.quant.PostTrainingOption;
+import io.qreg.engine.quant.MethodOptions;
+import io.qreg.engine.quant.MethodOptions.Option;
+import io.qreg.engine.quant.MethodOptions.Surface;
 import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.recipe.RecipeView;
 import io.qreg.registry.web.ApiException;
@@ -28,9 +30,10 @@ final class QuantizedCheckpointRule {
             throw ApiException.invalid("method", checkpoint + " has no QuantizeLinear/DequantizeLinear to import;"
                     + " use a post-training method (" + recipeName + ")");
         }
-        if (!method.isPostTraining() && hasCalibration) {
-            throw ApiException.invalid("calibrationDataset",
-                    PostTrainingOption.refusal(PostTrainingOption.CALIBRATION.field()));
+        if (hasCalibration) {
+            MethodOptions.refusal(method, Option.CALIBRATION, Surface.RECIPE).ifPresent(message -> {
+                throw ApiException.invalid(Option.CALIBRATION.field(), message);
+            });
         }
     }
 }

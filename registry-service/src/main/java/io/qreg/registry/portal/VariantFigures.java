@@ -105,6 +105,25 @@ final class VariantFigures {
         return name == null ? "none" : name + "@" + Figures.text(d, "version");
     }
 
+    /**
+     * The engine's run of the written model beside the checkpoint (report.verification), e.g. "16 calibration
+     * samples · SQNR 38.2 dB · top-1 agreement 99.1%"; null for reports of engines that did not run it.
+     */
+    static String verification(VariantView v) {
+        if (!(v.report() instanceof Map<?, ?> report) || !(report.get("verification") instanceof Map<?, ?> check)) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder().append(check.get("samples")).append(' ').append(check.get("inputs"))
+                .append(" samples");
+        if (check.get("sqnrDb") instanceof Number sqnr) {
+            b.append(String.format(java.util.Locale.ROOT, " · SQNR %.1f dB", sqnr.doubleValue()));
+        }
+        if (check.get("top1Agreement") instanceof Number top1) {
+            b.append(String.format(java.util.Locale.ROOT, " · top-1 agreement %.1f%%", 100 * top1.doubleValue()));
+        }
+        return b.toString();
+    }
+
     /** The metric names of a map of figures, as a list (for templates that iterate over them). */
     static List<String> keys(Object map) {
         List<String> keys = new ArrayList<>();

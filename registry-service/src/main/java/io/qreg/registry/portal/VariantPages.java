@@ -140,6 +140,10 @@ class VariantPages {
         facts.put("Engine", String.valueOf(lineage.getOrDefault("engineVersion", "—")));
         facts.put("ONNX Runtime", String.valueOf(lineage.getOrDefault("onnxRuntimeVersion", "—")));
         facts.put("Hardware", hardware(lineage.get("hardwareProfile")));
+        String verified = VariantFigures.verification(v);
+        if (verified != null) {
+            facts.put("Verified in ONNX Runtime on", verified);
+        }
         // The account that posted the worker's result; who asked for the variant is on its job's page.
         facts.put("Recorded by", v.createdBy());
         return facts;

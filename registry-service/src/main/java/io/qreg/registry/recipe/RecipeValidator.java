@@ -1,11 +1,14 @@
 package io.qreg.registry.recipe;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.MethodOptions;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.Excerpt;
@@ -38,16 +41,8 @@ final class RecipeValidator {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("method", e.getMessage());
         }
-        QatRecipeRule.refuseInapplicable(method, r);
-
+        refuseInapplicable(r, method);
         boolean perChannel = Boolean.TRUE.equals(r.perChannel());
-        if (perChannel && (method == Method.FP16 || method.isBlockWise())) {
-            throw ApiException.invalid("perChannel", "perChannel does not apply to " + method.wireName()
-                    + (method.isBlockWise() ? ": its granularity is set by blockSize" : ": fp16 has no scales"));
-        }
-        if (method == Method.FP16 && r.symmetric() != null) {
-            throw ApiException.invalid("symmetric", "symmetric does not apply to fp16: it has no zero points");
-        }
         // Weight-only 4-bit defaults to zero points (better accuracy), int8 to symmetric weights.
         boolean symmetric = r.symmetric() != null ? r.symmetric()
                 : method != Method.FP16 && method != Method.INT4_WEIGHT && method != Method.QAT;
@@ -59,9 +54,6 @@ final class RecipeValidator {
                 throw ApiException.invalid("blockSize",
                         "blockSize must be a power of two from 16 to 256 (e.g. 32), got " + blockSize);
             }
-        } else if (blockSize != null) {
-            throw ApiException.invalid("blockSize",
-                    "blockSize applies only to int4-weight and int8-weight, not " + method.wireName());
         }
 
         String calibration = r.calibrationMethod();
@@ -75,9 +67,6 @@ final class RecipeValidator {
                 throw ApiException.invalid("calibrationMethod",
                         "calibrationMethod must be minmax, percentile or entropy, got '" + calibration + "'");
             }
-        } else if (calibration != null) {
-            throw ApiException.invalid("calibrationMethod",
-                    "calibrationMethod applies only to int8-static; " + method.wireName() + " needs no calibration");
         }
         if ("percentile".equals(calibration)) {
             percentile = percentile == null ? DEFAULT_PERCENTILE : percentile;
@@ -99,6 +88,31 @@ final class RecipeValidator {
         return new RecipeSpec(method.wireName(), perChannel, symmetric, blockSize, calibration, percentile,
                 names("excludeNodes", r.excludeNodes(), null), names("excludeOpTypes", r.excludeOpTypes(), OP_TYPE),
                 r.accuracyBudget(), r.notes());
+    }
+
+    /**
+     * Each field set that the method would ignore is refused by name, from the engine's one table of which
+     * options each method honours ({@link MethodOptions}). A {@code perChannel: false} asks for the default and
+     * is accepted everywhere; {@code symmetric} is checked as the choice it makes.
+     */
+    private static void refuseInapplicable(RecipeRequest r, Method method) {
+        Map<MethodOptions.Option, Boolean> given = new EnumMap<>(MethodOptions.Option.class);
+        given.put(MethodOptions.Option.PER_CHANNEL, Boolean.TRUE.equals(r.perChannel()));
+        given.put(MethodOptions.Option.SYMMETRIC, Boolean.TRUE.equals(r.symmetric()));
+        given.put(MethodOptions.Option.ASYMMETRIC, Boolean.FALSE.equals(r.symmetric()));
+        given.put(MethodOptions.Option.BLOCK_SIZE, r.blockSize() != null);
+        given.put(MethodOptions.Option.CALIBRATION_METHOD, r.calibrationMethod() != null);
+        given.put(MethodOptions.Option.PERCENTILE, r.percentile() != null);
+        given.put(MethodOptions.Option.ACCURACY_BUDGET, r.accuracyBudget() != null);
+        given.put(MethodOptions.Option.EXCLUDE_NODES, r.excludeNodes() != null && !r.excludeNodes().isEmpty());
+        given.put(MethodOptions.Option.EXCLUDE_OP_TYPES, r.excludeOpTypes() != null && !r.excludeOpTypes().isEmpty());
+        given.forEach((option, present) -> {
+            if (present) {
+                MethodOptions.refusal(method, option, MethodOptions.Surface.RECIPE).ifPresent(message -> {
+                    throw ApiException.invalid(option.field(), message);
+                });
+            }
+        });
     }
 
     /** Sorted and de-duplicated: the order a list was typed in does not change the recipe. */

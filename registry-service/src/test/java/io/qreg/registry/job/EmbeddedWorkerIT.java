@@ -2,12 +2,23 @@ package io.qreg.registry.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.qreg.engine.model.Nodes;
+import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.tensor.Tensors;
+import io.qreg.onnx.ir.GraphProto;
+import io.qreg.onnx.ir.ModelProto;
+import io.qreg.onnx.ir.OperatorSetIdProto;
+import io.qreg.onnx.ir.TensorProto;
+import io.qreg.onnx.ir.TensorShapeProto;
+import io.qreg.onnx.ir.TypeProto;
+import io.qreg.onnx.ir.ValueInfoProto;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
@@ -177,6 +188,114 @@ class EmbeddedWorkerIT {
         assertThat(refused.hasNonNull("variantId")).as("no variant").isFalse();
     }
 
+
+    // The engine's run of the written model (report.verification) is kept on the variant and shown by the API; a
+    // quantized model that breaks in ONNX Runtime and an accuracy budget that puts every layer back in float both
+    // end FAILED with the engine's reason, without retry or variant. (Here, to share this registry process.)
+
+    private void verificationFixtures() {
+        if (api.get("/api/v1/models/verify-digits").status() == 200) {
+            return;
+        }
+        assertThat(api.post("/api/v1/models", Map.of("name", "verify-digits", "task", "classification")).status())
+                .isEqualTo(201);
+        var calibration = api.upload("/api/v1/datasets", Map.of("name", "verify-calib", "purpose", "calibration"),
+                Fixtures.bytes("digits_calib_x.npy"), "input.npy");
+        assertThat(calibration.status()).as(calibration.body()).isEqualTo(201);
+    }
+
+    private String checkpoint(String model, String version, byte[] bytes) {
+        var reply = api.upload("/api/v1/models/" + model + "/checkpoints", Map.of("version", version, "license", "MIT"),
+                bytes, "model.onnx");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        return reply.json().get("id").asString();
+    }
+
+    private JsonNode quantize(String checkpointId, String recipe, boolean calibrated) throws InterruptedException {
+        Map<String, Object> job = calibrated
+                ? Map.of("type", "QUANTIZE", "checkpointId", checkpointId, "recipe", Map.of("name", recipe, "version", 1),
+                        "calibrationDataset", Map.of("name", "verify-calib", "version", 1))
+                : Map.of("type", "QUANTIZE", "checkpointId", checkpointId, "recipe", Map.of("name", recipe, "version", 1));
+        var submitted = api.post("/api/v1/jobs", job);
+        assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
+        return EmbeddedWorkerIT.awaitFinished(api, submitted.json().get("id").asString());
+    }
+
+    private int variantsOf(JsonNode job) {
+        return api.get("/api/v1/jobs/" + job.get("id").asString()).json().hasNonNull("variantId") ? 1 : 0;
+    }
+
+    @Test
+    void theVariantKeepsTheVerificationFiguresAndTheApiShowsThem() throws Exception {
+        verificationFixtures();
+        String checkpointId = checkpoint("verify-digits", "1.0.0", Fixtures.bytes("digits_mlp.onnx"));
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "verify-static", "method", "int8-static",
+                "calibrationMethod", "minmax")).status()).isEqualTo(201);
+
+        JsonNode job = quantize(checkpointId, "verify-static", true);
+
+        assertThat(job.get("status").asString()).as(job + registry.tail()).isEqualTo("SUCCEEDED");
+        JsonNode check = api.get("/api/v1/variants/" + job.get("variantId").asString()).json()
+                .get("report").get("verification");
+        assertThat(check.get("samples").asInt()).isEqualTo(16);
+        assertThat(check.get("inputs").asString()).isEqualTo("calibration");
+        assertThat(check.get("sqnrDb").asDouble()).isGreaterThan(20.0).isLessThan(200.0);
+        assertThat(check.get("top1Agreement").asDouble()).isGreaterThan(0.95).isLessThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void aBudgetThatLeavesEveryLayerInFloatFailsTheJobWithoutAVariant() throws Exception {
+        verificationFixtures();
+        String checkpointId = checkpoint("verify-digits", "2.0.0", Fixtures.bytes("digits_mlp.onnx"));
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "impossible-budget", "method", "int8-static",
+                "calibrationMethod", "minmax", "accuracyBudget", 1e-9)).status()).isEqualTo(201);
+
+        JsonNode job = quantize(checkpointId, "impossible-budget", true);
+
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("FAILED");
+        assertThat(job.get("attempts").asInt()).as("a refusal is not retried").isEqualTo(1);
+        assertThat(job.get("error").asString())
+                .isEqualTo("nothing was quantized: 0 of 3 layers: 3 kept in float by the accuracy budget");
+        assertThat(variantsOf(job)).isZero();
+    }
+
+    @Test
+    void aQuantizedModelThatGivesInfinityWhereTheOriginalIsFiniteFailsTheJob() throws Exception {
+        assertThat(api.post("/api/v1/models", Map.of("name", "verify-divide", "task", "classification")).status())
+                .isEqualTo(201);
+        String checkpointId = checkpoint("verify-divide", "1.0.0", divideModel());
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "dynamic-per-tensor", "method", "int8-dynamic"))
+                .status()).isEqualTo(201);
+
+        JsonNode job = quantize(checkpointId, "dynamic-per-tensor", false);
+
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("FAILED");
+        assertThat(job.get("attempts").asInt()).isEqualTo(1);
+        assertThat(job.get("error").asString()).contains("failed its check in ONNX Runtime, so it was not kept",
+                "NaN or infinite values in output 'y' where the original is finite");
+        assertThat(variantsOf(job)).isZero();
+    }
+
+    /** y = 1 / (x · [1000, 0.001]): per-tensor int8 rounds 0.001 to 0, so the quantized model divides by zero. */
+    private static byte[] divideModel() throws Exception {
+        TypeProto.Tensor.Builder x = TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE)
+                .setShape(TensorShapeProto.newBuilder()
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(1)));
+        GraphProto graph = GraphProto.newBuilder().setName("divide")
+                .addInput(ValueInfoProto.newBuilder().setName("x").setType(TypeProto.newBuilder().setTensorType(x)))
+                .addOutput(ValueInfoProto.newBuilder().setName("y").setType(TypeProto.newBuilder().setTensorType(
+                        TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))))
+                .addInitializer(Tensors.floats("w", new long[] {1, 2}, new float[] {1000f, 0.001f}))
+                .addInitializer(Tensors.floats("one", new long[] {}, new float[] {1f}))
+                .addNode(Nodes.node("MatMul", List.of("x", "w"), List.of("z"), "mm"))
+                .addNode(Nodes.node("Div", List.of("one", "z"), List.of("y"), "div"))
+                .build();
+        Path file = dir.resolve("divide.onnx");
+        OnnxModel.of(ModelProto.newBuilder().setIrVersion(8).setGraph(graph)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build()).save(file);
+        return Files.readAllBytes(file);
+    }
 
     static JsonNode awaitFinished(HttpApi api, String jobId) throws InterruptedException {
         // Generous: CI machines are shared, and a retried BENCHMARK job runs three measurements twice.

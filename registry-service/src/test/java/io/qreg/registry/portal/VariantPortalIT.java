@@ -77,6 +77,9 @@ class VariantPortalIT extends JobTestSupport {
         assertThat(html).contains("Engine report", "sensitivity-chart", "id=\"sensitivity-chart-data\"",
                 "30.0 dB", "QUANTIZED");
         assertThat(html).contains("href=\"/variants/" + variant + "/download\"");
+        // The engine's run of the written model beside the checkpoint (report.verification), among the facts.
+        assertThat(html).contains("Verified in ONNX Runtime on")
+                .containsPattern("16 generated samples · SQNR \\d+\\.\\d dB · top-1 agreement \\d+\\.\\d%");
 
         var download = viewer.getBytes("/variants/" + variant + "/download");
         assertThat(download.statusCode()).isEqualTo(200);

@@ -82,10 +82,10 @@ class RecipeVersioningIT extends IntegrationTest {
             int8-static without calibration | int8-static  |               |     | calibrationMethod | needs a calibrationMethod
             block size not a power of two   | int4-weight  |               | 48  | blockSize         | power of two
             block size below 16             | int8-weight  |               | 8   | blockSize         | power of two
-            block size on a dynamic recipe  | int8-dynamic |               | 32  | blockSize         | applies only to int4-weight
+            block size on a dynamic recipe  | int8-dynamic |               | 32  | blockSize         | does not apply to int8-dynamic
             unknown method                  | int3-magic   |               |     | method            | unknown method 'int3-magic'
             unknown calibrator              | int8-static  | median        |     | calibrationMethod | minmax, percentile or entropy
-            calibration on a dynamic recipe | int8-dynamic | minmax        |     | calibrationMethod | applies only to int8-static
+            calibration on a dynamic recipe | int8-dynamic | minmax        |     | calibrationMethod | does not apply to int8-dynamic
             """)
     void impossibleCombinationsAreRejectedNamingTheField(String why, String method, String calibration,
             Integer blockSize, String field, String message) {

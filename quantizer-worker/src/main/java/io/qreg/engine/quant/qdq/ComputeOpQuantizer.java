@@ -100,7 +100,10 @@ final class ComputeOpQuantizer implements QdqOpQuantizer {
                 float[] scales = new float[bias.length];
                 int[] q = WeightQuantizer.quantizeBias(bias, inputScale, weight.scales(), scales);
                 before += QdqRewriter.floatBytes(tensor);
-                after += rewriter.quantizeBias(current, in.index(), q, scales, Tensors.dims(tensor));
+                // A per-tensor weight gives every bias element the same scale: write it once, as a scalar. Opsets
+                // 10-12 have no per-axis DequantizeLinear, and this is what keeps their biases loadable.
+                float[] written = weight.scales().length == 1 && scales.length > 0 ? new float[] {scales[0]} : scales;
+                after += rewriter.quantizeBias(current, in.index(), q, written, Tensors.dims(tensor));
                 details.add("bias int32 (scale = input scale x weight scale)");
             }
         }

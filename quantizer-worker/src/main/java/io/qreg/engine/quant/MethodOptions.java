@@ -1,0 +1,115 @@
+package io.qreg.engine.quant;
+
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one table of which options each method honours. An option outside its method's row would change nothing in
+ * the written model, so both the CLI ({@code quantize}) and the registry's recipe validation refuse it, naming the
+ * flag or the field, instead of letting the user believe it took effect.
+ */
+public final class MethodOptions {
+
+    /** Where an option was given: decides whether a message names the CLI flag or the recipe field. */
+    public enum Surface { CLI, RECIPE }
+
+    /** Each option by its CLI flag and its recipe field (null where recipes have no such field). */
+    public enum Option {
+        PER_CHANNEL("--per-channel", "perChannel"),
+        SYMMETRIC("--symmetric", "symmetric"),
+        ASYMMETRIC("--asymmetric", "symmetric"),
+        BLOCK_SIZE("--block-size", "blockSize"),
+        CALIBRATION("--calibration", "calibrationDataset"),
+        CALIBRATION_METHOD("--calibration-method", "calibrationMethod"),
+        PERCENTILE("--percentile", "percentile"),
+        ACCURACY_BUDGET("--accuracy-budget", "accuracyBudget"),
+        EXCLUDE_NODES("--exclude-nodes", "excludeNodes"),
+        EXCLUDE_OP_TYPES("--exclude-op-types", "excludeOpTypes"),
+        NO_MASK_GUARD("--no-mask-guard", null);
+
+        private final String flag;
+        private final String field;
+
+        Option(String flag, String field) {
+            this.flag = flag;
+            this.field = field;
+        }
+
+        public String flag() {
+            return flag;
+        }
+
+        /** The recipe field, or null when recipes cannot set it. */
+        public String field() {
+            return field;
+        }
+
+        public String name(Surface surface) {
+            return surface == Surface.CLI || field == null ? flag : field;
+        }
+    }
+
+    /** Options every method honours: what to skip, and the calibration data sensitivity and the check run on. */
+    private static final Set<Option> COMMON = EnumSet.of(Option.CALIBRATION, Option.ACCURACY_BUDGET,
+            Option.EXCLUDE_NODES, Option.EXCLUDE_OP_TYPES);
+
+    private static final Map<Method, Set<Option>> APPLIES = new EnumMap<>(Method.class);
+
+    static {
+        APPLIES.put(Method.INT8_DYNAMIC, with(Option.PER_CHANNEL, Option.SYMMETRIC, Option.ASYMMETRIC));
+        // Static QDQ weights are symmetric int8 (the Gather table too): zero point 0 is what ONNX Runtime's QDQ
+        // fusions into integer kernels expect, so there is no asymmetric variant to offer.
+        APPLIES.put(Method.INT8_STATIC, with(Option.PER_CHANNEL, Option.SYMMETRIC, Option.CALIBRATION_METHOD,
+                Option.PERCENTILE, Option.NO_MASK_GUARD));
+        APPLIES.put(Method.INT4_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE));
+        APPLIES.put(Method.INT8_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE));
+        APPLIES.put(Method.FP16, with());
+        // A QAT export fixes every weight's grid and every activation's scale; the import keeps them as trained.
+        APPLIES.put(Method.QAT, EnumSet.noneOf(Option.class));
+    }
+
+    private MethodOptions() {
+    }
+
+    private static Set<Option> with(Option... options) {
+        Set<Option> set = EnumSet.copyOf(COMMON);
+        set.addAll(Set.of(options));
+        return set;
+    }
+
+    public static boolean applies(Method method, Option option) {
+        return APPLIES.getOrDefault(method, Set.of()).contains(option);
+    }
+
+    /**
+     * Why {@code option} does nothing for {@code method}, as a sentence naming it the way {@code surface} spells
+     * it, e.g. "--per-channel does not apply to int4-weight: its granularity is --block-size"; empty if it applies.
+     */
+    public static Optional<String> refusal(Method method, Option option, Surface surface) {
+        if (applies(method, option)) {
+            return Optional.empty();
+        }
+        String name = option.name(surface);
+        String m = method.wireName();
+        if (method == Method.QAT) {
+            return Optional.of(name + " does not apply to qat: a QAT export already fixes every weight's grid and"
+                    + " every activation's scale, which the import keeps as trained");
+        }
+        String reason = switch (option) {
+            case PER_CHANNEL -> method == Method.FP16 ? "fp16 has no scales"
+                    : "its granularity is " + Option.BLOCK_SIZE.name(surface);
+            case SYMMETRIC, ASYMMETRIC -> method == Method.FP16 ? "fp16 has no zero points"
+                    : "its weights are always symmetric int8 (zero point 0, which ONNX Runtime's QDQ integer"
+                            + " kernels expect)";
+            case BLOCK_SIZE -> "block sizes are for the block-wise methods int4-weight and int8-weight";
+            case CALIBRATION_METHOD, PERCENTILE -> "activation ranges are calibrated by int8-static only";
+            case NO_MASK_GUARD -> "the mask guard keeps int8-static activations in float; " + m
+                    + " quantizes no activation ranges";
+            default -> "this engine does not implement it for " + m;
+        };
+        return Optional.of(name + " does not apply to " + m + ": " + reason);
+    }
+}
