@@ -42,14 +42,21 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
 
     /** The options that shape the output, in CLI terms. */
     public Map<String, Object> optionsSummary() {
+        // Only what the method honours (MethodOptions): a qat import has no perChannel to report.
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("perChannel", options.perChannel());
-        m.put("symmetric", options.symmetric());
-        if (method == Method.INT4_WEIGHT || method == Method.INT8_WEIGHT) {
+        if (MethodOptions.applies(method, MethodOptions.Option.PER_CHANNEL)) {
+            m.put("perChannel", options.perChannel());
+        }
+        if (MethodOptions.applies(method, MethodOptions.Option.SYMMETRIC)) {
+            m.put("symmetric", options.symmetric());
+        }
+        if (MethodOptions.applies(method, MethodOptions.Option.BLOCK_SIZE)) {
             m.put("blockSize", options.blockSize());
         }
-        m.put("excludeNodes", options.excludeNodes().stream().sorted().toList());
-        m.put("excludeOpTypes", options.excludeOpTypes().stream().sorted().toList());
+        if (MethodOptions.applies(method, MethodOptions.Option.EXCLUDE_NODES)) {
+            m.put("excludeNodes", options.excludeNodes().stream().sorted().toList());
+            m.put("excludeOpTypes", options.excludeOpTypes().stream().sorted().toList());
+        }
         return m;
     }
 

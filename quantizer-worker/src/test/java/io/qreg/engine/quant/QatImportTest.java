@@ -125,6 +125,7 @@ class QatImportTest {
         assertThat(deployable.notes()).anySatisfy(n -> assertThat(n).startsWith("already in deployable QDQ form"));
         assertThat(deployable.count(LayerReport.Status.QUANTIZED)).isEqualTo(3);
         assertThat(deployable.precisionMix().layers().get(WeightPrecision.INT8)).isEqualTo(3);
+        assertThat(deployable.optionsSummary()).as("qat honours no post-training option").isEmpty();
         NpyArray x = ModelEval.npy("digits_eval_x.npy");
         NpyArray y = ModelEval.npy("digits_eval_y.npy");
         assertThat(ModelEval.accuracy(out, "input", x, y)).isEqualTo(ModelEval.accuracy(qdq, "input", x, y));

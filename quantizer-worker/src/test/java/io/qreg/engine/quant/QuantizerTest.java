@@ -100,7 +100,8 @@ class QuantizerTest {
         assertThat((String) map.get("onnxRuntimeVersion")).startsWith("1.23");
         @SuppressWarnings("unchecked")
         Map<String, Object> options = (Map<String, Object>) map.get("options");
-        assertThat(options).containsEntry("blockSize", 32);
+        assertThat(options).containsEntry("blockSize", 32).containsEntry("symmetric", false)
+                .doesNotContainKey("perChannel");
     }
 
     @Test
