@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +53,7 @@ public final class Quantizer {
         QuantizedInput.check(model, options.method());
         // Read before the passes rewrite the graph: which inputs index which embedding tables.
         Map<String, Long> indexBounds = GeneratedInputs.indexBounds(model.graph());
+        List<String> unmatchedExclusions = unmatchedExcludedOpTypes(model, options);
         List<LayerReport> layers;
         List<String> notes;
         BudgetOutcome budget = null;
@@ -65,6 +68,8 @@ public final class Quantizer {
             layers = context.layers();
             notes = context.notes();
         }
+        notes = new ArrayList<>(notes);
+        notes.addAll(unmatchedExclusions);
         // Before anything is written: a model with no layer below float32 must never be labelled quantized.
         List<WrittenLayer> written = WrittenLayers.of(model.graph());
         layers = FloatLayerReports.complete(options.method(), written, layers);
@@ -81,6 +86,17 @@ public final class Quantizer {
         long after = sizeOnDisk(out) + sizeOnDisk(dataFile(out));
         return new QuantizationReport(options.method(), options, before, after, layers, notes,
                 (System.nanoTime() - started) / 1_000_000, check.onnxRuntimeVersion(), budget, mix, check);
+    }
+
+    /**
+     * An excluded op type the model lacks changes nothing; recipes are reused across models, so it is not refused,
+     * but the report says so rather than letting the exclusion look as if it took effect.
+     */
+    private static List<String> unmatchedExcludedOpTypes(OnnxModel model, QuantizationOptions options) {
+        Set<String> present = new HashSet<>();
+        model.graph().nodes().forEach(n -> present.add(n.getOpType()));
+        return options.excludeOpTypes().stream().filter(t -> !present.contains(t)).sorted()
+                .map(t -> "excluded op type " + t + " matched no node: the model has no " + t).toList();
     }
 
     private static void checkDistinct(Path in, Path out) throws QuantizationException {

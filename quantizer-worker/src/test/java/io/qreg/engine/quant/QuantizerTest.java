@@ -105,6 +105,19 @@ class QuantizerTest {
     }
 
     @Test
+    void anExcludedOpTypeTheModelLacksIsNamedInTheNotesInsteadOfLookingApplied() throws Exception {
+        Path in = ModelEval.copy("digits_cnn.onnx", dir);
+        QuantizationOptions d = QuantizationOptions.defaults(Method.INT8_DYNAMIC);
+        QuantizationOptions options = new QuantizationOptions(d.method(), d.perChannel(), d.symmetric(), d.blockSize(),
+                d.calibrationMethod(), d.percentile(), Set.of(), Set.of("Conv", "LSTM"), Map.of(), null, null, true);
+
+        QuantizationReport report = Quantizer.quantize(in, dir.resolve("out.onnx"), options, null);
+
+        assertThat(report.notes()).contains("excluded op type LSTM matched no node: the model has no LSTM")
+                .noneMatch(n -> n.contains("op type Conv"));
+    }
+
+    @Test
     void everyMethodHasAPass() throws Exception {
         for (Method m : Method.values()) {
             assertThat(Passes.supports(m)).as(m.wireName()).isTrue();
