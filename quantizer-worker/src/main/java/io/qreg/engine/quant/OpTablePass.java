@@ -5,6 +5,7 @@ import io.qreg.engine.model.Nodes;
 import io.qreg.onnx.ir.NodeProto;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A pass driven by a table from op type to {@link OpQuantizer}: every default-domain node whose op type
@@ -21,6 +22,13 @@ public abstract class OpTablePass implements QuantizationPass {
 
     /** Op type (default ONNX domain) to the quantizer that rewrites it. */
     protected abstract Map<String, OpQuantizer> table();
+
+    /** The op types this pass handles and what it does with each, for the coverage table. */
+    public final Map<String, Coverage> coverage() {
+        Map<String, Coverage> coverage = new TreeMap<>();
+        table().forEach((op, quantizer) -> coverage.put(op, quantizer.coverage()));
+        return coverage;
+    }
 
     /** Runs before the nodes are visited, e.g. to plan a whole-graph decision. */
     protected void prepare(QuantizationContext context) throws QuantizationException {

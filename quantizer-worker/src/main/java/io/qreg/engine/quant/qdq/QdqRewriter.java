@@ -24,6 +24,8 @@ final class QdqRewriter {
     private final Map<String, String> dequantized = new HashMap<>();
     /** DequantizeLinear output to the parameters it was quantized with. */
     private final Map<String, QuantParams> params = new HashMap<>();
+    /** DequantizeLinear output to the activation it replaced. */
+    private final Map<String, String> originals = new HashMap<>();
 
     QdqRewriter(ModelGraph graph) {
         this.graph = graph;
@@ -32,6 +34,11 @@ final class QdqRewriter {
     /** The parameters {@code tensor} was quantized with, if it is the output of one of our DequantizeLinear nodes. */
     Optional<QuantParams> paramsOf(String tensor) {
         return Optional.ofNullable(params.get(tensor));
+    }
+
+    /** The activation a DequantizeLinear output of this rewriter replaced, else {@code tensor} itself. */
+    String original(String tensor) {
+        return originals.getOrDefault(tensor, tensor);
     }
 
     /** Whether {@code tensor} is already a DequantizeLinear output this rewriter made. */
@@ -67,6 +74,7 @@ final class QdqRewriter {
         }
         dequantized.put(tensor, output);
         params.put(output, p);
+        originals.put(output, tensor);
         return output;
     }
 
