@@ -48,7 +48,8 @@ final class DataFlow {
                     flow.data.add(out);
                 }
                 OptionalInt declared = graph.elementType(out);
-                Integer type = declared.isPresent() ? Integer.valueOf(declared.getAsInt()) : flow.inferType(graph, node, i);
+                Integer type = declared.isPresent() ? Integer.valueOf(declared.getAsInt())
+                        : flow.inferType(graph, node, i);
                 if (type != null) {
                     flow.types.put(out, type);
                 }
