@@ -23,7 +23,7 @@ public abstract class OpTablePass implements QuantizationPass {
     /** Op type (default ONNX domain) to the quantizer that rewrites it. */
     protected abstract Map<String, OpQuantizer> table();
 
-    /** The op types this pass handles and what it does with each, for the coverage table. */
+    @Override
     public final Map<String, Coverage> coverage() {
         Map<String, Coverage> coverage = new TreeMap<>();
         table().forEach((op, quantizer) -> coverage.put(op, quantizer.coverage()));

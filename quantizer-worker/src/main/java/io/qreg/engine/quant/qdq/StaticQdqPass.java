@@ -77,8 +77,8 @@ public final class StaticQdqPass implements QuantizationPass {
         return table;
     }
 
-    /** The op types int8-static handles and what it does with each, for the coverage table. */
-    public static Map<String, Coverage> coverage() {
+    @Override
+    public Map<String, Coverage> coverage() {
         Map<String, Coverage> coverage = new TreeMap<>();
         table(new QdqState(null, null, false, 0)).forEach((op, quantizer) -> coverage.put(op, quantizer.coverage()));
         return coverage;
