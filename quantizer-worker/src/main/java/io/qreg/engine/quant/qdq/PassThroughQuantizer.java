@@ -27,7 +27,7 @@ final class PassThroughQuantizer implements QdqOpQuantizer {
         this(state, 0);
     }
 
-    /** @param minOpset the opset from which the op has an int8 kernel in ONNX Runtime (Resize, Pad: 11) */
+    /** @param minOpset the opset from which ONNX Runtime runs the op on int8 (Resize, Pad: 11; MaxPool: 12) */
     PassThroughQuantizer(QdqState state, long minOpset) {
         this.state = state;
         this.minOpset = minOpset;

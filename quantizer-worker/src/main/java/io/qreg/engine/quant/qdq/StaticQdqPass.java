@@ -47,6 +47,8 @@ public final class StaticQdqPass implements QuantizationPass {
 
     /** Resize and Pad have int8 kernels in ONNX Runtime (and its tool quantizes them) from opset 11. */
     private static final long INT8_RESIZE_PAD_OPSET = 11;
+    /** MaxPool takes int8 from opset 12; ONNX Runtime's tool and its DQ/Q removal start there too. */
+    private static final long INT8_MAXPOOL_OPSET = 12;
 
     /** The op quantizer table: op type to what this pass does with it. */
     static Map<String, QdqOpQuantizer> table(QdqState state) {
@@ -68,10 +70,10 @@ public final class StaticQdqPass implements QuantizationPass {
                 "LayerNormalization")) {
             table.put(op, arithmetic);
         }
-        for (String op : List.of("MaxPool", "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze", "Slice",
-                "Split")) {
+        for (String op : List.of("Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze", "Slice", "Split")) {
             table.put(op, passThrough);
         }
+        table.put("MaxPool", new PassThroughQuantizer(state, INT8_MAXPOOL_OPSET));
         table.put("Resize", fromOpset11);
         table.put("Pad", fromOpset11);
         return table;
