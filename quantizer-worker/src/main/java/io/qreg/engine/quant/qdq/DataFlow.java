@@ -26,6 +26,7 @@ final class DataFlow {
     private static final Set<String> METADATA = Set.of("Shape", "Size");
     private static final Set<String> BOOLEAN = Set.of("Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual",
             "Not", "And", "Or", "Xor", "IsNaN", "IsInf");
+    private static final Set<String> SUBGRAPHS = Set.of("If", "Loop", "Scan");
     private static final Set<String> INT64 = Set.of("Shape", "Size", "ArgMax", "ArgMin", "NonZero");
 
     private final Set<String> data = new HashSet<>();
@@ -72,6 +73,16 @@ final class DataFlow {
 
     private Integer inferType(ModelGraph graph, NodeProto node, int output) {
         String op = node.getOpType();
+        if (!node.getDomain().isEmpty() && !node.getDomain().equals("ai.onnx") || SUBGRAPHS.contains(op)) {
+            return null; // types this analysis does not know stay unknown, as before it
+        }
+        if (op.equals("DequantizeLinear")) {
+            return TensorProto.DataType.FLOAT_VALUE;
+        }
+        if (op.equals("QuantizeLinear")) {
+            return node.getInputCount() > 2 && !node.getInput(2).isEmpty() ? types.get(node.getInput(2))
+                    : Integer.valueOf(TensorProto.DataType.UINT8_VALUE);
+        }
         if (BOOLEAN.contains(op)) {
             return TensorProto.DataType.BOOL_VALUE;
         }
