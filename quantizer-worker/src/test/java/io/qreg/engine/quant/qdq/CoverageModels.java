@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.Nodes;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.tensor.Tensors;
@@ -179,6 +180,21 @@ final class CoverageModels {
                 return values;
             }
         }
+    }
+
+    /**
+     * {@code model} after ONNX Runtime's extended graph optimizations (where its QDQ fusions run), read
+     * back from the optimized model it writes to {@code optimized}.
+     */
+    static ModelGraph fused(Path model, Path optimized) throws OrtException, IOException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(1);
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+            so.setOptimizedModelFilePath(optimized.toString());
+            env.createSession(model.toString(), so).close();
+        }
+        return OnnxModel.load(optimized).graph();
     }
 
     /** Signal-to-quantization-noise ratio of {@code actual} against {@code reference}, in dB. */
