@@ -80,7 +80,7 @@ class StaticQdqCoverageTest {
         assertReported(context, "residual", "avgpool", "concat", "resize", "pad", "slice", "split", "convtranspose",
                 "gap0", "gap1", "concat_pooled", "relu2");
         // ONNX Runtime's fusions recognise the patterns. Which fire with int8 activations depends on the CPU
-        // (Conv, Add, AveragePool need int8 x int8 kernels: ARM or VNNI); these fire on any x86 too. Its
+        // (here Conv, Add and AveragePool stay DQ -> op -> Q); these fire on this x86 machine. Its
         // DQ/Q removal around Resize, Slice and Split (which needs equal scales) leaves them reading int8.
         ModelGraph fused = CoverageModels.fused(out, dir.resolve("cnn_fused.onnx"));
         List<String> fusedOps = fused.nodes().stream().map(NodeProto::getOpType).toList();
