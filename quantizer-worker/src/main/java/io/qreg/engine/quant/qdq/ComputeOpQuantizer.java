@@ -14,10 +14,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Conv, ConvTranspose, Gemm and MatMul: Q/DQ on activation inputs, int8 symmetric weights behind a DequantizeLinear
- * (per channel on the output axis if asked), an int32 bias for Conv/Gemm, and a Q/DQ on the output
- * (after a Relu/Clip that directly follows, whose clamping the output range then carries). This is
- * the DQ → op → Q pattern ONNX Runtime fuses into QLinearConv / QLinearMatMul / QGemm. Its CPU provider
+ * Conv, ConvTranspose, Gemm and MatMul: Q/DQ on activation inputs, int8 symmetric weights behind a
+ * DequantizeLinear (per channel on the output axis if asked), an int32 bias for Conv/ConvTranspose/Gemm,
+ * and a Q/DQ on the output (after a Relu/Clip that directly follows, whose clamping the output range
+ * then carries). This is the DQ → op → Q pattern ONNX Runtime fuses into QLinearConv / QLinearMatMul / QGemm. Its CPU provider
  * has no such fusion for ConvTranspose, which then runs in float on dequantized int8 weights (storage
  * a quarter of float, like ONNX Runtime's tool writes it).
  */
