@@ -3,6 +3,7 @@ package io.qreg.engine.quant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,13 +47,21 @@ final class FloatLayerReports {
         return all;
     }
 
-    /** The weight-bearing op types the method's pass has a rewrite for, or null when the pass does not say. */
+    /**
+     * The weight-bearing op types the method's pass rewrites (its coverage says quantized or float16), or null when
+     * the pass does not say.
+     */
     private static Set<String> coveredWeightOps(Method method) throws QuantizationException {
-        Set<String> opTypes = Passes.forMethod(method).opTypes();
-        if (opTypes.isEmpty()) {
+        Map<String, Coverage> coverage = Passes.forMethod(method).coverage();
+        if (coverage.isEmpty()) {
             return null;
         }
-        Set<String> covered = new TreeSet<>(opTypes);
+        Set<String> covered = new TreeSet<>();
+        coverage.forEach((op, what) -> {
+            if (what == Coverage.QUANTIZED || what == Coverage.FLOAT16) {
+                covered.add(op);
+            }
+        });
         covered.retainAll(WrittenLayers.weightOpTypes());
         return covered;
     }

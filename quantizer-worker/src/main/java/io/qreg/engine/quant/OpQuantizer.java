@@ -9,5 +9,10 @@ import io.qreg.onnx.ir.NodeProto;
  */
 public interface OpQuantizer {
 
+    /** How the coverage table describes this quantizer's op types; most quantize them. */
+    default Coverage coverage() {
+        return Coverage.QUANTIZED;
+    }
+
     LayerReport quantize(ModelGraph graph, NodeProto node, QuantizationContext context) throws QuantizationException;
 }

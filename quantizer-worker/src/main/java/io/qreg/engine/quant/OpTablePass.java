@@ -5,7 +5,7 @@ import io.qreg.engine.model.Nodes;
 import io.qreg.onnx.ir.NodeProto;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A pass driven by a table from op type to {@link OpQuantizer}: every default-domain node whose op type
@@ -23,17 +23,19 @@ public abstract class OpTablePass implements QuantizationPass {
     /** Op type (default ONNX domain) to the quantizer that rewrites it. */
     protected abstract Map<String, OpQuantizer> table();
 
+    @Override
+    public final Map<String, Coverage> coverage() {
+        Map<String, Coverage> coverage = new TreeMap<>();
+        table().forEach((op, quantizer) -> coverage.put(op, quantizer.coverage()));
+        return coverage;
+    }
+
     /** Runs before the nodes are visited, e.g. to plan a whole-graph decision. */
     protected void prepare(QuantizationContext context) throws QuantizationException {
     }
 
     /** Runs after every node was visited, e.g. to drop tensors nothing reads any more. */
     protected void finish(QuantizationContext context) throws QuantizationException {
-    }
-
-    @Override
-    public Set<String> opTypes() {
-        return table().keySet();
     }
 
     @Override

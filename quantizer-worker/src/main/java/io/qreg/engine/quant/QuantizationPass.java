@@ -1,6 +1,6 @@
 package io.qreg.engine.quant;
 
-import java.util.Set;
+import java.util.Map;
 
 /**
  * One method's rewrite of the graph. A pass walks the nodes, asks its {@link OpQuantizer} table
@@ -11,11 +11,8 @@ public interface QuantizationPass {
 
     void apply(QuantizationContext context) throws QuantizationException;
 
-    /**
-     * The default-domain op types this pass has a rewrite for, which {@link FloatLayerReports} names when
-     * it explains a float layer; empty when the pass does not say.
-     */
-    default Set<String> opTypes() {
-        return Set.of();
+    /** The op types this pass handles and what it does with each, for the coverage table (docs/BENCHMARKS.md). */
+    default Map<String, Coverage> coverage() {
+        return Map.of();
     }
 }

@@ -2,6 +2,7 @@ package io.qreg.engine.quant.fp16;
 
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.Nodes;
+import io.qreg.engine.quant.Coverage;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.OpQuantizer;
 import io.qreg.engine.quant.QuantizationContext;
@@ -17,6 +18,11 @@ final class HalfNodeConverter implements OpQuantizer {
 
     HalfNodeConverter(Supplier<HalfPlan> plan) {
         this.plan = plan;
+    }
+
+    @Override
+    public Coverage coverage() {
+        return Coverage.FLOAT16;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.qreg.engine.quant.fp16;
 
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.Nodes;
+import io.qreg.engine.quant.Coverage;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.OpQuantizer;
 import io.qreg.engine.quant.QuantizationContext;
@@ -20,6 +21,11 @@ final class KeepFloat implements OpQuantizer {
     KeepFloat(Supplier<HalfPlan> plan, String reason) {
         this.plan = plan;
         this.reason = reason;
+    }
+
+    @Override
+    public Coverage coverage() {
+        return Coverage.KEPT_FLOAT;
     }
 
     @Override

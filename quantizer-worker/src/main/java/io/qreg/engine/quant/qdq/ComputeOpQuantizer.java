@@ -14,14 +14,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Conv, Gemm and MatMul: Q/DQ on activation inputs, int8 symmetric weights behind a DequantizeLinear
- * (per channel on the output axis if asked), an int32 bias for Conv/Gemm, and a Q/DQ on the output
- * (after a Relu/Clip that directly follows, whose clamping the output range then carries). This is
- * the DQ → op → Q pattern ONNX Runtime fuses into QLinearConv / QLinearMatMul / QGemm.
+ * Conv, ConvTranspose, Gemm and MatMul: Q/DQ on activation inputs, int8 symmetric weights behind a
+ * DequantizeLinear (per channel on the output axis if asked), an int32 bias for Conv/ConvTranspose/Gemm,
+ * and a Q/DQ on the output (after a Relu/Clip that directly follows, whose clamping the output range
+ * then carries). This is the DQ → op → Q pattern ONNX Runtime fuses into QLinearConv / QLinearMatMul / QGemm. Its CPU provider
+ * has no such fusion for ConvTranspose, which then runs in float on dequantized int8 weights (storage
+ * a quarter of float, like ONNX Runtime's tool writes it).
  */
 final class ComputeOpQuantizer implements QdqOpQuantizer {
-
-    private static final Set<String> FOLDABLE = Set.of("Relu", "Clip");
 
     private final QdqState state;
 
@@ -43,7 +43,7 @@ final class ComputeOpQuantizer implements QdqOpQuantizer {
                 tensors.add(node.getInput(in.index()));
             }
         }
-        tensors.add(outputTarget(graph, node).tensor());
+        tensors.add(state.outputTarget(node).tensor());
         tensors.add(node.getOutput(0));
         tensors.removeIf(t -> !state.maybeFloat(t));
         return tensors;
@@ -115,47 +115,8 @@ final class ComputeOpQuantizer implements QdqOpQuantizer {
             }
         }
         details.add("activations int8 asymmetric");
-        details.add(quantizeOutput(graph, rewriter.currentInstance(node)));
+        details.add(state.quantizeOutput(rewriter.currentInstance(node)));
         return LayerReport.quantized(name, op, String.join("; ", details), before, after);
-    }
-
-    private String quantizeOutput(ModelGraph graph, NodeProto node) {
-        Target target = outputTarget(graph, node);
-        String tensor = target.tensor();
-        if (graph.isGraphOutput(tensor) || graph.consumers(tensor).isEmpty()) {
-            return "output float (graph output)";
-        }
-        Optional<String> guard = state.guardReason(tensor);
-        if (guard.isPresent()) {
-            return "output float (guard: " + guard.get() + ")";
-        }
-        Optional<QuantParams> p = state.activationParams(tensor);
-        if (p.isEmpty()) {
-            return "output float (no calibrated range)";
-        }
-        state.rewriter().quantizeActivation(tensor, p.get());
-        if (target.activation() != null) {
-            state.fold(tensor, Nodes.describe(node));
-            return "output Q/DQ after " + Nodes.describe(target.activation()) + " (folded into the range)";
-        }
-        return "output Q/DQ";
-    }
-
-    private record Target(String tensor, NodeProto activation) {
-    }
-
-    /** The output to quantize: the node's own, or that of a Relu/Clip that is its only consumer. */
-    private Target outputTarget(ModelGraph graph, NodeProto node) {
-        String out = node.getOutput(0);
-        List<NodeProto> consumers = graph.consumers(out);
-        if (consumers.size() == 1 && !graph.isGraphOutput(out)) {
-            NodeProto next = consumers.get(0);
-            if (FOLDABLE.contains(next.getOpType()) && state.options().allows(next.getName(), next.getOpType())
-                    && next.getInput(0).equals(out)) {
-                return new Target(next.getOutput(0), next);
-            }
-        }
-        return new Target(out, null);
     }
 
     private List<Input> inputs(ModelGraph graph, NodeProto node) {
@@ -164,6 +125,16 @@ final class ComputeOpQuantizer implements QdqOpQuantizer {
             case "Conv" -> {
                 inputs.add(new Input(0, Role.ACTIVATION, -1));
                 inputs.add(weightOrActivation(graph, node, 1, 0));
+                if (node.getInputCount() > 2 && !node.getInput(2).isEmpty() && isWeight(graph, node, 1)
+                        && graph.isInitializer(node.getInput(2))) {
+                    inputs.add(new Input(2, Role.BIAS, -1));
+                }
+            }
+            case "ConvTranspose" -> {
+                // W is [C_in, C_out/group, k...]: output channels are axis 1, and per channel only when
+                // group = 1, where axis 1 holds every output channel the bias and the output scale index.
+                inputs.add(new Input(0, Role.ACTIVATION, -1));
+                inputs.add(weightOrActivation(graph, node, 1, Nodes.attrInt(node, "group", 1) == 1 ? 1 : -1));
                 if (node.getInputCount() > 2 && !node.getInput(2).isEmpty() && isWeight(graph, node, 1)
                         && graph.isInitializer(node.getInput(2))) {
                     inputs.add(new Input(2, Role.BIAS, -1));

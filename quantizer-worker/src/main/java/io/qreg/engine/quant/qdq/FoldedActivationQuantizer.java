@@ -1,6 +1,7 @@
 package io.qreg.engine.quant.qdq;
 
 import io.qreg.engine.model.ModelGraph;
+import io.qreg.engine.quant.Coverage;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.QuantizationContext;
 import io.qreg.onnx.ir.NodeProto;
@@ -20,6 +21,11 @@ final class FoldedActivationQuantizer implements QdqOpQuantizer {
     }
 
     @Override
+    public Coverage coverage() {
+        return Coverage.FOLDED;
+    }
+
+    @Override
     public Set<String> tensorsToCalibrate(ModelGraph graph, NodeProto node) {
         return Set.of();
     }
@@ -30,6 +36,6 @@ final class FoldedActivationQuantizer implements QdqOpQuantizer {
                 .map(into -> LayerReport.quantized(node.getName(), node.getOpType(),
                         "folded into the output range of " + into, 0, 0))
                 .orElseGet(() -> LayerReport.kept(node.getName(), node.getOpType(), LayerReport.Status.KEPT_FLOAT,
-                        "not directly after a quantized Conv/Gemm/MatMul"));
+                        "not the only consumer of a quantized op's output, so no range carries it"));
     }
 }

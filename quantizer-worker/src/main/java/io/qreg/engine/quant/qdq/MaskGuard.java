@@ -20,7 +20,7 @@ import java.util.Set;
  * quantized over [-1e9, 10], every attention score rounds to the same level and attention becomes
  * uniform. Such tensors stay float.
  *
- * <p>Two rules: a tensor feeding a Softmax that comes from an Add with a mask-like input (a constant,
+ * <p>Two rules: a tensor feeding a Softmax that comes from an Add or a Where with a mask-like input (a constant,
  * possibly sliced/reshaped/cast, or an observed minimum at or below {@value #HUGE}); and any tensor
  * whose extreme magnitude is at least {@value #HUGE} while its bulk (the 99.99th percentile of |x|)
  * is at least {@value #RATIO} times smaller.
@@ -29,6 +29,8 @@ final class MaskGuard {
 
     static final double HUGE = 1e4;
     static final double RATIO = 1e3;
+    /** Ops that apply a mask: adding -1e9 where attention is not allowed, or selecting it with Where. */
+    private static final Set<String> MASKING = Set.of("Add", "Where");
     /** Ops that move or select a constant's values without computing new ones. */
     private static final Set<String> VALUE_PRESERVING = Set.of("Slice", "Reshape", "Unsqueeze", "Squeeze", "Expand",
             "Cast", "Transpose", "Gather", "Identity", "Flatten");
@@ -58,7 +60,7 @@ final class MaskGuard {
     private static Optional<String> maskFeedingSoftmax(ModelGraph graph, String tensor, Range seen) {
         Optional<NodeProto> softmax = graph.consumers(tensor).stream()
                 .filter(n -> n.getOpType().equals("Softmax")).findFirst();
-        Optional<NodeProto> add = graph.producer(tensor).filter(n -> n.getOpType().equals("Add"));
+        Optional<NodeProto> add = graph.producer(tensor).filter(n -> MASKING.contains(n.getOpType()));
         if (softmax.isEmpty() || add.isEmpty()) {
             return Optional.empty();
         }

@@ -10,20 +10,31 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The graph edits of the QDQ format. An activation gets exactly one QuantizeLinear/DequantizeLinear
- * pair, and every consumer reads the DequantizeLinear output, so a tensor shared by several quantized
+ * pair, and every consumer but a comparison reads the DequantizeLinear output, so a tensor shared by several quantized
  * nodes is quantized once with one scale. A weight becomes an int8 initializer with a
  * DequantizeLinear in front of the node that uses it.
  */
 final class QdqRewriter {
+
+    /**
+     * Readers that turn values into discrete decisions keep reading the float tensor: rounding moves a
+     * value near a threshold across it (x in (0, scale/2) dequantizes to 0, so x > 0 flips), and a
+     * flipped Where condition swaps whole values, not a rounding error's worth.
+     */
+    private static final Set<String> DECISIONS = Set.of("Greater", "GreaterOrEqual", "Less", "LessOrEqual", "Equal",
+            "ArgMax", "ArgMin", "Sign");
 
     private final ModelGraph graph;
     /** Original activation name to the DequantizeLinear output replacing it. */
     private final Map<String, String> dequantized = new HashMap<>();
     /** DequantizeLinear output to the parameters it was quantized with. */
     private final Map<String, QuantParams> params = new HashMap<>();
+    /** DequantizeLinear output to the activation it replaced. */
+    private final Map<String, String> originals = new HashMap<>();
 
     QdqRewriter(ModelGraph graph) {
         this.graph = graph;
@@ -32,6 +43,11 @@ final class QdqRewriter {
     /** The parameters {@code tensor} was quantized with, if it is the output of one of our DequantizeLinear nodes. */
     Optional<QuantParams> paramsOf(String tensor) {
         return Optional.ofNullable(params.get(tensor));
+    }
+
+    /** The activation a DequantizeLinear output of this rewriter replaced, else {@code tensor} itself. */
+    String original(String tensor) {
+        return originals.getOrDefault(tensor, tensor);
     }
 
     /** Whether {@code tensor} is already a DequantizeLinear output this rewriter made. */
@@ -63,10 +79,13 @@ final class QdqRewriter {
         graph.addNode(Nodes.node("DequantizeLinear", List.of(quantized, scale, zeroPoint), List.of(output),
                 graph.uniqueName(tensor + "_DequantizeLinear")));
         for (NodeProto reader : readers) {
-            graph.replaceInput(currentInstance(reader), tensor, output);
+            if (!DECISIONS.contains(reader.getOpType())) {
+                graph.replaceInput(currentInstance(reader), tensor, output);
+            }
         }
         dequantized.put(tensor, output);
         params.put(output, p);
+        originals.put(output, tensor);
         return output;
     }
 

@@ -7,6 +7,7 @@ import io.qreg.engine.calibration.TensorStatistics;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.CalibrationMethod;
+import io.qreg.engine.quant.Coverage;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.QuantizationContext;
 import io.qreg.engine.quant.QuantizationException;
@@ -15,8 +16,10 @@ import io.qreg.engine.quant.QuantizationPass;
 import io.qreg.onnx.ir.NodeProto;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * int8-static in QDQ format, what ONNX Runtime's {@code quantize_static(quant_format=QDQ)} writes:
@@ -42,26 +45,45 @@ public final class StaticQdqPass implements QuantizationPass {
         this.batchSize = batchSize;
     }
 
+    /** Resize and Pad have int8 kernels in ONNX Runtime (and its tool quantizes them) from opset 11. */
+    private static final long INT8_RESIZE_PAD_OPSET = 11;
+    /** MaxPool takes int8 from opset 12; ONNX Runtime's tool and its DQ/Q removal start there too. */
+    private static final long INT8_MAXPOOL_OPSET = 12;
+
     /** The op quantizer table: op type to what this pass does with it. */
     static Map<String, QdqOpQuantizer> table(QdqState state) {
         ComputeOpQuantizer compute = new ComputeOpQuantizer(state);
         PassThroughQuantizer passThrough = new PassThroughQuantizer(state);
+        PassThroughQuantizer fromOpset11 = new PassThroughQuantizer(state, INT8_RESIZE_PAD_OPSET);
         FoldedActivationQuantizer folded = new FoldedActivationQuantizer(state);
+        ArithmeticQuantizer arithmetic = new ArithmeticQuantizer(state);
         Map<String, QdqOpQuantizer> table = new LinkedHashMap<>();
         table.put("Conv", compute);
+        table.put("ConvTranspose", compute);
         table.put("Gemm", compute);
         table.put("MatMul", compute);
         table.put("Relu", folded);
         table.put("Clip", folded);
         table.put("Softmax", new SoftmaxQuantizer(state));
         table.put("Gather", new EmbeddingTableQuantizer());
-        table.put("MaxPool", passThrough);
-        table.put("Reshape", passThrough);
-        table.put("Transpose", passThrough);
-        table.put("Flatten", passThrough);
-        table.put("Squeeze", passThrough);
-        table.put("Unsqueeze", passThrough);
+        for (String op : List.of("Add", "Mul", "Concat", "AveragePool", "GlobalAveragePool", "Where",
+                "LayerNormalization")) {
+            table.put(op, arithmetic);
+        }
+        for (String op : List.of("Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze", "Slice", "Split")) {
+            table.put(op, passThrough);
+        }
+        table.put("MaxPool", new PassThroughQuantizer(state, INT8_MAXPOOL_OPSET));
+        table.put("Resize", fromOpset11);
+        table.put("Pad", fromOpset11);
         return table;
+    }
+
+    @Override
+    public Map<String, Coverage> coverage() {
+        Map<String, Coverage> coverage = new TreeMap<>();
+        table(new QdqState(null, null, false, 0)).forEach((op, quantizer) -> coverage.put(op, quantizer.coverage()));
+        return coverage;
     }
 
     @Override
@@ -84,7 +106,7 @@ public final class StaticQdqPass implements QuantizationPass {
         CalibrationData data = CalibrationData.load(graph, options.calibrationInputs());
 
         graph.topologicalSort();
-        QdqState state = new QdqState(graph, options, perChannel);
+        QdqState state = new QdqState(graph, options, perChannel, opset);
         Map<String, QdqOpQuantizer> table = table(state);
         Set<String> tensors = new LinkedHashSet<>();
         for (NodeProto node : graph.nodes()) {
@@ -118,11 +140,5 @@ public final class StaticQdqPass implements QuantizationPass {
             }
             context.report(quantizer.quantize(graph, node, context));
         }
-    }
-
-    /** The table's op types; its quantizers only keep the state they are given, so none is needed to list them. */
-    @Override
-    public Set<String> opTypes() {
-        return table(null).keySet();
     }
 }

@@ -10,6 +10,7 @@ import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.npy.NpyArray;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +55,16 @@ class StaticQdqPassByteLmTest {
                 .allMatch(l -> l.status() == LayerReport.Status.KEPT_FLOAT && l.detail().startsWith("guard:"));
         assertThat(context.layers()).filteredOn(l -> l.opType().equals("MatMul")).hasSize(13)
                 .allMatch(l -> l.status() == LayerReport.Status.QUANTIZED);
+        // Beyond MatMul: residual and bias Adds, the GELU's Muls, LayerNormalizations and the qkv Splits are
+        // quantized; the mask Adds stay float; shape arithmetic (Concats of dimensions, the Mul by a factor
+        // computed from Shape) is not considered at all.
+        assertThat(context.layers()).filteredOn(l -> l.opType().equals("Add")).hasSize(18)
+                .filteredOn(l -> l.status() == LayerReport.Status.QUANTIZED).hasSize(16);
+        assertThat(context.layers()).filteredOn(l -> l.opType().equals("Mul")).hasSize(6)
+                .allMatch(l -> l.status() == LayerReport.Status.QUANTIZED);
+        assertThat(context.layers()).filteredOn(l -> Set.of("LayerNormalization", "Split").contains(l.opType()))
+                .hasSize(7).allMatch(l -> l.status() == LayerReport.Status.QUANTIZED);
+        assertThat(context.layers()).noneMatch(l -> l.opType().equals("Concat") || l.node().equals("/blocks.0/Mul"));
         assertThat(QdqFixtures.count(withGuard, "QuantizeLinear")).isPositive();
         assertThat(context.layers()).filteredOn(l -> l.opType().equals("Gather")).isNotEmpty()
                 .allMatch(l -> l.status() == LayerReport.Status.QUANTIZED);
