@@ -173,6 +173,13 @@ public final class EvaluateCommand implements Command {
             }
         });
         table.print(out);
+        if (!result.flipsByClass().isEmpty()) {
+            out.println();
+            TextTable classes = new TextTable("class", "samples", "flips", "flipRate");
+            result.flipsByClass().values().forEach(c -> classes.row(String.valueOf(c.classId()),
+                    String.valueOf(c.samples()), String.valueOf(c.flips()), Formats.fixed(c.flipRate(), 4)));
+            classes.print(out);
+        }
         if (!result.slices().isEmpty()) {
             out.println();
             List<String> keys = new ArrayList<>(result.metrics().keySet());
@@ -190,13 +197,6 @@ public final class EvaluateCommand implements Command {
                 slices.row(row.toArray(String[]::new));
             }
             slices.print(out);
-        }
-        if (!result.flipsByClass().isEmpty()) {
-            out.println();
-            TextTable classes = new TextTable("class", "samples", "flips", "flipRate");
-            result.flipsByClass().values().forEach(c -> classes.row(String.valueOf(c.classId()),
-                    String.valueOf(c.samples()), String.valueOf(c.flips()), Formats.fixed(c.flipRate(), 4)));
-            classes.print(out);
         }
     }
 }
