@@ -123,6 +123,16 @@ class EvaluationMetricsIT {
         assertThat(metrics.get("expectedCalibrationError").asDouble()).isBetween(0.0, 0.2);
         assertThat(evaluation.get("referenceMetrics").has("expectedCalibrationError")).isTrue();
         assertThat(evaluation.get("deltas").has("expectedCalibrationError")).isTrue();
+        JsonNode byClass = evaluation.get("flipRateByClass");
+        assertThat(byClass.size()).as("the ten digits").isEqualTo(10);
+        long samples = 0;
+        long flips = 0;
+        for (JsonNode c : byClass) {
+            samples += c.get("samples").asLong();
+            flips += c.get("flips").asLong();
+        }
+        assertThat(samples).isEqualTo(500);
+        assertThat(flips).isPositive().isEqualTo(Math.round(flipRate * 500));
 
         Map<String, JsonNode> atTheMeasuredRate = checksAfterPolicy("digits-cnn", variantId,
                 Map.of("maxFlipRate", flipRate, "maxMeanKld", 0.01));
