@@ -83,6 +83,29 @@ class EmbeddingEvaluationTest {
     }
 
     @Test
+    void perSliceFiguresAreOverTheSlicesItemsWithNeighboursFromTheWholeSet() throws Exception {
+        long[] ids = new long[2 * PAIRS];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i < PAIRS ? 0 : 1; // slice 0: the originals, slice 1: their noisy copies
+        }
+        EvaluationData sliced = new EvaluationData(data.inputs(), data.labels(), NpyArray.ofLongs(ids, ids.length));
+
+        EvaluationResult result = evaluate(damaged, fp32, sliced);
+
+        assertThat(result.slices()).containsOnlyKeys(0L, 1L);
+        SliceMetrics originals = result.slices().get(0L);
+        SliceMetrics copies = result.slices().get(1L);
+        assertThat(originals.samples()).isEqualTo(PAIRS);
+        // Equal-sized slices: their means average to the overall mean.
+        assertThat((originals.metrics().get(MetricKeys.MEAN_COSINE) + copies.metrics().get(MetricKeys.MEAN_COSINE)) / 2)
+                .isCloseTo(result.metric(MetricKeys.MEAN_COSINE), org.assertj.core.api.Assertions.within(1e-9));
+        assertThat((originals.metrics().get(MetricKeys.NEIGHBOUR_OVERLAP_10)
+                + copies.metrics().get(MetricKeys.NEIGHBOUR_OVERLAP_10)) / 2)
+                .isCloseTo(result.metric(MetricKeys.NEIGHBOUR_OVERLAP_10), org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(originals.deltas()).containsKey(MetricKeys.RECALL_10);
+    }
+
+    @Test
     void withoutAReferenceOnlyRecallIsReported() throws Exception {
         EvaluationResult result = evaluate(int8, null, data);
 
