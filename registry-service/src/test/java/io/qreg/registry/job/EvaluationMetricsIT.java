@@ -85,6 +85,15 @@ class EvaluationMetricsIT {
         return job.get("variantId").asString();
     }
 
+    /** The labels with item 0's relevant item set to item 0 itself. */
+    private static byte[] withFirstLabelZero(byte[] labels) throws IOException {
+        long[] values = NpyArray.read(new ByteArrayInputStream(labels)).toLongArray();
+        values[0] = 0;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        NpyWriter.write(out, NpyArray.ofLongs(values, values.length));
+        return out.toByteArray();
+    }
+
     /** The flat [N, 64] digits as the CNN's [N, 1, 8, 8] images. */
     private static byte[] imageShaped(byte[] flat) throws IOException {
         NpyArray digits = NpyArray.read(new ByteArrayInputStream(flat));
@@ -235,6 +244,18 @@ class EvaluationMetricsIT {
         JsonNode second = api.get("/api/v1/variants/" + variantId).json().get("evaluations").get(1).get("metrics");
         assertThat(second.has("meanCosine")).isTrue();
         assertThat(second.has("recall10")).as("no labels, no recall").isFalse();
+
+        // Labels the engine cannot use (item 0 named as its own relevant item) fail the job with the reason.
+        byte[] selfRelevant = EmbeddingFixture.pairLabels(60);
+        dataset("pairs-self", "evaluation", Map.of("features.npy", EmbeddingFixture.features(60, 7),
+                "labels.npy", withFirstLabelZero(selfRelevant)));
+        JsonNode refused = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "EVALUATE",
+                "variantId", variantId, "dataset", Map.of("name", "pairs-self", "version", 1))), 202)
+                .json().get("id").asString());
+        assertThat(refused.get("status").asString()).isEqualTo("FAILED");
+        assertThat(refused.get("error").asString()).contains("label 0 of item 0 must name another item");
+        assertThat(api.get("/api/v1/variants/" + variantId).json().get("evaluations")).as("nothing recorded")
+                .hasSize(2);
 
         Map<String, JsonNode> checks = checksAfterPolicy("embedder", variantId,
                 Map.of("maxMeanKld", 0.01, "maxFlipRate", 0.01));
