@@ -14,14 +14,20 @@ import java.util.TreeMap;
  * @param reference        the reference's path, or {@code null}
  * @param outputName       the model output that was scored (the graph's first output)
  * @param samples          samples evaluated
- * @param positions        scored positions: samples for classification, samples × sequence length for a language
- *                         model (labelled or not)
- * @param metrics          keys from {@link MetricKeys}: {@code accuracy} (classification), {@code perplexity} and
- *                         {@code nextTokenAccuracy} (language model); with a reference also {@code top1Agreement},
- *                         {@code sqnrDb} ({@code +Infinity} when the outputs are identical) and {@code maxAbsError}
+ * @param positions        scored positions: samples for classification and embeddings, samples × sequence length
+ *                         for a language model (labelled or not)
+ * @param metrics          keys from {@link MetricKeys}: {@code accuracy} and {@code expectedCalibrationError}
+ *                         (classification), {@code perplexity} and {@code nextTokenAccuracy} (language model),
+ *                         {@code recall10} (embedding with labels); with a reference also the comparisons to it:
+ *                         {@code sqnrDb} ({@code +Infinity} when the outputs are identical) and
+ *                         {@code maxAbsError}; {@code top1Agreement} for classifiers and language models; and
+ *                         per task {@code flipRate}, the KL divergence figures, or the cosine and neighbour
+ *                         figures
  * @param referenceMetrics the reference's own task metrics on the same data; empty without a reference
  * @param deltas           model − reference for each task metric; empty without a reference
  * @param slices           per-slice metrics by slice id, ascending; empty without a slices array
+ * @param flipsByClass     classification with a reference: per class, how often the prediction differs from the
+ *                         reference's ({@link ClassFlips}), class ids ascending; empty otherwise
  */
 public record EvaluationResult(
         EvaluationTask task,
@@ -33,13 +39,15 @@ public record EvaluationResult(
         Map<String, Double> metrics,
         Map<String, Double> referenceMetrics,
         Map<String, Double> deltas,
-        Map<Long, SliceMetrics> slices) {
+        Map<Long, SliceMetrics> slices,
+        Map<Long, ClassFlips> flipsByClass) {
 
     public EvaluationResult {
         metrics = ordered(metrics);
         referenceMetrics = ordered(referenceMetrics);
         deltas = ordered(deltas);
         slices = Collections.unmodifiableMap(new TreeMap<>(slices));
+        flipsByClass = Collections.unmodifiableMap(new TreeMap<>(flipsByClass));
     }
 
     private static Map<String, Double> ordered(Map<String, Double> map) {

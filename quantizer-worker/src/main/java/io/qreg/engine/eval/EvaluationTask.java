@@ -8,7 +8,12 @@ public enum EvaluationTask {
     /** Output {@code [N, classes]}, labels {@code [N]}: accuracy. */
     CLASSIFICATION("classification"),
     /** Output {@code [N, T, vocab]} next-token logits, labels {@code [N, T]}: perplexity and next-token accuracy. */
-    LANGUAGE_MODEL("language-model");
+    LANGUAGE_MODEL("language-model"),
+    /**
+     * Output {@code [N, D]} vectors, or {@code [N, T, D]} mean-pooled over T; optional labels {@code [N]} name
+     * each item's relevant item: cosine similarity and neighbour overlap against a reference, recall@10.
+     */
+    EMBEDDING("embedding");
 
     private final String cliName;
 

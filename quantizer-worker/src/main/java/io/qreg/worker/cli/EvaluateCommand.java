@@ -31,23 +31,29 @@ public final class EvaluateCommand implements Command {
 
     @Override
     public String summary() {
-        return "accuracy or perplexity of a model, and its agreement with a reference model";
+        return "accuracy, perplexity or embedding recall of a model, and how far it strays from a reference model";
     }
 
     @Override
     public String usage() {
         return """
-                usage: evaluate --task classification|language-model --input INPUT_NAME=X.npy [--input ...]
-                                --labels Y.npy [--reference REF.onnx] [--slices S.npy] [--batch-size N]
-                                [--threads N] [--json] [--progress] MODEL.onnx
+                usage: evaluate --task classification|language-model|embedding --input INPUT_NAME=X.npy
+                                [--input ...] --labels Y.npy [--reference REF.onnx] [--slices S.npy]
+                                [--batch-size N] [--threads N] [--json] [--progress] MODEL.onnx
 
-                  --task         classification: output [N, classes], labels [N] -> accuracy
+                  --task         classification: output [N, classes], labels [N] -> accuracy,
+                                 expectedCalibrationError
                                  language-model: output [N, T, vocab], labels [N, T] -> perplexity,
                                  nextTokenAccuracy (labels < 0 are ignored)
+                                 embedding: output [N, D] (or [N, T, D], mean-pooled over T); labels [N]
+                                 optional, each the index of the item's relevant item -> recall10
                   --input        a model input and the .npy array feeding it (first dim = samples); repeat per input
-                  --labels       integer labels .npy
+                  --labels       integer labels .npy (optional for embedding)
                   --reference    a reference model (e.g. the FP32 original): adds top1Agreement, sqnrDb,
-                                 maxAbsError and deltas (model - reference) of the task metrics
+                                 maxAbsError and deltas (model - reference) of the task metrics, and
+                                 classification: flipRate (overall and per class)
+                                 language-model: meanKld, kld99, kld999, rmsDeltaP, sameTopToken
+                                 embedding: meanCosine, cosineP1, neighbourOverlap10
                   --slices       integer slice id per sample .npy: the same metrics per slice, with sample counts
                   --batch-size   samples per ONNX Runtime call (default %d)
                   --threads      intra-op threads (default: ONNX Runtime's choice)
@@ -74,7 +80,10 @@ public final class EvaluateCommand implements Command {
         if (inputs.isEmpty()) {
             throw new UsageException("missing required option --input INPUT_NAME=X.npy");
         }
-        Path labels = Args.existingFile("--labels", args.required("--labels"));
+        // An embedding model can be compared with its reference without labels; the other tasks score labels.
+        Path labels = task == EvaluationTask.EMBEDDING
+                ? args.value("--labels").map(p -> Args.existingFile("--labels", p)).orElse(null)
+                : Args.existingFile("--labels", args.required("--labels"));
         Path reference = args.value("--reference").map(p -> Args.existingFile("--reference", p)).orElse(null);
         Path slices = args.value("--slices").map(p -> Args.existingFile("--slices", p)).orElse(null);
         EvaluationOptions options = new EvaluationOptions(
@@ -126,6 +135,17 @@ public final class EvaluateCommand implements Command {
             slices.put(String.valueOf(id), s);
         });
         json.put("slices", slices);
+        if (!result.flipsByClass().isEmpty()) {
+            Map<String, Object> classes = new LinkedHashMap<>();
+            result.flipsByClass().forEach((id, c) -> {
+                Map<String, Object> figures = new LinkedHashMap<>();
+                figures.put("samples", c.samples());
+                figures.put("flips", c.flips());
+                figures.put("flipRate", c.flipRate());
+                classes.put(String.valueOf(id), figures);
+            });
+            json.put("flipRateByClass", classes);
+        }
         json.put("onnxRuntimeVersion", ModelSession.runtimeVersion());
         return json;
     }
@@ -153,6 +173,13 @@ public final class EvaluateCommand implements Command {
             }
         });
         table.print(out);
+        if (!result.flipsByClass().isEmpty()) {
+            out.println();
+            TextTable classes = new TextTable("class", "samples", "flips", "flipRate");
+            result.flipsByClass().values().forEach(c -> classes.row(String.valueOf(c.classId()),
+                    String.valueOf(c.samples()), String.valueOf(c.flips()), Formats.fixed(c.flipRate(), 4)));
+            classes.print(out);
+        }
         if (!result.slices().isEmpty()) {
             out.println();
             List<String> keys = new ArrayList<>(result.metrics().keySet());

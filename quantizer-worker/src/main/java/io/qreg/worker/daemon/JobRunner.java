@@ -171,7 +171,7 @@ public class JobRunner {
             task = EvaluationTask.fromCliName(taskName == null ? "" : taskName);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("cannot evaluate a model of task '" + taskName
-                    + "': this worker evaluates classification and language-model models");
+                    + "': this worker evaluates classification, language-model and embedding models");
         }
         // Without a variant the job evaluates the checkpoint itself: the model is its own reference.
         String measured = job.part("variant") == null ? "checkpoint" : "variant";
@@ -180,7 +180,7 @@ public class JobRunner {
                 ? download(job, "variant", scratch.resolve("variant.onnx"), control, 0.04, 0.08) : checkpoint;
         Path dataset = download(job, "dataset", scratch.resolve("dataset.data"), control, 0.08, 0.10);
         DatasetFiles files = DatasetFiles.extract(dataset, inputNames(model), scratch.resolve("dataset"));
-        if (files.labels() == null) {
+        if (files.labels() == null && task != EvaluationTask.EMBEDDING) {
             throw new BadInputException("the evaluation dataset has no 'labels' array, which " + task.cliName()
                     + " metrics need");
         }

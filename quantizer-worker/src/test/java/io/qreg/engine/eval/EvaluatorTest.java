@@ -28,8 +28,10 @@ class EvaluatorTest {
 
         assertThat(result.samples()).isEqualTo(500);
         assertThat(result.metric(MetricKeys.ACCURACY)).isCloseTo(0.978, within(0.0005));
-        assertThat(result.metrics()).containsOnlyKeys(MetricKeys.ACCURACY);
+        assertThat(result.metrics()).containsOnlyKeys(MetricKeys.ACCURACY, MetricKeys.EXPECTED_CALIBRATION_ERROR);
+        assertThat(result.metric(MetricKeys.EXPECTED_CALIBRATION_ERROR)).isBetween(0.0, 0.2);
         assertThat(result.deltas()).isEmpty();
+        assertThat(result.flipsByClass()).isEmpty();
         assertThat(result.slices()).isEmpty();
     }
 
@@ -77,7 +79,10 @@ class EvaluatorTest {
         assertThat(result.metric(MetricKeys.SQNR_DB)).isEqualTo(Double.POSITIVE_INFINITY);
         assertThat(result.metric(MetricKeys.MAX_ABS_ERROR)).isEqualTo(0.0);
         assertThat(result.referenceMetrics()).containsEntry(MetricKeys.ACCURACY, result.metric(MetricKeys.ACCURACY));
-        assertThat(result.deltas()).containsExactly(Map.entry(MetricKeys.ACCURACY, 0.0));
+        assertThat(result.deltas()).containsExactly(Map.entry(MetricKeys.ACCURACY, 0.0),
+                Map.entry(MetricKeys.EXPECTED_CALIBRATION_ERROR, 0.0));
+        assertThat(result.metric(MetricKeys.FLIP_RATE)).isZero();
+        assertThat(result.flipsByClass()).hasSize(10).allSatisfy((id, c) -> assertThat(c.flips()).isZero());
     }
 
     @Test
@@ -92,6 +97,30 @@ class EvaluatorTest {
         assertThat(result.metric(MetricKeys.SQNR_DB)).isInfinite();
         assertThat(result.deltas()).containsOnlyKeys(MetricKeys.PERPLEXITY, MetricKeys.NEXT_TOKEN_ACCURACY);
         assertThat(result.deltas().values()).containsOnly(0.0);
+        assertThat(result.metric(MetricKeys.MEAN_KLD)).isZero();
+        assertThat(result.metric(MetricKeys.KLD_P999)).isZero();
+        assertThat(result.metric(MetricKeys.RMS_DELTA_P)).isZero();
+        assertThat(result.metric(MetricKeys.SAME_TOP_TOKEN)).isEqualTo(1.0);
+    }
+
+    @Test
+    void roundedLanguageModelHasPositiveKldWithOrderedTailsAndAProbabilityShift(@TempDir Path dir) throws Exception {
+        Path rounded = RoundedWeights.write(path("bytelm_small.onnx"), 15, dir.resolve("lm_rounded.onnx"));
+        EvaluationData data = EvaluationData.open(Map.of("input_ids", path("bytelm_small_eval_ids.npy")),
+                path("bytelm_small_eval_labels.npy"), null);
+
+        EvaluationResult result = Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, rounded,
+                path("bytelm_small.onnx"), data, new EvaluationOptions(50, 0), ProgressListener.NONE);
+
+        double mean = result.metric(MetricKeys.MEAN_KLD);
+        System.out.printf("bytelm_small rounded to 15 levels: %s%n", result.metrics());
+        assertThat(mean).isPositive().isLessThan(1.0);
+        assertThat(result.metric(MetricKeys.KLD_P99)).isGreaterThan(mean);
+        assertThat(result.metric(MetricKeys.KLD_P999)).isGreaterThanOrEqualTo(result.metric(MetricKeys.KLD_P99));
+        assertThat(result.metric(MetricKeys.RMS_DELTA_P)).isPositive().isLessThan(0.5);
+        assertThat(result.metric(MetricKeys.SAME_TOP_TOKEN)).isBetween(0.5, 1.0);
+        // Every position of this split is labelled, so "same top token" and top-1 agreement count the same rows.
+        assertThat(result.metric(MetricKeys.SAME_TOP_TOKEN)).isEqualTo(result.metric(MetricKeys.TOP1_AGREEMENT));
     }
 
     @Test
@@ -108,6 +137,16 @@ class EvaluatorTest {
         assertThat(result.deltas().get(MetricKeys.ACCURACY)).isCloseTo(
                 result.metric(MetricKeys.ACCURACY) - 0.978, within(0.0005));
         assertThat(MetricAccumulator.sqnrDb(100, 1)).isCloseTo(20.0, within(1e-12));
+        assertThat(result.metric(MetricKeys.FLIP_RATE)).isPositive()
+                .isCloseTo(1 - result.metric(MetricKeys.TOP1_AGREEMENT), within(1e-12));
+        long samples = result.flipsByClass().values().stream().mapToLong(ClassFlips::samples).sum();
+        long flips = result.flipsByClass().values().stream().mapToLong(ClassFlips::flips).sum();
+        assertThat(samples).isEqualTo(500);
+        assertThat((double) flips / samples).isCloseTo(result.metric(MetricKeys.FLIP_RATE), within(1e-12));
+        assertThat(result.referenceMetrics()).containsKey(MetricKeys.EXPECTED_CALIBRATION_ERROR);
+        assertThat(result.deltas().get(MetricKeys.EXPECTED_CALIBRATION_ERROR)).isCloseTo(
+                result.metric(MetricKeys.EXPECTED_CALIBRATION_ERROR)
+                        - result.referenceMetrics().get(MetricKeys.EXPECTED_CALIBRATION_ERROR), within(1e-12));
     }
 
     @Test

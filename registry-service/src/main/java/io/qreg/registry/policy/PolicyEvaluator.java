@@ -26,6 +26,7 @@ import io.qreg.registry.variant.VariantView.EvaluationView;
 final class PolicyEvaluator {
 
     private static final String LANGUAGE_MODEL = "language-model";
+    private static final String CLASSIFICATION = "classification";
     private static final String NO_EVALUATION = "no evaluation yet";
     /** Figures computed from stored doubles (0.95 - 0.96) must not fail a threshold they equal. */
     private static final double TOLERANCE = 1e-9;
@@ -57,6 +58,19 @@ final class PolicyEvaluator {
         }
         if (t.maxWorstSliceAccuracyDrop() != null) {
             checks.add(worstSlice(t.maxWorstSliceAccuracyDrop(), evaluations, accuracyKey));
+        }
+        if (t.maxMeanKld() != null) {
+            checks.add(LANGUAGE_MODEL.equals(task)
+                    ? overEvaluations("maxMeanKld", t.maxMeanKld(), true, evaluations,
+                            e -> number(e.metrics(), "meanKld"), "mean KL divergence from the checkpoint", "")
+                    : notApplicable("maxMeanKld", t.maxMeanKld(),
+                            "a " + task + " model reports no next-token KL divergence"));
+        }
+        if (t.maxFlipRate() != null) {
+            checks.add(CLASSIFICATION.equals(task)
+                    ? overEvaluations("maxFlipRate", t.maxFlipRate(), true, evaluations,
+                            e -> number(e.metrics(), "flipRate"), "flip rate against the checkpoint", "")
+                    : notApplicable("maxFlipRate", t.maxFlipRate(), "a " + task + " model reports no flip rate"));
         }
         benchmarkChecks(t, variant.benchmarks(), checks);
         boolean passed = checks.stream().allMatch(Check::passed);

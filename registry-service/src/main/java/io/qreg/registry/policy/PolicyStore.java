@@ -40,14 +40,17 @@ class PolicyStore {
     void save(UUID modelId, Thresholds t, LapseAction onLapse, Instant at, String by) {
         jdbc.update("""
                 insert into model_policy (model_id, max_accuracy_drop, max_perplexity_increase_pct, min_top1_agreement,
-                                          max_worst_slice_accuracy_drop, min_speedup, max_p99_latency_ms, max_memory_mb,
-                                          hardware_targets, on_lapse, updated_at, updated_by)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
+                                          max_worst_slice_accuracy_drop, max_mean_kld, max_flip_rate, min_speedup,
+                                          max_p99_latency_ms, max_memory_mb, hardware_targets, on_lapse, updated_at,
+                                          updated_by)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
                 on conflict (model_id) do update set
                     max_accuracy_drop = excluded.max_accuracy_drop,
                     max_perplexity_increase_pct = excluded.max_perplexity_increase_pct,
                     min_top1_agreement = excluded.min_top1_agreement,
                     max_worst_slice_accuracy_drop = excluded.max_worst_slice_accuracy_drop,
+                    max_mean_kld = excluded.max_mean_kld,
+                    max_flip_rate = excluded.max_flip_rate,
                     min_speedup = excluded.min_speedup,
                     max_p99_latency_ms = excluded.max_p99_latency_ms,
                     max_memory_mb = excluded.max_memory_mb,
@@ -56,7 +59,8 @@ class PolicyStore {
                     updated_at = excluded.updated_at,
                     updated_by = excluded.updated_by""",
                 modelId, t.maxAccuracyDrop(), t.maxPerplexityIncreasePct(), t.minTop1Agreement(),
-                t.maxWorstSliceAccuracyDrop(), t.minSpeedup(), t.maxP99LatencyMs(), t.maxMemoryMb(),
+                t.maxWorstSliceAccuracyDrop(), t.maxMeanKld(), t.maxFlipRate(), t.minSpeedup(), t.maxP99LatencyMs(),
+                t.maxMemoryMb(),
                 t.hardwareTargets() == null ? null : CanonicalJson.write(t.hardwareTargets()), onLapse.wireName(),
                 Timestamp.from(at), by);
     }
@@ -69,7 +73,8 @@ class PolicyStore {
         String targets = rs.getString("hardware_targets");
         Thresholds t = new Thresholds((Double) rs.getObject("max_accuracy_drop"),
                 (Double) rs.getObject("max_perplexity_increase_pct"), (Double) rs.getObject("min_top1_agreement"),
-                (Double) rs.getObject("max_worst_slice_accuracy_drop"), (Double) rs.getObject("min_speedup"),
+                (Double) rs.getObject("max_worst_slice_accuracy_drop"), (Double) rs.getObject("max_mean_kld"),
+                (Double) rs.getObject("max_flip_rate"), (Double) rs.getObject("min_speedup"),
                 (Double) rs.getObject("max_p99_latency_ms"), (Double) rs.getObject("max_memory_mb"),
                 targets == null ? null : CanonicalJson.mapper().readValue(targets, NAMES));
         return new StoredPolicy(t, LapseAction.parse(rs.getString("on_lapse")), rs.getTimestamp("updated_at").toInstant(),

@@ -14,17 +14,21 @@ import tools.jackson.databind.JsonNode;
 /**
  * Acceptance thresholds; a null one is not checked. Accuracy figures are fractions (0.01 = one
  * percentage point), perplexity is a percentage of the checkpoint's, speed-up a ratio to the
- * checkpoint's latency. {@code hardwareTargets} null means every target the variant was benchmarked on.
+ * checkpoint's latency. {@code maxMeanKld} bounds a language model's mean KL divergence from the
+ * checkpoint's next-token distribution (nats, the evaluation's {@code meanKld}); {@code maxFlipRate} a
+ * classifier's share of samples whose predicted class differs from the checkpoint's (a fraction, the
+ * evaluation's {@code flipRate}). {@code hardwareTargets} null means every target the variant was
+ * benchmarked on.
  */
 public record Thresholds(Double maxAccuracyDrop, Double maxPerplexityIncreasePct, Double minTop1Agreement,
-        Double maxWorstSliceAccuracyDrop, Double minSpeedup, Double maxP99LatencyMs, Double maxMemoryMb,
-        List<String> hardwareTargets) {
+        Double maxWorstSliceAccuracyDrop, Double maxMeanKld, Double maxFlipRate, Double minSpeedup,
+        Double maxP99LatencyMs, Double maxMemoryMb, List<String> hardwareTargets) {
 
-    static final Thresholds NONE = new Thresholds(null, null, null, null, null, null, null, null);
+    static final Thresholds NONE = new Thresholds(null, null, null, null, null, null, null, null, null, null);
 
     private static final List<String> FIELDS = List.of("maxAccuracyDrop", "maxPerplexityIncreasePct",
-            "minTop1Agreement", "maxWorstSliceAccuracyDrop", "minSpeedup", "maxP99LatencyMs", "maxMemoryMb",
-            "hardwareTargets");
+            "minTop1Agreement", "maxWorstSliceAccuracyDrop", "maxMeanKld", "maxFlipRate", "minSpeedup",
+            "maxP99LatencyMs", "maxMemoryMb", "hardwareTargets");
 
     public Thresholds {
         hardwareTargets = hardwareTargets == null ? null : List.copyOf(hardwareTargets);
@@ -67,11 +71,14 @@ public record Thresholds(Double maxAccuracyDrop, Double maxPerplexityIncreasePct
         fraction(n, "minTop1Agreement");
         fraction(n, "maxWorstSliceAccuracyDrop");
         atLeastZero(n, "maxPerplexityIncreasePct");
+        atLeastZero(n, "maxMeanKld");
+        fraction(n, "maxFlipRate");
         positive(n, "minSpeedup");
         positive(n, "maxP99LatencyMs");
         positive(n, "maxMemoryMb");
         return new Thresholds(n.get("maxAccuracyDrop"), n.get("maxPerplexityIncreasePct"), n.get("minTop1Agreement"),
-                n.get("maxWorstSliceAccuracyDrop"), n.get("minSpeedup"), n.get("maxP99LatencyMs"),
+                n.get("maxWorstSliceAccuracyDrop"), n.get("maxMeanKld"), n.get("maxFlipRate"),
+                n.get("minSpeedup"), n.get("maxP99LatencyMs"),
                 n.get("maxMemoryMb"), targets(body.get("hardwareTargets")));
     }
 

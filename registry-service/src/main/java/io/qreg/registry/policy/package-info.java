@@ -10,6 +10,8 @@
  * maxPerplexityIncreasePct    5         3      2          language models only
  * minTop1Agreement            0.85      0.90   0.95       argmax agreement with the FP32 checkpoint
  * maxWorstSliceAccuracyDrop   0.05      0.03   0.02       where the evaluation dataset has slices
+ * maxMeanKld                  -         -      -          language models only: meanKld, nats
+ * maxFlipRate                 -         -      -          classification only: flipRate, fraction
  * minSpeedup                  -         0.75   0.75       on every hardware target benchmarked
  * maxP99LatencyMs             -         -      -
  * maxMemoryMb                 -         -      -
@@ -27,6 +29,9 @@
  * clearly slower than its checkpoint (fp16 on a CPU measures about 0.96x, and benchmarks on a busy
  * machine wobble by several percent), which also makes a benchmark part of the required evidence.
  * Latency and memory budgets depend on the model and the hardware, so only a model's own policy sets them.
+ * No tier sets maxMeanKld or maxFlipRate: a classifier's flip rate is 1 - top-1 agreement, which the
+ * tiers bound already, and a KL divergence budget depends on the vocabulary and the data; evaluations
+ * recorded before these metrics existed would also fail them for want of evidence.
  *
  * <p>How a verdict reads the evidence: accuracy is {@code accuracy} (next-token accuracy for a
  * language model) and its drop is the negated delta against the checkpoint; perplexity increase is

@@ -53,7 +53,7 @@ class AdminPortalController {
 
     /** The policy form's numeric fields, in the order the page shows them, named as the API names them. */
     static final List<String> THRESHOLDS = List.of("maxAccuracyDrop", "maxPerplexityIncreasePct", "minTop1Agreement",
-            "maxWorstSliceAccuracyDrop", "minSpeedup", "maxP99LatencyMs", "maxMemoryMb");
+            "maxWorstSliceAccuracyDrop", "maxMeanKld", "maxFlipRate", "minSpeedup", "maxP99LatencyMs", "maxMemoryMb");
 
     /** A threshold as a person reads it: what it limits and in which unit, with the API's name beside it. */
     public record ThresholdField(String name, String label, String unit) {
@@ -65,6 +65,10 @@ class AdminPortalController {
             new ThresholdField("minTop1Agreement", "Smallest top-1 agreement", "fraction of samples"),
             new ThresholdField("maxWorstSliceAccuracyDrop", "Largest accuracy drop on any slice",
                     "fraction, 0.01 = 1 point"),
+            new ThresholdField("maxMeanKld", "Largest mean KL divergence (language models)",
+                    "nats, from the checkpoint's next-token distribution"),
+            new ThresholdField("maxFlipRate", "Largest flip rate (classification)",
+                    "fraction of samples whose class changes"),
             new ThresholdField("minSpeedup", "Smallest speed-up", "× the checkpoint's latency"),
             new ThresholdField("maxP99LatencyMs", "Largest p99 latency", "milliseconds"),
             new ThresholdField("maxMemoryMb", "Largest extra memory", "MB"));
@@ -259,7 +263,8 @@ class AdminPortalController {
         Map<String, String> values = new LinkedHashMap<>();
         Thresholds t = effective.thresholds();
         List<Double> current = List.of(nullSafe(t.maxAccuracyDrop()), nullSafe(t.maxPerplexityIncreasePct()),
-                nullSafe(t.minTop1Agreement()), nullSafe(t.maxWorstSliceAccuracyDrop()), nullSafe(t.minSpeedup()),
+                nullSafe(t.minTop1Agreement()), nullSafe(t.maxWorstSliceAccuracyDrop()), nullSafe(t.maxMeanKld()),
+                nullSafe(t.maxFlipRate()), nullSafe(t.minSpeedup()),
                 nullSafe(t.maxP99LatencyMs()), nullSafe(t.maxMemoryMb()));
         for (int i = 0; i < THRESHOLDS.size(); i++) {
             String name = THRESHOLDS.get(i);

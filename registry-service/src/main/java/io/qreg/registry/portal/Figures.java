@@ -16,7 +16,8 @@ final class Figures {
 
     /** Metrics where a smaller figure is the better one; every other metric is better when larger. */
     private static final Set<String> LOWER_IS_BETTER = Set.of("perplexity", "maxAbsError", "loss", "latencyP50Ms",
-            "latencyP99Ms", "latencyMeanMs", "sizeBytes", "rssDeltaBytes");
+            "latencyP99Ms", "latencyMeanMs", "sizeBytes", "rssDeltaBytes", "expectedCalibrationError", "meanKld",
+            "kld99", "kld999", "rmsDeltaP", "flipRate");
 
     private Figures() {
     }

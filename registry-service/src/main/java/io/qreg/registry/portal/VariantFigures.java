@@ -16,6 +16,9 @@ import io.qreg.registry.variant.VariantView.EvaluationView;
  */
 final class VariantFigures {
 
+    /** An embedding model's headline is its recall@10 change, the ranking quality its users feel. */
+    private static final String EMBEDDING = "embedding";
+
     private VariantFigures() {
     }
 
@@ -41,13 +44,17 @@ final class VariantFigures {
 
     /** The axis name of the quality change of a model's task. */
     static String qualityLabel(String task) {
-        return "language-model".equals(task) ? "Perplexity change (%)" : "Accuracy change (pp)";
+        if ("language-model".equals(task)) {
+            return "Perplexity change (%)";
+        }
+        return EMBEDDING.equals(task) ? "Recall@10 change (pp)" : "Accuracy change (pp)";
     }
 
     static Quality quality(String task, VariantView v) {
         boolean lm = "language-model".equals(task);
-        String metric = lm ? "perplexity" : "accuracy";
-        String label = lm ? "Perplexity Δ" : "Accuracy Δ";
+        boolean embedding = EMBEDDING.equals(task);
+        String metric = lm ? "perplexity" : embedding ? "recall10" : "accuracy";
+        String label = lm ? "Perplexity Δ" : embedding ? "Recall@10 Δ" : "Accuracy Δ";
         String unit = lm ? "%" : "pp";
         EvaluationView latest = v.evaluations().isEmpty() ? null : v.evaluations().get(v.evaluations().size() - 1);
         if (latest == null) {
@@ -58,7 +65,7 @@ final class VariantFigures {
             Double pct = perplexityIncreasePct(latest);
             return new Quality(metric, label, unit, pct, Figures.percent(pct), dataset, true);
         }
-        Double delta = Figures.number(latest.deltas(), "accuracy");
+        Double delta = Figures.number(latest.deltas(), metric);
         return new Quality(metric, label, unit, delta == null ? null : delta * 100, Figures.points(delta), dataset,
                 false);
     }

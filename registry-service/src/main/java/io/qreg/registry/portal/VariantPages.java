@@ -89,8 +89,9 @@ class VariantPages {
             String weightsBefore, String weightsAfter) {
     }
 
+    /** {@code classFlips}: a classifier's flip rate per class against the checkpoint, or null. */
     public record EvaluationBlock(UUID id, String dataset, Long samples, List<MetricRow> metrics, List<String> sliceMetrics,
-            List<SliceRow> slices, String hardware, Instant createdAt, UUID jobId) {
+            List<SliceRow> slices, String hardware, Instant createdAt, UUID jobId, ClassFlipTable classFlips) {
     }
 
     public record MetricRow(String name, String value, String reference, String delta, String tone) {
@@ -288,7 +289,7 @@ class VariantPages {
         }
         String dataset = Figures.text(e.dataset(), "name") + "@" + Figures.text(e.dataset(), "version");
         return new EvaluationBlock(e.id(), dataset, e.samples(), metrics, sliceMetrics, slices,
-                hardware(e.hardwareProfile()), e.createdAt(), e.jobId());
+                hardware(e.hardwareProfile()), e.createdAt(), e.jobId(), ClassFlipTable.of(e.flipRateByClass()));
     }
 
     private static BenchmarkBlock benchmark(BenchmarkView b) {

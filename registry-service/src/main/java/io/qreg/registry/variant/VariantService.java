@@ -77,7 +77,7 @@ public class VariantService {
         return id;
     }
 
-    /** The evaluation map a worker reports: metrics, referenceMetrics, deltas, slices, samples. */
+    /** The evaluation map a worker reports: metrics, referenceMetrics, deltas, slices, samples, flipRateByClass. */
     @Transactional(propagation = Propagation.MANDATORY)
     public UUID addEvaluation(UUID variantId, UUID jobId, String datasetName, int datasetVersion,
             Map<String, Object> evaluation, Object hardwareProfile) {
@@ -101,12 +101,13 @@ public class VariantService {
         UUID id = UUID.randomUUID();
         jdbc.update("""
                 insert into evaluation (id, variant_id, checkpoint_id, job_id, dataset_name, dataset_version, metrics,
-                                        reference_metrics, deltas, slices, samples, hardware_profile, created_at)
-                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?)""",
+                                        reference_metrics, deltas, slices, samples, hardware_profile, created_at,
+                                        flip_rate_by_class)
+                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb)""",
                 id, variantId, checkpointId, jobId, datasetName, datasetVersion,
                 json(e.getOrDefault("metrics", Map.of())), json(e.get("referenceMetrics")), json(e.get("deltas")),
                 json(e.get("slices")), e.get("samples") instanceof Number n ? n.longValue() : null,
-                json(hardwareProfile), Timestamp.from(Timestamps.now()));
+                json(hardwareProfile), Timestamp.from(Timestamps.now()), json(e.get("flipRateByClass")));
         boolean ofVariant = variantId != null;
         audit.record("evaluation.recorded", ofVariant ? "variant" : "checkpoint",
                 (ofVariant ? variantId : checkpointId).toString(), null, e,
@@ -329,7 +330,8 @@ public class VariantService {
         return new VariantView.EvaluationView(rs.getObject("id", UUID.class), dataset, read(rs.getString("metrics")),
                 read(rs.getString("reference_metrics")), read(rs.getString("deltas")), read(rs.getString("slices")),
                 (Long) rs.getObject("samples"), read(rs.getString("hardware_profile")),
-                rs.getTimestamp("created_at").toInstant(), rs.getObject("job_id", UUID.class));
+                rs.getTimestamp("created_at").toInstant(), rs.getObject("job_id", UUID.class),
+                read(rs.getString("flip_rate_by_class")));
     }
 
     private static VariantView.BenchmarkView benchmark(ResultSet rs, int n) throws SQLException {

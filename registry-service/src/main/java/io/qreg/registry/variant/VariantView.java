@@ -26,9 +26,13 @@ public record VariantView(UUID id, String modelName, UUID checkpointId, String s
                 evaluations, benchmarks);
     }
 
-    /** One evaluation of the variant on a dataset, compared with its source checkpoint. */
+    /**
+     * One evaluation of the variant on a dataset, compared with its source checkpoint. {@code flipRateByClass}:
+     * a classifier's class id → {samples, flips, flipRate} against the checkpoint, else null.
+     */
     public record EvaluationView(UUID id, Map<String, Object> dataset, Object metrics, Object referenceMetrics,
-            Object deltas, Object slices, Long samples, Object hardwareProfile, Instant createdAt, UUID jobId) {
+            Object deltas, Object slices, Long samples, Object hardwareProfile, Instant createdAt, UUID jobId,
+            Object flipRateByClass) {
     }
 
     /** One benchmark of the variant against its checkpoint on a hardware target. */

@@ -223,7 +223,8 @@ class AdminPortalIT extends IntegrationTest {
         assertThat(page.body()).contains("value=\"0.01\"", "value=\"0.75\"");
 
         var saved = session.submit("/admin/policies/" + model, "/admin/policies/" + model,
-                "maxAccuracyDrop", "0.005", "minSpeedup", "1.2", "maxP99LatencyMs", "", "hardwareTargets", target);
+                "maxAccuracyDrop", "0.005", "minSpeedup", "1.2", "maxP99LatencyMs", "", "maxFlipRate", "0.01",
+                "maxMeanKld", "0.05", "hardwareTargets", target);
         assertThat(saved.statusCode()).isEqualTo(302);
         var policy = admin().get("/api/v1/models/" + model + "/policy").json();
         assertThat(policy.get("source").asString()).isEqualTo("model");
@@ -231,7 +232,10 @@ class AdminPortalIT extends IntegrationTest {
         assertThat(policy.get("minSpeedup").asDouble()).isEqualTo(1.2);
         assertThat(policy.get("maxP99LatencyMs").isNull()).isTrue();
         assertThat(policy.get("hardwareTargets").get(0).asString()).isEqualTo(target);
-        assertThat(session.get("/admin/policies/" + model).body()).contains("Saved the policy", adminName);
+        assertThat(policy.get("maxFlipRate").asDouble()).isEqualTo(0.01);
+        assertThat(policy.get("maxMeanKld").asDouble()).isEqualTo(0.05);
+        assertThat(session.get("/admin/policies/" + model).body()).contains("Saved the policy", adminName,
+                "Largest flip rate (classification)", "Largest mean KL divergence (language models)");
 
         var outOfRange = session.submit("/admin/policies/" + model, "/admin/policies/" + model,
                 "maxAccuracyDrop", "2");
@@ -241,6 +245,10 @@ class AdminPortalIT extends IntegrationTest {
                 "minSpeedup", "fast");
         assertThat(notANumber.statusCode()).isEqualTo(400);
         assertThat(notANumber.body()).contains("minSpeedup must be a number");
+        var flipOutOfRange = session.submit("/admin/policies/" + model, "/admin/policies/" + model,
+                "maxFlipRate", "1.5");
+        assertThat(flipOutOfRange.statusCode()).isEqualTo(400);
+        assertThat(flipOutOfRange.body()).contains("maxFlipRate is a fraction between 0 and 1");
         assertThat(admin().get("/api/v1/models/" + model + "/policy").json().get("maxAccuracyDrop").asDouble())
                 .as("a refused form changes nothing").isEqualTo(0.005);
 

@@ -26,6 +26,23 @@ class ModelPortalIT extends IntegrationTest {
             "<script type=\"application/json\" id=\"variant-chart-data\">(.*?)</script>", Pattern.DOTALL);
 
     @Test
+    void anEmbeddingModelsVariantsAreRankedByTheirRecallAt10Change() throws Exception {
+        HttpApi engineer = userWith("ENGINEER");
+        VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
+        String model = maker.model(engineer, "embedding", "standard");
+        String int8 = maker.quantize(engineer, model, "int8-dynamic");
+        maker.evaluate(engineer, int8, Map.of("metrics", Map.of("recall10", 0.93, "meanCosine", 0.998,
+                        "cosineP1", 0.99, "neighbourOverlap10", 0.95), "referenceMetrics", Map.of("recall10", 0.95),
+                "deltas", Map.of("recall10", -0.02), "samples", 120));
+
+        FormSession viewer = FormSession.signedIn(port, FormSession.person(admin(), "VIEWER"));
+        String html = viewer.get("/models/" + model).body();
+        assertThat(html).contains("Recall@10 change (pp)", "\u22122.00 pp");
+        assertThat(viewer.get("/variants/" + int8).body()).contains("neighbourOverlap10", "0.9500", "meanCosine",
+                "cosineP1");
+    }
+
+    @Test
     void theModelPageListsEveryVariantWithTheChartsFiguresAndComparesTwo() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
         VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);

@@ -167,6 +167,13 @@ class ModelQuantizeBrowserIT extends BrowserTest {
                 .isGreaterThanOrEqualTo(8);
         assertThat(browser.findElements(By.cssSelector("svg.qreg-lineage a"))).isNotEmpty();
         assertThat(browser.getPageSource()).contains("policy", calibration + "@1", "Engine report");
+        // The comparison with the checkpoint the engine measured: flip rate and calibration error rows and the
+        // per-class flips (which classes, if any, changed predictions).
+        List<String> metricRows = browser.findElements(By.cssSelector("article.qreg-result tbody th[scope=row]"))
+                .stream().map(WebElement::getText).toList();
+        assertThat(metricRows).contains("flipRate", "expectedCalibrationError", "top1Agreement");
+        assertThat(browser.findElement(By.cssSelector("details.qreg-class-flips summary")).getText())
+                .startsWith("Flip rate by class:").contains("10 classes");
         screenshot("variant-page", 1280);
         tabletScreenshot("variant-page-tablet");
 

@@ -45,7 +45,7 @@ class VariantPortalIT extends JobTestSupport {
         JsonNode evaluate = ok(worker.claim("5s"), 200).json();
         assertThat(evaluate.get("type").asString()).isEqualTo("EVALUATE");
         ok(worker.result(evaluate.get("id").asString(), 1, "SUCCEEDED", Map.of("evaluation",
-                VariantMaker.classification(0.95, 0.96, 0.97, -0.01, -0.03)), null), 200);
+                withClassFlips(VariantMaker.classification(0.95, 0.96, 0.97, -0.01, -0.03))), null), 200);
         JsonNode benchmark = ok(worker.claim("5s"), 200).json();
         ok(worker.result(benchmark.get("id").asString(), 1, "SUCCEEDED", Map.of("benchmark", Map.of("results",
                 List.of(Map.of("model", "checkpoint", "latencyP50Ms", 0.5, "latencyP99Ms", 0.9, "speedup", 1.0),
@@ -73,6 +73,9 @@ class VariantPortalIT extends JobTestSupport {
                 .contains("2.00×", "0.250 ms", "Test CPU · 2 cores · amd64")
                 .contains("policy passed", "maxAccuracyDrop", "maxWorstSliceAccuracyDrop")
                 .contains(r.calibration() + "@1", r.recipe() + "@1");
+        // The flip rate per class: the classes that changed predictions, worst first; unchanged ones counted.
+        assertThat(html).contains("Flip rate by class: 2 of 3 classes changed predictions")
+                .containsSubsequence("<th scope=\"row\">7</th>", "0.0800", "<th scope=\"row\">3</th>", "0.0200");
         // The engine's report: a table of layers with their sensitivity, and the same figures as chart data.
         assertThat(html).contains("Engine report", "sensitivity-chart", "id=\"sensitivity-chart-data\"",
                 "30.0 dB", "QUANTIZED");
@@ -90,6 +93,16 @@ class VariantPortalIT extends JobTestSupport {
         assertThat(viewer.getBytes("/variants/" + variant + "/download").statusCode()).isEqualTo(200);
         assertThat(anonymous().get("/variants/" + variant + "/download").status())
                 .as("no session, no bytes").isIn(302, 401);
+    }
+
+    /** An evaluation as a worker reports it for a classifier against its checkpoint: with per-class flips. */
+    private static Map<String, Object> withClassFlips(Map<String, Object> evaluation) {
+        Map<String, Object> withFlips = new LinkedHashMap<>(evaluation);
+        withFlips.put("flipRateByClass", Map.of(
+                "3", Map.of("samples", 50, "flips", 1, "flipRate", 0.02),
+                "5", Map.of("samples", 50, "flips", 0, "flipRate", 0.0),
+                "7", Map.of("samples", 50, "flips", 4, "flipRate", 0.08)));
+        return withFlips;
     }
 
     /** The report a worker sends when it measured per-layer sensitivity on calibration data. */

@@ -1,0 +1,95 @@
+package io.qreg.worker.cli;
+
+import io.qreg.engine.eval.EmbeddingModels;
+import io.qreg.worker.daemon.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static io.qreg.engine.eval.Fixtures.path;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code evaluate --task embedding} and the reference comparisons added to the JSON and the summary. */
+class EvaluateCommandTest {
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = QuantizerCli.run(args, o, e);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return (Map<String, Object>) value;
+    }
+
+    @Test
+    void embeddingAgainstAReferenceNeedsNoLabelsAndReportsCosineAndNeighbourOverlap(@TempDir Path dir)
+            throws Exception {
+        Path model = EmbeddingModels.writeModel(dir.resolve("e.onnx"), 3);
+        Path features = EmbeddingModels.writeFeatures(dir.resolve("x.npy"), 20, 5);
+
+        Run run = cli("evaluate", "--task", "embedding", "--input", "features=" + features, "--reference",
+                model.toString(), "--json", model.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Map<String, Object> json = Json.parseObject(run.out());
+        assertThat(json).containsEntry("task", "embedding").containsEntry("samples", 40L);
+        assertThat(map(json.get("metrics"))).containsKeys("meanCosine", "cosineP1", "sqnrDb")
+                .containsEntry("neighbourOverlap10", 1.0).doesNotContainKey("recall10");
+    }
+
+    @Test
+    void embeddingWithLabelsPrintsRecallInTheSummary(@TempDir Path dir) throws Exception {
+        Path model = EmbeddingModels.writeModel(dir.resolve("e.onnx"), 3);
+        Path features = EmbeddingModels.writeFeatures(dir.resolve("x.npy"), 20, 5);
+        Path labels = EmbeddingModels.writePairLabels(dir.resolve("y.npy"), 20);
+
+        Run run = cli("evaluate", "--task", "embedding", "--input", "features=" + features, "--labels",
+                labels.toString(), model.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("task       embedding", "recall10");
+    }
+
+    @Test
+    void embeddingWithNeitherLabelsNorReferenceIsRefusedAsBadInput(@TempDir Path dir) throws Exception {
+        Path model = EmbeddingModels.writeModel(dir.resolve("e.onnx"), 3);
+        Path features = EmbeddingModels.writeFeatures(dir.resolve("x.npy"), 20, 5);
+
+        Run run = cli("evaluate", "--task", "embedding", "--input", "features=" + features, model.toString());
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_USAGE);
+        assertThat(run.err()).contains("needs labels").doesNotContain("Exception");
+    }
+
+    @Test
+    void classificationAgainstAReferenceListsTheFlipRateOfEveryClass() {
+        String[] args = {"evaluate", "--task", "classification", "--input",
+                "input=" + path("digits_eval_x.npy"), "--labels", path("digits_eval_y.npy").toString(),
+                "--reference", path("digits_mlp.onnx").toString(), path("digits_mlp.onnx").toString()};
+
+        Run summary = cli(args);
+        Run json = cli(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+                "--json")).toArray(String[]::new));
+
+        assertThat(summary.out()).contains("flipRate", "expectedCalibrationError", "class", "flips");
+        Map<String, Object> classes = map(Json.parseObject(json.out()).get("flipRateByClass"));
+        assertThat(classes).hasSize(10);
+        assertThat(map(classes.get("3"))).containsEntry("flips", 0L).containsEntry("flipRate", 0.0);
+        assertThat(map(Json.parseObject(json.out()).get("metrics"))).containsEntry("flipRate", 0.0);
+    }
+}
