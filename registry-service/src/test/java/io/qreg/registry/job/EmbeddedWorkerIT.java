@@ -9,16 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import io.qreg.engine.model.Nodes;
-import io.qreg.engine.model.OnnxModel;
-import io.qreg.engine.tensor.Tensors;
-import io.qreg.onnx.ir.GraphProto;
-import io.qreg.onnx.ir.ModelProto;
-import io.qreg.onnx.ir.OperatorSetIdProto;
-import io.qreg.onnx.ir.TensorProto;
-import io.qreg.onnx.ir.TensorShapeProto;
-import io.qreg.onnx.ir.TypeProto;
-import io.qreg.onnx.ir.ValueInfoProto;
+import io.qreg.engine.quant.DivideModel;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
@@ -278,23 +269,7 @@ class EmbeddedWorkerIT {
 
     /** y = 1 / (x · [1000, 0.001]): per-tensor int8 rounds 0.001 to 0, so the quantized model divides by zero. */
     private static byte[] divideModel() throws Exception {
-        TypeProto.Tensor.Builder x = TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE)
-                .setShape(TensorShapeProto.newBuilder()
-                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))
-                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(1)));
-        GraphProto graph = GraphProto.newBuilder().setName("divide")
-                .addInput(ValueInfoProto.newBuilder().setName("x").setType(TypeProto.newBuilder().setTensorType(x)))
-                .addOutput(ValueInfoProto.newBuilder().setName("y").setType(TypeProto.newBuilder().setTensorType(
-                        TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))))
-                .addInitializer(Tensors.floats("w", new long[] {1, 2}, new float[] {1000f, 0.001f}))
-                .addInitializer(Tensors.floats("one", new long[] {}, new float[] {1f}))
-                .addNode(Nodes.node("MatMul", List.of("x", "w"), List.of("z"), "mm"))
-                .addNode(Nodes.node("Div", List.of("one", "z"), List.of("y"), "div"))
-                .build();
-        Path file = dir.resolve("divide.onnx");
-        OnnxModel.of(ModelProto.newBuilder().setIrVersion(8).setGraph(graph)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build()).save(file);
-        return Files.readAllBytes(file);
+        return Files.readAllBytes(DivideModel.write(dir.resolve("divide.onnx")));
     }
 
     static JsonNode awaitFinished(HttpApi api, String jobId) throws InterruptedException {
