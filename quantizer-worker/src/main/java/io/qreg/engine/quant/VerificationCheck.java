@@ -2,6 +2,7 @@ package io.qreg.engine.quant;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -51,11 +52,12 @@ public record VerificationCheck(int samples, String inputSource, Double sqnrDb, 
                 .append(samples).append(' ').append(inputSource).append(samples == 1 ? " sample" : " samples");
         String sep = ": ";
         if (sqnrDb != null) {
-            b.append(sep).append(String.format(java.util.Locale.ROOT, "SQNR %.1f dB", sqnrDb));
+            b.append(sep).append(sqnrDb >= IDENTICAL_SQNR_DB ? "outputs identical"
+                    : String.format(Locale.ROOT, "SQNR %.1f dB", sqnrDb));
             sep = ", ";
         }
         if (top1Agreement != null) {
-            b.append(sep).append(String.format(java.util.Locale.ROOT, "top-1 agreement %.1f%%", 100 * top1Agreement));
+            b.append(sep).append(String.format(Locale.ROOT, "top-1 agreement %.1f%%", 100 * top1Agreement));
         }
         return b.toString();
     }

@@ -126,6 +126,8 @@ class QatImportTest {
         assertThat(deployable.count(LayerReport.Status.QUANTIZED)).isEqualTo(3);
         assertThat(deployable.precisionMix().layers().get(WeightPrecision.INT8)).isEqualTo(3);
         assertThat(deployable.optionsSummary()).as("qat honours no post-training option").isEmpty();
+        assertThat(deployable.verification().summary()).as("written unchanged, so it computes the same")
+                .endsWith("outputs identical, top-1 agreement 100.0%");
         NpyArray x = ModelEval.npy("digits_eval_x.npy");
         NpyArray y = ModelEval.npy("digits_eval_y.npy");
         assertThat(ModelEval.accuracy(out, "input", x, y)).isEqualTo(ModelEval.accuracy(qdq, "input", x, y));
