@@ -13,10 +13,27 @@ package io.qreg.engine.quant.weightonly;
  * {@code (code − zero_point) · scale}. A K that is not a multiple of the block size leaves the last
  * block short; its padding codes equal the zero point, so they dequantize to 0 and never meet A.
  *
- * @param zeroPoints packed zero points, or null when symmetric
+ * <p>The spec also lets zero_points be float {@code [N · n_blocks]}, the scales' type, unpacked: then
+ * dequantization is {@code (code − zero_point) · scale} with a fractional zero point (what HQQ optimises;
+ * ONNX Runtime's CPU kernel takes it). At most one of {@code zeroPoints} and {@code floatZeroPoints} is set.
+ *
+ * @param zeroPoints packed zero points, or null when symmetric or when the zero points are float
+ * @param floatZeroPoints float zero points {@code [N · n_blocks]}, or null for uint8 or none
  */
 public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[] packed, float[] scales,
-        byte[] zeroPoints) {
+        byte[] zeroPoints, float[] floatZeroPoints) {
+
+    public BlockQuantizedWeight {
+        if (zeroPoints != null && floatZeroPoints != null) {
+            throw new IllegalArgumentException("zero points are either uint8 codes or float, not both");
+        }
+    }
+
+    /** Codes with uint8 zero points (or none): the form round-to-nearest writes. */
+    public BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[] packed, float[] scales,
+            byte[] zeroPoints) {
+        this(k, n, bits, blockSize, packed, scales, zeroPoints, null);
+    }
 
     public int blocks() {
         return (k + blockSize - 1) / blockSize;
@@ -27,7 +44,45 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
     }
 
     public long bytes() {
-        return packed.length + 4L * scales.length + (zeroPoints == null ? 0 : zeroPoints.length);
+        return packed.length + 4L * scales.length + (zeroPoints == null ? 0 : zeroPoints.length)
+                + (floatZeroPoints == null ? 0 : 4L * floatZeroPoints.length);
+    }
+
+    /** The float value the kernel computes for element [row, col]: {@code (code − zero_point) · scale}. */
+    public float dequantize(int row, int col) {
+        int b = row / blockSize;
+        int block = col * blocks() + b;
+        int inBlock = row - b * blockSize;
+        int code;
+        int at = block * blobSize();
+        if (bits == 8) {
+            code = packed[at + inBlock] & 0xFF;
+        } else {
+            int two = packed[at + inBlock / 2] & 0xFF;
+            code = inBlock % 2 == 0 ? two & 0x0F : two >>> 4;
+        }
+        float zp;
+        if (floatZeroPoints != null) {
+            zp = floatZeroPoints[block];
+        } else if (zeroPoints == null) {
+            zp = 1 << (bits - 1);
+        } else {
+            int rowBytes = (blocks() * bits + 7) / 8;
+            int z = zeroPoints[col * rowBytes + (bits == 8 ? b : b / 2)] & 0xFF;
+            zp = bits == 8 ? z : (b % 2 == 0 ? z & 0x0F : z >>> 4);
+        }
+        return (code - zp) * scales[block];
+    }
+
+    /** The whole dequantized weight, row-major [K, N]. */
+    public float[] dequantize() {
+        float[] out = new float[k * n];
+        for (int row = 0; row < k; row++) {
+            for (int col = 0; col < n; col++) {
+                out[row * n + col] = dequantize(row, col);
+            }
+        }
+        return out;
     }
 
     /**
@@ -133,7 +188,8 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
         return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, zeroPoints);
     }
 
-    private static void pack(int[] codes, int bits, byte[] out, int offset) {
+    /** Packs one block's codes (0..2^bits − 1) at {@code offset}, 4-bit codes two per byte, low nibble first. */
+    public static void pack(int[] codes, int bits, byte[] out, int offset) {
         if (bits == 8) {
             for (int i = 0; i < codes.length; i++) {
                 out[offset + i] = (byte) codes[i];

@@ -1,0 +1,118 @@
+package io.qreg.engine.quant.weightonly.hqq;
+
+import io.qreg.engine.quant.weightonly.BlockQuantizedWeight;
+
+/**
+ * Half-Quadratic Quantization (Badri &amp; Shaji, 2023) into MatMulNBits blocks, without calibration data.
+ *
+ * <p>Each block of a column keeps its min/max scale, {@code scale = (max − min) / (2^bits − 1)}, and only its zero
+ * point z is optimised, for the sparsity-promoting objective {@code ‖W − dequant(Q(W))‖ₚᵖ} with p &lt; 1 (heavy
+ * outliers then cost less than under L2, so the grid fits the bulk of the weights). Half-quadratic splitting adds an
+ * auxiliary error E and alternates two closed-form steps:
+ * <ol>
+ * <li>E = shrinkₚ(W − dequant(Q(W)), β): the generalised soft threshold, {@code sign(x)·max(0, |x| − |x|^(p−1)/β)};
+ * <li>z = mean(Q(W) − (W − E)/scale): the zero point that best explains W − E with the current codes.
+ * </ol>
+ * β grows by κ each iteration. A block stops once its mean |W − dequant(Q(W))| no longer falls, and keeps the zero
+ * point that gave the least error seen (ONNX Runtime's HQQ returns the one after the worsening step; keeping the
+ * best one makes more iterations never worse). The zero point stays fractional: MatMulNBits takes float zero points
+ * of the scales' type, which ONNX Runtime's CPU kernel dequantizes as {@code (code − z) · scale}.
+ */
+public final class Hqq {
+
+    private Hqq() {
+    }
+
+    /** HQQ with the default options (p = 0.7, β = 10, κ = 1.01, 20 iterations). */
+    public static BlockQuantizedWeight quantize(float[] w, int k, int n, int bits, int blockSize) {
+        return quantize(w, k, n, bits, blockSize, HqqOptions.defaults());
+    }
+
+    /**
+     * @param w the weight, row-major [k, n] (MatMul's B: k input channels × n output columns)
+     * @return codes with float scales and float zero points, blocks along k
+     */
+    public static BlockQuantizedWeight quantize(float[] w, int k, int n, int bits, int blockSize,
+            HqqOptions options) {
+        if (bits != 4 && bits != 8) {
+            throw new IllegalArgumentException("MatMulNBits takes 4 or 8 bits, got " + bits);
+        }
+        if (w.length != k * n) {
+            throw new IllegalArgumentException("weight has " + w.length + " elements, not " + k + " x " + n);
+        }
+        int blocks = (k + blockSize - 1) / blockSize;
+        int blob = blockSize * bits / 8;
+        int maxCode = (1 << bits) - 1;
+        byte[] packed = new byte[n * blocks * blob];
+        float[] scales = new float[n * blocks];
+        float[] zeros = new float[n * blocks];
+        double[] values = new double[blockSize];
+        int[] codes = new int[blockSize];
+        for (int col = 0; col < n; col++) {
+            for (int b = 0; b < blocks; b++) {
+                int start = b * blockSize;
+                int len = Math.min(k, start + blockSize) - start;
+                double min = Double.POSITIVE_INFINITY;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < len; i++) {
+                    values[i] = w[(start + i) * n + col];
+                    min = Math.min(min, values[i]);
+                    max = Math.max(max, values[i]);
+                }
+                // HQQ works with the inverse scale so quantizing is w·s + z; a flat block gets range 2^bits − 1.
+                double inverse = maxCode / (max > min ? max - min : maxCode);
+                double zero = optimiseZero(values, len, inverse, Math.rint(-min * inverse), maxCode, options);
+                float scale = (float) (1 / inverse);
+                float z = (float) zero;
+                int block = col * blocks + b;
+                scales[block] = scale;
+                zeros[block] = z;
+                // Codes from the stored float scale and zero point, exactly as the kernel will read them back.
+                for (int i = 0; i < blockSize; i++) {
+                    double x = i < len ? values[i] / scale + z : z;
+                    codes[i] = (int) Math.max(0, Math.min(maxCode, Math.rint(x)));
+                }
+                BlockQuantizedWeight.pack(codes, bits, packed, block * blob);
+            }
+        }
+        return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, null, zeros);
+    }
+
+    /**
+     * The proximal iterations for one block's zero point.
+     *
+     * @return the zero point with the least mean |w − dequant(Q(w))| seen, the starting one included
+     */
+    static double optimiseZero(double[] w, int len, double inverse, double zero, int maxCode, HqqOptions options) {
+        double p = options.lpNorm();
+        double beta = options.beta();
+        double bestZero = zero;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (int iteration = 0; iteration <= options.iterations(); iteration++) {
+            double error = 0;
+            double zeroSum = 0;
+            for (int i = 0; i < len; i++) {
+                double q = Math.max(0, Math.min(maxCode, Math.rint(w[i] * inverse + zero)));
+                double residual = w[i] - (q - zero) / inverse;
+                error += Math.abs(residual);
+                zeroSum += q - (w[i] - shrink(residual, beta, p)) * inverse;
+            }
+            error /= len;
+            if (!(error < bestError)) {
+                break;
+            }
+            bestError = error;
+            bestZero = zero;
+            zero = zeroSum / len;
+            beta *= options.kappa();
+        }
+        return bestZero;
+    }
+
+    /** The proximal operator of |x|ᵖ/β: soft thresholding, generalised to p &lt; 1 (exactly soft at p = 1). */
+    static double shrink(double x, double beta, double p) {
+        double magnitude = Math.abs(x);
+        double threshold = p == 1 ? 1 / beta : Math.pow(magnitude + 1e-8, p - 1) / beta;
+        return Math.signum(x) * Math.max(0, magnitude - threshold);
+    }
+}
