@@ -79,6 +79,7 @@ class HqqTest {
 
         float[] expected = reconstruct(q);
         assertThat(OrtFloats.maxAbsDiff(out, expected)).isLessThan(1e-6);
+        assertThat(q.dequantize()).containsExactly(expected);
         long fractional = 0;
         for (float z : q.floatZeroPoints()) {
             fractional += z != (float) Math.rint(z) ? 1 : 0;
