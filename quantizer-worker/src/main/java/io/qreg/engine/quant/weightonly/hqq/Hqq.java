@@ -23,7 +23,7 @@ public final class Hqq {
     private Hqq() {
     }
 
-    /** HQQ with the default options (p = 0.7, β = 10, κ = 1.01, 20 iterations). */
+    /** HQQ with the default options (p = 0.7, β = 10, κ = 1.01, 20 iterations): float zero points. */
     public static BlockQuantizedWeight quantize(float[] w, int k, int n, int bits, int blockSize) {
         return quantize(w, k, n, bits, blockSize, HqqOptions.defaults());
     }
@@ -76,6 +76,78 @@ public final class Hqq {
             }
         }
         return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, null, zeros);
+    }
+
+    /**
+     * The symmetric variant, for {@code --symmetric}: MatMulNBits then stores no zero points (the kernel's default
+     * 2^(bits−1)), so the zero point cannot move and the same half-quadratic scheme optimises the scale instead,
+     * starting from round-to-nearest's (the largest-magnitude element on code 0). Its closed-form step is the
+     * least-squares scale for W − E with the current codes, {@code scale = Σ(w − e)(q − z) / Σ(q − z)²}. This is an
+     * extension of the paper, which optimises the zero point only.
+     */
+    public static BlockQuantizedWeight quantizeSymmetric(float[] w, int k, int n, int bits, int blockSize,
+            HqqOptions options) {
+        if (bits != 4 && bits != 8) {
+            throw new IllegalArgumentException("MatMulNBits takes 4 or 8 bits, got " + bits);
+        }
+        int blocks = (k + blockSize - 1) / blockSize;
+        int blob = blockSize * bits / 8;
+        int maxCode = (1 << bits) - 1;
+        int mid = 1 << (bits - 1);
+        byte[] packed = new byte[n * blocks * blob];
+        float[] scales = new float[n * blocks];
+        double[] values = new double[blockSize];
+        int[] codes = new int[blockSize];
+        for (int col = 0; col < n; col++) {
+            for (int b = 0; b < blocks; b++) {
+                int start = b * blockSize;
+                int len = Math.min(k, start + blockSize) - start;
+                double extreme = 0;
+                for (int i = 0; i < len; i++) {
+                    values[i] = w[(start + i) * n + col];
+                    extreme = Math.abs(values[i]) > Math.abs(extreme) ? values[i] : extreme;
+                }
+                float scale = extreme == 0 ? 1f
+                        : (float) optimiseScale(values, len, extreme / -mid, mid, maxCode, options);
+                int block = col * blocks + b;
+                scales[block] = scale;
+                for (int i = 0; i < blockSize; i++) {
+                    codes[i] = i < len ? (int) Math.max(0, Math.min(maxCode, Math.rint(values[i] / scale) + mid)) : mid;
+                }
+                BlockQuantizedWeight.pack(codes, bits, packed, block * blob);
+            }
+        }
+        return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, null);
+    }
+
+    /** The proximal iterations for one block's scale with the zero point fixed; the best scale seen. */
+    static double optimiseScale(double[] w, int len, double scale, int zero, int maxCode, HqqOptions options) {
+        double beta = options.beta();
+        double bestScale = scale;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (int iteration = 0; iteration <= options.iterations(); iteration++) {
+            double error = 0;
+            double numerator = 0;
+            double denominator = 0;
+            for (int i = 0; i < len; i++) {
+                double q = Math.max(0, Math.min(maxCode, Math.rint(w[i] / scale) + zero)) - zero;
+                double residual = w[i] - q * scale;
+                error += Math.abs(residual);
+                numerator += (w[i] - shrink(residual, beta, options.lpNorm())) * q;
+                denominator += q * q;
+            }
+            if (!(error < bestError)) {
+                break;
+            }
+            bestError = error;
+            bestScale = scale;
+            if (denominator == 0 || numerator == 0) {
+                break;
+            }
+            scale = numerator / denominator;
+            beta *= options.kappa();
+        }
+        return bestScale;
     }
 
     /**

@@ -30,12 +30,18 @@ class HqqPerplexityTest {
         NBitsRewrite.rewrite(fp32, rtn, layer -> BlockQuantizedWeight.quantize(layer.weight(), layer.k(), layer.n(), 4,
                 32, true));
 
+        Path symmetric = dir.resolve("hqq_symmetric.onnx");
+        NBitsRewrite.rewrite(fp32, symmetric, layer -> Hqq.quantizeSymmetric(layer.weight(), layer.k(), layer.n(), 4,
+                32, HqqOptions.defaults()));
+
         double hqqPerplexity = perplexity(hqq);
         double rtnPerplexity = perplexity(rtn);
-        System.out.printf("bytelm_small int4 block 32: HQQ perplexity %.4f, RTN symmetric %.4f (%d layers)%n",
-                hqqPerplexity, rtnPerplexity, layers);
+        double symmetricPerplexity = perplexity(symmetric);
+        System.out.printf("bytelm_small int4 block 32: HQQ perplexity %.4f, HQQ symmetric %.4f, RTN symmetric %.4f"
+                + " (%d layers)%n", hqqPerplexity, symmetricPerplexity, rtnPerplexity, layers);
         assertThat(layers).isEqualTo(9);
         assertThat(hqqPerplexity).isLessThan(rtnPerplexity).isLessThanOrEqualTo(6.205);
+        assertThat(symmetricPerplexity).isLessThanOrEqualTo(rtnPerplexity);
     }
 
     private static double perplexity(Path model) throws Exception {
