@@ -30,12 +30,16 @@ public final class Hqq {
 
     /**
      * @param w the weight, row-major [k, n] (MatMul's B: k input channels × n output columns)
+     * @param bits 4: ONNX Runtime's CPU kernel rejects float zero points at 8 bits
      * @return codes with float scales and float zero points, blocks along k
      */
     public static BlockQuantizedWeight quantize(float[] w, int k, int n, int bits, int blockSize,
             HqqOptions options) {
-        if (bits != 4 && bits != 8) {
-            throw new IllegalArgumentException("MatMulNBits takes 4 or 8 bits, got " + bits);
+        if (bits != 4) {
+            // Measured: ONNX Runtime 1.23.2's CPU MatMulNBits takes float zero points only at 4 bits ("Only 4b
+            // quantization is supported for unpacked compute"); the symmetric variant stores none and takes 8.
+            throw new IllegalArgumentException("HQQ's float zero points need 4 bits in ONNX Runtime's MatMulNBits,"
+                    + " got " + bits + " (use the symmetric variant for 8)");
         }
         if (w.length != k * n) {
             throw new IllegalArgumentException("weight has " + w.length + " elements, not " + k + " x " + n);

@@ -1,6 +1,7 @@
 package io.qreg.engine.quant.weightonly.hqq;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qreg.engine.model.Nodes;
 import io.qreg.engine.quant.weightonly.BlockQuantizedWeight;
@@ -83,19 +84,26 @@ class HqqTest {
     }
 
     @Test
+    void eightBitFloatZeroPointsAreRefusedSinceOnnxRuntimesKernelTakesThemOnlyAt4Bits() {
+        assertThatThrownBy(() -> Hqq.quantize(new float[64], 32, 2, 8, 32))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4 bits");
+    }
+
+    @Test
     void onnxRuntimeDequantizesFloatZeroPointsAsTheWeightSays() throws Exception {
+        int bits = 4;
         // Feeding the identity as A makes MatMulNBits' output its dequantized B: the kernel must take the float
         // zero points and compute (code − z) · scale as the test reconstructs it, including a short last block.
         int k = 80;
         int n = 12;
         float[] w = heavyTailed(new Random(3), k * n);
-        BlockQuantizedWeight q = Hqq.quantize(w, k, n, 4, 32);
+        BlockQuantizedWeight q = Hqq.quantize(w, k, n, bits, 32);
         GraphProto.Builder graph = OrtFloats.graph(k)
                 .addInitializer(Tensors.uint8("b", new long[] {n, q.blocks(), q.blobSize()}, q.packed()))
                 .addInitializer(Tensors.floats("s", new long[] {q.scales().length}, q.scales()))
                 .addInitializer(Tensors.floats("z", new long[] {q.floatZeroPoints().length}, q.floatZeroPoints()))
                 .addNode(Nodes.node("com.microsoft", "MatMulNBits", List.of("x", "b", "s", "z"), List.of("y"), "mm",
-                        Nodes.intAttr("K", k), Nodes.intAttr("N", n), Nodes.intAttr("bits", 4),
+                        Nodes.intAttr("K", k), Nodes.intAttr("N", n), Nodes.intAttr("bits", bits),
                         Nodes.intAttr("block_size", 32)));
         float[] identity = new float[k * k];
         for (int i = 0; i < k; i++) {
