@@ -1,0 +1,122 @@
+package io.qreg.engine.quant.qdq.smooth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.qreg.engine.ProgressListener;
+import io.qreg.engine.calibration.CalibrationData;
+import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.QuantizationOptions;
+import io.qreg.engine.quant.QuantizationReport;
+import io.qreg.engine.quant.Quantizer;
+import io.qreg.engine.sensitivity.SensitivityRequest;
+import io.qreg.engine.tensor.Tensors;
+import io.qreg.onnx.ir.NodeProto;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SmoothQuant on a generated model with outlier activation channels, run in ONNX Runtime. */
+class SmoothQuantTest {
+
+    @TempDir
+    Path dir;
+
+    private Path model;
+    private Path calibration;
+    private Path heldOut;
+
+    @BeforeEach
+    void generate() throws Exception {
+        model = OutlierModel.write(dir.resolve("outliers.onnx"));
+        calibration = OutlierModel.inputs(dir.resolve("calibration.npy"), 64, 1);
+        heldOut = OutlierModel.inputs(dir.resolve("held_out.npy"), 64, 2);
+    }
+
+    private QuantizationOptions options(Double alpha) {
+        return QuantizationOptions.defaults(Method.INT8_STATIC).withCalibrationInputs(Map.of("x", calibration))
+                .withSmoothQuantAlpha(alpha);
+    }
+
+    private double staticError(Double alpha, String name) throws Exception {
+        Path out = dir.resolve(name);
+        QuantizationReport report = Quantizer.quantize(model, out, options(alpha), ProgressListener.NONE,
+                SensitivityRequest.NONE);
+        if (alpha != null && alpha.isNaN()) {
+            assertThat(report.notes()).anyMatch(n -> n.startsWith("SmoothQuant alpha auto: chose "));
+            assertThat(report.options().smoothQuantAlpha()).isBetween(0.3, 0.8);
+        }
+        return OutlierModel.relativeError(OutlierModel.run(model, heldOut), OutlierModel.run(out, heldOut));
+    }
+
+    @Test
+    void smoothingAtAlphaHalfAndAutoAtLeastHalvesTheStaticOutputErrorOnHeldOutSamples() throws Exception {
+        double plain = staticError(null, "plain.onnx");
+        double half = staticError(0.5, "smooth-0.5.onnx");
+        double auto = staticError(QuantizationOptions.SMOOTH_QUANT_AUTO, "smooth-auto.onnx");
+        System.out.printf("outlier model int8-static relative output error: plain %.5f, SmoothQuant 0.5 %.5f,"
+                + " auto %.5f%n", plain, half, auto);
+
+        assertThat(half).isLessThanOrEqualTo(plain / 2);
+        assertThat(auto).isLessThanOrEqualTo(plain / 2);
+    }
+
+    @Test
+    void theSmoothedFloatModelComputesTheOriginalOutputsThroughTheLayerNormFoldAndTheExplicitMul() throws Exception {
+        OnnxModel loaded = OnnxModel.load(model);
+        CalibrationData data = CalibrationData.load(loaded.graph(), Map.of("x", calibration));
+        float[] scaleBefore = Tensors.toFloats(loaded.graph().initializer("ln_scale").orElseThrow());
+
+        SmoothQuant.Outcome outcome = SmoothQuant.apply(loaded, data, options(0.5), 0.5, 16, ProgressListener.NONE);
+        Path smoothed = dir.resolve("smoothed.onnx");
+        loaded.save(smoothed);
+
+        // q and k share the LayerNorm output: folded, no Mul. out_proj reads a Relu and proj_in the graph input x:
+        // one explicit Mul each.
+        assertThat(outcome.notes()).singleElement().asString()
+                .contains("4 MatMul/Gemm layers reading 3 activations: 1 divided in their LayerNormalization,"
+                        + " 2 through an inserted Mul");
+        assertThat(outcome.insertedMuls()).hasSize(2);
+        assertThat(outcome.insertedMuls()).map(name -> loaded.graph().node(name).orElseThrow().getInput(0))
+                .containsExactlyInAnyOrder("x", "r");
+        assertThat(loaded.graph().consumers("n")).extracting(NodeProto::getName).containsExactlyInAnyOrder("q_proj",
+                "k_proj");
+        float[] scaleAfter = Tensors.toFloats(loaded.graph().initializer("ln_scale").orElseThrow());
+        assertThat(spread(scaleAfter)).as("outlier channels of the normalized activation are flattened")
+                .isLessThan(spread(scaleBefore) / 4);
+
+        float[] reference = OutlierModel.run(model, heldOut);
+        float[] output = OutlierModel.run(smoothed, heldOut);
+        double magnitude = OutlierModel.maxAbsDifference(reference, new float[reference.length]);
+        assertThat(OutlierModel.maxAbsDifference(reference, output)).isLessThanOrEqualTo(1e-4 * magnitude);
+    }
+
+    @Test
+    void scalesBalanceTheActivationAndWeightMaximaAtAlphaHalfAndLeaveDeadChannelsAlone() {
+        float[] activation = {100f, 1f, 0f, 4f};
+        float[] weight = {0.25f, 1f, 2f, 0f};
+
+        float[] s = SmoothQuant.scales(activation, weight, 0.5);
+
+        assertThat(activation[0] / s[0]).isCloseTo(weight[0] * s[0], within(1e-4f));
+        assertThat(activation[1] / s[1]).isCloseTo(weight[1] * s[1], within(1e-6f));
+        assertThat(s[2]).isEqualTo(1f);
+        assertThat(s[3]).isEqualTo(1f);
+        assertThat(SmoothQuant.scales(activation, weight, 1.0)[0]).isEqualTo(100f);
+        assertThat(SmoothQuant.scales(new float[] {1e-30f}, new float[] {1e30f}, 0.5)[0])
+                .isEqualTo(SmoothQuant.MIN_SCALE);
+    }
+
+    /** max|v| / median|v|. */
+    private static double spread(float[] values) {
+        float[] abs = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            abs[i] = Math.abs(values[i]);
+        }
+        java.util.Arrays.sort(abs);
+        return abs[abs.length - 1] / abs[abs.length / 2];
+    }
+}
