@@ -12,7 +12,9 @@ import java.util.Locale;
  * {@code --smooth-quant auto}: SmoothQuant's best α depends on the model (the paper finds 0.4–0.6 for most LLMs and
  * up to 0.75 or more for some), so it is chosen on the calibration data. Each candidate α is applied, the model
  * quantized with int8-static in memory, and its outputs compared with FP32's on the first calibration samples (the
- * same bounded measurement as sensitivity analysis); the α with the least output error wins.
+ * same bounded measurement as sensitivity analysis); the α with the least output error wins. Static without smoothing
+ * is measured too: if no α beats it (a model without activation outliers), SmoothQuant is left off, so auto does no
+ * harm on the data it was given.
  */
 public final class SmoothQuantSearch {
 
@@ -39,9 +41,11 @@ public final class SmoothQuantSearch {
         double bestError = Double.POSITIVE_INFINITY;
         List<String> measured = new ArrayList<>();
         int samples;
+        double unsmoothed;
         try (SensitivityAnalysis analysis = SensitivityAnalysis.open(model, options.withSmoothQuantAlpha(null),
                 request)) {
             samples = analysis.samples();
+            unsmoothed = analysis.errorWith(o -> o).relativeError();
             listener.progress(STAGE, 0, CANDIDATES.size());
             for (int i = 0; i < CANDIDATES.size(); i++) {
                 double alpha = CANDIDATES.get(i);
@@ -54,12 +58,13 @@ public final class SmoothQuantSearch {
                 listener.progress(STAGE, i + 1, CANDIDATES.size());
             }
         }
-        if (Double.isNaN(best)) {
-            throw new QuantizationException("SmoothQuant's alpha search found no alpha whose quantized model gives"
-                    + " finite outputs on the calibration samples; give --smooth-quant a fixed alpha instead");
+        String errors = String.format(Locale.ROOT, "relative output error vs FP32 on the first %d calibration samples:"
+                + " %s; without SmoothQuant %.5f", samples, String.join(", ", measured), unsmoothed);
+        if (Double.isNaN(best) || !(bestError < unsmoothed)) {
+            return new Choice(options.withSmoothQuantAlpha(null), List.of("SmoothQuant alpha auto: left off, no alpha"
+                    + " beat static quantization without it (" + errors + ")"));
         }
-        String note = String.format(Locale.ROOT, "SmoothQuant alpha auto: chose %.2f, the least relative output error"
-                + " vs FP32 on the first %d calibration samples (%s)", best, samples, String.join(", ", measured));
+        String note = String.format(Locale.ROOT, "SmoothQuant alpha auto: chose %.2f, the least %s", best, errors);
         return new Choice(options.withSmoothQuantAlpha(best), List.of(note));
     }
 }
