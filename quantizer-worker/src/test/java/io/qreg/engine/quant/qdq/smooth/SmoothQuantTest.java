@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.qreg.engine.ProgressListener;
 import io.qreg.engine.calibration.CalibrationData;
+import io.qreg.engine.model.Nodes;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QuantizationOptions;
@@ -12,9 +13,22 @@ import io.qreg.engine.quant.QuantizationReport;
 import io.qreg.engine.quant.Quantizer;
 import io.qreg.engine.sensitivity.SensitivityRequest;
 import io.qreg.engine.tensor.Tensors;
+import io.qreg.npy.NpyDType;
+import io.qreg.npy.NpyWriter;
+import io.qreg.onnx.ir.GraphProto;
+import io.qreg.onnx.ir.ModelProto;
 import io.qreg.onnx.ir.NodeProto;
+import io.qreg.onnx.ir.OperatorSetIdProto;
+import io.qreg.onnx.ir.TensorProto;
+import io.qreg.onnx.ir.TensorShapeProto;
+import io.qreg.onnx.ir.TypeProto;
+import io.qreg.onnx.ir.ValueInfoProto;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +109,56 @@ class SmoothQuantTest {
     }
 
     @Test
+    void aGemmWithTransposedWeightIsSmoothedThroughAMulAndComputesTheOriginalOutputs() throws Exception {
+        Random random = new Random(3);
+        float[] w = new float[5 * 6];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextGaussian();
+        }
+        GraphProto graph = GraphProto.newBuilder().setName("gemm")
+                .addInput(matrix("x", 6)).addOutput(matrix("y", 5))
+                .addInitializer(Tensors.floats("w", new long[] {5, 6}, w))
+                .addInitializer(Tensors.floats("c", new long[] {5}, new float[] {0.1f, -0.2f, 0.3f, 0f, 1f}))
+                .addNode(Nodes.node("Gemm", List.of("x", "w", "c"),
+                        List.of("y"), "gemm", Nodes.intAttr("transB", 1)))
+                .build();
+        Path gemm = dir.resolve("gemm.onnx");
+        OnnxModel.of(ModelProto.newBuilder().setIrVersion(8).setGraph(graph)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).build()).save(gemm);
+        float[] x = new float[32 * 6];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian() * (i % 6 == 2 ? 80 : 1); // channel 2 is an outlier
+        }
+        Path inputs = dir.resolve("gemm_x.npy");
+        try (var out = Files.newOutputStream(inputs)) {
+            NpyWriter.write(out, NpyDType.FLOAT32, new long[] {32, 6}, x);
+        }
+        OnnxModel loaded = OnnxModel.load(gemm);
+
+        SmoothQuant.Outcome outcome = SmoothQuant.apply(loaded, CalibrationData.load(loaded.graph(),
+                Map.of("x", inputs)), options(0.5), 0.5, 16, ProgressListener.NONE);
+        Path smoothed = dir.resolve("gemm-smoothed.onnx");
+        loaded.save(smoothed);
+
+        assertThat(outcome.insertedMuls()).hasSize(1);
+        float[] scaled = Tensors.toFloats(loaded.graph().initializer("w").orElseThrow());
+        assertThat(Math.abs(scaled[2] / w[2])).as("the outlier channel's weight column grew").isGreaterThan(5);
+        float[] reference = OutlierModel.run(gemm, inputs);
+        double magnitude = OutlierModel.maxAbsDifference(reference, new float[reference.length]);
+        assertThat(OutlierModel.maxAbsDifference(reference, OutlierModel.run(smoothed, inputs)))
+                .isLessThanOrEqualTo(1e-4 * magnitude);
+    }
+
+    private static ValueInfoProto matrix(String name, int width) {
+        var shape = TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"))
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(width));
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder()
+                        .setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+    }
+
+    @Test
     void scalesBalanceTheActivationAndWeightMaximaAtAlphaHalfAndLeaveDeadChannelsAlone() {
         float[] activation = {100f, 1f, 0f, 4f};
         float[] weight = {0.25f, 1f, 2f, 0f};
@@ -116,7 +180,7 @@ class SmoothQuantTest {
         for (int i = 0; i < values.length; i++) {
             abs[i] = Math.abs(values[i]);
         }
-        java.util.Arrays.sort(abs);
+        Arrays.sort(abs);
         return abs[abs.length - 1] / abs[abs.length / 2];
     }
 }
