@@ -67,20 +67,21 @@ public final class SmoothQuant {
 
         Set<String> muls = new LinkedHashSet<>();
         int layers = 0;
-        int folded = 0;
+        int intoNorm = 0;
+        int intoLinear = 0;
         for (SmoothGroup group : groups) {
             float[] scales = scales(maxima.get(group.activation()).maxima(), weightMaxima(graph, group), alpha);
             SmoothingFold.Result result = SmoothingFold.apply(graph, group, scales);
-            if (result.mulNode() != null) {
-                muls.add(result.mulNode());
-            } else {
-                folded++;
+            switch (result.kind()) {
+                case MUL -> muls.add(result.mulNode());
+                case LAYER_NORMALIZATION -> intoNorm++;
+                case PRECEDING_LINEAR -> intoLinear++;
             }
             layers += group.linears().size();
         }
         String note = String.format(Locale.ROOT, "SmoothQuant alpha %.2f smoothed %d MatMul/Gemm layers reading %d"
-                + " activations: %d divided in their LayerNormalization, %d through an inserted Mul", alpha, layers,
-                groups.size(), folded, muls.size());
+                + " activations: %d divided in their LayerNormalization, %d in the MatMul/Gemm producing them, %d"
+                + " through an inserted Mul", alpha, layers, groups.size(), intoNorm, intoLinear, muls.size());
         return new Outcome(Set.copyOf(muls), List.of(note));
     }
 

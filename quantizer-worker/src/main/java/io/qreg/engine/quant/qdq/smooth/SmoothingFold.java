@@ -13,15 +13,16 @@ import java.util.Set;
 /**
  * Rewrites a graph so that it computes the same function with a smoothed activation: X' = X / s feeds the group's
  * layers and each weight becomes diag(s)·W. The division goes into the LayerNormalization that produces X when
- * every reader of X is in the group (its scale and bias divided by s, no extra op); otherwise an explicit Mul by
- * 1/s is inserted between X and the group, leaving X's other readers as they were.
+ * every reader of X is in the group (its scale and bias divided by s, no extra op), or into the MatMul/Gemm (and bias
+ * Add) that produces X ({@link PrecedingLinear}); otherwise an explicit Mul by 1/s is inserted between X and the
+ * group, leaving X's other readers as they were.
  */
 final class SmoothingFold {
 
     /** Where 1/s went. */
-    enum Kind { LAYER_NORMALIZATION, MUL }
+    enum Kind { LAYER_NORMALIZATION, PRECEDING_LINEAR, MUL }
 
-    /** @param mulNode the inserted Mul's name, or null when folded into a LayerNormalization */
+    /** @param mulNode the inserted Mul's name, or null when folded into the producer */
     record Result(Kind kind, String mulNode) {
     }
 
@@ -40,6 +41,9 @@ final class SmoothingFold {
                 divide(graph, ln.getInput(2), scales);
             }
             return new Result(Kind.LAYER_NORMALIZATION, null);
+        }
+        if (onlyTheGroupReads(graph, group) && PrecedingLinear.fold(graph, group, scales)) {
+            return new Result(Kind.PRECEDING_LINEAR, null);
         }
         return new Result(Kind.MUL, insertMul(graph, group, scales));
     }
@@ -67,11 +71,7 @@ final class SmoothingFold {
         Optional<NodeProto> producer = graph.producer(x);
         if (producer.isEmpty() || !producer.get().getOpType().equals("LayerNormalization")
                 || !producer.get().getDomain().isEmpty() || !producer.get().getOutput(0).equals(x)
-                || graph.isGraphOutput(x)) {
-            return Optional.empty();
-        }
-        Set<NodeProto> readers = new HashSet<>(graph.consumers(x));
-        if (!readers.equals(new HashSet<>(group.linears()))) {
+                || !onlyTheGroupReads(graph, group)) {
             return Optional.empty();
         }
         NodeProto ln = producer.get();
@@ -87,7 +87,13 @@ final class SmoothingFold {
         return Optional.of(ln);
     }
 
-    private static void divide(ModelGraph graph, String name, float[] scales) {
+    /** Whether the group's layers are the activation's only readers (and it is no graph output). */
+    private static boolean onlyTheGroupReads(ModelGraph graph, SmoothGroup group) {
+        Set<NodeProto> readers = new HashSet<>(graph.consumers(group.activation()));
+        return !graph.isGraphOutput(group.activation()) && readers.equals(new HashSet<>(group.linears()));
+    }
+
+    static void divide(ModelGraph graph, String name, float[] scales) {
         TensorProto tensor = graph.initializer(name).orElseThrow();
         float[] v = Tensors.toFloats(tensor);
         for (int j = 0; j < v.length; j++) {

@@ -92,7 +92,7 @@ class SmoothQuantTest {
         // one explicit Mul each.
         assertThat(outcome.notes()).singleElement().asString()
                 .contains("4 MatMul/Gemm layers reading 3 activations: 1 divided in their LayerNormalization,"
-                        + " 2 through an inserted Mul");
+                        + " 0 in the MatMul/Gemm producing them, 2 through an inserted Mul");
         assertThat(outcome.insertedMuls()).hasSize(2);
         assertThat(outcome.insertedMuls()).map(name -> loaded.graph().node(name).orElseThrow().getInput(0))
                 .containsExactlyInAnyOrder("x", "r");
@@ -109,44 +109,62 @@ class SmoothQuantTest {
     }
 
     @Test
-    void aGemmWithTransposedWeightIsSmoothedThroughAMulAndComputesTheOriginalOutputs() throws Exception {
+    void aGemmAndAMatMulWithBiasTakeOneOverSInTheirOutputChannelsAndTheChainComputesTheOriginalOutputs()
+            throws Exception {
+        // x → Gemm(transB) → h → MatMul → + b2 → g → MatMul → y: x is a graph input (explicit Mul), h comes from
+        // the Gemm (its rows and bias take 1/s), g from the MatMul + bias Add (its columns and bias take 1/s).
         Random random = new Random(3);
-        float[] w = new float[5 * 6];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) random.nextGaussian();
-        }
-        GraphProto graph = GraphProto.newBuilder().setName("gemm")
-                .addInput(matrix("x", 6)).addOutput(matrix("y", 5))
-                .addInitializer(Tensors.floats("w", new long[] {5, 6}, w))
-                .addInitializer(Tensors.floats("c", new long[] {5}, new float[] {0.1f, -0.2f, 0.3f, 0f, 1f}))
-                .addNode(Nodes.node("Gemm", List.of("x", "w", "c"),
-                        List.of("y"), "gemm", Nodes.intAttr("transB", 1)))
+        GraphProto graph = GraphProto.newBuilder().setName("chain")
+                .addInput(matrix("x", 6)).addOutput(matrix("y", 3))
+                .addInitializer(Tensors.floats("w", new long[] {5, 6}, gaussian(random, 30)))
+                .addInitializer(Tensors.floats("c", new long[] {5}, gaussian(random, 5)))
+                .addInitializer(Tensors.floats("w2", new long[] {5, 4}, gaussian(random, 20)))
+                .addInitializer(Tensors.floats("b2", new long[] {4}, gaussian(random, 4)))
+                .addInitializer(Tensors.floats("w3", new long[] {4, 3}, gaussian(random, 12)))
+                .addNode(Nodes.node("Gemm", List.of("x", "w", "c"), List.of("h"), "gemm", Nodes.intAttr("transB", 1)))
+                .addNode(Nodes.node("MatMul", List.of("h", "w2"), List.of("h2"), "mm2"))
+                .addNode(Nodes.node("Add", List.of("h2", "b2"), List.of("g"), "bias2"))
+                .addNode(Nodes.node("MatMul", List.of("g", "w3"), List.of("y"), "mm3"))
                 .build();
-        Path gemm = dir.resolve("gemm.onnx");
+        Path chain = dir.resolve("chain.onnx");
         OnnxModel.of(ModelProto.newBuilder().setIrVersion(8).setGraph(graph)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).build()).save(gemm);
-        float[] x = new float[32 * 6];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian() * (i % 6 == 2 ? 80 : 1); // channel 2 is an outlier
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).build()).save(chain);
+        float[] x = gaussian(random, 32 * 6);
+        for (int i = 2; i < x.length; i += 6) {
+            x[i] *= 80; // channel 2 is an outlier
         }
-        Path inputs = dir.resolve("gemm_x.npy");
+        Path inputs = dir.resolve("chain_x.npy");
         try (var out = Files.newOutputStream(inputs)) {
             NpyWriter.write(out, NpyDType.FLOAT32, new long[] {32, 6}, x);
         }
-        OnnxModel loaded = OnnxModel.load(gemm);
+        OnnxModel loaded = OnnxModel.load(chain);
 
         SmoothQuant.Outcome outcome = SmoothQuant.apply(loaded, CalibrationData.load(loaded.graph(),
                 Map.of("x", inputs)), options(0.5), 0.5, 16, ProgressListener.NONE);
-        Path smoothed = dir.resolve("gemm-smoothed.onnx");
+        Path smoothed = dir.resolve("chain-smoothed.onnx");
         loaded.save(smoothed);
 
-        assertThat(outcome.insertedMuls()).hasSize(1);
-        float[] scaled = Tensors.toFloats(loaded.graph().initializer("w").orElseThrow());
-        assertThat(Math.abs(scaled[2] / w[2])).as("the outlier channel's weight column grew").isGreaterThan(5);
-        float[] reference = OutlierModel.run(gemm, inputs);
+        assertThat(outcome.notes()).singleElement().asString().contains("3 MatMul/Gemm layers reading 3 activations:"
+                + " 0 divided in their LayerNormalization, 2 in the MatMul/Gemm producing them, 1 through an inserted Mul");
+        NodeProto mul = loaded.graph().node(outcome.insertedMuls().iterator().next()).orElseThrow();
+        assertThat(mul.getInput(0)).isEqualTo("x");
+        float[] factors = Tensors.toFloats(loaded.graph().initializer(mul.getInput(1)).orElseThrow());
+        for (int j = 0; j < factors.length; j++) {
+            assertThat(factors[2]).as("the outlier channel is divided most").isLessThanOrEqualTo(factors[j]);
+        }
+        assertThat(loaded.graph().nodes()).filteredOn(n -> n.getOpType().equals("Mul")).hasSize(1);
+        float[] reference = OutlierModel.run(chain, inputs);
         double magnitude = OutlierModel.maxAbsDifference(reference, new float[reference.length]);
         assertThat(OutlierModel.maxAbsDifference(reference, OutlierModel.run(smoothed, inputs)))
                 .isLessThanOrEqualTo(1e-4 * magnitude);
+    }
+
+    private static float[] gaussian(Random random, int count) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
     }
 
     private static ValueInfoProto matrix(String name, int width) {
