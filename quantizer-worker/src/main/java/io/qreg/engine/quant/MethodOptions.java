@@ -28,7 +28,8 @@ public final class MethodOptions {
         ACCURACY_BUDGET("--accuracy-budget", "accuracyBudget"),
         EXCLUDE_NODES("--exclude-nodes", "excludeNodes"),
         EXCLUDE_OP_TYPES("--exclude-op-types", "excludeOpTypes"),
-        NO_MASK_GUARD("--no-mask-guard", null);
+        NO_MASK_GUARD("--no-mask-guard", null),
+        SMOOTH_QUANT("--smooth-quant", "smoothQuantAlpha");
 
         private final String flag;
         private final String field;
@@ -63,7 +64,7 @@ public final class MethodOptions {
         // Static QDQ weights are symmetric int8 (the Gather table too): zero point 0 is what ONNX Runtime's QDQ
         // fusions into integer kernels expect, so there is no asymmetric variant to offer.
         APPLIES.put(Method.INT8_STATIC, with(Option.PER_CHANNEL, Option.SYMMETRIC, Option.CALIBRATION_METHOD,
-                Option.PERCENTILE, Option.NO_MASK_GUARD));
+                Option.PERCENTILE, Option.NO_MASK_GUARD, Option.SMOOTH_QUANT));
         APPLIES.put(Method.INT4_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE));
         APPLIES.put(Method.INT8_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE));
         APPLIES.put(Method.FP16, with());
@@ -108,6 +109,8 @@ public final class MethodOptions {
             case CALIBRATION_METHOD, PERCENTILE -> "activation ranges are calibrated by int8-static only";
             case NO_MASK_GUARD -> "the mask guard keeps int8-static activations in float; " + m
                     + " quantizes no activation ranges";
+            case SMOOTH_QUANT -> "SmoothQuant moves activation outliers into the weights before activation ranges are"
+                    + " calibrated, which int8-static alone does";
             default -> "this engine does not implement it for " + m;
         };
         return Optional.of(name + " does not apply to " + m + ": " + reason);

@@ -18,13 +18,18 @@ import java.util.Set;
  * @param onlyNodes if non-null, quantize only these nodes (sensitivity analysis quantizes one at a time)
  * @param guardMaskedActivations keep activations dominated by huge constants (additive attention masks)
  *        in float; on by default
+ * @param smoothQuantAlpha int8-static only: SmoothQuant's migration strength α in [0, 1] (activation outliers moved
+ *        into the weights before calibration), {@link #SMOOTH_QUANT_AUTO} (NaN) to search α on the calibration
+ *        data, or null for no smoothing
  */
 public record QuantizationOptions(Method method, boolean perChannel, boolean symmetric, int blockSize,
         CalibrationMethod calibrationMethod, double percentile, Set<String> excludeNodes,
         Set<String> excludeOpTypes, Map<String, Path> calibrationInputs, Double accuracyBudget,
-        Set<String> onlyNodes, boolean guardMaskedActivations) {
+        Set<String> onlyNodes, boolean guardMaskedActivations, Double smoothQuantAlpha) {
 
     public static final int DEFAULT_BLOCK_SIZE = 32;
+    /** The {@link #smoothQuantAlpha} that asks for α to be searched on the calibration data ({@code auto}). */
+    public static final double SMOOTH_QUANT_AUTO = Double.NaN;
     public static final double DEFAULT_PERCENTILE = 99.999;
 
     public QuantizationOptions {
@@ -38,6 +43,19 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
         if (blockSize < 16 || blockSize > 256 || Integer.bitCount(blockSize) != 1) {
             throw new IllegalArgumentException("block size must be a power of two from 16 to 256, got " + blockSize);
         }
+        if (smoothQuantAlpha != null && !smoothQuantAlpha.isNaN() && !(smoothQuantAlpha >= 0 && smoothQuantAlpha <= 1)) {
+            throw new IllegalArgumentException("the SmoothQuant alpha must be from 0 to 1 (or auto), got "
+                    + smoothQuantAlpha);
+        }
+    }
+
+    /** Without SmoothQuant: the arity before it existed, which most callers still use. */
+    public QuantizationOptions(Method method, boolean perChannel, boolean symmetric, int blockSize,
+            CalibrationMethod calibrationMethod, double percentile, Set<String> excludeNodes,
+            Set<String> excludeOpTypes, Map<String, Path> calibrationInputs, Double accuracyBudget,
+            Set<String> onlyNodes, boolean guardMaskedActivations) {
+        this(method, perChannel, symmetric, blockSize, calibrationMethod, percentile, excludeNodes, excludeOpTypes,
+                calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations, null);
     }
 
     /** The defaults for a method: what {@code quantize --method X} does with no other flag. */
@@ -49,12 +67,55 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
 
     public QuantizationOptions withOnlyNodes(Set<String> nodes) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, nodes, guardMaskedActivations);
+                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, nodes, guardMaskedActivations,
+                smoothQuantAlpha);
     }
 
     public QuantizationOptions withExcludeNodes(Set<String> nodes) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                nodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations);
+                nodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                smoothQuantAlpha);
+    }
+
+    /** These options with SmoothQuant at {@code alpha} ({@link #SMOOTH_QUANT_AUTO} to search it, null for none). */
+    public QuantizationOptions withSmoothQuantAlpha(Double alpha) {
+        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
+                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                alpha);
+    }
+
+    /** These options reading their calibration samples from other files (a bounded subset, say). */
+    public QuantizationOptions withCalibrationInputs(Map<String, Path> files) {
+        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
+                excludeNodes, excludeOpTypes, files, accuracyBudget, onlyNodes, guardMaskedActivations,
+                smoothQuantAlpha);
+    }
+
+    /**
+     * A SmoothQuant α as the CLI and recipes spell it: {@code auto} ({@link #SMOOTH_QUANT_AUTO}) or a number from 0
+     * to 1.
+     *
+     * @throws IllegalArgumentException saying what is accepted; callers prefix the flag or field name
+     */
+    public static double parseSmoothQuantAlpha(String text) {
+        if (text.strip().equalsIgnoreCase("auto")) {
+            return SMOOTH_QUANT_AUTO;
+        }
+        double alpha;
+        try {
+            alpha = Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("must be a number from 0 to 1 or auto, got '" + text + "'");
+        }
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("must be a number from 0 to 1 or auto, got " + text);
+        }
+        return alpha;
+    }
+
+    /** Whether α is to be searched ({@code --smooth-quant auto}). */
+    public boolean smoothQuantAuto() {
+        return smoothQuantAlpha != null && smoothQuantAlpha.isNaN();
     }
 
     /** Whether a node may be touched at all: not excluded by name or op type, and selected if a selection is set. */

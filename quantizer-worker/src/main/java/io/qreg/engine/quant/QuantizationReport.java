@@ -53,6 +53,9 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
         if (MethodOptions.applies(method, MethodOptions.Option.BLOCK_SIZE)) {
             m.put("blockSize", options.blockSize());
         }
+        if (MethodOptions.applies(method, MethodOptions.Option.SMOOTH_QUANT) && options.smoothQuantAlpha() != null) {
+            m.put("smoothQuantAlpha", options.smoothQuantAuto() ? "auto" : options.smoothQuantAlpha());
+        }
         if (MethodOptions.applies(method, MethodOptions.Option.EXCLUDE_NODES)) {
             m.put("excludeNodes", options.excludeNodes().stream().sorted().toList());
             m.put("excludeOpTypes", options.excludeOpTypes().stream().sorted().toList());

@@ -16,8 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Measures quantized variants of one model against its FP32 outputs on the first calibration samples. The
@@ -56,7 +56,7 @@ final class SensitivityAnalysis implements AutoCloseable {
         if (options.method() == Method.INT8_STATIC) {
             try {
                 scratch = Files.createTempDirectory("qreg-sensitivity");
-                measured = withCalibration(options, samples.writeTo(scratch));
+                measured = options.withCalibrationInputs(samples.writeTo(scratch));
             } catch (IOException e) {
                 ScratchDirectories.deleteQuietly(scratch);
                 throw new QuantizationException("cannot write the sensitivity calibration samples: " + e.getMessage(), e);
@@ -72,11 +72,6 @@ final class SensitivityAnalysis implements AutoCloseable {
         }
     }
 
-    private static QuantizationOptions withCalibration(QuantizationOptions o, Map<String, Path> files) {
-        return new QuantizationOptions(o.method(), o.perChannel(), o.symmetric(), o.blockSize(), o.calibrationMethod(),
-                o.percentile(), o.excludeNodes(), o.excludeOpTypes(), files, o.accuracyBudget(), o.onlyNodes(),
-                o.guardMaskedActivations());
-    }
 
     /** Samples each measurement runs on. */
     int samples() {
@@ -134,6 +129,15 @@ final class SensitivityAnalysis implements AutoCloseable {
         Set<String> excluded = new HashSet<>(options.excludeNodes());
         excluded.addAll(keptFloat);
         QuantizationContext variant = InMemoryQuantization.apply(original, options.withExcludeNodes(excluded));
+        return runner.compare(variant.model().toProto(), reference);
+    }
+
+    /**
+     * The joint error of the method run under changed options (a SmoothQuant alpha, say), calibrated on the same
+     * bounded samples as every other measurement.
+     */
+    OutputError errorWith(UnaryOperator<QuantizationOptions> change) throws QuantizationException {
+        QuantizationContext variant = InMemoryQuantization.apply(original, change.apply(options));
         return runner.compare(variant.model().toProto(), reference);
     }
 

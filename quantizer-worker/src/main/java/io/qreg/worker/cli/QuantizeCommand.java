@@ -34,7 +34,7 @@ public final class QuantizeCommand implements Command {
             .option("--method").flag("--per-channel").flag("--symmetric").flag("--asymmetric").option("--block-size")
             .repeatable("--calibration").option("--calibration-method").option("--percentile")
             .option("--exclude-nodes").option("--exclude-op-types").flag("--no-mask-guard").option("--report")
-            .option("--accuracy-budget")
+            .option("--accuracy-budget").option("--smooth-quant")
             .option("-o").flag("--json").flag("--progress").flag("--help");
 
     @Override
@@ -54,7 +54,8 @@ public final class QuantizeCommand implements Command {
                                 [--per-channel] [--symmetric | --asymmetric] [--block-size 32]
                                 [--calibration INPUT_NAME=FILE.npy ...] [--calibration-method minmax|percentile|entropy]
                                 [--percentile 99.999] [--exclude-nodes a,b] [--exclude-op-types Gather]
-                                [--accuracy-budget 0.01] [--no-mask-guard] [--report report.json] [--json]
+                                [--accuracy-budget 0.01] [--no-mask-guard] [--smooth-quant 0.5|auto]
+                                [--report report.json] [--json]
                                 [--progress] IN.onnx -o OUT.onnx
 
                   --method              int8-dynamic: int8 weights, activations quantized at run time (MatMul, Gemm, Gather)
@@ -78,6 +79,8 @@ public final class QuantizeCommand implements Command {
                                         on the calibration set (sqrt(sum (ref-out)^2 / sum ref^2)) is within this
                                         fraction; needs --calibration
                   --no-mask-guard       int8-static: also quantize activations dominated by huge constants (attention masks)
+                  --smooth-quant        int8-static: SmoothQuant with migration strength ALPHA from 0 to 1 (0.5 suits most
+                                        models), or auto to pick it from 0.3-0.8 by the output error on the calibration set
                   --report              write the per-layer report as JSON to this file; with --calibration it
                                         includes each layer's sensitivity (output SQNR in dB when only that layer
                                         is quantized, on up to %d calibration samples)
@@ -174,11 +177,12 @@ public final class QuantizeCommand implements Command {
         if (method == Method.INT8_STATIC && calibrationInputs.isEmpty()) {
             throw new UsageException("int8-static needs --calibration INPUT_NAME=FILE.npy for every model input");
         }
+        Double smoothQuant = args.value("--smooth-quant").map(QuantizeCommand::smoothQuantAlpha).orElse(null);
         try {
             return new QuantizationOptions(method, args.flag("--per-channel"), symmetric,
                     args.intValue("--block-size", QuantizationOptions.DEFAULT_BLOCK_SIZE, 1), calibration, percentile,
                     names(args, "--exclude-nodes"), names(args, "--exclude-op-types"), calibrationInputs, budget, null,
-                    !args.flag("--no-mask-guard"));
+                    !args.flag("--no-mask-guard"), smoothQuant);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -195,7 +199,7 @@ public final class QuantizeCommand implements Command {
         for (MethodOptions.Option option : List.of(MethodOptions.Option.BLOCK_SIZE,
                 MethodOptions.Option.CALIBRATION_METHOD, MethodOptions.Option.PERCENTILE,
                 MethodOptions.Option.ACCURACY_BUDGET, MethodOptions.Option.EXCLUDE_NODES,
-                MethodOptions.Option.EXCLUDE_OP_TYPES)) {
+                MethodOptions.Option.EXCLUDE_OP_TYPES, MethodOptions.Option.SMOOTH_QUANT)) {
             given.put(option, args.value(option.flag()).isPresent());
         }
         given.forEach((option, present) -> {
@@ -216,6 +220,14 @@ public final class QuantizeCommand implements Command {
             return budget;
         } catch (NumberFormatException e) {
             throw new UsageException("--accuracy-budget needs a number, got '" + value + "'");
+        }
+    }
+
+    private static double smoothQuantAlpha(String value) {
+        try {
+            return QuantizationOptions.parseSmoothQuantAlpha(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--smooth-quant " + e.getMessage());
         }
     }
 

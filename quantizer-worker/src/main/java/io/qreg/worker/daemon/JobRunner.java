@@ -139,6 +139,7 @@ public class JobRunner {
             String calibrationMethod = Json.string(recipe, "calibrationMethod");
             Number percentile = Json.number(recipe, "percentile");
             Number budget = Json.number(recipe, "accuracyBudget");
+            Double smoothQuant = SmoothQuantField.read(method, recipe);
             CalibrationMethod calibrationMethodValue = defaults.calibrationMethod();
             if (calibrationMethod != null && method == Method.INT8_STATIC) {
                 calibrationMethodValue = CalibrationMethod.parse(calibrationMethod);
@@ -157,7 +158,7 @@ public class JobRunner {
                     percentile == null ? defaults.percentile() : percentile.doubleValue(),
                     new LinkedHashSet<>(Json.strings(recipe, "excludeNodes")),
                     new LinkedHashSet<>(Json.strings(recipe, "excludeOpTypes")), calibration,
-                    budget == null ? null : budget.doubleValue(), null, true);
+                    budget == null ? null : budget.doubleValue(), null, true, smoothQuant);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("recipe: " + e.getMessage());
         }

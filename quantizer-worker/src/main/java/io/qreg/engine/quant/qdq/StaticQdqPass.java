@@ -13,6 +13,7 @@ import io.qreg.engine.quant.QuantizationContext;
 import io.qreg.engine.quant.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.QuantizationPass;
+import io.qreg.engine.quant.qdq.smooth.SmoothQuant;
 import io.qreg.onnx.ir.NodeProto;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -104,6 +105,13 @@ public final class StaticQdqPass implements QuantizationPass {
         }
         // Checked before anything expensive: a wrong file should fail fast with the input's name.
         CalibrationData data = CalibrationData.load(graph, options.calibrationInputs());
+        Set<String> smoothingMuls = Set.of();
+        if (options.smoothQuantAlpha() != null) {
+            SmoothQuant.Outcome smoothing = SmoothQuant.apply(model, data, options, options.smoothQuantAlpha(),
+                    batchSize, context.progress());
+            smoothing.notes().forEach(context::note);
+            smoothingMuls = smoothing.insertedMuls();
+        }
 
         graph.topologicalSort();
         QdqState state = new QdqState(graph, options, perChannel, opset);
@@ -111,7 +119,8 @@ public final class StaticQdqPass implements QuantizationPass {
         Set<String> tensors = new LinkedHashSet<>();
         for (NodeProto node : graph.nodes()) {
             QdqOpQuantizer quantizer = table.get(node.getOpType());
-            if (quantizer != null && node.getDomain().isEmpty() && options.allows(node.getName(), node.getOpType())) {
+            if (quantizer != null && node.getDomain().isEmpty() && options.allows(node.getName(), node.getOpType())
+                    && !smoothingMuls.contains(node.getName())) {
                 tensors.addAll(quantizer.tensorsToCalibrate(graph, node));
             }
         }
@@ -126,7 +135,7 @@ public final class StaticQdqPass implements QuantizationPass {
 
         for (NodeProto original : graph.nodes()) {
             QdqOpQuantizer quantizer = table.get(original.getOpType());
-            if (quantizer == null || !original.getDomain().isEmpty()) {
+            if (quantizer == null || !original.getDomain().isEmpty() || smoothingMuls.contains(original.getName())) {
                 continue;
             }
             NodeProto node = state.rewriter().currentInstance(original);

@@ -1,0 +1,43 @@
+package io.qreg.worker.daemon;
+
+import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.MethodOptions;
+import io.qreg.engine.quant.MethodOptions.Option;
+import io.qreg.engine.quant.MethodOptions.Surface;
+import io.qreg.engine.quant.QuantizationOptions;
+import java.util.Map;
+
+/**
+ * The recipe's {@code smoothQuantAlpha}: a number from 0 to 1, the string {@code "auto"}, or absent/null for no
+ * SmoothQuant. Set for a method other than int8-static it is refused like any option outside its method's row.
+ */
+final class SmoothQuantField {
+
+    static final String FIELD = Option.SMOOTH_QUANT.field();
+
+    private SmoothQuantField() {
+    }
+
+    /** @return α, {@link QuantizationOptions#SMOOTH_QUANT_AUTO} for auto, or null when not set */
+    static Double read(Method method, Map<String, Object> recipe) {
+        Object value = recipe.get(FIELD);
+        if (value == null) {
+            return null;
+        }
+        MethodOptions.refusal(method, Option.SMOOTH_QUANT, Surface.RECIPE).ifPresent(message -> {
+            throw new JobRunner.BadInputException("recipe: " + message);
+        });
+        try {
+            if (value instanceof Number n) {
+                return QuantizationOptions.parseSmoothQuantAlpha(Double.toString(n.doubleValue()));
+            }
+            if (value instanceof String s) {
+                return QuantizationOptions.parseSmoothQuantAlpha(s);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new JobRunner.BadInputException("recipe: " + FIELD + " " + e.getMessage());
+        }
+        throw new JobRunner.BadInputException("recipe: " + FIELD + " must be a number from 0 to 1 or \"auto\", got "
+                + value);
+    }
+}

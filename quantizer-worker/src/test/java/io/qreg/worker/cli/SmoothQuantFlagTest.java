@@ -1,0 +1,81 @@
+package io.qreg.worker.cli;
+
+import static io.qreg.engine.eval.Fixtures.path;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qreg.worker.daemon.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code quantize --smooth-quant ALPHA|auto}: int8-static only, α from 0 to 1. */
+class SmoothQuantFlagTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = QuantizerCli.run(args, o, e);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Run staticRun(Path out, String alpha) {
+        return cli("quantize", "--method", "int8-static", "--calibration",
+                "input=" + path("digits_calib_x.npy"), "--smooth-quant", alpha, "--json", path("digits_mlp.onnx").toString(),
+                "-o", out.toString());
+    }
+
+    @Test
+    void int8StaticWithSmoothQuantReportsTheAlphaAndWhatWasSmoothed() throws Exception {
+        Path out = dir.resolve("smooth.onnx");
+        Run run = staticRun(out, "0.5");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Map<String, Object> report = Json.parseObject(run.out());
+        assertThat(((Map<?, ?>) report.get("options")).get("smoothQuantAlpha")).isEqualTo(0.5);
+        assertThat((List<?>) report.get("notes")).anyMatch(n -> n.toString().startsWith("SmoothQuant alpha 0.50"
+                + " smoothed 3 MatMul/Gemm layers"));
+        assertThat(out).exists();
+    }
+
+    @Test
+    void smoothQuantWithAnotherMethodIsRefusedNamingTheFlagAndWritesNothing() {
+        Path out = dir.resolve("dynamic.onnx");
+        Run run = cli("quantize", "--method", "int8-dynamic", "--smooth-quant", "0.5", path("digits_mlp.onnx").toString(),
+                "-o", out.toString());
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_USAGE);
+        assertThat(run.err()).contains("--smooth-quant does not apply to int8-dynamic").doesNotContain("Exception");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void anAlphaOutsideZeroToOneOrNotANumberIsRefused() {
+        Path out = dir.resolve("static.onnx");
+        Run above = staticRun(out, "1.5");
+        Run word = staticRun(out, "strong");
+        Run negative = staticRun(out, "-0.1");
+
+        assertThat(above.exitCode()).isEqualTo(ExitCode.BAD_USAGE);
+        assertThat(above.err()).contains("--smooth-quant must be a number from 0 to 1 or auto, got 1.5");
+        assertThat(word.exitCode()).isEqualTo(ExitCode.BAD_USAGE);
+        assertThat(word.err()).contains("--smooth-quant must be a number from 0 to 1 or auto, got 'strong'");
+        assertThat(negative.exitCode()).isEqualTo(ExitCode.BAD_USAGE);
+        assertThat(out).doesNotExist();
+    }
+}
