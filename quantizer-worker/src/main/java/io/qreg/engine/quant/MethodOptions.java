@@ -28,7 +28,8 @@ public final class MethodOptions {
         ACCURACY_BUDGET("--accuracy-budget", "accuracyBudget"),
         EXCLUDE_NODES("--exclude-nodes", "excludeNodes"),
         EXCLUDE_OP_TYPES("--exclude-op-types", "excludeOpTypes"),
-        NO_MASK_GUARD("--no-mask-guard", null);
+        NO_MASK_GUARD("--no-mask-guard", null),
+        TARGET_BITS_PER_WEIGHT("--target-bits-per-weight", "targetBitsPerWeight");
 
         private final String flag;
         private final String field;
@@ -64,7 +65,8 @@ public final class MethodOptions {
         // fusions into integer kernels expect, so there is no asymmetric variant to offer.
         APPLIES.put(Method.INT8_STATIC, with(Option.PER_CHANNEL, Option.SYMMETRIC, Option.CALIBRATION_METHOD,
                 Option.PERCENTILE, Option.NO_MASK_GUARD));
-        APPLIES.put(Method.INT4_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE));
+        APPLIES.put(Method.INT4_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE,
+                Option.TARGET_BITS_PER_WEIGHT));
         APPLIES.put(Method.INT8_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE));
         APPLIES.put(Method.FP16, with());
         // A QAT export fixes every weight's grid and every activation's scale; the import keeps them as trained.
@@ -108,6 +110,8 @@ public final class MethodOptions {
             case CALIBRATION_METHOD, PERCENTILE -> "activation ranges are calibrated by int8-static only";
             case NO_MASK_GUARD -> "the mask guard keeps int8-static activations in float; " + m
                     + " quantizes no activation ranges";
+            case TARGET_BITS_PER_WEIGHT -> "the bits-per-weight target mixes int4, int8 and float layers and is"
+                    + " offered for int4-weight only";
             default -> "this engine does not implement it for " + m;
         };
         return Optional.of(name + " does not apply to " + m + ": " + reason);

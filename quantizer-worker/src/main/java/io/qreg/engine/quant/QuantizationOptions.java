@@ -18,11 +18,14 @@ import java.util.Set;
  * @param onlyNodes if non-null, quantize only these nodes (sensitivity analysis quantizes one at a time)
  * @param guardMaskedActivations keep activations dominated by huge constants (additive attention masks)
  *        in float; on by default
+ * @param targetBitsPerWeight if set (int4-weight with calibration), choose int4, int8 or float per MatMul/Gemm
+ *        layer to minimise the estimated output error with the stored bits per weight, scales and zero points
+ *        included, at most this; null = every layer at the method's own precision
  */
 public record QuantizationOptions(Method method, boolean perChannel, boolean symmetric, int blockSize,
         CalibrationMethod calibrationMethod, double percentile, Set<String> excludeNodes,
         Set<String> excludeOpTypes, Map<String, Path> calibrationInputs, Double accuracyBudget,
-        Set<String> onlyNodes, boolean guardMaskedActivations) {
+        Set<String> onlyNodes, boolean guardMaskedActivations, Double targetBitsPerWeight) {
 
     public static final int DEFAULT_BLOCK_SIZE = 32;
     public static final double DEFAULT_PERCENTILE = 99.999;
@@ -40,6 +43,15 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
         }
     }
 
+    /** Without a bits-per-weight target: the record's shape before that option existed, kept for its callers. */
+    public QuantizationOptions(Method method, boolean perChannel, boolean symmetric, int blockSize,
+            CalibrationMethod calibrationMethod, double percentile, Set<String> excludeNodes,
+            Set<String> excludeOpTypes, Map<String, Path> calibrationInputs, Double accuracyBudget,
+            Set<String> onlyNodes, boolean guardMaskedActivations) {
+        this(method, perChannel, symmetric, blockSize, calibrationMethod, percentile, excludeNodes, excludeOpTypes,
+                calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations, null);
+    }
+
     /** The defaults for a method: what {@code quantize --method X} does with no other flag. */
     public static QuantizationOptions defaults(Method method) {
         return new QuantizationOptions(method, false, method != Method.INT4_WEIGHT, DEFAULT_BLOCK_SIZE,
@@ -49,12 +61,27 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
 
     public QuantizationOptions withOnlyNodes(Set<String> nodes) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, nodes, guardMaskedActivations);
+                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, nodes, guardMaskedActivations,
+                targetBitsPerWeight);
     }
 
     public QuantizationOptions withExcludeNodes(Set<String> nodes) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                nodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations);
+                nodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                targetBitsPerWeight);
+    }
+
+    /** The same options with another method (the mixed-precision pass writes some layers with int8-weight). */
+    public QuantizationOptions withMethod(Method other) {
+        return new QuantizationOptions(other, perChannel, symmetric, blockSize, calibrationMethod, percentile,
+                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                targetBitsPerWeight);
+    }
+
+    public QuantizationOptions withTargetBitsPerWeight(Double bits) {
+        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
+                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                bits);
     }
 
     /** Whether a node may be touched at all: not excluded by name or op type, and selected if a selection is set. */

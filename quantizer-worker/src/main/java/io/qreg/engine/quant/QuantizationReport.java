@@ -53,6 +53,9 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
         if (MethodOptions.applies(method, MethodOptions.Option.BLOCK_SIZE)) {
             m.put("blockSize", options.blockSize());
         }
+        if (options.targetBitsPerWeight() != null) {
+            m.put("targetBitsPerWeight", options.targetBitsPerWeight());
+        }
         if (MethodOptions.applies(method, MethodOptions.Option.EXCLUDE_NODES)) {
             m.put("excludeNodes", options.excludeNodes().stream().sorted().toList());
             m.put("excludeOpTypes", options.excludeOpTypes().stream().sorted().toList());

@@ -75,7 +75,7 @@ final class SensitivityAnalysis implements AutoCloseable {
     private static QuantizationOptions withCalibration(QuantizationOptions o, Map<String, Path> files) {
         return new QuantizationOptions(o.method(), o.perChannel(), o.symmetric(), o.blockSize(), o.calibrationMethod(),
                 o.percentile(), o.excludeNodes(), o.excludeOpTypes(), files, o.accuracyBudget(), o.onlyNodes(),
-                o.guardMaskedActivations());
+                o.guardMaskedActivations(), o.targetBitsPerWeight());
     }
 
     /** Samples each measurement runs on. */
@@ -113,11 +113,17 @@ final class SensitivityAnalysis implements AutoCloseable {
      * has no error of its own: it is left out, and is not a layer the budget could usefully keep in float.
      */
     List<LayerSensitivity> layers(List<LayerReport> candidates, ProgressListener progress) throws QuantizationException {
+        return layers(candidates, options, progress);
+    }
+
+    /** As {@link #layers(List, ProgressListener)}, each candidate quantized alone with {@code at} (another precision). */
+    List<LayerSensitivity> layers(List<LayerReport> candidates, QuantizationOptions at, ProgressListener progress)
+            throws QuantizationException {
         List<LayerSensitivity> result = new ArrayList<>();
         int done = 0;
         progress.progress(STAGE, 0, candidates.size());
         for (LayerReport layer : candidates) {
-            QuantizationContext one = InMemoryQuantization.apply(original, options.withOnlyNodes(Set.of(layer.node())));
+            QuantizationContext one = InMemoryQuantization.apply(original, at.withOnlyNodes(Set.of(layer.node())));
             boolean quantizedAlone = one.layers().stream().anyMatch(
                     l -> l.node().equals(layer.node()) && l.status() == LayerReport.Status.QUANTIZED);
             if (quantizedAlone) {
@@ -135,6 +141,11 @@ final class SensitivityAnalysis implements AutoCloseable {
         excluded.addAll(keptFloat);
         QuantizationContext variant = InMemoryQuantization.apply(original, options.withExcludeNodes(excluded));
         return runner.compare(variant.model().toProto(), reference);
+    }
+
+    /** The model quantized with {@code other} options, in memory (the original stays untouched). */
+    QuantizationContext quantizedWith(QuantizationOptions other) throws QuantizationException {
+        return InMemoryQuantization.apply(original, other);
     }
 
     /** The error of a model quantized elsewhere (the one that is saved). */
