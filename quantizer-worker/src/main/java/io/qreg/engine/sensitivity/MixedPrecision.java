@@ -39,8 +39,8 @@ final class MixedPrecision {
 
     static final String FLAG = "--target-bits-per-weight";
     private static final String FIELD = "targetBitsPerWeight";
-    /** The knapsack's resolution: the spare budget above int4 everywhere split into at most this many units. */
-    private static final long UNITS = 20_000;
+    /** The knapsack's finest resolution: the spare budget above int4 everywhere in at most this many units. */
+    private static final long UNITS = 100_000;
     private static final List<WeightPrecision> CHOICES = List.of(WeightPrecision.INT4, WeightPrecision.INT8,
             WeightPrecision.FP32);
 
@@ -92,7 +92,8 @@ final class MixedPrecision {
         }
         List<LayerSensitivity> int4 = analysis.layers(linear, options, progress);
         List<LayerSensitivity> int8 = analysis.layers(linear, options.withMethod(Method.INT8_WEIGHT), progress);
-        Map<String, WeightPrecision> chosen = choose(linear, costs, int4, int8, target);
+        Plan plan = choose(linear, costs, int4, int8, target);
+        Map<String, WeightPrecision> chosen = plan.chosen();
         List<String> notes = new ArrayList<>();
         List<LayerReport> layers = apply(model, options, chosen, progress, notes);
         PrecisionMix written = PrecisionMix.of(WrittenLayers.of(model.graph()));
@@ -110,10 +111,12 @@ final class MixedPrecision {
                 + " included): %.3f achieved, %.3f with int4 everywhere; chose %s of %d MatMul/Gemm layers;"
                 + " estimated output error power (sum of the layers' alone-errors) %.4g vs %.4g for int4 everywhere;"
                 + " SQNR of the written model on the first %d calibration samples %.2f dB (int4 everywhere %.2f dB);"
-                + " solved exactly as a knapsack over layers (dynamic programming over the bit budget, each layer's"
-                + " bits rounded up to the DP's unit)", target, written.bitsPerWeight(), floor, counts, linear.size(),
+                + " solved as a knapsack over layers by dynamic programming over the bit budget in units of %d bits"
+                + " (%s)", target, written.bitsPerWeight(), floor, counts, linear.size(),
                 estimate, int4Estimate, analysis.samples(), measured.reportableSqnrDb(),
-                baseline.error().reportableSqnrDb()));
+                baseline.error().reportableSqnrDb(), plan.unit(), plan.exact() ? "exact: every layer's bits are whole"
+                        + " units" : "each layer's bits rounded up to whole units: always within the target, optimal"
+                        + " for a target smaller by one unit per layer"));
         return new SensitiveQuantization.Result(SensitiveQuantization.annotate(layers, int4, null), notes, null);
     }
 
@@ -166,7 +169,11 @@ final class MixedPrecision {
         return codes + scales + zeroPoints;
     }
 
-    private static Map<String, WeightPrecision> choose(List<LayerReport> linear, Costs costs,
+    /** The chosen precision per layer, and the DP's unit (exact when every choice's bits are whole units). */
+    private record Plan(Map<String, WeightPrecision> chosen, long unit, boolean exact) {
+    }
+
+    private static Plan choose(List<LayerReport> linear, Costs costs,
             List<LayerSensitivity> int4, List<LayerSensitivity> int8, double target) {
         long int4Bits = 0;
         List<List<BitBudgetKnapsack.Choice>> options = new ArrayList<>();
@@ -189,13 +196,30 @@ final class MixedPrecision {
             options.add(choices);
         }
         long budget = (long) Math.floor(target * costs.parameters()) - costs.fixedBits() - int4Bits;
-        long unit = Math.max(1, (budget + UNITS - 1) / UNITS);
+        long unit = unit(options, budget);
         int[] picked = BitBudgetKnapsack.solve(options, budget, unit);
         Map<String, WeightPrecision> chosen = new LinkedHashMap<>();
         for (int i = 0; i < linear.size(); i++) {
             chosen.put(linear.get(i).node(), CHOICES.get(picked[i]));
         }
-        return chosen;
+        boolean exact = options.stream().flatMap(List::stream).allMatch(c -> c.bits() % unit == 0);
+        return new Plan(chosen, unit, exact);
+    }
+
+    /**
+     * The greatest common divisor of every choice's bits, so rounding to units loses nothing (the DP is exact),
+     * made a whole multiple coarser only when the spare budget would need more than {@link #UNITS} units.
+     */
+    static long unit(List<List<BitBudgetKnapsack.Choice>> layers, long budget) {
+        long gcd = 0;
+        for (List<BitBudgetKnapsack.Choice> choices : layers) {
+            for (BitBudgetKnapsack.Choice c : choices) {
+                gcd = java.math.BigInteger.valueOf(gcd).gcd(java.math.BigInteger.valueOf(c.bits())).longValue();
+            }
+        }
+        gcd = Math.max(1, gcd);
+        long coarser = Math.max(1, (budget + gcd * UNITS - 1) / (gcd * UNITS));
+        return gcd * coarser;
     }
 
     /** A layer whose output broke (NaN/∞) at a precision gets an infinite error there, so the DP avoids it. */
