@@ -2,9 +2,13 @@ package io.qreg.registry.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.qreg.registry.policy.VariantMaker;
 import io.qreg.registry.support.Fixtures;
@@ -55,8 +59,14 @@ class AlgorithmComparisonPortalIT extends IntegrationTest {
         FormSession viewer = FormSession.signedIn(port, FormSession.person(admin(), "VIEWER"));
         String html = viewer.get("/models/" + model).body();
         assertThat(html).contains("int4 · RTN", "int4 · GPTQ", "int4 · HQQ");
-        // The chart's points are labelled with the algorithm too.
-        assertThat(html).contains("\"label\":\"int4 · GPTQ · ");
+        // The chart's points (the variants with an evaluation and a benchmark) are labelled with the algorithm too.
+        Matcher data = Pattern.compile("<script type=\"application/json\" id=\"variant-chart-data\">(.*?)</script>",
+                Pattern.DOTALL).matcher(html);
+        assertThat(data.find()).isTrue();
+        List<String> labels = new ArrayList<>();
+        HttpApi.JSON.readTree(data.group(1)).get("points").forEach(p -> labels.add(p.get("label").asString()));
+        assertThat(labels).hasSize(2).anyMatch(l -> l.startsWith("int4 · GPTQ · "))
+                .anyMatch(l -> l.startsWith("int4 · RTN · "));
 
         int table = html.indexOf("Algorithms compared");
         assertThat(table).as("the side-by-side comparison is on the model page").isPositive();
