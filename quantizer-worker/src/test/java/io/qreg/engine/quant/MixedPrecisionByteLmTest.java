@@ -34,7 +34,7 @@ class MixedPrecisionByteLmTest {
     }
 
     @Test
-    void fiveAndAHalfBitsPerWeightStaysWithinTheTargetAndBeatsInt4Everywhere() throws Exception {
+    void fiveAndAHalfBitsPerWeightStaysWithinTheTargetAndIsNoWorseThanInt4Everywhere() throws Exception {
         Path out = dir.resolve("mixed.onnx");
         QuantizationReport report = Quantizer.quantize(model, out, options(5.5), null,
                 io.qreg.engine.sensitivity.SensitivityRequest.measure(8));
@@ -55,10 +55,15 @@ class MixedPrecisionByteLmTest {
         assertThat(report.notes()).anyMatch(n -> n.startsWith("mixed precision to at most 5.5 bits/weight"));
         assertThat(report.toMap()).extractingByKey("options").asInstanceOf(
                 org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("targetBitsPerWeight", 5.5);
-        // int4 block 32 symmetric everywhere is 6.233 (WeightOnlyQuantizationTest). The issue asks for <= 6.15; with
-        // the int8 embedding counted, int4 everywhere is already 5.21 bits/weight here and the spare 0.29 bits buy
-        // int8 for one or two small layers only: measured 6.231, so this holds only "no worse than int4 everywhere".
-        assertThat(perplexity).isLessThanOrEqualTo(6.233);
+        // The issue asks for <= 6.15; with the int8 embedding counted, int4 everywhere is already 5.21 bits/weight
+        // here and the spare 0.29 bits buy int8 for one small layer only: measured 6.231 against int4 everywhere's
+        // 6.233, so what holds is "no worse than int4 everywhere", measured here in the same run.
+        Path int4 = dir.resolve("int4.onnx");
+        Quantizer.quantize(model, int4, options(null), null, io.qreg.engine.sensitivity.SensitivityRequest.NONE);
+        double int4Perplexity = ModelEval.perplexity(int4, ids, ModelEval.npy("bytelm_small_eval_labels.npy"),
+                ids.samples());
+        System.out.printf("bytelm_small int4 everywhere: perplexity %.4f%n", int4Perplexity);
+        assertThat(perplexity).isLessThanOrEqualTo(int4Perplexity);
     }
 
     @Test
