@@ -29,7 +29,8 @@ public final class MethodOptions {
         EXCLUDE_NODES("--exclude-nodes", "excludeNodes"),
         EXCLUDE_OP_TYPES("--exclude-op-types", "excludeOpTypes"),
         NO_MASK_GUARD("--no-mask-guard", null),
-        SMOOTH_QUANT("--smooth-quant", "smoothQuantAlpha");
+        SMOOTH_QUANT("--smooth-quant", "smoothQuantAlpha"),
+        TARGET_BITS_PER_WEIGHT("--target-bits-per-weight", "targetBitsPerWeight");
 
         private final String flag;
         private final String field;
@@ -65,7 +66,8 @@ public final class MethodOptions {
         // fusions into integer kernels expect, so there is no asymmetric variant to offer.
         APPLIES.put(Method.INT8_STATIC, with(Option.PER_CHANNEL, Option.SYMMETRIC, Option.CALIBRATION_METHOD,
                 Option.PERCENTILE, Option.NO_MASK_GUARD, Option.SMOOTH_QUANT));
-        APPLIES.put(Method.INT4_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE));
+        APPLIES.put(Method.INT4_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE,
+                Option.TARGET_BITS_PER_WEIGHT));
         APPLIES.put(Method.INT8_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE));
         APPLIES.put(Method.FP16, with());
         // A QAT export fixes every weight's grid and every activation's scale; the import keeps them as trained.
@@ -111,6 +113,8 @@ public final class MethodOptions {
                     + " quantizes no activation ranges";
             case SMOOTH_QUANT -> "SmoothQuant moves activation outliers into the weights before activation ranges are"
                     + " calibrated, which int8-static alone does";
+            case TARGET_BITS_PER_WEIGHT -> "the bits-per-weight target mixes int4, int8 and float layers and is"
+                    + " offered for int4-weight only";
             default -> "this engine does not implement it for " + m;
         };
         return Optional.of(name + " does not apply to " + m + ": " + reason);

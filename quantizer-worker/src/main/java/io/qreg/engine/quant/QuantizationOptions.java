@@ -21,11 +21,15 @@ import java.util.Set;
  * @param smoothQuantAlpha int8-static only: SmoothQuant's migration strength α in [0, 1] (activation outliers moved
  *        into the weights before calibration), {@link #SMOOTH_QUANT_AUTO} (NaN) to search α on the calibration
  *        data, or null for no smoothing
+ * @param targetBitsPerWeight if set (int4-weight with calibration), choose int4, int8 or float per MatMul/Gemm
+ *        layer to minimise the estimated output error with the stored bits per weight, scales and zero points
+ *        included, at most this; null = every layer at the method's own precision
  */
 public record QuantizationOptions(Method method, boolean perChannel, boolean symmetric, int blockSize,
         CalibrationMethod calibrationMethod, double percentile, Set<String> excludeNodes,
         Set<String> excludeOpTypes, Map<String, Path> calibrationInputs, Double accuracyBudget,
-        Set<String> onlyNodes, boolean guardMaskedActivations, Double smoothQuantAlpha) {
+        Set<String> onlyNodes, boolean guardMaskedActivations, Double smoothQuantAlpha,
+        Double targetBitsPerWeight) {
 
     public static final int DEFAULT_BLOCK_SIZE = 32;
     /** The {@link #smoothQuantAlpha} that asks for α to be searched on the calibration data ({@code auto}). */
@@ -49,13 +53,13 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
         }
     }
 
-    /** Without SmoothQuant: the arity before it existed, which most callers still use. */
+    /** Without SmoothQuant or a bits target: the arity before they existed, which most callers still use. */
     public QuantizationOptions(Method method, boolean perChannel, boolean symmetric, int blockSize,
             CalibrationMethod calibrationMethod, double percentile, Set<String> excludeNodes,
             Set<String> excludeOpTypes, Map<String, Path> calibrationInputs, Double accuracyBudget,
             Set<String> onlyNodes, boolean guardMaskedActivations) {
         this(method, perChannel, symmetric, blockSize, calibrationMethod, percentile, excludeNodes, excludeOpTypes,
-                calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations, null);
+                calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations, null, null);
     }
 
     /** The defaults for a method: what {@code quantize --method X} does with no other flag. */
@@ -68,27 +72,27 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
     public QuantizationOptions withOnlyNodes(Set<String> nodes) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, nodes, guardMaskedActivations,
-                smoothQuantAlpha);
+                smoothQuantAlpha, targetBitsPerWeight);
     }
 
     public QuantizationOptions withExcludeNodes(Set<String> nodes) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 nodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha);
+                smoothQuantAlpha, targetBitsPerWeight);
     }
 
     /** These options with SmoothQuant at {@code alpha} ({@link #SMOOTH_QUANT_AUTO} to search it, null for none). */
     public QuantizationOptions withSmoothQuantAlpha(Double alpha) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                alpha);
+                alpha, targetBitsPerWeight);
     }
 
     /** These options reading their calibration samples from other files (a bounded subset, say). */
     public QuantizationOptions withCalibrationInputs(Map<String, Path> files) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 excludeNodes, excludeOpTypes, files, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha);
+                smoothQuantAlpha, targetBitsPerWeight);
     }
 
     /**
@@ -116,6 +120,19 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
     /** Whether α is to be searched ({@code --smooth-quant auto}). */
     public boolean smoothQuantAuto() {
         return smoothQuantAlpha != null && smoothQuantAlpha.isNaN();
+    }
+
+    /** The same options with another method (the mixed-precision pass writes some layers with int8-weight). */
+    public QuantizationOptions withMethod(Method other) {
+        return new QuantizationOptions(other, perChannel, symmetric, blockSize, calibrationMethod, percentile,
+                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                smoothQuantAlpha, targetBitsPerWeight);
+    }
+
+    public QuantizationOptions withTargetBitsPerWeight(Double bits) {
+        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
+                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                smoothQuantAlpha, bits);
     }
 
     /** Whether a node may be touched at all: not excluded by name or op type, and selected if a selection is set. */

@@ -56,6 +56,9 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
         if (MethodOptions.applies(method, MethodOptions.Option.SMOOTH_QUANT) && options.smoothQuantAlpha() != null) {
             m.put("smoothQuantAlpha", options.smoothQuantAuto() ? "auto" : options.smoothQuantAlpha());
         }
+        if (options.targetBitsPerWeight() != null) {
+            m.put("targetBitsPerWeight", options.targetBitsPerWeight());
+        }
         if (MethodOptions.applies(method, MethodOptions.Option.EXCLUDE_NODES)) {
             m.put("excludeNodes", options.excludeNodes().stream().sorted().toList());
             m.put("excludeOpTypes", options.excludeOpTypes().stream().sorted().toList());

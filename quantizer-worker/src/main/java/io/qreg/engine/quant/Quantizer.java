@@ -61,7 +61,7 @@ public final class Quantizer {
         List<LayerReport> layers;
         List<String> notes;
         BudgetOutcome budget = null;
-        if (sensitivity.measure() || options.accuracyBudget() != null) {
+        if (sensitivity.measure() || options.accuracyBudget() != null || options.targetBitsPerWeight() != null) {
             SensitiveQuantization.Result result = SensitiveQuantization.quantize(model, options, sensitivity, progress);
             layers = result.layers();
             notes = result.notes();

@@ -48,7 +48,16 @@ public final class SensitiveQuantization {
             throw new QuantizationException("the accuracy budget is a relative output error and must be positive,"
                     + " e.g. 0.01 for 1 %; got " + budget);
         }
+        Double target = options.targetBitsPerWeight();
+        if (target != null) {
+            MixedPrecision.check(options);
+        }
         if (options.calibrationInputs().isEmpty()) {
+            if (target != null) {
+                throw new QuantizationException(MixedPrecision.FLAG + " chooses precisions from the per-layer"
+                        + " sensitivity measured on calibration samples; give them with --calibration"
+                        + " INPUT_NAME=FILE.npy");
+            }
             if (budget != null) {
                 throw new QuantizationException("an accuracy budget is measured on calibration samples; give them"
                         + " with --calibration INPUT_NAME=FILE.npy");
@@ -61,6 +70,9 @@ public final class SensitiveQuantization {
         }
         try (SensitivityAnalysis analysis = SensitivityAnalysis.open(model, options, request)) {
             SensitivityAnalysis.Baseline baseline = analysis.baseline();
+            if (target != null) {
+                return MixedPrecision.quantize(model, options, analysis, baseline, listener);
+            }
             List<LayerSensitivity> sensitivities = analysis.layers(baseline.candidates(), listener);
             List<String> notes = new ArrayList<>();
             notes.add(String.format(Locale.ROOT, "sensitivity: SQNR of the model outputs vs FP32 with only that layer"

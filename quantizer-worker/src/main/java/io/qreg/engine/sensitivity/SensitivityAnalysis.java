@@ -108,11 +108,17 @@ final class SensitivityAnalysis implements AutoCloseable {
      * has no error of its own: it is left out, and is not a layer the budget could usefully keep in float.
      */
     List<LayerSensitivity> layers(List<LayerReport> candidates, ProgressListener progress) throws QuantizationException {
+        return layers(candidates, options, progress);
+    }
+
+    /** As {@link #layers(List, ProgressListener)}, each candidate quantized alone with {@code at} (another precision). */
+    List<LayerSensitivity> layers(List<LayerReport> candidates, QuantizationOptions at, ProgressListener progress)
+            throws QuantizationException {
         List<LayerSensitivity> result = new ArrayList<>();
         int done = 0;
         progress.progress(STAGE, 0, candidates.size());
         for (LayerReport layer : candidates) {
-            QuantizationContext one = InMemoryQuantization.apply(original, options.withOnlyNodes(Set.of(layer.node())));
+            QuantizationContext one = InMemoryQuantization.apply(original, at.withOnlyNodes(Set.of(layer.node())));
             boolean quantizedAlone = one.layers().stream().anyMatch(
                     l -> l.node().equals(layer.node()) && l.status() == LayerReport.Status.QUANTIZED);
             if (quantizedAlone) {
@@ -139,6 +145,11 @@ final class SensitivityAnalysis implements AutoCloseable {
     OutputError errorWith(UnaryOperator<QuantizationOptions> change) throws QuantizationException {
         QuantizationContext variant = InMemoryQuantization.apply(original, change.apply(options));
         return runner.compare(variant.model().toProto(), reference);
+    }
+
+    /** The model quantized with {@code other} options, in memory (the original stays untouched). */
+    QuantizationContext quantizedWith(QuantizationOptions other) throws QuantizationException {
+        return InMemoryQuantization.apply(original, other);
     }
 
     /** The error of a model quantized elsewhere (the one that is saved). */

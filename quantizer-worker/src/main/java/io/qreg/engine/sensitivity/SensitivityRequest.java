@@ -38,7 +38,7 @@ public record SensitivityRequest(boolean measure, int maxSamples, int batchSize)
     public static SensitivityRequest implied(QuantizationOptions options) {
         boolean calibrationForSensitivity = !options.calibrationInputs().isEmpty()
                 && options.method() != Method.INT8_STATIC;
-        return options.accuracyBudget() != null || calibrationForSensitivity
+        return options.accuracyBudget() != null || options.targetBitsPerWeight() != null || calibrationForSensitivity
                 ? measure(DEFAULT_MAX_SAMPLES) : NONE;
     }
 }

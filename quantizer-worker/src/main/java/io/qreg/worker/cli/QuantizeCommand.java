@@ -34,7 +34,7 @@ public final class QuantizeCommand implements Command {
             .option("--method").flag("--per-channel").flag("--symmetric").flag("--asymmetric").option("--block-size")
             .repeatable("--calibration").option("--calibration-method").option("--percentile")
             .option("--exclude-nodes").option("--exclude-op-types").flag("--no-mask-guard").option("--report")
-            .option("--accuracy-budget").option("--smooth-quant")
+            .option("--accuracy-budget").option("--smooth-quant").option("--target-bits-per-weight")
             .option("-o").flag("--json").flag("--progress").flag("--help");
 
     @Override
@@ -55,7 +55,7 @@ public final class QuantizeCommand implements Command {
                                 [--calibration INPUT_NAME=FILE.npy ...] [--calibration-method minmax|percentile|entropy]
                                 [--percentile 99.999] [--exclude-nodes a,b] [--exclude-op-types Gather]
                                 [--accuracy-budget 0.01] [--no-mask-guard] [--smooth-quant 0.5|auto]
-                                [--report report.json] [--json]
+                                [--target-bits-per-weight 5.5] [--report report.json] [--json]
                                 [--progress] IN.onnx -o OUT.onnx
 
                   --method              int8-dynamic: int8 weights, activations quantized at run time (MatMul, Gemm, Gather)
@@ -78,6 +78,9 @@ public final class QuantizeCommand implements Command {
                   --accuracy-budget     keep the most sensitive layers in float until the model output's relative error
                                         on the calibration set (sqrt(sum (ref-out)^2 / sum ref^2)) is within this
                                         fraction; needs --calibration
+                  --target-bits-per-weight  int4-weight: choose int4, int8 or float per MatMul/Gemm layer for the least
+                                        estimated output error with the bits per weight (scales and zero points
+                                        included) at most this; needs --calibration
                   --no-mask-guard       int8-static: also quantize activations dominated by huge constants (attention masks)
                   --smooth-quant        int8-static: SmoothQuant with migration strength ALPHA from 0 to 1 (0.5 suits most
                                         models), or auto to pick it from 0.3-0.8 by the output error on the calibration set
@@ -174,6 +177,11 @@ public final class QuantizeCommand implements Command {
             throw new UsageException("--accuracy-budget measures the output error on calibration data: add"
                     + " --calibration INPUT_NAME=FILE.npy");
         }
+        Double targetBits = args.value("--target-bits-per-weight").map(QuantizeCommand::targetBits).orElse(null);
+        if (targetBits != null && calibrationInputs.isEmpty()) {
+            throw new UsageException("--target-bits-per-weight chooses each layer's precision from its sensitivity"
+                    + " measured on calibration data: add --calibration INPUT_NAME=FILE.npy");
+        }
         if (method == Method.INT8_STATIC && calibrationInputs.isEmpty()) {
             throw new UsageException("int8-static needs --calibration INPUT_NAME=FILE.npy for every model input");
         }
@@ -182,7 +190,7 @@ public final class QuantizeCommand implements Command {
             return new QuantizationOptions(method, args.flag("--per-channel"), symmetric,
                     args.intValue("--block-size", QuantizationOptions.DEFAULT_BLOCK_SIZE, 1), calibration, percentile,
                     names(args, "--exclude-nodes"), names(args, "--exclude-op-types"), calibrationInputs, budget, null,
-                    !args.flag("--no-mask-guard"), smoothQuant);
+                    !args.flag("--no-mask-guard"), smoothQuant, targetBits);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -199,7 +207,8 @@ public final class QuantizeCommand implements Command {
         for (MethodOptions.Option option : List.of(MethodOptions.Option.BLOCK_SIZE,
                 MethodOptions.Option.CALIBRATION_METHOD, MethodOptions.Option.PERCENTILE,
                 MethodOptions.Option.ACCURACY_BUDGET, MethodOptions.Option.EXCLUDE_NODES,
-                MethodOptions.Option.EXCLUDE_OP_TYPES, MethodOptions.Option.SMOOTH_QUANT)) {
+                MethodOptions.Option.EXCLUDE_OP_TYPES, MethodOptions.Option.SMOOTH_QUANT,
+                MethodOptions.Option.TARGET_BITS_PER_WEIGHT)) {
             given.put(option, args.value(option.flag()).isPresent());
         }
         given.forEach((option, present) -> {
@@ -228,6 +237,19 @@ public final class QuantizeCommand implements Command {
             return QuantizationOptions.parseSmoothQuantAlpha(value);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--smooth-quant " + e.getMessage());
+        }
+    }
+
+    private static double targetBits(String value) {
+        try {
+            double bits = Double.parseDouble(value);
+            if (!(bits > 0 && bits <= 32)) {
+                throw new UsageException("--target-bits-per-weight is a number of bits above 0 and at most 32"
+                        + " (e.g. 5.5), got " + value);
+            }
+            return bits;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--target-bits-per-weight needs a number, got '" + value + "'");
         }
     }
 

@@ -158,10 +158,21 @@ public class JobRunner {
                     percentile == null ? defaults.percentile() : percentile.doubleValue(),
                     new LinkedHashSet<>(Json.strings(recipe, "excludeNodes")),
                     new LinkedHashSet<>(Json.strings(recipe, "excludeOpTypes")), calibration,
-                    budget == null ? null : budget.doubleValue(), null, true, smoothQuant);
+                    budget == null ? null : budget.doubleValue(), null, true, smoothQuant,
+                    targetBitsPerWeight(recipe, calibration));
         } catch (IllegalArgumentException e) {
             throw new BadInputException("recipe: " + e.getMessage());
         }
+    }
+
+    /** The recipe's {@code targetBitsPerWeight} (int4-weight mixed precision), refused without calibration data. */
+    private static Double targetBitsPerWeight(Map<String, Object> recipe, Map<String, Path> calibration) {
+        Number target = Json.number(recipe, "targetBitsPerWeight");
+        if (target != null && calibration.isEmpty()) {
+            throw new BadInputException("the recipe's targetBitsPerWeight chooses each layer's precision from its"
+                    + " sensitivity measured on calibration data, and the job has no calibration dataset");
+        }
+        return target == null ? null : target.doubleValue();
     }
 
     private JobResult evaluate(JobAssignment job, JobControl control, Path scratch)

@@ -171,6 +171,32 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void aBitsTargetIsRefusedOffInt4WeightWithoutCalibrationOrBelowInt4NamingTheFlag() {
+        Path out = dir.resolve("mixed.onnx");
+        String calibration = "input=" + fixture("digits_calib_x.npy");
+
+        Run otherMethod = cli("quantize", "--method", "int8-weight", "--target-bits-per-weight", "9",
+                "--calibration", calibration, fixture("digits_mlp.onnx"), "-o", out.toString());
+        Run noCalibration = cli("quantize", "--method", "int4-weight", "--target-bits-per-weight", "5.5",
+                fixture("digits_mlp.onnx"), "-o", out.toString());
+        Run notANumber = cli("quantize", "--method", "int4-weight", "--target-bits-per-weight", "lots",
+                "--calibration", calibration, fixture("digits_mlp.onnx"), "-o", out.toString());
+        Run belowInt4 = cli("quantize", "--method", "int4-weight", "--target-bits-per-weight", "4",
+                "--calibration", calibration, fixture("digits_mlp.onnx"), "-o", out.toString());
+
+        assertThat(otherMethod.exitCode()).isEqualTo(2);
+        assertThat(otherMethod.err()).contains("--target-bits-per-weight does not apply to int8-weight");
+        assertThat(noCalibration.exitCode()).isEqualTo(2);
+        assertThat(noCalibration.err()).contains("--target-bits-per-weight", "--calibration");
+        assertThat(notANumber.exitCode()).isEqualTo(2);
+        assertThat(notANumber.err()).contains("--target-bits-per-weight needs a number");
+        assertThat(belowInt4.exitCode()).isEqualTo(2);
+        assertThat(belowInt4.err()).contains("--target-bits-per-weight", "below what int4 everywhere takes")
+                .doesNotContain("Exception");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void badInputExitsWithTwoAndLeavesNoOutput() throws Exception {
         Path out = dir.resolve("never.onnx");
 

@@ -107,6 +107,7 @@ public class DemoData {
     static final DemoRecipe FP16 = new DemoRecipe(Method.FP16, null, null);
     static final DemoRecipe INT4_WEIGHT = new DemoRecipe(Method.INT4_WEIGHT, 32, null);
     static final DemoRecipe INT8_STATIC = new DemoRecipe(Method.INT8_STATIC, null, "minmax");
+    static final DemoRecipe INT4_WEIGHT_GPTQ = new DemoRecipe(Method.INT4_WEIGHT, 32, null, "gptq");
 
     /** One QUANTIZE job of an example with a recipe. */
     record Quantization(Example example, DemoRecipe recipe) {
@@ -119,7 +120,8 @@ public class DemoData {
     static final List<Quantization> FIRST_WAVE = List.of(new Quantization(DIGITS_MLP, INT8_DYNAMIC),
             new Quantization(DIGITS_MLP, FP16), new Quantization(DIGITS_MLP, INT4_WEIGHT));
     static final List<Quantization> SECOND_WAVE = List.of(new Quantization(BYTELM_SMALL, INT8_DYNAMIC),
-            new Quantization(BYTELM_SMALL, INT4_WEIGHT), new Quantization(DIGITS_MLP, INT8_STATIC));
+            new Quantization(BYTELM_SMALL, INT4_WEIGHT), new Quantization(DIGITS_MLP, INT8_STATIC),
+            new Quantization(BYTELM_SMALL, INT4_WEIGHT_GPTQ));
 
     /** An approval the demo opens: the variant of a quantization, a target, and whether the demo approver signs it. */
     record DemoApproval(Quantization of, String environment, String tier, boolean approve) {
@@ -254,11 +256,11 @@ public class DemoData {
                             example.evaluationLabels()))));
         }
         Map<String, RecipeView> recipeViews = new LinkedHashMap<>();
-        for (DemoRecipe r : List.of(INT8_DYNAMIC, FP16, INT4_WEIGHT, INT8_STATIC)) {
+        for (DemoRecipe r : List.of(INT8_DYNAMIC, FP16, INT4_WEIGHT, INT8_STATIC, INT4_WEIGHT_GPTQ)) {
             // The same content returns the version that has it, so this never adds a version.
             recipeViews.put(r.name(), as(SEEDER, Set.of(Role.ENGINEER), () -> recipes.save(new RecipeRequest(
                     r.name(), r.method(), null, null, r.blockSize(), r.calibrationMethod(), null, null, null, null,
-                    "QReg demo recipe")).recipe()));
+                    "QReg demo recipe", r.algorithm(), null, null, null, null)).recipe()));
         }
         return new Registered(checkpointIds, calibration, evaluation, recipeViews);
     }
@@ -308,8 +310,7 @@ public class DemoData {
                 ids.put(key(q), existing);
                 continue;
             }
-            DatasetView calibration = q.recipe().calibrationMethod() == null ? null
-                    : r.calibration().get(q.example().model());
+            DatasetView calibration = q.recipe().needsCalibration() ? r.calibration().get(q.example().model()) : null;
             DatasetView evaluation = r.evaluation().get(q.example().model());
             JobRequest request = new JobRequest("QUANTIZE", checkpoint,
                     new JobRequest.Versioned(recipe.name(), recipe.version()),

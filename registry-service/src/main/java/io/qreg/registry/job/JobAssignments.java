@@ -85,6 +85,11 @@ class JobAssignments {
         recipe.put("excludeNodes", r.excludeNodes());
         recipe.put("excludeOpTypes", r.excludeOpTypes());
         recipe.put("accuracyBudget", r.accuracyBudget());
+        recipe.put("algorithm", r.algorithm());
+        recipe.put("gptqDamp", r.gptqDamp());
+        recipe.put("actOrder", r.actOrder());
+        recipe.put("smoothQuantAlpha", r.smoothQuantAlpha());
+        recipe.put("targetBitsPerWeight", r.targetBitsPerWeight());
         return recipe;
     }
 

@@ -118,8 +118,12 @@ class JobProducts {
         RecipeView recipe = recipes.get(job.recipeName(), job.recipeVersion());
         Map<String, Object> lineage = new LinkedHashMap<>();
         lineage.put("checkpointSha256", cp.sha256());
-        lineage.put("recipe", Map.of("name", recipe.name(), "version", recipe.version(), "hash", recipe.hash(),
-                "method", recipe.method()));
+        Map<String, Object> recipeLineage = new LinkedHashMap<>(Map.of("name", recipe.name(), "version",
+                recipe.version(), "hash", recipe.hash(), "method", recipe.method()));
+        if (recipe.algorithm() != null) {
+            recipeLineage.put("algorithm", recipe.algorithm());
+        }
+        lineage.put("recipe", recipeLineage);
         if (job.calibrationDatasetName() != null) {
             DatasetView d = datasets.get(job.calibrationDatasetName(), job.calibrationDatasetVersion());
             lineage.put("calibrationDataset", Map.of("name", d.name(), "version", d.version(), "sha256", d.sha256()));

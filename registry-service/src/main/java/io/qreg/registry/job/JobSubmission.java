@@ -129,6 +129,12 @@ public class JobSubmission {
                     + recipe.version() + " is int8-static, which needs a calibrationDataset {name, version}"
                     + " to compute activation ranges");
         }
+        if (calibration == null) {
+            CalibrationNeed.of(recipe).ifPresent(why -> {
+                throw ApiException.invalid("calibrationDataset", "recipe " + recipe.name() + "@" + recipe.version()
+                        + " " + why + ", which needs a calibrationDataset {name, version}");
+            });
+        }
         if (calibration != null) {
             requirePurpose(calibration, "calibration", "calibrationDataset");
             inputsMismatch(calibration, cp, "calibrationDataset").ifPresent(misfits::add);

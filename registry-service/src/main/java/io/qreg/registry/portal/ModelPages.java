@@ -69,7 +69,8 @@ class ModelPages {
 
     // ---------------------------------------------------------------- view models
 
-    public record ModelPage(ModelSummary model, List<CheckpointView> checkpoints, VariantTable variants, VariantChart chart) {
+    public record ModelPage(ModelSummary model, List<CheckpointView> checkpoints, VariantTable variants, VariantChart chart,
+            List<AlgorithmComparison.Table> algorithms) {
     }
 
     /** Every variant in one table; {@code targets} are the speed-up columns. */
@@ -82,7 +83,8 @@ class ModelPages {
 
     public record VariantRow(UUID id, String shortId, String method, String precisionLabel, String bits, String recipe, String checkpointVersion,
             long sizeBytes, String sizeHuman, String sizeOfCheckpoint, VariantFigures.Quality quality,
-            List<SpeedCell> speedups, boolean verdictPassed, String verdictSummary, Instant createdAt) {
+            List<SpeedCell> speedups, boolean verdictPassed, String verdictSummary, Instant createdAt,
+            String algorithm) {
     }
 
     /** A variant's speed-up on one target (null when not benchmarked there) and the latency behind it. */
@@ -153,15 +155,31 @@ class ModelPages {
 
         List<String> benchmarked = new ArrayList<>(new TreeSet<>(all.stream()
                 .flatMap(v -> v.benchmarks().stream().map(BenchmarkView::hardwareTarget)).toList()));
+        Map<UUID, String> algorithms = new LinkedHashMap<>();
+        all.forEach(v -> {
+            String algorithm = AlgorithmComparison.algorithm(v, this::recipeAlgorithm);
+            if (algorithm != null) {
+                algorithms.put(v.id(), algorithm);
+            }
+        });
         List<VariantRow> rows = all.stream().map(v -> row(model, v, verdicts.get(v.id()), byId.get(v.checkpointId()),
-                benchmarked)).toList();
+                benchmarked, AlgorithmComparison.label(v.method(), algorithms.get(v.id())))).toList();
         return new ModelPage(summary(model, cps.size()), cps,
                 new VariantTable(rows, benchmarked, VariantFigures.qualityLabel(model.task()), total),
-                chart(model, all, rows, benchmarked));
+                chart(model, all, rows, benchmarked), AlgorithmComparison.tables(model.task(), all, algorithms, byId));
+    }
+
+    /** The algorithm of a recipe version (variants made before lineage recorded it); null if it has none. */
+    private String recipeAlgorithm(String name, int version) {
+        try {
+            return recipes.get(name, version).algorithm();
+        } catch (ApiException e) {
+            return null;
+        }
     }
 
     private static VariantRow row(ModelView model, VariantView v, Verdict verdict, CheckpointView checkpoint,
-            List<String> targetColumns) {
+            List<String> targetColumns, String algorithm) {
         Map<String, BenchmarkView> latest = VariantFigures.latestPerTarget(v);
         List<SpeedCell> speedups = targetColumns.stream().map(t -> {
             BenchmarkView b = latest.get(t);
@@ -176,7 +194,7 @@ class ModelPages {
         return new VariantRow(v.id(), Figures.shortId(v.id()), v.method(), v.precisionLabel(), Figures.bitsPerWeight(v),
                 VariantFigures.recipe(v), checkpoint == null ? "?" : checkpoint.version(), v.sizeBytes(),
                 ByteSizes.human(v.sizeBytes()), ofCheckpoint, VariantFigures.quality(model.task(), v), speedups,
-                verdict != null && verdict.passed(), summary, v.createdAt());
+                verdict != null && verdict.passed(), summary, v.createdAt(), algorithm);
     }
 
     private static VariantChart chart(ModelView model, List<VariantView> all, List<VariantRow> rows,
@@ -192,7 +210,7 @@ class ModelPages {
                 }
                 Map<String, Object> p = new LinkedHashMap<>();
                 p.put("id", row.id().toString());
-                p.put("label", row.method() + " · " + row.shortId());
+                p.put("label", (row.algorithm() == null ? row.method() : row.algorithm()) + " · " + row.shortId());
                 p.put("target", cell.target());
                 p.put("x", round(cell.speedup()));
                 p.put("y", round(row.quality().value()));

@@ -37,6 +37,15 @@ public class Recipe {
     @Column(name = "accuracy_budget")
     private Double accuracyBudget;
     private String notes;
+    private String algorithm;
+    @Column(name = "gptq_damp")
+    private Double gptqDamp;
+    @Column(name = "act_order")
+    private Boolean actOrder;
+    @Column(name = "smooth_quant_alpha")
+    private String smoothQuantAlpha;
+    @Column(name = "target_bits_per_weight")
+    private Double targetBitsPerWeight;
     @Column(name = "canonical_json")
     private String canonicalJson;
     @Column(name = "created_at")
@@ -63,6 +72,11 @@ public class Recipe {
         this.excludeOpTypes = excludeOpTypesJson;
         this.accuracyBudget = spec.accuracyBudget();
         this.notes = spec.notes();
+        this.algorithm = spec.effectiveAlgorithm();
+        this.gptqDamp = spec.gptqDamp();
+        this.actOrder = spec.actOrder();
+        this.smoothQuantAlpha = spec.smoothQuantAlpha() == null ? null : String.valueOf(spec.smoothQuantAlpha());
+        this.targetBitsPerWeight = spec.targetBitsPerWeight();
         this.canonicalJson = canonicalJson;
         this.createdAt = Timestamps.now();
         this.createdBy = createdBy;

@@ -85,9 +85,11 @@ final class RecipeValidator {
         if (r.notes() != null && r.notes().length() > 4000) {
             throw ApiException.invalid("notes", "notes must be at most 4000 characters");
         }
+        RecipeAlgorithms.Fields added = RecipeAlgorithms.validate(r, method);
         return new RecipeSpec(method.wireName(), perChannel, symmetric, blockSize, calibration, percentile,
                 names("excludeNodes", r.excludeNodes(), null), names("excludeOpTypes", r.excludeOpTypes(), OP_TYPE),
-                r.accuracyBudget(), r.notes());
+                r.accuracyBudget(), r.notes(), added.algorithm(), added.gptqDamp(), added.actOrder(),
+                added.smoothQuantAlpha(), added.targetBitsPerWeight());
     }
 
     /**
@@ -113,6 +115,11 @@ final class RecipeValidator {
                 });
             }
         });
+    }
+
+    /** Whether recipes of {@code method} (a wire name) carry a weight-only {@code algorithm}. */
+    static boolean hasAlgorithm(String method) {
+        return RecipeAlgorithms.METHODS_WITH_ALGORITHM.contains(method);
     }
 
     /** Sorted and de-duplicated: the order a list was typed in does not change the recipe. */

@@ -91,6 +91,24 @@ public final class VariantMaker {
         return job.get("variantId").asString();
     }
 
+    /**
+     * Runs a QUANTIZE job with a new recipe of these fields (e.g. method int4-weight, algorithm gptq) and these extra
+     * job fields (e.g. a calibrationDataset); returns the variant's id.
+     */
+    public String quantize(HttpApi engineer, String model, Map<String, Object> recipeFields,
+            Map<String, Object> jobFields) {
+        String name = "gov-r-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> recipe = new LinkedHashMap<>(recipeFields);
+        recipe.put("name", name);
+        ok(admin.post("/api/v1/recipes", recipe), 201);
+        Map<String, Object> request = new LinkedHashMap<>(jobFields);
+        request.putAll(Map.of("type", "QUANTIZE", "checkpointId", checkpoints.get(model),
+                "recipe", Map.of("name", name, "version", 1)));
+        byte[] artifact = ("variant " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+        return run(engineer, request, Map.of("engineVersion", "test", "onnxRuntimeVersion", "test"), artifact)
+                .get("variantId").asString();
+    }
+
     /** Runs an EVALUATE job that reports the evaluation map; returns the evaluation's id. */
     public String evaluate(HttpApi engineer, String variantId, Map<String, Object> evaluation) {
         run(engineer, Map.of("type", "EVALUATE", "variantId", variantId, "dataset",

@@ -73,7 +73,7 @@ class DemoDataIT extends IntegrationTest {
             assertThat(api.get("/api/v1/models/" + DemoData.BYTELM).json().get("task").asString())
                     .isEqualTo("language-model");
 
-            assertThat(seeded.quantizeJobs()).hasSize(6);
+            assertThat(seeded.quantizeJobs()).hasSize(7);
             for (UUID id : seeded.quantizeJobs().values()) {
                 JsonNode job = api.get("/api/v1/jobs/" + id).json();
                 assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
@@ -86,7 +86,14 @@ class DemoDataIT extends IntegrationTest {
             JsonNode digits = api.get("/api/v1/models/" + DemoData.DIGITS + "/variants").json().get("items");
             JsonNode bytelm = api.get("/api/v1/models/" + DemoData.BYTELM + "/variants").json().get("items");
             assertThat(digits).hasSize(4);
-            assertThat(bytelm).hasSize(2);
+            assertThat(bytelm).hasSize(3);
+            // The GPTQ variant sits beside the RTN one, and its lineage names the algorithm.
+            List<String> algorithms = new ArrayList<>();
+            for (JsonNode v : bytelm) {
+                JsonNode lineage = api.get("/api/v1/variants/" + v.get("id").asString()).json().get("lineage");
+                algorithms.add(lineage.get("recipe").path("algorithm").asString("none"));
+            }
+            assertThat(algorithms).containsExactlyInAnyOrder("none", "rtn", "gptq");
             List<String> methods = new ArrayList<>();
             digits.forEach(v -> methods.add(v.get("method").asString()));
             assertThat(methods).containsExactlyInAnyOrder("int8-dynamic", "fp16", "int4-weight", "int8-static");
@@ -128,7 +135,7 @@ class DemoDataIT extends IntegrationTest {
             assertThat(count("select count(*) from dataset where name like ?", DemoData.DIGITS + "-%")
                     + count("select count(*) from dataset where name like ?", DemoData.BYTELM + "-%"))
                     .isEqualTo(versions);
-            assertThat(recipeVersions).isEqualTo(4);
+            assertThat(recipeVersions).isEqualTo(5);
             assertThat(count("select count(*) from recipe where name like 'demo-%'")).isEqualTo(recipeVersions);
             // The three requests for variants, and the approval of the FP32 checkpoint that serves as stable.
             assertThat(count("select count(*) from approval where deployment = ?", DemoData.DEPLOYMENT))
