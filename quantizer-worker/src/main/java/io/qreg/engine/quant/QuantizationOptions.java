@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.quant.weightonly.Algorithm;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -18,26 +19,45 @@ import java.util.Set;
  * @param onlyNodes if non-null, quantize only these nodes (sensitivity analysis quantizes one at a time)
  * @param guardMaskedActivations keep activations dominated by huge constants (additive attention masks)
  *        in float; on by default
+ * @param algorithm how int4-weight / int8-weight choose their codes (RTN unless set)
+ * @param gptqDamp GPTQ's dampening, as a fraction of the Hessian's mean diagonal added to its diagonal
+ * @param actOrder GPTQ rounds input channels in order of decreasing Hessian diagonal instead of index order
  */
 public record QuantizationOptions(Method method, boolean perChannel, boolean symmetric, int blockSize,
         CalibrationMethod calibrationMethod, double percentile, Set<String> excludeNodes,
         Set<String> excludeOpTypes, Map<String, Path> calibrationInputs, Double accuracyBudget,
-        Set<String> onlyNodes, boolean guardMaskedActivations) {
+        Set<String> onlyNodes, boolean guardMaskedActivations, Algorithm algorithm, double gptqDamp,
+        boolean actOrder) {
 
     public static final int DEFAULT_BLOCK_SIZE = 32;
     public static final double DEFAULT_PERCENTILE = 99.999;
+    public static final double DEFAULT_GPTQ_DAMP = 0.01;
 
     public QuantizationOptions {
         excludeNodes = excludeNodes == null ? Set.of() : Set.copyOf(excludeNodes);
         excludeOpTypes = excludeOpTypes == null ? Set.of() : Set.copyOf(excludeOpTypes);
         calibrationInputs = calibrationInputs == null ? Map.of() : Map.copyOf(calibrationInputs);
         onlyNodes = onlyNodes == null ? null : Set.copyOf(onlyNodes);
+        algorithm = algorithm == null ? Algorithm.RTN : algorithm;
+        if (!(gptqDamp > 0 && gptqDamp < 1)) {
+            throw new IllegalArgumentException("GPTQ damp must be above 0 and below 1, got " + gptqDamp);
+        }
         if (method == null) {
             throw new IllegalArgumentException("a quantization method is required");
         }
         if (blockSize < 16 || blockSize > 256 || Integer.bitCount(blockSize) != 1) {
             throw new IllegalArgumentException("block size must be a power of two from 16 to 256, got " + blockSize);
         }
+    }
+
+    /** The options before the weight-only algorithm existed: RTN, default damp, no act-order. */
+    public QuantizationOptions(Method method, boolean perChannel, boolean symmetric, int blockSize,
+            CalibrationMethod calibrationMethod, double percentile, Set<String> excludeNodes,
+            Set<String> excludeOpTypes, Map<String, Path> calibrationInputs, Double accuracyBudget,
+            Set<String> onlyNodes, boolean guardMaskedActivations) {
+        this(method, perChannel, symmetric, blockSize, calibrationMethod, percentile, excludeNodes, excludeOpTypes,
+                calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations, Algorithm.RTN,
+                DEFAULT_GPTQ_DAMP, false);
     }
 
     /** The defaults for a method: what {@code quantize --method X} does with no other flag. */
@@ -49,12 +69,21 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
 
     public QuantizationOptions withOnlyNodes(Set<String> nodes) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, nodes, guardMaskedActivations);
+                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, nodes, guardMaskedActivations, algorithm,
+                gptqDamp, actOrder);
     }
 
     public QuantizationOptions withExcludeNodes(Set<String> nodes) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                nodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations);
+                nodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations, algorithm,
+                gptqDamp, actOrder);
+    }
+
+    /** The same options with the weight-only algorithm and GPTQ's settings replaced. */
+    public QuantizationOptions withAlgorithm(Algorithm algorithm, double gptqDamp, boolean actOrder) {
+        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
+                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                algorithm, gptqDamp, actOrder);
     }
 
     /** Whether a node may be touched at all: not excluded by name or op type, and selected if a selection is set. */

@@ -11,6 +11,7 @@ import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.QuantizationReport;
 import io.qreg.engine.quant.Quantizer;
 import io.qreg.engine.quant.WeightPrecision;
+import io.qreg.engine.quant.weightonly.Algorithm;
 import io.qreg.engine.sensitivity.SensitivityRequest;
 
 import java.io.IOException;
@@ -34,7 +35,7 @@ public final class QuantizeCommand implements Command {
             .option("--method").flag("--per-channel").flag("--symmetric").flag("--asymmetric").option("--block-size")
             .repeatable("--calibration").option("--calibration-method").option("--percentile")
             .option("--exclude-nodes").option("--exclude-op-types").flag("--no-mask-guard").option("--report")
-            .option("--accuracy-budget")
+            .option("--accuracy-budget").option("--algorithm").option("--gptq-damp").flag("--act-order")
             .option("-o").flag("--json").flag("--progress").flag("--help");
 
     @Override
@@ -54,6 +55,7 @@ public final class QuantizeCommand implements Command {
                                 [--per-channel] [--symmetric | --asymmetric] [--block-size 32]
                                 [--calibration INPUT_NAME=FILE.npy ...] [--calibration-method minmax|percentile|entropy]
                                 [--percentile 99.999] [--exclude-nodes a,b] [--exclude-op-types Gather]
+                                [--algorithm rtn|gptq|awq|hqq] [--gptq-damp 0.01] [--act-order]
                                 [--accuracy-budget 0.01] [--no-mask-guard] [--report report.json] [--json]
                                 [--progress] IN.onnx -o OUT.onnx
 
@@ -69,6 +71,10 @@ public final class QuantizeCommand implements Command {
                   --symmetric           weights without zero points (default for the int8 methods; not fp16)
                   --asymmetric          weights with zero points (default for int4-weight; int8-dynamic, int8-weight)
                   --block-size          elements per block for int4-weight/int8-weight: 16 to 256, a power of two (default %d)
+                  --algorithm           int4-weight/int8-weight: how block codes are chosen (default rtn); gptq and awq
+                                        need --calibration
+                  --gptq-damp           --algorithm gptq: dampening as a fraction of the mean Hessian diagonal (default 0.01)
+                  --act-order           --algorithm gptq: round input channels by decreasing activation energy
                   --calibration         a model input and the .npy samples feeding it (first dim = samples); repeat per input
                   --calibration-method  how int8-static derives activation ranges (default minmax)
                   --percentile          the percentile of --calibration-method percentile (default %s)
@@ -174,11 +180,18 @@ public final class QuantizeCommand implements Command {
         if (method == Method.INT8_STATIC && calibrationInputs.isEmpty()) {
             throw new UsageException("int8-static needs --calibration INPUT_NAME=FILE.npy for every model input");
         }
+        Algorithm algorithm = algorithm(args);
+        MethodOptions.algorithmRefusal(method, algorithm, args.value("--gptq-damp").isPresent(),
+                args.flag("--act-order"), !calibrationInputs.isEmpty(), MethodOptions.Surface.CLI)
+                .ifPresent(message -> {
+                    throw new UsageException(message);
+                });
         try {
             return new QuantizationOptions(method, args.flag("--per-channel"), symmetric,
                     args.intValue("--block-size", QuantizationOptions.DEFAULT_BLOCK_SIZE, 1), calibration, percentile,
                     names(args, "--exclude-nodes"), names(args, "--exclude-op-types"), calibrationInputs, budget, null,
-                    !args.flag("--no-mask-guard"));
+                    !args.flag("--no-mask-guard"), algorithm, args.value("--gptq-damp").map(QuantizeCommand::damp)
+                            .orElse(QuantizationOptions.DEFAULT_GPTQ_DAMP), args.flag("--act-order"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -192,10 +205,12 @@ public final class QuantizeCommand implements Command {
         given.put(MethodOptions.Option.ASYMMETRIC, args.flag("--asymmetric"));
         given.put(MethodOptions.Option.NO_MASK_GUARD, args.flag("--no-mask-guard"));
         given.put(MethodOptions.Option.CALIBRATION, !args.namedFiles("--calibration").isEmpty());
+        given.put(MethodOptions.Option.ACT_ORDER, args.flag("--act-order"));
         for (MethodOptions.Option option : List.of(MethodOptions.Option.BLOCK_SIZE,
                 MethodOptions.Option.CALIBRATION_METHOD, MethodOptions.Option.PERCENTILE,
                 MethodOptions.Option.ACCURACY_BUDGET, MethodOptions.Option.EXCLUDE_NODES,
-                MethodOptions.Option.EXCLUDE_OP_TYPES)) {
+                MethodOptions.Option.EXCLUDE_OP_TYPES, MethodOptions.Option.ALGORITHM,
+                MethodOptions.Option.GPTQ_DAMP)) {
             given.put(option, args.value(option.flag()).isPresent());
         }
         given.forEach((option, present) -> {
@@ -205,6 +220,26 @@ public final class QuantizeCommand implements Command {
                 });
             }
         });
+    }
+
+    private static Algorithm algorithm(Args args) {
+        try {
+            return args.value("--algorithm").map(Algorithm::parse).orElse(Algorithm.RTN);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--algorithm: " + e.getMessage());
+        }
+    }
+
+    private static double damp(String value) {
+        try {
+            double damp = Double.parseDouble(value);
+            if (!(damp > 0 && damp < 1)) {
+                throw new UsageException("--gptq-damp is a fraction above 0 and below 1 (e.g. 0.01), got " + value);
+            }
+            return damp;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--gptq-damp is a number (e.g. 0.01), got " + value);
+        }
     }
 
     private static double budget(String value) {

@@ -133,6 +133,66 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
         return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, zeroPoints);
     }
 
+    /**
+     * Packs codes an algorithm already chose (GPTQ): {@code codes} unsigned, row-major [K, N];
+     * {@code scales} and {@code zeroPoints} per output column and block ({@code [N · n_blocks]}, row n's blocks
+     * together), zeroPoints null when symmetric (the kernel's default 2^(bits-1)).
+     */
+    public static BlockQuantizedWeight ofBlocks(int[] codes, int k, int n, int bits, int blockSize, float[] scales,
+            int[] zeroPoints) {
+        int blocks = (k + blockSize - 1) / blockSize;
+        int blob = blockSize * bits / 8;
+        int mid = 1 << (bits - 1);
+        int zpRowBytes = (blocks * bits + 7) / 8;
+        byte[] packed = new byte[n * blocks * blob];
+        byte[] packedZeroPoints = zeroPoints == null ? null : new byte[n * zpRowBytes];
+        int[] block = new int[blockSize];
+        for (int col = 0; col < n; col++) {
+            for (int b = 0; b < blocks; b++) {
+                int zp = zeroPoints == null ? mid : zeroPoints[col * blocks + b];
+                for (int i = 0; i < blockSize; i++) {
+                    int kk = b * blockSize + i;
+                    block[i] = kk < k ? codes[kk * n + col] : zp;
+                }
+                pack(block, bits, packed, (col * blocks + b) * blob);
+                if (packedZeroPoints != null) {
+                    if (bits == 8) {
+                        packedZeroPoints[col * zpRowBytes + b] = (byte) zp;
+                    } else {
+                        packedZeroPoints[col * zpRowBytes + b / 2] |= (byte) ((b % 2 == 0) ? zp : zp << 4);
+                    }
+                }
+            }
+        }
+        return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales.clone(), packedZeroPoints);
+    }
+
+    /** The [K, N] float values the kernel computes with: {@code (code − zero_point) · scale}. */
+    public float[] dequantize() {
+        int blocks = blocks();
+        int blob = blobSize();
+        int mid = 1 << (bits - 1);
+        int zpRowBytes = (blocks * bits + 7) / 8;
+        float[] out = new float[k * n];
+        for (int col = 0; col < n; col++) {
+            for (int b = 0; b < blocks; b++) {
+                int zp = mid;
+                if (zeroPoints != null) {
+                    int z = zeroPoints[col * zpRowBytes + (bits == 8 ? b : b / 2)] & 0xFF;
+                    zp = bits == 8 ? z : (b % 2 == 0 ? z & 0x0F : z >> 4);
+                }
+                float scale = scales[col * blocks + b];
+                for (int i = 0; i < blockSize && b * blockSize + i < k; i++) {
+                    int at = (col * blocks + b) * blob;
+                    int code = bits == 8 ? packed[at + i] & 0xFF
+                            : (i % 2 == 0 ? packed[at + i / 2] & 0x0F : (packed[at + i / 2] & 0xFF) >> 4);
+                    out[(b * blockSize + i) * n + col] = (code - zp) * scale;
+                }
+            }
+        }
+        return out;
+    }
+
     private static void pack(int[] codes, int bits, byte[] out, int offset) {
         if (bits == 8) {
             for (int i = 0; i < codes.length; i++) {
