@@ -86,6 +86,12 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
                 algorithm, gptqDamp, actOrder);
     }
 
+    public QuantizationOptions withCalibration(Map<String, Path> inputs) {
+        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
+                excludeNodes, excludeOpTypes, inputs, accuracyBudget, onlyNodes, guardMaskedActivations, algorithm,
+                gptqDamp, actOrder);
+    }
+
     /** Whether a node may be touched at all: not excluded by name or op type, and selected if a selection is set. */
     public boolean allows(String nodeName, String opType) {
         return !excludeNodes.contains(nodeName) && !excludeOpTypes.contains(opType)
