@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** GPTQ end to end in real ONNX Runtime: layer inputs captured on the calibration fixtures, quality measured. */
 class GptqQuantizationTest {
 
-    /** What RTN int4 block 32 symmetric gives on bytelm_small (issue 13), and the issue's GPTQ target. */
+    /** Issue 13's GPTQ target on bytelm_small (RTN gives 6.233, FP32 6.123). */
     private static final double GPTQ_TARGET_PERPLEXITY = 6.175;
 
     @TempDir
@@ -29,21 +29,19 @@ class GptqQuantizationTest {
     void bytelmInt4Block32SymmetricGptqReachesTheIssuesPerplexityTarget() throws Exception {
         Path in = ModelEval.copy("bytelm_small.onnx", dir);
         Path calibration = ModelEval.copy("bytelm_small_calib_ids.npy", dir);
-        QuantizationOptions rtn = QuantizedModels.options(Method.INT4_WEIGHT, false, true, 32)
-                .withCalibration(Map.of("input_ids", calibration));
-        Path rtnOut = dir.resolve("rtn.onnx");
+        QuantizationOptions options = QuantizedModels.options(Method.INT4_WEIGHT, false, true, 32)
+                .withCalibration(Map.of("input_ids", calibration))
+                .withAlgorithm(Algorithm.GPTQ, QuantizationOptions.DEFAULT_GPTQ_DAMP, false);
         Path gptqOut = dir.resolve("gptq.onnx");
-        Quantizer.quantize(in, rtnOut, rtn, null);
         long started = System.nanoTime();
-        QuantizationReport report = Quantizer.quantize(in, gptqOut,
-                rtn.withAlgorithm(Algorithm.GPTQ, QuantizationOptions.DEFAULT_GPTQ_DAMP, false), null);
+        QuantizationReport report = Quantizer.quantize(in, gptqOut, options, null);
         long gptqMillis = (System.nanoTime() - started) / 1_000_000;
 
-        double rtnPerplexity = perplexity(rtnOut);
+        // RTN's 6.233 is measured beside it by WeightOnlyQuantizationTest; FP32 is 6.123.
         double gptqPerplexity = perplexity(gptqOut);
-        System.out.printf("bytelm_small int4 block 32 symmetric: RTN perplexity %.4f, GPTQ %.4f (%d ms)%n",
-                rtnPerplexity, gptqPerplexity, gptqMillis);
-        assertThat(gptqPerplexity).isLessThanOrEqualTo(GPTQ_TARGET_PERPLEXITY).isLessThan(rtnPerplexity);
+        System.out.printf("bytelm_small int4 block 32 symmetric GPTQ: perplexity %.4f (%d ms)%n", gptqPerplexity,
+                gptqMillis);
+        assertThat(gptqPerplexity).isLessThanOrEqualTo(GPTQ_TARGET_PERPLEXITY);
         assertThat(QuantizedModels.count(gptqOut, "MatMulNBits")).isEqualTo(9);
         assertThat(report.layers()).filteredOn(l -> l.status() == LayerReport.Status.QUANTIZED
                 && l.opType().equals("MatMul")).allSatisfy(l -> assertThat(l.detail())
