@@ -28,7 +28,7 @@ import java.util.Map;
  */
 final class LayerInputCapture {
 
-    /** 512 MiB of Hessians per pass: every layer of a 12-block d=768 transformer fits in three passes. */
+    /** 512 MiB of accumulators per pass: a 12-block d=768 transformer's layer inputs take three passes. */
     static final long DEFAULT_BUDGET_BYTES = 512L << 20;
     /** Samples per ONNX Runtime run: a 128-token batch of a 3072-wide input is then 6 MiB per tensor. */
     static final int BATCH_SIZE = 4;
@@ -97,7 +97,7 @@ final class LayerInputCapture {
             if (!started || captured.containsKey(e.getKey()) || !readersLeft.containsKey(e.getKey())) {
                 continue;
             }
-            long size = LayerInputs.bytes(e.getValue());
+            long size = LayerInputAccumulator.bytes(e.getValue());
             if (!group.isEmpty() && bytes + size > budgetBytes) {
                 break;
             }

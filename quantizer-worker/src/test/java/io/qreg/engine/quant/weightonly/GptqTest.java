@@ -127,8 +127,10 @@ class GptqTest {
         LayerInputs stats = accumulator.result();
         double[] expected = hessian(x, 150, k);
         assertThat(stats.rows()).isEqualTo(150);
+        // Chunks are summed in float before joining the double total: agreement to float precision.
+        double largest = java.util.Arrays.stream(expected).map(Math::abs).max().orElseThrow();
         for (int i = 0; i < k * k; i++) {
-            assertThat(stats.hessian()[i]).isCloseTo(expected[i], within(1e-9));
+            assertThat(stats.hessian()[i]).isCloseTo(expected[i], within(1e-5 * largest));
         }
         for (int i = 0; i < k; i++) {
             double sum = 0;
