@@ -154,7 +154,8 @@ public class JobRunner {
                         + " data, and the job has no calibration dataset");
             }
             String algorithmName = Json.string(recipe, "algorithm");
-            if (algorithmName != null) {
+            // The registry may send the default (rtn) with every recipe; only another algorithm is a request.
+            if (algorithmName != null && !algorithmName.equals(Algorithm.RTN.wireName())) {
                 MethodOptions.refusal(method, MethodOptions.Option.ALGORITHM, MethodOptions.Surface.RECIPE)
                         .ifPresent(message -> {
                             throw new BadInputException("recipe: " + message);
@@ -163,7 +164,9 @@ public class JobRunner {
             Algorithm algorithm = algorithmName == null ? Algorithm.RTN : Algorithm.parse(algorithmName);
             Number gptqDamp = Json.number(recipe, "gptqDamp");
             Boolean actOrder = Json.bool(recipe, "actOrder");
-            MethodOptions.algorithmRefusal(method, algorithm, gptqDamp != null, Boolean.TRUE.equals(actOrder),
+            // Likewise a gptqDamp equal to the default, or actOrder false, asks for nothing.
+            boolean dampGiven = gptqDamp != null && gptqDamp.doubleValue() != QuantizationOptions.DEFAULT_GPTQ_DAMP;
+            MethodOptions.algorithmRefusal(method, algorithm, dampGiven, Boolean.TRUE.equals(actOrder),
                     !calibration.isEmpty(), MethodOptions.Surface.RECIPE).ifPresent(message -> {
                         throw new BadInputException("recipe: " + message);
                     });

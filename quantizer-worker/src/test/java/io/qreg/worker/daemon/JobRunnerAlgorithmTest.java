@@ -32,6 +32,16 @@ class JobRunnerAlgorithmTest {
     }
 
     @Test
+    void theDefaultsSentWithEveryRecipeAskForNothingAndAreAccepted() {
+        QuantizationOptions dynamic = JobRunner.options(Map.of("method", "int8-dynamic", "algorithm", "rtn",
+                "gptqDamp", QuantizationOptions.DEFAULT_GPTQ_DAMP, "actOrder", false), Map.of());
+        assertThat(dynamic.algorithm()).isEqualTo(Algorithm.RTN);
+        QuantizationOptions rtn = JobRunner.options(Map.of("method", "int4-weight", "algorithm", "rtn",
+                "gptqDamp", QuantizationOptions.DEFAULT_GPTQ_DAMP, "actOrder", false), Map.of());
+        assertThat(rtn.algorithm()).isEqualTo(Algorithm.RTN);
+    }
+
+    @Test
     void recipesWhoseAlgorithmFieldsCannotApplyAreBadInputNamingTheField() {
         assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int4-weight", "algorithm", "gptq"), Map.of()))
                 .isInstanceOf(JobRunner.BadInputException.class)
