@@ -18,17 +18,17 @@ import java.util.Map;
  * <p>Each capture pass runs the model with a group of layer inputs exposed as extra outputs
  * ({@link CalibrationRunner}), {@link #BATCH_SIZE} samples at a time, and streams every batch into one
  * {@link LayerInputAccumulator} per tensor, so activations are never held beyond one batch. A group holds the
- * next tensors in graph order whose statistics fit {@code budgetBytes} together (at least one, whatever its
- * size); a tensor's statistics are dropped once every layer reading it has taken them. So at most one group's
- * statistics (the budget, or one layer's k² + k doubles if that is larger) plus one batch of the group's
- * activations are alive at a time.
+ * next tensors in graph order whose accumulators ({@link LayerInputAccumulator#bytes}, about 6·k²) fit
+ * {@code budgetBytes} together (at least one, whatever its size); each becomes an 8·k² {@link LayerInputs}, dropped
+ * once every layer reading it has taken it. So at most about 4/3 of one group's budget (or of one layer's
+ * accumulator if that is larger) plus one batch of the group's activations are alive at a time.
  *
  * <p>Passes run on the model as it stands when the group is needed: layers already rewritten to MatMulNBits
  * feed later groups their quantized outputs, as the paper's layer-by-layer order does.
  */
 final class LayerInputCapture {
 
-    /** 512 MiB of accumulators per pass: a 12-block d=768 transformer's layer inputs take three passes. */
+    /** 512 MiB of accumulators per pass: a 12-block d=768 transformer's layer inputs take two passes. */
     static final long DEFAULT_BUDGET_BYTES = 512L << 20;
     /** Samples per ONNX Runtime run: a 128-token batch of a 3072-wide input is then 6 MiB per tensor. */
     static final int BATCH_SIZE = 4;

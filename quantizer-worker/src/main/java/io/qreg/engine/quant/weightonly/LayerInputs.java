@@ -19,9 +19,4 @@ public record LayerInputs(int k, double[] hessian, double[] meanAbs, long rows) 
                     + k + " magnitudes");
         }
     }
-
-    /** The bytes the statistics of a layer with k inputs take: what capture bounds per pass. */
-    public static long bytes(int k) {
-        return 8L * k * k + 8L * k;
-    }
 }
