@@ -60,7 +60,7 @@ public final class CalibrationRunner {
      *
      * @throws QuantizationException if ONNX Runtime cannot load or run the augmented model
      */
-    public void run(OnnxModel model, CalibrationData data, Map<String, ? extends Calibrator> calibrators)
+    public void run(OnnxModel model, CalibrationData data, Map<String, ? extends TensorObserver> calibrators)
             throws QuantizationException {
         if (calibrators.isEmpty()) {
             // Nothing selected needs a range (e.g. only pass-through ops are selected); ONNX Runtime
@@ -97,7 +97,7 @@ public final class CalibrationRunner {
         return model.toBuilder().setGraph(graph).build();
     }
 
-    private void runSession(Path modelFile, CalibrationData data, Map<String, ? extends Calibrator> calibrators)
+    private void runSession(Path modelFile, CalibrationData data, Map<String, ? extends TensorObserver> calibrators)
             throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         int total = data.samples();

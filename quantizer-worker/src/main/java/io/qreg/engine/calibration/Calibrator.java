@@ -5,9 +5,10 @@ package io.qreg.engine.calibration;
  * calibration set, seen batch by batch. Implementations keep bounded state (a min/max or a
  * fixed-size histogram), never the values themselves.
  */
-public interface Calibrator {
+public interface Calibrator extends TensorObserver {
 
     /** Accounts for one batch of the tensor's values (any shape, flattened). NaNs are ignored. */
+    @Override
     void observe(float[] values);
 
     /**

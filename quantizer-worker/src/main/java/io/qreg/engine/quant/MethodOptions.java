@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.quant.weightonly.Algorithm;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -30,7 +31,10 @@ public final class MethodOptions {
         EXCLUDE_OP_TYPES("--exclude-op-types", "excludeOpTypes"),
         NO_MASK_GUARD("--no-mask-guard", null),
         SMOOTH_QUANT("--smooth-quant", "smoothQuantAlpha"),
-        TARGET_BITS_PER_WEIGHT("--target-bits-per-weight", "targetBitsPerWeight");
+        TARGET_BITS_PER_WEIGHT("--target-bits-per-weight", "targetBitsPerWeight"),
+        ALGORITHM("--algorithm", "algorithm"),
+        GPTQ_DAMP("--gptq-damp", "gptqDamp"),
+        ACT_ORDER("--act-order", "actOrder");
 
         private final String flag;
         private final String field;
@@ -66,9 +70,11 @@ public final class MethodOptions {
         // fusions into integer kernels expect, so there is no asymmetric variant to offer.
         APPLIES.put(Method.INT8_STATIC, with(Option.PER_CHANNEL, Option.SYMMETRIC, Option.CALIBRATION_METHOD,
                 Option.PERCENTILE, Option.NO_MASK_GUARD, Option.SMOOTH_QUANT));
+        // GPTQ's own settings are refused unless the algorithm is GPTQ too: see algorithmRefusal.
         APPLIES.put(Method.INT4_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE,
-                Option.TARGET_BITS_PER_WEIGHT));
-        APPLIES.put(Method.INT8_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE));
+                Option.TARGET_BITS_PER_WEIGHT, Option.ALGORITHM, Option.GPTQ_DAMP, Option.ACT_ORDER));
+        APPLIES.put(Method.INT8_WEIGHT, with(Option.SYMMETRIC, Option.ASYMMETRIC, Option.BLOCK_SIZE,
+                Option.ALGORITHM, Option.GPTQ_DAMP, Option.ACT_ORDER));
         APPLIES.put(Method.FP16, with());
         // A QAT export fixes every weight's grid and every activation's scale; the import keeps them as trained.
         APPLIES.put(Method.QAT, EnumSet.noneOf(Option.class));
@@ -107,6 +113,7 @@ public final class MethodOptions {
             case SYMMETRIC, ASYMMETRIC -> method == Method.FP16 ? "fp16 has no zero points"
                     : "its weights are always symmetric int8 (zero point 0, which ONNX Runtime's QDQ integer"
                             + " kernels expect)";
+            case ALGORITHM, GPTQ_DAMP, ACT_ORDER -> "weight-only algorithms are for int4-weight and int8-weight";
             case BLOCK_SIZE -> "block sizes are for the block-wise methods int4-weight and int8-weight";
             case CALIBRATION_METHOD, PERCENTILE -> "activation ranges are calibrated by int8-static only";
             case NO_MASK_GUARD -> "the mask guard keeps int8-static activations in float; " + m
@@ -118,5 +125,29 @@ public final class MethodOptions {
             default -> "this engine does not implement it for " + m;
         };
         return Optional.of(name + " does not apply to " + m + ": " + reason);
+    }
+
+    /**
+     * The refusals that depend on the weight-only algorithm rather than the method: GPTQ's damp and act-order do
+     * nothing for another algorithm, and GPTQ and AWQ cannot run without calibration data. Empty when all is well.
+     */
+    public static Optional<String> algorithmRefusal(Method method, Algorithm algorithm, boolean dampGiven,
+            boolean actOrderGiven, boolean hasCalibration, Surface surface) {
+        if (!method.isBlockWise()) {
+            return Optional.empty();
+        }
+        for (Option option : new Option[] {Option.GPTQ_DAMP, Option.ACT_ORDER}) {
+            boolean given = option == Option.GPTQ_DAMP ? dampGiven : actOrderGiven;
+            if (given && algorithm != Algorithm.GPTQ) {
+                return Optional.of(option.name(surface) + " applies only with " + Option.ALGORITHM.name(surface)
+                        + " gptq, not " + algorithm.wireName());
+            }
+        }
+        if (algorithm.needsCalibration() && !hasCalibration) {
+            return Optional.of(algorithm.wireName() + " reads the activations each layer sees: it needs "
+                    + (surface == Surface.CLI ? "--calibration INPUT_NAME=FILE.npy"
+                            : "a calibration dataset (" + Option.CALIBRATION.name(surface) + ")"));
+        }
+        return Optional.empty();
     }
 }

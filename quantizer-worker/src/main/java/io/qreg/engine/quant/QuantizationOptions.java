@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.quant.weightonly.Algorithm;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -24,17 +25,21 @@ import java.util.Set;
  * @param targetBitsPerWeight if set (int4-weight with calibration), choose int4, int8 or float per MatMul/Gemm
  *        layer to minimise the estimated output error with the stored bits per weight, scales and zero points
  *        included, at most this; null = every layer at the method's own precision
+ * @param algorithm how int4-weight / int8-weight choose their codes (RTN unless set)
+ * @param gptqDamp GPTQ's dampening, as a fraction of the Hessian's mean diagonal added to its diagonal
+ * @param actOrder GPTQ rounds input channels in order of decreasing Hessian diagonal instead of index order
  */
 public record QuantizationOptions(Method method, boolean perChannel, boolean symmetric, int blockSize,
         CalibrationMethod calibrationMethod, double percentile, Set<String> excludeNodes,
         Set<String> excludeOpTypes, Map<String, Path> calibrationInputs, Double accuracyBudget,
         Set<String> onlyNodes, boolean guardMaskedActivations, Double smoothQuantAlpha,
-        Double targetBitsPerWeight) {
+        Double targetBitsPerWeight, Algorithm algorithm, double gptqDamp, boolean actOrder) {
 
     public static final int DEFAULT_BLOCK_SIZE = 32;
     /** The {@link #smoothQuantAlpha} that asks for α to be searched on the calibration data ({@code auto}). */
     public static final double SMOOTH_QUANT_AUTO = Double.NaN;
     public static final double DEFAULT_PERCENTILE = 99.999;
+    public static final double DEFAULT_GPTQ_DAMP = 0.01;
 
     public QuantizationOptions {
         excludeNodes = excludeNodes == null ? Set.of() : Set.copyOf(excludeNodes);
@@ -43,6 +48,10 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
         onlyNodes = onlyNodes == null ? null : Set.copyOf(onlyNodes);
         if (method == null) {
             throw new IllegalArgumentException("a quantization method is required");
+        }
+        algorithm = algorithm == null ? Algorithm.RTN : algorithm;
+        if (!(gptqDamp > 0 && gptqDamp < 1)) {
+            throw new IllegalArgumentException("GPTQ damp must be above 0 and below 1, got " + gptqDamp);
         }
         if (blockSize < 16 || blockSize > 256 || Integer.bitCount(blockSize) != 1) {
             throw new IllegalArgumentException("block size must be a power of two from 16 to 256, got " + blockSize);
@@ -53,13 +62,14 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
         }
     }
 
-    /** Without SmoothQuant or a bits target: the arity before they existed, which most callers still use. */
+    /** The options before SmoothQuant, bit targets and weight-only algorithms: RTN, which most callers use. */
     public QuantizationOptions(Method method, boolean perChannel, boolean symmetric, int blockSize,
             CalibrationMethod calibrationMethod, double percentile, Set<String> excludeNodes,
             Set<String> excludeOpTypes, Map<String, Path> calibrationInputs, Double accuracyBudget,
             Set<String> onlyNodes, boolean guardMaskedActivations) {
         this(method, perChannel, symmetric, blockSize, calibrationMethod, percentile, excludeNodes, excludeOpTypes,
-                calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations, null, null);
+                calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations, null, null, Algorithm.RTN,
+                DEFAULT_GPTQ_DAMP, false);
     }
 
     /** The defaults for a method: what {@code quantize --method X} does with no other flag. */
@@ -72,27 +82,27 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
     public QuantizationOptions withOnlyNodes(Set<String> nodes) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, nodes, guardMaskedActivations,
-                smoothQuantAlpha, targetBitsPerWeight);
+                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
     }
 
     public QuantizationOptions withExcludeNodes(Set<String> nodes) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 nodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha, targetBitsPerWeight);
+                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
     }
 
     /** These options with SmoothQuant at {@code alpha} ({@link #SMOOTH_QUANT_AUTO} to search it, null for none). */
     public QuantizationOptions withSmoothQuantAlpha(Double alpha) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                alpha, targetBitsPerWeight);
+                alpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
     }
 
     /** These options reading their calibration samples from other files (a bounded subset, say). */
     public QuantizationOptions withCalibrationInputs(Map<String, Path> files) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 excludeNodes, excludeOpTypes, files, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha, targetBitsPerWeight);
+                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
     }
 
     /**
@@ -126,13 +136,20 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
     public QuantizationOptions withMethod(Method other) {
         return new QuantizationOptions(other, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha, targetBitsPerWeight);
+                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
     }
 
     public QuantizationOptions withTargetBitsPerWeight(Double bits) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha, bits);
+                smoothQuantAlpha, bits, algorithm, gptqDamp, actOrder);
+    }
+
+    /** The same options with the weight-only algorithm and GPTQ's settings replaced. */
+    public QuantizationOptions withAlgorithm(Algorithm algorithm, double gptqDamp, boolean actOrder) {
+        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
+                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
     }
 
     /** Whether a node may be touched at all: not excluded by name or op type, and selected if a selection is set. */

@@ -59,6 +59,13 @@ public record QuantizationReport(Method method, QuantizationOptions options, lon
         if (options.targetBitsPerWeight() != null) {
             m.put("targetBitsPerWeight", options.targetBitsPerWeight());
         }
+        if (MethodOptions.applies(method, MethodOptions.Option.ALGORITHM)) {
+            m.put("algorithm", options.algorithm().wireName());
+            if (options.algorithm() == io.qreg.engine.quant.weightonly.Algorithm.GPTQ) {
+                m.put("gptqDamp", options.gptqDamp());
+                m.put("actOrder", options.actOrder());
+            }
+        }
         if (MethodOptions.applies(method, MethodOptions.Option.EXCLUDE_NODES)) {
             m.put("excludeNodes", options.excludeNodes().stream().sorted().toList());
             m.put("excludeOpTypes", options.excludeOpTypes().stream().sorted().toList());

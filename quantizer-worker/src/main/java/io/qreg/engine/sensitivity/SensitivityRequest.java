@@ -33,11 +33,12 @@ public record SensitivityRequest(boolean measure, int maxSamples, int batchSize)
      * What the options ask for by themselves: an accuracy budget needs the analysis; calibration inputs
      * given to a method that does not calibrate are there for it. int8-static always has calibration
      * inputs (its ranges come from them), so for it the analysis must be asked for explicitly: it costs
-     * one calibration and one run per layer, too much to add to every static run unasked.
+     * one calibration and one run per layer, too much to add to every static run unasked. The same holds for
+     * a weight-only algorithm that reads layer inputs (GPTQ, AWQ): the data is there for the algorithm.
      */
     public static SensitivityRequest implied(QuantizationOptions options) {
         boolean calibrationForSensitivity = !options.calibrationInputs().isEmpty()
-                && options.method() != Method.INT8_STATIC;
+                && options.method() != Method.INT8_STATIC && !options.algorithm().needsCalibration();
         return options.accuracyBudget() != null || options.targetBitsPerWeight() != null || calibrationForSensitivity
                 ? measure(DEFAULT_MAX_SAMPLES) : NONE;
     }

@@ -11,6 +11,7 @@ import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.QuantizationReport;
 import io.qreg.engine.quant.Quantizer;
 import io.qreg.engine.quant.WeightPrecision;
+import io.qreg.engine.quant.weightonly.Algorithm;
 import io.qreg.engine.sensitivity.SensitivityRequest;
 
 import java.io.IOException;
@@ -35,6 +36,7 @@ public final class QuantizeCommand implements Command {
             .repeatable("--calibration").option("--calibration-method").option("--percentile")
             .option("--exclude-nodes").option("--exclude-op-types").flag("--no-mask-guard").option("--report")
             .option("--accuracy-budget").option("--smooth-quant").option("--target-bits-per-weight")
+            .option("--algorithm").option("--gptq-damp").flag("--act-order")
             .option("-o").flag("--json").flag("--progress").flag("--help");
 
     @Override
@@ -54,6 +56,7 @@ public final class QuantizeCommand implements Command {
                                 [--per-channel] [--symmetric | --asymmetric] [--block-size 32]
                                 [--calibration INPUT_NAME=FILE.npy ...] [--calibration-method minmax|percentile|entropy]
                                 [--percentile 99.999] [--exclude-nodes a,b] [--exclude-op-types Gather]
+                                [--algorithm rtn|gptq|awq|hqq] [--gptq-damp 0.01] [--act-order]
                                 [--accuracy-budget 0.01] [--no-mask-guard] [--smooth-quant 0.5|auto]
                                 [--target-bits-per-weight 5.5] [--report report.json] [--json]
                                 [--progress] IN.onnx -o OUT.onnx
@@ -70,6 +73,10 @@ public final class QuantizeCommand implements Command {
                   --symmetric           weights without zero points (default for the int8 methods; not fp16)
                   --asymmetric          weights with zero points (default for int4-weight; int8-dynamic, int8-weight)
                   --block-size          elements per block for int4-weight/int8-weight: 16 to 256, a power of two (default %d)
+                  --algorithm           int4-weight/int8-weight: how block codes are chosen (default rtn); gptq and awq
+                                        need --calibration
+                  --gptq-damp           --algorithm gptq: dampening as a fraction of the mean Hessian diagonal (default 0.01)
+                  --act-order           --algorithm gptq: round input channels by decreasing activation energy
                   --calibration         a model input and the .npy samples feeding it (first dim = samples); repeat per input
                   --calibration-method  how int8-static derives activation ranges (default minmax)
                   --percentile          the percentile of --calibration-method percentile (default %s)
@@ -186,11 +193,19 @@ public final class QuantizeCommand implements Command {
             throw new UsageException("int8-static needs --calibration INPUT_NAME=FILE.npy for every model input");
         }
         Double smoothQuant = args.value("--smooth-quant").map(QuantizeCommand::smoothQuantAlpha).orElse(null);
+        Algorithm algorithm = algorithm(args);
+        MethodOptions.algorithmRefusal(method, algorithm, args.value("--gptq-damp").isPresent(),
+                args.flag("--act-order"), !calibrationInputs.isEmpty(), MethodOptions.Surface.CLI)
+                .ifPresent(message -> {
+                    throw new UsageException(message);
+                });
         try {
             return new QuantizationOptions(method, args.flag("--per-channel"), symmetric,
                     args.intValue("--block-size", QuantizationOptions.DEFAULT_BLOCK_SIZE, 1), calibration, percentile,
                     names(args, "--exclude-nodes"), names(args, "--exclude-op-types"), calibrationInputs, budget, null,
-                    !args.flag("--no-mask-guard"), smoothQuant, targetBits);
+                    !args.flag("--no-mask-guard"), smoothQuant, targetBits, algorithm,
+                    args.value("--gptq-damp").map(QuantizeCommand::damp).orElse(QuantizationOptions.DEFAULT_GPTQ_DAMP),
+                    args.flag("--act-order"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -204,11 +219,13 @@ public final class QuantizeCommand implements Command {
         given.put(MethodOptions.Option.ASYMMETRIC, args.flag("--asymmetric"));
         given.put(MethodOptions.Option.NO_MASK_GUARD, args.flag("--no-mask-guard"));
         given.put(MethodOptions.Option.CALIBRATION, !args.namedFiles("--calibration").isEmpty());
+        given.put(MethodOptions.Option.ACT_ORDER, args.flag("--act-order"));
         for (MethodOptions.Option option : List.of(MethodOptions.Option.BLOCK_SIZE,
                 MethodOptions.Option.CALIBRATION_METHOD, MethodOptions.Option.PERCENTILE,
                 MethodOptions.Option.ACCURACY_BUDGET, MethodOptions.Option.EXCLUDE_NODES,
                 MethodOptions.Option.EXCLUDE_OP_TYPES, MethodOptions.Option.SMOOTH_QUANT,
-                MethodOptions.Option.TARGET_BITS_PER_WEIGHT)) {
+                MethodOptions.Option.TARGET_BITS_PER_WEIGHT, MethodOptions.Option.ALGORITHM,
+                MethodOptions.Option.GPTQ_DAMP)) {
             given.put(option, args.value(option.flag()).isPresent());
         }
         given.forEach((option, present) -> {
@@ -218,6 +235,26 @@ public final class QuantizeCommand implements Command {
                 });
             }
         });
+    }
+
+    private static Algorithm algorithm(Args args) {
+        try {
+            return args.value("--algorithm").map(Algorithm::parse).orElse(Algorithm.RTN);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--algorithm: " + e.getMessage());
+        }
+    }
+
+    private static double damp(String value) {
+        try {
+            double damp = Double.parseDouble(value);
+            if (!(damp > 0 && damp < 1)) {
+                throw new UsageException("--gptq-damp is a fraction above 0 and below 1 (e.g. 0.01), got " + value);
+            }
+            return damp;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--gptq-damp is a number (e.g. 0.01), got " + value);
+        }
     }
 
     private static double budget(String value) {

@@ -13,10 +13,12 @@ import io.qreg.engine.eval.ModelSession;
 import io.qreg.engine.model.OnnxModelException;
 import io.qreg.engine.quant.CalibrationMethod;
 import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.MethodOptions;
 import io.qreg.engine.quant.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.QuantizationReport;
 import io.qreg.engine.quant.Quantizer;
+import io.qreg.engine.quant.weightonly.Algorithm;
 import io.qreg.engine.sensitivity.SensitivityRequest;
 import io.qreg.npy.NpyFormatException;
 import io.qreg.onnx.OnnxFormatException;
@@ -152,6 +154,23 @@ public class JobRunner {
                 throw new BadInputException("the recipe's accuracyBudget measures the output error on calibration"
                         + " data, and the job has no calibration dataset");
             }
+            String algorithmName = Json.string(recipe, "algorithm");
+            // The registry may send the default (rtn) with every recipe; only another algorithm is a request.
+            if (algorithmName != null && !algorithmName.equals(Algorithm.RTN.wireName())) {
+                MethodOptions.refusal(method, MethodOptions.Option.ALGORITHM, MethodOptions.Surface.RECIPE)
+                        .ifPresent(message -> {
+                            throw new BadInputException("recipe: " + message);
+                        });
+            }
+            Algorithm algorithm = algorithmName == null ? Algorithm.RTN : Algorithm.parse(algorithmName);
+            Number gptqDamp = Json.number(recipe, "gptqDamp");
+            Boolean actOrder = Json.bool(recipe, "actOrder");
+            // Likewise a gptqDamp equal to the default, or actOrder false, asks for nothing.
+            boolean dampGiven = gptqDamp != null && gptqDamp.doubleValue() != QuantizationOptions.DEFAULT_GPTQ_DAMP;
+            MethodOptions.algorithmRefusal(method, algorithm, dampGiven, Boolean.TRUE.equals(actOrder),
+                    !calibration.isEmpty(), MethodOptions.Surface.RECIPE).ifPresent(message -> {
+                        throw new BadInputException("recipe: " + message);
+                    });
             return new QuantizationOptions(method, Boolean.TRUE.equals(perChannel),
                     symmetric == null ? defaults.symmetric() : symmetric,
                     blockSize == null ? defaults.blockSize() : blockSize.intValue(), calibrationMethodValue,
@@ -159,7 +178,9 @@ public class JobRunner {
                     new LinkedHashSet<>(Json.strings(recipe, "excludeNodes")),
                     new LinkedHashSet<>(Json.strings(recipe, "excludeOpTypes")), calibration,
                     budget == null ? null : budget.doubleValue(), null, true, smoothQuant,
-                    targetBitsPerWeight(recipe, calibration));
+                    targetBitsPerWeight(recipe, calibration), algorithm,
+                    gptqDamp == null ? QuantizationOptions.DEFAULT_GPTQ_DAMP : gptqDamp.doubleValue(),
+                    Boolean.TRUE.equals(actOrder));
         } catch (IllegalArgumentException e) {
             throw new BadInputException("recipe: " + e.getMessage());
         }

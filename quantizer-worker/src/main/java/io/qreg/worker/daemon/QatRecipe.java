@@ -27,7 +27,11 @@ final class QatRecipe {
             boolean set = switch (option) {
                 case CALIBRATION -> !calibration.isEmpty();
                 case SYMMETRIC, ASYMMETRIC, NO_MASK_GUARD -> false;
-                case PER_CHANNEL -> Boolean.TRUE.equals(recipe.get(option.field()));
+                case PER_CHANNEL, ACT_ORDER -> Boolean.TRUE.equals(recipe.get(option.field()));
+                // The registry may send the default algorithm with every recipe; only another one is a request.
+                case ALGORITHM -> isSet(recipe.get(option.field())) && !"rtn".equals(recipe.get(option.field()));
+                case GPTQ_DAMP -> recipe.get(option.field()) instanceof Number n
+                        && n.doubleValue() != io.qreg.engine.quant.QuantizationOptions.DEFAULT_GPTQ_DAMP;
                 default -> isSet(recipe.get(option.field()));
             };
             if (set) {

@@ -43,7 +43,9 @@ import org.junit.jupiter.api.Test;
  * <li>generates a ~85M-parameter transformer shaped like {@code bytelm_small}'s export ({@link TransformerGenerator})
  * and times {@link Quantizer#quantize} on it for {@code int8-dynamic} and {@code int4-weight}: one warm-up run (JIT),
  * then {@code bench.reps} (default 3) timed runs, wall clock around the call, peak heap per run ({@link HeapWatch});
- * then one more run split into its phases (load, pass, save, ONNX Runtime check) to show where the time goes;</li>
+ * then one more run split into its phases (load, pass, save, ONNX Runtime check) to show where the time goes;
+ * then int4 block 32 symmetric with RTN and with GPTQ on 64 calibration sequences side by side
+ * ({@link AlgorithmSpeed});</li>
  * <li>quantizes {@code bytelm_small} with every method and measures batch-1, 1-thread latency of FP32 and the five
  * variants in ONNX Runtime, interleaved ({@link BenchmarkRunner}).</li>
  * </ol>
@@ -104,6 +106,8 @@ class EngineSpeedBenchmark {
         List<Run> int4Runs = timeQuantize(big, dir.resolve("transformer-85m.int4-weight.onnx"), int4Weight);
         Phases int8Phases = phases(big, dir.resolve("transformer-85m.int8-dynamic.phases.onnx"), int8Dynamic);
         Phases int4Phases = phases(big, dir.resolve("transformer-85m.int4-weight.phases.onnx"), int4Weight);
+        List<AlgorithmSpeed.Row> algorithms = AlgorithmSpeed.measure(big,
+                fixture("bytelm_small_calib_ids.npy", dir), dir);
 
         // --- 2. bytelm_small: every method, ORT latency interleaved -------------------------------------------
         Path lm = dir.resolve("bytelm");
@@ -140,7 +144,8 @@ class EngineSpeedBenchmark {
         boolean int4Ok = int4Median <= INT4_WEIGHT_TARGET_S;
         boolean heapOk = peakHeap <= HEAP_TARGET_BYTES && Runtime.getRuntime().maxMemory() <= HEAP_TARGET_BYTES;
         boolean fasterOk = int8Latency.p50Ms() < fp32Latency.p50Ms();
-        boolean pass = int8Ok && int4Ok && heapOk && fasterOk;
+        boolean gptqOk = AlgorithmSpeed.gptqOk(algorithms);
+        boolean pass = int8Ok && int4Ok && heapOk && fasterOk && gptqOk;
 
         StringBuilder md = new StringBuilder();
         line(md, "# Quantization engine speed: %s", pass ? "PASS" : "FAIL");
@@ -188,6 +193,8 @@ class EngineSpeedBenchmark {
         phaseRow(md, "int4-weight", int4Phases);
         line(md, "");
 
+        AlgorithmSpeed.section(md, algorithms);
+
         line(md, "## bytelm_small: batch-1 latency in ONNX Runtime, 1 thread");
         line(md, "");
         line(md, "`BenchmarkRunner`: the six models loaded together, %d warm-up runs each, then %d rounds"
@@ -223,6 +230,10 @@ class EngineSpeedBenchmark {
                 verdict(int4Ok));
         line(md, "| peak heap, any run incl. warm-up (JVM max heap %s) | %s | ≤ 3 GiB | %s |",
                 gib(Runtime.getRuntime().maxMemory()), gib(peakHeap), verdict(heapOk));
+        line(md, "| GPTQ int4 block 32, 85M model, 64×128 calibration tokens: wall, heap | %s | ≤ %.0f s, ≤ 3 GiB | %s |",
+                algorithms.stream().filter(r -> r.algorithm() == io.qreg.engine.quant.weightonly.Algorithm.GPTQ)
+                        .map(r -> String.format(Locale.ROOT, "%.1f s, %s", r.seconds(), gib(r.heap().peakBytes())))
+                        .findFirst().orElse("n/a"), AlgorithmSpeed.GPTQ_TARGET_S, verdict(gptqOk));
         line(md, "| bytelm_small int8-dynamic p50 vs FP32 p50 | %.3f vs %.3f ms (%.2f×) | faster | %s |",
                 int8Latency.p50Ms(), fp32Latency.p50Ms(), fp32Latency.p50Ms() / int8Latency.p50Ms(),
                 verdict(fasterOk));
@@ -239,6 +250,8 @@ class EngineSpeedBenchmark {
                 .isLessThanOrEqualTo(HEAP_TARGET_BYTES);
         soft.assertThat(int8Latency.p50Ms()).as("bytelm_small int8-dynamic p50 ms (FP32 p50 %.3f ms)",
                 fp32Latency.p50Ms()).isLessThan(fp32Latency.p50Ms());
+        soft.assertThat(gptqOk).as("GPTQ on the 85M model within %.0f s and 3 GiB", AlgorithmSpeed.GPTQ_TARGET_S)
+                .isTrue();
         soft.assertAll();
         assertThat(pass).isTrue();
     }

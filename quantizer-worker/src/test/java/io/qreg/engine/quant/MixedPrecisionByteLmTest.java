@@ -30,7 +30,7 @@ class MixedPrecisionByteLmTest {
     private QuantizationOptions options(Double target) {
         QuantizationOptions d = QuantizationOptions.defaults(Method.INT4_WEIGHT);
         return new QuantizationOptions(Method.INT4_WEIGHT, false, true, 32, d.calibrationMethod(), d.percentile(),
-                Set.of(), Set.of(), Map.of("input_ids", calib), null, null, true, null, target);
+                Set.of(), Set.of(), Map.of("input_ids", calib), null, null, true).withTargetBitsPerWeight(target);
     }
 
     @Test
@@ -78,7 +78,7 @@ class MixedPrecisionByteLmTest {
     @Test
     void aTargetWithoutCalibrationOrOnAnotherMethodIsRefused() {
         QuantizationOptions noCalibration = new QuantizationOptions(Method.INT4_WEIGHT, false, true, 32, null,
-                99.999, Set.of(), Set.of(), Map.of(), null, null, true, null, 5.5);
+                99.999, Set.of(), Set.of(), Map.of(), null, null, true).withTargetBitsPerWeight(5.5);
         assertThatThrownBy(() -> Quantizer.quantize(model, dir.resolve("q.onnx"), noCalibration, null))
                 .isInstanceOf(QuantizationException.class).hasMessageContaining("--target-bits-per-weight")
                 .hasMessageContaining("--calibration");

@@ -48,7 +48,7 @@ class WeightOnlyQuantizationTest {
         System.out.printf("digits_mlp int4 block 256 with zero points: accuracy %.4f%n", accuracy);
         assertThat(accuracy).isGreaterThanOrEqualTo(0.978 - 0.02);
         assertThat(QuantizedModels.layer(report, "/f1/Gemm").detail()).isEqualTo(
-                "int4 block 256 with zero points, MatMulNBits + Add bias (from Gemm)");
+                "int4 block 256 with zero points, RTN, MatMulNBits + Add bias (from Gemm)");
     }
 
     @Test

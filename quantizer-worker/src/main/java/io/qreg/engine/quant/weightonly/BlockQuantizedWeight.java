@@ -188,6 +188,40 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
         return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, zeroPoints);
     }
 
+    /**
+     * Packs codes an algorithm already chose (GPTQ): {@code codes} unsigned, row-major [K, N];
+     * {@code scales} and {@code zeroPoints} per output column and block ({@code [N · n_blocks]}, row n's blocks
+     * together), zeroPoints null when symmetric (the kernel's default 2^(bits-1)).
+     */
+    public static BlockQuantizedWeight ofBlocks(int[] codes, int k, int n, int bits, int blockSize, float[] scales,
+            int[] zeroPoints) {
+        int blocks = (k + blockSize - 1) / blockSize;
+        int blob = blockSize * bits / 8;
+        int mid = 1 << (bits - 1);
+        int zpRowBytes = (blocks * bits + 7) / 8;
+        byte[] packed = new byte[n * blocks * blob];
+        byte[] packedZeroPoints = zeroPoints == null ? null : new byte[n * zpRowBytes];
+        int[] block = new int[blockSize];
+        for (int col = 0; col < n; col++) {
+            for (int b = 0; b < blocks; b++) {
+                int zp = zeroPoints == null ? mid : zeroPoints[col * blocks + b];
+                for (int i = 0; i < blockSize; i++) {
+                    int kk = b * blockSize + i;
+                    block[i] = kk < k ? codes[kk * n + col] : zp;
+                }
+                pack(block, bits, packed, (col * blocks + b) * blob);
+                if (packedZeroPoints != null) {
+                    if (bits == 8) {
+                        packedZeroPoints[col * zpRowBytes + b] = (byte) zp;
+                    } else {
+                        packedZeroPoints[col * zpRowBytes + b / 2] |= (byte) ((b % 2 == 0) ? zp : zp << 4);
+                    }
+                }
+            }
+        }
+        return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales.clone(), packedZeroPoints);
+    }
+
     /** Packs one block's codes (0..2^bits − 1) at {@code offset}, 4-bit codes two per byte, low nibble first. */
     public static void pack(int[] codes, int bits, byte[] out, int offset) {
         if (bits == 8) {

@@ -7,6 +7,7 @@ import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.LinearRewriter;
 import io.qreg.engine.quant.OpQuantizer;
 import io.qreg.engine.quant.QuantizationContext;
+import io.qreg.engine.quant.QuantizationException;
 import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.NodeProto;
 import java.util.ArrayList;
@@ -24,13 +25,20 @@ final class MatMulNBitsQuantizer implements OpQuantizer {
     static final String MS_DOMAIN = "com.microsoft";
 
     private final int bits;
+    /** Set by the pass when the algorithm reads layer inputs (GPTQ); null for RTN. */
+    private LayerInputCapture inputs;
 
     MatMulNBitsQuantizer(int bits) {
         this.bits = bits;
     }
 
+    void useInputs(LayerInputCapture capture) {
+        this.inputs = capture;
+    }
+
     @Override
-    public LayerReport quantize(ModelGraph graph, NodeProto node, QuantizationContext context) {
+    public LayerReport quantize(ModelGraph graph, NodeProto node, QuantizationContext context)
+            throws QuantizationException {
         ConstantLinear.Match match = ConstantLinear.match(graph, node);
         String name = node.getName().isEmpty() ? Nodes.describe(node) : node.getName();
         if (!match.matched()) {
@@ -39,8 +47,8 @@ final class MatMulNBitsQuantizer implements OpQuantizer {
         ConstantLinear layer = match.layer();
         int blockSize = context.options().blockSize();
         boolean symmetric = context.options().symmetric();
-        BlockQuantizedWeight q = BlockQuantizedWeight.quantize(layer.weight(), layer.k(), layer.n(), bits,
-                blockSize, symmetric);
+        Algorithm algorithm = context.options().algorithm();
+        BlockQuantizedWeight q = quantizeWeight(layer, algorithm, context);
         String base = layer.baseName();
         String bName = graph.uniqueName(layer.weightName() + "_Q" + bits);
         String scalesName = graph.uniqueName(base + "_scales");
@@ -58,8 +66,47 @@ final class MatMulNBitsQuantizer implements OpQuantizer {
                 Nodes.intAttr("bits", bits), Nodes.intAttr("block_size", blockSize)));
         context.model().ensureOpset(MS_DOMAIN, 1);
         String detail = "int" + bits + " block " + blockSize + " " + (symmetric ? "symmetric" : "with zero points")
-                + ", MatMulNBits" + (layer.bias() == null ? "" : " + Add bias")
+                + ", " + algorithm.label() + ", MatMulNBits" + (layer.bias() == null ? "" : " + Add bias")
                 + (node.getOpType().equals("Gemm") ? " (from Gemm)" : "");
         return LayerReport.quantized(name, node.getOpType(), detail, layer.weightBytes(), q.bytes());
+    }
+
+    /**
+     * The one place an algorithm is chosen per layer. RTN and GPTQ are built here; AWQ and HQQ are refused until
+     * they are plugged in, with the shapes they are expected to take:
+     * <ul>
+     *   <li>HQQ (no data): {@code BlockQuantizedWeight quantize(float[] w, int k, int n, int bits, int blockSize,
+     *       boolean symmetric)}, like {@link BlockQuantizedWeight#quantize};</li>
+     *   <li>AWQ: the same plus the layer's {@link LayerInputs} (its {@code meanAbs} per input channel, captured
+     *       by {@link LayerInputCapture} exactly as GPTQ's Hessians are: add AWQ to {@link WeightOnlyPass}'s
+     *       capture condition), returning the block weight of {@code diag(s)·W} and the per-channel scales s that
+     *       the pass then folds into the op producing the layer's input (or an explicit Mul).</li>
+     * </ul>
+     */
+    private BlockQuantizedWeight quantizeWeight(ConstantLinear layer, Algorithm algorithm, QuantizationContext context)
+            throws QuantizationException {
+        int blockSize = context.options().blockSize();
+        boolean symmetric = context.options().symmetric();
+        return switch (algorithm) {
+            case RTN -> BlockQuantizedWeight.quantize(layer.weight(), layer.k(), layer.n(), bits, blockSize,
+                    symmetric);
+            case GPTQ -> {
+                if (inputs == null) {
+                    throw new IllegalStateException("GPTQ runs with the layer inputs captured by WeightOnlyPass");
+                }
+                try {
+                    yield Gptq.quantize(layer.weight(), layer.k(), layer.n(), inputs.take(layer.input()), bits,
+                            blockSize, symmetric, context.options().gptqDamp(), context.options().actOrder());
+                } catch (ArithmeticException e) {
+                    throw new QuantizationException("GPTQ cannot quantize " + layer.baseName() + ": " + e.getMessage()
+                            + "; raise --gptq-damp", e);
+                }
+            }
+            case AWQ, HQQ -> throw notBuilt(algorithm);
+        };
+    }
+
+    static QuantizationException notBuilt(Algorithm algorithm) {
+        return new QuantizationException("algorithm " + algorithm.wireName() + " is not built yet");
     }
 }

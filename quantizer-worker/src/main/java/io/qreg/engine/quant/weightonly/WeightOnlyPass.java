@@ -1,8 +1,15 @@
 package io.qreg.engine.quant.weightonly;
 
+import io.qreg.engine.calibration.CalibrationData;
+import io.qreg.engine.model.ModelGraph;
+import io.qreg.engine.quant.ConstantLinear;
 import io.qreg.engine.quant.EmbeddingQuantizer;
 import io.qreg.engine.quant.OpQuantizer;
 import io.qreg.engine.quant.OpTablePass;
+import io.qreg.engine.quant.QuantizationContext;
+import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.quant.QuantizationOptions;
+import io.qreg.onnx.ir.NodeProto;
 import java.util.Map;
 
 /**
@@ -12,7 +19,7 @@ import java.util.Map;
  */
 public final class WeightOnlyPass extends OpTablePass {
 
-    private final OpQuantizer matmul;
+    private final MatMulNBitsQuantizer matmul;
     private final OpQuantizer gather = new EmbeddingQuantizer();
 
     /** @param bits 4 for int4-weight, 8 for int8-weight (the bit widths MatMulNBits' CPU kernel takes) */
@@ -22,6 +29,42 @@ public final class WeightOnlyPass extends OpTablePass {
             throw new IllegalArgumentException("weight-only quantization supports 4 or 8 bits, got " + bits);
         }
         this.matmul = new MatMulNBitsQuantizer(bits);
+    }
+
+    /**
+     * For an algorithm that reads layer inputs, plans their capture: every MatMul/Gemm this pass will rewrite
+     * registers the tensor it reads, and {@link LayerInputCapture} captures them group by group on demand.
+     */
+    @Override
+    protected void prepare(QuantizationContext context) throws QuantizationException {
+        QuantizationOptions options = context.options();
+        Algorithm algorithm = options.algorithm();
+        if (algorithm == Algorithm.AWQ || algorithm == Algorithm.HQQ) {
+            throw MatMulNBitsQuantizer.notBuilt(algorithm); // before any expensive capture
+        }
+        if (!algorithm.needsCalibration()) {
+            return;
+        }
+        if (options.calibrationInputs().isEmpty()) {
+            throw new QuantizationException("algorithm " + algorithm.wireName() + " needs calibration data"
+                    + " (--calibration / calibrationDataset)");
+        }
+        ModelGraph graph = context.model().graph();
+        CalibrationData data = CalibrationData.load(graph, options.calibrationInputs());
+        graph.topologicalSort();
+        LayerInputCapture capture = new LayerInputCapture(context.model(), data,
+                LayerInputCapture.DEFAULT_BUDGET_BYTES, context.progress());
+        for (NodeProto node : graph.nodes()) {
+            boolean linear = (node.getOpType().equals("MatMul") || node.getOpType().equals("Gemm"))
+                    && (node.getDomain().isEmpty() || node.getDomain().equals("ai.onnx"));
+            if (linear && options.allows(node.getName(), node.getOpType())) {
+                ConstantLinear.Match match = ConstantLinear.match(graph, node);
+                if (match.matched()) {
+                    capture.plan(match.layer().input(), match.layer().k());
+                }
+            }
+        }
+        matmul.useInputs(capture);
     }
 
     @Override

@@ -1,0 +1,121 @@
+package io.qreg.engine.quant.weightonly;
+
+import io.qreg.engine.ProgressListener;
+import io.qreg.engine.calibration.CalibrationData;
+import io.qreg.engine.calibration.CalibrationRunner;
+import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.quant.QuantizationException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@link LayerInputs} of every planned layer input, captured in ONNX Runtime on the calibration set with
+ * bounded memory.
+ *
+ * <p>Each capture pass runs the model with a group of layer inputs exposed as extra outputs
+ * ({@link CalibrationRunner}), {@link #BATCH_SIZE} samples at a time, and streams every batch into one
+ * {@link LayerInputAccumulator} per tensor, so activations are never held beyond one batch. A group holds the
+ * next tensors in graph order whose accumulators ({@link LayerInputAccumulator#bytes}, about 6·k²) fit
+ * {@code budgetBytes} together (at least one, whatever its size); each becomes an 8·k² {@link LayerInputs}, dropped
+ * once every layer reading it has taken it. So at most about 4/3 of one group's budget (or of one layer's
+ * accumulator if that is larger) plus one batch of the group's activations are alive at a time.
+ *
+ * <p>Passes run on the model as it stands when the group is needed: layers already rewritten to MatMulNBits
+ * feed later groups their quantized outputs, as the paper's layer-by-layer order does.
+ */
+final class LayerInputCapture {
+
+    /** 512 MiB of accumulators per pass: a 12-block d=768 transformer's layer inputs take two passes. */
+    static final long DEFAULT_BUDGET_BYTES = 512L << 20;
+    /** Samples per ONNX Runtime run: a 128-token batch of a 3072-wide input is then 6 MiB per tensor. */
+    static final int BATCH_SIZE = 4;
+
+    private final OnnxModel model;
+    private final CalibrationData data;
+    private final long budgetBytes;
+    private final ProgressListener progress;
+    /** Tensor to input width, in the graph order of the first layer reading it. */
+    private final LinkedHashMap<String, Integer> widths = new LinkedHashMap<>();
+    private final Map<String, Integer> readersLeft = new HashMap<>();
+    private final Map<String, LayerInputs> captured = new HashMap<>();
+    private int passes;
+
+    LayerInputCapture(OnnxModel model, CalibrationData data, long budgetBytes, ProgressListener progress) {
+        this.model = model;
+        this.data = data;
+        this.budgetBytes = budgetBytes;
+        this.progress = progress == null ? ProgressListener.NONE : progress;
+    }
+
+    /** Declares that one layer with {@code k} inputs reads {@code tensor}; call in graph order before any take. */
+    void plan(String tensor, int k) {
+        Integer known = widths.putIfAbsent(tensor, k);
+        if (known != null && known != k) {
+            throw new IllegalStateException("tensor '" + tensor + "' feeds layers of " + known + " and " + k
+                    + " inputs");
+        }
+        readersLeft.merge(tensor, 1, Integer::sum);
+    }
+
+    /**
+     * The statistics of {@code tensor} for one planned reader, capturing its group first if needed.
+     *
+     * @throws QuantizationException if ONNX Runtime fails on the calibration set
+     */
+    LayerInputs take(String tensor) throws QuantizationException {
+        Integer left = readersLeft.get(tensor);
+        if (left == null) {
+            throw new IllegalStateException("tensor '" + tensor + "' was not planned for capture");
+        }
+        if (!captured.containsKey(tensor)) {
+            captureGroupFrom(tensor);
+        }
+        LayerInputs inputs = captured.get(tensor);
+        if (left == 1) {
+            readersLeft.remove(tensor);
+            captured.remove(tensor);
+        } else {
+            readersLeft.put(tensor, left - 1);
+        }
+        return inputs;
+    }
+
+    /** ONNX Runtime passes over the calibration set so far. */
+    int passes() {
+        return passes;
+    }
+
+    private void captureGroupFrom(String first) throws QuantizationException {
+        Map<String, LayerInputAccumulator> group = new LinkedHashMap<>();
+        long bytes = 0;
+        boolean started = false;
+        for (Map.Entry<String, Integer> e : widths.entrySet()) {
+            started |= e.getKey().equals(first);
+            if (!started || captured.containsKey(e.getKey()) || !readersLeft.containsKey(e.getKey())) {
+                continue;
+            }
+            long size = LayerInputAccumulator.bytes(e.getValue());
+            if (!group.isEmpty() && bytes + size > budgetBytes) {
+                break;
+            }
+            group.put(e.getKey(), new LayerInputAccumulator(e.getValue()));
+            bytes += size;
+        }
+        new CalibrationRunner(BATCH_SIZE, progress).run(model, data, group);
+        passes++;
+        List<String> empty = new ArrayList<>();
+        group.forEach((tensor, accumulator) -> {
+            LayerInputs inputs = accumulator.result();
+            if (inputs.rows() == 0) {
+                empty.add(tensor);
+            }
+            captured.put(tensor, inputs);
+        });
+        if (!empty.isEmpty()) {
+            throw new QuantizationException("the calibration set gave no values for the layer inputs " + empty);
+        }
+    }
+}
