@@ -13,6 +13,7 @@ import io.qreg.engine.quant.weightonly.Algorithm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,19 +83,40 @@ class GptqQuantizationTest {
     }
 
     @Test
-    void awqAndHqqAreRefusedUntilTheyAreBuilt() throws Exception {
+    void awqAndHqqRunThroughTheWeightOnlyPassAndKeepDigitsAccuracyWithinHalfAPoint() throws Exception {
         Path in = ModelEval.copy("digits_mlp.onnx", dir);
-        Path out = dir.resolve("q.onnx");
         Path calibration = ModelEval.copy("digits_calib_x.npy", dir);
+        double fp32 = ModelEval.accuracy(in, "input", ModelEval.npy("digits_eval_x.npy"),
+                ModelEval.npy("digits_eval_y.npy"));
         for (Algorithm algorithm : new Algorithm[] {Algorithm.AWQ, Algorithm.HQQ}) {
+            Path out = dir.resolve(algorithm.wireName() + ".onnx");
             QuantizationOptions options = QuantizationOptions.defaults(Method.INT4_WEIGHT)
                     .withCalibrationInputs(Map.of("input", calibration))
                     .withAlgorithm(algorithm, QuantizationOptions.DEFAULT_GPTQ_DAMP, false);
-            assertThatThrownBy(() -> Quantizer.quantize(in, out, options, null))
-                    .isInstanceOf(QuantizationException.class)
-                    .hasMessage("algorithm " + algorithm.wireName() + " is not built yet");
-            assertThat(Files.exists(out)).isFalse();
+
+            QuantizationReport report = Quantizer.quantize(in, out, options, null);
+
+            double accuracy = ModelEval.accuracy(out, "input", ModelEval.npy("digits_eval_x.npy"),
+                    ModelEval.npy("digits_eval_y.npy"));
+            System.out.printf("digits_mlp int4 %s: accuracy %.4f (FP32 %.4f)%n", algorithm.label(), accuracy, fp32);
+            assertThat(accuracy).as(algorithm.label()).isGreaterThanOrEqualTo(fp32 - 0.005);
+            assertThat(report.layers()).filteredOn(l -> l.status() == LayerReport.Status.QUANTIZED)
+                    .allSatisfy(l -> assertThat(l.detail()).contains(algorithm.label()));
         }
+    }
+
+    @Test
+    void hqqWithZeroPointsIsRefusedOnInt8WeightWhereOnnxRuntimeTakesNoFloatZeroPoints() throws Exception {
+        Path in = ModelEval.copy("digits_mlp.onnx", dir);
+        Path out = dir.resolve("q.onnx");
+        QuantizationOptions d = QuantizationOptions.defaults(Method.INT8_WEIGHT);
+        QuantizationOptions options = new QuantizationOptions(d.method(), false, false, d.blockSize(),
+                d.calibrationMethod(), d.percentile(), Set.of(), Set.of(), Map.of(), null, null, true)
+                .withAlgorithm(Algorithm.HQQ, QuantizationOptions.DEFAULT_GPTQ_DAMP, false);
+
+        assertThatThrownBy(() -> Quantizer.quantize(in, out, options, null))
+                .isInstanceOf(QuantizationException.class).hasMessageContaining("hqq with zero points needs int4");
+        assertThat(Files.exists(out)).isFalse();
     }
 
     private static double perplexity(Path model) throws Exception {

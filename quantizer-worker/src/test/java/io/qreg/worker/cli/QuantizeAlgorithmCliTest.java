@@ -73,7 +73,8 @@ class QuantizeAlgorithmCliTest {
             {"--algorithm: unknown algorithm 'obq'", "--method", "int4-weight", "--algorithm", "obq"},
             {"--gptq-damp is a fraction above 0 and below 1", "--method", "int4-weight", "--algorithm", "gptq",
                 "--calibration", calibration, "--gptq-damp", "1.5"},
-            {"algorithm hqq is not built yet", "--method", "int4-weight", "--algorithm", "hqq"},
+            {"hqq with zero points needs int4-weight", "--method", "int8-weight", "--algorithm", "hqq",
+                "--asymmetric"},
         };
         Path out = dir.resolve("refused.onnx");
         for (String[] c : cases) {

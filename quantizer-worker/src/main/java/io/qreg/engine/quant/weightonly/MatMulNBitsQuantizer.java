@@ -8,6 +8,8 @@ import io.qreg.engine.quant.LinearRewriter;
 import io.qreg.engine.quant.OpQuantizer;
 import io.qreg.engine.quant.QuantizationContext;
 import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.quant.weightonly.hqq.Hqq;
+import io.qreg.engine.quant.weightonly.hqq.HqqOptions;
 import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.NodeProto;
 import java.util.ArrayList;
@@ -59,6 +61,12 @@ final class MatMulNBitsQuantizer implements OpQuantizer {
             String zpName = graph.uniqueName(base + "_zero_points");
             graph.addInitializer(Tensors.uint8(zpName, new long[] {q.zeroPoints().length}, q.zeroPoints()));
             inputs.add(zpName);
+        } else if (q.floatZeroPoints() != null) {
+            // HQQ's fractional zero points: the contrib op takes them in the scales' type, [N · n_blocks].
+            String zpName = graph.uniqueName(base + "_zero_points");
+            graph.addInitializer(Tensors.floats(zpName, new long[] {q.floatZeroPoints().length},
+                    q.floatZeroPoints()));
+            inputs.add(zpName);
         }
         String nodeName = graph.uniqueName(base + "_MatMulNBits");
         LinearRewriter.replace(graph, layer, false, out -> Nodes.node(MS_DOMAIN, "MatMulNBits", inputs,
@@ -72,24 +80,18 @@ final class MatMulNBitsQuantizer implements OpQuantizer {
     }
 
     /**
-     * The one place an algorithm is chosen per layer. RTN and GPTQ are built here; AWQ and HQQ are refused until
-     * they are plugged in, with the shapes they are expected to take:
-     * <ul>
-     *   <li>HQQ (no data): {@code BlockQuantizedWeight quantize(float[] w, int k, int n, int bits, int blockSize,
-     *       boolean symmetric)}, like {@link BlockQuantizedWeight#quantize};</li>
-     *   <li>AWQ: the same plus the layer's {@link LayerInputs} (its {@code meanAbs} per input channel, captured
-     *       by {@link LayerInputCapture} exactly as GPTQ's Hessians are: add AWQ to {@link WeightOnlyPass}'s
-     *       capture condition), returning the block weight of {@code diag(s)·W} and the per-channel scales s that
-     *       the pass then folds into the op producing the layer's input (or an explicit Mul).</li>
-     * </ul>
+     * The one place an algorithm is chosen per layer. AWQ has already scaled the float graph in
+     * {@link WeightOnlyPass#prepare} ({@link AwqScaling}), so its codes are round-to-nearest of the scaled weight;
+     * HQQ needs no data; GPTQ reads the layer inputs the pass captured.
      */
     private BlockQuantizedWeight quantizeWeight(ConstantLinear layer, Algorithm algorithm, QuantizationContext context)
             throws QuantizationException {
         int blockSize = context.options().blockSize();
         boolean symmetric = context.options().symmetric();
         return switch (algorithm) {
-            case RTN -> BlockQuantizedWeight.quantize(layer.weight(), layer.k(), layer.n(), bits, blockSize,
+            case RTN, AWQ -> BlockQuantizedWeight.quantize(layer.weight(), layer.k(), layer.n(), bits, blockSize,
                     symmetric);
+            case HQQ -> hqq(layer, blockSize, symmetric);
             case GPTQ -> {
                 if (inputs == null) {
                     throw new IllegalStateException("GPTQ runs with the layer inputs captured by WeightOnlyPass");
@@ -102,11 +104,22 @@ final class MatMulNBitsQuantizer implements OpQuantizer {
                             + "; raise --gptq-damp", e);
                 }
             }
-            case AWQ, HQQ -> throw notBuilt(algorithm);
         };
     }
 
-    static QuantizationException notBuilt(Algorithm algorithm) {
-        return new QuantizationException("algorithm " + algorithm.wireName() + " is not built yet");
+    /**
+     * With zero points HQQ optimises them as floats, which ONNX Runtime's MatMulNBits takes at 4 bits only; symmetric
+     * HQQ keeps the kernel's default zero point and optimises the scales instead.
+     */
+    private BlockQuantizedWeight hqq(ConstantLinear layer, int blockSize, boolean symmetric)
+            throws QuantizationException {
+        if (symmetric) {
+            return Hqq.quantizeSymmetric(layer.weight(), layer.k(), layer.n(), bits, blockSize, HqqOptions.defaults());
+        }
+        if (bits != 4) {
+            throw new QuantizationException("hqq with zero points needs int4-weight: ONNX Runtime's MatMulNBits takes"
+                    + " HQQ's float zero points at 4 bits only; use --symmetric for int8-weight");
+        }
+        return Hqq.quantize(layer.weight(), layer.k(), layer.n(), bits, blockSize);
     }
 }

@@ -10,6 +10,8 @@ import io.qreg.engine.quant.QuantizationContext;
 import io.qreg.engine.quant.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.onnx.ir.NodeProto;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,6 +21,7 @@ import java.util.Map;
  */
 public final class WeightOnlyPass extends OpTablePass {
 
+    private final int bits;
     private final MatMulNBitsQuantizer matmul;
     private final OpQuantizer gather = new EmbeddingQuantizer();
 
@@ -28,6 +31,7 @@ public final class WeightOnlyPass extends OpTablePass {
         if (bits != 4 && bits != 8) {
             throw new IllegalArgumentException("weight-only quantization supports 4 or 8 bits, got " + bits);
         }
+        this.bits = bits;
         this.matmul = new MatMulNBitsQuantizer(bits);
     }
 
@@ -39,9 +43,6 @@ public final class WeightOnlyPass extends OpTablePass {
     protected void prepare(QuantizationContext context) throws QuantizationException {
         QuantizationOptions options = context.options();
         Algorithm algorithm = options.algorithm();
-        if (algorithm == Algorithm.AWQ || algorithm == Algorithm.HQQ) {
-            throw MatMulNBitsQuantizer.notBuilt(algorithm); // before any expensive capture
-        }
         if (!algorithm.needsCalibration()) {
             return;
         }
@@ -54,17 +55,30 @@ public final class WeightOnlyPass extends OpTablePass {
         graph.topologicalSort();
         LayerInputCapture capture = new LayerInputCapture(context.model(), data,
                 LayerInputCapture.DEFAULT_BUDGET_BYTES, context.progress());
+        List<ConstantLinear> layers = new ArrayList<>();
         for (NodeProto node : graph.nodes()) {
             boolean linear = (node.getOpType().equals("MatMul") || node.getOpType().equals("Gemm"))
                     && (node.getDomain().isEmpty() || node.getDomain().equals("ai.onnx"));
             if (linear && options.allows(node.getName(), node.getOpType())) {
                 ConstantLinear.Match match = ConstantLinear.match(graph, node);
                 if (match.matched()) {
-                    capture.plan(match.layer().input(), match.layer().k());
+                    layers.add(match.layer());
                 }
             }
         }
+        if (algorithm == Algorithm.AWQ) {
+            // One search per activation: the layers reading it share its scales, so it is captured once.
+            Map<String, List<String>> readers = AwqScaling.readers(layers);
+            readers.keySet().forEach(tensor -> capture.plan(tensor, widthOf(layers, tensor)));
+            AwqScaling.apply(context, capture, readers, bits);
+            return;
+        }
+        layers.forEach(layer -> capture.plan(layer.input(), layer.k()));
         matmul.useInputs(capture);
+    }
+
+    private static int widthOf(List<ConstantLinear> layers, String tensor) {
+        return layers.stream().filter(l -> l.input().equals(tensor)).findFirst().orElseThrow().k();
     }
 
     @Override

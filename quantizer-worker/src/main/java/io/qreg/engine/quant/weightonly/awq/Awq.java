@@ -35,8 +35,20 @@ public final class Awq {
             throw new IllegalArgumentException("need w [" + k + ", " + n + "] and x [rows > 0, " + k + "], got "
                     + w.length + " and " + xRows.length + " elements");
         }
-        double[] meanAbs = meanAbs(xRows, rows, k);
-        double[] gram = gram(xRows, rows, k);
+        return search(w, k, n, meanAbs(xRows, rows, k), gram(xRows, rows, k), bits, blockSize, symmetric);
+    }
+
+    /**
+     * The same search from statistics captured while streaming over the calibration set: the mean |x| per input
+     * channel and a Gram matrix of the inputs (any positive multiple of XᵀX, such as GPTQ's Hessian 2·XᵀX/rows,
+     * picks the same α).
+     */
+    public static AwqResult search(float[] w, int k, int n, double[] meanAbs, double[] gram, int bits, int blockSize,
+            boolean symmetric) {
+        if (w.length != k * n || meanAbs.length != k || gram.length != (long) k * k) {
+            throw new IllegalArgumentException("need w [" + k + ", " + n + "], " + k + " magnitudes and a " + k + "x"
+                    + k + " Gram matrix");
+        }
         AwqResult best = null;
         double rtnError = Double.NaN;
         for (int step = 0; step < GRID; step++) {
