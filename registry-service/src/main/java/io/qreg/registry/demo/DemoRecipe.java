@@ -1,6 +1,7 @@
 package io.qreg.registry.demo;
 
 import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.weightonly.Algorithm;
 
 /**
  * A recipe the demo uses: a name of its own, so no one's recipe of the same name gains a version.
@@ -20,6 +21,6 @@ record DemoRecipe(String name, String method, Integer blockSize, String calibrat
 
     /** int8-static calibrates its activation ranges; GPTQ and AWQ fit the weights to calibration activations. */
     boolean needsCalibration() {
-        return calibrationMethod != null || "gptq".equals(algorithm) || "awq".equals(algorithm);
+        return calibrationMethod != null || (algorithm != null && Algorithm.parse(algorithm).needsCalibration());
     }
 }

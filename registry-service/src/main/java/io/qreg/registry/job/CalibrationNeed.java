@@ -2,6 +2,7 @@ package io.qreg.registry.job;
 
 import java.util.Optional;
 
+import io.qreg.engine.quant.weightonly.Algorithm;
 import io.qreg.registry.recipe.RecipeView;
 
 /**
@@ -16,7 +17,7 @@ final class CalibrationNeed {
 
     /** Why the recipe needs calibration data ("uses algorithm gptq"), or empty if it does not. */
     static Optional<String> of(RecipeView recipe) {
-        if ("gptq".equals(recipe.algorithm()) || "awq".equals(recipe.algorithm())) {
+        if (recipe.algorithm() != null && Algorithm.parse(recipe.algorithm()).needsCalibration()) {
             return Optional.of("uses algorithm " + recipe.algorithm() + ", fitted to calibration activations");
         }
         if (recipe.targetBitsPerWeight() != null) {

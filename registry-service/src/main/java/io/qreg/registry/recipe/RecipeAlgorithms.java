@@ -1,27 +1,24 @@
 package io.qreg.registry.recipe;
 
-import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.MethodOptions;
+import io.qreg.engine.quant.MethodOptions.Option;
+import io.qreg.engine.quant.MethodOptions.Surface;
+import io.qreg.engine.quant.QuantizationOptions;
+import io.qreg.engine.quant.weightonly.Algorithm;
 import io.qreg.registry.web.ApiException;
 
 /**
- * The recipe fields of issue 13: {@code algorithm} (rtn|gptq|awq|hqq, int4-weight and int8-weight), {@code gptqDamp}
+ * The recipe fields that refine a method: {@code algorithm} (rtn|gptq|awq|hqq, int4-weight and int8-weight), {@code gptqDamp}
  * and {@code actOrder} (gptq only), {@code smoothQuantAlpha} (int8-static: a number in [0, 1] or "auto") and
  * {@code targetBitsPerWeight} (int4-weight). Each is refused by name where it would change nothing, and each is
- * null in the spec at its default so older recipes keep their hashes.
+ * null in the spec at its default so older recipes keep their hashes. Which method takes which field is the
+ * engine's {@link MethodOptions} table, as for every other option.
  */
 final class RecipeAlgorithms {
 
-    static final List<String> ALGORITHMS = List.of("rtn", "gptq", "awq", "hqq");
-    /** The algorithms that fit weights to calibration activations. */
-    static final Set<String> NEED_CALIBRATION = Set.of("gptq", "awq");
-    static final Set<String> METHODS_WITH_ALGORITHM = Set.of(Method.INT4_WEIGHT.wireName(),
-            Method.INT8_WEIGHT.wireName());
-    static final double DEFAULT_GPTQ_DAMP = 0.01;
     static final String AUTO = "auto";
 
     /** The validated values, null where the default applies. */
@@ -34,7 +31,7 @@ final class RecipeAlgorithms {
 
     static Fields validate(RecipeRequest r, Method method) {
         String algorithm = algorithm(r, method);
-        boolean gptq = "gptq".equals(algorithm);
+        boolean gptq = Algorithm.GPTQ.wireName().equals(algorithm);
         if (r.gptqDamp() != null && !gptq) {
             throw ApiException.invalid("gptqDamp", "gptqDamp applies only with algorithm 'gptq'");
         }
@@ -44,28 +41,26 @@ final class RecipeAlgorithms {
         Double damp = null;
         Boolean actOrder = null;
         if (gptq) {
-            damp = r.gptqDamp() == null ? DEFAULT_GPTQ_DAMP : r.gptqDamp();
+            damp = r.gptqDamp() == null ? QuantizationOptions.DEFAULT_GPTQ_DAMP : r.gptqDamp();
             if (!(damp > 0 && damp < 1)) {
                 throw ApiException.invalid("gptqDamp", "gptqDamp is the Hessian dampening as a fraction of its mean"
                         + " diagonal, above 0 and below 1 (e.g. 0.01), got " + damp);
             }
             actOrder = Boolean.TRUE.equals(r.actOrder());
         }
-        return new Fields("rtn".equals(algorithm) ? null : algorithm, damp, actOrder, smoothQuantAlpha(r, method),
+        return new Fields(Algorithm.RTN.wireName().equals(algorithm) ? null : algorithm, damp, actOrder, smoothQuantAlpha(r, method),
                 targetBitsPerWeight(r, method));
     }
 
     private static String algorithm(RecipeRequest r, Method method) {
         if (r.algorithm() == null) {
-            return METHODS_WITH_ALGORITHM.contains(method.wireName()) ? "rtn" : null;
+            return hasAlgorithm(method) ? Algorithm.RTN.wireName() : null;
         }
-        if (!METHODS_WITH_ALGORITHM.contains(method.wireName())) {
-            throw ApiException.invalid("algorithm", "algorithm does not apply to " + method.wireName()
-                    + ": it chooses how int4-weight and int8-weight round their weights");
-        }
+        refuseOutsideItsMethods(method, Option.ALGORITHM);
         String algorithm = r.algorithm().toLowerCase(Locale.ROOT);
-        if (!ALGORITHMS.contains(algorithm)) {
-            throw ApiException.invalid("algorithm", "algorithm must be one of " + String.join(", ", ALGORITHMS)
+        if (!Algorithm.wireNames().contains(algorithm)) {
+            throw ApiException.invalid("algorithm", "algorithm must be one of "
+                    + String.join(", ", Algorithm.wireNames())
                     + ", got '" + io.qreg.registry.web.Excerpt.of(r.algorithm()) + "'");
         }
         return algorithm;
@@ -76,10 +71,7 @@ final class RecipeAlgorithms {
         if (alpha == null) {
             return null;
         }
-        if (method != Method.INT8_STATIC) {
-            throw ApiException.invalid("smoothQuantAlpha", "smoothQuantAlpha does not apply to " + method.wireName()
-                    + ": SmoothQuant moves activation outliers into the weights before int8-static's calibration");
-        }
+        refuseOutsideItsMethods(method, Option.SMOOTH_QUANT);
         if (AUTO.equals(alpha)) {
             return AUTO;
         }
@@ -96,10 +88,7 @@ final class RecipeAlgorithms {
         if (target == null) {
             return null;
         }
-        MethodOptions.refusal(method, MethodOptions.Option.TARGET_BITS_PER_WEIGHT, MethodOptions.Surface.RECIPE)
-                .ifPresent(message -> {
-                    throw ApiException.invalid("targetBitsPerWeight", message);
-                });
+        refuseOutsideItsMethods(method, Option.TARGET_BITS_PER_WEIGHT);
         if (!(target > 0 && target <= 32)) {
             throw ApiException.invalid("targetBitsPerWeight", "targetBitsPerWeight is the most bits per weight the"
                     + " model may store, scales and zero points included, above 0 and at most 32 (e.g. 5.5), got "
@@ -110,5 +99,16 @@ final class RecipeAlgorithms {
                     + " which layers stay in float; give one of them");
         }
         return target;
+    }
+
+    /** Whether recipes of {@code method} carry a weight-only {@code algorithm} ({@link MethodOptions}' table). */
+    static boolean hasAlgorithm(Method method) {
+        return MethodOptions.applies(method, Option.ALGORITHM);
+    }
+
+    private static void refuseOutsideItsMethods(Method method, Option option) {
+        MethodOptions.refusal(method, option, Surface.RECIPE).ifPresent(message -> {
+            throw ApiException.invalid(option.field(), message);
+        });
     }
 }

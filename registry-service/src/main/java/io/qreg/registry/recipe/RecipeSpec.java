@@ -1,5 +1,7 @@
 package io.qreg.registry.recipe;
 
+import io.qreg.engine.quant.weightonly.Algorithm;
+
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -21,7 +23,7 @@ public record RecipeSpec(String method, boolean perChannel, boolean symmetric, I
         @JsonInclude(JsonInclude.Include.NON_NULL) Object smoothQuantAlpha,
         @JsonInclude(JsonInclude.Include.NON_NULL) Double targetBitsPerWeight) {
 
-    public static final String DEFAULT_ALGORITHM = "rtn";
+    public static final String DEFAULT_ALGORITHM = Algorithm.RTN.wireName();
 
     /** rtn unless another was asked for, on the methods that have an algorithm; null on the others. */
     public String effectiveAlgorithm() {

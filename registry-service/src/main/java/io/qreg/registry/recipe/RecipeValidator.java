@@ -119,7 +119,7 @@ final class RecipeValidator {
 
     /** Whether recipes of {@code method} (a wire name) carry a weight-only {@code algorithm}. */
     static boolean hasAlgorithm(String method) {
-        return RecipeAlgorithms.METHODS_WITH_ALGORITHM.contains(method);
+        return RecipeAlgorithms.hasAlgorithm(Method.parse(method));
     }
 
     /** Sorted and de-duplicated: the order a list was typed in does not change the recipe. */
