@@ -5,9 +5,6 @@ import io.qreg.worker.daemon.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -17,18 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code evaluate --task embedding} and the reference comparisons added to the JSON and the summary. */
 class EvaluateCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = QuantizerCli.run(args, o, e);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     @SuppressWarnings("unchecked")
@@ -42,7 +29,7 @@ class EvaluateCommandTest {
         Path model = EmbeddingModels.writeModel(dir.resolve("e.onnx"), 3);
         Path features = EmbeddingModels.writeFeatures(dir.resolve("x.npy"), 20, 5);
 
-        Run run = cli("evaluate", "--task", "embedding", "--input", "features=" + features, "--reference",
+        CliRun run = cli("evaluate", "--task", "embedding", "--input", "features=" + features, "--reference",
                 model.toString(), "--json", model.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -58,7 +45,7 @@ class EvaluateCommandTest {
         Path features = EmbeddingModels.writeFeatures(dir.resolve("x.npy"), 20, 5);
         Path labels = EmbeddingModels.writePairLabels(dir.resolve("y.npy"), 20);
 
-        Run run = cli("evaluate", "--task", "embedding", "--input", "features=" + features, "--labels",
+        CliRun run = cli("evaluate", "--task", "embedding", "--input", "features=" + features, "--labels",
                 labels.toString(), model.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -70,7 +57,7 @@ class EvaluateCommandTest {
         Path model = EmbeddingModels.writeModel(dir.resolve("e.onnx"), 3);
         Path features = EmbeddingModels.writeFeatures(dir.resolve("x.npy"), 20, 5);
 
-        Run run = cli("evaluate", "--task", "embedding", "--input", "features=" + features, model.toString());
+        CliRun run = cli("evaluate", "--task", "embedding", "--input", "features=" + features, model.toString());
 
         assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_USAGE);
         assertThat(run.err()).contains("needs labels").doesNotContain("Exception");
@@ -82,8 +69,8 @@ class EvaluateCommandTest {
                 "input=" + path("digits_eval_x.npy"), "--labels", path("digits_eval_y.npy").toString(),
                 "--reference", path("digits_mlp.onnx").toString(), path("digits_mlp.onnx").toString()};
 
-        Run summary = cli(args);
-        Run json = cli(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+        CliRun summary = cli(args);
+        CliRun json = cli(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
                 "--json")).toArray(String[]::new));
 
         assertThat(summary.out()).contains("flipRate", "expectedCalibrationError", "class", "flips");

@@ -3,9 +3,6 @@ package io.qreg.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.engine.quant.QatExports;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,29 +19,19 @@ class QatCommandTest {
 
     static Path qat;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
     @BeforeAll
     static void export() throws Exception {
         qat = QatExports.digitsMlpQat(dir);
     }
 
-    private static Run cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = QuantizerCli.run(args, o, e);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void qatImportsTheExportAndSummarizesItsPrecisionMix() {
         Path out = dir.resolve("imported.onnx");
-        Run run = cli("quantize", "--method", "qat", qat.toString(), "-o", out.toString());
+        CliRun run = cli("quantize", "--method", "qat", qat.toString(), "-o", out.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("(qat · 3 of 3 layers", "int4 ", "int8 ", "3 quantized",
@@ -61,7 +48,7 @@ class QatCommandTest {
                 ? new String[] {"quantize", "--method", "qat", flag, qat.toString(), "-o", out.toString()}
                 : new String[] {"quantize", "--method", "qat", flag,
                     value.replace("CALIB", qat.toString()), qat.toString(), "-o", out.toString()};
-        Run run = cli(args);
+        CliRun run = cli(args);
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains(flag + " does not apply to qat").doesNotContain("Exception");
@@ -72,7 +59,7 @@ class QatCommandTest {
     @ValueSource(strings = {"int8-dynamic", "int4-weight", "int8-weight", "fp16"})
     void otherMethodsRefuseTheQatExportWithExitTwo(String method) {
         Path out = dir.resolve(method + ".onnx");
-        Run run = cli("quantize", "--method", method, qat.toString(), "-o", out.toString());
+        CliRun run = cli("quantize", "--method", method, qat.toString(), "-o", out.toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("already quantized; use method qat").doesNotContain("\tat ");

@@ -4,9 +4,6 @@ import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.worker.daemon.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,24 +17,14 @@ class QuantizeAlgorithmCliTest {
     @TempDir
     Path dir;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run cli(List<String> args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = QuantizerCli.run(args.toArray(String[]::new), o, e);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun cli(List<String> args) {
+        return CliRun.of(args);
     }
 
     @Test
     void gptqWithActOrderQuantizesAndTheReportNamesTheAlgorithm() throws Exception {
         Path out = dir.resolve("gptq.onnx");
-        Run run = cli(List.of("quantize", "--method", "int4-weight", "--algorithm", "gptq", "--gptq-damp", "0.02",
+        CliRun run = cli(List.of("quantize", "--method", "int4-weight", "--algorithm", "gptq", "--gptq-damp", "0.02",
                 "--act-order", "--symmetric", "--calibration", "input=" + path("digits_calib_x.npy"), "--json",
                 path("digits_mlp.onnx").toString(), "-o", out.toString()));
 
@@ -82,7 +69,7 @@ class QuantizeAlgorithmCliTest {
             argv.addAll(List.of(c).subList(1, c.length));
             argv.addAll(List.of(path("digits_mlp.onnx").toString(), "-o", out.toString()));
 
-            Run run = cli(argv);
+            CliRun run = cli(argv);
 
             assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
             assertThat(run.err()).as(String.join(" ", argv)).contains(c[0]);

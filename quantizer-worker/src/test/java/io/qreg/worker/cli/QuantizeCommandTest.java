@@ -4,9 +4,6 @@ import io.qreg.worker.daemon.Json;
 import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,18 +18,8 @@ class QuantizeCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = QuantizerCli.run(args, o, e);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     private static String fixture(String name) {
@@ -43,7 +30,7 @@ class QuantizeCommandTest {
     void quantizedModelKeepsAccuracyAndTheReportIsWritten() throws Exception {
         Path out = dir.resolve("mlp-int8.onnx");
         Path report = dir.resolve("report.json");
-        Run run = cli("quantize", "--method", "int8-dynamic", "--per-channel", "--report", report.toString(),
+        CliRun run = cli("quantize", "--method", "int8-dynamic", "--per-channel", "--report", report.toString(),
                 fixture("digits_mlp.onnx"), "-o", out.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -54,7 +41,7 @@ class QuantizeCommandTest {
         assertThat(json).containsEntry("method", "int8-dynamic");
         assertThat((List<?>) json.get("layers")).hasSize(3);
 
-        Run evaluate = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x.npy"),
+        CliRun evaluate = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x.npy"),
                 "--labels", fixture("digits_eval_y.npy"), "--reference", fixture("digits_mlp.onnx"), "--json",
                 out.toString());
         assertThat(evaluate.exitCode()).as(evaluate.err()).isZero();
@@ -65,7 +52,7 @@ class QuantizeCommandTest {
 
     @Test
     void jsonPrintsExactlyTheReportObject() {
-        Run run = cli("quantize", "--method", "int4-weight", "--block-size", "32", "--json",
+        CliRun run = cli("quantize", "--method", "int4-weight", "--block-size", "32", "--json",
                 fixture("digits_mlp.onnx"), "-o", dir.resolve("mlp-int4.onnx").toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -76,7 +63,7 @@ class QuantizeCommandTest {
     @Test
     void staticQuantizationWithCalibrationData() {
         Path out = dir.resolve("mlp-static.onnx");
-        Run run = cli("quantize", "--method", "int8-static", "--calibration", "input=" + fixture("digits_calib_x.npy"),
+        CliRun run = cli("quantize", "--method", "int8-static", "--calibration", "input=" + fixture("digits_calib_x.npy"),
                 "--calibration-method", "entropy", fixture("digits_mlp.onnx"), "-o", out.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -107,7 +94,7 @@ class QuantizeCommandTest {
             argv.addAll(List.of(c).subList(1, c.length));
             argv.addAll(List.of(fixture("digits_mlp.onnx"), "-o", out.toString()));
 
-            Run run = cli(argv.toArray(String[]::new));
+            CliRun run = cli(argv.toArray(String[]::new));
 
             assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
             assertThat(run.err()).startsWith("quantize: " + c[0]);
@@ -119,7 +106,7 @@ class QuantizeCommandTest {
     @Test
     void reportCarriesPerLayerSensitivityAndTheBudgetKeepsTheMostSensitiveLayersInFloat() throws Exception {
         Path report = dir.resolve("lm-report.json");
-        Run run = cli("quantize", "--method", "int4-weight", "--symmetric",
+        CliRun run = cli("quantize", "--method", "int4-weight", "--symmetric",
                 "--calibration", "input_ids=" + fixture("bytelm_small_calib_ids.npy"), "--accuracy-budget", "0.02",
                 "--report", report.toString(), fixture("bytelm_small.onnx"), "-o", dir.resolve("lm.onnx").toString());
 
@@ -136,7 +123,7 @@ class QuantizeCommandTest {
     @Test
     void jsonAndReportCarryThePrecisionMix() throws Exception {
         Path report = dir.resolve("cnn.json");
-        Run run = cli("quantize", "--method", "int8-dynamic", "--json", "--report", report.toString(),
+        CliRun run = cli("quantize", "--method", "int8-dynamic", "--json", "--report", report.toString(),
                 fixture("digits_cnn.onnx"), "-o", dir.resolve("cnn-int8.onnx").toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -153,7 +140,7 @@ class QuantizeCommandTest {
     void nothingQuantizedExitsWithTwoAndWritesNoFile() {
         Path out = dir.resolve("same-as-checkpoint.onnx");
         Path report = dir.resolve("r.json");
-        Run run = cli("quantize", "--method", "int8-dynamic", "--exclude-op-types", "Gemm", "--report",
+        CliRun run = cli("quantize", "--method", "int8-dynamic", "--exclude-op-types", "Gemm", "--report",
                 report.toString(), fixture("digits_mlp.onnx"), "-o", out.toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
@@ -164,7 +151,7 @@ class QuantizeCommandTest {
 
     @Test
     void budgetWithoutCalibrationIsBadUsage() {
-        Run run = cli("quantize", "--method", "int8-dynamic", "--accuracy-budget", "0.01", fixture("digits_mlp.onnx"),
+        CliRun run = cli("quantize", "--method", "int8-dynamic", "--accuracy-budget", "0.01", fixture("digits_mlp.onnx"),
                 "-o", dir.resolve("x.onnx").toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--calibration");
@@ -175,13 +162,13 @@ class QuantizeCommandTest {
         Path out = dir.resolve("mixed.onnx");
         String calibration = "input=" + fixture("digits_calib_x.npy");
 
-        Run otherMethod = cli("quantize", "--method", "int8-weight", "--target-bits-per-weight", "9",
+        CliRun otherMethod = cli("quantize", "--method", "int8-weight", "--target-bits-per-weight", "9",
                 "--calibration", calibration, fixture("digits_mlp.onnx"), "-o", out.toString());
-        Run noCalibration = cli("quantize", "--method", "int4-weight", "--target-bits-per-weight", "5.5",
+        CliRun noCalibration = cli("quantize", "--method", "int4-weight", "--target-bits-per-weight", "5.5",
                 fixture("digits_mlp.onnx"), "-o", out.toString());
-        Run notANumber = cli("quantize", "--method", "int4-weight", "--target-bits-per-weight", "lots",
+        CliRun notANumber = cli("quantize", "--method", "int4-weight", "--target-bits-per-weight", "lots",
                 "--calibration", calibration, fixture("digits_mlp.onnx"), "-o", out.toString());
-        Run belowInt4 = cli("quantize", "--method", "int4-weight", "--target-bits-per-weight", "4",
+        CliRun belowInt4 = cli("quantize", "--method", "int4-weight", "--target-bits-per-weight", "4",
                 "--calibration", calibration, fixture("digits_mlp.onnx"), "-o", out.toString());
 
         assertThat(otherMethod.exitCode()).isEqualTo(2);
@@ -200,26 +187,26 @@ class QuantizeCommandTest {
     void badInputExitsWithTwoAndLeavesNoOutput() throws Exception {
         Path out = dir.resolve("never.onnx");
 
-        Run unknownNode = cli("quantize", "--method", "int8-dynamic", "--exclude-nodes", "no_such_node",
+        CliRun unknownNode = cli("quantize", "--method", "int8-dynamic", "--exclude-nodes", "no_such_node",
                 fixture("digits_mlp.onnx"), "-o", out.toString());
         assertThat(unknownNode.exitCode()).isEqualTo(2);
         assertThat(unknownNode.err()).contains("no_such_node");
 
         Path text = Files.writeString(dir.resolve("model.onnx"), "not a model at all");
-        Run notOnnx = cli("quantize", "--method", "fp16", text.toString(), "-o", out.toString());
+        CliRun notOnnx = cli("quantize", "--method", "fp16", text.toString(), "-o", out.toString());
         assertThat(notOnnx.exitCode()).isEqualTo(2);
 
-        Run wrongShape = cli("quantize", "--method", "int8-static",
+        CliRun wrongShape = cli("quantize", "--method", "int8-static",
                 "--calibration", "input=" + fixture("digits_calib_x_img.npy"), fixture("digits_mlp.onnx"),
                 "-o", out.toString());
         assertThat(wrongShape.exitCode()).isEqualTo(2);
         assertThat(wrongShape.err()).contains("input");
 
-        Run noCalibration = cli("quantize", "--method", "int8-static", fixture("digits_mlp.onnx"), "-o", out.toString());
+        CliRun noCalibration = cli("quantize", "--method", "int8-static", fixture("digits_mlp.onnx"), "-o", out.toString());
         assertThat(noCalibration.exitCode()).isEqualTo(2);
         assertThat(noCalibration.err()).contains("--calibration");
 
-        Run badBlock = cli("quantize", "--method", "int4-weight", "--block-size", "48", fixture("digits_mlp.onnx"),
+        CliRun badBlock = cli("quantize", "--method", "int4-weight", "--block-size", "48", fixture("digits_mlp.onnx"),
                 "-o", out.toString());
         assertThat(badBlock.exitCode()).isEqualTo(2);
         assertThat(badBlock.err()).contains("power of two");

@@ -1,15 +1,11 @@
 package io.qreg.worker.cli;
 
-import io.qreg.worker.daemon.Json;
 import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,23 +17,8 @@ import static org.assertj.core.api.Assertions.within;
 
 class QuantizerCliTest {
 
-    /** What one CLI invocation printed and returned. */
-    private record Run(int exitCode, String out, String err) {
-
-        Map<String, Object> json() {
-            return Json.parseObject(out);
-        }
-    }
-
-    private static Run cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = QuantizerCli.run(args, o, e);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     private static String fixture(String name) {
@@ -51,7 +32,7 @@ class QuantizerCliTest {
 
     @Test
     void evaluateClassificationJsonIsOneObjectWithTheReadmeAccuracy() {
-        Run run = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x.npy"),
+        CliRun run = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x.npy"),
                 "--labels", fixture("digits_eval_y.npy"), "--batch-size", "100", "--json", fixture("digits_mlp.onnx"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -66,7 +47,7 @@ class QuantizerCliTest {
 
     @Test
     void evaluateLanguageModelAgainstItselfReportsInfiniteSqnrAndZeroDeltasInJson() {
-        Run run = cli("evaluate", "--task", "language-model",
+        CliRun run = cli("evaluate", "--task", "language-model",
                 "--input", "input_ids=" + fixture("bytelm_small_eval_ids.npy"),
                 "--labels", fixture("bytelm_small_eval_labels.npy"), "--reference", fixture("bytelm_small.onnx"),
                 "--batch-size", "50", "--json", fixture("bytelm_small.onnx"));
@@ -92,7 +73,7 @@ class QuantizerCliTest {
             NpyWriter.write(out, NpyArray.ofLongs(ids, 500));
         }
 
-        Run run = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x_img.npy"),
+        CliRun run = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x_img.npy"),
                 "--labels", fixture("digits_eval_y.npy"), "--slices", slices.toString(),
                 "--reference", fixture("digits_cnn.onnx"), fixture("digits_cnn.onnx"));
 
@@ -113,7 +94,7 @@ class QuantizerCliTest {
             NpyWriter.write(out, NpyArray.ofLongs(ids, 500));
         }
 
-        Run run = cli("evaluate", "--task=classification", "--input=input=" + fixture("digits_eval_x.npy"),
+        CliRun run = cli("evaluate", "--task=classification", "--input=input=" + fixture("digits_eval_x.npy"),
                 "--labels", fixture("digits_eval_y.npy"), "--slices", slices.toString(), "--json",
                 fixture("digits_mlp.onnx"));
 
@@ -126,7 +107,7 @@ class QuantizerCliTest {
 
     @Test
     void benchmarkJsonComparesTwoModelsWithSpeedupAndPercentiles() {
-        Run run = cli("benchmark", "--batch", "2", "--threads", "1", "--iterations", "8", "--warmup", "1", "--json",
+        CliRun run = cli("benchmark", "--batch", "2", "--threads", "1", "--iterations", "8", "--warmup", "1", "--json",
                 fixture("digits_mlp.onnx"), fixture("digits_cnn.onnx"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -143,7 +124,7 @@ class QuantizerCliTest {
 
     @Test
     void benchmarkConcurrencyRunsCallersAtOnceAndIsRecorded() {
-        Run run = cli("benchmark", "--concurrency", "3", "--threads", "1", "--iterations", "7", "--warmup", "1",
+        CliRun run = cli("benchmark", "--concurrency", "3", "--threads", "1", "--iterations", "7", "--warmup", "1",
                 "--json", fixture("digits_mlp.onnx"), fixture("digits_cnn.onnx"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -154,7 +135,7 @@ class QuantizerCliTest {
             assertThat((Double) map(r).get("latencyP50Ms")).isPositive();
             assertThat((Double) map(r).get("throughput")).isPositive();
         });
-        Run table = cli("benchmark", "--concurrency", "2", "--iterations", "3", "--warmup", "0",
+        CliRun table = cli("benchmark", "--concurrency", "2", "--iterations", "3", "--warmup", "0",
                 fixture("digits_mlp.onnx"));
         assertThat(table.exitCode()).as(table.err()).isZero();
         assertThat(table.out()).contains("2 concurrent callers", "digits_mlp.onnx");
@@ -164,7 +145,7 @@ class QuantizerCliTest {
 
     @Test
     void benchmarkTableNamesEveryModelAndTheMemorySource() {
-        Run run = cli("benchmark", "--iterations", "3", "--warmup", "0", "--seq-len", "16",
+        CliRun run = cli("benchmark", "--iterations", "3", "--warmup", "0", "--seq-len", "16",
                 fixture("bytelm_small.onnx"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -173,7 +154,7 @@ class QuantizerCliTest {
 
     @Test
     void progressBarGoesToStderrOnlyAndLeavesJsonClean() {
-        Run run = cli("benchmark", "--iterations", "3", "--warmup", "0", "--progress", "--json",
+        CliRun run = cli("benchmark", "--iterations", "3", "--warmup", "0", "--progress", "--json",
                 fixture("digits_mlp.onnx"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -183,7 +164,7 @@ class QuantizerCliTest {
 
     @Test
     void unknownOptionIsBadUsage() {
-        Run run = cli("benchmark", "--iteratons", "3", fixture("digits_mlp.onnx"));
+        CliRun run = cli("benchmark", "--iteratons", "3", fixture("digits_mlp.onnx"));
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("unknown option '--iteratons'");
@@ -192,7 +173,7 @@ class QuantizerCliTest {
 
     @Test
     void missingModelFileIsBadUsage() {
-        Run run = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x.npy"),
+        CliRun run = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x.npy"),
                 "--labels", fixture("digits_eval_y.npy"), "no/such/model.onnx");
 
         assertThat(run.exitCode()).isEqualTo(2);
@@ -201,7 +182,7 @@ class QuantizerCliTest {
 
     @Test
     void missingLabelsFileIsBadUsage() {
-        Run run = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x.npy"),
+        CliRun run = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x.npy"),
                 "--labels", "missing_labels.npy", fixture("digits_mlp.onnx"));
 
         assertThat(run.exitCode()).isEqualTo(2);
@@ -210,7 +191,7 @@ class QuantizerCliTest {
 
     @Test
     void inputShapeMismatchIsBadInputNamingBothShapes() {
-        Run run = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x_img.npy"),
+        CliRun run = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x_img.npy"),
                 "--labels", fixture("digits_eval_y.npy"), "--json", fixture("digits_mlp.onnx"));
 
         assertThat(run.exitCode()).isEqualTo(2);
@@ -220,7 +201,7 @@ class QuantizerCliTest {
 
     @Test
     void fileThatIsNotAnOnnxModelIsBadInput() {
-        Run run = cli("benchmark", "--iterations", "1", fixture("digits_eval_y.npy"));
+        CliRun run = cli("benchmark", "--iterations", "1", fixture("digits_eval_y.npy"));
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("cannot load", "digits_eval_y.npy");
@@ -230,7 +211,7 @@ class QuantizerCliTest {
     void unknownTaskAndMissingRequiredOptionsAreBadUsage() {
         assertThat(cli("evaluate", "--task", "regression", "--input", "input=" + fixture("digits_eval_x.npy"),
                 "--labels", fixture("digits_eval_y.npy"), fixture("digits_mlp.onnx")).exitCode()).isEqualTo(2);
-        Run noLabels = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x.npy"),
+        CliRun noLabels = cli("evaluate", "--task", "classification", "--input", "input=" + fixture("digits_eval_x.npy"),
                 fixture("digits_mlp.onnx"));
         assertThat(noLabels.exitCode()).isEqualTo(2);
         assertThat(noLabels.err()).contains("missing required option --labels");
@@ -238,7 +219,7 @@ class QuantizerCliTest {
 
     @Test
     void helpListsCommandsAndExitCodes() {
-        Run run = cli("help");
+        CliRun run = cli("help");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("quantize", "evaluate", "benchmark", "exit codes", "0  success",
@@ -256,7 +237,7 @@ class QuantizerCliTest {
 
     @Test
     void versionNamesOnnxRuntime() {
-        Run run = cli("--version");
+        CliRun run = cli("--version");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("quantizer-worker ").contains("ONNX Runtime 1.");

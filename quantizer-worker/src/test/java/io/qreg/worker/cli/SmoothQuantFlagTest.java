@@ -4,10 +4,6 @@ import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.worker.daemon.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,21 +16,11 @@ class SmoothQuantFlagTest {
     @TempDir
     Path dir;
 
-    private record Run(int exitCode, String out, String err) {
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
-    private static Run cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = QuantizerCli.run(args, o, e);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private Run staticRun(Path out, String alpha) {
+    private CliRun staticRun(Path out, String alpha) {
         return cli("quantize", "--method", "int8-static", "--calibration",
                 "input=" + path("digits_calib_x.npy"), "--smooth-quant", alpha, "--json", path("digits_mlp.onnx").toString(),
                 "-o", out.toString());
@@ -43,7 +29,7 @@ class SmoothQuantFlagTest {
     @Test
     void int8StaticWithSmoothQuantReportsTheAlphaAndWhatWasSmoothed() throws Exception {
         Path out = dir.resolve("smooth.onnx");
-        Run run = staticRun(out, "0.5");
+        CliRun run = staticRun(out, "0.5");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         Map<String, Object> report = Json.parseObject(run.out());
@@ -56,7 +42,7 @@ class SmoothQuantFlagTest {
     @Test
     void smoothQuantWithAnotherMethodIsRefusedNamingTheFlagAndWritesNothing() {
         Path out = dir.resolve("dynamic.onnx");
-        Run run = cli("quantize", "--method", "int8-dynamic", "--smooth-quant", "0.5", path("digits_mlp.onnx").toString(),
+        CliRun run = cli("quantize", "--method", "int8-dynamic", "--smooth-quant", "0.5", path("digits_mlp.onnx").toString(),
                 "-o", out.toString());
 
         assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_USAGE);
@@ -67,9 +53,9 @@ class SmoothQuantFlagTest {
     @Test
     void anAlphaOutsideZeroToOneOrNotANumberIsRefused() {
         Path out = dir.resolve("static.onnx");
-        Run above = staticRun(out, "1.5");
-        Run word = staticRun(out, "strong");
-        Run negative = staticRun(out, "-0.1");
+        CliRun above = staticRun(out, "1.5");
+        CliRun word = staticRun(out, "strong");
+        CliRun negative = staticRun(out, "-0.1");
 
         assertThat(above.exitCode()).isEqualTo(ExitCode.BAD_USAGE);
         assertThat(above.err()).contains("--smooth-quant must be a number from 0 to 1 or auto, got 1.5");
