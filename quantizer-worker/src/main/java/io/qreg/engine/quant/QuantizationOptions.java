@@ -1,5 +1,7 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.quant.MethodOptions.Option;
+import io.qreg.engine.quant.MethodOptions.Surface;
 import io.qreg.engine.quant.weightonly.Algorithm;
 import java.nio.file.Path;
 import java.util.Map;
@@ -50,15 +52,11 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
             throw new IllegalArgumentException("a quantization method is required");
         }
         algorithm = algorithm == null ? Algorithm.RTN : algorithm;
-        if (!(gptqDamp > 0 && gptqDamp < 1)) {
-            throw new IllegalArgumentException("GPTQ damp must be above 0 and below 1, got " + gptqDamp);
-        }
-        if (blockSize < 16 || blockSize > 256 || Integer.bitCount(blockSize) != 1) {
-            throw new IllegalArgumentException("block size must be a power of two from 16 to 256, got " + blockSize);
-        }
-        if (smoothQuantAlpha != null && !smoothQuantAlpha.isNaN() && !(smoothQuantAlpha >= 0 && smoothQuantAlpha <= 1)) {
-            throw new IllegalArgumentException("the SmoothQuant alpha must be from 0 to 1 (or auto), got "
-                    + smoothQuantAlpha);
+        // The last line of defence: callers check with the flag's or the field's name before they get here.
+        OptionValues.require(Option.GPTQ_DAMP, Surface.CLI, gptqDamp);
+        OptionValues.require(Option.BLOCK_SIZE, Surface.CLI, blockSize);
+        if (smoothQuantAlpha != null && !smoothQuantAlpha.isNaN()) {
+            OptionValues.require(Option.SMOOTH_QUANT, Surface.CLI, smoothQuantAlpha);
         }
     }
 
@@ -103,28 +101,6 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 excludeNodes, excludeOpTypes, files, accuracyBudget, onlyNodes, guardMaskedActivations,
                 smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
-    }
-
-    /**
-     * A SmoothQuant α as the CLI and recipes spell it: {@code auto} ({@link #SMOOTH_QUANT_AUTO}) or a number from 0
-     * to 1.
-     *
-     * @throws IllegalArgumentException saying what is accepted; callers prefix the flag or field name
-     */
-    public static double parseSmoothQuantAlpha(String text) {
-        if (text.strip().equalsIgnoreCase("auto")) {
-            return SMOOTH_QUANT_AUTO;
-        }
-        double alpha;
-        try {
-            alpha = Double.parseDouble(text.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("must be a number from 0 to 1 or auto, got '" + text + "'");
-        }
-        if (!(alpha >= 0 && alpha <= 1)) {
-            throw new IllegalArgumentException("must be a number from 0 to 1 or auto, got " + text);
-        }
-        return alpha;
     }
 
     /** Whether α is to be searched ({@code --smooth-quant auto}). */

@@ -6,6 +6,7 @@ import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.MethodOptions;
 import io.qreg.engine.quant.ModelVerifier;
+import io.qreg.engine.quant.OptionValues;
 import io.qreg.engine.quant.PrecisionMix;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.QuantizationReport;
@@ -176,15 +177,16 @@ public final class QuantizeCommand implements Command {
         if (args.value("--percentile").isPresent() && calibration != CalibrationMethod.PERCENTILE) {
             throw new UsageException("--percentile applies only with --calibration-method percentile");
         }
-        double percentile = args.value("--percentile").map(QuantizeCommand::percentile)
+        double percentile = args.value("--percentile").map(v -> number(MethodOptions.Option.PERCENTILE, v))
                 .orElse(QuantizationOptions.DEFAULT_PERCENTILE);
         var calibrationInputs = args.namedFiles("--calibration");
-        Double budget = args.value("--accuracy-budget").map(QuantizeCommand::budget).orElse(null);
+        Double budget = args.value("--accuracy-budget").map(v -> number(MethodOptions.Option.ACCURACY_BUDGET, v)).orElse(null);
         if (budget != null && calibrationInputs.isEmpty()) {
             throw new UsageException("--accuracy-budget measures the output error on calibration data: add"
                     + " --calibration INPUT_NAME=FILE.npy");
         }
-        Double targetBits = args.value("--target-bits-per-weight").map(QuantizeCommand::targetBits).orElse(null);
+        Double targetBits = args.value("--target-bits-per-weight")
+                .map(v -> number(MethodOptions.Option.TARGET_BITS_PER_WEIGHT, v)).orElse(null);
         if (targetBits != null && calibrationInputs.isEmpty()) {
             throw new UsageException("--target-bits-per-weight chooses each layer's precision from its sensitivity"
                     + " measured on calibration data: add --calibration INPUT_NAME=FILE.npy");
@@ -192,7 +194,7 @@ public final class QuantizeCommand implements Command {
         if (method == Method.INT8_STATIC && calibrationInputs.isEmpty()) {
             throw new UsageException("int8-static needs --calibration INPUT_NAME=FILE.npy for every model input");
         }
-        Double smoothQuant = args.value("--smooth-quant").map(QuantizeCommand::smoothQuantAlpha).orElse(null);
+        Double smoothQuant = args.value("--smooth-quant").map(v -> number(MethodOptions.Option.SMOOTH_QUANT, v)).orElse(null);
         Algorithm algorithm = algorithm(args);
         MethodOptions.algorithmRefusal(method, algorithm, args.value("--gptq-damp").isPresent(),
                 args.flag("--act-order"), !calibrationInputs.isEmpty(), MethodOptions.Surface.CLI)
@@ -204,7 +206,7 @@ public final class QuantizeCommand implements Command {
                     args.intValue("--block-size", QuantizationOptions.DEFAULT_BLOCK_SIZE, 1), calibration, percentile,
                     names(args, "--exclude-nodes"), names(args, "--exclude-op-types"), calibrationInputs, budget, null,
                     !args.flag("--no-mask-guard"), smoothQuant, targetBits, algorithm,
-                    args.value("--gptq-damp").map(QuantizeCommand::damp).orElse(QuantizationOptions.DEFAULT_GPTQ_DAMP),
+                    args.value("--gptq-damp").map(v -> number(MethodOptions.Option.GPTQ_DAMP, v)).orElse(QuantizationOptions.DEFAULT_GPTQ_DAMP),
                     args.flag("--act-order"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
@@ -245,60 +247,12 @@ public final class QuantizeCommand implements Command {
         }
     }
 
-    private static double damp(String value) {
+    /** A numeric flag's value, checked against the one definition of what it accepts ({@link OptionValues}). */
+    private static double number(MethodOptions.Option option, String value) {
         try {
-            double damp = Double.parseDouble(value);
-            if (!(damp > 0 && damp < 1)) {
-                throw new UsageException("--gptq-damp is a fraction above 0 and below 1 (e.g. 0.01), got " + value);
-            }
-            return damp;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--gptq-damp is a number (e.g. 0.01), got " + value);
-        }
-    }
-
-    private static double budget(String value) {
-        try {
-            double budget = Double.parseDouble(value);
-            if (!(budget > 0 && budget < 1)) {
-                throw new UsageException("--accuracy-budget is a fraction above 0 and below 1 (e.g. 0.01), got " + value);
-            }
-            return budget;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--accuracy-budget needs a number, got '" + value + "'");
-        }
-    }
-
-    private static double smoothQuantAlpha(String value) {
-        try {
-            return QuantizationOptions.parseSmoothQuantAlpha(value);
+            return OptionValues.parse(option, MethodOptions.Surface.CLI, value);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--smooth-quant " + e.getMessage());
-        }
-    }
-
-    private static double targetBits(String value) {
-        try {
-            double bits = Double.parseDouble(value);
-            if (!(bits > 0 && bits <= 32)) {
-                throw new UsageException("--target-bits-per-weight is a number of bits above 0 and at most 32"
-                        + " (e.g. 5.5), got " + value);
-            }
-            return bits;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--target-bits-per-weight needs a number, got '" + value + "'");
-        }
-    }
-
-    private static double percentile(String value) {
-        try {
-            double p = Double.parseDouble(value);
-            if (p <= 90 || p > 100) {
-                throw new UsageException("--percentile must be above 90 and at most 100, got " + value);
-            }
-            return p;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--percentile needs a number, got '" + value + "'");
+            throw new UsageException(e.getMessage());
         }
     }
 

@@ -14,6 +14,7 @@ import io.qreg.engine.model.OnnxModelException;
 import io.qreg.engine.quant.CalibrationMethod;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.MethodOptions;
+import io.qreg.engine.quant.OptionValues;
 import io.qreg.engine.quant.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.QuantizationReport;
@@ -142,6 +143,9 @@ public class JobRunner {
             Number percentile = Json.number(recipe, "percentile");
             Number budget = Json.number(recipe, "accuracyBudget");
             Double smoothQuant = SmoothQuantField.read(method, recipe);
+            requireAccepted(MethodOptions.Option.BLOCK_SIZE, blockSize);
+            requireAccepted(MethodOptions.Option.PERCENTILE, percentile);
+            requireAccepted(MethodOptions.Option.ACCURACY_BUDGET, budget);
             CalibrationMethod calibrationMethodValue = defaults.calibrationMethod();
             if (calibrationMethod != null && method == Method.INT8_STATIC) {
                 calibrationMethodValue = CalibrationMethod.parse(calibrationMethod);
@@ -164,6 +168,7 @@ public class JobRunner {
             }
             Algorithm algorithm = algorithmName == null ? Algorithm.RTN : Algorithm.parse(algorithmName);
             Number gptqDamp = Json.number(recipe, "gptqDamp");
+            requireAccepted(MethodOptions.Option.GPTQ_DAMP, gptqDamp);
             Boolean actOrder = Json.bool(recipe, "actOrder");
             // Likewise a gptqDamp equal to the default, or actOrder false, asks for nothing.
             boolean dampGiven = gptqDamp != null && gptqDamp.doubleValue() != QuantizationOptions.DEFAULT_GPTQ_DAMP;
@@ -186,9 +191,17 @@ public class JobRunner {
         }
     }
 
+    /** Checked here, not only in {@link QuantizationOptions}, so that the refusal names the recipe field. */
+    private static void requireAccepted(MethodOptions.Option option, Number value) {
+        if (value != null) {
+            OptionValues.require(option, MethodOptions.Surface.RECIPE, value.doubleValue());
+        }
+    }
+
     /** The recipe's {@code targetBitsPerWeight} (int4-weight mixed precision), refused without calibration data. */
     private static Double targetBitsPerWeight(Map<String, Object> recipe, Map<String, Path> calibration) {
         Number target = Json.number(recipe, "targetBitsPerWeight");
+        requireAccepted(MethodOptions.Option.TARGET_BITS_PER_WEIGHT, target);
         if (target != null && calibration.isEmpty()) {
             throw new BadInputException("the recipe's targetBitsPerWeight chooses each layer's precision from its"
                     + " sensitivity measured on calibration data, and the job has no calibration dataset");

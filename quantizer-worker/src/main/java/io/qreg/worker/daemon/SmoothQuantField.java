@@ -4,6 +4,7 @@ import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.MethodOptions;
 import io.qreg.engine.quant.MethodOptions.Option;
 import io.qreg.engine.quant.MethodOptions.Surface;
+import io.qreg.engine.quant.OptionValues;
 import io.qreg.engine.quant.QuantizationOptions;
 import java.util.Map;
 
@@ -28,16 +29,10 @@ final class SmoothQuantField {
             throw new JobRunner.BadInputException("recipe: " + message);
         });
         try {
-            if (value instanceof Number n) {
-                return QuantizationOptions.parseSmoothQuantAlpha(Double.toString(n.doubleValue()));
-            }
-            if (value instanceof String s) {
-                return QuantizationOptions.parseSmoothQuantAlpha(s);
-            }
+            return OptionValues.parse(Option.SMOOTH_QUANT, Surface.RECIPE,
+                    value instanceof Number n ? Double.toString(n.doubleValue()) : String.valueOf(value));
         } catch (IllegalArgumentException e) {
-            throw new JobRunner.BadInputException("recipe: " + FIELD + " " + e.getMessage());
+            throw new JobRunner.BadInputException("recipe: " + e.getMessage());
         }
-        throw new JobRunner.BadInputException("recipe: " + FIELD + " must be a number from 0 to 1 or \"auto\", got "
-                + value);
     }
 }

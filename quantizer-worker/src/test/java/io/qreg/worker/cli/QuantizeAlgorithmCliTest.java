@@ -58,7 +58,7 @@ class QuantizeAlgorithmCliTest {
             {"awq reads the activations each layer sees: it needs --calibration", "--method", "int8-weight",
                 "--algorithm", "awq"},
             {"--algorithm: unknown algorithm 'obq'", "--method", "int4-weight", "--algorithm", "obq"},
-            {"--gptq-damp is a fraction above 0 and below 1", "--method", "int4-weight", "--algorithm", "gptq",
+            {"--gptq-damp is the Hessian dampening as a fraction of its mean diagonal, above 0 and below 1", "--method", "int4-weight", "--algorithm", "gptq",
                 "--calibration", calibration, "--gptq-damp", "1.5"},
             {"hqq with zero points needs int4-weight", "--method", "int8-weight", "--algorithm", "hqq",
                 "--asymmetric"},

@@ -176,7 +176,7 @@ class QuantizeCommandTest {
         assertThat(noCalibration.exitCode()).isEqualTo(2);
         assertThat(noCalibration.err()).contains("--target-bits-per-weight", "--calibration");
         assertThat(notANumber.exitCode()).isEqualTo(2);
-        assertThat(notANumber.err()).contains("--target-bits-per-weight needs a number");
+        assertThat(notANumber.err()).contains("--target-bits-per-weight is the most bits per weight the model may store");
         assertThat(belowInt4.exitCode()).isEqualTo(2);
         assertThat(belowInt4.err()).contains("--target-bits-per-weight", "below what int4 everywhere takes")
                 .doesNotContain("Exception");

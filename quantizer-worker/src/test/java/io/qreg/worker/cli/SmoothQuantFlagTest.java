@@ -58,9 +58,9 @@ class SmoothQuantFlagTest {
         CliRun negative = staticRun(out, "-0.1");
 
         assertThat(above.exitCode()).isEqualTo(ExitCode.BAD_USAGE);
-        assertThat(above.err()).contains("--smooth-quant must be a number from 0 to 1 or auto, got 1.5");
+        assertThat(above.err()).contains("--smooth-quant is the migration strength, a number from 0 to 1 (e.g. 0.5), or auto to search it on the calibration data, got 1.5");
         assertThat(word.exitCode()).isEqualTo(ExitCode.BAD_USAGE);
-        assertThat(word.err()).contains("--smooth-quant must be a number from 0 to 1 or auto, got 'strong'");
+        assertThat(word.err()).contains("--smooth-quant is the migration strength, a number from 0 to 1 (e.g. 0.5), or auto to search it on the calibration data, got 'strong'");
         assertThat(negative.exitCode()).isEqualTo(ExitCode.BAD_USAGE);
         assertThat(out).doesNotExist();
     }

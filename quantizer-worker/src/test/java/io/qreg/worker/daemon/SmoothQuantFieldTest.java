@@ -48,11 +48,11 @@ class SmoothQuantFieldTest {
         assertThatThrownBy(() -> options("int4-weight", "auto")).isInstanceOf(JobRunner.BadInputException.class)
                 .hasMessageStartingWith("recipe: smoothQuantAlpha does not apply to int4-weight");
         assertThatThrownBy(() -> options("int8-static", 1.5)).isInstanceOf(JobRunner.BadInputException.class)
-                .hasMessage("recipe: smoothQuantAlpha must be a number from 0 to 1 or auto, got 1.5");
+                .hasMessage("recipe: smoothQuantAlpha is the migration strength, a number from 0 to 1 (e.g. 0.5), or auto to search it on the calibration data, got 1.5");
         assertThatThrownBy(() -> options("int8-static", "strong")).isInstanceOf(JobRunner.BadInputException.class)
-                .hasMessage("recipe: smoothQuantAlpha must be a number from 0 to 1 or auto, got 'strong'");
+                .hasMessage("recipe: smoothQuantAlpha is the migration strength, a number from 0 to 1 (e.g. 0.5), or auto to search it on the calibration data, got 'strong'");
         assertThatThrownBy(() -> options("int8-static", true)).isInstanceOf(JobRunner.BadInputException.class)
-                .hasMessageContaining("smoothQuantAlpha must be a number from 0 to 1 or \"auto\"");
+                .hasMessage("recipe: smoothQuantAlpha is the migration strength, a number from 0 to 1 (e.g. 0.5), or auto to search it on the calibration data, got 'true'");
     }
 
     @Test

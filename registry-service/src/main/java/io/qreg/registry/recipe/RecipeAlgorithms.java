@@ -6,9 +6,11 @@ import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.MethodOptions;
 import io.qreg.engine.quant.MethodOptions.Option;
 import io.qreg.engine.quant.MethodOptions.Surface;
+import io.qreg.engine.quant.OptionValues;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.weightonly.Algorithm;
 import io.qreg.registry.web.ApiException;
+import io.qreg.registry.web.Excerpt;
 
 /**
  * The recipe fields that refine a method: {@code algorithm} (rtn|gptq|awq|hqq, int4-weight and int8-weight), {@code gptqDamp}
@@ -42,10 +44,7 @@ final class RecipeAlgorithms {
         Boolean actOrder = null;
         if (gptq) {
             damp = r.gptqDamp() == null ? QuantizationOptions.DEFAULT_GPTQ_DAMP : r.gptqDamp();
-            if (!(damp > 0 && damp < 1)) {
-                throw ApiException.invalid("gptqDamp", "gptqDamp is the Hessian dampening as a fraction of its mean"
-                        + " diagonal, above 0 and below 1 (e.g. 0.01), got " + damp);
-            }
+            RecipeValidator.requireAccepted(Option.GPTQ_DAMP, damp);
             actOrder = Boolean.TRUE.equals(r.actOrder());
         }
         return new Fields(Algorithm.RTN.wireName().equals(algorithm) ? null : algorithm, damp, actOrder, smoothQuantAlpha(r, method),
@@ -61,7 +60,7 @@ final class RecipeAlgorithms {
         if (!Algorithm.wireNames().contains(algorithm)) {
             throw ApiException.invalid("algorithm", "algorithm must be one of "
                     + String.join(", ", Algorithm.wireNames())
-                    + ", got '" + io.qreg.registry.web.Excerpt.of(r.algorithm()) + "'");
+                    + ", got '" + Excerpt.of(r.algorithm()) + "'");
         }
         return algorithm;
     }
@@ -75,12 +74,18 @@ final class RecipeAlgorithms {
         if (AUTO.equals(alpha)) {
             return AUTO;
         }
-        if (alpha instanceof Number n && n.doubleValue() >= 0 && n.doubleValue() <= 1) {
+        if (alpha instanceof Number n) {
+            RecipeValidator.requireAccepted(Option.SMOOTH_QUANT, n.doubleValue());
             return n.doubleValue();
         }
-        throw ApiException.invalid("smoothQuantAlpha", "smoothQuantAlpha is a number from 0 to 1 (e.g. 0.5) or"
-                + " \"auto\" to search 0.3-0.8 on the calibration data, got " + io.qreg.registry.web.Excerpt.of(
-                        String.valueOf(alpha)));
+        try {
+            OptionValues.parse(Option.SMOOTH_QUANT, Surface.RECIPE, Excerpt.of(String.valueOf(alpha)));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(Option.SMOOTH_QUANT.field(), e.getMessage());
+        }
+        // A number spelled as a string is refused too: the field holds a JSON number or "auto".
+        throw ApiException.invalid(Option.SMOOTH_QUANT.field(), Option.SMOOTH_QUANT.field()
+                + " is a JSON number or \"auto\", got the string \"" + Excerpt.of(String.valueOf(alpha)) + "\"");
     }
 
     private static Double targetBitsPerWeight(RecipeRequest r, Method method) {
@@ -89,11 +94,7 @@ final class RecipeAlgorithms {
             return null;
         }
         refuseOutsideItsMethods(method, Option.TARGET_BITS_PER_WEIGHT);
-        if (!(target > 0 && target <= 32)) {
-            throw ApiException.invalid("targetBitsPerWeight", "targetBitsPerWeight is the most bits per weight the"
-                    + " model may store, scales and zero points included, above 0 and at most 32 (e.g. 5.5), got "
-                    + target);
-        }
+        RecipeValidator.requireAccepted(Option.TARGET_BITS_PER_WEIGHT, target);
         if (r.accuracyBudget() != null) {
             throw ApiException.invalid("targetBitsPerWeight", "targetBitsPerWeight and accuracyBudget both decide"
                     + " which layers stay in float; give one of them");

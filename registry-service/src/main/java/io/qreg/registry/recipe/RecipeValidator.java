@@ -3,12 +3,16 @@ package io.qreg.registry.recipe;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.CalibrationMethod;
 import io.qreg.engine.quant.MethodOptions;
+import io.qreg.engine.quant.MethodOptions.Option;
+import io.qreg.engine.quant.MethodOptions.Surface;
+import io.qreg.engine.quant.OptionValues;
+import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.Excerpt;
@@ -19,9 +23,6 @@ import io.qreg.registry.web.Excerpt;
  */
 final class RecipeValidator {
 
-    static final Set<String> CALIBRATION_METHODS = Set.of("minmax", "percentile", "entropy");
-    static final double DEFAULT_PERCENTILE = 99.999;
-    static final int DEFAULT_BLOCK_SIZE = 32;
     private static final Pattern OP_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
 
     private RecipeValidator() {
@@ -49,11 +50,8 @@ final class RecipeValidator {
 
         Integer blockSize = r.blockSize();
         if (method.isBlockWise()) {
-            blockSize = blockSize == null ? DEFAULT_BLOCK_SIZE : blockSize;
-            if (blockSize < 16 || blockSize > 256 || Integer.bitCount(blockSize) != 1) {
-                throw ApiException.invalid("blockSize",
-                        "blockSize must be a power of two from 16 to 256 (e.g. 32), got " + blockSize);
-            }
+            blockSize = blockSize == null ? QuantizationOptions.DEFAULT_BLOCK_SIZE : blockSize;
+            requireAccepted(Option.BLOCK_SIZE, blockSize);
         }
 
         String calibration = r.calibrationMethod();
@@ -63,24 +61,21 @@ final class RecipeValidator {
                 throw ApiException.invalid("calibrationMethod",
                         "int8-static needs a calibrationMethod (minmax, percentile or entropy) to set activation ranges");
             }
-            if (!CALIBRATION_METHODS.contains(calibration)) {
-                throw ApiException.invalid("calibrationMethod",
-                        "calibrationMethod must be minmax, percentile or entropy, got '" + calibration + "'");
+            try {
+                CalibrationMethod.parse(calibration);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("calibrationMethod", "calibrationMethod: " + e.getMessage());
             }
         }
-        if ("percentile".equals(calibration)) {
-            percentile = percentile == null ? DEFAULT_PERCENTILE : percentile;
-            if (percentile <= 90 || percentile > 100) {
-                throw ApiException.invalid("percentile",
-                        "percentile must be above 90 and at most 100 (e.g. 99.999), got " + percentile);
-            }
+        if (CalibrationMethod.PERCENTILE.wireName().equals(calibration)) {
+            percentile = percentile == null ? QuantizationOptions.DEFAULT_PERCENTILE : percentile;
+            requireAccepted(Option.PERCENTILE, percentile);
         } else if (percentile != null) {
             throw ApiException.invalid("percentile", "percentile applies only with calibrationMethod 'percentile'");
         }
 
-        if (r.accuracyBudget() != null && (r.accuracyBudget() <= 0 || r.accuracyBudget() >= 1)) {
-            throw ApiException.invalid("accuracyBudget",
-                    "accuracyBudget is the tolerated output error as a fraction, above 0 and below 1 (e.g. 0.01)");
+        if (r.accuracyBudget() != null) {
+            requireAccepted(Option.ACCURACY_BUDGET, r.accuracyBudget());
         }
         if (r.notes() != null && r.notes().length() > 4000) {
             throw ApiException.invalid("notes", "notes must be at most 4000 characters");
@@ -90,6 +85,13 @@ final class RecipeValidator {
                 names("excludeNodes", r.excludeNodes(), null), names("excludeOpTypes", r.excludeOpTypes(), OP_TYPE),
                 r.accuracyBudget(), r.notes(), added.algorithm(), added.gptqDamp(), added.actOrder(),
                 added.smoothQuantAlpha(), added.targetBitsPerWeight());
+    }
+
+    /** A number outside what the engine accepts for {@code option} ({@link OptionValues}) is refused by field. */
+    static void requireAccepted(Option option, double value) {
+        OptionValues.problem(option, Surface.RECIPE, value).ifPresent(message -> {
+            throw ApiException.invalid(option.field(), message);
+        });
     }
 
     /**
