@@ -1,5 +1,6 @@
 package io.qreg.npy;
 
+import io.qreg.numeric.Float16;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -125,7 +126,7 @@ public final class NpyArray {
             }
             case FLOAT16 -> {
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = halfToFloat(b.getShort(i * 2));
+                    out[i] = Float16.toFloat(b.getShort(i * 2));
                 }
             }
             case INT64 -> {
@@ -190,21 +191,5 @@ public final class NpyArray {
             size = Math.multiplyExact(size, dim);
         }
         return size;
-    }
-
-    /** IEEE 754 binary16 to binary32 (Float.float16ToFloat only arrives in Java 20). */
-    static float halfToFloat(short half) {
-        int bits = half & 0xFFFF;
-        int sign = (bits & 0x8000) << 16;
-        int exponent = (bits >>> 10) & 0x1F;
-        int mantissa = bits & 0x3FF;
-        if (exponent == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F80_0000 | (mantissa << 13)); // infinity or NaN
-        }
-        if (exponent == 0) {
-            float subnormal = mantissa * 0x1p-24f; // exact: at most 10 significant bits
-            return sign == 0 ? subnormal : -subnormal;
-        }
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13)); // rebias 15 -> 127
     }
 }

@@ -1,5 +1,6 @@
 package io.qreg.engine.eval;
 
+import io.qreg.numeric.Float16;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -225,7 +226,7 @@ public final class InputFeeds {
                 switch (target) {
                     case FLOAT -> out.putFloat((float) v);
                     case DOUBLE -> out.putDouble(v);
-                    case FLOAT16 -> out.putShort(Half.fromFloat((float) v));
+                    case FLOAT16 -> out.putShort(Float16.toHalf((float) v));
                     default -> throw new IllegalStateException("unchecked conversion to " + target);
                 }
             } else {

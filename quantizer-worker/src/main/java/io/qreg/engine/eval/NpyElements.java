@@ -1,5 +1,6 @@
 package io.qreg.engine.eval;
 
+import io.qreg.numeric.Float16;
 import io.qreg.npy.NpyDType;
 
 import java.nio.ByteBuffer;
@@ -29,7 +30,7 @@ final class NpyElements {
         return switch (dtype) {
             case FLOAT32 -> data.getFloat(i * 4);
             case FLOAT64 -> data.getDouble(i * 8);
-            case FLOAT16 -> Half.toFloat(data.getShort(i * 2));
+            case FLOAT16 -> Float16.toFloat(data.getShort(i * 2));
             default -> throw new IllegalStateException(dtype.typeName() + " is not a floating-point dtype");
         };
     }

@@ -1,5 +1,6 @@
 package io.qreg.engine.eval;
 
+import io.qreg.numeric.Float16;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.TensorInfo;
@@ -24,7 +25,7 @@ final class OutputValues {
             case FLOAT16 -> {
                 ShortBuffer halves = tensor.getShortBuffer();
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = Half.toFloat(halves.get(i));
+                    out[i] = Float16.toFloat(halves.get(i));
                 }
             }
             case DOUBLE -> {

@@ -1,5 +1,6 @@
 package io.qreg.engine.tensor;
 
+import io.qreg.numeric.Float16;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.qreg.onnx.ir.TensorProto;

@@ -1,5 +1,6 @@
 package io.qreg.engine.tensor;
 
+import io.qreg.numeric.Float16;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

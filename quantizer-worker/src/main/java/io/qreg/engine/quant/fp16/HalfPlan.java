@@ -3,7 +3,7 @@ package io.qreg.engine.quant.fp16;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.Nodes;
 import io.qreg.engine.quant.QuantizationOptions;
-import io.qreg.engine.tensor.Float16;
+import io.qreg.numeric.Float16;
 import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.NodeProto;
 import io.qreg.onnx.ir.TensorProto;

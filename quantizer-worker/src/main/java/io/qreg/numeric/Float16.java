@@ -1,4 +1,4 @@
-package io.qreg.engine.tensor;
+package io.qreg.numeric;
 
 /**
  * IEEE 754 binary16 conversions ({@code Float.floatToFloat16} only arrives in Java 20).

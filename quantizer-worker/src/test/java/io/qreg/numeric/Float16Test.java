@@ -1,4 +1,4 @@
-package io.qreg.engine.tensor;
+package io.qreg.numeric;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
