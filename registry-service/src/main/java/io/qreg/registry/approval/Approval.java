@@ -1,5 +1,6 @@
 package io.qreg.registry.approval;
 
+import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,7 +188,7 @@ final class Approval {
 
     private void require(ApprovalStatus expected, String action) {
         if (status != expected) {
-            throw new IllegalApprovalTransitionException(status, "approval " + id + " is " + status
+            throw new IllegalTransitionException(status, "approval " + id + " is " + status
                     + (statusReason == null ? "" : " (" + statusReason + ")") + " and cannot be " + action
                     + "; that needs " + expected);
         }
@@ -195,7 +196,7 @@ final class Approval {
 
     private void requireOpen(String action) {
         if (!status.isOpen()) {
-            throw new IllegalApprovalTransitionException(status, "approval " + id + " is " + status
+            throw new IllegalTransitionException(status, "approval " + id + " is " + status
                     + " and cannot " + action + "; only PENDING or APPROVED approvals can");
         }
     }

@@ -1,5 +1,6 @@
 package io.qreg.registry.approval;
 
+import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -241,7 +242,7 @@ public class ApprovalService implements ApprovalGate {
             Signoff signoff;
             try {
                 signoff = a.sign(signer, roles, decision, comment, now);
-            } catch (IllegalApprovalTransitionException e) {
+            } catch (IllegalTransitionException e) {
                 return Outcome.<ApprovalView>refused(ApiException.conflict(e.getMessage()));
             } catch (SignoffRefusedException e) {
                 return Outcome.<ApprovalView>refused(e.forbidden() ? ApiException.forbidden(e.getMessage())

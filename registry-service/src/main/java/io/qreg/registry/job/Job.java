@@ -1,5 +1,6 @@
 package io.qreg.registry.job;
 
+import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -129,7 +130,7 @@ public class Job {
     void refuse(String reason, Instant now) {
         require(JobStatus.QUEUED, "refused");
         if (attempts > 0) {
-            throw new IllegalJobTransitionException(status, "job " + id + " was already attempted " + attempts
+            throw new IllegalTransitionException(status, "job " + id + " was already attempted " + attempts
                     + " time(s); only a job no worker has claimed can be refused");
         }
         status = JobStatus.FAILED;
@@ -176,7 +177,7 @@ public class Job {
             cancelRequested = true;
             return false;
         }
-        throw new IllegalJobTransitionException(status, "job " + id + " is " + status
+        throw new IllegalTransitionException(status, "job " + id + " is " + status
                 + " and cannot be cancelled; only QUEUED or RUNNING jobs can");
     }
 
@@ -264,7 +265,7 @@ public class Job {
 
     private void require(JobStatus expected, String action) {
         if (status != expected) {
-            throw new IllegalJobTransitionException(status, "job " + id + " is " + status + " and cannot be "
+            throw new IllegalTransitionException(status, "job " + id + " is " + status + " and cannot be "
                     + action + "; that needs " + expected);
         }
     }

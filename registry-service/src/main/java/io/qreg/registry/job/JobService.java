@@ -1,5 +1,6 @@
 package io.qreg.registry.job;
 
+import io.qreg.registry.support.IllegalTransitionException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -81,7 +82,7 @@ public class JobService {
         boolean immediately;
         try {
             immediately = job.cancel(Timestamps.now());
-        } catch (IllegalJobTransitionException e) {
+        } catch (IllegalTransitionException e) {
             throw ApiException.conflict(e.getMessage());
         }
         store.update(job);

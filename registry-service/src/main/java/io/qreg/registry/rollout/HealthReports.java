@@ -1,5 +1,6 @@
 package io.qreg.registry.rollout;
 
+import io.qreg.registry.support.IllegalTransitionException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -54,7 +55,7 @@ class HealthReports {
             Rollout rollout = store.find(id).orElseThrow(() -> ApiException.notFound("rollout", id));
             try {
                 rollout.requireActive("sent health reports");
-            } catch (IllegalRolloutTransitionException e) {
+            } catch (IllegalTransitionException e) {
                 throw ApiException.conflict(e.getMessage());
             }
             if (store.insertHealth(UUID.randomUUID(), rollout, report, breaches(rollout, report), Timestamps.now(),

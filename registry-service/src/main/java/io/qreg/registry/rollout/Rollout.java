@@ -1,5 +1,6 @@
 package io.qreg.registry.rollout;
 
+import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,7 +114,7 @@ public class Rollout {
     ForcedAdvance advance(Instant now) {
         require(RolloutPhase.PROGRESSING, "advanced");
         if (!analysisPassed()) {
-            throw new IllegalRolloutTransitionException(phase, "rollout " + id + " cannot be advanced yet: "
+            throw new IllegalTransitionException(phase, "rollout " + id + " cannot be advanced yet: "
                     + analysisMissing() + "; wait for the analysis, or advance with {\"force\": true, \"reason\":"
                     + " \"...\"}");
         }
@@ -207,7 +208,7 @@ public class Rollout {
 
     void rollBack(String why, Instant now) {
         if (!phase.isActive()) {
-            throw new IllegalRolloutTransitionException(phase, "rollout " + id + " is " + phase
+            throw new IllegalTransitionException(phase, "rollout " + id + " is " + phase
                     + " and cannot be rolled back; only PROGRESSING or PAUSED rollouts can"
                     + (phase == RolloutPhase.COMPLETED ? " (to return to the previous backend, start a rollout of it)"
                             : ""));
@@ -226,14 +227,14 @@ public class Rollout {
 
     void requireActive(String action) {
         if (!phase.isActive()) {
-            throw new IllegalRolloutTransitionException(phase, "rollout " + id + " is " + phase + " and cannot be "
+            throw new IllegalTransitionException(phase, "rollout " + id + " is " + phase + " and cannot be "
                     + action + "; that needs PROGRESSING or PAUSED");
         }
     }
 
     private void require(RolloutPhase expected, String action) {
         if (phase != expected) {
-            throw new IllegalRolloutTransitionException(phase, "rollout " + id + " is " + phase
+            throw new IllegalTransitionException(phase, "rollout " + id + " is " + phase
                     + " and cannot be " + action + "; that needs " + expected);
         }
     }

@@ -1,5 +1,6 @@
 package io.qreg.registry.rollout;
 
+import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -403,7 +404,7 @@ public class RolloutService {
     private static void transition(Runnable move) {
         try {
             move.run();
-        } catch (IllegalRolloutTransitionException e) {
+        } catch (IllegalTransitionException e) {
             throw ApiException.conflict(e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package io.qreg.registry.webhook;
 
+import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -67,7 +68,7 @@ class Delivery {
         boolean due = status == DeliveryStatus.PENDING && !nextAttemptAt.isAfter(now);
         boolean abandoned = status == DeliveryStatus.SENDING && leaseExpiresAt.isBefore(now);
         if (!due && !abandoned) {
-            throw new IllegalDeliveryTransitionException(status, "delivery " + id + " is " + status
+            throw new IllegalTransitionException(status, "delivery " + id + " is " + status
                     + (status == DeliveryStatus.SENDING ? " under a lease until " + leaseExpiresAt : "")
                     + (status == DeliveryStatus.PENDING ? " until " + nextAttemptAt : "")
                     + " and cannot be claimed; that needs a due PENDING or an expired SENDING delivery");
@@ -121,7 +122,7 @@ class Delivery {
     /** Ends a delivery nobody should receive any more (its subscription was deleted). */
     void cancel(String reason) {
         if (status != DeliveryStatus.PENDING && status != DeliveryStatus.SENDING) {
-            throw new IllegalDeliveryTransitionException(status, "delivery " + id + " is " + status
+            throw new IllegalTransitionException(status, "delivery " + id + " is " + status
                     + " and cannot be cancelled; only PENDING or SENDING deliveries can");
         }
         status = DeliveryStatus.CANCELLED;
@@ -137,7 +138,7 @@ class Delivery {
 
     private void require(DeliveryStatus expected, String action) {
         if (status != expected) {
-            throw new IllegalDeliveryTransitionException(status, "delivery " + id + " is " + status
+            throw new IllegalTransitionException(status, "delivery " + id + " is " + status
                     + " and cannot be " + action + "; that needs " + expected);
         }
     }

@@ -3,6 +3,7 @@ package io.qreg.registry.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -75,7 +76,7 @@ class JobTest {
         Job job = queued(3);
         job.claim(worker, NOW, NOW.plusSeconds(30));
         job.succeed(UUID.randomUUID(), NOW);
-        assertThatThrownBy(() -> job.cancel(NOW)).isInstanceOf(IllegalJobTransitionException.class)
+        assertThatThrownBy(() -> job.cancel(NOW)).isInstanceOf(IllegalTransitionException.class)
                 .hasMessageContaining("SUCCEEDED");
         assertThatThrownBy(() -> job.claim(worker, NOW, NOW)).hasMessageContaining("SUCCEEDED");
         assertThatThrownBy(() -> job.fail("x", true, NOW)).hasMessageContaining("SUCCEEDED");

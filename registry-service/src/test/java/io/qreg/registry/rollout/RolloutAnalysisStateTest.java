@@ -3,6 +3,7 @@ package io.qreg.registry.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -24,7 +25,7 @@ class RolloutAnalysisStateTest {
     @Test
     void aStepAdvancesOnlyAfterItsPassesInARowAndNoDataStartsThemOver() {
         Rollout r = rollout(2);
-        assertThatThrownBy(() -> r.advance(T0)).isInstanceOf(IllegalRolloutTransitionException.class)
+        assertThatThrownBy(() -> r.advance(T0)).isInstanceOf(IllegalTransitionException.class)
                 .hasMessageContaining("step 1 (5%) has 0 of 2 passing intervals; last interval: none judged yet");
 
         r.judged(IntervalOutcome.PASSED, "passed", T0.plusSeconds(10));
@@ -82,7 +83,7 @@ class RolloutAnalysisStateTest {
         Rollout r = rollout(2);
         r.pause(T0.plusSeconds(3));
         assertThatThrownBy(() -> r.judged(IntervalOutcome.PASSED, "passed", T0.plusSeconds(10)))
-                .isInstanceOf(IllegalRolloutTransitionException.class);
+                .isInstanceOf(IllegalTransitionException.class);
         r.resume(T0.plusSeconds(100));
         assertThat(r.intervalStartedAt()).isEqualTo(T0.plusSeconds(100));
         assertThat(r.intervalEndsAt()).isEqualTo(T0.plusSeconds(110));
