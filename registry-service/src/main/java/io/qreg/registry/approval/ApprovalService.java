@@ -21,6 +21,7 @@ import io.qreg.registry.model.RiskTier;
 import io.qreg.registry.policy.Verdict;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.security.Role;
+import io.qreg.registry.support.Text;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
@@ -285,10 +286,10 @@ public class ApprovalService implements ApprovalGate {
     public Page<ApprovalView> search(String status, boolean mine, UUID variantId, UUID checkpointId,
             String deployment, String environment, String tier, String requestedBy, Pageable pageable) {
         ApprovalStatus wanted = parseStatus(status);
-        ApprovalStore.Filter filter = new ApprovalStore.Filter(wanted, variantId, blankToNull(deployment),
-                blankToNull(environment), blankToNull(tier),
+        ApprovalStore.Filter filter = new ApprovalStore.Filter(wanted, variantId, Text.blankToNull(deployment),
+                Text.blankToNull(environment), Text.blankToNull(tier),
                 mine ? new ApprovalStore.Signer(CurrentUser.username(), CurrentUser.roles()) : null,
-                blankToNull(requestedBy), checkpointId);
+                Text.blankToNull(requestedBy), checkpointId);
         for (UUID id : transaction.execute(tx -> store.openMatching(filter))) {
             attempt(now -> Outcome.of(reviewer.refreshed(reviewer.load(id), now)));
         }
@@ -418,9 +419,5 @@ public class ApprovalService implements ApprovalGate {
             throw ApiException.invalid("status", "status must be one of " + List.of(ApprovalStatus.values())
                     + ", got '" + value + "'");
         }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 }

@@ -3,7 +3,6 @@ package io.qreg.registry.approval;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import io.qreg.registry.checkpoint.CheckpointService;
 import io.qreg.registry.checkpoint.CheckpointView;
@@ -46,11 +45,11 @@ class ApprovalSubjects {
     /** The subject's facts; an unknown one answers 404 naming its request field. */
     Facts facts(ApprovalSubject subject) {
         if (subject.isVariant()) {
-            VariantView variant = naming(subject, () -> variants.get(subject.id()));
+            VariantView variant = ApiException.naming(subject.kind().field(), () -> variants.get(subject.id()));
             return new Facts(subject, variant.modelName(), checkpoints.get(variant.checkpointId()), variant.method(),
                     variant);
         }
-        CheckpointView checkpoint = naming(subject, () -> checkpoints.get(subject.id()));
+        CheckpointView checkpoint = ApiException.naming(subject.kind().field(), () -> checkpoints.get(subject.id()));
         return new Facts(subject, checkpoint.modelName(), checkpoint, null, null);
     }
 
@@ -85,13 +84,5 @@ class ApprovalSubjects {
             barred.putIfAbsent(facts.checkpoint().createdBy(), "registered checkpoint " + facts.checkpoint().id());
         }
         return barred.entrySet().stream().map(e -> new IneligibleSigner(e.getKey(), e.getValue())).toList();
-    }
-
-    private static <T> T naming(ApprovalSubject subject, Supplier<T> lookup) {
-        try {
-            return lookup.get();
-        } catch (ApiException e) {
-            throw new ApiException(e.status(), e.getMessage(), subject.kind().field());
-        }
     }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -34,7 +33,6 @@ import tools.jackson.databind.JsonNode;
 public class JobDispatch {
 
     static final long RETRY_MILLIS = 250;
-    static final Duration MAX_WAIT = Duration.ofSeconds(60);
     private static final TypeReference<List<PlannedFollowUp>> FOLLOW_UPS = new TypeReference<>() {
     };
 
@@ -59,29 +57,6 @@ public class JobDispatch {
         this.workers = workers;
         this.audit = audit;
         this.transaction = transaction;
-    }
-
-    /** Parses {@code ?wait=}: seconds ({@code 30}, {@code 30s}) or milliseconds ({@code 500ms}), 0 to 60 s. */
-    static Duration parseWait(String wait) {
-        if (wait == null || wait.isBlank()) {
-            return Duration.ofSeconds(30);
-        }
-        String w = wait.trim().toLowerCase(Locale.ROOT);
-        Duration d;
-        try {
-            if (w.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(w.substring(0, w.length() - 2)));
-            } else {
-                d = Duration.ofMillis(Math.round(Double.parseDouble(w.endsWith("s") ? w.substring(0, w.length() - 1) : w)
-                        * 1000));
-            }
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid("wait", "wait is a duration such as '30s', '500ms' or '0', got '" + wait + "'");
-        }
-        if (d.isNegative() || d.compareTo(MAX_WAIT) > 0) {
-            throw ApiException.invalid("wait", "wait must be between 0 and 60 seconds, got '" + wait + "'");
-        }
-        return d;
     }
 
     /**

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.engine.quant.Method;
@@ -159,7 +158,7 @@ public class JobSubmission {
             variantId = variant.id();
             cp = checkpoints.get(variant.checkpointId());
         } else {
-            cp = naming("checkpointId", () -> checkpoints.get(r.checkpointId()));
+            cp = ApiException.naming("checkpointId", () -> checkpoints.get(r.checkpointId()));
         }
         DatasetView dataset = requireEvaluationDataset(r.dataset(), cp, "dataset", misfits);
         return Job.evaluate(cp.id(), variantId, versioned(dataset), target, null, submitted);
@@ -199,28 +198,28 @@ public class JobSubmission {
         if (id == null) {
             throw ApiException.invalid("checkpointId", "checkpointId is required for a QUANTIZE job");
         }
-        return naming("checkpointId", () -> checkpoints.get(id));
+        return ApiException.naming("checkpointId", () -> checkpoints.get(id));
     }
 
     private RecipeView requireRecipe(JobRequest.Versioned recipe) {
         if (recipe == null || recipe.name() == null || recipe.version() == null) {
             throw ApiException.invalid("recipe", "recipe {name, version} is required for a QUANTIZE job");
         }
-        return naming("recipe", () -> recipes.get(recipe.name(), recipe.version()));
+        return ApiException.naming("recipe", () -> recipes.get(recipe.name(), recipe.version()));
     }
 
     private VariantRef requireVariant(UUID id) {
         if (id == null) {
             throw ApiException.invalid("variantId", "variantId is required for EVALUATE and BENCHMARK jobs");
         }
-        return naming("variantId", () -> variants.ref(id));
+        return ApiException.naming("variantId", () -> variants.ref(id));
     }
 
     private DatasetView requireDataset(JobRequest.Versioned d, String field) {
         if (d == null || d.name() == null || d.version() == null) {
             throw ApiException.invalid(field, field + " {name, version} is required");
         }
-        return naming(field, () -> datasets.get(d.name(), d.version()));
+        return ApiException.naming(field, () -> datasets.get(d.name(), d.version()));
     }
 
     /** Resolves the dataset (400/404 when it cannot be); what does not fit the model goes to {@code misfits}. */
@@ -262,14 +261,5 @@ public class JobSubmission {
         return Optional.of(field + ": dataset " + d.name() + "@" + d.version() + " has inputs " + datasetInputs
                 + " but checkpoint " + cp.modelName() + "@" + cp.version() + " takes " + modelInputs
                 + "; name one array per model input");
-    }
-
-    /** Runs a lookup and, when it says 404, names the request field that pointed at nothing. */
-    private static <T> T naming(String field, Supplier<T> lookup) {
-        try {
-            return lookup.get();
-        } catch (ApiException e) {
-            throw new ApiException(e.status(), e.getMessage(), field);
-        }
     }
 }

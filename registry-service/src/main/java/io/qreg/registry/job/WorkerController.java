@@ -1,11 +1,13 @@
 package io.qreg.registry.job;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import io.qreg.registry.web.PageResponse;
 import io.qreg.registry.web.Pagination;
+import io.qreg.registry.web.WaitParameter;
 
 import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
@@ -20,6 +22,9 @@ import org.springframework.web.bind.annotation.RestController;
 /** Workers over HTTP: register, long-poll for a job, deregister, and the fleet view. */
 @RestController
 class WorkerController {
+
+    /** A claim without {@code ?wait=} waits this long for a job. */
+    private static final Duration DEFAULT_CLAIM_WAIT = Duration.ofSeconds(30);
 
     private final WorkerService workers;
     private final JobDispatch dispatch;
@@ -40,7 +45,7 @@ class WorkerController {
     @PostMapping("/api/v1/workers/{workerId}/claim")
     ResponseEntity<Map<String, Object>> claim(@PathVariable UUID workerId,
             @RequestParam(required = false) String wait) throws InterruptedException {
-        Optional<Map<String, Object>> job = dispatch.claim(workerId, JobDispatch.parseWait(wait));
+        Optional<Map<String, Object>> job = dispatch.claim(workerId, WaitParameter.parse(wait, DEFAULT_CLAIM_WAIT));
         return job.map(ResponseEntity::ok).orElseGet(() -> ResponseEntity.noContent().build());
     }
 

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.ImmutableViews;
+import io.qreg.registry.support.Text;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.data.domain.Page;
@@ -92,7 +93,7 @@ public class ModelService {
     public Page<ModelView> search(String task, String riskTier, String owner, String q, Pageable pageable) {
         String pattern = q == null || q.isBlank() ? null
                 : "%" + q.trim().toLowerCase(Locale.ROOT).replace("%", "\\%").replace("_", "\\_") + "%";
-        return models.search(blankToNull(task), blankToNull(riskTier), blankToNull(owner), pattern, pageable)
+        return models.search(Text.blankToNull(task), Text.blankToNull(riskTier), Text.blankToNull(owner), pattern, pageable)
                 .map(ModelView::of);
     }
 
@@ -109,10 +110,6 @@ public class ModelService {
 
     Model require(String name) {
         return models.findByName(name).orElseThrow(() -> ApiException.notFound("model", name));
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 
     private static <T> T parse(String field, String value, java.util.function.Function<String, T> parser) {

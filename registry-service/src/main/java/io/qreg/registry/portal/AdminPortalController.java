@@ -24,6 +24,7 @@ import io.qreg.registry.security.Role;
 import io.qreg.registry.security.TokenService;
 import io.qreg.registry.security.UserService;
 import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.support.Text;
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.Pagination;
 
@@ -125,7 +126,7 @@ class AdminPortalController {
             Model view, RedirectAttributes redirect) {
         List<String> chosen = roles == null ? List.of() : roles;
         try {
-            var created = users.create(new UserService.NewUser(blankToNull(username),
+            var created = users.create(new UserService.NewUser(Text.blankToNull(username),
                     password == null || password.isEmpty() ? null : password, chosen));
             redirect.addFlashAttribute("notice", "Created " + created.username() + " with roles "
                     + created.roles() + ".");
@@ -148,7 +149,7 @@ class AdminPortalController {
 
     @GetMapping("/admin/tokens")
     String tokens(@RequestParam(required = false) String user, Model view) {
-        String owner = blankToNull(user) == null ? CurrentUser.username() : user;
+        String owner = Text.blankToNull(user) == null ? CurrentUser.username() : user;
         return tokensPage(owner, new TokenForm(null, owner, null), null, view);
     }
 
@@ -159,13 +160,13 @@ class AdminPortalController {
             Model view, HttpServletResponse response) {
         TokenForm form = new TokenForm(name, username, expiresOn);
         try {
-            TokenService.IssuedToken issued = tokens.issue(new TokenService.NewToken(name, blankToNull(username),
+            TokenService.IssuedToken issued = tokens.issue(new TokenService.NewToken(name, Text.blankToNull(username),
                     expiresAt(expiresOn)));
             response.setHeader("Cache-Control", "no-store");
             view.addAttribute("issued", issued);
             return new ModelAndView("admin/token-created", view.asMap());
         } catch (ApiException e) {
-            String owner = blankToNull(username) == null ? CurrentUser.username() : username;
+            String owner = Text.blankToNull(username) == null ? CurrentUser.username() : username;
             return refusedForm(tokensPage(owner, form, Problem.of(e), view), view, e);
         }
     }
@@ -205,7 +206,7 @@ class AdminPortalController {
     }
 
     private static java.time.Instant expiresAt(String date) {
-        if (blankToNull(date) == null) {
+        if (Text.blankToNull(date) == null) {
             return null;
         }
         try {
@@ -284,7 +285,7 @@ class AdminPortalController {
     private static ObjectNode policyBody(Map<String, String> fields, List<String> hardwareTargets) {
         ObjectNode body = CanonicalJson.mapper().createObjectNode();
         for (String name : THRESHOLDS) {
-            String value = blankToNull(fields.get(name));
+            String value = Text.blankToNull(fields.get(name));
             if (value == null) {
                 continue;
             }
@@ -295,7 +296,7 @@ class AdminPortalController {
                         + "'");
             }
         }
-        String onLapse = blankToNull(fields.get(LapseAction.FIELD));
+        String onLapse = Text.blankToNull(fields.get(LapseAction.FIELD));
         if (onLapse != null) {
             body.put(LapseAction.FIELD, onLapse);
         }
@@ -319,7 +320,7 @@ class AdminPortalController {
             Model view, RedirectAttributes redirect) {
         TargetForm form = new TargetForm(name, requiredFlags, labels);
         try {
-            var created = targets.create(new HardwareTargetService.NewTarget(blankToNull(name), words(requiredFlags),
+            var created = targets.create(new HardwareTargetService.NewTarget(Text.blankToNull(name), words(requiredFlags),
                     labels(labels)));
             redirect.addFlashAttribute("notice", "Created hardware target " + created.name() + ".");
             return new ModelAndView("redirect:/admin/hardware-targets");
@@ -377,10 +378,6 @@ class AdminPortalController {
     @ExceptionHandler(ApiException.class)
     ModelAndView refused(ApiException e, HttpServletRequest request) {
         return PortalErrors.page(e, request);
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 
     private static double nullSafe(Double d) {

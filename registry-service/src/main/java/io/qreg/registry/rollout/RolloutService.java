@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 import io.qreg.registry.approval.ApprovalGate;
 import io.qreg.registry.approval.ApprovedDecision;
@@ -88,11 +87,11 @@ public class RolloutService {
         CheckpointView source;
         Backend candidate;
         if (r.variantId() != null) {
-            VariantRef v = naming("variantId", () -> variants.ref(r.variantId()));
+            VariantRef v = ApiException.naming("variantId", () -> variants.ref(r.variantId()));
             source = checkpoints.get(v.checkpointId());
             candidate = Backend.variant(v.id(), Precision.ofMethod(v.method()), v.sha256());
         } else {
-            source = naming("checkpointId", () -> checkpoints.get(r.checkpointId()));
+            source = ApiException.naming("checkpointId", () -> checkpoints.get(r.checkpointId()));
             candidate = Backend.checkpoint(source.id(), source.sha256());
         }
         requireFits(d, tier, source, candidate);
@@ -406,14 +405,6 @@ public class RolloutService {
             move.run();
         } catch (IllegalTransitionException e) {
             throw ApiException.conflict(e.getMessage());
-        }
-    }
-
-    private static <T> T naming(String field, Supplier<T> lookup) {
-        try {
-            return lookup.get();
-        } catch (ApiException e) {
-            throw new ApiException(e.status(), e.getMessage(), field);
         }
     }
 

@@ -3,11 +3,11 @@ package io.qreg.registry.routing;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
 
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.PageResponse;
 import io.qreg.registry.web.Pagination;
+import io.qreg.registry.web.WaitParameter;
 
 import org.springframework.data.domain.Sort;
 import org.springframework.http.CacheControl;
@@ -32,7 +32,6 @@ import org.springframework.web.context.request.async.DeferredResult;
 @RestController
 class RoutingController {
 
-    static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
     private final RoutingService routing;
     private final RoutingCache cache;
@@ -56,7 +55,7 @@ class RoutingController {
             @RequestParam(required = false) String environment, @RequestParam(required = false) String format,
             @RequestParam String wait,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-        Duration timeout = parseWait(wait);
+        Duration timeout = WaitParameter.parse(wait, null);
         String f = RoutingFormats.normalize(format);
         String env = routing.environment(deployment, environment);
         Rendered held = routing.current(deployment, env).rendered(f);
@@ -129,25 +128,5 @@ class RoutingController {
     static ResponseEntity<byte[]> notModified(String etag) {
         return ResponseEntity.status(HttpStatus.NOT_MODIFIED).header(HttpHeaders.ETAG, etag)
                 .cacheControl(CacheControl.noCache()).build();
-    }
-
-    /** {@code ?wait=}: seconds ({@code 30}, {@code 30s}) or milliseconds ({@code 500ms}), 0 to 60 s. */
-    static Duration parseWait(String wait) {
-        String w = wait == null ? "" : wait.trim().toLowerCase(Locale.ROOT);
-        Duration d;
-        try {
-            if (w.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(w.substring(0, w.length() - 2)));
-            } else {
-                d = Duration.ofMillis(Math.round(Double.parseDouble(w.endsWith("s") ? w.substring(0, w.length() - 1)
-                        : w) * 1000));
-            }
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid("wait", "wait is a duration such as '30s', '500ms' or '0', got '" + wait + "'");
-        }
-        if (d.isNegative() || d.compareTo(MAX_WAIT) > 0) {
-            throw ApiException.invalid("wait", "wait must be between 0 and 60 seconds, got '" + wait + "'");
-        }
-        return d;
     }
 }

@@ -1,5 +1,7 @@
 package io.qreg.registry.web;
 
+import java.util.function.Supplier;
+
 import org.springframework.http.HttpStatus;
 
 /**
@@ -47,5 +49,14 @@ public class ApiException extends RuntimeException {
 
     public static ApiException forbidden(String detail) {
         return new ApiException(HttpStatus.FORBIDDEN, detail);
+    }
+
+    /** Runs a lookup and, when it fails (a 404, say), names the request field that pointed at nothing. */
+    public static <T> T naming(String field, Supplier<T> lookup) {
+        try {
+            return lookup.get();
+        } catch (ApiException e) {
+            throw new ApiException(e.status(), e.getMessage(), field);
+        }
     }
 }
