@@ -13,10 +13,10 @@ import java.util.Random;
  */
 final class ActivationSample implements TensorObserver {
 
-    /** About 4 MiB of rows per activation, at least 128 rows and at most 1024. */
+    /** About 4 MiB of rows per activation, at least 128 rows and at most 512. */
     static final int FLOAT_BUDGET = 1 << 20;
     static final int MIN_ROWS = 128;
-    static final int MAX_ROWS = 1024;
+    static final int MAX_ROWS = 512;
 
     private final int channels;
     private final float[] min;

@@ -24,8 +24,10 @@ import java.util.stream.IntStream;
  */
 final class GroupAlphaSearch {
 
-    /** α candidates: 0.30 to 0.80 in steps of 0.05 (the range, twice as fine as the global search was). */
-    static final double[] ALPHAS = IntStream.rangeClosed(6, 16).mapToDouble(i -> i * 0.05).toArray();
+    /** The coarse α grid, 0.30 to 0.80 in steps of 0.1 (the range). */
+    static final double[] COARSE = {0.3, 0.4, 0.5, 0.6, 0.7, 0.8};
+    /** The fine step tried on both sides of the best coarse α, so the search resolves α to 0.05. */
+    static final double FINE_STEP = 0.05;
 
     /**
      * @param alpha the α chosen, or NaN for no smoothing (s = 1)
@@ -76,11 +78,30 @@ final class GroupAlphaSearch {
         double errorOff = error(xBefore, sample, ones(group.channels()), perChannel, weights, outputs, references)
                 / norm;
         Choice best = new Choice(Double.NaN, null, errorOff, errorOff);
-        for (double alpha : ALPHAS) {
+        double bestCoarse = Double.NaN;
+        double bestCoarseError = Double.POSITIVE_INFINITY;
+        List<Double> tried = new ArrayList<>();
+        for (double alpha : COARSE) {
+            tried.add(alpha);
+        }
+        for (int i = 0; i < tried.size(); i++) {
+            double alpha = tried.get(i);
             float[] s = SmoothQuant.scales(sample.absMax(), weightMax, alpha);
             double e = error(xBefore, sample, s, perChannel, weights, outputs, references) / norm;
+            if (i < COARSE.length && e < bestCoarseError) {
+                bestCoarseError = e;
+                bestCoarse = alpha;
+            }
             if (e < best.error()) {
                 best = new Choice(alpha, s, errorOff, e);
+            }
+            if (i == COARSE.length - 1) {
+                // Refine around the best coarse α (one step inside the range on each side).
+                for (double fine : new double[] {bestCoarse - FINE_STEP, bestCoarse + FINE_STEP}) {
+                    if (fine > COARSE[0] - 1e-9 && fine < COARSE[COARSE.length - 1] + 1e-9) {
+                        tried.add(fine);
+                    }
+                }
             }
         }
         return best;
