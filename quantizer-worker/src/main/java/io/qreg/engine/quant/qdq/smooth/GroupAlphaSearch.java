@@ -74,37 +74,37 @@ final class GroupAlphaSearch {
                 norm += (double) v * v;
             }
         }
-        float[] weightMax = SmoothQuant.weightMaxima(graph, group);
-        double errorOff = error(xBefore, sample, ones(group.channels()), perChannel, weights, outputs, references)
-                / norm;
-        Choice best = new Choice(Double.NaN, null, errorOff, errorOff);
-        double bestCoarse = Double.NaN;
-        double bestCoarseError = Double.POSITIVE_INFINITY;
-        List<Double> tried = new ArrayList<>();
+        Trial trial = new Trial(xBefore, sample, perChannel, weights, outputs, references, norm,
+                SmoothQuant.weightMaxima(graph, group));
+        double errorOff = trial.error(ones(group.channels()));
+        Choice coarse = null;
         for (double alpha : COARSE) {
-            tried.add(alpha);
+            Choice c = trial.at(alpha, errorOff);
+            coarse = coarse == null || c.error() < coarse.error() ? c : coarse;
         }
-        for (int i = 0; i < tried.size(); i++) {
-            double alpha = tried.get(i);
+        Choice best = coarse;
+        for (double fine : new double[] {coarse.alpha() - FINE_STEP, coarse.alpha() + FINE_STEP}) {
+            if (fine > COARSE[0] - 1e-9 && fine < COARSE[COARSE.length - 1] + 1e-9) {
+                Choice c = trial.at(fine, errorOff);
+                best = c.error() < best.error() ? c : best;
+            }
+        }
+        return best.error() < errorOff ? best : new Choice(Double.NaN, null, errorOff, errorOff);
+    }
+
+    /** One group's fixed inputs to the search; {@link #at} tries one α on them. */
+    private record Trial(float[] x, ActivationSample sample, boolean perChannel, List<float[]> weights,
+            List<Integer> outputs, List<float[]> references, double norm, float[] weightMax) {
+
+        Choice at(double alpha, double errorOff) {
             float[] s = SmoothQuant.scales(sample.absMax(), weightMax, alpha);
-            double e = error(xBefore, sample, s, perChannel, weights, outputs, references) / norm;
-            if (i < COARSE.length && e < bestCoarseError) {
-                bestCoarseError = e;
-                bestCoarse = alpha;
-            }
-            if (e < best.error()) {
-                best = new Choice(alpha, s, errorOff, e);
-            }
-            if (i == COARSE.length - 1) {
-                // Refine around the best coarse α (one step inside the range on each side).
-                for (double fine : new double[] {bestCoarse - FINE_STEP, bestCoarse + FINE_STEP}) {
-                    if (fine > COARSE[0] - 1e-9 && fine < COARSE[COARSE.length - 1] + 1e-9) {
-                        tried.add(fine);
-                    }
-                }
-            }
+            return new Choice(alpha, s, errorOff, error(s));
         }
-        return best;
+
+        /** The relative squared output error with smoothing factors s (all 1: none). */
+        double error(float[] s) {
+            return GroupAlphaSearch.error(x, sample, s, perChannel, weights, outputs, references) / norm;
+        }
     }
 
     /** Σ‖Q(X/s)·Q(diag(s)·W) − X·W‖² over the group's layers. */
