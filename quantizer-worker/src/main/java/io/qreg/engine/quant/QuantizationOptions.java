@@ -22,8 +22,8 @@ import java.util.Set;
  * @param guardMaskedActivations keep activations dominated by huge constants (additive attention masks)
  *        in float; on by default
  * @param smoothQuantAlpha int8-static only: SmoothQuant's migration strength α in [0, 1] (activation outliers moved
- *        into the weights before calibration), {@link #SMOOTH_QUANT_AUTO} (NaN) to search α on the calibration
- *        data, or null for no smoothing
+ *        into the weights before calibration), {@link #SMOOTH_QUANT_AUTO} (NaN) to search α (or none) per layer
+ *        group on the calibration data, or null for no smoothing
  * @param targetBitsPerWeight if set (int4-weight with calibration), choose int4, int8 or float per MatMul/Gemm
  *        layer to minimise the estimated output error with the stored bits per weight, scales and zero points
  *        included, at most this; null = every layer at the method's own precision

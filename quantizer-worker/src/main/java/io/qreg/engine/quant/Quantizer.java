@@ -6,7 +6,6 @@ import io.qreg.engine.model.OnnxModelException;
 import io.qreg.engine.sensitivity.BudgetOutcome;
 import io.qreg.engine.sensitivity.SensitiveQuantization;
 import io.qreg.engine.sensitivity.SensitivityRequest;
-import io.qreg.engine.sensitivity.SmoothQuantSearch;
 import io.qreg.onnx.ir.NodeProto;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,9 +51,6 @@ public final class Quantizer {
         OnnxModel model = load(in);
         validate(model, options);
         QuantizedInput.check(model, options.method());
-        // --smooth-quant auto: α is measured on the calibration data before the pass (and any analysis) runs.
-        SmoothQuantSearch.Choice smoothing = SmoothQuantSearch.resolve(model, options, progress);
-        options = smoothing.options();
         // Read before the passes rewrite the graph: which inputs index which embedding tables.
         Map<String, Long> indexBounds = GeneratedInputs.indexBounds(model.graph());
         List<String> unmatchedExclusions = unmatchedExcludedOpTypes(model, options);
@@ -73,7 +69,6 @@ public final class Quantizer {
             notes = context.notes();
         }
         notes = new ArrayList<>(notes);
-        notes.addAll(0, smoothing.notes());
         notes.addAll(unmatchedExclusions);
         // Before anything is written: a model with no layer below float32 must never be labelled quantized.
         List<WrittenLayer> written = WrittenLayers.of(model.graph());

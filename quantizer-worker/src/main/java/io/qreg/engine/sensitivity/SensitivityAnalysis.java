@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 
 /**
  * Measures quantized variants of one model against its FP32 outputs on the first calibration samples. The
@@ -135,15 +134,6 @@ final class SensitivityAnalysis implements AutoCloseable {
         Set<String> excluded = new HashSet<>(options.excludeNodes());
         excluded.addAll(keptFloat);
         QuantizationContext variant = InMemoryQuantization.apply(original, options.withExcludeNodes(excluded));
-        return runner.compare(variant.model().toProto(), reference);
-    }
-
-    /**
-     * The joint error of the method run under changed options (a SmoothQuant alpha, say), calibrated on the same
-     * bounded samples as every other measurement.
-     */
-    OutputError errorWith(UnaryOperator<QuantizationOptions> change) throws QuantizationException {
-        QuantizationContext variant = InMemoryQuantization.apply(original, change.apply(options));
         return runner.compare(variant.model().toProto(), reference);
     }
 

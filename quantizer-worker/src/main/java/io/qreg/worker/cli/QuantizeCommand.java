@@ -91,7 +91,7 @@ public final class QuantizeCommand implements Command {
                                         included) at most this; needs --calibration
                   --no-mask-guard       int8-static: also quantize activations dominated by huge constants (attention masks)
                   --smooth-quant        int8-static: SmoothQuant with migration strength ALPHA from 0 to 1 (0.5 suits most
-                                        models), or auto to pick it from 0.3-0.8 by the output error on the calibration set
+                                        models), or auto to pick it (or none) per layer group by its error on the calibration set
                   --report              write the per-layer report as JSON to this file; with --calibration it
                                         includes each layer's sensitivity (output SQNR in dB when only that layer
                                         is quantized, on up to %d calibration samples)

@@ -14,6 +14,7 @@ import io.qreg.engine.quant.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.QuantizationPass;
 import io.qreg.engine.quant.qdq.smooth.SmoothQuant;
+import io.qreg.engine.quant.qdq.smooth.StaticRounding;
 import io.qreg.onnx.ir.NodeProto;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -108,6 +109,8 @@ public final class StaticQdqPass implements QuantizationPass {
         Set<String> smoothingMuls = Set.of();
         if (options.smoothQuantAlpha() != null) {
             SmoothQuant.Outcome smoothing = SmoothQuant.apply(model, data, options, options.smoothQuantAlpha(),
+                    new StaticRounding(perChannel, tensor -> quantizedAtProducer(graph, options,
+                            table(new QdqState(null, null, false, 0)), tensor)),
                     batchSize, context.progress());
             smoothing.notes().forEach(context::note);
             smoothingMuls = smoothing.insertedMuls();
@@ -149,5 +152,29 @@ public final class StaticQdqPass implements QuantizationPass {
             }
             context.report(quantizer.quantize(graph, node, context));
         }
+    }
+
+    /**
+     * Whether this pass will round {@code tensor} where it is produced: its producer is an op whose output the pass
+     * quantizes (MatMul, Gemm, Conv, the arithmetic ops, Softmax), or one that shares its input's scale (a reshape,
+     * a folded Relu) behind such an op. SmoothQuant's auto needs it before the pass runs: an activation rounded
+     * there and only then divided by s in an inserted Mul keeps the rounding error of its outliers.
+     */
+    private static boolean quantizedAtProducer(ModelGraph graph, QuantizationOptions options,
+            Map<String, QdqOpQuantizer> table, String tensor) {
+        NodeProto producer = graph.producer(tensor).orElse(null);
+        for (int hops = 0; producer != null && hops < graph.nodes().size(); hops++) {
+            QdqOpQuantizer quantizer = table.get(producer.getOpType());
+            if (quantizer == null || !producer.getDomain().isEmpty()
+                    || !options.allows(producer.getName(), producer.getOpType())
+                    || quantizer instanceof EmbeddingTableQuantizer) {
+                return false;
+            }
+            if (!(quantizer instanceof PassThroughQuantizer || quantizer instanceof FoldedActivationQuantizer)) {
+                return true;
+            }
+            producer = graph.producer(producer.getInput(0)).orElse(null);
+        }
+        return false;
     }
 }

@@ -10,12 +10,14 @@ import io.qreg.engine.quant.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.NodeProto;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * SmoothQuant (Xiao et al., 2022) for int8-static: activation outliers sit in a few channels, which a per-tensor
@@ -45,16 +47,19 @@ public final class SmoothQuant {
     }
 
     /**
-     * Smooths {@code model} in place with {@code alpha}, measuring the activation maxima on {@code data}.
+     * Smooths {@code model} in place with {@code alpha}, measuring the activations on {@code data}. With
+     * {@link QuantizationOptions#SMOOTH_QUANT_AUTO} (NaN) each group gets its own α from {@link GroupAlphaSearch}, or
+     * is left alone when no α lowers its quantized output error.
      *
-     * @throws QuantizationException if α is not a number from 0 to 1 (auto must be resolved first) or the
-     *         calibration run fails
+     * @param rounding how the static pass will round weights and activations, which auto simulates
+     * @throws QuantizationException if α is neither auto nor a number from 0 to 1, or the calibration run fails
      */
     public static Outcome apply(OnnxModel model, CalibrationData data, QuantizationOptions options, double alpha,
-            int batchSize, ProgressListener progress) throws QuantizationException {
-        if (!(alpha >= 0 && alpha <= 1)) {
-            throw new QuantizationException("the SmoothQuant alpha must be a number from 0 to 1 here, got " + alpha
-                    + " (auto is searched before the pass runs)");
+            StaticRounding rounding, int batchSize, ProgressListener progress) throws QuantizationException {
+        boolean auto = Double.isNaN(alpha);
+        if (!auto && !(alpha >= 0 && alpha <= 1)) {
+            throw new QuantizationException("the SmoothQuant alpha must be a number from 0 to 1 or auto, got "
+                    + alpha);
         }
         ModelGraph graph = model.graph();
         List<SmoothGroup> groups = SmoothGroup.find(graph, options);
@@ -62,15 +67,37 @@ public final class SmoothQuant {
             return new Outcome(Set.of(), List.of("SmoothQuant found no MatMul or Gemm with a constant weight to smooth"));
         }
         Map<String, ChannelAbsMax> maxima = new LinkedHashMap<>();
-        groups.forEach(g -> maxima.put(g.activation(), new ChannelAbsMax(g.channels())));
-        new CalibrationRunner(batchSize, progress).run(model, data, maxima);
+        Map<String, ActivationSample> samples = new LinkedHashMap<>();
+        for (SmoothGroup g : groups) {
+            if (auto) {
+                samples.put(g.activation(), new ActivationSample(g.channels()));
+            } else {
+                maxima.put(g.activation(), new ChannelAbsMax(g.channels()));
+            }
+        }
+        new CalibrationRunner(batchSize, progress).run(model, data, auto ? samples : maxima);
 
         Set<String> muls = new LinkedHashSet<>();
+        List<String> notes = new ArrayList<>();
         int layers = 0;
+        int smoothedGroups = 0;
         int intoNorm = 0;
         int intoLinear = 0;
         for (SmoothGroup group : groups) {
-            float[] scales = scales(maxima.get(group.activation()).maxima(), weightMaxima(graph, group), alpha);
+            float[] scales;
+            if (auto) {
+                SmoothingFold.Kind kind = SmoothingFold.kind(graph, group);
+                GroupAlphaSearch.Choice choice = GroupAlphaSearch.choose(graph, group, samples.get(group.activation()),
+                        rounding.perChannelWeights(),
+                        kind == SmoothingFold.Kind.MUL && rounding.roundedAtProducer().test(group.activation()));
+                notes.add(describe(group, kind, choice));
+                scales = choice.scales();
+            } else {
+                scales = scales(maxima.get(group.activation()).maxima(), weightMaxima(graph, group), alpha);
+            }
+            if (scales == null) {
+                continue;
+            }
             SmoothingFold.Result result = SmoothingFold.apply(graph, group, scales);
             switch (result.kind()) {
                 case MUL -> muls.add(result.mulNode());
@@ -78,11 +105,35 @@ public final class SmoothQuant {
                 case PRECEDING_LINEAR -> intoLinear++;
             }
             layers += group.linears().size();
+            smoothedGroups++;
         }
-        String note = String.format(Locale.ROOT, "SmoothQuant alpha %.2f smoothed %d MatMul/Gemm layers reading %d"
+        String note = String.format(Locale.ROOT, "SmoothQuant alpha %s smoothed %d MatMul/Gemm layers reading %d"
                 + " activations: %d divided in their LayerNormalization, %d in the MatMul/Gemm producing them, %d"
-                + " through an inserted Mul", alpha, layers, groups.size(), intoNorm, intoLinear, muls.size());
-        return new Outcome(Set.copyOf(muls), List.of(note));
+                + " through an inserted Mul", auto ? "auto" : String.format(Locale.ROOT, "%.2f", alpha), layers,
+                smoothedGroups, intoNorm, intoLinear, muls.size());
+        if (auto) {
+            note += String.format(Locale.ROOT, "; %d of %d activations left unsmoothed, where no alpha lowered the"
+                    + " quantized output error", groups.size() - smoothedGroups, groups.size());
+        }
+        notes.add(0, note);
+        return new Outcome(Set.copyOf(muls), List.copyOf(notes));
+    }
+
+    /** The report's line for one group searched by auto. */
+    private static String describe(SmoothGroup group, SmoothingFold.Kind kind, GroupAlphaSearch.Choice choice) {
+        String layers = group.linears().stream().map(NodeProto::getName).collect(Collectors.joining(", "));
+        String where = switch (kind) {
+            case LAYER_NORMALIZATION -> "its LayerNormalization";
+            case PRECEDING_LINEAR -> "the MatMul/Gemm producing it";
+            case MUL -> "an inserted Mul";
+        };
+        return choice.smooths()
+                ? String.format(Locale.ROOT, "SmoothQuant auto: %s (read by %s) alpha %.2f through %s, relative"
+                        + " output error of its layers %.3g without, %.3g with", group.activation(), layers,
+                        choice.alpha(), where, choice.errorOff(), choice.error())
+                : String.format(Locale.ROOT, "SmoothQuant auto: %s (read by %s) left unsmoothed, relative output"
+                        + " error of its layers %.3g, no alpha from 0.30 to 0.80 through %s lowered it",
+                        group.activation(), layers, choice.errorOff(), where);
     }
 
     /**

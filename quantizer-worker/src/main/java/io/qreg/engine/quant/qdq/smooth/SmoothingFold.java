@@ -48,6 +48,15 @@ final class SmoothingFold {
         return new Result(Kind.MUL, insertMul(graph, group, scales));
     }
 
+    /** Where {@link #apply} will put 1/s for this group; changes nothing. */
+    static Kind kind(ModelGraph graph, SmoothGroup group) {
+        if (foldableLayerNorm(graph, group).isPresent()) {
+            return Kind.LAYER_NORMALIZATION;
+        }
+        return onlyTheGroupReads(graph, group) && PrecedingLinear.canFold(graph, group) ? Kind.PRECEDING_LINEAR
+                : Kind.MUL;
+    }
+
     /** W [k, n] (or [n, k] under transB): input channel j multiplied by s_j. */
     private static void scaleWeightRows(ModelGraph graph, NodeProto linear, float[] scales) {
         TensorProto weight = graph.initializer(linear.getInput(1)).orElseThrow();
