@@ -89,6 +89,13 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
                 smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
     }
 
+    /** These options leaving every node of these op types in float ({@code --exclude-op-types}). */
+    public QuantizationOptions withExcludeOpTypes(Set<String> opTypes) {
+        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
+                excludeNodes, opTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
+    }
+
     /** These options with SmoothQuant at {@code alpha} ({@link #SMOOTH_QUANT_AUTO} to search it, null for none). */
     public QuantizationOptions withSmoothQuantAlpha(Double alpha) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
