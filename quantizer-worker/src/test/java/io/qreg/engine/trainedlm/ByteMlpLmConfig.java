@@ -28,9 +28,11 @@ public record ByteMlpLmConfig(int context, int embed, int d, int mlp, int blocks
         }
     }
 
-    /** The model the larger-LM tests use: 16 bytes of context, 3 blocks of 256 → 1024 → 256, about 1.8M parameters,
-     * trained for about one pass (8,000 of the 8,128 (context, next byte) examples of the calibration split (more passes only
-     * memorise it: 64 sequences of 128 bytes are all the training text there is)). */
+    /**
+     * The model the larger-LM tests use: 16 bytes of context, 3 blocks of 256 → 1024 → 256, about 1.8M parameters.
+     * It is trained on 8,000 of the calibration split's 8,128 (context, next byte) examples, about one pass: more
+     * passes only memorise it, since 64 sequences of 128 bytes are all the training text there is.
+     */
     public static ByteMlpLmConfig standard() {
         return new ByteMlpLmConfig(16, 32, 256, 1024, 3, 500, 16, 2e-3, 13L);
     }
