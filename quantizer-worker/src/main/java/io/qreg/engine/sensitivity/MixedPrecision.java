@@ -59,6 +59,11 @@ final class MixedPrecision {
             throw new QuantizationException(FLAG + " and --accuracy-budget both decide which layers stay in float;"
                     + " give one of them");
         }
+        java.util.Optional<String> algorithm = io.qreg.engine.quant.MethodOptions.targetRefusal(options.algorithm(),
+                options.symmetric(), io.qreg.engine.quant.MethodOptions.Surface.CLI);
+        if (algorithm.isPresent()) {
+            throw new QuantizationException(algorithm.get());
+        }
     }
 
     /** Bits per layer at each precision, and everything else the written model's weights take. */
@@ -88,9 +93,9 @@ final class MixedPrecision {
         double floor = costs.bitsPerWeight(cheapest);
         if (target < floor) {
             throw new QuantizationException(String.format(Locale.ROOT, "%s (recipe field %s) %s is below what the"
-                    + " cheapest mix takes on this model (int4 at block %d everywhere): %.3f bits/weight counting"
-                    + " scales and zero points; ask for at least that", FLAG, FIELD, target,
-                    formats.stream().filter(f -> f.precision() == WeightPrecision.INT4)
+                    + " cheapest mix takes on this model (every layer at int4 with its cheapest block, %d to %d):"
+                    + " %.3f bits/weight counting scales and zero points; ask for at least that", FLAG, FIELD, target,
+                    options.blockSize(), formats.stream().filter(f -> f.precision() == WeightPrecision.INT4)
                             .mapToInt(LayerFormat::blockSize).max().orElseThrow(), floor));
         }
         Map<LayerFormat, List<LayerSensitivity>> measured = new LinkedHashMap<>();

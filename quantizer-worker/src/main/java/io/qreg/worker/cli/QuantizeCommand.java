@@ -199,6 +199,11 @@ public final class QuantizeCommand implements Command {
                 .ifPresent(message -> {
                     throw new UsageException(message);
                 });
+        if (targetBits != null) {
+            MethodOptions.targetRefusal(algorithm, symmetric, MethodOptions.Surface.CLI).ifPresent(message -> {
+                throw new UsageException(message);
+            });
+        }
         try {
             return new QuantizationOptions(method, args.flag("--per-channel"), symmetric,
                     args.intValue("--block-size", QuantizationOptions.DEFAULT_BLOCK_SIZE, 1), calibration, percentile,

@@ -83,7 +83,8 @@ class MixedPrecisionByteLmTest {
         assertThatThrownBy(() -> Quantizer.quantize(model, dir.resolve("q.onnx"), options(4.3), null))
                 .isInstanceOf(QuantizationException.class)
                 .hasMessageContaining("--target-bits-per-weight")
-                .hasMessageContaining("below what the cheapest mix takes on this model (int4 at block 128");
+                .hasMessageContaining("below what the cheapest mix takes on this model (every layer at int4 with its"
+                        + " cheapest block, 32 to 128)");
         assertThat(Files.exists(dir.resolve("q.onnx"))).isFalse();
     }
 
