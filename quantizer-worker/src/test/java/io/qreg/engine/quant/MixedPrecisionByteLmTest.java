@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * int4-weight block 32 symmetric on bytelm_small with a bits-per-weight target, measured in ONNX Runtime: the issue's
+ * int4-weight block 32 on bytelm_small with a bits-per-weight target, measured in ONNX Runtime: the issue's
  * "mixed, at most 5.5 bits/weight counting scales and zero points, perplexity at most 6.15" (FP32 6.123, int4 RTN
  * 6.233, int4 GPTQ 6.158).
  */
@@ -38,15 +38,21 @@ class MixedPrecisionByteLmTest {
     }
 
     private QuantizationOptions options(Double target) {
+        return options(target, true);
+    }
+
+    private QuantizationOptions options(Double target, boolean symmetric) {
         QuantizationOptions d = QuantizationOptions.defaults(Method.INT4_WEIGHT);
-        return new QuantizationOptions(Method.INT4_WEIGHT, false, true, 32, d.calibrationMethod(), d.percentile(),
+        return new QuantizationOptions(Method.INT4_WEIGHT, false, symmetric, 32, d.calibrationMethod(), d.percentile(),
                 Set.of(), Set.of(), Map.of("input_ids", calib), null, null, true).withTargetBitsPerWeight(target);
     }
 
     @Test
     void gptqMixedToFiveAndAHalfBitsPerWeightReachesTheIssuesPerplexity() throws Exception {
         Path out = dir.resolve("mixed.onnx");
-        QuantizationOptions gptq = options(TARGET_BITS)
+        // int4-weight's default zero points (what the CLI does without --symmetric). Symmetric measured 6.145 with 8
+        // sensitivity samples but 6.152 with the CLI's 64; with zero points both chose the same mix, at 6.144.
+        QuantizationOptions gptq = options(TARGET_BITS, false)
                 .withAlgorithm(Algorithm.GPTQ, QuantizationOptions.DEFAULT_GPTQ_DAMP, false);
         QuantizationReport report = Quantizer.quantize(model, out, gptq, null,
                 io.qreg.engine.sensitivity.SensitivityRequest.measure(8));
@@ -69,7 +75,7 @@ class MixedPrecisionByteLmTest {
                 && l.status() != LayerReport.Status.UNSUPPORTED).hasSize(9)
                 .allMatch(l -> l.detail().startsWith("mixed precision: "))
                 .filteredOn(l -> l.status() == LayerReport.Status.QUANTIZED)
-                .allMatch(l -> l.detail().contains("symmetric, GPTQ"));
+                .allMatch(l -> l.detail().contains("with zero points, GPTQ"));
         assertThat(report.notes()).anyMatch(n -> n.startsWith("mixed precision to at most 5.5 bits/weight")
                 && n.contains("(algorithm gptq)"));
         assertThat(report.toMap()).extractingByKey("options").asInstanceOf(
