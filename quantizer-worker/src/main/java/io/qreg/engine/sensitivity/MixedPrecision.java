@@ -6,6 +6,7 @@ import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.ConstantLinear;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.MethodOptions;
 import io.qreg.engine.quant.Passes;
 import io.qreg.engine.quant.PrecisionMix;
 import io.qreg.engine.quant.QuantizationContext;
@@ -15,6 +16,7 @@ import io.qreg.engine.quant.WeightPrecision;
 import io.qreg.engine.quant.WrittenLayer;
 import io.qreg.engine.quant.WrittenLayers;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,15 +24,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * int4-weight to a bits-per-weight target: each MatMul/Gemm layer is written as int4 (MatMulNBits 4 bits), int8
- * (MatMulNBits 8 bits, same block size and symmetry) or kept in float, choosing the mix that minimises the
- * estimated output error within the budget.
+ * int4-weight to a bits-per-weight target: each MatMul/Gemm layer is written in one of the {@link LayerFormat}s (int4
+ * at the requested block size or coarser, int8, or float), choosing the mix that minimises the estimated output
+ * error within the budget. Every int4 and int8 layer uses the options' algorithm and symmetry.
  *
  * <p>The estimate adds the layers' error powers: a layer's Σ(ref−out)² over the outputs when only it is quantized
- * at that precision (its SQNR turned back into noise: {@code 10^(−SQNR/10) · output power}), float adding none.
+ * in that format (its SQNR turned back into noise: {@code 10^(−SQNR/10) · output power}), float adding none.
  * The bits are the ones {@link PrecisionMix} counts on the written graph: codes, float32 scales and packed zero
  * points per layer, everything the method writes outside these layers (embeddings) as it is. The choice is solved
  * by {@link BitBudgetKnapsack}, and the written model's own mix is checked against the target before it is kept.
@@ -39,7 +42,7 @@ final class MixedPrecision {
 
     static final String FLAG = "--target-bits-per-weight";
     private static final String FIELD = "targetBitsPerWeight";
-    /** The knapsack's finest resolution: the spare budget above int4 everywhere in at most this many units. */
+    /** The knapsack's finest resolution: the spare budget above the cheapest mix in at most this many units. */
     private static final long UNITS = 100_000;
 
     private MixedPrecision() {
@@ -59,14 +62,14 @@ final class MixedPrecision {
             throw new QuantizationException(FLAG + " and --accuracy-budget both decide which layers stay in float;"
                     + " give one of them");
         }
-        java.util.Optional<String> algorithm = io.qreg.engine.quant.MethodOptions.targetRefusal(options.algorithm(),
-                options.symmetric(), io.qreg.engine.quant.MethodOptions.Surface.CLI);
+        Optional<String> algorithm = MethodOptions.targetRefusal(options.algorithm(), options.symmetric(),
+                MethodOptions.Surface.CLI);
         if (algorithm.isPresent()) {
             throw new QuantizationException(algorithm.get());
         }
     }
 
-    /** Bits per layer at each precision, and everything else the written model's weights take. */
+    /** Bits per layer in each format, and everything else the written model's weights take. */
     private record Costs(Map<String, Map<LayerFormat, Long>> bits, long fixedBits, long parameters) {
 
         double bitsPerWeight(Map<String, LayerFormat> mix) {
@@ -88,7 +91,7 @@ final class MixedPrecision {
         Costs costs = costs(model.graph(), options, analysis, linear, formats);
         Map<String, LayerFormat> allInt4 = everywhere(linear, formats.get(0));
         Map<String, LayerFormat> cheapest = new LinkedHashMap<>();
-        linear.forEach(l -> cheapest.put(l.node(), formats.stream().min(java.util.Comparator.comparingLong(
+        linear.forEach(l -> cheapest.put(l.node(), formats.stream().min(Comparator.comparingLong(
                 f -> costs.bits().get(l.node()).get(f))).orElseThrow()));
         double floor = costs.bitsPerWeight(cheapest);
         if (target < floor) {
