@@ -128,6 +128,20 @@ public final class MethodOptions {
     }
 
     /**
+     * The one refusal between a bits-per-weight target and the weight-only algorithm: the mix writes some layers at
+     * int8, and HQQ with zero points has no 8-bit form (MatMulNBits takes its float zero points at 4 bits only).
+     * Every other algorithm composes with the target. Empty when all is well.
+     */
+    public static Optional<String> targetRefusal(Algorithm algorithm, boolean symmetric, Surface surface) {
+        if (algorithm != Algorithm.HQQ || symmetric) {
+            return Optional.empty();
+        }
+        return Optional.of(Option.TARGET_BITS_PER_WEIGHT.name(surface) + " with " + Option.ALGORITHM.name(surface)
+                + " hqq needs " + (surface == Surface.CLI ? "--symmetric" : "symmetric true") + ": the mix writes some"
+                + " layers at int8, and MatMulNBits takes HQQ's float zero points at 4 bits only");
+    }
+
+    /**
      * The refusals that depend on the weight-only algorithm rather than the method: GPTQ's damp and act-order do
      * nothing for another algorithm, and GPTQ and AWQ cannot run without calibration data. Empty when all is well.
      */

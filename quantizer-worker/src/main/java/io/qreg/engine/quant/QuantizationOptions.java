@@ -122,6 +122,13 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
                 smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
     }
 
+    /** The same options at another block size (mixed precision writes some layers at coarser blocks). */
+    public QuantizationOptions withBlockSize(int size) {
+        return new QuantizationOptions(method, perChannel, symmetric, size, calibrationMethod, percentile,
+                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
+    }
+
     public QuantizationOptions withTargetBitsPerWeight(Double bits) {
         return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
                 excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,

@@ -6,6 +6,7 @@ import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.ConstantLinear;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.MethodOptions;
 import io.qreg.engine.quant.Passes;
 import io.qreg.engine.quant.PrecisionMix;
 import io.qreg.engine.quant.QuantizationContext;
@@ -15,6 +16,7 @@ import io.qreg.engine.quant.WeightPrecision;
 import io.qreg.engine.quant.WrittenLayer;
 import io.qreg.engine.quant.WrittenLayers;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,15 +24,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * int4-weight to a bits-per-weight target: each MatMul/Gemm layer is written as int4 (MatMulNBits 4 bits), int8
- * (MatMulNBits 8 bits, same block size and symmetry) or kept in float, choosing the mix that minimises the
- * estimated output error within the budget.
+ * int4-weight to a bits-per-weight target: each MatMul/Gemm layer is written in one of the {@link LayerFormat}s (int4
+ * at the requested block size or coarser, int8, or float), choosing the mix that minimises the estimated output
+ * error within the budget. Every int4 and int8 layer uses the options' algorithm and symmetry.
  *
  * <p>The estimate adds the layers' error powers: a layer's Σ(ref−out)² over the outputs when only it is quantized
- * at that precision (its SQNR turned back into noise: {@code 10^(−SQNR/10) · output power}), float adding none.
+ * in that format (its SQNR turned back into noise: {@code 10^(−SQNR/10) · output power}), float adding none.
  * The bits are the ones {@link PrecisionMix} counts on the written graph: codes, float32 scales and packed zero
  * points per layer, everything the method writes outside these layers (embeddings) as it is. The choice is solved
  * by {@link BitBudgetKnapsack}, and the written model's own mix is checked against the target before it is kept.
@@ -39,10 +42,8 @@ final class MixedPrecision {
 
     static final String FLAG = "--target-bits-per-weight";
     private static final String FIELD = "targetBitsPerWeight";
-    /** The knapsack's finest resolution: the spare budget above int4 everywhere in at most this many units. */
+    /** The knapsack's finest resolution: the spare budget above the cheapest mix in at most this many units. */
     private static final long UNITS = 100_000;
-    private static final List<WeightPrecision> CHOICES = List.of(WeightPrecision.INT4, WeightPrecision.INT8,
-            WeightPrecision.FP32);
 
     private MixedPrecision() {
     }
@@ -61,14 +62,19 @@ final class MixedPrecision {
             throw new QuantizationException(FLAG + " and --accuracy-budget both decide which layers stay in float;"
                     + " give one of them");
         }
+        Optional<String> algorithm = MethodOptions.targetRefusal(options.algorithm(), options.symmetric(),
+                MethodOptions.Surface.CLI);
+        if (algorithm.isPresent()) {
+            throw new QuantizationException(algorithm.get());
+        }
     }
 
-    /** Bits per layer at each precision, and everything else the written model's weights take. */
-    private record Costs(Map<String, Map<WeightPrecision, Long>> bits, long fixedBits, long parameters) {
+    /** Bits per layer in each format, and everything else the written model's weights take. */
+    private record Costs(Map<String, Map<LayerFormat, Long>> bits, long fixedBits, long parameters) {
 
-        double bitsPerWeight(Map<String, WeightPrecision> mix) {
+        double bitsPerWeight(Map<String, LayerFormat> mix) {
             long total = fixedBits;
-            for (Map.Entry<String, WeightPrecision> e : mix.entrySet()) {
+            for (Map.Entry<String, LayerFormat> e : mix.entrySet()) {
                 total += bits.get(e.getKey()).get(e.getValue());
             }
             return (double) total / parameters;
@@ -81,21 +87,32 @@ final class MixedPrecision {
         double target = options.targetBitsPerWeight();
         List<LayerReport> linear = baseline.candidates().stream()
                 .filter(l -> l.opType().equals("MatMul") || l.opType().equals("Gemm")).toList();
-        Costs costs = costs(model.graph(), options, analysis, linear);
-        Map<String, WeightPrecision> allInt4 = new LinkedHashMap<>();
-        linear.forEach(l -> allInt4.put(l.node(), WeightPrecision.INT4));
-        double floor = costs.bitsPerWeight(allInt4);
+        List<LayerFormat> formats = LayerFormat.candidates(options.blockSize());
+        Costs costs = costs(model.graph(), options, analysis, linear, formats);
+        Map<String, LayerFormat> allInt4 = everywhere(linear, formats.get(0));
+        Map<String, LayerFormat> cheapest = new LinkedHashMap<>();
+        linear.forEach(l -> cheapest.put(l.node(), formats.stream().min(Comparator.comparingLong(
+                f -> costs.bits().get(l.node()).get(f))).orElseThrow()));
+        double floor = costs.bitsPerWeight(cheapest);
         if (target < floor) {
-            throw new QuantizationException(String.format(Locale.ROOT, "%s (recipe field %s) %s is below what int4"
-                    + " everywhere takes on this model at block size %d: %.3f bits/weight counting scales and zero"
-                    + " points; ask for at least that", FLAG, FIELD, target, options.blockSize(), floor));
+            throw new QuantizationException(String.format(Locale.ROOT, "%s (recipe field %s) %s is below what the"
+                    + " cheapest mix takes on this model (every layer at int4 with its cheapest block, %d to %d):"
+                    + " %.3f bits/weight counting scales and zero points; ask for at least that", FLAG, FIELD, target,
+                    options.blockSize(), formats.stream().filter(f -> f.precision() == WeightPrecision.INT4)
+                            .mapToInt(LayerFormat::blockSize).max().orElseThrow(), floor));
         }
-        List<LayerSensitivity> int4 = analysis.layers(linear, options, progress);
-        List<LayerSensitivity> int8 = analysis.layers(linear, options.withMethod(Method.INT8_WEIGHT), progress);
-        Plan plan = choose(linear, costs, int4, int8, target);
-        Map<String, WeightPrecision> chosen = plan.chosen();
+        Map<LayerFormat, List<LayerSensitivity>> measured = new LinkedHashMap<>();
+        for (LayerFormat format : formats) {
+            if (format.quantized()) {
+                measured.put(format, analysis.layers(linear, format::options, progress));
+            }
+        }
+        Map<LayerFormat, Map<String, Double>> noise = new LinkedHashMap<>();
+        measured.forEach((format, layers) -> noise.put(format, noise(layers)));
+        Plan plan = choose(linear, costs, formats, noise, target);
+        Map<String, LayerFormat> chosen = plan.chosen();
         List<String> notes = new ArrayList<>();
-        List<LayerReport> layers = apply(model, options, chosen, progress, notes);
+        List<LayerReport> layers = apply(model, options, formats.get(0), chosen, progress, notes);
         PrecisionMix written = PrecisionMix.of(WrittenLayers.of(model.graph()));
         if (written.bitsPerWeight() > target) {
             throw new QuantizationException(String.format(Locale.ROOT, "the mixed-precision model takes %.4f"
@@ -103,26 +120,33 @@ final class MixedPrecision {
                     written.bitsPerWeight(), FLAG, target));
         }
         Map<String, Long> counts = new LinkedHashMap<>();
-        CHOICES.forEach(p -> counts.put(p.wireName(), chosen.values().stream().filter(p::equals).count()));
-        double estimate = error(chosen, int4, int8);
-        double int4Estimate = error(allInt4, int4, int8);
-        OutputError measured = analysis.error(model.toProto());
+        formats.forEach(f -> counts.put(f.toString(), chosen.values().stream().filter(f::equals).count()));
+        counts.values().removeIf(c -> c == 0);
+        OutputError error = analysis.error(model.toProto());
         notes.add(String.format(Locale.ROOT, "mixed precision to at most %s bits/weight (scales and zero points"
-                + " included): %.3f achieved, %.3f with int4 everywhere; chose %s of %d MatMul/Gemm layers;"
-                + " estimated output error power (sum of the layers' alone-errors) %.4g vs %.4g for int4 everywhere;"
-                + " SQNR of the written model on the first %d calibration samples %.2f dB (int4 everywhere %.2f dB);"
-                + " solved as a knapsack over layers by dynamic programming over the bit budget in units of %d bits"
-                + " (%s)", target, written.bitsPerWeight(), floor, counts, linear.size(),
-                estimate, int4Estimate, analysis.samples(), measured.reportableSqnrDb(),
+                + " included): %.3f achieved, %.3f with int4 block %d everywhere; chose %s of %d MatMul/Gemm layers"
+                + " (algorithm %s); estimated output error power (sum of the layers' alone-errors) %.4g vs %.4g for"
+                + " int4 everywhere; SQNR of the written model on the first %d calibration samples %.2f dB (int4"
+                + " everywhere %.2f dB); solved as a knapsack over layers by dynamic programming over the bit budget"
+                + " in units of %d bits (%s)", target, written.bitsPerWeight(), costs.bitsPerWeight(allInt4),
+                options.blockSize(), counts, linear.size(), options.algorithm().wireName(), error(chosen, noise),
+                error(allInt4, noise), analysis.samples(), error.reportableSqnrDb(),
                 baseline.error().reportableSqnrDb(), plan.unit(), plan.exact() ? "exact: every layer's bits are whole"
                         + " units" : "each layer's bits rounded up to whole units: always within the target, optimal"
                         + " for a target smaller by one unit per layer"));
-        return new SensitiveQuantization.Result(SensitiveQuantization.annotate(layers, int4, null), notes, null);
+        return new SensitiveQuantization.Result(
+                SensitiveQuantization.annotate(layers, measured.get(formats.get(0)), null), notes, null);
     }
 
-    /** Each candidate's bits at int4 and int8 from the MatMulNBits layout, at float as the graph stores it now. */
+    private static Map<String, LayerFormat> everywhere(List<LayerReport> linear, LayerFormat format) {
+        Map<String, LayerFormat> mix = new LinkedHashMap<>();
+        linear.forEach(l -> mix.put(l.node(), format));
+        return mix;
+    }
+
+    /** Each candidate's bits in each format from the MatMulNBits layout, at float as the graph stores it now. */
     private static Costs costs(ModelGraph graph, QuantizationOptions options, SensitivityAnalysis analysis,
-            List<LayerReport> linear) throws QuantizationException {
+            List<LayerReport> linear, List<LayerFormat> formats) throws QuantizationException {
         Set<String> names = new HashSet<>();
         linear.forEach(l -> names.add(l.node()));
         Set<String> excluded = new HashSet<>(options.excludeNodes());
@@ -139,7 +163,7 @@ final class MixedPrecision {
                 fixed += layer.storedBits();
             }
         }
-        Map<String, Map<WeightPrecision, Long>> bits = new HashMap<>();
+        Map<String, Map<LayerFormat, Long>> bits = new HashMap<>();
         for (LayerReport layer : linear) {
             ConstantLinear.Match match = ConstantLinear.match(graph, graph.node(layer.node()).orElseThrow());
             if (!match.matched() || !floatBits.containsKey(layer.node())) {
@@ -148,11 +172,12 @@ final class MixedPrecision {
             }
             int k = match.layer().k();
             int n = match.layer().n();
-            Map<WeightPrecision, Long> byPrecision = new HashMap<>();
-            byPrecision.put(WeightPrecision.INT4, blockBits(k, n, 4, options.blockSize(), options.symmetric()));
-            byPrecision.put(WeightPrecision.INT8, blockBits(k, n, 8, options.blockSize(), options.symmetric()));
-            byPrecision.put(WeightPrecision.FP32, floatBits.get(layer.node()));
-            bits.put(layer.node(), byPrecision);
+            Map<LayerFormat, Long> byFormat = new HashMap<>();
+            for (LayerFormat format : formats) {
+                byFormat.put(format, format.quantized() ? blockBits(k, n, format.codeBits(), format.blockSize(),
+                        options.symmetric()) : floatBits.get(layer.node()));
+            }
+            bits.put(layer.node(), byFormat);
         }
         return new Costs(bits, fixed, PrecisionMix.of(written).totalParameters());
     }
@@ -169,38 +194,32 @@ final class MixedPrecision {
         return codes + scales + zeroPoints;
     }
 
-    /** The chosen precision per layer, and the DP's unit (exact when every choice's bits are whole units). */
-    private record Plan(Map<String, WeightPrecision> chosen, long unit, boolean exact) {
+    /** The chosen format per layer, and the DP's unit (exact when every choice's bits are whole units). */
+    private record Plan(Map<String, LayerFormat> chosen, long unit, boolean exact) {
     }
 
-    private static Plan choose(List<LayerReport> linear, Costs costs,
-            List<LayerSensitivity> int4, List<LayerSensitivity> int8, double target) {
-        long int4Bits = 0;
+    private static Plan choose(List<LayerReport> linear, Costs costs, List<LayerFormat> formats,
+            Map<LayerFormat, Map<String, Double>> noise, double target) {
+        long cheapestBits = 0;
         List<List<BitBudgetKnapsack.Choice>> options = new ArrayList<>();
-        Map<String, Double> noise4 = noise(int4);
-        Map<String, Double> noise8 = noise(int8);
         for (LayerReport layer : linear) {
-            Map<WeightPrecision, Long> bits = costs.bits().get(layer.node());
-            long base = bits.get(WeightPrecision.INT4);
-            int4Bits += base;
+            Map<LayerFormat, Long> bits = costs.bits().get(layer.node());
+            long base = formats.stream().mapToLong(bits::get).min().orElseThrow();
+            cheapestBits += base;
             List<BitBudgetKnapsack.Choice> choices = new ArrayList<>();
-            for (WeightPrecision p : CHOICES) {
-                double error = switch (p) {
-                    case INT4 -> noise4.getOrDefault(layer.node(), 0.0);
-                    case INT8 -> noise8.getOrDefault(layer.node(), 0.0);
-                    default -> 0.0;
-                };
-                // Costs above int4, so the DP's capacity is only the spare budget.
-                choices.add(new BitBudgetKnapsack.Choice(bits.get(p) - base, error));
+            for (LayerFormat format : formats) {
+                double error = format.quantized() ? noise.get(format).getOrDefault(layer.node(), 0.0) : 0.0;
+                // Costs above the layer's cheapest format, so the DP's capacity is only the spare budget.
+                choices.add(new BitBudgetKnapsack.Choice(bits.get(format) - base, error));
             }
             options.add(choices);
         }
-        long budget = (long) Math.floor(target * costs.parameters()) - costs.fixedBits() - int4Bits;
+        long budget = (long) Math.floor(target * costs.parameters()) - costs.fixedBits() - cheapestBits;
         long unit = unit(options, budget);
         int[] picked = BitBudgetKnapsack.solve(options, budget, unit);
-        Map<String, WeightPrecision> chosen = new LinkedHashMap<>();
+        Map<String, LayerFormat> chosen = new LinkedHashMap<>();
         for (int i = 0; i < linear.size(); i++) {
-            chosen.put(linear.get(i).node(), CHOICES.get(picked[i]));
+            chosen.put(linear.get(i).node(), formats.get(picked[i]));
         }
         boolean exact = options.stream().flatMap(List::stream).allMatch(c -> c.bits() % unit == 0);
         return new Plan(chosen, unit, exact);
@@ -230,54 +249,58 @@ final class MixedPrecision {
         return m;
     }
 
-    private static double error(Map<String, WeightPrecision> mix, List<LayerSensitivity> int4,
-            List<LayerSensitivity> int8) {
-        Map<String, Double> n4 = noise(int4);
-        Map<String, Double> n8 = noise(int8);
+    private static double error(Map<String, LayerFormat> mix, Map<LayerFormat, Map<String, Double>> noise) {
         double sum = 0;
-        for (Map.Entry<String, WeightPrecision> e : mix.entrySet()) {
-            sum += switch (e.getValue()) {
-                case INT4 -> n4.getOrDefault(e.getKey(), 0.0);
-                case INT8 -> n8.getOrDefault(e.getKey(), 0.0);
-                default -> 0.0;
-            };
+        for (Map.Entry<String, LayerFormat> e : mix.entrySet()) {
+            sum += e.getValue().quantized() ? noise.get(e.getValue()).getOrDefault(e.getKey(), 0.0) : 0.0;
         }
         return sum;
     }
 
-    /** Writes the int4 layers (and embeddings) with int4-weight, then the int8 layers with int8-weight. */
-    private static List<LayerReport> apply(OnnxModel model, QuantizationOptions options,
-            Map<String, WeightPrecision> chosen, ProgressListener progress, List<String> notes)
+    /**
+     * Writes the layers in the options' own format (and the embeddings) with int4-weight, then each other format's
+     * layers with its method and block size. A calibrated algorithm (GPTQ, AWQ) captures each group's inputs from
+     * the model as the groups before it left it. (Writing the layers one by one in graph order, so that each sees
+     * every earlier layer written, measured no better on bytelm_small and took twice the capture runs.)
+     */
+    private static List<LayerReport> apply(OnnxModel model, QuantizationOptions options, LayerFormat own,
+            Map<String, LayerFormat> chosen, ProgressListener progress, List<String> notes)
             throws QuantizationException {
-        Set<String> int8 = new LinkedHashSet<>();
-        Set<String> keptFloat = new LinkedHashSet<>();
-        chosen.forEach((node, p) -> (p == WeightPrecision.INT8 ? int8 : p == WeightPrecision.FP32 ? keptFloat
-                : new HashSet<String>()).add(node));
-        Set<String> notInt4 = new HashSet<>(options.excludeNodes());
-        notInt4.addAll(int8);
-        notInt4.addAll(keptFloat);
-        QuantizationContext four = new QuantizationContext(model, options.withExcludeNodes(notInt4), progress);
-        Passes.forMethod(Method.INT4_WEIGHT).apply(four);
-        notes.addAll(four.notes());
-        Map<String, LayerReport> eight = new HashMap<>();
-        if (!int8.isEmpty()) {
+        Map<LayerFormat, Set<String>> groups = new LinkedHashMap<>();
+        chosen.forEach((node, format) -> groups.computeIfAbsent(format, f -> new LinkedHashSet<>()).add(node));
+        Set<String> notOwn = new HashSet<>(options.excludeNodes());
+        chosen.forEach((node, format) -> {
+            if (!format.equals(own)) {
+                notOwn.add(node);
+            }
+        });
+        QuantizationContext first = new QuantizationContext(model, options.withExcludeNodes(notOwn), progress);
+        Passes.forMethod(own.method()).apply(first);
+        notes.addAll(first.notes());
+        Map<String, LayerReport> others = new HashMap<>();
+        for (Map.Entry<LayerFormat, Set<String>> group : groups.entrySet()) {
+            LayerFormat format = group.getKey();
+            if (format.equals(own) || !format.quantized()) {
+                continue;
+            }
             QuantizationContext context = new QuantizationContext(model,
-                    options.withMethod(Method.INT8_WEIGHT).withOnlyNodes(int8), progress);
-            Passes.forMethod(Method.INT8_WEIGHT).apply(context);
-            context.layers().stream().filter(l -> int8.contains(l.node())).forEach(l -> eight.put(l.node(), l));
+                    format.options(options).withOnlyNodes(group.getValue()), progress);
+            Passes.forMethod(format.method()).apply(context);
+            context.layers().stream().filter(l -> group.getValue().contains(l.node()))
+                    .forEach(l -> others.put(l.node(), l));
         }
         List<LayerReport> layers = new ArrayList<>();
-        for (LayerReport layer : four.layers()) {
-            WeightPrecision p = chosen.get(layer.node());
-            if (p == null) {
+        for (LayerReport layer : first.layers()) {
+            LayerFormat format = chosen.get(layer.node());
+            if (format == null) {
                 layers.add(layer);
-            } else if (p == WeightPrecision.FP32) {
+            } else if (!format.quantized()) {
                 layers.add(LayerReport.kept(layer.node(), layer.opType(), LayerReport.Status.KEPT_FLOAT,
                         "mixed precision: kept in float to fit the bits-per-weight target at least output error"));
             } else {
-                LayerReport written = p == WeightPrecision.INT8 ? eight.get(layer.node()) : layer;
+                LayerReport written = format.equals(own) ? layer : others.get(layer.node());
                 layers.add(new LayerReport(written.node(), written.opType(), written.status(),
-                        "mixed precision: " + p.wireName() + "; " + written.detail(), written.weightBytesBefore(),
+                        "mixed precision: " + format + "; " + written.detail(), written.weightBytesBefore(),
                         written.weightBytesAfter(), null));
             }
         }

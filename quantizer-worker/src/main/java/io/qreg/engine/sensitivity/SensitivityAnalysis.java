@@ -25,7 +25,8 @@ import java.util.Set;
  * <p>int8-static calibrates inside its pass, so each variant recalibrates (only the tensors of the layers
  * it quantizes: one layer's for a sensitivity run). The pass is handed the same bounded samples as the
  * measurement, written to a temporary directory, so a variant costs one bounded calibration and one
- * bounded run; the saved model is still calibrated on the whole set.
+ * bounded run; the saved model is still calibrated on the whole set. A weight-only algorithm that reads layer
+ * inputs (GPTQ, AWQ) is handed the same bounded samples, for the same reason.
  */
 final class SensitivityAnalysis implements AutoCloseable {
 
@@ -52,7 +53,7 @@ final class SensitivityAnalysis implements AutoCloseable {
         SampleSet samples = SampleSet.load(model.graph(), options.calibrationInputs(), request.maxSamples());
         Path scratch = null;
         QuantizationOptions measured = options;
-        if (options.method() == Method.INT8_STATIC) {
+        if (options.method() == Method.INT8_STATIC || options.algorithm().needsCalibration()) {
             try {
                 scratch = Files.createTempDirectory("qreg-sensitivity");
                 measured = options.withCalibrationInputs(samples.writeTo(scratch));
@@ -107,12 +108,16 @@ final class SensitivityAnalysis implements AutoCloseable {
      * has no error of its own: it is left out, and is not a layer the budget could usefully keep in float.
      */
     List<LayerSensitivity> layers(List<LayerReport> candidates, ProgressListener progress) throws QuantizationException {
-        return layers(candidates, options, progress);
+        return layers(candidates, UnaryOperator.identity(), progress);
     }
 
-    /** As {@link #layers(List, ProgressListener)}, each candidate quantized alone with {@code at} (another precision). */
-    List<LayerSensitivity> layers(List<LayerReport> candidates, QuantizationOptions at, ProgressListener progress)
-            throws QuantizationException {
+    /**
+     * As {@link #layers(List, ProgressListener)}, each candidate quantized alone with the analysis' options changed by
+     * {@code change} (another precision or block size), still calibrated on the bounded samples.
+     */
+    List<LayerSensitivity> layers(List<LayerReport> candidates, UnaryOperator<QuantizationOptions> change,
+            ProgressListener progress) throws QuantizationException {
+        QuantizationOptions at = change.apply(options);
         List<LayerSensitivity> result = new ArrayList<>();
         int done = 0;
         progress.progress(STAGE, 0, candidates.size());

@@ -86,9 +86,10 @@ public final class QuantizeCommand implements Command {
                   --accuracy-budget     keep the most sensitive layers in float until the model output's relative error
                                         on the calibration set (sqrt(sum (ref-out)^2 / sum ref^2)) is within this
                                         fraction; needs --calibration
-                  --target-bits-per-weight  int4-weight: choose int4, int8 or float per MatMul/Gemm layer for the least
-                                        estimated output error with the bits per weight (scales and zero points
-                                        included) at most this; needs --calibration
+                  --target-bits-per-weight  int4-weight: choose int4 (--block-size or coarser, up to 128), int8 or
+                                        float per MatMul/Gemm layer for the least estimated output error with the
+                                        bits per weight (scales and zero points included) at most this, using
+                                        --algorithm; needs --calibration
                   --no-mask-guard       int8-static: also quantize activations dominated by huge constants (attention masks)
                   --smooth-quant        int8-static: SmoothQuant with migration strength ALPHA from 0 to 1 (0.5 suits most
                                         models), or auto to pick it (or none) per layer group by its error on the calibration set
@@ -201,6 +202,11 @@ public final class QuantizeCommand implements Command {
                 .ifPresent(message -> {
                     throw new UsageException(message);
                 });
+        if (targetBits != null) {
+            MethodOptions.targetRefusal(algorithm, symmetric, MethodOptions.Surface.CLI).ifPresent(message -> {
+                throw new UsageException(message);
+            });
+        }
         try {
             return new QuantizationOptions(method, args.flag("--per-channel"), symmetric,
                     args.intValue("--block-size", QuantizationOptions.DEFAULT_BLOCK_SIZE, 1), calibration, percentile,

@@ -176,6 +176,12 @@ public class JobRunner {
                     !calibration.isEmpty(), MethodOptions.Surface.RECIPE).ifPresent(message -> {
                         throw new BadInputException("recipe: " + message);
                     });
+            if (Json.number(recipe, "targetBitsPerWeight") != null) {
+                MethodOptions.targetRefusal(algorithm, symmetric == null ? defaults.symmetric() : symmetric,
+                        MethodOptions.Surface.RECIPE).ifPresent(message -> {
+                            throw new BadInputException("recipe: " + message);
+                        });
+            }
             return new QuantizationOptions(method, Boolean.TRUE.equals(perChannel),
                     symmetric == null ? defaults.symmetric() : symmetric,
                     blockSize == null ? defaults.blockSize() : blockSize.intValue(), calibrationMethodValue,

@@ -3,6 +3,8 @@ package io.qreg.engine.quant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.quant.weightonly.Algorithm;
 import io.qreg.npy.NpyArray;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +15,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** int4-weight block 32 symmetric on bytelm_small with a bits-per-weight target, measured in ONNX Runtime. */
+/**
+ * int4-weight block 32 on bytelm_small with a bits-per-weight target, measured in ONNX Runtime: the issue's
+ * "mixed, at most 5.5 bits/weight counting scales and zero points, perplexity at most 6.15" (FP32 6.123, int4 RTN
+ * 6.233, int4 GPTQ 6.158).
+ */
 class MixedPrecisionByteLmTest {
+
+    /** Issue 13's mixed-precision target. */
+    private static final double TARGET_PERPLEXITY = 6.15;
+    private static final double TARGET_BITS = 5.5;
 
     @TempDir
     Path dir;
@@ -28,50 +38,59 @@ class MixedPrecisionByteLmTest {
     }
 
     private QuantizationOptions options(Double target) {
+        return options(target, true);
+    }
+
+    private QuantizationOptions options(Double target, boolean symmetric) {
         QuantizationOptions d = QuantizationOptions.defaults(Method.INT4_WEIGHT);
-        return new QuantizationOptions(Method.INT4_WEIGHT, false, true, 32, d.calibrationMethod(), d.percentile(),
+        return new QuantizationOptions(Method.INT4_WEIGHT, false, symmetric, 32, d.calibrationMethod(), d.percentile(),
                 Set.of(), Set.of(), Map.of("input_ids", calib), null, null, true).withTargetBitsPerWeight(target);
     }
 
     @Test
-    void fiveAndAHalfBitsPerWeightStaysWithinTheTargetAndIsNoWorseThanInt4Everywhere() throws Exception {
+    void gptqMixedToFiveAndAHalfBitsPerWeightReachesTheIssuesPerplexity() throws Exception {
         Path out = dir.resolve("mixed.onnx");
-        QuantizationReport report = Quantizer.quantize(model, out, options(5.5), null,
+        // int4-weight's default zero points (what the CLI does without --symmetric). Symmetric measured 6.145 with 8
+        // sensitivity samples but 6.152 with the CLI's 64; with zero points both chose the same mix, at 6.144.
+        QuantizationOptions gptq = options(TARGET_BITS, false)
+                .withAlgorithm(Algorithm.GPTQ, QuantizationOptions.DEFAULT_GPTQ_DAMP, false);
+        QuantizationReport report = Quantizer.quantize(model, out, gptq, null,
                 io.qreg.engine.sensitivity.SensitivityRequest.measure(8));
 
         NpyArray ids = ModelEval.npy("bytelm_small_eval_ids.npy");
         double perplexity = ModelEval.perplexity(out, ids, ModelEval.npy("bytelm_small_eval_labels.npy"), ids.samples());
-        System.out.printf("bytelm_small mixed <= 5.5 bits/weight: perplexity %.4f at %.3f bits/weight%n", perplexity,
-                report.precisionMix().bitsPerWeight());
+        // Counted again on the graph as saved, not taken from the report.
+        PrecisionMix saved = PrecisionMix.of(WrittenLayers.of(OnnxModel.load(out).graph()));
+        System.out.printf("bytelm_small GPTQ mixed <= %s bits/weight: perplexity %.4f at %.4f bits/weight%n",
+                TARGET_BITS, perplexity, saved.bitsPerWeight());
         report.layers().forEach(l -> System.out.printf("  %-28s %-10s %s%n", l.node(), l.status(), l.detail()));
         report.notes().forEach(n -> System.out.println("  note: " + n));
 
-        assertThat(report.precisionMix().bitsPerWeight()).isLessThanOrEqualTo(5.5).isGreaterThan(5.0);
-        assertThat(report.precisionMix().layers().get(WeightPrecision.INT4)).isPositive();
-        assertThat(report.precisionMix().layers().get(WeightPrecision.INT8)
-                + report.precisionMix().layers().get(WeightPrecision.FP32)).isPositive();
+        assertThat(perplexity).isLessThanOrEqualTo(TARGET_PERPLEXITY);
+        assertThat(saved.bitsPerWeight()).isLessThanOrEqualTo(TARGET_BITS).isGreaterThan(5.0)
+                .isEqualTo(report.precisionMix().bitsPerWeight());
+        assertThat(saved.layers().get(WeightPrecision.INT4)).isPositive();
+        assertThat(saved.layers().get(WeightPrecision.INT8) + saved.layers().get(WeightPrecision.FP32)).isPositive();
         assertThat(report.layers()).filteredOn(l -> l.opType().equals("MatMul")
-                && l.status() != LayerReport.Status.UNSUPPORTED).hasSize(9).allMatch(l -> l.detail().startsWith("mixed precision: "));
-        assertThat(report.notes()).anyMatch(n -> n.startsWith("mixed precision to at most 5.5 bits/weight"));
+                && l.status() != LayerReport.Status.UNSUPPORTED).hasSize(9)
+                .allMatch(l -> l.detail().startsWith("mixed precision: "))
+                .filteredOn(l -> l.status() == LayerReport.Status.QUANTIZED)
+                .allMatch(l -> l.detail().contains("with zero points, GPTQ"));
+        assertThat(report.notes()).anyMatch(n -> n.startsWith("mixed precision to at most 5.5 bits/weight")
+                && n.contains("(algorithm gptq)"));
         assertThat(report.toMap()).extractingByKey("options").asInstanceOf(
-                org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("targetBitsPerWeight", 5.5);
-        // The issue asks for <= 6.15; with the int8 embedding counted, int4 everywhere is already 5.21 bits/weight
-        // here and the spare 0.29 bits buy int8 for one small layer only: measured 6.231 against int4 everywhere's
-        // 6.233, so what holds is "no worse than int4 everywhere", measured here in the same run.
-        Path int4 = dir.resolve("int4.onnx");
-        Quantizer.quantize(model, int4, options(null), null, io.qreg.engine.sensitivity.SensitivityRequest.NONE);
-        double int4Perplexity = ModelEval.perplexity(int4, ids, ModelEval.npy("bytelm_small_eval_labels.npy"),
-                ids.samples());
-        System.out.printf("bytelm_small int4 everywhere: perplexity %.4f%n", int4Perplexity);
-        assertThat(perplexity).isLessThanOrEqualTo(int4Perplexity);
+                org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("targetBitsPerWeight", 5.5)
+                .containsEntry("algorithm", "gptq");
     }
 
     @Test
-    void aTargetBelowInt4EverywhereIsRefusedNamingTheFlag() {
-        assertThatThrownBy(() -> Quantizer.quantize(model, dir.resolve("q.onnx"), options(4.5), null))
+    void aTargetBelowTheCheapestMixIsRefusedNamingTheFlag() {
+        // int4 at block 128 everywhere, with the int8 embedding, is about 4.5 bits/weight here.
+        assertThatThrownBy(() -> Quantizer.quantize(model, dir.resolve("q.onnx"), options(4.3), null))
                 .isInstanceOf(QuantizationException.class)
                 .hasMessageContaining("--target-bits-per-weight")
-                .hasMessageContaining("below what int4 everywhere takes");
+                .hasMessageContaining("below what the cheapest mix takes on this model (every layer at int4 with its"
+                        + " cheapest block, 32 to 128)");
         assertThat(Files.exists(dir.resolve("q.onnx"))).isFalse();
     }
 

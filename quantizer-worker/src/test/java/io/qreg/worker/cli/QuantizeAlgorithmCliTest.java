@@ -42,6 +42,28 @@ class QuantizeAlgorithmCliTest {
     }
 
     @Test
+    void gptqWithABitsTargetWritesTheMixWithGptq() throws Exception {
+        Path out = dir.resolve("mixed.onnx");
+        CliRun run = cli(List.of("quantize", "--method", "int4-weight", "--algorithm", "gptq", "--symmetric",
+                "--target-bits-per-weight", "6", "--calibration", "input=" + path("digits_calib_x.npy"), "--json",
+                path("digits_mlp.onnx").toString(), "-o", out.toString()));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Map<String, Object> report = Json.parseObject(run.out());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> options = (Map<String, Object>) report.get("options");
+        assertThat(options).containsEntry("algorithm", "gptq").containsEntry("targetBitsPerWeight", 6.0);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> mix = (Map<String, Object>) report.get("precisionMix");
+        assertThat(((Number) mix.get("bitsPerWeight")).doubleValue()).isLessThanOrEqualTo(6.0);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> layers = (List<Map<String, Object>>) report.get("layers");
+        assertThat(layers).filteredOn(l -> "QUANTIZED".equals(l.get("status")) && "Gemm".equals(l.get("opType")))
+                .isNotEmpty().allSatisfy(l -> assertThat((String) l.get("detail")).startsWith("mixed precision: int")
+                        .contains("symmetric, GPTQ"));
+    }
+
+    @Test
     void algorithmOptionsThatCannotApplyAreRefusedNamingTheFlag() {
         String calibration = "input=" + path("digits_calib_x.npy");
         String[][] cases = {
@@ -62,6 +84,8 @@ class QuantizeAlgorithmCliTest {
                 "--calibration", calibration, "--gptq-damp", "1.5"},
             {"hqq with zero points needs int4-weight", "--method", "int8-weight", "--algorithm", "hqq",
                 "--asymmetric"},
+            {"--target-bits-per-weight with --algorithm hqq needs --symmetric", "--method", "int4-weight",
+                "--algorithm", "hqq", "--target-bits-per-weight", "5.5", "--calibration", calibration},
         };
         Path out = dir.resolve("refused.onnx");
         for (String[] c : cases) {

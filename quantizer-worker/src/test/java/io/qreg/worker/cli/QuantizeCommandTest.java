@@ -178,7 +178,7 @@ class QuantizeCommandTest {
         assertThat(notANumber.exitCode()).isEqualTo(2);
         assertThat(notANumber.err()).contains("--target-bits-per-weight is the most bits per weight the model may store");
         assertThat(belowInt4.exitCode()).isEqualTo(2);
-        assertThat(belowInt4.err()).contains("--target-bits-per-weight", "below what int4 everywhere takes")
+        assertThat(belowInt4.err()).contains("--target-bits-per-weight", "below what the cheapest mix takes")
                 .doesNotContain("Exception");
         assertThat(out).doesNotExist();
     }

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The recipe fields algorithm, gptqDamp and actOrder as the worker reads them, and their refusals. */
+/**
+ * The recipe fields algorithm, gptqDamp and actOrder as the worker reads them (alone and with targetBitsPerWeight),
+ * and their refusals.
+ */
 class JobRunnerAlgorithmTest {
 
     private static final Map<String, Path> CALIBRATION = Map.of("input", Path.of("input.npy"));
@@ -21,6 +24,27 @@ class JobRunnerAlgorithmTest {
         assertThat(options.algorithm()).isEqualTo(Algorithm.GPTQ);
         assertThat(options.gptqDamp()).isEqualTo(0.05);
         assertThat(options.actOrder()).isTrue();
+    }
+
+    @Test
+    void aBitsTargetComposesWithTheAlgorithm() {
+        QuantizationOptions gptq = JobRunner.options(Map.of("method", "int4-weight", "algorithm", "gptq",
+                "targetBitsPerWeight", 5.5, "symmetric", true), CALIBRATION);
+        assertThat(gptq.algorithm()).isEqualTo(Algorithm.GPTQ);
+        assertThat(gptq.targetBitsPerWeight()).isEqualTo(5.5);
+        QuantizationOptions hqq = JobRunner.options(Map.of("method", "int4-weight", "algorithm", "hqq",
+                "targetBitsPerWeight", 5.5, "symmetric", true), CALIBRATION);
+        assertThat(hqq.algorithm()).isEqualTo(Algorithm.HQQ);
+        assertThat(hqq.targetBitsPerWeight()).isEqualTo(5.5);
+    }
+
+    @Test
+    void aBitsTargetWithHqqZeroPointsIsBadInputNamingTheFields() {
+        // int4-weight recipes default to zero points, which HQQ cannot write at int8 (the mix's upgrade).
+        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int4-weight", "algorithm", "hqq",
+                "targetBitsPerWeight", 5.5), CALIBRATION))
+                .isInstanceOf(JobRunner.BadInputException.class)
+                .hasMessageStartingWith("recipe: targetBitsPerWeight with algorithm hqq needs symmetric true");
     }
 
     @Test

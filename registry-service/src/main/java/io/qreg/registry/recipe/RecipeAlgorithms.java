@@ -48,7 +48,7 @@ final class RecipeAlgorithms {
             actOrder = Boolean.TRUE.equals(r.actOrder());
         }
         return new Fields(Algorithm.RTN.wireName().equals(algorithm) ? null : algorithm, damp, actOrder, smoothQuantAlpha(r, method),
-                targetBitsPerWeight(r, method));
+                targetBitsPerWeight(r, method, algorithm));
     }
 
     private static String algorithm(RecipeRequest r, Method method) {
@@ -88,7 +88,7 @@ final class RecipeAlgorithms {
                 + " is a JSON number or \"auto\", got the string \"" + Excerpt.of(String.valueOf(alpha)) + "\"");
     }
 
-    private static Double targetBitsPerWeight(RecipeRequest r, Method method) {
+    private static Double targetBitsPerWeight(RecipeRequest r, Method method, String algorithm) {
         Double target = r.targetBitsPerWeight();
         if (target == null) {
             return null;
@@ -99,6 +99,11 @@ final class RecipeAlgorithms {
             throw ApiException.invalid("targetBitsPerWeight", "targetBitsPerWeight and accuracyBudget both decide"
                     + " which layers stay in float; give one of them");
         }
+        // The target is int4-weight's only, whose recipes default to zero points (symmetric false).
+        MethodOptions.targetRefusal(Algorithm.parse(algorithm), Boolean.TRUE.equals(r.symmetric()), Surface.RECIPE)
+                .ifPresent(message -> {
+                    throw ApiException.invalid(Option.TARGET_BITS_PER_WEIGHT.field(), message);
+                });
         return target;
     }
 

@@ -103,6 +103,11 @@ class RecipeAlgorithmFieldsIT extends IntegrationTest {
                 "targetBitsPerWeight", 5.5));
         assertThat(mixed.json().get("targetBitsPerWeight").asDouble()).isEqualTo(5.5);
         assertThat(mixed.json().get("algorithm").asString()).isEqualTo("rtn");
+        var gptqMixed = admin().post("/api/v1/recipes", recipe(unique("mixed-gptq"), "method", "int4-weight",
+                "algorithm", "gptq", "symmetric", true, "targetBitsPerWeight", 5.5));
+        assertThat(gptqMixed.status()).as(gptqMixed.body()).isEqualTo(201);
+        assertThat(gptqMixed.json().get("targetBitsPerWeight").asDouble()).isEqualTo(5.5);
+        assertThat(gptqMixed.json().get("algorithm").asString()).isEqualTo("gptq");
     }
 
     static List<Object[]> refused() {
@@ -128,7 +133,9 @@ class RecipeAlgorithmFieldsIT extends IntegrationTest {
                 new Object[] {Map.of("method", "int4-weight", "targetBitsPerWeight", 0), "targetBitsPerWeight",
                         "targetBitsPerWeight is the most bits per weight"},
                 new Object[] {Map.of("method", "int4-weight", "targetBitsPerWeight", 5.5, "accuracyBudget", 0.01),
-                        "targetBitsPerWeight", "targetBitsPerWeight and accuracyBudget"});
+                        "targetBitsPerWeight", "targetBitsPerWeight and accuracyBudget"},
+                new Object[] {Map.of("method", "int4-weight", "algorithm", "hqq", "targetBitsPerWeight", 5.5),
+                        "targetBitsPerWeight", "targetBitsPerWeight with algorithm hqq needs symmetric true"});
     }
 
     @ParameterizedTest(name = "{1}: {0}")
