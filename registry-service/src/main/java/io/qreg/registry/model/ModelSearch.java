@@ -14,6 +14,7 @@ import io.qreg.registry.tag.TagSubject;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.Pageable;
+import org.springframework.data.domain.Sort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -56,9 +57,18 @@ class ModelSearch {
         Long total = jdbc.queryForObject("select count(*) from model m" + where, Long.class, args.toArray());
         args.add(pageable.getPageSize());
         args.add(pageable.getOffset());
-        List<ModelView> items = jdbc.query("select m.* from model m" + where + " order by m.name limit ? offset ?",
-                ModelSearch::view, args.toArray());
+        List<ModelView> items = jdbc.query("select m.* from model m" + where + " order by " + orderBy(pageable)
+                + " limit ? offset ?", ModelSearch::view, args.toArray());
         return new PageImpl<>(items, pageable, total == null ? 0 : total);
+    }
+
+    /** The API lists by name; the dashboard asks for the newest first. Other sort keys are not offered. */
+    private static String orderBy(Pageable pageable) {
+        Sort.Order created = pageable.getSort().getOrderFor("createdAt");
+        if (created != null) {
+            return "m.created_at " + (created.isDescending() ? "desc" : "asc") + ", m.name";
+        }
+        return "m.name";
     }
 
     private static void equal(StringBuilder where, List<Object> args, String column, String value) {
