@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -67,8 +68,8 @@ public class Aliases implements ModelAliases {
         jdbc.queryForObject("select pg_advisory_xact_lock(hashtext(?))::text", String.class,
                 "model_alias:" + model.id() + ":" + alias);
         ModelAlias before = find(model, alias);
-        if (before != null && java.util.Objects.equals(before.variantId(), target.variantId())
-                && java.util.Objects.equals(before.checkpointId(), target.checkpointId())) {
+        if (before != null && Objects.equals(before.variantId(), target.variantId())
+                && Objects.equals(before.checkpointId(), target.checkpointId())) {
             return before;
         }
         jdbc.update("""

@@ -89,6 +89,11 @@ class AliasBrowserIT extends BrowserTest {
         waitUntil(Duration.ofSeconds(10), () -> browser.getCurrentUrl().contains("archived=true"));
         String archivedList = browser.findElement(By.id("main")).getText();
         assertThat(archivedList).contains(archived.name()).doesNotContain(model.name());
+
+        browser.findElement(By.linkText(archived.name())).click();
+        waitUntil(Duration.ofSeconds(10), () -> !browser.findElements(By.id("archived-banner")).isEmpty());
+        assertThat(browser.findElement(By.id("archived-banner")).getText()).contains("This model is archived")
+                .contains("cannot be requested for approval or rolled out");
     }
 
     private WebElement aliasOnModelPage(String alias) {
