@@ -125,6 +125,7 @@ public class ApprovalService implements ApprovalGate {
         requireName("environment", r.environment());
         requireName("tier", r.tier());
         DeploymentView deployment = requireDeployment(r.deployment());
+        deployment.requireActive("given new approvals");
         deployment.requireEnvironment(r.environment());
         TierView tier = deployment.requireTier(r.tier());
         boolean override = Boolean.TRUE.equals(r.override());
@@ -136,6 +137,7 @@ public class ApprovalService implements ApprovalGate {
         boolean admin = CurrentUser.isAdmin();
         return attempt(now -> {
             ApprovalSubjects.Facts facts = subjects.facts(subject);
+            subjects.requireActive(facts);
             if (!facts.modelName().equals(deployment.modelName())) {
                 return Outcome.<ApprovalView>refused(ApiException.unprocessable(subject.describe() + " is of model '"
                         + facts.modelName() + "' but deployment '" + deployment.name() + "' serves model '"

@@ -7,9 +7,11 @@ import java.util.Map;
 import io.qreg.registry.checkpoint.CheckpointService;
 import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.job.JobService;
+import io.qreg.registry.model.ModelService;
 import io.qreg.registry.policy.Evidence;
 import io.qreg.registry.policy.PolicyService;
 import io.qreg.registry.policy.Verdict;
+import io.qreg.registry.variant.VariantLifecycle;
 import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.variant.VariantView;
 import io.qreg.registry.web.ApiException;
@@ -28,9 +30,13 @@ class ApprovalSubjects {
     private final CheckpointService checkpoints;
     private final PolicyService policies;
     private final JobService jobs;
+    private final ModelService models;
+    private final VariantLifecycle variantLifecycle;
 
     ApprovalSubjects(VariantService variants, CheckpointService checkpoints, PolicyService policies,
-            JobService jobs) {
+            JobService jobs, ModelService models, VariantLifecycle variantLifecycle) {
+        this.models = models;
+        this.variantLifecycle = variantLifecycle;
         this.variants = variants;
         this.checkpoints = checkpoints;
         this.policies = policies;
@@ -51,6 +57,15 @@ class ApprovalSubjects {
         }
         CheckpointView checkpoint = ApiException.naming(subject.kind().field(), () -> checkpoints.get(subject.id()));
         return new Facts(subject, checkpoint.modelName(), checkpoint, null, null);
+    }
+
+    /** Refuses (409 naming the subject's field) a subject that is archived, or whose model is. */
+    void requireActive(Facts facts) {
+        String field = facts.subject().kind().field();
+        models.requireActive(facts.modelName(), field, "requested for approval");
+        if (facts.subject().isVariant()) {
+            variantLifecycle.requireActive(facts.subject().id(), field, "requested for approval");
+        }
     }
 
     Verdict verdict(Facts facts) {

@@ -1,5 +1,6 @@
 package io.qreg.registry.checkpoint;
 
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -7,21 +8,28 @@ import jakarta.servlet.http.HttpServletRequest;
 import io.qreg.registry.artifact.Downloads;
 import io.qreg.registry.artifact.UploadReceiver;
 import io.qreg.registry.model.ModelService;
+import io.qreg.registry.tag.SubjectTags;
+import io.qreg.registry.tag.TagFilter;
+import io.qreg.registry.tag.TagValue;
 import io.qreg.registry.web.PageResponse;
 import io.qreg.registry.web.Pagination;
 
 import org.springframework.core.io.Resource;
+import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Checkpoints over HTTP: streamed upload, reads, lineage, and download. */
+/** Checkpoints over HTTP: streamed upload, reads (with tags), lineage, download, and tagging. */
 @RestController
 class CheckpointController {
 
@@ -44,15 +52,29 @@ class CheckpointController {
     }
 
     @GetMapping("/api/v1/models/{name}/checkpoints")
-    PageResponse<CheckpointView> list(@PathVariable String name, @RequestParam(required = false) Integer page,
-            @RequestParam(required = false) Integer size) {
-        return PageResponse.of(checkpoints.listForModel(name,
-                Pagination.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt"))), c -> c);
+    PageResponse<TaggedCheckpoint> list(@PathVariable String name, @RequestParam(required = false) String tag,
+            @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size) {
+        Page<CheckpointView> found = checkpoints.listForModel(name, TagFilter.parse(tag),
+                Pagination.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt")));
+        Map<UUID, Map<String, String>> tags = checkpoints.tags(found.getContent().stream().map(CheckpointView::id)
+                .toList());
+        return PageResponse.of(found, c -> new TaggedCheckpoint(c, tags.get(c.id())));
     }
 
     @GetMapping("/api/v1/checkpoints/{id}")
-    CheckpointView get(@PathVariable UUID id) {
-        return checkpoints.get(id);
+    TaggedCheckpoint get(@PathVariable UUID id) {
+        return new TaggedCheckpoint(checkpoints.get(id), checkpoints.tags(id));
+    }
+
+    @PutMapping("/api/v1/checkpoints/{id}/tags/{key}")
+    SubjectTags putTag(@PathVariable UUID id, @PathVariable String key,
+            @RequestBody(required = false) TagValue value) {
+        return checkpoints.putTag(id, key, value);
+    }
+
+    @DeleteMapping("/api/v1/checkpoints/{id}/tags/{key}")
+    SubjectTags removeTag(@PathVariable UUID id, @PathVariable String key) {
+        return checkpoints.removeTag(id, key);
     }
 
     @GetMapping("/api/v1/checkpoints/{id}/lineage")

@@ -15,6 +15,8 @@ interface CheckpointRepository extends JpaRepository<Checkpoint, UUID> {
 
     Page<Checkpoint> findByModelId(UUID modelId, Pageable pageable);
 
+    Page<Checkpoint> findByModelIdAndIdIn(UUID modelId, Collection<UUID> ids, Pageable pageable);
+
     List<Checkpoint> findByParentIdOrderByCreatedAt(UUID parentId);
 
     @Query("select c.modelId, count(c) from Checkpoint c where c.modelId in :modelIds group by c.modelId")

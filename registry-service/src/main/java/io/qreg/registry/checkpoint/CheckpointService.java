@@ -27,6 +27,11 @@ import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.ByteSizes;
 import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.ImmutableViews;
+import io.qreg.registry.tag.SubjectTags;
+import io.qreg.registry.tag.TagFilter;
+import io.qreg.registry.tag.TagSubject;
+import io.qreg.registry.tag.TagValue;
+import io.qreg.registry.tag.Tags;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.core.io.Resource;
@@ -56,11 +61,13 @@ public class CheckpointService {
     private final ModelService models;
     private final ArtifactService artifacts;
     private final AuditLog audit;
+    private final Tags tags;
     private final TransactionTemplate transaction;
     private final ImmutableViews<UUID, CheckpointView> views = new ImmutableViews<>();
 
     CheckpointService(CheckpointRepository checkpoints, ModelService models, ArtifactService artifacts,
-            AuditLog audit, TransactionTemplate transaction) {
+            AuditLog audit, Tags tags, TransactionTemplate transaction) {
+        this.tags = tags;
         this.checkpoints = checkpoints;
         this.models = models;
         this.artifacts = artifacts;
@@ -206,8 +213,39 @@ public class CheckpointService {
 
     @Transactional(readOnly = true)
     public Page<CheckpointView> listForModel(String modelName, Pageable pageable) {
+        return listForModel(modelName, null, pageable);
+    }
+
+    /** The model's checkpoints, only those with the tag unless it is null. */
+    @Transactional(readOnly = true)
+    public Page<CheckpointView> listForModel(String modelName, TagFilter tag, Pageable pageable) {
         ModelView model = models.get(modelName);
-        return checkpoints.findByModelId(model.id(), pageable).map(c -> toView(c, model.name()));
+        if (tag == null) {
+            return checkpoints.findByModelId(model.id(), pageable).map(c -> toView(c, model.name()));
+        }
+        List<UUID> tagged = tags.subjectsWith(TagSubject.CHECKPOINT, tag);
+        return tagged.isEmpty() ? Page.empty(pageable)
+                : checkpoints.findByModelIdAndIdIn(model.id(), tagged, pageable).map(c -> toView(c, model.name()));
+    }
+
+    @Transactional
+    public SubjectTags putTag(UUID id, String key, TagValue value) {
+        return tags.put(TagSubject.CHECKPOINT, require(id).getId(), id.toString(), key, value);
+    }
+
+    @Transactional
+    public SubjectTags removeTag(UUID id, String key) {
+        return tags.remove(TagSubject.CHECKPOINT, require(id).getId(), id.toString(), key);
+    }
+
+    @Transactional(readOnly = true)
+    public Map<String, String> tags(UUID id) {
+        return tags.of(TagSubject.CHECKPOINT, id);
+    }
+
+    @Transactional(readOnly = true)
+    public Map<UUID, Map<String, String>> tags(Collection<UUID> ids) {
+        return tags.of(TagSubject.CHECKPOINT, ids);
     }
 
     /** The checkpoint, the chain of parents it was derived from (nearest first) and its children. */

@@ -42,9 +42,11 @@ class DemoDeployment {
     private final ApprovalService approvals;
     private final JobService jobs;
     private final JobSubmission submission;
+    private final DemoAliases aliases;
 
     DemoDeployment(DeploymentService deployments, RolloutService rollouts, ApprovalService approvals,
-            JobService jobs, JobSubmission submission) {
+            JobService jobs, JobSubmission submission, DemoAliases aliases) {
+        this.aliases = aliases;
         this.deployments = deployments;
         this.rollouts = rollouts;
         this.approvals = approvals;
@@ -83,16 +85,18 @@ class DemoDeployment {
      * A staged rollout to look at: the FP32 checkpoint becomes the tier's stable backend under its
      * own approval (signed by the demo approver), then the approved variant starts its canary at 5%,
      * analysed every minute but not advanced by itself: it waits for a person (or a forced advance).
-     * A second seeding finds the rollout there and changes nothing.
+     * The canary is started by its alias, {@code challenger} ({@link DemoAliases}). A second seeding finds
+     * the rollout there and changes nothing.
      */
     void startRollout(ApprovalView approved, UUID checkpoint) {
+        aliases.point(checkpoint, approved.variantId());
         try {
             UUID checkpointApproval = approveCheckpoint(checkpoint, approved.environment(), approved.tier());
             as(DemoData.ENGINEER, () -> rollouts.start(DemoData.DEPLOYMENT, new RolloutRequest(null, checkpoint,
                     approved.environment(), approved.tier(), List.of(100), checkpointApproval, null, null)));
             RolloutView canary = as(DemoData.ENGINEER, () -> rollouts.start(DemoData.DEPLOYMENT, new RolloutRequest(
-                    approved.variantId(), null, approved.environment(), approved.tier(), List.of(5, 25, 100),
-                    approved.id(), null, new Analysis(60, 2, false, null))));
+                    null, null, approved.environment(), approved.tier(), List.of(5, 25, 100),
+                    approved.id(), null, new Analysis(60, 2, false, null), DemoAliases.CHALLENGER)));
             log.info("demo data: rollout {} of variant {} into {} {} is at {}%", canary.id(), approved.variantId(),
                     approved.environment(), approved.tier(), canary.percent());
         } catch (ApiException e) {

@@ -1,5 +1,6 @@
 package io.qreg.registry.deployment;
 
+import io.qreg.registry.archive.Archival;
 import io.qreg.registry.web.PageResponse;
 import io.qreg.registry.web.Pagination;
 
@@ -13,7 +14,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Deployments over HTTP: define one, read one, list them. */
+/** Deployments over HTTP: define one, read one, list them, archive one. */
 @RestController
 class DeploymentController {
 
@@ -34,8 +35,20 @@ class DeploymentController {
 
     @GetMapping("/api/v1/deployments")
     PageResponse<DeploymentView> list(@RequestParam(required = false) String model,
-            @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size) {
-        return PageResponse.of(deployments.list(model, Pagination.of(page, size, Sort.by("name"))), d -> d);
+            @RequestParam(required = false) String archived, @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size) {
+        return PageResponse.of(deployments.list(model, Archival.listsArchived(archived),
+                Pagination.of(page, size, Sort.by("name"))), d -> d);
+    }
+
+    @PostMapping("/api/v1/deployments/{name}/archive")
+    DeploymentView archive(@PathVariable String name) {
+        return deployments.archive(name);
+    }
+
+    @PostMapping("/api/v1/deployments/{name}/unarchive")
+    DeploymentView unarchive(@PathVariable String name) {
+        return deployments.unarchive(name);
     }
 
     @GetMapping("/api/v1/deployments/{name}")

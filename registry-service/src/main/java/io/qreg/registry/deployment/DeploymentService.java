@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import io.qreg.registry.archive.Archival;
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
@@ -106,7 +107,7 @@ public class DeploymentService {
             throw ApiException.conflict("deployment '" + name + "' already exists; choose another name");
         }
         DeploymentView view = new DeploymentView(id, name, model.name(), model.id(), r.description(), environments,
-                withoutApproval, tiers, now, CurrentUser.username(), metrics);
+                withoutApproval, tiers, now, CurrentUser.username(), metrics, Archival.ACTIVE);
         audit.record("deployment.created", "deployment", name, null, view,
                 Map.of("model", model.name(), "environments", environments,
                         "environmentsWithoutApproval", withoutApproval,
@@ -144,12 +145,19 @@ public class DeploymentService {
                 .findFirst().orElseThrow(() -> ApiException.notFound("deployment", id));
     }
 
+    /** Active deployments, of the model unless it is null. */
     @Transactional(readOnly = true)
     public Page<DeploymentView> list(String modelName, Pageable pageable) {
-        List<Object> args = new ArrayList<>();
-        String where = "";
+        return list(modelName, false, pageable);
+    }
+
+    /** {@code archived}: the archived deployments instead of the active ones. */
+    @Transactional(readOnly = true)
+    public Page<DeploymentView> list(String modelName, boolean archived, Pageable pageable) {
+        List<Object> args = new ArrayList<>(List.of(archived));
+        String where = " where (archived_at is not null) = ?";
         if (modelName != null && !modelName.isBlank()) {
-            where = " where model_id = ?";
+            where += " and model_id = ?";
             args.add(models.get(modelName).id());
         }
         Long total = jdbc.queryForObject("select count(*) from deployment" + where, Long.class, args.toArray());
@@ -158,6 +166,34 @@ public class DeploymentService {
         List<DeploymentView> items = jdbc.query("select * from deployment" + where
                 + " order by name limit ? offset ?", this::map, args.toArray());
         return new PageImpl<>(items, pageable, total == null ? 0 : total);
+    }
+
+    /**
+     * Archives the deployment: it leaves the default list and takes no new approvals or rollouts; what it serves
+     * keeps serving (its routing config is unchanged), so archiving never cuts traffic. Idempotent.
+     */
+    @Transactional
+    public DeploymentView archive(String name) {
+        return setArchived(name, true);
+    }
+
+    @Transactional
+    public DeploymentView unarchive(String name) {
+        return setArchived(name, false);
+    }
+
+    private DeploymentView setArchived(String name, boolean archived) {
+        DeploymentView before = lock(name);
+        if (before.archival().archived() == archived) {
+            return before;
+        }
+        Archival after = archived ? Archival.of(Timestamps.now(), CurrentUser.username()) : Archival.ACTIVE;
+        jdbc.update("update deployment set archived_at = ?, archived_by = ? where id = ?",
+                after.archivedAt() == null ? null : Timestamp.from(after.archivedAt()), after.archivedBy(), before.id());
+        DeploymentView view = get(before.id());
+        audit.record(archived ? "deployment.archived" : "deployment.unarchived", "deployment", name, before.archival(),
+                view.archival(), Map.of());
+        return view;
     }
 
     private boolean exists(String name) {
@@ -288,6 +324,6 @@ public class DeploymentService {
                 CanonicalJson.mapper().readValue(rs.getString("environments_without_approval"), STRINGS),
                 CanonicalJson.mapper().readValue(rs.getString("tiers"), TIERS),
                 rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"),
-                CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS));
+                CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS), Archival.of(rs));
     }
 }

@@ -4,6 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+
+import io.qreg.registry.archive.Archival;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.http.HttpStatus;
@@ -12,15 +15,24 @@ import org.springframework.http.HttpStatus;
  * A deployment as the API returns it; {@code tiers} are in routing order, the default tier last.
  * {@code environmentsWithoutApproval} are the sandboxes among {@code environments} whose rollouts need no
  * approval; every other environment needs an APPROVED approval for whatever serves in it. {@code metrics}
- * are the Prometheus queries its canaries are judged by.
+ * are the Prometheus queries its canaries are judged by. {@code archival} shows as {@code archived},
+ * {@code archivedAt} and {@code archivedBy}: an archived deployment takes no new approvals or rollouts.
  */
 public record DeploymentView(UUID id, String name, String modelName, UUID modelId, String description,
         List<String> environments, List<String> environmentsWithoutApproval, List<TierView> tiers,
-        Instant createdAt, String createdBy, List<CanaryMetric> metrics) {
+        Instant createdAt, String createdBy, List<CanaryMetric> metrics, @JsonUnwrapped Archival archival) {
 
     public DeploymentView {
         environments = List.copyOf(environments);
         environmentsWithoutApproval = List.copyOf(environmentsWithoutApproval);
+    }
+
+    /** Refuses (409 naming {@code deployment}) to {@code action} an archived deployment, e.g. "roll out to". */
+    public void requireActive(String action) {
+        if (archival.archived()) {
+            throw archival.refusal("deployment", "deployment '" + name + "'", action,
+                    "/api/v1/deployments/" + name + "/unarchive");
+        }
     }
 
     /** Whether a rollout into the environment needs an APPROVED approval (all but the declared sandboxes). */

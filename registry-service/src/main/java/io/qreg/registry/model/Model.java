@@ -3,6 +3,7 @@ package io.qreg.registry.model;
 import java.time.Instant;
 import java.util.UUID;
 
+import io.qreg.registry.archive.Archival;
 import io.qreg.registry.support.Timestamps;
 
 import jakarta.persistence.Column;
@@ -28,6 +29,10 @@ public class Model {
     private Instant createdAt;
     @Column(name = "created_by")
     private String createdBy;
+    @Column(name = "archived_at")
+    private Instant archivedAt;
+    @Column(name = "archived_by")
+    private String archivedBy;
     @Version
     private long version;
 
@@ -75,5 +80,19 @@ public class Model {
 
     public String getCreatedBy() {
         return createdBy;
+    }
+
+    public Archival getArchival() {
+        return Archival.of(archivedAt, archivedBy);
+    }
+
+    void archive(String by) {
+        this.archivedAt = Timestamps.now();
+        this.archivedBy = by;
+    }
+
+    void unarchive() {
+        this.archivedAt = null;
+        this.archivedBy = null;
     }
 }

@@ -2,15 +2,20 @@ package io.qreg.registry.model;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import io.qreg.registry.archive.Archival;
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.ImmutableViews;
 import io.qreg.registry.support.Text;
+import io.qreg.registry.tag.SubjectTags;
+import io.qreg.registry.tag.TagFilter;
+import io.qreg.registry.tag.TagSubject;
+import io.qreg.registry.tag.TagValue;
+import io.qreg.registry.tag.Tags;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.data.domain.Page;
@@ -26,19 +31,25 @@ public class ModelService {
 
     /**
      * Model reads dominate the API (every checkpoint, variant and portal page resolves one), and a
-     * model's row never changes after creation, so found models are kept for a short while. Misses
-     * are not cached: a model created on another instance is visible at once.
+     * model's row changes only when it is archived or unarchived, so found models are kept for a short
+     * while (archiving here evicts; another instance may show the old state for up to the TTL, which is
+     * why the archive gate, {@link #requireActive}, reads the row itself). Misses are not cached: a model
+     * created on another instance is visible at once.
      */
     static final Duration CACHE_TTL = Duration.ofSeconds(30);
     private static final int CACHE_MAX = 10_000;
 
     private final ModelRepository models;
+    private final ModelSearch searches;
+    private final Tags tags;
     private final AuditLog audit;
     private final Map<String, CachedModel> byName = new ConcurrentHashMap<>();
     private final ImmutableViews<java.util.UUID, String> names = new ImmutableViews<>();
 
-    ModelService(ModelRepository models, AuditLog audit) {
+    ModelService(ModelRepository models, ModelSearch searches, Tags tags, AuditLog audit) {
         this.models = models;
+        this.searches = searches;
+        this.tags = tags;
         this.audit = audit;
     }
 
@@ -89,12 +100,74 @@ public class ModelService {
         return view;
     }
 
-    @Transactional(readOnly = true)
+    /** Active models only, without a tag filter: what the portal's lists show by default. */
     public Page<ModelView> search(String task, String riskTier, String owner, String q, Pageable pageable) {
-        String pattern = q == null || q.isBlank() ? null
-                : "%" + q.trim().toLowerCase(Locale.ROOT).replace("%", "\\%").replace("_", "\\_") + "%";
-        return models.search(Text.blankToNull(task), Text.blankToNull(riskTier), Text.blankToNull(owner), pattern, pageable)
-                .map(ModelView::of);
+        return search(task, riskTier, owner, q, null, false, pageable);
+    }
+
+    /** {@code archived}: list the archived models instead of the active ones. */
+    public Page<ModelView> search(String task, String riskTier, String owner, String q, TagFilter tag,
+            boolean archived, Pageable pageable) {
+        return searches.search(new ModelSearch.Criteria(Text.blankToNull(task), Text.blankToNull(riskTier), Text.blankToNull(owner),
+                q, tag, archived), pageable);
+    }
+
+    /** The model with its tags and the aliases {@code aliases} knows of. */
+    public ModelDetails details(String name, ModelAliases aliases) {
+        ModelView model = get(name);
+        return new ModelDetails(model, tags.of(TagSubject.MODEL, model.id()), aliases.aliasesOf(name));
+    }
+
+    // ---------------------------------------------------------------- archive and tags
+
+    /** Archives the model: it leaves the default lists and can be neither approved nor rolled out. Idempotent. */
+    @Transactional
+    public ModelView archive(String name) {
+        return setArchived(name, true);
+    }
+
+    @Transactional
+    public ModelView unarchive(String name) {
+        return setArchived(name, false);
+    }
+
+    private ModelView setArchived(String name, boolean archived) {
+        Model model = require(name);
+        ModelView before = ModelView.of(model);
+        if (before.archival().archived() == archived) {
+            return before;
+        }
+        if (archived) {
+            model.archive(CurrentUser.username());
+        } else {
+            model.unarchive();
+        }
+        ModelView after = ModelView.of(models.saveAndFlush(model));
+        byName.remove(name);
+        audit.record(archived ? "model.archived" : "model.unarchived", "model", name, before, after, Map.of());
+        return after;
+    }
+
+    /**
+     * Refuses (409 naming {@code field}) to use an archived model for {@code action}, reading the row itself rather
+     * than the cache, so an archive done on another instance counts at once.
+     */
+    @Transactional(readOnly = true)
+    public void requireActive(String name, String field, String action) {
+        Archival archival = require(name).getArchival();
+        if (archival.archived()) {
+            throw archival.refusal(field, "model '" + name + "'", action, "/api/v1/models/" + name + "/unarchive");
+        }
+    }
+
+    @Transactional
+    public SubjectTags putTag(String name, String key, TagValue value) {
+        return tags.put(TagSubject.MODEL, require(name).getId(), name, key, value);
+    }
+
+    @Transactional
+    public SubjectTags removeTag(String name, String key) {
+        return tags.remove(TagSubject.MODEL, require(name).getId(), name, key);
     }
 
     @Transactional(readOnly = true)

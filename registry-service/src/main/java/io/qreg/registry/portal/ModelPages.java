@@ -23,6 +23,9 @@ import io.qreg.engine.quant.Method;
 import io.qreg.registry.recipe.RecipeService;
 import io.qreg.registry.recipe.RecipeView;
 import io.qreg.registry.support.ByteSizes;
+import io.qreg.registry.tag.TagFilter;
+import io.qreg.registry.tag.TagSubject;
+import io.qreg.registry.tag.Tags;
 import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.variant.VariantView;
 import io.qreg.registry.variant.VariantView.BenchmarkView;
@@ -55,9 +58,11 @@ class ModelPages {
     private final RecipeService recipes;
     private final DatasetService datasets;
     private final HardwareTargetService targets;
+    private final Tags tags;
 
     ModelPages(ModelService models, CheckpointService checkpoints, VariantService variants, PolicyService policies,
-            RecipeService recipes, DatasetService datasets, HardwareTargetService targets) {
+            RecipeService recipes, DatasetService datasets, HardwareTargetService targets, Tags tags) {
+        this.tags = tags;
         this.models = models;
         this.checkpoints = checkpoints;
         this.variants = variants;
@@ -122,8 +127,13 @@ class ModelPages {
 
     // ---------------------------------------------------------------- lists
 
-    Page<ModelSummary> search(String q, Integer page, Integer size) {
-        return summaries(models.search(null, null, null, q, Pagination.of(page, size, Sort.by("name"))));
+    Page<ModelSummary> search(String q, TagFilter tag, boolean archived, Integer page, Integer size) {
+        return summaries(models.search(null, null, null, q, tag, archived, Pagination.of(page, size, Sort.by("name"))));
+    }
+
+    /** The model tags in use, offered as choices by the list's tag filter. */
+    List<String> modelTagsInUse() {
+        return tags.inUse(TagSubject.MODEL, 200);
     }
 
     List<ModelSummary> recent(int limit) {
@@ -134,12 +144,13 @@ class ModelPages {
     private Page<ModelSummary> summaries(Page<ModelView> page) {
         List<UUID> ids = page.getContent().stream().map(ModelView::id).toList();
         Map<UUID, Long> counts = checkpoints.countsByModel(ids);
-        return page.map(m -> summary(m, counts.getOrDefault(m.id(), 0L)));
+        Map<UUID, Map<String, String>> tagged = tags.of(TagSubject.MODEL, ids);
+        return page.map(m -> summary(m, counts.getOrDefault(m.id(), 0L), tagged.getOrDefault(m.id(), Map.of())));
     }
 
-    private static ModelSummary summary(ModelView m, long checkpointCount) {
+    private static ModelSummary summary(ModelView m, long checkpointCount, Map<String, String> tags) {
         return new ModelSummary(m.name(), m.task(), m.description(), m.owner(), m.riskTier(), m.createdAt(),
-                checkpointCount);
+                checkpointCount, tags, m.archival().archived());
     }
 
     // ---------------------------------------------------------------- the model page
@@ -164,7 +175,7 @@ class ModelPages {
         });
         List<VariantRow> rows = all.stream().map(v -> row(model, v, verdicts.get(v.id()), byId.get(v.checkpointId()),
                 benchmarked, AlgorithmComparison.label(v.method(), algorithms.get(v.id())))).toList();
-        return new ModelPage(summary(model, cps.size()), cps,
+        return new ModelPage(summary(model, cps.size(), Map.of()), cps,
                 new VariantTable(rows, benchmarked, VariantFigures.qualityLabel(model.task()), total),
                 chart(model, all, rows, benchmarked), AlgorithmComparison.tables(model.task(), all, algorithms, byId));
     }
@@ -358,7 +369,7 @@ class ModelPages {
                     numeric("Speed-up", ba == null ? null : ba.speedup(), bb == null ? null : bb.speedup(),
                             Figures::speedup, false))));
         }
-        return new Comparison(summary(model, 0), side(a, va), side(b, vb), sections);
+        return new Comparison(summary(model, 0, Map.of()), side(a, va), side(b, vb), sections);
     }
 
     private static Side side(VariantView v, Verdict verdict) {

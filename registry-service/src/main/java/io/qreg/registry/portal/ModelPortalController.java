@@ -10,6 +10,7 @@ import java.util.UUID;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.qreg.registry.archive.Archival;
 import io.qreg.registry.artifact.Downloads;
 import io.qreg.registry.artifact.ReceivedForm;
 import io.qreg.registry.artifact.ReceivedUpload;
@@ -22,9 +23,11 @@ import io.qreg.registry.job.JobView;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.recipe.RecipeView;
 import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.tag.TagFilter;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.core.io.Resource;
+import org.springframework.data.domain.Page;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -54,9 +57,11 @@ class ModelPortalController {
     private final JobSubmission jobs;
     private final UploadReceiver uploads;
     private final PortalRoles roles;
+    private final LifecyclePages lifecycle;
 
     ModelPortalController(ModelPages pages, ModelService models, CheckpointService checkpoints, JobSubmission jobs,
-            UploadReceiver uploads, PortalRoles roles) {
+            UploadReceiver uploads, PortalRoles roles, LifecyclePages lifecycle) {
+        this.lifecycle = lifecycle;
         this.pages = pages;
         this.models = models;
         this.checkpoints = checkpoints;
@@ -65,12 +70,28 @@ class ModelPortalController {
         this.roles = roles;
     }
 
+    /** The list, searched by name or description and filtered by a tag ({@code key:value}); archived ones on request. */
     @GetMapping("/models")
-    String models(@RequestParam(required = false) String q, @RequestParam(required = false) Integer page,
+    String models(@RequestParam(required = false) String q, @RequestParam(required = false) String tag,
+            @RequestParam(required = false) String archived, @RequestParam(required = false) Integer page,
             @RequestParam(required = false) Integer size, Model view) {
-        view.addAttribute("models", pages.search(q, page, size));
+        boolean listsArchived = Archival.listsArchived(archived);
+        Page<ModelSummary> found = pages.search(q, TagFilter.parse(tag), listsArchived, page, size);
+        view.addAttribute("models", found);
         view.addAttribute("q", q);
+        view.addAttribute("tag", tag);
+        view.addAttribute("archived", listsArchived);
+        view.addAttribute("tagsInUse", pages.modelTagsInUse());
+        // Pages keep the search; parameters left blank stay out of the links.
+        view.addAttribute("listBase", UriComponentsBuilder.fromPath("/models").queryParam("size", found.getSize())
+                .queryParamIfPresent("q", blankToEmpty(q)).queryParamIfPresent("tag", blankToEmpty(tag))
+                .queryParamIfPresent("archived", java.util.Optional.ofNullable(listsArchived ? "true" : null))
+                .build().encode().toUriString());
         return "models/list";
+    }
+
+    private static java.util.Optional<String> blankToEmpty(String value) {
+        return value == null || value.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(value.strip());
     }
 
     @GetMapping("/models/{name}")
@@ -83,6 +104,7 @@ class ModelPortalController {
         view.addAttribute("page", page);
         view.addAttribute("model", page.model());
         view.addAttribute("checkpoints", page.checkpoints());
+        view.addAttribute("lifecycle", lifecycle.ofModel(name));
         boolean engineer = roles.engineer();
         view.addAttribute("engineer", engineer);
         if (engineer) {

@@ -22,8 +22,11 @@ class VariantPortalController {
     private final VariantPages pages;
     private final VariantService variants;
     private final ServingAudit serving;
+    private final LifecyclePages lifecycle;
 
-    VariantPortalController(VariantPages pages, VariantService variants, ServingAudit serving) {
+    VariantPortalController(VariantPages pages, VariantService variants, ServingAudit serving,
+            LifecyclePages lifecycle) {
+        this.lifecycle = lifecycle;
         this.pages = pages;
         this.variants = variants;
         this.serving = serving;
@@ -32,6 +35,7 @@ class VariantPortalController {
     @GetMapping("/variants/{id}")
     String variant(@PathVariable UUID id, Model view) {
         view.addAttribute("page", pages.page(id));
+        view.addAttribute("lifecycle", lifecycle.ofVariant(id));
         view.addAttribute("incidents", serving.servingWithoutValidApproval(null).stream()
                 .filter(i -> i.serves(id)).toList());
         return "variants/detail";

@@ -11,15 +11,11 @@ import java.util.UUID;
 import io.qreg.registry.approval.ApprovalGate;
 import io.qreg.registry.approval.ApprovedDecision;
 import io.qreg.registry.audit.AuditLog;
-import io.qreg.registry.checkpoint.CheckpointService;
-import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.deployment.DeploymentService;
 import io.qreg.registry.deployment.DeploymentView;
 import io.qreg.registry.deployment.TierView;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.Timestamps;
-import io.qreg.registry.variant.VariantRef;
-import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.context.ApplicationEventPublisher;
@@ -42,20 +38,17 @@ public class RolloutService {
     private final RolloutStore store;
     private final AnalysisStore analyses;
     private final DeploymentService deployments;
-    private final VariantService variants;
-    private final CheckpointService checkpoints;
     private final ApprovalGate approvals;
+    private final RolloutCandidates candidates;
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
 
     RolloutService(RolloutStore store, AnalysisStore analyses, DeploymentService deployments,
-            VariantService variants, CheckpointService checkpoints, ApprovalGate approvals, AuditLog audit,
-            ApplicationEventPublisher events) {
+            ApprovalGate approvals, RolloutCandidates candidates, AuditLog audit, ApplicationEventPublisher events) {
+        this.candidates = candidates;
         this.store = store;
         this.analyses = analyses;
         this.deployments = deployments;
-        this.variants = variants;
-        this.checkpoints = checkpoints;
         this.approvals = approvals;
         this.audit = audit;
         this.events = events;
@@ -68,33 +61,22 @@ public class RolloutService {
         if (r == null) {
             throw ApiException.invalid("variantId", "a rollout needs {variantId, environment, tier, steps, approvalId}");
         }
-        if ((r.variantId() == null) == (r.checkpointId() == null)) {
-            throw ApiException.invalid("variantId", "name exactly one candidate: variantId (a quantized variant)"
-                    + " or checkpointId (the model's FP32 checkpoint)");
-        }
+        RolloutCandidates.requireOneNamed(r);
         List<Integer> steps = RolloutSteps.of(r.steps());
         Analysis analysis = Analysis.withDefaults(r.analysis(), r.thresholds());
         DeploymentView d = deployments.lock(deploymentName);
+        d.requireActive("rolled out to");
         String environment = d.requireEnvironment(r.environment());
         TierView tier = d.requireTier(r.tier());
+        RolloutCandidates.Chosen chosen = candidates.choose(d, tier, r);
+        Backend candidate = chosen.candidate();
         boolean approvalRequired = d.approvalRequired(environment);
         if (approvalRequired && r.approvalId() == null) {
             throw ApiException.invalid("approvalId", "approvalId is required: the APPROVED approval for "
-                    + (r.variantId() != null ? "variant " + r.variantId() : "checkpoint " + r.checkpointId())
-                    + " to serve " + d.name() + "/" + environment + "/" + tier.name() + " (only "
-                    + d.environmentsWithoutApproval() + " of deployment '" + d.name() + "' need none)");
+                    + candidate.source() + " " + candidate.id() + " to serve " + d.name() + "/" + environment + "/"
+                    + tier.name() + " (only " + d.environmentsWithoutApproval() + " of deployment '" + d.name()
+                    + "' need none)");
         }
-        CheckpointView source;
-        Backend candidate;
-        if (r.variantId() != null) {
-            VariantRef v = ApiException.naming("variantId", () -> variants.ref(r.variantId()));
-            source = checkpoints.get(v.checkpointId());
-            candidate = Backend.variant(v.id(), Precision.ofMethod(v.method()), v.sha256());
-        } else {
-            source = ApiException.naming("checkpointId", () -> checkpoints.get(r.checkpointId()));
-            candidate = Backend.checkpoint(source.id(), source.sha256());
-        }
-        requireFits(d, tier, source, candidate);
         TierServing now = serving(d.id(), environment, tier.name());
         if (now.active() != null) {
             throw ApiException.conflict("tier " + tier.name() + " of " + d.name() + "/" + environment
@@ -124,6 +106,11 @@ public class RolloutService {
         details.put("environment", environment);
         details.put("tier", tier.name());
         details.put("candidate", candidate.cluster());
+        if (chosen.alias() != null) {
+            // The alias as it pointed when the rollout started: moving it later does not move this rollout.
+            details.put("alias", chosen.alias());
+            details.put("aliasResolvedTo", candidate.source() + " " + candidate.id());
+        }
         details.put("steps", steps);
         details.put("approvalId", String.valueOf(r.approvalId()));
         details.put("signedBy", rollout.signedBy());
@@ -135,33 +122,11 @@ public class RolloutService {
         audit.record("rollout.started", "rollout", rollout.id().toString(), null, rollout.auditState(), details);
         TierServing after = serving(d.id(), environment, tier.name());
         events.publishEvent(new RolloutEvent.RolloutStarted(rollout.id(), d.id(), d.name(), environment, tier.name(),
-                r.variantId(), r.checkpointId(), rollout.stepIndex(), rollout.percent(), after.weights(), at));
+                chosen.variantId(), chosen.checkpointId(), rollout.stepIndex(), rollout.percent(), after.weights(), at));
         if (rollout.phase() == RolloutPhase.COMPLETED) {
             completed(rollout, after, at);
         }
         return view(rollout, after);
-    }
-
-    /** The candidate must be of the deployment's model, of the tier's precision, and shippable to edge devices. */
-    private static void requireFits(DeploymentView d, TierView tier, CheckpointView source, Backend candidate) {
-        String field = candidate.variantBacked() ? "variantId" : "checkpointId";
-        if (!source.modelName().equals(d.modelName())) {
-            throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, candidate.source() + " "
-                    + candidate.id() + " belongs to model '" + source.modelName() + "', but deployment '" + d.name()
-                    + "' serves model '" + d.modelName() + "'", field);
-        }
-        if (tier.precision() != null && !tier.precision().equals(candidate.precision())) {
-            throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, "tier '" + tier.name()
-                    + "' serves " + tier.precision() + ", but " + candidate.source() + " " + candidate.id() + " is "
-                    + candidate.precision(), field);
-        }
-        if (tier.edge() && "internal-only".equals(source.redistribution())) {
-            throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, "tier '" + tier.name()
-                    + "' is an edge tier whose weights are distributed to devices, but checkpoint "
-                    + source.modelName() + "@" + source.version() + " (licence '" + source.license()
-                    + "') is marked redistribution internal-only; serve it from a non-edge tier, or register a"
-                    + " checkpoint whose licence allows redistribution", field);
-        }
     }
 
     // ---------------------------------------------------------------- moves

@@ -150,6 +150,14 @@ class SecurityConfiguration {
                         .requestMatchers(POST, "/api/v1/deployments", "/api/v1/deployments/*/rollouts",
                                 "/api/v1/rollouts/*/advance", "/api/v1/rollouts/*/pause", "/api/v1/rollouts/*/resume",
                                 "/api/v1/rollouts/*/rollback").hasRole("ENGINEER")
+                        // Lifecycle (issue 14): engineers move aliases, tag, archive and unarchive, as they create these.
+                        .requestMatchers(PUT, "/api/v1/models/*/aliases/*", "/api/v1/models/*/tags/*",
+                                "/api/v1/checkpoints/*/tags/*", "/api/v1/variants/*/tags/*").hasRole("ENGINEER")
+                        .requestMatchers(DELETE, "/api/v1/models/*/aliases/*", "/api/v1/models/*/tags/*",
+                                "/api/v1/checkpoints/*/tags/*", "/api/v1/variants/*/tags/*").hasRole("ENGINEER")
+                        .requestMatchers(POST, "/api/v1/models/*/archive", "/api/v1/models/*/unarchive",
+                                "/api/v1/variants/*/archive", "/api/v1/variants/*/unarchive",
+                                "/api/v1/deployments/*/archive", "/api/v1/deployments/*/unarchive").hasRole("ENGINEER")
                         .requestMatchers(POST, "/api/v1/rollouts/*/health", "/api/v1/rollouts/health")
                         .hasAnyRole("ENGINEER", "GATEWAY")
                         .requestMatchers(GET, "/api/v1/routing/**").hasAnyRole("VIEWER", "GATEWAY")

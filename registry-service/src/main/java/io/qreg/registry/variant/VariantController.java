@@ -1,38 +1,74 @@
 package io.qreg.registry.variant;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import io.qreg.registry.archive.Archival;
 import io.qreg.registry.artifact.Downloads;
+import io.qreg.registry.tag.SubjectTags;
+import io.qreg.registry.tag.TagFilter;
+import io.qreg.registry.tag.TagValue;
 import io.qreg.registry.web.PageResponse;
 import io.qreg.registry.web.Pagination;
 
 import org.springframework.core.io.Resource;
+import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Sort;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Variants over HTTP: one with its lineage, measurements and policy verdict, a model's list, and the artifact. */
+/**
+ * Variants over HTTP: one with its lineage, measurements and policy verdict, a model's list, the artifact, and
+ * archiving and tagging one.
+ */
 @RestController
 class VariantController {
 
     private final VariantService variants;
     private final VariantVerdicts verdicts;
+    private final VariantLifecycle lifecycle;
 
-    VariantController(VariantService variants, VariantVerdicts verdicts) {
+    VariantController(VariantService variants, VariantVerdicts verdicts, VariantLifecycle lifecycle) {
         this.variants = variants;
         this.verdicts = verdicts;
+        this.lifecycle = lifecycle;
     }
 
     @GetMapping("/api/v1/variants/{id}")
     JudgedVariant<VariantView> get(@PathVariable UUID id) {
         VariantView variant = variants.get(id);
-        return new JudgedVariant<>(variant, verdicts.verdictOf(variant));
+        return new JudgedVariant<>(variant, verdicts.verdictOf(variant), lifecycle.archival(id), lifecycle.tags(id));
+    }
+
+    @PostMapping("/api/v1/variants/{id}/archive")
+    Archival archive(@PathVariable UUID id) {
+        return lifecycle.archive(id);
+    }
+
+    @PostMapping("/api/v1/variants/{id}/unarchive")
+    Archival unarchive(@PathVariable UUID id) {
+        return lifecycle.unarchive(id);
+    }
+
+    @PutMapping("/api/v1/variants/{id}/tags/{key}")
+    SubjectTags putTag(@PathVariable UUID id, @PathVariable String key,
+            @RequestBody(required = false) TagValue value) {
+        return lifecycle.putTag(id, key, value);
+    }
+
+    @DeleteMapping("/api/v1/variants/{id}/tags/{key}")
+    SubjectTags removeTag(@PathVariable UUID id, @PathVariable String key) {
+        return lifecycle.removeTag(id, key);
     }
 
     @GetMapping("/api/v1/variants/{id}/content")
@@ -49,10 +85,15 @@ class VariantController {
 
     @GetMapping("/api/v1/models/{name}/variants")
     PageResponse<JudgedVariant<VariantSummary>> forModel(@PathVariable String name,
+            @RequestParam(required = false) String tag, @RequestParam(required = false) String archived,
             @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size) {
+        Page<VariantSummary> found = variants.listForModel(name, TagFilter.parse(tag), Archival.listsArchived(archived),
+                Pagination.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt")));
+        List<UUID> ids = found.getContent().stream().map(VariantSummary::id).toList();
+        Map<UUID, Archival> archivals = lifecycle.archivals(ids);
+        Map<UUID, Map<String, String>> tags = lifecycle.tags(ids);
         // A summary holds only the latest measurements; the verdict weighs every one, so it reads the full variant.
-        return PageResponse.of(variants.listForModel(name,
-                Pagination.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt"))),
-                v -> new JudgedVariant<>(v, verdicts.verdictOf(variants.get(v.id()))));
+        return PageResponse.of(found, v -> new JudgedVariant<>(v, verdicts.verdictOf(variants.get(v.id())),
+                archivals.get(v.id()), tags.get(v.id())));
     }
 }

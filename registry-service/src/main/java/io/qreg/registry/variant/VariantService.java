@@ -3,6 +3,7 @@ package io.qreg.registry.variant;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,6 +17,8 @@ import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.tag.TagFilter;
+import io.qreg.registry.tag.TagSubject;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
@@ -230,10 +233,25 @@ public class VariantService {
                 + " where e.checkpoint_id = ? order by e.created_at, e.id", VariantService::evaluation, checkpointId);
     }
 
+    /** The model's active variants, newest first. */
     @Transactional(readOnly = true)
     public Page<VariantSummary> listForModel(String modelName, Pageable pageable) {
+        return listForModel(modelName, null, false, pageable);
+    }
+
+    /** The model's variants with the tag (null: any), archived ones instead of active ones when {@code archived}. */
+    @Transactional(readOnly = true)
+    public Page<VariantSummary> listForModel(String modelName, TagFilter tag, boolean archived, Pageable pageable) {
         ModelView model = models.get(modelName);
-        Long total = jdbc.queryForObject("select count(*) from variant where model_id = ?", Long.class, model.id());
+        String where = " where v.model_id = ? and (v.archived_at is not null) = ?"
+                + (tag == null ? "" : " and " + tag.sqlCondition(TagSubject.VARIANT, "v.id"));
+        List<Object> args = new ArrayList<>(List.of(model.id(), archived));
+        if (tag != null) {
+            args.addAll(List.of(tag.arguments()));
+        }
+        Long total = jdbc.queryForObject("select count(*) from variant v" + where, Long.class, args.toArray());
+        args.add(pageable.getPageSize());
+        args.add(pageable.getOffset());
         List<VariantSummary> items = jdbc.query("""
                 select v.*, e.metrics, e.deltas, b.hardware_target, b.latency_p50_ms, b.latency_p99_ms, b.speedup
                   from variant v
@@ -241,9 +259,7 @@ public class VariantService {
                                       order by created_at desc limit 1) e on true
                   left join lateral (select hardware_target, latency_p50_ms, latency_p99_ms, speedup from benchmark
                                       where variant_id = v.id order by created_at desc limit 1) b on true
-                 where v.model_id = ?
-                 order by v.created_at desc, v.id
-                 limit ? offset ?""", (rs, n) -> {
+                """ + where + " order by v.created_at desc, v.id limit ? offset ?", (rs, n) -> {
             Map<String, Object> lineage = map(rs.getString("lineage"));
             Map<String, Object> mix = PrecisionLabel.mixOf(read(rs.getString("report")));
             return new VariantSummary(rs.getObject("id", UUID.class), model.name(),
@@ -254,7 +270,7 @@ public class VariantService {
                     read(rs.getString("deltas")), rs.getString("hardware_target"),
                     (Double) rs.getObject("latency_p50_ms"), (Double) rs.getObject("latency_p99_ms"),
                     (Double) rs.getObject("speedup"));
-        }, model.id(), pageable.getPageSize(), pageable.getOffset());
+        }, args.toArray());
         return new PageImpl<>(items, pageable, total == null ? 0 : total);
     }
 

@@ -111,6 +111,22 @@ class DemoDataIT extends IntegrationTest {
                 assertThat(approval.get("deployment").asString()).isEqualTo(DemoData.DEPLOYMENT);
             }
             assertThat(statuses).containsExactlyInAnyOrder("PENDING", "APPROVED", "PENDING");
+            // The demo's aliases: champion is the stable FP32 checkpoint, challenger the approved variant, whose
+            // canary was started by naming the alias.
+            JsonNode digitsModel = api.get("/api/v1/models/" + DemoData.DIGITS).json();
+            List<String> aliases = new ArrayList<>();
+            digitsModel.get("aliases").forEach(a -> aliases.add(a.get("alias").asString()));
+            assertThat(aliases).containsExactly("challenger", "champion");
+            assertThat(digitsModel.get("tags").get("team").asString()).isEqualTo("demo");
+            JsonNode canary = api.get("/api/v1/audit?action=rollout.started&size=200").json().get("items");
+            List<String> startedByAlias = new ArrayList<>();
+            canary.forEach(e -> {
+                if (e.get("details").asString().contains("\"alias\":\"challenger\"")) {
+                    startedByAlias.add(e.get("subjectId").asString());
+                }
+            });
+            assertThat(startedByAlias).hasSize(1);
+            long aliasEvents = count("select count(*) from audit_event where action like 'alias.%'");
 
             // The documented people sign in with the documented passwords.
             for (DemoData.Persona p : List.of(DemoData.ENGINEER, DemoData.APPROVER, DemoData.RISK_OFFICER,
@@ -130,6 +146,7 @@ class DemoDataIT extends IntegrationTest {
 
             DemoData.Seeded again = demo.seed();
             assertThat(again).isEqualTo(seeded);
+            assertThat(count("select count(*) from audit_event where action like 'alias.%'")).isEqualTo(aliasEvents);
             assertThat(count("select count(*) from job")).isEqualTo(jobs);
             assertThat(versions).isEqualTo(4);
             assertThat(count("select count(*) from dataset where name like ?", DemoData.DIGITS + "-%")

@@ -1,0 +1,170 @@
+package io.qreg.registry.alias;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.checkpoint.CheckpointService;
+import io.qreg.registry.checkpoint.CheckpointView;
+import io.qreg.registry.model.ModelAlias;
+import io.qreg.registry.model.ModelAliases;
+import io.qreg.registry.model.ModelService;
+import io.qreg.registry.model.ModelView;
+import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.variant.VariantLifecycle;
+import io.qreg.registry.variant.VariantRef;
+import io.qreg.registry.variant.VariantService;
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Sets, moves, reads, resolves and deletes model aliases. An alias points at a variant or a checkpoint of its own
+ * model that is not archived; every change is audited on the model with where the alias pointed before and after.
+ */
+@Service
+public class Aliases implements ModelAliases {
+
+    private final JdbcTemplate jdbc;
+    private final ModelService models;
+    private final VariantService variants;
+    private final VariantLifecycle variantLifecycle;
+    private final CheckpointService checkpoints;
+    private final AuditLog audit;
+
+    Aliases(JdbcTemplate jdbc, ModelService models, VariantService variants, VariantLifecycle variantLifecycle,
+            CheckpointService checkpoints, AuditLog audit) {
+        this.jdbc = jdbc;
+        this.models = models;
+        this.variants = variants;
+        this.variantLifecycle = variantLifecycle;
+        this.checkpoints = checkpoints;
+        this.audit = audit;
+    }
+
+    /** Points the alias at the target, creating it or moving it; pointing it where it already points changes nothing. */
+    @Transactional
+    public ModelAlias set(String modelName, String alias, AliasTarget target) {
+        AliasNames.require("alias", alias);
+        if (target == null || (target.variantId() == null) == (target.checkpointId() == null)) {
+            throw ApiException.invalid("variantId", "name exactly one target: {\"variantId\": \"...\"} (a variant of"
+                    + " the model) or {\"checkpointId\": \"...\"} (one of its checkpoints, served unquantized)");
+        }
+        ModelView model = models.get(modelName);
+        models.requireActive(modelName, "name", "given aliases");
+        requireTargetOf(model, target);
+        // One writer per alias, so "created" and "moved" are told apart truthfully in the audit trail.
+        jdbc.queryForObject("select pg_advisory_xact_lock(hashtext(?))::text", String.class,
+                "model_alias:" + model.id() + ":" + alias);
+        ModelAlias before = find(model, alias);
+        if (before != null && Objects.equals(before.variantId(), target.variantId())
+                && Objects.equals(before.checkpointId(), target.checkpointId())) {
+            return before;
+        }
+        jdbc.update("""
+                insert into model_alias (model_id, alias, variant_id, checkpoint_id, updated_at, updated_by)
+                values (?, ?, ?, ?, ?, ?)
+                on conflict (model_id, alias) do update set variant_id = excluded.variant_id,
+                    checkpoint_id = excluded.checkpoint_id, updated_at = excluded.updated_at,
+                    updated_by = excluded.updated_by""",
+                model.id(), alias, target.variantId(), target.checkpointId(), Timestamp.from(Timestamps.now()),
+                CurrentUser.username());
+        ModelAlias after = find(model, alias);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("alias", alias);
+        details.put("to", describe(after));
+        if (before != null) {
+            details.put("from", describe(before));
+        }
+        audit.record(before == null ? "alias.created" : "alias.moved", "model", model.name(), before, after, details);
+        return after;
+    }
+
+    @Transactional(readOnly = true)
+    public ModelAlias get(String modelName, String alias) {
+        return resolve(modelName, alias, "alias");
+    }
+
+    /**
+     * The alias as it points now, for a request that names it in place of an id; 404 naming {@code field} when the
+     * model has no such alias.
+     */
+    @Transactional(readOnly = true)
+    public ModelAlias resolve(String modelName, String alias, String field) {
+        AliasNames.require(field, alias);
+        ModelView model = models.get(modelName);
+        ModelAlias found = find(model, alias);
+        if (found == null) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "model '" + model.name() + "' has no alias '" + alias
+                    + "'; it has " + aliasesOf(model.name()).stream().map(ModelAlias::alias).toList(), field);
+        }
+        return found;
+    }
+
+    @Transactional
+    public void delete(String modelName, String alias) {
+        ModelAlias before = resolve(modelName, alias, "alias");
+        jdbc.update("delete from model_alias where model_id = ? and alias = ?", models.get(modelName).id(), alias);
+        audit.record("alias.deleted", "model", before.modelName(), before, null,
+                Map.of("alias", alias, "from", describe(before)));
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<ModelAlias> aliasesOf(String modelName) {
+        ModelView model = models.get(modelName);
+        return jdbc.query("select * from model_alias where model_id = ? order by alias",
+                (rs, n) -> row(rs, model.name()), model.id());
+    }
+
+    /** The aliases pointing at the variant (for its page). */
+    @Transactional(readOnly = true)
+    public List<ModelAlias> pointingAtVariant(UUID variantId) {
+        return jdbc.query("select * from model_alias where variant_id = ? order by alias",
+                (rs, n) -> row(rs, models.nameOf(rs.getObject("model_id", UUID.class))), variantId);
+    }
+
+    private void requireTargetOf(ModelView model, AliasTarget target) {
+        if (target.variantId() != null) {
+            VariantRef variant = ApiException.naming("variantId", () -> variants.ref(target.variantId()));
+            String owner = checkpoints.get(variant.checkpointId()).modelName();
+            if (!owner.equals(model.name())) {
+                throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "variant " + variant.id() + " is of model '"
+                        + owner + "', not '" + model.name() + "'; an alias points within its own model", "variantId");
+            }
+            variantLifecycle.requireActive(variant.id(), "variantId", "given an alias");
+        } else {
+            CheckpointView checkpoint = ApiException.naming("checkpointId", () -> checkpoints.get(target.checkpointId()));
+            if (!checkpoint.modelName().equals(model.name())) {
+                throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "checkpoint " + checkpoint.id()
+                        + " is of model '" + checkpoint.modelName() + "', not '" + model.name()
+                        + "'; an alias points within its own model", "checkpointId");
+            }
+        }
+    }
+
+    private ModelAlias find(ModelView model, String alias) {
+        return jdbc.query("select * from model_alias where model_id = ? and alias = ?",
+                (rs, n) -> row(rs, model.name()), model.id(), alias).stream().findFirst().orElse(null);
+    }
+
+    private static ModelAlias row(ResultSet rs, String modelName) throws SQLException {
+        return new ModelAlias(rs.getString("alias"), modelName, rs.getObject("variant_id", UUID.class),
+                rs.getObject("checkpoint_id", UUID.class), rs.getTimestamp("updated_at").toInstant(),
+                rs.getString("updated_by"));
+    }
+
+    private static String describe(ModelAlias a) {
+        return a.variantId() != null ? "variant " + a.variantId() : "checkpoint " + a.checkpointId();
+    }
+}
