@@ -4,8 +4,12 @@ import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import jakarta.servlet.http.HttpServletResponse;
+
 import io.qreg.registry.artifact.Downloads;
+import io.qreg.registry.bundle.VariantBundles;
 import io.qreg.registry.deployment.ServingAudit;
+import io.qreg.registry.job.Reproductions;
 import io.qreg.registry.variant.VariantService;
 
 import org.springframework.core.io.Resource;
@@ -15,18 +19,23 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 
-/** A variant's page, and its artifact for people signed in to the portal. */
+/** A variant's page, and its artifact and bundle for people signed in to the portal. */
 @Controller
 class VariantPortalController {
 
     private final VariantPages pages;
     private final VariantService variants;
     private final ServingAudit serving;
+    private final Reproductions reproductions;
+    private final VariantBundles bundles;
 
-    VariantPortalController(VariantPages pages, VariantService variants, ServingAudit serving) {
+    VariantPortalController(VariantPages pages, VariantService variants, ServingAudit serving,
+            Reproductions reproductions, VariantBundles bundles) {
         this.pages = pages;
         this.variants = variants;
         this.serving = serving;
+        this.reproductions = reproductions;
+        this.bundles = bundles;
     }
 
     @GetMapping("/variants/{id}")
@@ -34,7 +43,14 @@ class VariantPortalController {
         view.addAttribute("page", pages.page(id));
         view.addAttribute("incidents", serving.servingWithoutValidApproval(null).stream()
                 .filter(i -> i.serves(id)).toList());
+        view.addAttribute("reproduction", reproductions.latest(id).orElse(null));
         return "variants/detail";
+    }
+
+    /** The same zip as {@code GET /api/v1/variants/{id}/bundle}, under the portal's session. */
+    @GetMapping("/variants/{id}/bundle")
+    void bundle(@PathVariable UUID id, HttpServletResponse response) throws java.io.IOException {
+        bundles.send(id, response);
     }
 
     /**
