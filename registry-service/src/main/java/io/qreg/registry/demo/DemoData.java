@@ -218,10 +218,10 @@ public class DemoData {
                 registered.evaluation().get(DIGITS)));
         awaitWave(firstWave);
         List<UUID> opened = openApprovals(submitted, APPROVALS);
-        reproduction.ensure(jobs.get(submitted.get(key(FIRST_WAVE.get(0)))).variantId());
         Map<String, UUID> second = submit(registered, SECOND_WAVE);
         submitted.putAll(second);
         awaitWave(second.values());
+        reproduction.ensure(jobs.get(submitted.get(key(FIRST_WAVE.get(0)))).variantId());
         log.info("demo data: ready after {} s: models {} and {}, {} QUANTIZE jobs, {} approval requests. Sign in as"
                 + " {} (password {}) to sign one.", Duration.between(started, Instant.now()).toSeconds(), DIGITS,
                 BYTELM, submitted.size(), opened.size(), APPROVER.username(), APPROVER.password());

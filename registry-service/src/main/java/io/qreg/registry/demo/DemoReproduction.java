@@ -32,7 +32,7 @@ class DemoReproduction {
         this.jobs = jobs;
     }
 
-    /** Queues a reproduction of the variant unless one was made or queued; it runs among the demo's other jobs. */
+    /** Queues a reproduction of the variant unless one was made or queued; it runs after the demo's other jobs. */
     void ensure(UUID variantId) {
         if (variantId == null || !reproductions.of(variantId).isEmpty()) {
             return;

@@ -26,7 +26,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * The worker protocol: claim, heartbeat and result. Each step is one transaction around the job's row lock (the
  * claim's {@code FOR UPDATE SKIP LOCKED}), so two of them never act on the same job at once and the job's state
- * machine decides each step. A succeeded QUANTIZE job queues its follow-ups in the result's transaction.
+ * machine decides each step. A succeeded QUANTIZE job queues its follow-ups in the result's transaction; one
+ * identical to an existing variant's run returns that variant ({@link VariantReuse}), and a reproduction records
+ * how its bytes compare ({@link Reproductions}).
  */
 @Service
 public class JobDispatch {
