@@ -56,8 +56,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Seeds a registry for a first look ({@code QREG_DEMO=true}): demo people, the example models, their
- * datasets and recipes, QUANTIZE jobs with EVALUATE and BENCHMARK follow-ups, and approval requests
- * once their variants have evidence. It runs on its own thread after startup, so the registry answers
+ * datasets and recipes, QUANTIZE jobs with EVALUATE and BENCHMARK follow-ups, approval requests once
+ * their variants have evidence, and a reproduction of the first variant ({@link DemoReproduction}). It runs on its own thread after startup, so the registry answers
  * (and its worker claims) while it works; the first wave of jobs is small so that the first approval
  * request appears within about a minute.
  *
@@ -157,12 +157,13 @@ public class DemoData {
     private final ApprovalService approvals;
     private final ArtifactService artifacts;
     private final DemoDeployment deployment;
+    private final DemoReproduction reproduction;
     private volatile Thread seeding;
 
     DemoData(@Value("${qreg.demo:false}") boolean enabled, @Value("${qreg.upload.max-bytes}") long maxUploadBytes,
             UserService users, ModelService models, CheckpointService checkpoints, DatasetService datasets,
             RecipeService recipes, JobService jobs, JobSubmission submission, ApprovalService approvals,
-            ArtifactService artifacts, DemoDeployment deployment) {
+            ArtifactService artifacts, DemoDeployment deployment, DemoReproduction reproduction) {
         this.enabled = enabled;
         this.maxUploadBytes = maxUploadBytes;
         this.users = users;
@@ -175,6 +176,7 @@ public class DemoData {
         this.approvals = approvals;
         this.artifacts = artifacts;
         this.deployment = deployment;
+        this.reproduction = reproduction;
     }
 
     /** After startup (the embedded worker starts on the same event), on a thread of its own: startup is not delayed. */
@@ -219,6 +221,7 @@ public class DemoData {
         Map<String, UUID> second = submit(registered, SECOND_WAVE);
         submitted.putAll(second);
         awaitWave(second.values());
+        reproduction.ensure(jobs.get(submitted.get(key(FIRST_WAVE.get(0)))).variantId());
         log.info("demo data: ready after {} s: models {} and {}, {} QUANTIZE jobs, {} approval requests. Sign in as"
                 + " {} (password {}) to sign one.", Duration.between(started, Instant.now()).toSeconds(), DIGITS,
                 BYTELM, submitted.size(), opened.size(), APPROVER.username(), APPROVER.password());
@@ -330,7 +333,7 @@ public class DemoData {
             var found = jobs.search(null, "QUANTIZE", PageRequest.of(page, 200, Sort.by(Sort.Direction.DESC,
                     "createdAt")));
             for (JobView job : found) {
-                if (checkpoint.equals(job.checkpointId()) && job.recipe() != null
+                if (checkpoint.equals(job.checkpointId()) && job.recipe() != null && job.reproducesVariantId() == null
                         && recipe.name().equals(job.recipe().get("name"))
                         && job.recipe().get("version") instanceof Number v && v.intValue() == recipe.version()) {
                     return job.id();
@@ -344,10 +347,9 @@ public class DemoData {
     }
 
     /** Until every QUANTIZE job and its follow-ups have finished, however they finished. */
-    private void awaitWave(Iterable<UUID> quantizeJobs) {
+    private void awaitWave(java.util.Collection<UUID> quantizeJobs) {
         Instant deadline = Instant.now().plus(WAVE_TIMEOUT);
-        List<UUID> pending = new ArrayList<>();
-        quantizeJobs.forEach(pending::add);
+        List<UUID> pending = new ArrayList<>(quantizeJobs);
         while (!pending.isEmpty()) {
             UUID id = pending.get(0);
             JobView job = jobs.get(id);

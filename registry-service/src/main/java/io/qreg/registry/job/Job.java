@@ -19,6 +19,7 @@ import java.util.UUID;
  * RUNNING --cancelled-->        CANCELLED
  * RUNNING --lease expired-->    QUEUED while attempts remain, else FAILED
  * RUNNING --worker stopped-->   QUEUED while attempts remain, else FAILED
+ * QUEUED  --reuse-->            SUCCEEDED with an existing variant, never attempted (QUANTIZE only)
  * </pre>
  */
 public class Job {
@@ -37,6 +38,9 @@ public class Job {
     private final String hardwareTarget;
     private final String followUpsJson;
     private final UUID parentJobId;
+    private final boolean force;
+    private boolean reused;
+    private final UUID reproducesVariantId;
     private int attempts;
     private final int maxAttempts;
     private double progress;
@@ -53,7 +57,7 @@ public class Job {
     Job(UUID id, JobType type, JobStatus status, UUID checkpointId, String recipeName, Integer recipeVersion,
             String calibrationDatasetName, Integer calibrationDatasetVersion, String datasetName,
             Integer datasetVersion, UUID variantId, String hardwareTarget, String followUpsJson, UUID parentJobId,
-            int attempts, int maxAttempts, double progress, String message, String error, boolean cancelRequested,
+            boolean force, boolean reused, UUID reproducesVariantId, int attempts, int maxAttempts, double progress, String message, String error, boolean cancelRequested,
             UUID workerId, Instant leaseExpiresAt, Instant createdAt, String createdBy, Instant startedAt,
             Instant finishedAt) {
         this.id = id;
@@ -70,6 +74,9 @@ public class Job {
         this.hardwareTarget = hardwareTarget;
         this.followUpsJson = followUpsJson;
         this.parentJobId = parentJobId;
+        this.force = force;
+        this.reused = reused;
+        this.reproducesVariantId = reproducesVariantId;
         this.attempts = attempts;
         this.maxAttempts = maxAttempts;
         this.progress = progress;
@@ -88,11 +95,21 @@ public class Job {
     record Submitted(int maxAttempts, Instant at, String by) {
     }
 
-    /** A new QUANTIZE job, QUEUED: the checkpoint, the recipe, an optional calibration set and its follow-ups. */
+    /**
+     * A new QUANTIZE job, QUEUED: the checkpoint, the recipe, an optional calibration set and its follow-ups;
+     * {@code force}: make a new variant even if an identical run already made one.
+     */
     static Job quantize(UUID checkpointId, JobRequest.Versioned recipe, JobRequest.Versioned calibration,
-            String hardwareTarget, String followUpsJson, Submitted submitted) {
+            String hardwareTarget, String followUpsJson, boolean force, Submitted submitted) {
         return queued(JobType.QUANTIZE, checkpointId, recipe, calibration, null, null, hardwareTarget, followUpsJson,
-                null, submitted);
+                null, force, null, submitted);
+    }
+
+    /** A new QUANTIZE job, QUEUED, that re-runs {@code variantId}'s quantization to compare bytes, not to keep them. */
+    static Job reproduce(UUID variantId, UUID checkpointId, JobRequest.Versioned recipe,
+            JobRequest.Versioned calibration, String hardwareTarget, Submitted submitted) {
+        return queued(JobType.QUANTIZE, checkpointId, recipe, calibration, null, null, hardwareTarget, "[]", null,
+                true, variantId, submitted);
     }
 
     /**
@@ -102,24 +119,25 @@ public class Job {
     static Job evaluate(UUID checkpointId, UUID variantId, JobRequest.Versioned dataset, String hardwareTarget,
             UUID parentJobId, Submitted submitted) {
         return queued(JobType.EVALUATE, checkpointId, null, null, dataset, variantId, hardwareTarget, "[]",
-                parentJobId, submitted);
+                parentJobId, false, null, submitted);
     }
 
     /** A new BENCHMARK job, QUEUED: the variant against its checkpoint on a hardware target. */
     static Job benchmark(UUID checkpointId, UUID variantId, String hardwareTarget, UUID parentJobId,
             Submitted submitted) {
         return queued(JobType.BENCHMARK, checkpointId, null, null, null, variantId, hardwareTarget, "[]", parentJobId,
-                submitted);
+                false, null, submitted);
     }
 
     private static Job queued(JobType type, UUID checkpointId, JobRequest.Versioned recipe,
             JobRequest.Versioned calibration, JobRequest.Versioned dataset, UUID variantId, String hardwareTarget,
-            String followUpsJson, UUID parentJobId, Submitted submitted) {
+            String followUpsJson, UUID parentJobId, boolean force, UUID reproducesVariantId, Submitted submitted) {
         return new Job(UUID.randomUUID(), type, JobStatus.QUEUED, checkpointId,
                 recipe == null ? null : recipe.name(), recipe == null ? null : recipe.version(),
                 calibration == null ? null : calibration.name(), calibration == null ? null : calibration.version(),
                 dataset == null ? null : dataset.name(), dataset == null ? null : dataset.version(), variantId,
-                hardwareTarget, followUpsJson, parentJobId, 0, submitted.maxAttempts(), 0, null, null, false, null,
+                hardwareTarget, followUpsJson, parentJobId, force, false, reproducesVariantId, 0,
+                submitted.maxAttempts(), 0, null, null, false, null,
                 null, submitted.at(), submitted.by(), null, null);
     }
 
@@ -136,6 +154,43 @@ public class Job {
         status = JobStatus.FAILED;
         error = reason;
         end(now);
+    }
+
+    /**
+     * An identical run already made {@code existing}: the job succeeds with it at once, never attempted, so no worker
+     * spends time re-making bytes the registry holds ({@link VariantReuse}).
+     */
+    void reuse(UUID existing, String why, Instant now) {
+        require(JobStatus.QUEUED, "reused");
+        if (type != JobType.QUANTIZE || force || reproducesVariantId != null || attempts > 0) {
+            throw new IllegalTransitionException(status, "job " + id + " cannot reuse a variant: only a QUANTIZE"
+                    + " job without force that no worker has claimed can");
+        }
+        status = JobStatus.SUCCEEDED;
+        variantId = existing;
+        reused = true;
+        progress = 1;
+        message = why;
+        end(now);
+    }
+
+    /**
+     * The worker ran it, but meanwhile (or unknown to the submission) an identical run made {@code existing}: that
+     * variant is the job's product, and the new bytes are not kept.
+     */
+    void succeedReusing(UUID existing, String why, Instant now) {
+        succeed(existing, now);
+        reused = true;
+        message = why;
+    }
+
+    /** A reproduction ran: it succeeds without a variant of its own; {@code outcome} says how the bytes compared. */
+    void reproduced(String outcome, Instant now) {
+        if (reproducesVariantId == null) {
+            throw new IllegalTransitionException(status, "job " + id + " is no reproduction");
+        }
+        succeed(null, now);
+        message = outcome;
     }
 
     void claim(UUID worker, Instant now, Instant leaseUntil) {
@@ -324,6 +379,18 @@ public class Job {
 
     public UUID parentJobId() {
         return parentJobId;
+    }
+
+    public boolean force() {
+        return force;
+    }
+
+    public boolean reused() {
+        return reused;
+    }
+
+    public UUID reproducesVariantId() {
+        return reproducesVariantId;
     }
 
     public int attempts() {

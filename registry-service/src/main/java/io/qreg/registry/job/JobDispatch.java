@@ -2,7 +2,6 @@ package io.qreg.registry.job;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,20 +20,19 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The worker protocol: claim, heartbeat and result. Each step is one transaction around the job's row lock (the
  * claim's {@code FOR UPDATE SKIP LOCKED}), so two of them never act on the same job at once and the job's state
- * machine decides each step. A succeeded QUANTIZE job queues its follow-ups in the result's transaction.
+ * machine decides each step. A succeeded QUANTIZE job queues its follow-ups in the result's transaction; one
+ * identical to an existing variant's run returns that variant ({@link VariantReuse}), and a reproduction records
+ * how its bytes compare ({@link Reproductions}).
  */
 @Service
 public class JobDispatch {
 
     static final long RETRY_MILLIS = 250;
-    private static final TypeReference<List<PlannedFollowUp>> FOLLOW_UPS = new TypeReference<>() {
-    };
 
     private final JobStore store;
     private final JobSignal signal;
@@ -42,18 +40,25 @@ public class JobDispatch {
     private final JobViews views;
     private final JobAssignments assignments;
     private final JobProducts products;
+    private final FollowUpJobs followUpJobs;
+    private final VariantReuse reuse;
+    private final Reproductions reproductions;
     private final WorkerService workers;
     private final AuditLog audit;
     private final TransactionTemplate transaction;
 
     JobDispatch(JobStore store, JobSignal signal, JobSettings settings, JobViews views, JobAssignments assignments,
-            JobProducts products, WorkerService workers, AuditLog audit, TransactionTemplate transaction) {
+            JobProducts products, FollowUpJobs followUpJobs, VariantReuse reuse, Reproductions reproductions,
+            WorkerService workers, AuditLog audit, TransactionTemplate transaction) {
         this.store = store;
         this.signal = signal;
         this.settings = settings;
         this.views = views;
         this.assignments = assignments;
         this.products = products;
+        this.followUpJobs = followUpJobs;
+        this.reuse = reuse;
+        this.reproductions = reproductions;
         this.workers = workers;
         this.audit = audit;
         this.transaction = transaction;
@@ -193,9 +198,18 @@ public class JobDispatch {
                         if (nothing.isPresent()) {
                             // The same bytes would come back from every attempt: fail at once, record no variant.
                             job.fail(nothing.get(), false, now);
+                        } else if (job.reproducesVariantId() != null) {
+                            // A reproduction compares the bytes with its variant's and keeps none of them.
+                            job.reproduced(reproductions.record(job, worker, result, file, now), now);
                         } else {
-                            job.succeed(products.record(job, worker, result, file), now);
-                            followUps = createFollowUps(job, now);
+                            Optional<VariantReuse.Reuse> identical = reuse.afterRun(job,
+                                    JobProducts.engineVersion(result, worker));
+                            if (identical.isPresent()) {
+                                job.succeedReusing(identical.get().variantId(), identical.get().why(), now);
+                            } else {
+                                job.succeed(products.record(job, worker, result, file), now);
+                            }
+                            followUps = followUpJobs.queue(job, now);
                         }
                     }
                     case FAILED -> requeued = job.fail(result.path("error").asString(null),
@@ -208,6 +222,7 @@ public class JobDispatch {
                 reply.put("jobId", job.id());
                 reply.put("status", job.status().name());
                 reply.put("variantId", job.type() == JobType.QUANTIZE ? job.variantId() : null);
+                reply.put("reused", job.reused());
                 reply.put("attempt", attempt);
                 reply.put("followUpJobIds", followUps);
                 store.saveResult(jobId, attempt, reported, CanonicalJson.write(reply), now);
@@ -228,34 +243,11 @@ public class JobDispatch {
         }
     }
 
-    private List<UUID> createFollowUps(Job parent, Instant now) {
-        if (parent.type() != JobType.QUANTIZE || parent.variantId() == null) {
-            return List.of();
-        }
-        List<UUID> ids = new ArrayList<>();
-        Instant created = now;
-        for (PlannedFollowUp f : CanonicalJson.mapper().readValue(parent.followUpsJson(), FOLLOW_UPS)) {
-            // One microsecond apart: the queue (oldest first) and followUpJobIds keep the request's order.
-            created = created.plusNanos(1000);
-            Job.Submitted submitted = new Job.Submitted(parent.maxAttempts(), created, parent.createdBy());
-            Job child = f.type() == JobType.EVALUATE
-                    ? Job.evaluate(parent.checkpointId(), parent.variantId(), f.dataset(), f.target(), parent.id(),
-                            submitted)
-                    : Job.benchmark(parent.checkpointId(), parent.variantId(), f.target(), parent.id(), submitted);
-            store.insert(child);
-            store.log(child.id(), 0, JobLogEntry.Level.INFO, "queued as a follow-up of job " + parent.id()
-                    + " for hardware target '" + f.target() + "'", created);
-            audit.record("job.submitted", "job", child.id().toString(), null, views.view(child),
-                    Map.of("type", child.type().name(), "parentJobId", parent.id().toString()));
-            ids.add(child.id());
-        }
-        return ids;
-    }
-
     private void logOutcome(Job job, int attempt, boolean requeued, List<UUID> followUps, Instant now) {
         switch (job.status()) {
             case SUCCEEDED -> store.log(job.id(), attempt, JobLogEntry.Level.INFO, "succeeded"
-                    + (job.type() == JobType.QUANTIZE && job.variantId() != null
+                    + (job.reused() || job.reproducesVariantId() != null ? "; " + job.message()
+                    : job.type() == JobType.QUANTIZE && job.variantId() != null
                     ? "; produced variant " + job.variantId() : "")
                     + (followUps.isEmpty() ? "" : "; queued " + followUps.size() + " follow-up job(s)"), now);
             case CANCELLED -> store.log(job.id(), attempt, JobLogEntry.Level.WARN, "cancelled while running", now);

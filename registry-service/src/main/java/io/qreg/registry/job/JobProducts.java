@@ -132,13 +132,21 @@ class JobProducts {
         }
         lineage.put("workerId", worker.id());
         lineage.put("hardwareProfile", profile);
-        lineage.put("engineVersion", text(result, "engineVersion", profile, "engineVersion"));
+        lineage.put("engineVersion", engineVersion(result, worker));
         lineage.put("onnxRuntimeVersion", text(result, "onnxRuntimeVersion", profile, "onnxRuntimeVersion"));
         lineage.put("jobId", job.id());
         Object report = result.hasNonNull("report")
                 ? CanonicalJson.mapper().convertValue(result.get("report"), Object.class) : null;
         ModelView model = models.get(cp.modelName());
         return variants.create(new NewVariant(job.id(), model.id(), cp.id(), file, recipe.method(), lineage, report));
+    }
+
+    /**
+     * The engine version a result was made with: what the worker reports with it, else what it registered with
+     * (workers older than the result field). Reuse and lineage both read it here.
+     */
+    static String engineVersion(JsonNode result, WorkerService.WorkerRef worker) {
+        return text(result, "engineVersion", worker.hardwareProfile(), "engineVersion");
     }
 
     private static String text(JsonNode result, String field, Object profile, String profileField) {

@@ -42,12 +42,12 @@ class JobStore {
                 insert into job (id, type, status, checkpoint_id, recipe_name, recipe_version,
                                  calibration_dataset_name, calibration_dataset_version, dataset_name, dataset_version,
                                  variant_id, hardware_target, follow_ups, parent_job_id, attempts, max_attempts,
-                                 progress, created_at, created_by)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)""",
+                                 progress, created_at, created_by, force, reused, reproduces_variant_id)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 j.id(), j.type().name(), j.status().name(), j.checkpointId(), j.recipeName(), j.recipeVersion(),
                 j.calibrationDatasetName(), j.calibrationDatasetVersion(), j.datasetName(), j.datasetVersion(),
                 j.variantId(), j.hardwareTarget(), j.followUpsJson(), j.parentJobId(), j.attempts(), j.maxAttempts(),
-                j.progress(), ts(j.createdAt()), j.createdBy());
+                j.progress(), ts(j.createdAt()), j.createdBy(), j.force(), j.reused(), j.reproducesVariantId());
     }
 
     /** Writes every mutable field back; the caller holds the row lock. */
@@ -55,11 +55,11 @@ class JobStore {
         jdbc.update("""
                 update job set status = ?, variant_id = ?, attempts = ?, progress = ?, message = ?, error = ?,
                                cancel_requested = ?, worker_id = ?, lease_expires_at = ?, started_at = ?,
-                               finished_at = ?
+                               finished_at = ?, reused = ?
                  where id = ?""",
                 j.status().name(), j.variantId(), j.attempts(), j.progress(), j.message(), j.error(),
                 j.cancelRequested(), j.workerId(), ts(j.leaseExpiresAt()), ts(j.startedAt()), ts(j.finishedAt()),
-                j.id());
+                j.reused(), j.id());
     }
 
     Optional<Job> find(UUID id) {
@@ -182,7 +182,8 @@ class JobStore {
                 rs.getString("calibration_dataset_name"), (Integer) rs.getObject("calibration_dataset_version"),
                 rs.getString("dataset_name"), (Integer) rs.getObject("dataset_version"),
                 rs.getObject("variant_id", UUID.class), rs.getString("hardware_target"), rs.getString("follow_ups"),
-                rs.getObject("parent_job_id", UUID.class), rs.getInt("attempts"), rs.getInt("max_attempts"),
+                rs.getObject("parent_job_id", UUID.class), rs.getBoolean("force"), rs.getBoolean("reused"),
+                rs.getObject("reproduces_variant_id", UUID.class), rs.getInt("attempts"), rs.getInt("max_attempts"),
                 rs.getDouble("progress"), rs.getString("message"), rs.getString("error"),
                 rs.getBoolean("cancel_requested"), rs.getObject("worker_id", UUID.class),
                 instant(rs, "lease_expires_at"), instant(rs, "created_at"), rs.getString("created_by"),

@@ -52,11 +52,14 @@ public class JobSubmission {
     private final DatasetService datasets;
     private final ModelService models;
     private final VariantService variants;
+    private final VariantReuse reuse;
+    private final FollowUpJobs followUpJobs;
     private final AuditLog audit;
 
     JobSubmission(JobStore store, JobSignal signal, JobSettings settings, JobViews views,
             HardwareTargetService targets, CheckpointService checkpoints, RecipeService recipes,
-            DatasetService datasets, ModelService models, VariantService variants, AuditLog audit) {
+            DatasetService datasets, ModelService models, VariantService variants, VariantReuse reuse,
+            FollowUpJobs followUpJobs, AuditLog audit) {
         this.store = store;
         this.signal = signal;
         this.settings = settings;
@@ -67,6 +70,8 @@ public class JobSubmission {
         this.datasets = datasets;
         this.models = models;
         this.variants = variants;
+        this.reuse = reuse;
+        this.followUpJobs = followUpJobs;
         this.audit = audit;
     }
 
@@ -85,6 +90,10 @@ public class JobSubmission {
         if (maxAttempts < 1 || maxAttempts > 10) {
             throw ApiException.invalid("maxAttempts", "maxAttempts must be between 1 and 10, got " + maxAttempts);
         }
+        if (r.force() != null && type != JobType.QUANTIZE) {
+            throw ApiException.invalid("force", "force only applies to QUANTIZE jobs (make a new variant even if an"
+                    + " identical run made one); a " + type + " job always runs");
+        }
         String target = requireTarget(r.hardwareTarget(), "hardwareTarget");
         Instant now = Timestamps.now();
         Job.Submitted submitted = new Job.Submitted(maxAttempts, now, CurrentUser.username());
@@ -99,6 +108,8 @@ public class JobSubmission {
         };
         if (!misfits.isEmpty()) {
             job.refuse(String.join("; ", misfits), now);
+        } else {
+            reuse.atSubmission(job).ifPresent(same -> job.reuse(same.variantId(), same.why(), now));
         }
         store.insert(job);
         store.log(job.id(), 0, JobLogEntry.Level.INFO, "submitted by " + job.createdBy() + " for hardware target '"
@@ -106,7 +117,9 @@ public class JobSubmission {
         JobView view = views.view(job);
         audit.record("job.submitted", "job", job.id().toString(), null, view,
                 Map.of("type", type.name(), "hardwareTarget", target));
-        if (job.status() == JobStatus.FAILED) {
+        if (job.reused()) {
+            reused(job, now);
+        } else if (job.status() == JobStatus.FAILED) {
             store.update(job);
             store.log(job.id(), 0, JobLogEntry.Level.ERROR, "refused before any attempt: " + job.error(), now);
             audit.record("job.failed", "job", job.id().toString(), null, views.view(job),
@@ -115,6 +128,17 @@ public class JobSubmission {
             signal.signalAfterCommit();
         }
         return views.view(job);
+    }
+
+    /** Recorded like a worker's result: the job's history, the audit trail, and the follow-ups on the variant. */
+    private void reused(Job job, Instant now) {
+        store.log(job.id(), 0, JobLogEntry.Level.INFO, "succeeded without a run; " + job.message(), now);
+        List<UUID> followUps = followUpJobs.queue(job, now);
+        audit.record("job.reused", "job", job.id().toString(), null, views.view(job),
+                Map.of("variantId", job.variantId().toString(), "followUpJobIds", followUps.toString()));
+        if (!followUps.isEmpty()) {
+            signal.signalAfterCommit();
+        }
     }
 
     private Job quantize(JobRequest r, String target, Job.Submitted submitted, List<String> misfits) {
@@ -141,7 +165,7 @@ public class JobSubmission {
         List<PlannedFollowUp> followUps = followUps(r.followUps(), cp, misfits);
         return Job.quantize(cp.id(), new JobRequest.Versioned(recipe.name(), recipe.version()),
                 calibration == null ? null : versioned(calibration), target, CanonicalJson.write(followUps),
-                submitted);
+                Boolean.TRUE.equals(r.force()), submitted);
     }
 
     /** Of a variant (against its checkpoint) or of a checkpoint itself: exactly one of the two is named. */

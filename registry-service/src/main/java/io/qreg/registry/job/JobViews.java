@@ -28,7 +28,7 @@ class JobViews {
         Map<String, Object> dataset = j.datasetName() == null ? null
                 : Map.of("name", j.datasetName(), "version", j.datasetVersion());
         return new JobView(j.id(), j.type().name(), j.status().name(), j.progress(), j.attempts(), j.maxAttempts(),
-                j.variantId(), j.type() == JobType.QUANTIZE ? store.followUpIds(j.id()) : List.of(), j.parentJobId(),
+                j.variantId(), j.reused(), j.force(), j.reproducesVariantId(), j.type() == JobType.QUANTIZE ? store.followUpIds(j.id()) : List.of(), j.parentJobId(),
                 ServerPaths.redact(j.error()), j.hardwareTarget(), j.workerId(), ServerPaths.redact(j.message()),
                 j.cancelRequested(), j.leaseExpiresAt(),
                 j.checkpointId(), recipe, calibration, dataset, CanonicalJson.mapper().readValue(j.followUpsJson(),

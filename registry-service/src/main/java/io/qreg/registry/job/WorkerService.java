@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -166,6 +168,21 @@ public class WorkerService {
         Instant now = Timestamps.now();
         jdbc.update("update worker set stopped_at = ? where id = ?", Timestamp.from(now), id);
         return new Stop(now, false);
+    }
+
+    /**
+     * The engine versions of the workers that could claim a job for {@code target} now: registered with them, not
+     * stopped, not lost (the same rule as {@link #fleet}), and meeting the target's flags and labels. A worker that
+     * registered without one counts as the empty string.
+     */
+    @Transactional(readOnly = true)
+    public Set<String> engineVersionsFor(String target) {
+        Timestamp lostBefore = Timestamp.from(Timestamps.now().minus(Duration.ofSeconds(2L * settings.leaseSeconds())));
+        return new TreeSet<>(jdbc.queryForList("""
+                select distinct coalesce(w.hardware_profile ->> 'engineVersion', '') from worker w
+                  join hardware_target t on t.name = ?
+                 where w.stopped_at is null and w.last_seen_at >= ?
+                   and t.required_flags <@ w.flags and t.labels <@ w.labels""", String.class, target, lostBefore));
     }
 
     /** How many registered workers are in each fleet state (the same rules as {@link #fleet}). */

@@ -4,8 +4,12 @@ import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import jakarta.servlet.http.HttpServletResponse;
+
 import io.qreg.registry.artifact.Downloads;
+import io.qreg.registry.bundle.VariantBundles;
 import io.qreg.registry.deployment.ServingAudit;
+import io.qreg.registry.job.Reproductions;
 import io.qreg.registry.variant.VariantService;
 
 import org.springframework.core.io.Resource;
@@ -15,7 +19,7 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 
-/** A variant's page, and its artifact for people signed in to the portal. */
+/** A variant's page, and its artifact and bundle for people signed in to the portal. */
 @Controller
 class VariantPortalController {
 
@@ -23,13 +27,17 @@ class VariantPortalController {
     private final VariantService variants;
     private final ServingAudit serving;
     private final LifecyclePages lifecycle;
+    private final Reproductions reproductions;
+    private final VariantBundles bundles;
 
     VariantPortalController(VariantPages pages, VariantService variants, ServingAudit serving,
-            LifecyclePages lifecycle) {
+            LifecyclePages lifecycle, Reproductions reproductions, VariantBundles bundles) {
         this.lifecycle = lifecycle;
         this.pages = pages;
         this.variants = variants;
         this.serving = serving;
+        this.reproductions = reproductions;
+        this.bundles = bundles;
     }
 
     @GetMapping("/variants/{id}")
@@ -38,7 +46,14 @@ class VariantPortalController {
         view.addAttribute("lifecycle", lifecycle.ofVariant(id));
         view.addAttribute("incidents", serving.servingWithoutValidApproval(null).stream()
                 .filter(i -> i.serves(id)).toList());
+        view.addAttribute("reproduction", reproductions.latest(id).orElse(null));
         return "variants/detail";
+    }
+
+    /** The same zip as {@code GET /api/v1/variants/{id}/bundle}, under the portal's session. */
+    @GetMapping("/variants/{id}/bundle")
+    void bundle(@PathVariable UUID id, HttpServletResponse response) throws java.io.IOException {
+        bundles.send(id, response);
     }
 
     /**

@@ -139,7 +139,8 @@ class SecurityConfiguration {
                         .requestMatchers(POST, "/api/v1/approvals").hasRole("ENGINEER")
                         .requestMatchers(POST, "/api/v1/approvals/*/signoffs").hasAnyRole("APPROVER", "RISK_OFFICER")
                         .requestMatchers(POST, "/api/v1/models", "/api/v1/models/*/checkpoints",
-                                "/api/v1/recipes", "/api/v1/datasets", "/api/v1/jobs", "/api/v1/jobs/*/cancel")
+                                "/api/v1/recipes", "/api/v1/datasets", "/api/v1/jobs", "/api/v1/jobs/*/cancel",
+                                "/api/v1/variants/*/reproduce")
                         .hasRole("ENGINEER")
                         // Webhooks: engineers wire CI/CD and chat; reads too, as receiver URLs may embed credentials.
                         .requestMatchers(GET, "/api/v1/webhooks", "/api/v1/webhooks/*", "/api/v1/webhooks/*/deliveries")

@@ -114,13 +114,16 @@ class EmbeddedWorkerIT {
                 "calibrationDataset", Map.of("name", "digits-calib", "version", 1));
         String first = awaitFinished(api, api.post("/api/v1/jobs", staticJob).json().get("id").asString())
                 .get("variantId").asString();
-        String second = awaitFinished(api, api.post("/api/v1/jobs", staticJob).json().get("id").asString())
+        // force: without it the second run would return the first variant (one artifact per identical run).
+        Map<String, Object> forced = new java.util.HashMap<>(staticJob);
+        forced.put("force", true);
+        String second = awaitFinished(api, api.post("/api/v1/jobs", forced).json().get("id").asString())
                 .get("variantId").asString();
         assertThat(first).isNotEqualTo(second);
         assertThat(api.get("/api/v1/variants/" + second).json().get("sha256").asString())
                 .isEqualTo(api.get("/api/v1/variants/" + first).json().get("sha256").asString());
         String again = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
-                "checkpointId", checkpointId, "recipe", Map.of("name", "int8", "version", 1)))
+                "checkpointId", checkpointId, "recipe", Map.of("name", "int8", "version", 1), "force", true))
                 .json().get("id").asString()).get("variantId").asString();
         assertThat(api.get("/api/v1/variants/" + again).json().get("sha256").asString())
                 .isEqualTo(variant.get("sha256").asString());

@@ -16,7 +16,7 @@ class JobTest {
     private final UUID worker = UUID.randomUUID();
 
     private static Job queued(int maxAttempts) {
-        return Job.quantize(UUID.randomUUID(), new JobRequest.Versioned("r", 1), null, "any", "[]",
+        return Job.quantize(UUID.randomUUID(), new JobRequest.Versioned("r", 1), null, "any", "[]", false,
                 new Job.Submitted(maxAttempts, NOW, "tester"));
     }
 
@@ -81,5 +81,38 @@ class JobTest {
         assertThatThrownBy(() -> job.claim(worker, NOW, NOW)).hasMessageContaining("SUCCEEDED");
         assertThatThrownBy(() -> job.fail("x", true, NOW)).hasMessageContaining("SUCCEEDED");
         assertThatThrownBy(() -> queued(3).succeed(null, NOW)).hasMessageContaining("QUEUED");
+    }
+
+    @Test
+    void aQueuedQuantizeJobReusesAVariantWithoutAnAttemptButAForcedOrClaimedOneCannot() {
+        Job job = queued(3);
+        UUID existing = UUID.randomUUID();
+        job.reuse(existing, "identical run", NOW);
+        assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(job.variantId()).isEqualTo(existing);
+        assertThat(job.reused()).isTrue();
+        assertThat(job.attempts()).isZero();
+
+        Job forced = Job.quantize(UUID.randomUUID(), new JobRequest.Versioned("r", 1), null, "any", "[]", true,
+                new Job.Submitted(3, NOW, "tester"));
+        assertThatThrownBy(() -> forced.reuse(existing, "x", NOW)).isInstanceOf(IllegalTransitionException.class)
+                .hasMessageContaining("without force");
+        Job claimed = queued(3);
+        claimed.claim(worker, NOW, NOW.plusSeconds(30));
+        assertThatThrownBy(() -> claimed.reuse(existing, "x", NOW)).hasMessageContaining("RUNNING");
+    }
+
+    @Test
+    void aReproductionSucceedsWithoutAVariantOfItsOwn() {
+        UUID original = UUID.randomUUID();
+        Job job = Job.reproduce(original, UUID.randomUUID(), new JobRequest.Versioned("r", 1), null, "any",
+                new Job.Submitted(3, NOW, "tester"));
+        assertThatThrownBy(() -> job.reuse(original, "x", NOW)).isInstanceOf(IllegalTransitionException.class);
+        job.claim(worker, NOW, NOW.plusSeconds(30));
+        job.reproduced("identical", NOW);
+        assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(job.variantId()).isNull();
+        assertThat(job.message()).isEqualTo("identical");
+        assertThatThrownBy(() -> queued(3).reproduced("x", NOW)).hasMessageContaining("no reproduction");
     }
 }

@@ -81,8 +81,9 @@ public abstract class JobTestSupport extends IntegrationTest {
 
     protected Map<String, Object> quantizeRequest(Object... extra) {
         Registered r = registered();
+        // force: these tests drive the worker protocol, so every job must run, even one identical to an earlier test's.
         Map<String, Object> request = new HashMap<>(Map.of("type", "QUANTIZE", "checkpointId", r.checkpointId(),
-                "recipe", Map.of("name", r.recipe(), "version", 1)));
+                "recipe", Map.of("name", r.recipe(), "version", 1), "force", true));
         for (int i = 0; i < extra.length; i += 2) {
             request.put((String) extra[i], extra[i + 1]);
         }

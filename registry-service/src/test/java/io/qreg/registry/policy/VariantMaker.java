@@ -85,8 +85,9 @@ public final class VariantMaker {
         });
         // Any bytes do as the artifact; unique ones give every variant its own sha256.
         byte[] artifact = ("variant " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+        // force: each call is a new variant (its own bytes), not the identical earlier run's.
         JsonNode job = run(engineer, Map.of("type", "QUANTIZE", "checkpointId", checkpoints.get(model),
-                "recipe", Map.of("name", recipe, "version", 1)), Map.of("engineVersion", "test",
+                "recipe", Map.of("name", recipe, "version", 1), "force", true), Map.of("engineVersion", "test",
                         "onnxRuntimeVersion", "test"), artifact);
         return job.get("variantId").asString();
     }
@@ -103,7 +104,7 @@ public final class VariantMaker {
         ok(admin.post("/api/v1/recipes", recipe), 201);
         Map<String, Object> request = new LinkedHashMap<>(jobFields);
         request.putAll(Map.of("type", "QUANTIZE", "checkpointId", checkpoints.get(model),
-                "recipe", Map.of("name", name, "version", 1)));
+                "recipe", Map.of("name", name, "version", 1), "force", true));
         byte[] artifact = ("variant " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
         return run(engineer, request, Map.of("engineVersion", "test", "onnxRuntimeVersion", "test"), artifact)
                 .get("variantId").asString();

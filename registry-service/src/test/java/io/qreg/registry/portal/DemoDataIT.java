@@ -128,6 +128,15 @@ class DemoDataIT extends IntegrationTest {
             assertThat(startedByAlias).hasSize(1);
             long aliasEvents = count("select count(*) from audit_event where action like 'alias.%'");
 
+            // The first variant is reproduced on the worker, byte for byte, and its page says so.
+            String first = api.get("/api/v1/jobs/" + seeded.quantizeJobs().values().iterator().next()).json()
+                    .get("variantId").asString();
+            JsonNode reproductions = io.qreg.registry.support.Eventually.eventually(Duration.ofMinutes(2),
+                    () -> api.get("/api/v1/variants/" + first + "/reproductions").json(), r -> r.size() == 1,
+                    "the demo's reproduction of variant " + first);
+            assertThat(reproductions.get(0).get("identical").asBoolean()).isTrue();
+            assertThat(reproductions.get(0).get("workerName").asString()).isEqualTo("demo-it");
+
             // The documented people sign in with the documented passwords.
             for (DemoData.Persona p : List.of(DemoData.ENGINEER, DemoData.APPROVER, DemoData.RISK_OFFICER,
                     DemoData.VIEWER)) {

@@ -71,8 +71,9 @@ public abstract class RolloutTestSupport extends IntegrationTest {
             ok(admin().post("/api/v1/recipes", Map.of("name", name, "method", m)), 201);
             return name;
         });
+        // force: each call is a new variant (its own bytes), not the identical earlier run's.
         String jobId = ok(engineer().post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId",
-                model.checkpointId(), "recipe", Map.of("name", recipe, "version", 1))), 202).json().get("id")
+                model.checkpointId(), "recipe", Map.of("name", recipe, "version", 1), "force", true)), 202).json().get("id")
                 .asString();
         TestWorker worker = worker();
         JsonNode claimed = ok(worker.claim("5s"), 200).json();
