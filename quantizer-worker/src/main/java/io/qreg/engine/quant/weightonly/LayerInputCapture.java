@@ -3,6 +3,7 @@ package io.qreg.engine.quant.weightonly;
 import io.qreg.engine.ProgressListener;
 import io.qreg.engine.calibration.CalibrationData;
 import io.qreg.engine.calibration.CalibrationRunner;
+import io.qreg.engine.calibration.TensorObserver;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.QuantizationException;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ final class LayerInputCapture {
     /** 512 MiB of accumulators per pass: a 12-block d=768 transformer's layer inputs take two passes. */
     static final long DEFAULT_BUDGET_BYTES = 512L << 20;
     /** Samples per ONNX Runtime run: a 128-token batch of a 3072-wide input is then 6 MiB per tensor. */
-    static final int BATCH_SIZE = 4;
+    static final int BATCH_SIZE = 8;
 
     private final OnnxModel model;
     private final CalibrationData data;
@@ -90,6 +91,7 @@ final class LayerInputCapture {
 
     private void captureGroupFrom(String first) throws QuantizationException {
         Map<String, LayerInputAccumulator> group = new LinkedHashMap<>();
+        Map<String, Integer> groupWidths = new LinkedHashMap<>();
         long bytes = 0;
         boolean started = false;
         for (Map.Entry<String, Integer> e : widths.entrySet()) {
@@ -102,9 +104,18 @@ final class LayerInputCapture {
                 break;
             }
             group.put(e.getKey(), new LayerInputAccumulator(e.getValue()));
+            groupWidths.put(e.getKey(), e.getValue());
             bytes += size;
         }
-        new CalibrationRunner(BATCH_SIZE, progress).run(model, data, group);
+        GramGraph gramGraph = GramGraph.of(model.toProto(), groupWidths, model.opsetVersion("").orElseThrow());
+        Map<String, TensorObserver> observers = new HashMap<>();
+        gramGraph.outputs().forEach((tensor, out) -> {
+            LayerInputAccumulator accumulator = group.get(tensor);
+            observers.put(out.gram(), accumulator.gram());
+            observers.put(out.absSum(), accumulator.absSum());
+            observers.put(out.shape(), accumulator.shape());
+        });
+        new CalibrationRunner(BATCH_SIZE, progress).run(OnnxModel.of(gramGraph.model()), data, observers);
         passes++;
         List<String> empty = new ArrayList<>();
         group.forEach((tensor, accumulator) -> {
