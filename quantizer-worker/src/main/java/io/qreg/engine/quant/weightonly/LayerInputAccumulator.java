@@ -31,15 +31,17 @@ final class LayerInputAccumulator {
         return 8L * k * k + 16L * k;
     }
 
-    TensorObserver gram() {
+    /** One block of the batch's XᵀX, [rows, cols] at (row0, col0), on or above the diagonal. */
+    TensorObserver gram(int row0, int rows, int col0, int cols) {
         return values -> {
-            check(values, (long) k * k, "Gram matrix");
+            check(values, (long) rows * cols, "Gram block");
             double[] g = gram;
-            // Split over the cores by rows: k² additions per batch are a pass over 8·k² bytes.
-            IntStream.range(0, k).parallel().forEach(i -> {
-                int at = i * k;
-                for (int j = 0; j < k; j++) {
-                    g[at + j] += values[at + j];
+            // Split over the cores by rows: the additions are a pass over the block's share of 8·k² bytes.
+            IntStream.range(0, rows).parallel().forEach(i -> {
+                int at = (row0 + i) * k + col0;
+                int from = i * cols;
+                for (int j = 0; j < cols; j++) {
+                    g[at + j] += values[from + j];
                 }
             });
         };
@@ -73,8 +75,8 @@ final class LayerInputAccumulator {
     }
 
     /**
-     * H = 2·XᵀX / rows (symmetrised: GEMM may round the two triangles differently) and mean |x|; zeros if nothing
-     * was observed. Call once: H is the accumulator's own array.
+     * H = 2·XᵀX / rows, from the upper triangle (the blocks below the diagonal are never computed) mirrored onto the
+     * lower, and mean |x|; zeros if nothing was observed. Call once: H is the accumulator's own array.
      */
     LayerInputs result() {
         double[] hessian = gram;
@@ -83,12 +85,21 @@ final class LayerInputAccumulator {
         double factor = rows == 0 ? 0 : 2.0 / rows;
         for (int i = 0; i < k; i++) {
             meanAbs[i] = rows == 0 ? 0 : absSum[i] / rows;
-            for (int j = i; j < k; j++) {
-                double h = (hessian[i * k + j] + hessian[j * k + i]) * 0.5 * factor;
-                hessian[i * k + j] = h;
-                hessian[j * k + i] = h;
+        }
+        // Tile by tile, so the column-wise writes of the mirror stay in cache.
+        for (int i0 = 0; i0 < k; i0 += MIRROR_TILE) {
+            for (int j0 = i0; j0 < k; j0 += MIRROR_TILE) {
+                for (int i = i0; i < Math.min(k, i0 + MIRROR_TILE); i++) {
+                    for (int j = Math.max(i, j0); j < Math.min(k, j0 + MIRROR_TILE); j++) {
+                        double h = hessian[i * k + j] * factor;
+                        hessian[i * k + j] = h;
+                        hessian[j * k + i] = h;
+                    }
+                }
             }
         }
         return new LayerInputs(k, hessian, meanAbs, rows);
     }
+
+    private static final int MIRROR_TILE = 64;
 }

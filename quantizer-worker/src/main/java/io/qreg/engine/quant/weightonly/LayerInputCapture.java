@@ -19,11 +19,11 @@ import java.util.Map;
  * <p>Each capture pass runs the model cut down to what a group of layer inputs depends on, with each input X reduced
  * inside ONNX Runtime to its batch's XᵀX, Σ|x| and row count ({@link GramGraph}; {@link CalibrationRunner}),
  * {@link #BATCH_SIZE} samples at a time, and adds every batch into one {@link LayerInputAccumulator} per tensor in
- * double, so activations never leave ONNX Runtime and only k² + k + 2 floats per tensor and batch cross JNI. A group
+ * double, so activations never leave ONNX Runtime and only about k²/2 floats per tensor and batch cross JNI. A group
  * holds the next tensors in graph order whose accumulators ({@link LayerInputAccumulator#bytes}, 8·k² each) fit
  * {@code budgetBytes} together (at least one, whatever its size); each accumulator becomes its {@link LayerInputs}
  * without a copy, dropped once every layer reading it has taken it. So at most one group's budget (or one layer's
- * accumulator if that is larger), plus one batch's k² floats and ONNX Runtime's activations, are alive at a time.
+ * accumulator if that is larger), plus one batch's Gram blocks and ONNX Runtime's activations, are alive at a time.
  *
  * <p>Passes run on the model as it stands when the group is needed: layers already rewritten to MatMulNBits
  * feed later groups their quantized outputs, as the paper's layer-by-layer order does.
@@ -116,7 +116,8 @@ final class LayerInputCapture {
         Map<String, TensorObserver> observers = new HashMap<>();
         gramGraph.outputs().forEach((tensor, out) -> {
             LayerInputAccumulator accumulator = group.get(tensor);
-            observers.put(out.gram(), accumulator.gram());
+            out.gram().forEach(block -> observers.put(block.name(),
+                    accumulator.gram(block.row0(), block.rows(), block.col0(), block.cols())));
             observers.put(out.absSum(), accumulator.absSum());
             observers.put(out.shape(), accumulator.shape());
         });

@@ -1,7 +1,6 @@
 package io.qreg.engine.quant.weightonly;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import io.qreg.engine.ProgressListener;
 import io.qreg.engine.calibration.CalibrationData;
@@ -23,7 +22,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LayerInputCaptureTest {
 
-    private static final int K = 24;
     private static final int SEQ = 5;
     /** Not a multiple of the capture's batch, so the last batch is short. */
     private static final int SAMPLES = 19;
@@ -43,16 +42,18 @@ class LayerInputCaptureTest {
     @TempDir
     Path dir;
 
-    @Test
-    void capturedStatisticsAreTheHessianAndMeanMagnitudeOfAllSamples() throws Exception {
-        float[] x = inputs();
-        OnnxModel model = model();
-        CalibrationData data = CalibrationData.load(model.graph(), Map.of("x", npy(x)));
+    /** 24 inputs: one Gram product; 300: split into 2 column parts; 1030: 4 uneven parts (GramGraph.parts). */
+    @ParameterizedTest
+    @ValueSource(ints = {24, 300, 1030})
+    void capturedStatisticsAreTheHessianAndMeanMagnitudeOfAllSamples(int k) throws Exception {
+        float[] x = inputs(k);
+        OnnxModel model = model(k);
+        CalibrationData data = CalibrationData.load(model.graph(), Map.of("x", npy(x, k)));
 
         for (long budget : new long[] {LayerInputCapture.DEFAULT_BUDGET_BYTES, 1}) {
             LayerInputCapture capture = new LayerInputCapture(model, data, budget, ProgressListener.NONE);
-            capture.plan("x", K);
-            capture.plan("t", K);
+            capture.plan("x", k);
+            capture.plan("t", k);
             LayerInputs onX = capture.take("x");
             LayerInputs onT = capture.take("t");
             assertThat(capture.passes()).isEqualTo(budget == 1 ? 2 : 1);
@@ -61,21 +62,21 @@ class LayerInputCaptureTest {
             for (int i = 0; i < x.length; i++) {
                 t[i] = (float) Math.tanh(x[i]);
             }
-            assertMatches(onX, x);
-            assertMatches(onT, t);
+            assertMatches(onX, x, k);
+            assertMatches(onT, t, k);
         }
     }
 
-    private static void assertMatches(LayerInputs stats, float[] activations) {
+    private static void assertMatches(LayerInputs stats, float[] activations, int k) {
         int rows = SAMPLES * SEQ;
-        double[] gram = new double[K * K];
-        double[] absSum = new double[K];
+        double[] gram = new double[k * k];
+        double[] absSum = new double[k];
         for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < K; i++) {
-                double a = finiteOrZero(activations[r * K + i]);
+            for (int i = 0; i < k; i++) {
+                double a = finiteOrZero(activations[r * k + i]);
                 absSum[i] += Math.abs(a);
-                for (int j = 0; j < K; j++) {
-                    gram[i * K + j] += a * finiteOrZero(activations[r * K + j]);
+                for (int j = 0; j < k; j++) {
+                    gram[i * k + j] += a * finiteOrZero(activations[r * k + j]);
                 }
             }
         }
@@ -85,49 +86,54 @@ class LayerInputCaptureTest {
             largest = Math.max(largest, Math.abs(2 * g / rows));
         }
         // Each batch's Gram matrix is summed in float inside ONNX Runtime: agreement to float precision.
-        for (int i = 0; i < K * K; i++) {
-            assertThat(stats.hessian()[i]).isCloseTo(2 * gram[i] / rows, within(1e-5 * largest));
-        }
-        for (int i = 0; i < K; i++) {
-            for (int j = 0; j < K; j++) {
-                assertThat(stats.hessian()[i * K + j]).isEqualTo(stats.hessian()[j * K + i]);
+        double worstH = 0;
+        int asymmetric = 0;
+        double worstMean = 0;
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                worstH = Math.max(worstH, Math.abs(stats.hessian()[i * k + j] - 2 * gram[i * k + j] / rows));
+                asymmetric += stats.hessian()[i * k + j] == stats.hessian()[j * k + i] ? 0 : 1;
             }
-            assertThat(stats.meanAbs()[i]).isCloseTo(absSum[i] / rows, within(1e-5 * absSum[i] / rows + 1e-9));
+            double mean = absSum[i] / rows;
+            worstMean = Math.max(worstMean, Math.abs(stats.meanAbs()[i] - mean) / mean);
         }
+        assertThat(worstH).isLessThan(1e-5 * largest);
+        assertThat(asymmetric).isZero();
+        assertThat(worstMean).isLessThan(1e-5);
     }
 
     private static double finiteOrZero(float v) {
         return Float.isFinite(v) ? v : 0;
     }
 
-    /** [SAMPLES, SEQ, K]: correlated channels, plus a NaN and an infinity in sample 3. */
-    private static float[] inputs() {
+    /** [SAMPLES, SEQ, k]: correlated channels, plus a NaN and an infinity in sample 3. */
+    private static float[] inputs(int k) {
         Random random = new Random(3);
-        float[] x = new float[SAMPLES * SEQ * K];
+        float[] x = new float[SAMPLES * SEQ * k];
         for (int r = 0; r < SAMPLES * SEQ; r++) {
             double shared = random.nextGaussian();
-            for (int i = 0; i < K; i++) {
-                x[r * K + i] = (float) (0.6 * shared + random.nextGaussian() * (1 + i % 4));
+            for (int i = 0; i < k; i++) {
+                x[r * k + i] = (float) (0.6 * shared + random.nextGaussian() * (1 + i % 4));
             }
         }
-        x[3 * SEQ * K + 7] = Float.NaN;
-        x[3 * SEQ * K + K + 2] = Float.POSITIVE_INFINITY;
+        x[3 * SEQ * k + 7] = Float.NaN;
+        x[3 * SEQ * k + k + 2] = Float.POSITIVE_INFINITY;
         return x;
     }
 
-    private Path npy(float[] x) throws Exception {
+    private Path npy(float[] x, int k) throws Exception {
         Path file = dir.resolve("x.npy");
         try (OutputStream out = Files.newOutputStream(file)) {
-            NpyWriter.write(out, NpyDType.FLOAT32, new long[] {SAMPLES, SEQ, K}, x);
+            NpyWriter.write(out, NpyDType.FLOAT32, new long[] {SAMPLES, SEQ, k}, x);
         }
         return file;
     }
 
     /** y = x·W1 + tanh(x)·W2 + (an output branch no captured tensor needs). */
-    private static OnnxModel model() {
+    private static OnnxModel model(int k) {
         Random random = new Random(5);
-        float[] w1 = new float[K * 3];
-        float[] w2 = new float[K * 3];
+        float[] w1 = new float[k * 3];
+        float[] w2 = new float[k * 3];
         for (int i = 0; i < w1.length; i++) {
             w1[i] = (float) random.nextGaussian();
             w2[i] = (float) random.nextGaussian();
@@ -136,11 +142,11 @@ class LayerInputCaptureTest {
                 .setShape(TensorShapeProto.newBuilder()
                         .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))
                         .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(SEQ))
-                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(K)));
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(k)));
         GraphProto.Builder graph = GraphProto.newBuilder().setName("g")
                 .addInput(ValueInfoProto.newBuilder().setName("x").setType(TypeProto.newBuilder().setTensorType(x)))
-                .addInitializer(Tensors.floats("w1", new long[] {K, 3}, w1))
-                .addInitializer(Tensors.floats("w2", new long[] {K, 3}, w2))
+                .addInitializer(Tensors.floats("w1", new long[] {k, 3}, w1))
+                .addInitializer(Tensors.floats("w2", new long[] {k, 3}, w2))
                 .addNode(Nodes.node("Tanh", List.of("x"), List.of("t"), "tanh"))
                 .addNode(Nodes.node("MatMul", List.of("x", "w1"), List.of("y1"), "mm1"))
                 .addNode(Nodes.node("MatMul", List.of("t", "w2"), List.of("y2"), "mm2"))
