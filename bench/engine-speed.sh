@@ -4,7 +4,7 @@
 # Runs the @Tag("bench") test io.qreg.engine.benchmark.EngineSpeedBenchmark through the Maven profile
 # `bench` (JVM capped at -Xmx3g): generates a ~85M-parameter transformer shaped like bytelm_small's export,
 # times the engine's int8-dynamic and int4-weight quantization of it (warm-up + 3 runs, peak heap), int4 block 32
-# symmetric with --algorithm rtn and gptq (64 calibration sequences of 128 tokens; one run each, peak heap), then
+# with --algorithm rtn, hqq and gptq (64 calibration sequences of 128 tokens; one run each, peak heap), then
 # measures bytelm_small's batch-1, 1-thread ONNX Runtime latency for FP32 and every quantization method.
 # Prints the Markdown report (also at quantizer-worker/target/bench/engine-speed.md).
 #

@@ -157,6 +157,12 @@ public final class CalibrationRunner {
 
     private static float[] floats(OnnxTensor tensor) {
         FloatBuffer buffer = tensor.getFloatBuffer();
+        // ONNX Runtime already copied the values into a heap buffer: take its array rather than copying again
+        // (for GPTQ's Gram outputs a second copy is hundreds of MB of garbage per batch).
+        if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.position() == 0
+                && buffer.remaining() == buffer.array().length) {
+            return buffer.array();
+        }
         float[] values = new float[buffer.remaining()];
         buffer.get(values);
         return values;

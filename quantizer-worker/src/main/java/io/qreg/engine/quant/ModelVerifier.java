@@ -30,6 +30,13 @@ public final class ModelVerifier {
 
     /** Samples each check runs: enough to catch a broken kernel or a collapsed output, cheap for any model. */
     public static final int SAMPLES = 16;
+    /**
+     * Bytes of original model (weights, mostly) times samples one check may run: each sample costs both models a
+     * forward pass, which grows with the weights. Models up to 64 MiB get all {@link #SAMPLES}; a larger model
+     * gets proportionally fewer, at least {@link #MIN_SAMPLES} (an 85M-parameter, 342 MB transformer: 3).
+     */
+    static final long SAMPLE_BYTES_BUDGET = SAMPLES * (64L << 20);
+    static final int MIN_SAMPLES = 2;
     private static final int BATCH = 8;
     private static final long SEED = 12;
 
@@ -44,16 +51,27 @@ public final class ModelVerifier {
      */
     public static VerificationCheck verify(Path original, Path quantized, ModelGraph graph,
             Map<String, Long> indexBounds, Map<String, Path> calibration) throws QuantizationException {
+        return verify(original, quantized, graph, indexBounds, calibration, 0);
+    }
+
+    /**
+     * @param originalBytes the original model's size on disk with its external data; above 64 MiB the check runs
+     *     fewer samples ({@link #samplesFor})
+     */
+    public static VerificationCheck verify(Path original, Path quantized, ModelGraph graph,
+            Map<String, Long> indexBounds, Map<String, Path> calibration, long originalBytes)
+            throws QuantizationException {
+        int wanted = samplesFor(originalBytes);
         try (ModelSession reference = open(original, "the original model");
                 ModelSession candidate = open(quantized, "the quantized model")) {
             Map<String, NpyArray> arrays = calibration.isEmpty()
-                    ? GeneratedInputs.create(reference.inputs(), indexBounds, SAMPLES, SEED)
+                    ? GeneratedInputs.create(reference.inputs(), indexBounds, wanted, SEED)
                     : CalibrationData.load(graph, calibration).arrays();
             String source = calibration.isEmpty() ? VerificationCheck.GENERATED : VerificationCheck.CALIBRATION;
             InputFeeds feeds = InputFeeds.bind(candidate.inputs(), arrays, "the quantized model");
-            int batch = feeds.effectiveBatchSize(BATCH);
+            int batch = feeds.effectiveBatchSize(Math.min(BATCH, wanted));
             // A model with a fixed batch dimension takes exactly that many samples per run.
-            int samples = Math.min(feeds.samples(), Math.max(batch, SAMPLES - SAMPLES % batch));
+            int samples = Math.min(feeds.samples(), Math.max(batch, wanted - wanted % batch));
             Set<String> compared = floatOutputs(reference);
             Set<String> outputs = compared.isEmpty() ? allOutputs(reference) : compared;
             OutputAgreement agreement = new OutputAgreement();
@@ -95,6 +113,14 @@ public final class ModelVerifier {
         } catch (InvalidInputException e) {
             throw new QuantizationException("cannot verify the quantized model: " + e.getMessage(), e);
         }
+    }
+
+    /** {@link #SAMPLES}, or fewer for a model over 64 MiB: the check's cost stays about that of a 64 MiB model. */
+    static int samplesFor(long originalBytes) {
+        if (originalBytes <= 0) {
+            return SAMPLES;
+        }
+        return (int) Math.max(MIN_SAMPLES, Math.min(SAMPLES, SAMPLE_BYTES_BUDGET / originalBytes));
     }
 
     private static ModelSession open(Path model, String what) throws QuantizationException {

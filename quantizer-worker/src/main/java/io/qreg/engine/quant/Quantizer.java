@@ -81,8 +81,8 @@ public final class Quantizer {
         } catch (IOException e) {
             throw new QuantizationException("cannot write " + out + ": " + e.getMessage(), e);
         }
-        VerificationCheck check = verify(in, out, model, indexBounds, options.calibrationInputs());
         long before = sizeOnDisk(in) + model.externalDataFiles().stream().mapToLong(Quantizer::sizeOnDisk).sum();
+        VerificationCheck check = verify(in, out, model, indexBounds, options.calibrationInputs(), before);
         long after = sizeOnDisk(out) + sizeOnDisk(dataFile(out));
         return new QuantizationReport(options.method(), options, before, after, layers, notes,
                 (System.nanoTime() - started) / 1_000_000, check.onnxRuntimeVersion(), budget, mix, check);
@@ -145,9 +145,9 @@ public final class Quantizer {
      * external data and the error names why.
      */
     private static VerificationCheck verify(Path in, Path out, OnnxModel model, Map<String, Long> indexBounds,
-            Map<String, Path> calibration) throws QuantizationException {
+            Map<String, Path> calibration, long originalBytes) throws QuantizationException {
         try {
-            return ModelVerifier.verify(in, out, model.graph(), indexBounds, calibration);
+            return ModelVerifier.verify(in, out, model.graph(), indexBounds, calibration, originalBytes);
         } catch (QuantizationException | RuntimeException e) {
             deleteQuietly(out);
             deleteQuietly(dataFile(out));

@@ -44,8 +44,7 @@ import org.junit.jupiter.api.Test;
  * and times {@link Quantizer#quantize} on it for {@code int8-dynamic} and {@code int4-weight}: one warm-up run (JIT),
  * then {@code bench.reps} (default 3) timed runs, wall clock around the call, peak heap per run ({@link HeapWatch});
  * then one more run split into its phases (load, pass, save, ONNX Runtime check) to show where the time goes;
- * then int4 block 32 symmetric with RTN and with GPTQ on 64 calibration sequences side by side
- * ({@link AlgorithmSpeed});</li>
+ * then int4 block 32 with RTN, HQQ and GPTQ (64 calibration sequences) side by side ({@link AlgorithmSpeed});</li>
  * <li>quantizes {@code bytelm_small} with every method and measures batch-1, 1-thread latency of FP32 and the five
  * variants in ONNX Runtime, interleaved ({@link BenchmarkRunner}).</li>
  * </ol>
@@ -144,8 +143,9 @@ class EngineSpeedBenchmark {
         boolean int4Ok = int4Median <= INT4_WEIGHT_TARGET_S;
         boolean heapOk = peakHeap <= HEAP_TARGET_BYTES && Runtime.getRuntime().maxMemory() <= HEAP_TARGET_BYTES;
         boolean fasterOk = int8Latency.p50Ms() < fp32Latency.p50Ms();
-        boolean gptqOk = AlgorithmSpeed.gptqOk(algorithms);
-        boolean pass = int8Ok && int4Ok && heapOk && fasterOk && gptqOk;
+        boolean algorithmsOk = AlgorithmSpeed.gptqOk(algorithms) && AlgorithmSpeed.hqqOk(algorithms)
+                && AlgorithmSpeed.heapOk(algorithms);
+        boolean pass = int8Ok && int4Ok && heapOk && fasterOk && algorithmsOk;
 
         StringBuilder md = new StringBuilder();
         line(md, "# Quantization engine speed: %s", pass ? "PASS" : "FAIL");
@@ -230,10 +230,7 @@ class EngineSpeedBenchmark {
                 verdict(int4Ok));
         line(md, "| peak heap, any run incl. warm-up (JVM max heap %s) | %s | ≤ 3 GiB | %s |",
                 gib(Runtime.getRuntime().maxMemory()), gib(peakHeap), verdict(heapOk));
-        line(md, "| GPTQ int4 block 32, 85M model, 64×128 calibration tokens: wall, heap | %s | ≤ %.0f s, ≤ 3 GiB | %s |",
-                algorithms.stream().filter(r -> r.algorithm() == io.qreg.engine.quant.weightonly.Algorithm.GPTQ)
-                        .map(r -> String.format(Locale.ROOT, "%.1f s, %s", r.seconds(), gib(r.heap().peakBytes())))
-                        .findFirst().orElse("n/a"), AlgorithmSpeed.GPTQ_TARGET_S, verdict(gptqOk));
+        AlgorithmSpeed.verdicts(md, algorithms);
         line(md, "| bytelm_small int8-dynamic p50 vs FP32 p50 | %.3f vs %.3f ms (%.2f×) | faster | %s |",
                 int8Latency.p50Ms(), fp32Latency.p50Ms(), fp32Latency.p50Ms() / int8Latency.p50Ms(),
                 verdict(fasterOk));
@@ -250,8 +247,7 @@ class EngineSpeedBenchmark {
                 .isLessThanOrEqualTo(HEAP_TARGET_BYTES);
         soft.assertThat(int8Latency.p50Ms()).as("bytelm_small int8-dynamic p50 ms (FP32 p50 %.3f ms)",
                 fp32Latency.p50Ms()).isLessThan(fp32Latency.p50Ms());
-        soft.assertThat(gptqOk).as("GPTQ on the 85M model within %.0f s and 3 GiB", AlgorithmSpeed.GPTQ_TARGET_S)
-                .isTrue();
+        AlgorithmSpeed.assertTargets(soft, algorithms);
         soft.assertAll();
         assertThat(pass).isTrue();
     }
@@ -379,7 +375,7 @@ class EngineSpeedBenchmark {
         return String.format(Locale.ROOT, "%.0f kB", bytes / 1e3);
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];

@@ -60,6 +60,26 @@ class ModelVerificationTest {
     }
 
     @Test
+    void aLargeModelIsCheckedOnFewerSamplesSoTheCheckCostsAboutWhatA64MiBModelDoes() throws Exception {
+        // The sample count follows the original's size on disk; bytelm_small's own check stands in for a 342 MB one.
+        Path in = ModelEval.copy("bytelm_small.onnx", dir);
+        Path out = dir.resolve("q.onnx");
+        OnnxModel quantized = OnnxModel.load(in);
+        Passes.forMethod(Method.INT8_DYNAMIC).apply(new QuantizationContext(quantized,
+                QuantizedModels.options(Method.INT8_DYNAMIC, false, true, 32), null));
+        quantized.save(out);
+        Map<String, Long> bounds = GeneratedInputs.indexBounds(OnnxModel.load(in).graph());
+
+        VerificationCheck large = ModelVerifier.verify(in, out, quantized.graph(), bounds, Map.of(), 342_400_000L);
+        VerificationCheck small = ModelVerifier.verify(in, out, quantized.graph(), bounds, Map.of(), Files.size(in));
+
+        assertThat(large.samples()).isEqualTo(3);
+        assertThat(small.samples()).isEqualTo(ModelVerifier.SAMPLES);
+        assertThat(large.sqnrDb()).isGreaterThan(10.0);
+        assertThat(ModelVerifier.samplesFor(4L << 30)).isEqualTo(ModelVerifier.MIN_SAMPLES);
+    }
+
+    @Test
     void aQuantizationThatTurnsAFiniteOutputInfiniteIsRefusedAndLeavesNoFile() throws Exception {
         // A real model, quantized by the real pass, that divides by zero once quantized (DivideModel).
         Path model = DivideModel.write(dir.resolve("divide.onnx"));

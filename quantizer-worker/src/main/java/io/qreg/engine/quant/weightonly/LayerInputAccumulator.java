@@ -4,141 +4,102 @@ import io.qreg.engine.calibration.TensorObserver;
 import java.util.stream.IntStream;
 
 /**
- * Accumulates {@link LayerInputs} batch by batch: each batch of the tensor feeding a layer, read as rows of k
- * values (the last axis is the input channel, every other axis a row), adds its XᵀX and Σ|x| and is dropped.
- *
- * <p>Rows go through in chunks: a chunk is transposed once, then each row i of the Gram matrix gets
- * {@code Σ_r x_ri · x_r[i..k)} as a run of contiguous multiply-adds (which the JIT vectorizes), only the upper
- * triangle, four rows at a time, split over the cores. The sums run in float for up to {@code FLUSH_ROWS} rows
- * (SIMD is twice as wide) and are then added into double, so precision does not degrade with the number of
- * samples. Non-finite values are counted as 0 so one bad sample cannot poison H.
+ * Accumulates {@link LayerInputs} batch by batch from the per-batch statistics {@link GramGraph} computes in ONNX
+ * Runtime: each batch adds its XᵀX ([k, k] floats, summed there over the batch's rows), its Σ|x| per channel and
+ * its row count, in double, so precision does not degrade with the number of samples. The three arrive as three
+ * outputs of the same run, each through its own {@link TensorObserver}.
  */
-final class LayerInputAccumulator implements TensorObserver {
-
-    private static final int CHUNK_ROWS = 64;
-    /** Rows summed in float before they are added into the double Gram matrix. */
-    private static final int FLUSH_ROWS = 1024;
+final class LayerInputAccumulator {
 
     private final int k;
-    /** Upper triangle of XᵀX by rows: gram[i][j − i] for j ≥ i. */
-    private final double[][] gram;
-    private final float[][] partial;
+    /** Σ XᵀX over the batches so far, row-major [k, k]; becomes H in place. */
+    private double[] gram;
     private final double[] absSum;
-    private final float[][] chunk;
-    private final float[][] transposed;
     private long rows;
-    private int unflushed;
 
     LayerInputAccumulator(int k) {
         this.k = k;
-        this.gram = new double[k][];
-        this.partial = new float[k][];
-        for (int i = 0; i < k; i++) {
-            gram[i] = new double[k - i];
-            partial[i] = new float[k - i];
-        }
+        this.gram = new double[k * k];
         this.absSum = new double[k];
-        this.chunk = new float[CHUNK_ROWS][k];
-        this.transposed = new float[k][CHUNK_ROWS];
     }
 
-    /** The bytes one accumulator holds for a layer of k inputs (both triangles' worth of double + float). */
+    /**
+     * The heap one accumulator holds for a layer of k inputs: its k² doubles, which become H without a copy. (One
+     * batch's Gram matrix is also copied out of ONNX Runtime as floats while it is added: 4·k², one at a time.)
+     */
     static long bytes(int k) {
-        return 6L * k * k + 8L * CHUNK_ROWS * k + 8L * k;
+        return 8L * k * k + 16L * k;
     }
 
-    @Override
-    public void observe(float[] values) {
-        if (values.length % k != 0) {
-            throw new IllegalStateException("a layer input of " + values.length + " values is not rows of " + k);
-        }
-        int total = values.length / k;
-        for (int start = 0; start < total; start += CHUNK_ROWS) {
-            int count = Math.min(CHUNK_ROWS, total - start);
-            for (int r = 0; r < count; r++) {
-                int from = (start + r) * k;
-                float[] row = chunk[r];
-                for (int i = 0; i < k; i++) {
-                    float v = values[from + i];
-                    float x = Float.isFinite(v) ? v : 0f;
-                    row[i] = x;
-                    transposed[i][r] = x;
-                    absSum[i] += Math.abs(x);
+    /** One block of the batch's XᵀX, [rows, cols] at (row0, col0), on or above the diagonal. */
+    TensorObserver gram(int row0, int rows, int col0, int cols) {
+        return values -> {
+            check(values, (long) rows * cols, "Gram block");
+            double[] g = gram;
+            // Split over the cores by rows: the additions are a pass over the block's share of 8·k² bytes.
+            IntStream.range(0, rows).parallel().forEach(i -> {
+                int at = (row0 + i) * k + col0;
+                int from = i * cols;
+                for (int j = 0; j < cols; j++) {
+                    g[at + j] += values[from + j];
                 }
-            }
-            int quads = (k + 3) / 4;
-            IntStream.range(0, quads).parallel().forEach(q -> addRows(4 * q, count));
-            unflushed += count;
-            if (unflushed >= FLUSH_ROWS) {
-                flush();
-            }
-        }
-        rows += total;
+            });
+        };
     }
 
-    /** Rows i0..i0+3 of the upper triangle: four rows share each load of a chunk row. */
-    private void addRows(int i0, int count) {
-        int last = Math.min(k, i0 + 4);
-        for (int r = 0; r < count; r++) {
-            float[] x = chunk[r];
-            // The triangle's corner, where the four rows do not all have entries.
-            for (int i = i0; i < last; i++) {
-                float a = transposed[i][r];
-                float[] p = partial[i];
-                for (int j = i; j < last; j++) {
-                    p[j - i] += a * x[j];
-                }
+    TensorObserver absSum() {
+        return values -> {
+            check(values, k, "magnitude sum");
+            for (int i = 0; i < k; i++) {
+                absSum[i] += values[i];
             }
-            if (last - i0 < 4) {
-                continue;
+        };
+    }
+
+    /** The [rows, k] shape of the batch's 2-D view. */
+    TensorObserver shape() {
+        return values -> {
+            check(values, 2, "shape");
+            if ((int) values[1] != k) {
+                throw new IllegalStateException("a layer input of width " + (int) values[1] + " is not rows of " + k);
             }
-            float a0 = transposed[i0][r];
-            float a1 = transposed[i0 + 1][r];
-            float a2 = transposed[i0 + 2][r];
-            float a3 = transposed[i0 + 3][r];
-            float[] p0 = partial[i0];
-            float[] p1 = partial[i0 + 1];
-            float[] p2 = partial[i0 + 2];
-            float[] p3 = partial[i0 + 3];
-            for (int j = last; j < k; j++) {
-                float xj = x[j];
-                p0[j - i0] += a0 * xj;
-                p1[j - i0 - 1] += a1 * xj;
-                p2[j - i0 - 2] += a2 * xj;
-                p3[j - i0 - 3] += a3 * xj;
-            }
+            rows += (long) values[0];
+        };
+    }
+
+    private void check(float[] values, long expected, String what) {
+        if (values.length != expected) {
+            throw new IllegalStateException("the capture gave a " + what + " of " + values.length + " values for a"
+                    + " layer of " + k + " inputs");
         }
     }
 
-    private void flush() {
-        IntStream.range(0, k).parallel().forEach(i -> {
-            double[] g = gram[i];
-            float[] p = partial[i];
-            for (int j = 0; j < p.length; j++) {
-                g[j] += p[j];
-                p[j] = 0f;
-            }
-        });
-        unflushed = 0;
-    }
-
-    /** H = 2·XᵀX / rows (both triangles filled) and mean |x|; zeros if nothing was observed. */
+    /**
+     * H = 2·XᵀX / rows, from the upper triangle (the blocks below the diagonal are never computed) mirrored onto the
+     * lower, and mean |x|; zeros if nothing was observed. Call once: H is the accumulator's own array.
+     */
     LayerInputs result() {
-        flush();
-        double[] hessian = new double[k * k];
+        double[] hessian = gram;
+        gram = null;
         double[] meanAbs = new double[k];
         double factor = rows == 0 ? 0 : 2.0 / rows;
         for (int i = 0; i < k; i++) {
             meanAbs[i] = rows == 0 ? 0 : absSum[i] / rows;
-            double[] g = gram[i];
-            gram[i] = null; // freed row by row as H fills
-            partial[i] = null;
-            for (int j = i; j < k; j++) {
-                double h = g[j - i] * factor;
-                hessian[i * k + j] = h;
-                hessian[j * k + i] = h;
+        }
+        // Tile by tile, so the column-wise writes of the mirror stay in cache.
+        for (int i0 = 0; i0 < k; i0 += MIRROR_TILE) {
+            for (int j0 = i0; j0 < k; j0 += MIRROR_TILE) {
+                for (int i = i0; i < Math.min(k, i0 + MIRROR_TILE); i++) {
+                    for (int j = Math.max(i, j0); j < Math.min(k, j0 + MIRROR_TILE); j++) {
+                        double h = hessian[i * k + j] * factor;
+                        hessian[i * k + j] = h;
+                        hessian[j * k + i] = h;
+                    }
+                }
             }
         }
         return new LayerInputs(k, hessian, meanAbs, rows);
     }
+
+    private static final int MIRROR_TILE = 64;
 }

@@ -3,6 +3,7 @@ package io.qreg.engine.quant.weightonly;
 import io.qreg.engine.ProgressListener;
 import io.qreg.engine.calibration.CalibrationData;
 import io.qreg.engine.calibration.CalibrationRunner;
+import io.qreg.engine.calibration.TensorObserver;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.QuantizationException;
 import java.util.ArrayList;
@@ -15,23 +16,28 @@ import java.util.Map;
  * The {@link LayerInputs} of every planned layer input, captured in ONNX Runtime on the calibration set with
  * bounded memory.
  *
- * <p>Each capture pass runs the model with a group of layer inputs exposed as extra outputs
- * ({@link CalibrationRunner}), {@link #BATCH_SIZE} samples at a time, and streams every batch into one
- * {@link LayerInputAccumulator} per tensor, so activations are never held beyond one batch. A group holds the
- * next tensors in graph order whose accumulators ({@link LayerInputAccumulator#bytes}, about 6·k²) fit
- * {@code budgetBytes} together (at least one, whatever its size); each becomes an 8·k² {@link LayerInputs}, dropped
- * once every layer reading it has taken it. So at most about 4/3 of one group's budget (or of one layer's
- * accumulator if that is larger) plus one batch of the group's activations are alive at a time.
+ * <p>Each capture pass runs the model cut down to what a group of layer inputs depends on, with each input X reduced
+ * inside ONNX Runtime to its batch's XᵀX, Σ|x| and row count ({@link GramGraph}; {@link CalibrationRunner}),
+ * {@link #BATCH_SIZE} samples at a time, and adds every batch into one {@link LayerInputAccumulator} per tensor in
+ * double, so activations never leave ONNX Runtime and only about k²/2 floats per tensor and batch cross JNI. A group
+ * holds the next tensors in graph order whose accumulators ({@link LayerInputAccumulator#bytes}, 8·k² each) fit
+ * {@code budgetBytes} together (at least one, whatever its size); each accumulator becomes its {@link LayerInputs}
+ * without a copy, dropped once every layer reading it has taken it. So at most one group's budget (or one layer's
+ * accumulator if that is larger), plus one batch's Gram blocks and ONNX Runtime's activations, are alive at a time.
  *
  * <p>Passes run on the model as it stands when the group is needed: layers already rewritten to MatMulNBits
  * feed later groups their quantized outputs, as the paper's layer-by-layer order does.
  */
 final class LayerInputCapture {
 
-    /** 512 MiB of accumulators per pass: a 12-block d=768 transformer's layer inputs take two passes. */
-    static final long DEFAULT_BUDGET_BYTES = 512L << 20;
-    /** Samples per ONNX Runtime run: a 128-token batch of a 3072-wide input is then 6 MiB per tensor. */
-    static final int BATCH_SIZE = 4;
+    /**
+     * Statistics per pass: at most 1.25 GiB, and at most half the JVM's heap. Each pass runs the model up to its last
+     * captured tensor on the whole calibration set, so fewer passes save whole forward passes; a 12-block d=768
+     * transformer's statistics (1.08 GB) fit one pass in a 3 GiB heap.
+     */
+    static final long DEFAULT_BUDGET_BYTES = Math.min(5L << 28, Runtime.getRuntime().maxMemory() / 2);
+    /** Samples per ONNX Runtime run: 8 × 128 tokens give each Gram GEMM 1024 rows; a 3072-wide input is 12 MiB. */
+    static final int BATCH_SIZE = 8;
 
     private final OnnxModel model;
     private final CalibrationData data;
@@ -90,6 +96,7 @@ final class LayerInputCapture {
 
     private void captureGroupFrom(String first) throws QuantizationException {
         Map<String, LayerInputAccumulator> group = new LinkedHashMap<>();
+        Map<String, Integer> groupWidths = new LinkedHashMap<>();
         long bytes = 0;
         boolean started = false;
         for (Map.Entry<String, Integer> e : widths.entrySet()) {
@@ -102,9 +109,19 @@ final class LayerInputCapture {
                 break;
             }
             group.put(e.getKey(), new LayerInputAccumulator(e.getValue()));
+            groupWidths.put(e.getKey(), e.getValue());
             bytes += size;
         }
-        new CalibrationRunner(BATCH_SIZE, progress).run(model, data, group);
+        GramGraph gramGraph = GramGraph.of(model.toProto(), groupWidths, model.opsetVersion("").orElseThrow());
+        Map<String, TensorObserver> observers = new HashMap<>();
+        gramGraph.outputs().forEach((tensor, out) -> {
+            LayerInputAccumulator accumulator = group.get(tensor);
+            out.gram().forEach(block -> observers.put(block.name(),
+                    accumulator.gram(block.row0(), block.rows(), block.col0(), block.cols())));
+            observers.put(out.absSum(), accumulator.absSum());
+            observers.put(out.shape(), accumulator.shape());
+        });
+        new CalibrationRunner(BATCH_SIZE, progress).run(OnnxModel.of(gramGraph.model()), data, observers);
         passes++;
         List<String> empty = new ArrayList<>();
         group.forEach((tensor, accumulator) -> {

@@ -1,6 +1,7 @@
 package io.qreg.engine.quant.weightonly.hqq;
 
 import io.qreg.engine.quant.weightonly.BlockQuantizedWeight;
+import java.util.stream.IntStream;
 
 /**
  * Half-Quadratic Quantization (Badri &amp; Shaji, 2023) into MatMulNBits blocks, without calibration data.
@@ -50,35 +51,38 @@ public final class Hqq {
         byte[] packed = new byte[n * blocks * blob];
         float[] scales = new float[n * blocks];
         float[] zeros = new float[n * blocks];
-        double[] values = new double[blockSize];
-        int[] codes = new int[blockSize];
-        for (int col = 0; col < n; col++) {
-            for (int b = 0; b < blocks; b++) {
-                int start = b * blockSize;
-                int len = Math.min(k, start + blockSize) - start;
-                double min = Double.POSITIVE_INFINITY;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int i = 0; i < len; i++) {
-                    values[i] = w[(start + i) * n + col];
-                    min = Math.min(min, values[i]);
-                    max = Math.max(max, values[i]);
+        PowerTable power = new PowerTable(options.lpNorm() - 1);
+        inParallel(n, (from, to) -> {
+            double[] values = new double[blockSize];
+            int[] codes = new int[blockSize];
+            for (int col = from; col < to; col++) {
+                for (int b = 0; b < blocks; b++) {
+                    int start = b * blockSize;
+                    int len = Math.min(k, start + blockSize) - start;
+                    double min = Double.POSITIVE_INFINITY;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int i = 0; i < len; i++) {
+                        values[i] = w[(start + i) * n + col];
+                        min = Math.min(min, values[i]);
+                        max = Math.max(max, values[i]);
+                    }
+                    // HQQ works with the inverse scale so quantizing is w·s + z; a flat block gets range 2^bits − 1.
+                    double inverse = maxCode / (max > min ? max - min : maxCode);
+                    double zero = optimiseZero(values, len, inverse, Math.rint(-min * inverse), maxCode, options, power);
+                    float scale = (float) (1 / inverse);
+                    float z = (float) zero;
+                    int block = col * blocks + b;
+                    scales[block] = scale;
+                    zeros[block] = z;
+                    // Codes from the stored float scale and zero point, exactly as the kernel will read them back.
+                    for (int i = 0; i < blockSize; i++) {
+                        double x = i < len ? values[i] / scale + z : z;
+                        codes[i] = (int) Math.max(0, Math.min(maxCode, Math.rint(x)));
+                    }
+                    BlockQuantizedWeight.pack(codes, bits, packed, block * blob);
                 }
-                // HQQ works with the inverse scale so quantizing is w·s + z; a flat block gets range 2^bits − 1.
-                double inverse = maxCode / (max > min ? max - min : maxCode);
-                double zero = optimiseZero(values, len, inverse, Math.rint(-min * inverse), maxCode, options);
-                float scale = (float) (1 / inverse);
-                float z = (float) zero;
-                int block = col * blocks + b;
-                scales[block] = scale;
-                zeros[block] = z;
-                // Codes from the stored float scale and zero point, exactly as the kernel will read them back.
-                for (int i = 0; i < blockSize; i++) {
-                    double x = i < len ? values[i] / scale + z : z;
-                    codes[i] = (int) Math.max(0, Math.min(maxCode, Math.rint(x)));
-                }
-                BlockQuantizedWeight.pack(codes, bits, packed, block * blob);
             }
-        }
+        });
         return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, null, zeros);
     }
 
@@ -100,32 +104,52 @@ public final class Hqq {
         int mid = 1 << (bits - 1);
         byte[] packed = new byte[n * blocks * blob];
         float[] scales = new float[n * blocks];
-        double[] values = new double[blockSize];
-        int[] codes = new int[blockSize];
-        for (int col = 0; col < n; col++) {
-            for (int b = 0; b < blocks; b++) {
-                int start = b * blockSize;
-                int len = Math.min(k, start + blockSize) - start;
-                double extreme = 0;
-                for (int i = 0; i < len; i++) {
-                    values[i] = w[(start + i) * n + col];
-                    extreme = Math.abs(values[i]) > Math.abs(extreme) ? values[i] : extreme;
+        PowerTable power = new PowerTable(options.lpNorm() - 1);
+        inParallel(n, (from, to) -> {
+            double[] values = new double[blockSize];
+            int[] codes = new int[blockSize];
+            for (int col = from; col < to; col++) {
+                for (int b = 0; b < blocks; b++) {
+                    int start = b * blockSize;
+                    int len = Math.min(k, start + blockSize) - start;
+                    double extreme = 0;
+                    for (int i = 0; i < len; i++) {
+                        values[i] = w[(start + i) * n + col];
+                        extreme = Math.abs(values[i]) > Math.abs(extreme) ? values[i] : extreme;
+                    }
+                    float scale = extreme == 0 ? 1f
+                            : (float) optimiseScale(values, len, extreme / -mid, mid, maxCode, options,
+                                power);
+                    int block = col * blocks + b;
+                    scales[block] = scale;
+                    for (int i = 0; i < blockSize; i++) {
+                        codes[i] = i < len ? (int) Math.max(0, Math.min(maxCode, Math.rint(values[i] / scale) + mid)) : mid;
+                    }
+                    BlockQuantizedWeight.pack(codes, bits, packed, block * blob);
                 }
-                float scale = extreme == 0 ? 1f
-                        : (float) optimiseScale(values, len, extreme / -mid, mid, maxCode, options);
-                int block = col * blocks + b;
-                scales[block] = scale;
-                for (int i = 0; i < blockSize; i++) {
-                    codes[i] = i < len ? (int) Math.max(0, Math.min(maxCode, Math.rint(values[i] / scale) + mid)) : mid;
-                }
-                BlockQuantizedWeight.pack(codes, bits, packed, block * blob);
             }
-        }
+        });
         return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, null);
     }
 
+    /** Columns [from, to) of one weight: each task owns its columns' blocks, so the outputs never overlap. */
+    private interface ColumnRange {
+        void run(int from, int to);
+    }
+
+    /** Columns per task: enough work to amortise a task, enough tasks to keep both cores busy to the end. */
+    private static final int COLUMNS_PER_TASK = 64;
+
+    /** Blocks are independent, so the columns are split over the cores (the results do not depend on the split). */
+    private static void inParallel(int n, ColumnRange range) {
+        int tasks = (n + COLUMNS_PER_TASK - 1) / COLUMNS_PER_TASK;
+        IntStream.range(0, tasks).parallel()
+                .forEach(t -> range.run(t * COLUMNS_PER_TASK, Math.min(n, (t + 1) * COLUMNS_PER_TASK)));
+    }
+
     /** The proximal iterations for one block's scale with the zero point fixed; the best scale seen. */
-    static double optimiseScale(double[] w, int len, double scale, int zero, int maxCode, HqqOptions options) {
+    static double optimiseScale(double[] w, int len, double scale, int zero, int maxCode, HqqOptions options,
+            PowerTable power) {
         double beta = options.beta();
         double bestScale = scale;
         double bestError = Double.POSITIVE_INFINITY;
@@ -137,7 +161,7 @@ public final class Hqq {
                 double q = Math.max(0, Math.min(maxCode, Math.rint(w[i] / scale) + zero)) - zero;
                 double residual = w[i] - q * scale;
                 error += Math.abs(residual);
-                numerator += (w[i] - shrink(residual, beta, options.lpNorm())) * q;
+                numerator += (w[i] - shrink(residual, beta, power)) * q;
                 denominator += q * q;
             }
             if (!(error < bestError)) {
@@ -159,8 +183,8 @@ public final class Hqq {
      *
      * @return the zero point with the least mean |w − dequant(Q(w))| seen, the starting one included
      */
-    static double optimiseZero(double[] w, int len, double inverse, double zero, int maxCode, HqqOptions options) {
-        double p = options.lpNorm();
+    static double optimiseZero(double[] w, int len, double inverse, double zero, int maxCode, HqqOptions options,
+            PowerTable power) {
         double beta = options.beta();
         double bestZero = zero;
         double bestError = Double.POSITIVE_INFINITY;
@@ -171,7 +195,7 @@ public final class Hqq {
                 double q = Math.max(0, Math.min(maxCode, Math.rint(w[i] * inverse + zero)));
                 double residual = w[i] - (q - zero) / inverse;
                 error += Math.abs(residual);
-                zeroSum += q - (w[i] - shrink(residual, beta, p)) * inverse;
+                zeroSum += q - (w[i] - shrink(residual, beta, power)) * inverse;
             }
             error /= len;
             if (!(error < bestError)) {
@@ -185,10 +209,13 @@ public final class Hqq {
         return bestZero;
     }
 
-    /** The proximal operator of |x|ᵖ/β: soft thresholding, generalised to p &lt; 1 (exactly soft at p = 1). */
-    static double shrink(double x, double beta, double p) {
+    /**
+     * The proximal operator of |x|ᵖ/β: soft thresholding, generalised to p &lt; 1 (exactly soft at p = 1);
+     * {@code power} computes {@code x^(p − 1)}.
+     */
+    static double shrink(double x, double beta, PowerTable power) {
         double magnitude = Math.abs(x);
-        double threshold = p == 1 ? 1 / beta : Math.pow(magnitude + 1e-8, p - 1) / beta;
+        double threshold = power.of(magnitude + 1e-8) / beta;
         return Math.signum(x) * Math.max(0, magnitude - threshold);
     }
 }
