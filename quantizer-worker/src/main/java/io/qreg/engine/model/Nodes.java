@@ -4,6 +4,9 @@ import com.google.protobuf.ByteString;
 import io.qreg.onnx.ir.AttributeProto;
 import io.qreg.onnx.ir.AttributeProto.AttributeType;
 import io.qreg.onnx.ir.NodeProto;
+import io.qreg.onnx.ir.ValueInfoProto;
+import io.qreg.onnx.ir.TypeProto;
+import io.qreg.onnx.ir.TensorShapeProto;
 import io.qreg.onnx.ir.TensorProto;
 import java.util.List;
 import java.util.Optional;
@@ -160,5 +163,27 @@ public final class Nodes {
             return AttributeType.FLOATS;
         }
         return AttributeType.UNDEFINED;
+    }
+
+    /**
+     * A graph input or output's type: a tensor of {@code type} whose dimensions are each a number or, for a symbolic
+     * dimension such as "batch", its name; no dimensions at all leaves the shape unstated.
+     */
+    public static ValueInfoProto valueInfo(String name, TensorProto.DataType type, Object... dims) {
+        TypeProto.Tensor.Builder tensor = TypeProto.Tensor.newBuilder().setElemType(type.getNumber());
+        if (dims.length > 0) {
+            TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+            for (Object dim : dims) {
+                TensorShapeProto.Dimension.Builder b = TensorShapeProto.Dimension.newBuilder();
+                if (dim instanceof String param) {
+                    b.setDimParam(param);
+                } else {
+                    b.setDimValue(((Number) dim).longValue());
+                }
+                shape.addDim(b);
+            }
+            tensor.setShape(shape);
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(tensor)).build();
     }
 }

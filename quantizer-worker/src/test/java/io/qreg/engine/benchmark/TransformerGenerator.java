@@ -10,12 +10,8 @@ import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.AttributeProto;
 import io.qreg.onnx.ir.GraphProto;
 import io.qreg.onnx.ir.ModelProto;
-import io.qreg.onnx.ir.NodeProto;
 import io.qreg.onnx.ir.OperatorSetIdProto;
 import io.qreg.onnx.ir.TensorProto;
-import io.qreg.onnx.ir.TensorShapeProto;
-import io.qreg.onnx.ir.TypeProto;
-import io.qreg.onnx.ir.ValueInfoProto;
 import java.io.IOException;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
@@ -110,8 +106,8 @@ public final class TransformerGenerator {
 
     private ModelProto model() {
         int d = config.d();
-        graph.addInput(valueInfo("input_ids", TensorProto.DataType.INT64, "batch", "seq"));
-        graph.addOutput(valueInfo("logits", TensorProto.DataType.FLOAT, "batch", "seq", config.vocab()));
+        graph.addInput(Nodes.valueInfo("input_ids", TensorProto.DataType.INT64, "batch", "seq"));
+        graph.addOutput(Nodes.valueInfo("logits", TensorProto.DataType.FLOAT, "batch", "seq", config.vocab()));
         // Initializers in the exporter's order: buffers and named parameters first, transposed weights last.
         graph.addInitializer(causalMask());
         graph.addInitializer(gaussian("tok.weight", config.vocab(), d));
@@ -324,21 +320,6 @@ public final class TransformerGenerator {
 
     private static TensorProto zeros(String name, int n) {
         return Tensors.floats(name, new long[] {n}, new float[n]);
-    }
-
-    private static ValueInfoProto valueInfo(String name, TensorProto.DataType type, Object... dims) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        for (Object dim : dims) {
-            TensorShapeProto.Dimension.Builder b = TensorShapeProto.Dimension.newBuilder();
-            if (dim instanceof String param) {
-                b.setDimParam(param);
-            } else {
-                b.setDimValue(((Number) dim).longValue());
-            }
-            shape.addDim(b);
-        }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
     }
 
     /**

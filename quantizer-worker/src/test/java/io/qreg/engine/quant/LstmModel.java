@@ -9,9 +9,6 @@ import io.qreg.onnx.ir.GraphProto;
 import io.qreg.onnx.ir.ModelProto;
 import io.qreg.onnx.ir.OperatorSetIdProto;
 import io.qreg.onnx.ir.TensorProto;
-import io.qreg.onnx.ir.TensorShapeProto;
-import io.qreg.onnx.ir.TypeProto;
-import io.qreg.onnx.ir.ValueInfoProto;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -49,8 +46,9 @@ final class LstmModel {
         SplittableRandom random = new SplittableRandom(12);
         boolean bidirectional = directions == 2;
         GraphProto.Builder g = GraphProto.newBuilder().setName("lstm_classifier")
-                .addInput(tensor("x", "batch", SEQ, INPUT))
-                .addOutput(bidirectional ? tensor("logits", 2, "batch", CLASSES) : tensor("logits", "batch", CLASSES))
+                .addInput(Nodes.valueInfo("x", TensorProto.DataType.FLOAT, "batch", SEQ, INPUT))
+                .addOutput(bidirectional ? Nodes.valueInfo("logits", TensorProto.DataType.FLOAT, 2, "batch", CLASSES)
+                        : Nodes.valueInfo("logits", TensorProto.DataType.FLOAT, "batch", CLASSES))
                 .addInitializer(gaussian("W", random, 0.3, directions, 4 * HIDDEN, INPUT))
                 .addInitializer(gaussian("R", random, 0.2, directions, 4 * HIDDEN, HIDDEN))
                 .addInitializer(gaussian("B", random, 0.1, directions, 8 * HIDDEN))
@@ -104,20 +102,5 @@ final class LstmModel {
 
     private static double gaussian(SplittableRandom random) {
         return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
-    }
-
-    private static ValueInfoProto tensor(String name, Object... dims) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        for (Object dim : dims) {
-            TensorShapeProto.Dimension.Builder b = TensorShapeProto.Dimension.newBuilder();
-            if (dim instanceof String param) {
-                b.setDimParam(param);
-            } else {
-                b.setDimValue(((Number) dim).longValue());
-            }
-            shape.addDim(b);
-        }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
     }
 }

@@ -8,9 +8,6 @@ import io.qreg.onnx.ir.GraphProto;
 import io.qreg.onnx.ir.ModelProto;
 import io.qreg.onnx.ir.OperatorSetIdProto;
 import io.qreg.onnx.ir.TensorProto;
-import io.qreg.onnx.ir.TensorShapeProto;
-import io.qreg.onnx.ir.TypeProto;
-import io.qreg.onnx.ir.ValueInfoProto;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,8 +33,8 @@ final class ByteMlpLmOnnx {
     private ModelProto model(ByteMlpLmWeights w) {
         ByteMlpLmConfig config = w.config;
         int c = config.context();
-        graph.addInput(valueInfo("input_ids", TensorProto.DataType.INT64, "batch", "seq"));
-        graph.addOutput(valueInfo("logits", TensorProto.DataType.FLOAT, "batch", "seq", ByteMlpLmConfig.VOCAB));
+        graph.addInput(Nodes.valueInfo("input_ids", TensorProto.DataType.INT64, "batch", "seq"));
+        graph.addOutput(Nodes.valueInfo("logits", TensorProto.DataType.FLOAT, "batch", "seq", ByteMlpLmConfig.VOCAB));
         w.all().forEach(p -> graph.addInitializer(Tensors.floats(p.name, p.shape, p.value)));
 
         String padded = node("Pad", "/pad/Pad", List.of("input_ids",
@@ -110,20 +107,5 @@ final class ByteMlpLmOnnx {
 
     private String constant(String name, TensorProto value) {
         return node("Constant", name, List.of(), Nodes.tensorAttr("value", value));
-    }
-
-    private static ValueInfoProto valueInfo(String name, TensorProto.DataType type, Object... dims) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        for (Object dim : dims) {
-            TensorShapeProto.Dimension.Builder b = TensorShapeProto.Dimension.newBuilder();
-            if (dim instanceof String param) {
-                b.setDimParam(param);
-            } else {
-                b.setDimValue(((Number) dim).longValue());
-            }
-            shape.addDim(b);
-        }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
     }
 }

@@ -7,8 +7,6 @@ import io.qreg.onnx.ir.GraphProto;
 import io.qreg.onnx.ir.ModelProto;
 import io.qreg.onnx.ir.NodeProto;
 import io.qreg.onnx.ir.TensorProto;
-import io.qreg.onnx.ir.TypeProto;
-import io.qreg.onnx.ir.ValueInfoProto;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -169,9 +167,9 @@ final class GramGraph {
         constants.forEach(cut::addInitializer);
         graph.getValueInfoList().stream().filter(v -> needed.contains(v.getName())).forEach(cut::addValueInfo);
         named.values().forEach(o -> {
-            o.gram().forEach(block -> cut.addOutput(floatOutput(block.name())));
-            cut.addOutput(floatOutput(o.absSum()));
-            cut.addOutput(floatOutput(o.shape()));
+            o.gram().forEach(block -> cut.addOutput(Nodes.valueInfo(block.name(), TensorProto.DataType.FLOAT)));
+            cut.addOutput(Nodes.valueInfo(o.absSum(), TensorProto.DataType.FLOAT));
+            cut.addOutput(Nodes.valueInfo(o.shape(), TensorProto.DataType.FLOAT));
         });
         GramGraph result = new GramGraph(source.toBuilder().setGraph(cut).build());
         result.outputs.putAll(named);
@@ -217,12 +215,6 @@ final class GramGraph {
                 });
             }
         }
-    }
-
-    private static ValueInfoProto floatOutput(String name) {
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
-                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE)))
-                .build();
     }
 
     private static String fresh(Set<String> taken, String base) {
