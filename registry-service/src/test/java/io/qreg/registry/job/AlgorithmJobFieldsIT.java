@@ -98,7 +98,7 @@ class AlgorithmJobFieldsIT extends JobTestSupport {
         assertThat(variant.get("report").get("notes").toString()).contains("mixed precision to at most 6.0");
         assertThat(failed.get("status").asString()).isEqualTo("FAILED");
         assertThat(failed.get("error").asString()).contains("targetBitsPerWeight")
-                .contains("below what int4 everywhere takes");
+                .contains("below what the cheapest mix takes");
         assertThat(failed.get("variantId").isNull()).isTrue();
     }
 }
