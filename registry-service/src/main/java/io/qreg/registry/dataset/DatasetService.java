@@ -91,8 +91,9 @@ public class DatasetService {
             }
             boolean hasLabels = arrays.stream().anyMatch(a -> a.name().equals(LABELS));
             boolean hasSlices = arrays.stream().anyMatch(a -> a.name().equals(SLICES));
-            List<String> sliceNames = SliceNames.parse(metadata.sliceNames());
-            SliceNames.checkAgainstSlices(sliceNames, hasSlices, staged);
+            SliceNames.Given given = SliceNames.of(metadata.sliceNames(), staged);
+            SliceNames.checkAgainstSlices(given, hasSlices, staged);
+            List<String> sliceNames = given == null ? null : given.names();
             String format = formatOf(staged);
             return transaction.execute(tx -> {
                 jdbc.queryForObject("select pg_advisory_xact_lock(hashtext(?))::text", String.class,

@@ -15,20 +15,24 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import io.qreg.npy.NpyArray;
+import io.qreg.npy.NpyFormatException;
+import io.qreg.npy.TensorArchive;
 import io.qreg.registry.artifact.StagedFile;
 import io.qreg.registry.web.ApiException;
 
 import tools.jackson.databind.JsonNode;
 
 /**
- * A dataset's slice names, given as {@code sliceNames} in the upload metadata: the name of slice id {@code i} at
- * index {@code i}. Checked against the {@code slices} array itself, since a name list that does not fit the ids
+ * A dataset's slice names, given as {@code sliceNames} in the upload metadata or as an array of strings
+ * {@code slice_names.npy} in the archive (one or the other): the name of slice id {@code i} at index {@code i}. Checked against the {@code slices} array itself, since a name list that does not fit the ids
  * would put a threshold on the wrong samples: every id in the array must have a name, and no name may lie past the
  * largest id.
  */
 public final class SliceNames {
 
     static final String FIELD = "sliceNames";
+    /** The archive's array of names, and the field a refusal of it names. */
+    static final String ARRAY = "slice_names";
     /** Names appear in policies ({@code sliceThresholds}), verdicts and URLs, so they stay short and plain. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     /** How a slice name is spelt, for messages. */
@@ -42,6 +46,51 @@ public final class SliceNames {
     private SliceNames() {
     }
 
+    /**
+     * The names from the metadata or the archive, or null when neither gives any; refuses both at once, since two
+     * lists could disagree about which samples a threshold is on.
+     */
+    static Given of(JsonNode metadataNames, StagedFile staged) {
+        List<String> fromMetadata = parse(metadataNames);
+        List<String> fromArchive;
+        try {
+            fromArchive = TensorArchive.strings(staged.path(), staged.originalFilename(), ARRAY);
+        } catch (NpyFormatException e) {
+            throw ApiException.invalid(ARRAY, e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (fromMetadata != null && fromArchive != null) {
+            throw ApiException.invalid(FIELD, "slice names are given twice, as " + FIELD + " in the metadata and as "
+                    + ARRAY + ".npy in the archive; give one");
+        }
+        if (fromArchive != null) {
+            return new Given(distinct(fromArchive, ARRAY), ARRAY);
+        }
+        return fromMetadata == null ? null : new Given(fromMetadata, FIELD);
+    }
+
+    /** Names and the field they came from, which refusals about them name. */
+    record Given(List<String> names, String field) {
+    }
+
+    private static List<String> distinct(List<String> names, String field) {
+        if (names.isEmpty()) {
+            throw ApiException.invalid(field, field + " is empty; give one name per slice id or leave it out");
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        for (String name : names) {
+            if (!isName(name)) {
+                throw ApiException.invalid(field, field + " holds names of " + NAME_RULE + ", got '" + name + "'");
+            }
+            if (!seen.add(name)) {
+                throw ApiException.invalid(field, "slice name '" + name + "' is given twice; each slice id needs its"
+                        + " own name");
+            }
+        }
+        return new ArrayList<>(seen);
+    }
+
     /** The names in the metadata, or null when it has none. */
     static List<String> parse(JsonNode value) {
         if (value == null || value.isNull()) {
@@ -51,35 +100,34 @@ public final class SliceNames {
             throw ApiException.invalid(FIELD, FIELD + " is a non-empty list of strings, the name of slice id i at"
                     + " index i, e.g. [\"common\", \"rare-fraud\"]");
         }
-        Set<String> names = new LinkedHashSet<>();
+        List<String> names = new ArrayList<>();
         for (JsonNode element : value) {
-            if (!element.isString() || !isName(element.asString())) {
+            if (!element.isString()) {
                 throw ApiException.invalid(FIELD, FIELD + " holds names of " + NAME_RULE + ", got " + element);
             }
-            if (!names.add(element.asString())) {
-                throw ApiException.invalid(FIELD, "slice name '" + element.asString() + "' is given twice; each"
-                        + " slice id needs its own name");
-            }
+            names.add(element.asString());
         }
-        return new ArrayList<>(names);
+        return distinct(names, FIELD);
     }
 
     /** Refuses names that do not fit the upload's {@code slices} array, naming the field. */
-    static void checkAgainstSlices(List<String> names, boolean hasSlices, StagedFile staged) {
-        if (names == null) {
+    static void checkAgainstSlices(Given given, boolean hasSlices, StagedFile staged) {
+        if (given == null) {
             return;
         }
+        List<String> names = given.names();
+        String field = given.field();
         if (!hasSlices) {
-            throw ApiException.invalid(FIELD, FIELD + " names the ids of a 'slices' array, but the upload has none;"
-                    + " add slices.npy (one slice id per sample) or leave " + FIELD + " out");
+            throw ApiException.invalid(field, field + " names the ids of a 'slices' array, but the upload has none;"
+                    + " add slices.npy (one slice id per sample) or leave " + field + " out");
         }
         long[] range = idRange(staged);
         if (range[0] < 0) {
-            throw ApiException.invalid(FIELD, "the slices array has id " + range[0] + "; named slices have ids 0"
+            throw ApiException.invalid(field, "the slices array has id " + range[0] + "; named slices have ids 0"
                     + " to " + (names.size() - 1));
         }
         if (range[1] + 1 != names.size()) {
-            throw ApiException.invalid(FIELD, FIELD + " has " + names.size() + " names, but the slices array's"
+            throw ApiException.invalid(field, field + " has " + names.size() + " names, but the slices array's"
                     + " ids run from " + range[0] + " to " + range[1] + ", which needs " + (range[1] + 1)
                     + " (one name per slice id, id i named at index i)");
         }

@@ -52,7 +52,15 @@ class SliceThresholdsIT extends IntegrationTest {
     }
 
     private static byte[] datasetZip(boolean withSlices, int distinctIds) {
+        return datasetZip(withSlices, distinctIds, false);
+    }
+
+    /** With {@code namesInArchive}, the archive carries slice_names.npy as numpy writes it: ["common", "rare-fraud"]. */
+    private static byte[] datasetZip(boolean withSlices, int distinctIds, boolean namesInArchive) {
         Map<String, byte[]> entries = new LinkedHashMap<>();
+        if (namesInArchive) {
+            entries.put("slice_names.npy", Fixtures.bytes("slice_names.npy"));
+        }
         entries.put("input.npy", Fixtures.bytes("digits_eval_x.npy"));
         entries.put("labels.npy", Fixtures.bytes("digits_eval_y.npy"));
         if (withSlices) {
@@ -100,6 +108,28 @@ class SliceThresholdsIT extends IntegrationTest {
         assertThat(slices.propertyNames()).containsExactly("common", "rare-fraud");
         assertThat(slices.get("rare-fraud").get("sliceId").asLong()).isEqualTo(1);
         assertThat(slices.get("rare-fraud").get("deltas").get("accuracy").asDouble()).isEqualTo(-0.02);
+    }
+
+    @Test
+    void anArchiveMayNameItsSlicesWithASliceNamesArrayButNotTwice() {
+        String dataset = name();
+        JsonNode created = ok(engineer.upload("/api/v1/datasets", Map.of("name", dataset, "purpose", "evaluation"),
+                datasetZip(true, 2, true), "eval.zip"), 201).json();
+        assertThat(created.get("sliceNames").toString()).isEqualTo("[\"common\",\"rare-fraud\"]");
+        assertThat(created.get("inputs").toString()).doesNotContain("slice_names");
+
+        String twice = name();
+        HttpApi.Reply both = engineer.upload("/api/v1/datasets", Map.of("name", twice, "purpose", "evaluation",
+                "sliceNames", List.of("common", "rare-fraud")), datasetZip(true, 2, true), "eval.zip");
+        assertThat(both.status()).as(both.body()).isEqualTo(400);
+        assertThat(both.json().get("field").asString()).isEqualTo("sliceNames");
+        String mismatch = name();
+        HttpApi.Reply wrongLength = engineer.upload("/api/v1/datasets", Map.of("name", mismatch, "purpose",
+                "evaluation"), datasetZip(true, 3, true), "eval.zip");
+        assertThat(wrongLength.status()).as(wrongLength.body()).isEqualTo(400);
+        assertThat(wrongLength.json().get("field").asString()).isEqualTo("slice_names");
+        assertThat(jdbc.queryForObject("select count(*) from dataset where name in (?, ?)", Long.class, twice,
+                mismatch)).isZero();
     }
 
     @Test
