@@ -37,6 +37,31 @@ public final class NpyHeader {
      * @throws NpyFormatException if the bytes are not a supported {@code .npy} header
      */
     public static NpyArrayInfo read(InputStream in) throws IOException {
+        RawHeader raw = readRaw(in);
+        Map<String, Object> dict = raw.dict();
+        NpyDType dtype = dtype(dict.get("descr"));
+        long[] shape = shape(dict.get("shape"));
+        long dataBytes = dtype.itemSize();
+        for (long dim : shape) {
+            try {
+                dataBytes = Math.multiplyExact(dataBytes, dim);
+            } catch (ArithmeticException e) {
+                throw new NpyFormatException("array shape " + tuple(shape) + " is too large");
+            }
+        }
+        return new NpyArrayInfo(null, dtype, shape, raw.headerBytes(), dataBytes);
+    }
+
+    /** A header's dict (keys checked, C order checked, descr not yet interpreted) and its length in bytes. */
+    record RawHeader(Map<String, Object> dict, long headerBytes) {
+
+        long[] shape() throws NpyFormatException {
+            return NpyHeader.shape(dict.get("shape"));
+        }
+    }
+
+    /** Reads a header up to its dict, leaving the dtype to the caller ({@link NpyStrings} reads string arrays). */
+    static RawHeader readRaw(InputStream in) throws IOException {
         byte[] prefix = in.readNBytes(8);
         if (prefix.length < MAGIC.length || !startsWithMagic(prefix)) {
             throw new NpyFormatException("not a NumPy .npy file: it does not start with the \\x93NUMPY magic");
@@ -75,7 +100,6 @@ public final class NpyHeader {
             throw new NpyFormatException("malformed .npy header: expected exactly the keys descr, fortran_order"
                     + " and shape, found " + dict.keySet());
         }
-        NpyDType dtype = dtype(dict.get("descr"));
         if (!(dict.get("fortran_order") instanceof Boolean fortranOrder)) {
             throw new NpyFormatException("malformed .npy header: fortran_order must be True or False, found "
                     + dict.get("fortran_order"));
@@ -84,16 +108,7 @@ public final class NpyHeader {
             throw new NpyFormatException("array is stored in Fortran (column-major) order; it must be C order"
                     + " (fortran_order False): save np.ascontiguousarray(a) instead");
         }
-        long[] shape = shape(dict.get("shape"));
-        long dataBytes = dtype.itemSize();
-        for (long dim : shape) {
-            try {
-                dataBytes = Math.multiplyExact(dataBytes, dim);
-            } catch (ArithmeticException e) {
-                throw new NpyFormatException("array shape " + tuple(shape) + " is too large");
-            }
-        }
-        return new NpyArrayInfo(null, dtype, shape, 8L + lengthBytes + headerLength, dataBytes);
+        return new RawHeader(dict, 8L + lengthBytes + headerLength);
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -29,6 +30,11 @@ public final class TensorArchive {
     /** An archive with no entries consists only of its end-of-central-directory record. */
     private static final byte[] ZIP_EMPTY_ARCHIVE = {'P', 'K', 5, 6};
     private static final String NPY_SUFFIX = ".npy";
+    /**
+     * Arrays of strings that describe an archive's data rather than hold it (a dataset's {@code slice_names}): not
+     * tensors, so {@link #inspect} and {@link #load} leave them out; {@link #strings} reads them.
+     */
+    public static final Set<String> STRING_ARRAYS = Set.of("slice_names");
 
     private TensorArchive() {
     }
@@ -67,6 +73,33 @@ public final class TensorArchive {
      */
     public static Map<String, NpyArray> load(Path file, String originalFilename) throws IOException {
         return readAll(file, originalFilename, (name, in, streamLength) -> NpyArray.read(in));
+    }
+
+    /**
+     * The array of strings {@code name} (one of {@link #STRING_ARRAYS}) in an .npz/.zip archive, or null when the
+     * file is not an archive or has no such array.
+     *
+     * @throws NpyFormatException if the array is not a 1-D array of strings
+     */
+    public static List<String> strings(Path file, String originalFilename, String name) throws IOException {
+        String displayName = originalFilename != null ? originalFilename : String.valueOf(file.getFileName());
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(ZIP_LOCAL_HEADER.length);
+        }
+        if (!startsWith(head, ZIP_LOCAL_HEADER)) {
+            return null;
+        }
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry entry = zip.stream().filter(e -> !e.isDirectory() && !e.getName().startsWith("__MACOSX/"))
+                    .filter(e -> fileName(e.getName()).equals(name + NPY_SUFFIX)).findFirst().orElse(null);
+            if (entry == null) {
+                return null;
+            }
+            try (InputStream in = new BufferedInputStream(zip.getInputStream(entry))) {
+                return withContext(name, displayName, () -> NpyStrings.read(in));
+            }
+        }
     }
 
     private static <T> Map<String, T> readAll(Path file, String originalFilename, ArrayReader<T> reader)
@@ -119,6 +152,9 @@ public final class TensorArchive {
                 if (previous != null) {
                     throw new NpyFormatException("'" + displayName + "' contains two arrays named '" + name + "': '"
                             + previous + "' and '" + entryName + "'");
+                }
+                if (STRING_ARRAYS.contains(name)) {
+                    continue;
                 }
                 try (InputStream in = new BufferedInputStream(zip.getInputStream(entry))) {
                     arrays.put(name, withContext(name, displayName, () -> reader.read(name, in, -1)));

@@ -16,9 +16,17 @@ package io.qreg.engine.bench;
  * @param rssDeltaBytes      resident-set growth from before loading this model until after its warm-up, from
  *                           {@code /proc/self/status} VmRSS; -1 where procfs is unavailable. Measured while earlier
  *                           models stay loaded, so it is this model's added cost
+ * @param interval           95 % bootstrap interval of the speed-up and p99 latency over the interleaved rounds;
+ *                           null where it was not computed
  */
 public record BenchmarkResult(String model, double loadTimeMs, int batch, int intraOpThreads, int warmup,
-                              LatencyStats latency, double throughput, double speedup, long rssDeltaBytes) {
+                              LatencyStats latency, double throughput, double speedup, long rssDeltaBytes,
+                              SpeedupInterval interval) {
+
+    public BenchmarkResult(String model, double loadTimeMs, int batch, int intraOpThreads, int warmup,
+                           LatencyStats latency, double throughput, double speedup, long rssDeltaBytes) {
+        this(model, loadTimeMs, batch, intraOpThreads, warmup, latency, throughput, speedup, rssDeltaBytes, null);
+    }
 
     public boolean noisy() {
         return latency.noisy();

@@ -89,9 +89,12 @@ public final class BenchmarkRunner {
                     throughput = wallNanos[m] == 0 ? 0
                             : (double) model.batch * options.iterations() * 1e9 / wallNanos[m];
                 }
+                // Run i of every model is in the same round, so the bootstrap resamples rounds as pairs.
+                SpeedupInterval interval = SpeedupInterval.bootstrap(nanos[0], nanos[m],
+                        SpeedupInterval.DEFAULT_RESAMPLES, options.seed());
                 results.add(new BenchmarkResult(model.session.path().toString(), model.loadTimeMs, model.batch,
                         options.intraOpThreads(), options.warmup(), stats, throughput, baselineP50 / stats.p50Ms(),
-                        model.rssDeltaBytes));
+                        model.rssDeltaBytes, interval));
             }
             return new BenchmarkReport(results, runtimeVersion,
                     ProcessMemory.peakResidentBytes().orElse(-1), ProcessMemory.jvmHeapPeakBytes(),

@@ -5,6 +5,7 @@ import io.qreg.engine.bench.BenchmarkReport;
 import io.qreg.engine.bench.BenchmarkResult;
 import io.qreg.engine.bench.BenchmarkRunner;
 import io.qreg.engine.bench.LatencyStats;
+import io.qreg.engine.bench.SpeedupInterval;
 import io.qreg.npy.MappedNpy;
 import io.qreg.engine.ProgressListener;
 import io.qreg.npy.NpyArray;
@@ -174,10 +175,30 @@ public final class BenchmarkCommand implements Command {
             m.put("noisy", r.noisy());
             m.put("throughput", r.throughput());
             m.put("speedup", r.speedup());
+            if (r.interval() != null) {
+                m.put("speedupInterval", intervalJson(r.interval()));
+                m.put("latencyP99IntervalMs", Map.of("level", r.interval().level(),
+                        "low", r.interval().latencyP99LowMs(), "high", r.interval().latencyP99HighMs()));
+            }
             m.put("rssDeltaBytes", r.rssDeltaBytes());
             results.add(m);
         }
         json.put("results", results);
+        return json;
+    }
+
+    /** The speed-up's bootstrap interval; the registry's gates read {@code low} (and the p99's {@code high}). */
+    private static Map<String, Object> intervalJson(SpeedupInterval interval) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("level", interval.level());
+        json.put("low", interval.speedupLow());
+        json.put("high", interval.speedupHigh());
+        json.put("relativeWidth", interval.relativeWidth());
+        json.put("noisy", interval.noisy());
+        json.put("noisyRelativeWidth", SpeedupInterval.NOISY_RELATIVE_WIDTH);
+        json.put("method", "percentile bootstrap over interleaved rounds");
+        json.put("resamples", interval.resamples());
+        json.put("seed", interval.seed());
         return json;
     }
 
@@ -192,7 +213,9 @@ public final class BenchmarkCommand implements Command {
             table.row(file == null ? r.model() : file.toString(), Formats.fixed(r.loadTimeMs(), 1),
                     Formats.fixed(l.p50Ms(), 3), Formats.fixed(l.p90Ms(), 3), Formats.fixed(l.p99Ms(), 3),
                     Formats.fixed(l.meanMs(), 3), Formats.fixed(l.cv(), 2) + (r.noisy() ? "*" : ""),
-                    Formats.fixed(r.throughput(), 1), Formats.fixed(r.speedup(), 2) + "x",
+                    Formats.fixed(r.throughput(), 1), Formats.fixed(r.speedup(), 2) + "x" + (r.interval() == null
+                            ? "" : " [" + Formats.fixed(r.interval().speedupLow(), 2) + ", "
+                            + Formats.fixed(r.interval().speedupHigh(), 2) + "]"),
                     Formats.megabytes(r.rssDeltaBytes()));
         }
         BenchmarkResult first = report.results().get(0);

@@ -10,6 +10,9 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
 /** One immutable version of a named dataset, stored content-addressed. */
 @Entity
 @Table(name = "dataset")
@@ -31,6 +34,10 @@ public class Dataset {
     private boolean hasLabels;
     @Column(name = "has_slices")
     private boolean hasSlices;
+    /** JSON array of names, slice id i at index i; null without names. */
+    @Column(name = "slice_names")
+    @JdbcTypeCode(SqlTypes.JSON)
+    private String sliceNames;
     @Column(name = "created_at")
     private Instant createdAt;
     @Column(name = "created_by")
@@ -40,7 +47,9 @@ public class Dataset {
     }
 
     Dataset(String name, int version, String purpose, String description, String sha256, long sizeBytes,
-            String format, long samples, String inputsJson, boolean hasLabels, boolean hasSlices, String createdBy) {
+            String format, long samples, String inputsJson, boolean hasLabels, boolean hasSlices, String sliceNamesJson,
+            String createdBy) {
+        this.sliceNames = sliceNamesJson;
         this.id = UUID.randomUUID();
         this.name = name;
         this.version = version;
@@ -99,6 +108,10 @@ public class Dataset {
 
     public boolean hasLabels() {
         return hasLabels;
+    }
+
+    public String getSliceNamesJson() {
+        return sliceNames;
     }
 
     public boolean hasSlices() {

@@ -48,6 +48,8 @@ public class DatasetService {
     private static final Set<String> SLICE_DTYPES = Set.of("int64", "int32", "int8", "uint8");
     private static final TypeReference<List<DatasetArray>> ARRAY_LIST = new TypeReference<>() {
     };
+    private static final TypeReference<List<String>> NAMES = new TypeReference<>() {
+    };
 
     private final DatasetRepository datasets;
     private final ArtifactService artifacts;
@@ -89,12 +91,15 @@ public class DatasetService {
             }
             boolean hasLabels = arrays.stream().anyMatch(a -> a.name().equals(LABELS));
             boolean hasSlices = arrays.stream().anyMatch(a -> a.name().equals(SLICES));
+            SliceNames.Given given = SliceNames.of(metadata.sliceNames(), staged);
+            SliceNames.checkAgainstSlices(given, hasSlices, staged);
+            List<String> sliceNames = given == null ? null : given.names();
             String format = formatOf(staged);
             return transaction.execute(tx -> {
                 jdbc.queryForObject("select pg_advisory_xact_lock(hashtext(?))::text", String.class,
                         "dataset:" + metadata.name());
                 var same = datasets.findFirstByNameAndSha256AndPurpose(metadata.name(), staged.sha256(),
-                        metadata.purpose());
+                        metadata.purpose()).filter(d -> java.util.Objects.equals(toView(d).sliceNames(), sliceNames));
                 if (same.isPresent()) {
                     return new Saved(toView(same.get()), false);
                 }
@@ -102,7 +107,8 @@ public class DatasetService {
                 int version = datasets.maxVersion(metadata.name()) + 1;
                 Dataset dataset = datasets.saveAndFlush(new Dataset(metadata.name(), version, metadata.purpose(),
                         metadata.description(), staged.sha256(), staged.sizeBytes(), format, samples,
-                        CanonicalJson.write(inputs), hasLabels, hasSlices, CurrentUser.username()));
+                        CanonicalJson.write(inputs), hasLabels, hasSlices,
+                        sliceNames == null ? null : CanonicalJson.write(sliceNames), CurrentUser.username()));
                 DatasetView view = toView(dataset);
                 audit.record("dataset.versioned", "dataset", dataset.getName() + "@" + version, null, view,
                         Map.of("name", dataset.getName(), "version", version, "sha256", dataset.getSha256()));
@@ -118,7 +124,7 @@ public class DatasetService {
             return CanonicalJson.mapper().readValue(json, DatasetMetadata.class);
         } catch (JacksonException e) {
             throw ApiException.invalid("metadata",
-                    "the metadata part is not valid JSON of {name, purpose, description}: " + e.getOriginalMessage());
+                    "the metadata part is not valid JSON of {name, purpose, description, sliceNames}: " + e.getOriginalMessage());
         }
     }
 
@@ -253,6 +259,7 @@ public class DatasetService {
         return new DatasetView(d.getId(), d.getName(), d.getVersion(), d.getPurpose(), d.getDescription(),
                 d.getSha256(), d.getSizeBytes(), d.getFormat(), d.getSamples(),
                 CanonicalJson.mapper().readValue(d.getInputsJson(), ARRAY_LIST), d.hasLabels(), d.hasSlices(),
+                d.getSliceNamesJson() == null ? null : CanonicalJson.mapper().readValue(d.getSliceNamesJson(), NAMES),
                 d.getCreatedAt(), d.getCreatedBy());
     }
 }

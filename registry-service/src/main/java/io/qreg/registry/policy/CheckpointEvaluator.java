@@ -48,6 +48,7 @@ final class CheckpointEvaluator {
     /** Whether any threshold is judged on evaluations, so a model under this policy must have been evaluated. */
     private static boolean readsEvaluations(Thresholds t) {
         return t.maxAccuracyDrop() != null || t.maxPerplexityIncreasePct() != null || t.minTop1Agreement() != null
-                || t.maxWorstSliceAccuracyDrop() != null || t.maxMeanKld() != null || t.maxFlipRate() != null;
+                || t.maxWorstSliceAccuracyDrop() != null || t.maxMeanKld() != null || t.maxFlipRate() != null
+                || !t.sliceThresholds().isEmpty();
     }
 }

@@ -72,6 +72,7 @@ final class PolicyEvaluator {
                             e -> number(e.metrics(), "flipRate"), "flip rate against the checkpoint", "")
                     : notApplicable("maxFlipRate", t.maxFlipRate(), "a " + task + " model reports no flip rate"));
         }
+        checks.addAll(SliceChecks.judge(t.sliceThresholds(), evaluations, accuracyKey));
         benchmarkChecks(t, variant.benchmarks(), checks);
         boolean passed = checks.stream().allMatch(Check::passed);
         return new Verdict(variant.id(), null, passed, policy, checks, evidence(variant));
@@ -178,22 +179,22 @@ final class PolicyEvaluator {
         List<String> targets = t.hardwareTargets() != null ? t.hardwareTargets()
                 : new ArrayList<>(new TreeSet<>(latest.keySet()));
         if (t.minSpeedup() != null) {
-            perTarget(checks, "minSpeedup", t.minSpeedup(), false, targets, latest, BenchmarkView::speedup,
+            perTarget(checks, "minSpeedup", t.minSpeedup(), false, targets, latest, BenchmarkBounds::speedup,
                     "speed-up", "x");
         }
         if (t.maxP99LatencyMs() != null) {
             perTarget(checks, "maxP99LatencyMs", t.maxP99LatencyMs(), true, targets, latest,
-                    BenchmarkView::latencyP99Ms, "p99 latency", " ms");
+                    BenchmarkBounds::latencyP99, "p99 latency", " ms");
         }
         if (t.maxMemoryMb() != null) {
-            perTarget(checks, "maxMemoryMb", t.maxMemoryMb(), true, targets, latest, PolicyEvaluator::memoryMb,
-                    "memory", " MiB");
+            perTarget(checks, "maxMemoryMb", t.maxMemoryMb(), true, targets, latest,
+                    b -> BenchmarkBounds.measured(memoryMb(b)), "memory", " MiB");
         }
     }
 
     private static void perTarget(List<Check> checks, String name, double threshold, boolean atMost,
-            List<String> targets, Map<String, BenchmarkView> latest, Function<BenchmarkView, Double> measure,
-            String what, String unit) {
+            List<String> targets, Map<String, BenchmarkView> latest,
+            Function<BenchmarkView, BenchmarkBounds.Bound> measure, String what, String unit) {
         if (targets.isEmpty()) {
             checks.add(new Check(name, null, threshold, null, false, "no benchmark yet", List.of()));
             return;
@@ -206,14 +207,15 @@ final class PolicyEvaluator {
                 continue;
             }
             List<EvidenceRef> refs = List.of(EvidenceRef.benchmark(b.id(), target));
-            Double value = measure.apply(b);
+            BenchmarkBounds.Bound bound = measure.apply(b);
+            Double value = bound.value();
             if (value == null) {
                 checks.add(new Check(name, target, threshold, null, false, "benchmark " + b.id() + " reports no "
                         + what, refs));
                 continue;
             }
-            checks.add(new Check(name, target, threshold, value, meets(value, threshold, atMost), what + " "
-                    + compared(value, threshold, atMost, unit), refs));
+            checks.add(new Check(name, target, threshold, value, meets(value, threshold, atMost), bound.prefix() + what
+                    + " " + compared(value, threshold, atMost, unit) + bound.note(), refs));
         }
     }
 
@@ -232,12 +234,12 @@ final class PolicyEvaluator {
 
     // ---------------------------------------------------------------- helpers
 
-    private static boolean meets(double value, double threshold, boolean atMost) {
+    static boolean meets(double value, double threshold, boolean atMost) {
         return atMost ? value <= threshold + TOLERANCE : value >= threshold - TOLERANCE;
     }
 
     /** "0.016 > 0.01": the figure, how it stands against the threshold, and the threshold. */
-    private static String compared(double value, double threshold, boolean atMost, String unit) {
+    static String compared(double value, double threshold, boolean atMost, String unit) {
         boolean passed = meets(value, threshold, atMost);
         String relation = atMost ? (passed ? " <= " : " > ") : (passed ? " >= " : " < ");
         return fmt(value) + unit + relation + fmt(threshold) + unit;
@@ -247,16 +249,16 @@ final class PolicyEvaluator {
         return new Check(name, null, threshold, null, true, "not applicable: " + why, List.of());
     }
 
-    private static String dataset(EvaluationView e) {
+    static String dataset(EvaluationView e) {
         return e.dataset().get("name") + "@" + e.dataset().get("version");
     }
 
-    private static Double number(Object map, String key) {
+    static Double number(Object map, String key) {
         return map instanceof Map<?, ?> m && m.get(key) instanceof Number n ? n.doubleValue() : null;
     }
 
     /** A drop is the negated delta; 0.0 - x, unlike -x, keeps an unchanged metric's drop at 0 rather than -0. */
-    private static Double negated(Double value) {
+    static Double negated(Double value) {
         return value == null ? null : 0.0 - value;
     }
 

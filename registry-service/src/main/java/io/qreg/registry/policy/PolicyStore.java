@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -20,6 +21,8 @@ import tools.jackson.core.type.TypeReference;
 class PolicyStore {
 
     private static final TypeReference<List<String>> NAMES = new TypeReference<>() {
+    };
+    private static final TypeReference<LinkedHashMap<String, SliceThreshold>> SLICES = new TypeReference<>() {
     };
 
     private final JdbcTemplate jdbc;
@@ -42,8 +45,8 @@ class PolicyStore {
                 insert into model_policy (model_id, max_accuracy_drop, max_perplexity_increase_pct, min_top1_agreement,
                                           max_worst_slice_accuracy_drop, max_mean_kld, max_flip_rate, min_speedup,
                                           max_p99_latency_ms, max_memory_mb, hardware_targets, on_lapse, updated_at,
-                                          updated_by)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
+                                          updated_by, slice_thresholds)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb)
                 on conflict (model_id) do update set
                     max_accuracy_drop = excluded.max_accuracy_drop,
                     max_perplexity_increase_pct = excluded.max_perplexity_increase_pct,
@@ -57,12 +60,14 @@ class PolicyStore {
                     hardware_targets = excluded.hardware_targets,
                     on_lapse = excluded.on_lapse,
                     updated_at = excluded.updated_at,
-                    updated_by = excluded.updated_by""",
+                    updated_by = excluded.updated_by,
+                    slice_thresholds = excluded.slice_thresholds""",
                 modelId, t.maxAccuracyDrop(), t.maxPerplexityIncreasePct(), t.minTop1Agreement(),
                 t.maxWorstSliceAccuracyDrop(), t.maxMeanKld(), t.maxFlipRate(), t.minSpeedup(), t.maxP99LatencyMs(),
                 t.maxMemoryMb(),
                 t.hardwareTargets() == null ? null : CanonicalJson.write(t.hardwareTargets()), onLapse.wireName(),
-                Timestamp.from(at), by);
+                Timestamp.from(at), by,
+                t.sliceThresholds().isEmpty() ? null : CanonicalJson.write(t.sliceThresholds()));
     }
 
     boolean delete(UUID modelId) {
@@ -71,12 +76,14 @@ class PolicyStore {
 
     private static StoredPolicy map(ResultSet rs, int row) throws SQLException {
         String targets = rs.getString("hardware_targets");
+        String slices = rs.getString("slice_thresholds");
         Thresholds t = new Thresholds((Double) rs.getObject("max_accuracy_drop"),
                 (Double) rs.getObject("max_perplexity_increase_pct"), (Double) rs.getObject("min_top1_agreement"),
                 (Double) rs.getObject("max_worst_slice_accuracy_drop"), (Double) rs.getObject("max_mean_kld"),
                 (Double) rs.getObject("max_flip_rate"), (Double) rs.getObject("min_speedup"),
                 (Double) rs.getObject("max_p99_latency_ms"), (Double) rs.getObject("max_memory_mb"),
-                targets == null ? null : CanonicalJson.mapper().readValue(targets, NAMES));
+                targets == null ? null : CanonicalJson.mapper().readValue(targets, NAMES),
+                slices == null ? null : CanonicalJson.mapper().readValue(slices, SLICES));
         return new StoredPolicy(t, LapseAction.parse(rs.getString("on_lapse")), rs.getTimestamp("updated_at").toInstant(),
                 rs.getString("updated_by"));
     }

@@ -18,11 +18,14 @@ import tools.jackson.databind.JsonNode;
  * checkpoint's next-token distribution (nats, the evaluation's {@code meanKld}); {@code maxFlipRate} a
  * classifier's share of samples whose predicted class differs from the checkpoint's (a fraction, the
  * evaluation's {@code flipRate}). {@code hardwareTargets} null means every target the variant was
- * benchmarked on.
+ * benchmarked on. {@code sliceThresholds}: thresholds per named slice ({@link SliceChecks}), empty for none.
+ * {@code minSpeedup} is compared with the speed-up's lower 95 % bound and {@code maxP99LatencyMs} with the p99's
+ * upper bound where the benchmark has an interval ({@link BenchmarkBounds}).
  */
 public record Thresholds(Double maxAccuracyDrop, Double maxPerplexityIncreasePct, Double minTop1Agreement,
         Double maxWorstSliceAccuracyDrop, Double maxMeanKld, Double maxFlipRate, Double minSpeedup,
-        Double maxP99LatencyMs, Double maxMemoryMb, List<String> hardwareTargets) {
+        Double maxP99LatencyMs, Double maxMemoryMb, List<String> hardwareTargets,
+        Map<String, SliceThreshold> sliceThresholds) {
 
     static final Thresholds NONE = new Thresholds(null, null, null, null, null, null, null, null, null, null);
 
@@ -32,6 +35,22 @@ public record Thresholds(Double maxAccuracyDrop, Double maxPerplexityIncreasePct
 
     public Thresholds {
         hardwareTargets = hardwareTargets == null ? null : List.copyOf(hardwareTargets);
+        sliceThresholds = sliceThresholds == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sliceThresholds));
+    }
+
+    /** Thresholds without per-slice ones (the risk tiers' defaults name no slices). */
+    public Thresholds(Double maxAccuracyDrop, Double maxPerplexityIncreasePct, Double minTop1Agreement,
+            Double maxWorstSliceAccuracyDrop, Double maxMeanKld, Double maxFlipRate, Double minSpeedup,
+            Double maxP99LatencyMs, Double maxMemoryMb, List<String> hardwareTargets) {
+        this(maxAccuracyDrop, maxPerplexityIncreasePct, minTop1Agreement, maxWorstSliceAccuracyDrop, maxMeanKld,
+                maxFlipRate, minSpeedup, maxP99LatencyMs, maxMemoryMb, hardwareTargets, Map.of());
+    }
+
+    /** These thresholds with other per-slice ones (the portal's form keeps the API-set ones it does not show). */
+    public Thresholds withSliceThresholds(Map<String, SliceThreshold> slices) {
+        return new Thresholds(maxAccuracyDrop, maxPerplexityIncreasePct, minTop1Agreement, maxWorstSliceAccuracyDrop,
+                maxMeanKld, maxFlipRate, minSpeedup, maxP99LatencyMs, maxMemoryMb, hardwareTargets, slices);
     }
 
     /** Whether any benchmark threshold is set, so benchmarks are needed as evidence. */
@@ -50,9 +69,9 @@ public record Thresholds(Double maxAccuracyDrop, Double maxPerplexityIncreasePct
                     + "; a field left out is not checked");
         }
         for (String name : body.propertyNames()) {
-            if (!FIELDS.contains(name) && !LapseAction.FIELD.equals(name)) {
+            if (!FIELDS.contains(name) && !LapseAction.FIELD.equals(name) && !SliceChecks.FIELD.equals(name)) {
                 throw ApiException.invalid(name, "unknown policy field '" + name + "'; a policy has " + FIELDS
-                        + " and " + LapseAction.FIELD);
+                        + ", " + SliceChecks.FIELD + " and " + LapseAction.FIELD);
             }
         }
         Map<String, Double> n = new LinkedHashMap<>();
@@ -79,7 +98,8 @@ public record Thresholds(Double maxAccuracyDrop, Double maxPerplexityIncreasePct
         return new Thresholds(n.get("maxAccuracyDrop"), n.get("maxPerplexityIncreasePct"), n.get("minTop1Agreement"),
                 n.get("maxWorstSliceAccuracyDrop"), n.get("maxMeanKld"), n.get("maxFlipRate"),
                 n.get("minSpeedup"), n.get("maxP99LatencyMs"),
-                n.get("maxMemoryMb"), targets(body.get("hardwareTargets")));
+                n.get("maxMemoryMb"), targets(body.get("hardwareTargets")),
+                SliceChecks.parse(body.get(SliceChecks.FIELD)));
     }
 
     private static List<String> targets(JsonNode value) {

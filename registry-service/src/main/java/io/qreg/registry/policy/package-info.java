@@ -38,5 +38,9 @@
  * relative to the checkpoint's perplexity on the same data; memory is the variant's resident-memory
  * growth in its benchmark. A threshold that applies but has no evidence yet fails ("no evaluation
  * yet", "no benchmark yet on hardware target ..."): a verdict is only as good as its evidence.
+ * Speed gates compare the conservative bound of a benchmark's 95 % interval ({@link
+ * io.qreg.registry.policy.BenchmarkBounds}); per-slice thresholds match slices by the names their dataset
+ * gives them and fail closed when no evaluated dataset names the slice ({@link
+ * io.qreg.registry.policy.SliceChecks}).
  */
 package io.qreg.registry.policy;

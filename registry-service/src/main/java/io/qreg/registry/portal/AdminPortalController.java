@@ -239,7 +239,10 @@ class AdminPortalController {
             @RequestParam(required = false) List<String> hardwareTargets, Model view, RedirectAttributes redirect) {
         try {
             ObjectNode body = policyBody(fields, hardwareTargets);
-            EffectivePolicy saved = policies.set(model, Thresholds.parse(body), LapseAction.of(body));
+            // The form has no per-slice thresholds: keep those set through the API rather than clear them.
+            Thresholds thresholds = Thresholds.parse(body).withSliceThresholds(
+                    policies.effectivePolicy(model).thresholds().sliceThresholds());
+            EffectivePolicy saved = policies.set(model, thresholds, LapseAction.of(body));
             redirect.addFlashAttribute("notice", "Saved the policy of " + saved.model() + ".");
             return new ModelAndView("redirect:/admin/policies/" + saved.model());
         } catch (ApiException e) {

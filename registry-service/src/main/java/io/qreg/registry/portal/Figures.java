@@ -75,6 +75,18 @@ final class Figures {
         return value == null ? "—" : String.format(Locale.ROOT, "%.2f×", value);
     }
 
+    /**
+     * A benchmark's speed-up with its 95 % bootstrap interval, "1.04× [0.78–1.30×] noisy"; benchmarks recorded before
+     * intervals existed show the estimate alone with "(no interval)".
+     */
+    static String speedupWithInterval(io.qreg.registry.variant.VariantView.BenchmarkView b) {
+        if (!b.hasInterval()) {
+            return speedup(b.speedup()) + (b.speedup() == null ? "" : " (no interval)");
+        }
+        return speedup(b.speedup()) + String.format(Locale.ROOT, " [%.2f\u2013%.2f×]", b.speedupLow(), b.speedupHigh())
+                + (Boolean.TRUE.equals(b.speedupNoisy()) ? " noisy" : "");
+    }
+
     static String millis(Double value) {
         return value == null ? "—" : String.format(Locale.ROOT, value >= 100 ? "%.0f ms" : "%.3f ms", value);
     }

@@ -195,7 +195,7 @@ class ModelPages {
         List<SpeedCell> speedups = targetColumns.stream().map(t -> {
             BenchmarkView b = latest.get(t);
             return b == null ? new SpeedCell(t, null, "—", null)
-                    : new SpeedCell(t, b.speedup(), Figures.speedup(b.speedup()), Figures.millis(b.latencyP50Ms()));
+                    : new SpeedCell(t, b.speedup(), Figures.speedupWithInterval(b), Figures.millis(b.latencyP50Ms()));
         }).toList();
         String ofCheckpoint = checkpoint == null || checkpoint.sizeBytes() == 0 ? null
                 : String.format(java.util.Locale.ROOT, "%.0f %% of the checkpoint",
@@ -367,7 +367,9 @@ class ModelPages {
                     numeric("Latency p99", ba == null ? null : ba.latencyP99Ms(), bb == null ? null : bb.latencyP99Ms(),
                             Figures::millis, true),
                     numeric("Speed-up", ba == null ? null : ba.speedup(), bb == null ? null : bb.speedup(),
-                            Figures::speedup, false))));
+                            Figures::speedup, false),
+                    new CompareRow("Speed-up, 95% interval", ba == null ? "—" : Figures.speedupWithInterval(ba),
+                            bb == null ? "—" : Figures.speedupWithInterval(bb), "—", ""))));
         }
         return new Comparison(summary(model, 0, Map.of()), side(a, va), side(b, vb), sections);
     }

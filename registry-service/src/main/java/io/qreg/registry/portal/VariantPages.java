@@ -307,7 +307,7 @@ class VariantPages {
         }
         String runtime = Figures.text(b.hardwareProfile(), "onnxRuntimeVersion");
         return new BenchmarkBlock(b.id(), b.hardwareTarget(), Figures.millis(b.latencyP50Ms()),
-                Figures.millis(b.latencyP99Ms()), Figures.speedup(b.speedup()), hardware(b.hardwareProfile()),
+                Figures.millis(b.latencyP99Ms()), Figures.speedupWithInterval(b), hardware(b.hardwareProfile()),
                 runtime == null ? "—" : runtime, results, b.createdAt(), b.jobId());
     }
 

@@ -143,14 +143,19 @@ public class VariantService {
         }
         Map<String, Object> b = benchmark == null ? Map.of() : benchmark;
         Map<?, ?> entry = variantEntry(b.get("results"));
+        // The worker's bootstrap intervals (engine SpeedupInterval); absent from older workers' reports.
+        Map<?, ?> speedupInterval = entry.get("speedupInterval") instanceof Map<?, ?> m ? m : Map.of();
+        Map<?, ?> p99Interval = entry.get("latencyP99IntervalMs") instanceof Map<?, ?> m ? m : Map.of();
         UUID id = UUID.randomUUID();
         jdbc.update("""
                 insert into benchmark (id, variant_id, job_id, hardware_target, hardware_profile, latency_p50_ms,
-                                       latency_p99_ms, speedup, results, created_at)
-                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?)""",
+                                       latency_p99_ms, speedup, results, created_at, speedup_low, speedup_high,
+                                       latency_p99_high_ms, speedup_noisy)
+                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""",
                 id, variantId, jobId, hardwareTarget, json(hardwareProfile), number(entry, "latencyP50Ms"),
                 number(entry, "latencyP99Ms"), number(entry, "speedup"), CanonicalJson.write(b),
-                Timestamp.from(Timestamps.now()));
+                Timestamp.from(Timestamps.now()), number(speedupInterval, "low"), number(speedupInterval, "high"),
+                number(p99Interval, "high"), speedupInterval.get("noisy") instanceof Boolean noisy ? noisy : null);
         audit.record("benchmark.recorded", "variant", variantId.toString(), null, b,
                 Map.of("jobId", jobId.toString(), "hardwareTarget", hardwareTarget));
         events.publishEvent(new EvidenceRecorded(variantId, null, modelOfVariant(variantId), EvidenceRecorded.BENCHMARK,
@@ -207,7 +212,7 @@ public class VariantService {
     public VariantView get(UUID id) {
         List<VariantView> found = jdbc.query("select * from variant where id = ?", (rs, n) -> {
             List<VariantView.EvaluationView> evaluations = jdbc.query(
-                    "select e.*, d.sha256 as dataset_sha256 from evaluation e join dataset d"
+                    "select e.*, d.sha256 as dataset_sha256, d.slice_names as dataset_slice_names from evaluation e join dataset d"
                             + " on d.name = e.dataset_name and d.version = e.dataset_version"
                             + " where e.variant_id = ? order by e.created_at, e.id",
                     VariantService::evaluation, id);
@@ -228,7 +233,7 @@ public class VariantService {
         if (jdbc.queryForList("select 1 from checkpoint where id = ?", Integer.class, checkpointId).isEmpty()) {
             throw ApiException.notFound("checkpoint", checkpointId);
         }
-        return jdbc.query("select e.*, d.sha256 as dataset_sha256 from evaluation e join dataset d"
+        return jdbc.query("select e.*, d.sha256 as dataset_sha256, d.slice_names as dataset_slice_names from evaluation e join dataset d"
                 + " on d.name = e.dataset_name and d.version = e.dataset_version"
                 + " where e.checkpoint_id = ? order by e.created_at, e.id", VariantService::evaluation, checkpointId);
     }
@@ -312,7 +317,7 @@ public class VariantService {
         }
         UUID[] ids = bare.stream().map(VariantView::id).toArray(UUID[]::new);
         Map<UUID, List<VariantView.EvaluationView>> evaluations = new java.util.HashMap<>();
-        jdbc.query("select e.*, d.sha256 as dataset_sha256 from evaluation e join dataset d"
+        jdbc.query("select e.*, d.sha256 as dataset_sha256, d.slice_names as dataset_slice_names from evaluation e join dataset d"
                 + " on d.name = e.dataset_name and d.version = e.dataset_version"
                 + " where e.variant_id = any(?::uuid[]) order by e.created_at, e.id", rs -> {
                     evaluations.computeIfAbsent(rs.getObject("variant_id", UUID.class), k -> new java.util.ArrayList<>())
@@ -344,7 +349,8 @@ public class VariantService {
         dataset.put("version", rs.getInt("dataset_version"));
         dataset.put("sha256", rs.getString("dataset_sha256"));
         return new VariantView.EvaluationView(rs.getObject("id", UUID.class), dataset, read(rs.getString("metrics")),
-                read(rs.getString("reference_metrics")), read(rs.getString("deltas")), read(rs.getString("slices")),
+                read(rs.getString("reference_metrics")), read(rs.getString("deltas")),
+                NamedSlices.name(read(rs.getString("slices")), read(rs.getString("dataset_slice_names"))),
                 (Long) rs.getObject("samples"), read(rs.getString("hardware_profile")),
                 rs.getTimestamp("created_at").toInstant(), rs.getObject("job_id", UUID.class),
                 read(rs.getString("flip_rate_by_class")));
@@ -355,7 +361,9 @@ public class VariantService {
                 read(rs.getString("hardware_profile")), (Double) rs.getObject("latency_p50_ms"),
                 (Double) rs.getObject("latency_p99_ms"), (Double) rs.getObject("speedup"),
                 read(rs.getString("results")), rs.getTimestamp("created_at").toInstant(),
-                rs.getObject("job_id", UUID.class));
+                rs.getObject("job_id", UUID.class), (Double) rs.getObject("speedup_low"),
+                (Double) rs.getObject("speedup_high"), (Double) rs.getObject("latency_p99_high_ms"),
+                (Boolean) rs.getObject("speedup_noisy"));
     }
 
     private static String json(Object value) {

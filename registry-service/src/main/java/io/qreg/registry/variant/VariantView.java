@@ -35,8 +35,19 @@ public record VariantView(UUID id, String modelName, UUID checkpointId, String s
             Object flipRateByClass) {
     }
 
-    /** One benchmark of the variant against its checkpoint on a hardware target. */
+    /**
+     * One benchmark of the variant against its checkpoint on a hardware target. {@code speedupLow}/{@code speedupHigh}:
+     * the speed-up's 95 % bootstrap interval over the interleaved rounds, {@code latencyP99HighMs} the p99's upper
+     * bound, {@code speedupNoisy} whether the interval is wider than 10 % of the estimate; all null on benchmarks
+     * recorded before intervals existed.
+     */
     public record BenchmarkView(UUID id, String hardwareTarget, Object hardwareProfile, Double latencyP50Ms,
-            Double latencyP99Ms, Double speedup, Object results, Instant createdAt, UUID jobId) {
+            Double latencyP99Ms, Double speedup, Object results, Instant createdAt, UUID jobId, Double speedupLow,
+            Double speedupHigh, Double latencyP99HighMs, Boolean speedupNoisy) {
+
+        /** Whether the benchmark carries an interval (recorded by a worker that computes one). */
+        public boolean hasInterval() {
+            return speedupLow != null && speedupHigh != null;
+        }
     }
 }

@@ -97,6 +97,13 @@ class EmbeddedWorkerIT {
         JsonNode benchmark = variant.get("benchmarks").get(0);
         assertThat(benchmark.get("latencyP50Ms").asDouble()).isPositive();
         assertThat(benchmark.get("speedup").asDouble()).isPositive();
+        // The real engine's 95 % bootstrap interval, stored from the worker's report for the gates to compare.
+        JsonNode interval = benchmark.get("results").get("results").get(1).get("speedupInterval");
+        assertThat(interval.get("resamples").asInt()).isEqualTo(2000);
+        assertThat(benchmark.get("speedupLow").asDouble()).isPositive().isEqualTo(interval.get("low").asDouble())
+                .isLessThanOrEqualTo(benchmark.get("speedupHigh").asDouble());
+        assertThat(benchmark.get("speedupNoisy").asBoolean()).isEqualTo(interval.get("noisy").asBoolean());
+        assertThat(benchmark.get("latencyP99HighMs").asDouble()).isPositive();
         assertThat(benchmark.get("hardwareProfile").get("cores").asInt()).isPositive();
         assertThat(benchmark.get("results").get("batched").get("results")).as("a larger batch").hasSize(2);
         assertThat(benchmark.get("results").get("concurrent").get("concurrency").asInt()).isPositive();

@@ -131,6 +131,32 @@ public final class VariantMaker {
         return benchmarks.get(benchmarks.size() - 1).get("id").asString();
     }
 
+    /**
+     * Runs a BENCHMARK job whose variant entry carries the engine's 95 % bootstrap intervals (speedupInterval,
+     * latencyP99IntervalMs) as a current worker reports them; returns the benchmark's id.
+     */
+    public String benchmarkWithInterval(HttpApi engineer, String variantId, String target, double speedup,
+            double speedupLow, double speedupHigh, double p99Ms, double p99HighMs) {
+        Map<String, Object> checkpoint = Map.of("model", "checkpoint", "latencyP50Ms", 2.0, "latencyP99Ms", 3.0,
+                "speedup", 1.0, "rssDeltaBytes", 4_000_000);
+        double width = (speedupHigh - speedupLow) / speedup;
+        Map<String, Object> variant = Map.of("model", "variant", "latencyP50Ms", 2.0 / speedup,
+                "latencyP99Ms", p99Ms, "speedup", speedup, "rssDeltaBytes", 4_000_000,
+                "speedupInterval", Map.of("level", 0.95, "low", speedupLow, "high", speedupHigh,
+                        "relativeWidth", width, "noisy", width > 0.10, "resamples", 2000, "seed", 42),
+                "latencyP99IntervalMs", Map.of("level", 0.95, "low", p99Ms * 0.9, "high", p99HighMs));
+        run(engineer, Map.of("type", "BENCHMARK", "variantId", variantId, "hardwareTarget", target),
+                Map.of("benchmark", Map.of("results", List.of(checkpoint, variant))), null);
+        JsonNode benchmarks = admin.get("/api/v1/variants/" + variantId).json().get("benchmarks");
+        return benchmarks.get(benchmarks.size() - 1).get("id").asString();
+    }
+
+    /** Runs an EVALUATE job on the named evaluation dataset's version 1 that reports the evaluation map. */
+    public void evaluateOn(HttpApi engineer, String variantId, String dataset, Map<String, Object> evaluation) {
+        run(engineer, Map.of("type", "EVALUATE", "variantId", variantId, "dataset",
+                Map.of("name", dataset, "version", 1)), Map.of("evaluation", evaluation), null);
+    }
+
     /** What a classification evaluation against the checkpoint reports, with optional per-slice accuracy deltas. */
     public static Map<String, Object> classification(double accuracy, double reference, double top1Agreement,
             double... sliceDeltas) {

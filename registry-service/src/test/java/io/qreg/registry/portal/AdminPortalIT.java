@@ -282,4 +282,24 @@ class AdminPortalIT extends IntegrationTest {
         assertThat(badLabels.body()).contains("key=value");
         assertThat(auditActionsBy(adminName)).contains("hardware-target.created");
     }
+
+    @Test
+    void savingThePolicyFormKeepsTheSliceThresholdsSetThroughTheApi() {
+        String adminName = person("ADMIN");
+        Session session = new Session(port);
+        session.signIn(adminName, PASSWORD);
+        String model = unique("sliced");
+        assertThat(admin().post("/api/v1/models", Map.of("name", model, "task", "classification",
+                "riskTier", "standard")).status()).isEqualTo(201);
+        assertThat(admin().put("/api/v1/models/" + model + "/policy", Map.of("sliceThresholds",
+                Map.of("rare-fraud", Map.of("maxAccuracyDrop", 0.005)))).status()).isEqualTo(200);
+
+        var saved = session.submit("/admin/policies/" + model, "/admin/policies/" + model,
+                "maxAccuracyDrop", "0.02", "minSpeedup", "", "maxP99LatencyMs", "");
+        assertThat(saved.statusCode()).isEqualTo(302);
+        var policy = admin().get("/api/v1/models/" + model + "/policy").json();
+        assertThat(policy.get("maxAccuracyDrop").asDouble()).isEqualTo(0.02);
+        assertThat(policy.get("sliceThresholds").get("rare-fraud").get("maxAccuracyDrop").asDouble())
+                .isEqualTo(0.005);
+    }
 }
