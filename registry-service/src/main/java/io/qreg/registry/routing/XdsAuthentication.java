@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.envoyproxy.controlplane.server.exception.RequestException;
 import io.qreg.registry.security.TokenService;
 
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
@@ -42,7 +43,7 @@ final class XdsAuthentication implements ServerInterceptor {
         String authorization = headers.get(AUTHORIZATION);
         String secret = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).trim() : "";
-        Status refusal = check(secret);
+        Status refusal = check(secret).refusal();
         if (refusal != null) {
             call.close(refusal, new Metadata());
             return new ServerCall.Listener<>() {
@@ -51,25 +52,34 @@ final class XdsAuthentication implements ServerInterceptor {
         return Contexts.interceptCall(Context.current().withValue(TOKEN, secret), call, headers, next);
     }
 
-    /** Checks the token of the call this thread serves again; null when it may still read. */
-    Status recheck() {
+    /** The caller of the call this thread serves, its token checked again. */
+    TokenService.TokenPrincipal recheck() throws RequestException {
         String secret = TOKEN.get();
-        return secret == null ? Status.UNAUTHENTICATED.withDescription("no token on this call") : check(secret);
+        Outcome outcome = secret == null ? new Outcome(Status.UNAUTHENTICATED.withDescription("no token on this call"),
+                null) : check(secret);
+        if (outcome.refusal() != null) {
+            throw new RequestException(outcome.refusal());
+        }
+        return outcome.principal();
     }
 
-    private Status check(String secret) {
+    /** Either why the token may not read routing configs, or who it belongs to. */
+    private record Outcome(Status refusal, TokenService.TokenPrincipal principal) {
+    }
+
+    private Outcome check(String secret) {
         if (secret.isEmpty()) {
-            return Status.UNAUTHENTICATED.withDescription("send an API token as gRPC metadata"
-                    + " 'authorization: Bearer <token>' (a GATEWAY account's token)");
+            return new Outcome(Status.UNAUTHENTICATED.withDescription("send an API token as gRPC metadata"
+                    + " 'authorization: Bearer <token>' (a GATEWAY account's token)"), null);
         }
         Optional<TokenService.TokenPrincipal> principal = tokens.authenticate(secret);
         if (principal.isEmpty()) {
-            return Status.UNAUTHENTICATED.withDescription("the token is unknown, expired or revoked");
+            return new Outcome(Status.UNAUTHENTICATED.withDescription("the token is unknown, expired or revoked"), null);
         }
         if (!readers.mayRead(hierarchy, principal.get().user().getRoles())) {
-            return Status.PERMISSION_DENIED.withDescription("'" + principal.get().user().getUsername()
-                    + "' may not read routing configs: that takes the GATEWAY or VIEWER role");
+            return new Outcome(Status.PERMISSION_DENIED.withDescription("'" + principal.get().user().getUsername()
+                    + "' may not read routing configs: that takes the GATEWAY or VIEWER role"), null);
         }
-        return null;
+        return new Outcome(null, principal.get());
     }
 }

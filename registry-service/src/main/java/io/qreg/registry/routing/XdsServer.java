@@ -38,7 +38,8 @@ import org.springframework.stereotype.Component;
  * {@code environment} the environment (optional when the deployment has only one). It receives
  * the snapshot of {@link EnvoySnapshots} (CDS and RDS; the route configuration is named
  * {@code <deployment>.<environment>}), and a new one, versioned by revision, whenever the
- * routing revision changes, instead of polling.
+ * routing revision changes, instead of polling. Its ACKs of route configurations are recorded as
+ * gateway acknowledgements ({@link XdsAcknowledgements}).
  */
 @Component
 class XdsServer implements SmartLifecycle {
@@ -58,6 +59,7 @@ class XdsServer implements SmartLifecycle {
     private final RoutingService routing;
     private final RoutingCache cache;
     private final XdsAuthentication authentication;
+    private final XdsAcknowledgements acknowledgements;
     private final SimpleCache<Group> snapshots = new SimpleCache<>(Group::of);
     private final Map<Group, RoutingCache.Key> groups = new ConcurrentHashMap<>();
     private final Map<Group, Long> published = new ConcurrentHashMap<>();
@@ -69,6 +71,7 @@ class XdsServer implements SmartLifecycle {
         this.routing = routing;
         this.cache = cache;
         this.authentication = new XdsAuthentication(tokens, hierarchy);
+        this.acknowledgements = new XdsAcknowledgements(routing);
     }
 
     /** The port it listens on, once started; -1 when the endpoint is off. */
@@ -161,12 +164,11 @@ class XdsServer implements SmartLifecycle {
 
         @Override
         public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
-            Status refusal = authentication.recheck();
-            if (refusal != null) {
-                throw new RequestException(refusal);
-            }
+            TokenService.TokenPrincipal caller = authentication.recheck();
             if (request.hasNode()) {
-                subscribe(Group.of(request.getNode()));
+                Group group = Group.of(request.getNode());
+                subscribe(group);
+                acknowledgements.onRequest(groups.get(group), request, caller);
             }
         }
 

@@ -2,6 +2,7 @@ package io.qreg.registry.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +13,12 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
 import io.qreg.registry.rollout.RolloutTestSupport;
+import io.qreg.registry.support.Eventually;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+
+import tools.jackson.databind.JsonNode;
 
 /**
  * The xDS endpoint spoken to as an Envoy speaks it (ADS over gRPC, see {@link AdsClient}): the
@@ -88,6 +92,8 @@ class XdsIT extends RolloutTestSupport {
                     .isEqualTo(GatewayFormatsIT.parseEnvoy(envoyOverHttp(s.deployment())));
             assertThat(weights(served)).containsExactly("v-" + s.stable() + "=95", "v-" + s.canary() + "=5");
             envoy.request(AdsClient.ROUTES, routes.getVersionInfo(), routes.getNonce(), routeName);
+            assertThat(acknowledgedRevision(s.deployment(), envoy.nodeId(), revision))
+                    .as("the ADS ACK is a gateway acknowledgement").isEqualTo(revision);
 
             ok(forceAdvance(s.rolloutId()), 200);
 
@@ -101,7 +107,25 @@ class XdsIT extends RolloutTestSupport {
             RouteConfiguration updated = newRoutes.getResources(0).unpack(RouteConfiguration.class);
             assertThat(weights(updated)).containsExactly("v-" + s.stable() + "=75", "v-" + s.canary() + "=25");
             assertThat(updated).isEqualTo(GatewayFormatsIT.parseEnvoy(envoyOverHttp(s.deployment())));
+            envoy.request(AdsClient.ROUTES, newRoutes.getVersionInfo(), newRoutes.getNonce(), routeName);
+            assertThat(acknowledgedRevision(s.deployment(), envoy.nodeId(), revision + 1)).isEqualTo(revision + 1);
+            assertThat(jdbc.queryForObject("select count(*) from audit_event where action = 'routing.acknowledged'"
+                    + " and subject_id = ? and actor like 'u-%'", Long.class, s.deployment() + "/production"))
+                    .as("audited, by the gateway's account").isEqualTo(2);
         }
+    }
+
+    /** The revision the gateways view shows for this node, once it shows the one awaited (or what it shows then). */
+    private long acknowledgedRevision(String deployment, String node, long awaited) {
+        return Eventually.eventually(Duration.ofSeconds(WAIT_SECONDS), () -> {
+            for (JsonNode g : ok(engineer().get("/api/v1/routing/" + deployment + "/gateways?environment=production"),
+                    200).json().get("gateways")) {
+                if (g.get("gateway").asString().equals(node)) {
+                    return g.get("revision").asLong();
+                }
+            }
+            return -1L;
+        }, r -> r == awaited, "node " + node + " at revision " + awaited);
     }
 
     @Test
