@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
 import io.qreg.registry.rollout.RolloutTestSupport;
 import io.qreg.registry.support.Eventually;
+import io.qreg.registry.support.Fixtures;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -112,6 +113,44 @@ class XdsIT extends RolloutTestSupport {
             assertThat(jdbc.queryForObject("select count(*) from audit_event where action = 'routing.acknowledged'"
                     + " and subject_id = ? and actor like 'u-%'", Long.class, s.deployment() + "/production"))
                     .as("audited, by the gateway's account").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRevisionAnotherInstanceCommitsReachesOpenAdsStreamsThroughTheDatabase() throws Exception {
+        String d = deployment(model("allowed"), TIERS);
+        String current = ok(engineer().get("/api/v1/routing/" + d + "?environment=staging"), 200).body();
+        try (AdsClient envoy = new AdsClient(xds.port(), tokenWith("VIEWER"), d, "staging")) {
+            envoy.request(AdsClient.CLUSTERS, "", "");
+            DiscoveryResponse first = envoy.next(WAIT_SECONDS);
+            assertThat(first).as("VIEWER may read routing configs, over xDS too").isNotNull();
+            assertThat(first.getVersionInfo()).isEqualTo("1");
+            envoy.request(AdsClient.CLUSTERS, first.getVersionInfo(), first.getNonce());
+
+            // What another registry instance does when it publishes: insert and announce in one transaction.
+            String body = current.replace("\"revision\":1", "\"revision\":2");
+            jdbc.execute((java.sql.Connection c) -> {
+                c.setAutoCommit(false);
+                try (var insert = c.prepareStatement("insert into routing_revision (deployment_id, environment,"
+                        + " revision, body, etag, routes_digest, created_at) select id, 'staging', 2, ?, ?, 'other',"
+                        + " now() from deployment where name = ?");
+                        var notify = c.prepareStatement("select pg_notify('qreg_routing', ?)")) {
+                    insert.setString(1, body);
+                    insert.setString(2, "\"sha256:" + Fixtures.sha256(body.getBytes()) + "\"");
+                    insert.setString(3, d);
+                    insert.executeUpdate();
+                    notify.setString(1, d + "\tstaging\t2");
+                    notify.execute();
+                    c.commit();
+                } finally {
+                    c.setAutoCommit(true);
+                }
+                return null;
+            });
+
+            DiscoveryResponse pushed = envoy.next(WAIT_SECONDS);
+            assertThat(pushed).as("pushed on the notification alone").isNotNull();
+            assertThat(pushed.getVersionInfo()).isEqualTo("2");
         }
     }
 
