@@ -3,6 +3,7 @@ package io.qreg.registry.routing;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.springframework.http.ResponseEntity;
@@ -30,6 +31,9 @@ class RoutingCache {
 
     private final Map<Key, Revision> current = new ConcurrentHashMap<>();
     private final Map<Key, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+    /** Keys xDS subscribers follow: kept fresh across instances like keys with long polls. */
+    private final Set<Key> followed = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<Revision> follower = revision -> { };
     private volatile boolean trusted;
 
     Revision get(Key key) {
@@ -41,6 +45,9 @@ class RoutingCache {
         Revision kept = current.merge(key, revision, (old, now) -> now.number() > old.number() ? now : old);
         if (kept == revision) {
             wake(key, revision);
+            if (followed.contains(key)) {
+                follower.accept(revision);
+            }
         }
     }
 
@@ -51,7 +58,16 @@ class RoutingCache {
 
     /** Whether this instance holds the entry or has long polls on it: otherwise a later read loads it fresh. */
     boolean tracks(Key key) {
-        return current.containsKey(key) || waiters.containsKey(key);
+        return current.containsKey(key) || waiters.containsKey(key) || followed.contains(key);
+    }
+
+    /** Sends every newer revision of this key to the follower (the xDS endpoint) from now on. */
+    void follow(Key key) {
+        followed.add(key);
+    }
+
+    void setFollower(Consumer<Revision> follower) {
+        this.follower = follower;
     }
 
     void await(Key key, Waiter waiter) {
@@ -65,8 +81,10 @@ class RoutingCache {
         });
     }
 
-    Set<Key> keysWithWaiters() {
-        return Set.copyOf(waiters.keySet());
+    Set<Key> keysKeptFresh() {
+        Set<Key> keys = new java.util.HashSet<>(waiters.keySet());
+        keys.addAll(followed);
+        return keys;
     }
 
     /** Answers every waiting long poll with 304 now, so a shutting-down instance is not held up by them. */

@@ -80,8 +80,8 @@ class RoutingNotifications implements SmartLifecycle {
                     s.execute("LISTEN " + CHANNEL);
                 }
                 cache.trust();
-                // Long polls that started while nobody listened may have missed a revision.
-                cache.keysWithWaiters().forEach(routing::refresh);
+                // Long polls and xDS streams that started while nobody listened may have missed a revision.
+                cache.keysKeptFresh().forEach(routing::refresh);
                 backoff = 250;
                 PGConnection pg = c.unwrap(PGConnection.class);
                 long lastPing = System.nanoTime();

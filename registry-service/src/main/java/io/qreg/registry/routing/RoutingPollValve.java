@@ -3,15 +3,11 @@ package io.qreg.registry.routing;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.ServletException;
 
-import io.qreg.registry.security.Role;
 import io.qreg.registry.security.TokenService;
 
 import org.apache.catalina.connector.Request;
@@ -19,8 +15,6 @@ import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
-import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,15 +39,13 @@ class RoutingPollValve extends ValveBase {
     static final String PREFIX = "/api/v1/routing/";
     private static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final GrantedAuthority VIEWER = new SimpleGrantedAuthority("ROLE_VIEWER");
-    private static final GrantedAuthority GATEWAY = new SimpleGrantedAuthority("ROLE_GATEWAY");
 
     private final ObjectProvider<RoutingCache> cacheProvider;
     private final ObjectProvider<TokenService> tokensProvider;
     private final ObjectProvider<RoleHierarchy> hierarchyProvider;
     private final ObjectProvider<MeterRegistry> metersProvider;
     private volatile Collaborators collaborators;
-    private final Map<Set<Role>, Boolean> readers = new ConcurrentHashMap<>();
+    private final RoutingReaders readers = new RoutingReaders();
 
     /** Resolved on the first poll: the web server is created before these beans exist. */
     private record Collaborators(RoutingCache cache, TokenService tokens, RoleHierarchy hierarchy, Counter answered) {
@@ -106,7 +98,7 @@ class RoutingPollValve extends ValveBase {
         String secret = authorization.substring(7).trim();
         Optional<TokenService.TokenPrincipal> principal = secret.isEmpty() ? Optional.empty()
                 : c.tokens().authenticate(secret);
-        if (principal.isEmpty() || !mayRead(c.hierarchy(), principal.get().user().getRoles())) {
+        if (principal.isEmpty() || !readers.mayRead(c.hierarchy(), principal.get().user().getRoles())) {
             return false;
         }
         response.setStatus(304);
@@ -118,21 +110,6 @@ class RoutingPollValve extends ValveBase {
         }
         c.answered().increment();
         return true;
-    }
-
-    /**
-     * Whether these roles may read routing configs. Remembered per role set (there are few): the
-     * hierarchy's answer allocates and formats a debug message on every call.
-     */
-    private boolean mayRead(RoleHierarchy hierarchy, Set<Role> roles) {
-        Boolean known = readers.get(roles);
-        if (known == null) {
-            var granted = roles.stream().map(r -> (GrantedAuthority) new SimpleGrantedAuthority(r.authority())).toList();
-            var reachable = hierarchy.getReachableGrantedAuthorities(granted);
-            known = reachable.contains(VIEWER) || reachable.contains(GATEWAY);
-            readers.put(Set.copyOf(roles), known);
-        }
-        return known;
     }
 
     private Collaborators collaborators() {

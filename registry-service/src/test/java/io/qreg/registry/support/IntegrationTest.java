@@ -78,6 +78,8 @@ public abstract class IntegrationTest {
         // Test receivers listen on 127.0.0.1; PrivateWebhookTargetsIT runs a registry without this switch.
         registry.add("qreg.webhooks.allow-private", () -> true);
         registry.add("qreg.datasets.max-bytes", () -> DATASET_LIMIT);
+        // The xDS endpoint on a free port (XdsIT reads it from the XdsServer bean).
+        registry.add("qreg.xds.port", () -> 0);
     }
 
     protected HttpApi admin() {
