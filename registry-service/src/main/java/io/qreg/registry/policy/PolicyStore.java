@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.qreg.registry.fallback.OperatingPoint;
 import io.qreg.registry.support.CanonicalJson;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -29,7 +30,8 @@ class PolicyStore {
     }
 
     /** A model's own thresholds and who set them last. */
-    record StoredPolicy(Thresholds thresholds, LapseAction onLapse, Instant updatedAt, String updatedBy) {
+    record StoredPolicy(Thresholds thresholds, LapseAction onLapse, OperatingPoint fallback, Instant updatedAt,
+            String updatedBy) {
     }
 
     Optional<StoredPolicy> find(UUID modelId) {
@@ -37,13 +39,13 @@ class PolicyStore {
                 .findFirst();
     }
 
-    void save(UUID modelId, Thresholds t, LapseAction onLapse, Instant at, String by) {
+    void save(UUID modelId, Thresholds t, LapseAction onLapse, OperatingPoint fallback, Instant at, String by) {
         jdbc.update("""
                 insert into model_policy (model_id, max_accuracy_drop, max_perplexity_increase_pct, min_top1_agreement,
                                           max_worst_slice_accuracy_drop, max_mean_kld, max_flip_rate, min_speedup,
-                                          max_p99_latency_ms, max_memory_mb, hardware_targets, on_lapse, updated_at,
-                                          updated_by)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
+                                          max_p99_latency_ms, max_memory_mb, hardware_targets, on_lapse, fallback,
+                                          updated_at, updated_by)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?)
                 on conflict (model_id) do update set
                     max_accuracy_drop = excluded.max_accuracy_drop,
                     max_perplexity_increase_pct = excluded.max_perplexity_increase_pct,
@@ -56,13 +58,14 @@ class PolicyStore {
                     max_memory_mb = excluded.max_memory_mb,
                     hardware_targets = excluded.hardware_targets,
                     on_lapse = excluded.on_lapse,
+                    fallback = excluded.fallback,
                     updated_at = excluded.updated_at,
                     updated_by = excluded.updated_by""",
                 modelId, t.maxAccuracyDrop(), t.maxPerplexityIncreasePct(), t.minTop1Agreement(),
                 t.maxWorstSliceAccuracyDrop(), t.maxMeanKld(), t.maxFlipRate(), t.minSpeedup(), t.maxP99LatencyMs(),
                 t.maxMemoryMb(),
                 t.hardwareTargets() == null ? null : CanonicalJson.write(t.hardwareTargets()), onLapse.wireName(),
-                Timestamp.from(at), by);
+                fallback == null ? null : CanonicalJson.write(fallback), Timestamp.from(at), by);
     }
 
     boolean delete(UUID modelId) {
@@ -77,7 +80,9 @@ class PolicyStore {
                 (Double) rs.getObject("max_flip_rate"), (Double) rs.getObject("min_speedup"),
                 (Double) rs.getObject("max_p99_latency_ms"), (Double) rs.getObject("max_memory_mb"),
                 targets == null ? null : CanonicalJson.mapper().readValue(targets, NAMES));
-        return new StoredPolicy(t, LapseAction.parse(rs.getString("on_lapse")), rs.getTimestamp("updated_at").toInstant(),
-                rs.getString("updated_by"));
+        String fallback = rs.getString("fallback");
+        return new StoredPolicy(t, LapseAction.parse(rs.getString("on_lapse")),
+                fallback == null ? null : CanonicalJson.mapper().readValue(fallback, OperatingPoint.class),
+                rs.getTimestamp("updated_at").toInstant(), rs.getString("updated_by"));
     }
 }

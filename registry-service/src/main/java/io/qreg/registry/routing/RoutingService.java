@@ -14,6 +14,8 @@ import io.qreg.registry.deployment.DeploymentCreated;
 import io.qreg.registry.deployment.DeploymentService;
 import io.qreg.registry.deployment.DeploymentView;
 import io.qreg.registry.deployment.TierView;
+import io.qreg.registry.policy.PolicyChanged;
+import io.qreg.registry.variant.EvidenceRecorded;
 import io.qreg.registry.rollout.Rollout;
 import io.qreg.registry.rollout.RolloutEvent;
 import io.qreg.registry.rollout.RolloutService;
@@ -49,15 +51,17 @@ public class RoutingService {
     private final RolloutService rollouts;
     private final AuditLog audit;
     private final JdbcTemplate jdbc;
+    private final FallbackThresholds fallbackThresholds;
 
     RoutingService(RevisionStore store, RoutingCache cache, DeploymentService deployments, RolloutService rollouts,
-            AuditLog audit, JdbcTemplate jdbc) {
+            AuditLog audit, JdbcTemplate jdbc, FallbackThresholds fallbackThresholds) {
         this.store = store;
         this.cache = cache;
         this.deployments = deployments;
         this.rollouts = rollouts;
         this.audit = audit;
         this.jdbc = jdbc;
+        this.fallbackThresholds = fallbackThresholds;
     }
 
     // ---------------------------------------------------------------- publishing
@@ -76,13 +80,38 @@ public class RoutingService {
         publish(event.deploymentId(), event.environment());
     }
 
+    /** A new evaluation may bring a curve that moves a fallback threshold of the model's deployments. */
+    @EventListener
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void on(EvidenceRecorded recorded) {
+        if (EvidenceRecorded.EVALUATION.equals(recorded.kind()) && recorded.variantId() != null) {
+            publishModel(recorded.modelName());
+        }
+    }
+
+    /** A policy's fallback operating point moves the thresholds of the tiers without their own. */
+    @EventListener
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void on(PolicyChanged changed) {
+        publishModel(changed.modelName());
+    }
+
+    private void publishModel(String modelName) {
+        for (DeploymentView d : deployments.lockAllOfModel(modelName)) {
+            for (String environment : d.environments()) {
+                publish(d.id(), environment);
+            }
+        }
+    }
+
     /**
      * Writes the next revision if the routes differ from the newest stored ones. The caller holds
      * the deployment's row lock, so revision numbers of one deployment are taken one at a time.
      */
     private void publish(UUID deploymentId, String environment) {
         DeploymentView d = deployments.get(deploymentId);
-        Map<String, Object> routes = RoutingDocuments.routes(d, rollouts.serving(deploymentId, environment));
+        Map<String, Object> routes = RoutingDocuments.routes(d, rollouts.serving(deploymentId, environment),
+                (tier, stable) -> fallbackThresholds.of(d, tier, stable));
         String digest = CanonicalJson.sha256(routes);
         Optional<RevisionStore.Head> head = store.head(deploymentId, environment);
         if (head.isPresent() && head.get().routesDigest().equals(digest)) {
