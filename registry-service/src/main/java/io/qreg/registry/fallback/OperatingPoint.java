@@ -1,5 +1,6 @@
 package io.qreg.registry.fallback;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
 
@@ -81,8 +82,8 @@ public record OperatingPoint(Double recoverDisagreements, Double maxTraffic) {
                 : "at most " + percent(maxTraffic) + " of traffic";
     }
 
+    /** 0.9 as "90%", 0.055 as "5.5%" (decimal arithmetic: 0.9 * 100 in binary is 90.00000000000001). */
     private static String percent(double share) {
-        double p = share * 100;
-        return (p == Math.rint(p) ? String.valueOf((long) p) : String.valueOf(p)) + "%";
+        return BigDecimal.valueOf(share).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
     }
 }
