@@ -128,6 +128,29 @@ class SelectiveRoutingCurveTest {
     }
 
     @Test
+    void aLanguageModelsCurveIsOverItsLabelledPositionsByTopTokenProbability(@TempDir Path dir) throws Exception {
+        Path rounded = RoundedWeights.write(path("bytelm_small.onnx"), 15, dir.resolve("lm_rounded.onnx"));
+        EvaluationData data = EvaluationData.open(Map.of("input_ids", path("bytelm_small_eval_ids.npy")),
+                path("bytelm_small_eval_labels.npy"), null);
+        EvaluationResult result = Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, rounded,
+                path("bytelm_small.onnx"), data, new EvaluationOptions(50, 0), ProgressListener.NONE);
+
+        SelectiveRoutingCurve curve = result.selectiveRouting();
+        long labelled = java.util.Arrays.stream(NpyArray.read(path("bytelm_small_eval_labels.npy")).toLongArray())
+                .filter(label -> label >= 0).count();
+        assertThat(curve.confidence()).isEqualTo("topTokenProbability");
+        assertThat(curve.positions()).isEqualTo(labelled);
+        // Disagreements are the labelled positions whose top token differs: 1 - sameTopToken of them.
+        assertThat(1 - (double) curve.disagreements() / curve.positions())
+                .isCloseTo(result.metric(MetricKeys.SAME_TOP_TOKEN), within(1e-12));
+        assertThat(curve.points()).hasSizeBetween(90, 101);
+        // The rounded model's doubt is informative: re-sending its least confident 10% recovers more than 10%.
+        SelectiveRoutingCurve.Point tenth = curve.points().stream().filter(p -> p.traffic() >= 0.1).findFirst()
+                .orElseThrow();
+        assertThat(tenth.recovery()).isGreaterThan(tenth.traffic());
+    }
+
+    @Test
     void noReferenceNoCurve() throws Exception {
         EvaluationData data = EvaluationData.open(Map.of("input", path("digits_eval_x.npy")),
                 path("digits_eval_y.npy"), null);

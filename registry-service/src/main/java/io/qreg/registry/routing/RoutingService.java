@@ -32,6 +32,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.event.TransactionPhase;
+import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
@@ -80,18 +82,23 @@ public class RoutingService {
         publish(event.deploymentId(), event.environment());
     }
 
-    /** A new evaluation may bring a curve that moves a fallback threshold of the model's deployments. */
-    @EventListener
-    @Transactional(propagation = Propagation.MANDATORY)
+    /**
+     * A new evaluation may bring a curve that moves a fallback threshold of the model's deployments. Once the
+     * evaluation is committed, in a transaction of its own: locking every deployment of the model inside the
+     * worker's result transaction (which also re-judges approvals) could deadlock with a rollout that holds a
+     * deployment and waits for an approval. Runs before the result request returns.
+     */
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
+    @Transactional(propagation = Propagation.REQUIRES_NEW)
     public void on(EvidenceRecorded recorded) {
         if (EvidenceRecorded.EVALUATION.equals(recorded.kind()) && recorded.variantId() != null) {
             publishModel(recorded.modelName());
         }
     }
 
-    /** A policy's fallback operating point moves the thresholds of the tiers without their own. */
-    @EventListener
-    @Transactional(propagation = Propagation.MANDATORY)
+    /** A policy's fallback operating point moves the thresholds of the tiers without their own (as above). */
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
+    @Transactional(propagation = Propagation.REQUIRES_NEW)
     public void on(PolicyChanged changed) {
         publishModel(changed.modelName());
     }
