@@ -46,8 +46,8 @@ class FallbackThresholds {
         }
         if (point == null) {
             return unavailable(fields, "no operating point: set fallback {\"recoverDisagreements\": r} or"
-                    + " {\"maxTraffic\": t} on tier '" + tier.name() + "' or on model '" + deployment.modelName()
-                    + "''s policy");
+                    + " {\"maxTraffic\": t} on tier '" + tier.name() + "' or on the policy of model '"
+                    + deployment.modelName() + "'");
         }
         Map<String, Object> operatingPoint = new LinkedHashMap<>();
         if (point.recoverDisagreements() != null) {

@@ -113,7 +113,8 @@ public class VariantService {
                 json(e.getOrDefault("metrics", Map.of())), json(e.get("referenceMetrics")), json(e.get("deltas")),
                 json(e.get("slices")), e.get("samples") instanceof Number n ? n.longValue() : null,
                 json(hardwareProfile), Timestamp.from(Timestamps.now()), json(e.get("flipRateByClass")),
-                json(e.get("selectiveRouting")));
+                // A checkpoint evaluated on its own is its own reference: its "curve" has nothing to recover.
+                variantId == null ? null : json(e.get("selectiveRouting")));
         boolean ofVariant = variantId != null;
         audit.record("evaluation.recorded", ofVariant ? "variant" : "checkpoint",
                 (ofVariant ? variantId : checkpointId).toString(), null, e,

@@ -226,6 +226,16 @@ class FallbackThresholdIT {
     }
 
     @Test
+    void aCheckpointEvaluatedOnItsOwnStoresNoCurveSinceItIsItsOwnReference() throws Exception {
+        JsonNode job = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "EVALUATE", "checkpointId",
+                checkpointId, "dataset", Map.of("name", "cnn-eval", "version", 1))), 202).json().get("id").asString());
+        assertThat(job.get("status").asString()).as(job + registry.tail()).isEqualTo("SUCCEEDED");
+        JsonNode evaluation = ok(api.get("/api/v1/checkpoints/" + checkpointId + "/evaluations"), 200).json().get(0);
+        assertThat(evaluation.get("metrics").has("accuracy")).isTrue();
+        assertThat(evaluation.get("selectiveRouting").isNull()).isTrue();
+    }
+
+    @Test
     void anOperatingPointThatIsNotExactlyOneShareIsRefusedNamingTheFieldAndNothingIsStored() {
         ok(api.post("/api/v1/models", Map.of("name", "strict-fallback", "task", "classification")), 201);
         Map<Object, String> bad = Map.of(
