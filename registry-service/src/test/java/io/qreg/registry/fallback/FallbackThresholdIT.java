@@ -192,6 +192,11 @@ class FallbackThresholdIT {
         assertThat(SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema)
                 .validate(HttpApi.JSON.readTree(body.replace("\"threshold\":" + bulk.get("threshold"),
                         "\"threshold\":1.5")))).as("a threshold is a probability").isNotEmpty();
+        JsonNode withoutReason = HttpApi.JSON.readTree(body);
+        ((tools.jackson.databind.node.ObjectNode) rule(withoutReason, "unmeasured").get("fallback"))
+                .remove("thresholdReason");
+        assertThat(SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema)
+                .validate(withoutReason)).as("a missing threshold says why").isNotEmpty();
 
         JsonNode envoy = ok(api.get("/api/v1/routing/digits?environment=dev&format=envoy"), 200).json();
         Map<String, JsonNode> metadata = new java.util.HashMap<>();
