@@ -28,6 +28,8 @@ import java.util.TreeMap;
  * @param slices           per-slice metrics by slice id, ascending; empty without a slices array
  * @param flipsByClass     classification with a reference: per class, how often the prediction differs from the
  *                         reference's ({@link ClassFlips}), class ids ascending; empty otherwise
+ * @param selectiveRouting classifiers and language models with a reference: the {@link SelectiveRoutingCurve} of
+ *                         re-sending low-confidence answers to the reference; null otherwise
  */
 public record EvaluationResult(
         EvaluationTask task,
@@ -40,7 +42,17 @@ public record EvaluationResult(
         Map<String, Double> referenceMetrics,
         Map<String, Double> deltas,
         Map<Long, SliceMetrics> slices,
-        Map<Long, ClassFlips> flipsByClass) {
+        Map<Long, ClassFlips> flipsByClass,
+        SelectiveRoutingCurve selectiveRouting) {
+
+    /** A result without a selective-routing curve (embeddings, or no reference). */
+    public EvaluationResult(EvaluationTask task, String model, String reference, String outputName, int samples,
+                            long positions, Map<String, Double> metrics, Map<String, Double> referenceMetrics,
+                            Map<String, Double> deltas, Map<Long, SliceMetrics> slices,
+                            Map<Long, ClassFlips> flipsByClass) {
+        this(task, model, reference, outputName, samples, positions, metrics, referenceMetrics, deltas, slices,
+                flipsByClass, null);
+    }
 
     public EvaluationResult {
         metrics = ordered(metrics);

@@ -8,7 +8,8 @@ package io.qreg.engine.eval;
  * @param label                 target class or token, negative when the position carries none
  * @param predicted             the model's argmax
  * @param crossEntropy          {@code -log p_model(label)} (language models with a label; else 0)
- * @param confidence            the model's largest softmax probability (classification; else NaN)
+ * @param confidence            the model's largest softmax probability (classification; a language model's
+ *                              labelled positions when compared with a reference; else NaN)
  * @param referencePredicted    the reference's argmax
  * @param referenceCrossEntropy {@code -log p_reference(label)}
  * @param referenceConfidence   the reference's largest softmax probability

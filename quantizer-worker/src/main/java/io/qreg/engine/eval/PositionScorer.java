@@ -23,6 +23,7 @@ final class PositionScorer implements BatchScorer {
     private final long labelsPerSample;
     private final MetricAccumulator overall;
     private final Map<Long, MetricAccumulator> bySlice = new TreeMap<>();
+    private final SelectiveRoutingAccumulator routing = new SelectiveRoutingAccumulator();
 
     PositionScorer(EvaluationTask task, boolean withReference, EvaluationData data, int samples) {
         this.task = task;
@@ -70,6 +71,11 @@ final class PositionScorer implements BatchScorer {
                 }
                 PositionScore score = scorePosition(out, ref, (s * positionsPerSample + p) * classes, classes, label);
                 overall.addPosition(score);
+                // The positions that count for the curve: a classifier's every sample, a language model's
+                // labelled tokens (as for the KL divergence; a negative label marks padding).
+                if (withReference && (task == EvaluationTask.CLASSIFICATION || label >= 0)) {
+                    routing.add(score.confidence(), score.predicted() != score.referencePredicted());
+                }
                 if (slice != null) {
                     slice.addPosition(score);
                 }
@@ -83,11 +89,13 @@ final class PositionScorer implements BatchScorer {
         int target = (int) label;
         int predicted = Logits.argmax(out, offset, classes);
         double crossEntropy = languageModel && hasLabel ? Logits.crossEntropy(out, offset, classes, target) : 0;
-        double confidence = languageModel ? Double.NaN : Logits.maxProbability(out, offset, classes);
         if (ref == null) {
+            double confidence = languageModel ? Double.NaN : Logits.maxProbability(out, offset, classes);
             return new PositionScore(label, predicted, crossEntropy, confidence, -1, 0, Double.NaN, 0, 0, 0,
                     Double.NaN, Double.NaN);
         }
+        // Against a reference a language model's top-token probability is the selective-routing confidence.
+        double confidence = languageModel && !hasLabel ? Double.NaN : Logits.maxProbability(out, offset, classes);
         int referencePredicted = Logits.argmax(ref, offset, classes);
         double referenceCrossEntropy = languageModel && hasLabel
                 ? Logits.crossEntropy(ref, offset, classes, target) : 0;
@@ -117,6 +125,7 @@ final class PositionScorer implements BatchScorer {
                 new SliceMetrics(id, acc.samples(), acc.metrics(), acc.deltas())));
         return new EvaluationResult(task, model, reference, outputName, overall.samples(), overall.positions(),
                 overall.metrics(), overall.referenceMetrics(), overall.deltas(), sliceMetrics,
-                overall.flipsByClass());
+                overall.flipsByClass(), routing.curve(task == EvaluationTask.LANGUAGE_MODEL
+                        ? SelectiveRoutingCurve.TOP_TOKEN_PROBABILITY : SelectiveRoutingCurve.MAX_SOFTMAX_PROBABILITY));
     }
 }

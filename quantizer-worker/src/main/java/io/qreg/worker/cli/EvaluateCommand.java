@@ -8,6 +8,7 @@ import io.qreg.engine.eval.Evaluator;
 import io.qreg.engine.eval.MetricKeys;
 import io.qreg.engine.eval.ModelSession;
 import io.qreg.engine.ProgressListener;
+import io.qreg.engine.eval.SelectiveRoutingCurve;
 import io.qreg.engine.eval.SliceMetrics;
 
 import java.io.PrintStream;
@@ -146,7 +147,28 @@ public final class EvaluateCommand implements Command {
             });
             json.put("flipRateByClass", classes);
         }
+        if (result.selectiveRouting() != null) {
+            json.put("selectiveRouting", selectiveRouting(result.selectiveRouting()));
+        }
         json.put("onnxRuntimeVersion", ModelSession.runtimeVersion());
+        return json;
+    }
+
+    /** The curve as the registry stores it with the evaluation (docs/routing.md, "Fallback threshold"). */
+    private static Map<String, Object> selectiveRouting(SelectiveRoutingCurve curve) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("confidence", curve.confidence());
+        json.put("positions", curve.positions());
+        json.put("disagreements", curve.disagreements());
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (SelectiveRoutingCurve.Point p : curve.points()) {
+            Map<String, Object> point = new LinkedHashMap<>();
+            point.put("threshold", p.threshold());
+            point.put("traffic", p.traffic());
+            point.put("recovery", p.recovery());
+            points.add(point);
+        }
+        json.put("points", points);
         return json;
     }
 

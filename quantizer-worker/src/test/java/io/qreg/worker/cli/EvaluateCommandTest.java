@@ -79,4 +79,20 @@ class EvaluateCommandTest {
         assertThat(map(classes.get("3"))).containsEntry("flips", 0L).containsEntry("flipRate", 0.0);
         assertThat(map(Json.parseObject(json.out()).get("metrics"))).containsEntry("flipRate", 0.0);
     }
+
+    @Test
+    void evaluateJsonCarriesTheSelectiveRoutingCurveAgainstTheReference() {
+        CliRun json = cli("evaluate", "--task", "classification", "--input", "input=" + path("digits_eval_x.npy"),
+                "--labels", path("digits_eval_y.npy").toString(), "--reference", path("digits_mlp.onnx").toString(),
+                "--json", path("digits_mlp.onnx").toString());
+
+        Map<String, Object> curve = map(Json.parseObject(json.out()).get("selectiveRouting"));
+        assertThat(curve).containsEntry("confidence", "maxSoftmaxProbability").containsEntry("positions", 500L)
+                .containsEntry("disagreements", 0L);
+        java.util.List<?> points = (java.util.List<?>) curve.get("points");
+        assertThat(points).hasSizeBetween(2, 101);
+        // The model against itself never disagrees: every threshold recovers everything there is to recover.
+        assertThat(points).allSatisfy(p -> assertThat(map(p)).containsEntry("recovery", 1.0));
+        assertThat(map(points.get(points.size() - 1))).containsEntry("traffic", 1.0);
+    }
 }

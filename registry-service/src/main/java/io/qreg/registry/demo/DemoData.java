@@ -218,6 +218,7 @@ public class DemoData {
                 registered.evaluation().get(DIGITS)));
         awaitWave(firstWave);
         List<UUID> opened = openApprovals(submitted, APPROVALS);
+        deployment.serveSandbox(registered.checkpoints().get(DIGITS));
         Map<String, UUID> second = submit(registered, SECOND_WAVE);
         submitted.putAll(second);
         awaitWave(second.values());

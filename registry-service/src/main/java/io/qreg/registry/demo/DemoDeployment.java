@@ -19,6 +19,9 @@ import io.qreg.registry.rollout.Analysis;
 import io.qreg.registry.rollout.RolloutRequest;
 import io.qreg.registry.rollout.RolloutService;
 import io.qreg.registry.rollout.RolloutView;
+import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.variant.VariantService;
+import io.qreg.registry.variant.VariantSummary;
 import io.qreg.registry.web.ApiException;
 
 import org.slf4j.Logger;
@@ -36,6 +39,8 @@ import org.springframework.stereotype.Component;
 class DemoDeployment {
 
     private static final Logger log = LoggerFactory.getLogger(DemoDeployment.class);
+    /** The demo deployment's environment that needs no approval. */
+    static final String SANDBOX = "dev";
 
     private final DeploymentService deployments;
     private final RolloutService rollouts;
@@ -43,10 +48,12 @@ class DemoDeployment {
     private final JobService jobs;
     private final JobSubmission submission;
     private final DemoAliases aliases;
+    private final VariantService variants;
 
     DemoDeployment(DeploymentService deployments, RolloutService rollouts, ApprovalService approvals,
-            JobService jobs, JobSubmission submission, DemoAliases aliases) {
+            JobService jobs, JobSubmission submission, DemoAliases aliases, VariantService variants) {
         this.aliases = aliases;
+        this.variants = variants;
         this.deployments = deployments;
         this.rollouts = rollouts;
         this.approvals = approvals;
@@ -54,7 +61,10 @@ class DemoDeployment {
         this.submission = submission;
     }
 
-    /** The demo's deployment of the digits model: a premium tier, an edge tier and the default one. */
+    /**
+     * The demo's deployment of the digits model: a premium tier, an edge tier and the default one, whose
+     * low-confidence fallback may take at most 5% of its traffic; staging, production, and the sandbox {@code dev}.
+     */
     void ensure() {
         try {
             deployments.get(DemoData.DEPLOYMENT);
@@ -62,10 +72,38 @@ class DemoDeployment {
             as(DemoData.ENGINEER, () -> deployments.create(new DeploymentRequest(DemoData.DEPLOYMENT, DemoData.DIGITS,
                     "Demo: the digits classifier behind a premium, an edge and a default tier.",
                     List.of(DeploymentRequest.Environment.named("staging"),
-                            DeploymentRequest.Environment.named("production")), List.of(
+                            DeploymentRequest.Environment.named("production"),
+                            new DeploymentRequest.Environment(SANDBOX, false)), List.of(
                             new DeploymentRequest.Tier("premium", null, null, false, false),
                             new DeploymentRequest.Tier("edge", null, null, true, false),
-                            new DeploymentRequest.Tier("default", null, null, false, true)), null)));
+                            new DeploymentRequest.Tier("default", null, null, false, true,
+                                    CanonicalJson.mapper().createObjectNode().put("maxTraffic", 0.05))), null)));
+        }
+    }
+
+    /**
+     * A routing config with a fallback threshold to look at: in the sandbox {@code dev} (no approvals), the FP32
+     * checkpoint serves premium and the digits int8-dynamic variant the default tier, so the default rule's
+     * low-confidence fallback is the checkpoint, with the threshold the variant's evaluated curve gives for 5% of
+     * traffic (GET /api/v1/routing/digits-demo?environment=dev). Tiers already served are left alone.
+     */
+    void serveSandbox(UUID checkpoint) {
+        UUID deploymentId = deployments.get(DemoData.DEPLOYMENT).id();
+        var serving = rollouts.serving(deploymentId, SANDBOX);
+        try {
+            if (serving.get("premium") == null || serving.get("premium").stable() == null) {
+                as(DemoData.ENGINEER, () -> rollouts.start(DemoData.DEPLOYMENT, new RolloutRequest(null, checkpoint,
+                        SANDBOX, "premium", List.of(100), null, null, null)));
+            }
+            UUID int8 = variants.listForModel(DemoData.DIGITS, PageRequest.of(0, 50)).stream()
+                    .filter(v -> v.method().equals(DemoData.INT8_DYNAMIC.method())).map(VariantSummary::id)
+                    .findFirst().orElse(null);
+            if (int8 != null && (serving.get("default") == null || serving.get("default").stable() == null)) {
+                as(DemoData.ENGINEER, () -> rollouts.start(DemoData.DEPLOYMENT, new RolloutRequest(int8, null,
+                        SANDBOX, "default", List.of(100), null, null, null)));
+            }
+        } catch (ApiException e) {
+            log.info("demo data: the sandbox {} serves as it did: {}", SANDBOX, e.getMessage());
         }
     }
 

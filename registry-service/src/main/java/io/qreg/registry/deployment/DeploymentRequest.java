@@ -6,6 +6,10 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import io.qreg.registry.fallback.OperatingPoint;
+
+import tools.jackson.databind.JsonNode;
+
 /**
  * {@code POST /api/v1/deployments}: what a deployment is made of. {@code metrics} (optional) are the
  * Prometheus queries its canaries are judged by, besides the gateways' health reports.
@@ -13,9 +17,17 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record DeploymentRequest(String name, String modelName, String description, List<Environment> environments,
         List<Tier> tiers, List<CanaryMetric> metrics) {
 
-    /** A tier as requested; {@code headers} left out means {@code x-tier: <name>} for a non-default tier. */
+    /**
+     * A tier as requested; {@code headers} left out means {@code x-tier: <name>} for a non-default tier.
+     * {@code fallback} (optional): the operating point of its low-confidence fallback ({@link OperatingPoint}).
+     */
     public record Tier(String name, String precision, Map<String, String> headers, Boolean edge,
-            @JsonProperty("default") Boolean isDefault) {
+            @JsonProperty("default") Boolean isDefault, JsonNode fallback) {
+
+        /** A tier without its own fallback operating point. */
+        public Tier(String name, String precision, Map<String, String> headers, Boolean edge, Boolean isDefault) {
+            this(name, precision, headers, edge, isDefault, null);
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import io.qreg.registry.archive.Archival;
 import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.fallback.OperatingPoint;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
 import io.qreg.registry.security.CurrentUser;
@@ -145,6 +146,16 @@ public class DeploymentService {
                 .findFirst().orElseThrow(() -> ApiException.notFound("deployment", id));
     }
 
+    /**
+     * Every deployment of the model, row-locked in name order (one order for every caller, so two
+     * transactions cannot each hold a lock the other waits for): for re-publishing their routes.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public List<DeploymentView> lockAllOfModel(String modelName) {
+        return jdbc.query("select * from deployment where model_id = ? order by name for update", this::map,
+                models.get(modelName).id());
+    }
+
     /** Active deployments, of the model unless it is null. */
     @Transactional(readOnly = true)
     public Page<DeploymentView> list(String modelName, Pageable pageable) {
@@ -273,7 +284,8 @@ public class DeploymentService {
             } else if (headers.isEmpty()) {
                 headers = Map.of("x-tier", name);
             }
-            TierView tier = new TierView(name, precision, headers, Boolean.TRUE.equals(t.edge()), isDefault);
+            TierView tier = new TierView(name, precision, headers, Boolean.TRUE.equals(t.edge()), isDefault,
+                    OperatingPoint.parse(t.fallback(), field + "." + OperatingPoint.FIELD));
             if (isDefault) {
                 fallThrough = tier;
                 continue;

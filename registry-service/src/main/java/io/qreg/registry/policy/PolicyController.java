@@ -2,6 +2,9 @@ package io.qreg.registry.policy;
 
 import java.util.UUID;
 
+import io.qreg.registry.fallback.OperatingPoint;
+
+
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -28,7 +31,8 @@ class PolicyController {
 
     @PutMapping("/api/v1/models/{name}/policy")
     EffectivePolicy put(@PathVariable String name, @RequestBody(required = false) JsonNode body) {
-        return policies.set(name, Thresholds.parse(body), LapseAction.of(body));
+        return policies.set(name, Thresholds.parse(body), LapseAction.of(body),
+                OperatingPoint.parse(body == null ? null : body.get(OperatingPoint.FIELD), OperatingPoint.FIELD));
     }
 
     @DeleteMapping("/api/v1/models/{name}/policy")

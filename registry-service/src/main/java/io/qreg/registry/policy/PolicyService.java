@@ -6,6 +6,7 @@ import java.util.UUID;
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.checkpoint.CheckpointService;
 import io.qreg.registry.checkpoint.CheckpointView;
+import io.qreg.registry.fallback.OperatingPoint;
 import io.qreg.registry.job.HardwareTargetService;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
@@ -54,9 +55,19 @@ public class PolicyService implements VariantVerdicts {
         return effective(models.get(modelName));
     }
 
-    /** Replaces the model's own policy; every threshold left null is not checked. */
+    /**
+     * Replaces the model's thresholds and {@code onLapse} and keeps its fallback operating point: for forms that do
+     * not edit the fallback.
+     */
     @Transactional
     public EffectivePolicy set(String modelName, Thresholds thresholds, LapseAction onLapse) {
+        return set(modelName, thresholds, onLapse, effective(models.get(modelName)).fallback());
+    }
+
+    /** Replaces the model's own policy; every threshold left null is not checked, a null fallback asks for none. */
+    @Transactional
+    public EffectivePolicy set(String modelName, Thresholds thresholds, LapseAction onLapse,
+            OperatingPoint fallback) {
         ModelView model = models.get(modelName);
         if (thresholds.hardwareTargets() != null) {
             for (String target : thresholds.hardwareTargets()) {
@@ -67,7 +78,7 @@ public class PolicyService implements VariantVerdicts {
             }
         }
         EffectivePolicy before = effective(model);
-        store.save(model.id(), thresholds, onLapse, Timestamps.now(), CurrentUser.username());
+        store.save(model.id(), thresholds, onLapse, fallback, Timestamps.now(), CurrentUser.username());
         EffectivePolicy after = effective(model);
         audit.record("policy.set", "model", model.name(), before, after, Map.of("previousSource", before.source()));
         events.publishEvent(new PolicyChanged(model.name()));
@@ -150,8 +161,8 @@ public class PolicyService implements VariantVerdicts {
     private EffectivePolicy effective(ModelView model) {
         return store.find(model.id())
                 .map(own -> new EffectivePolicy(model.name(), model.riskTier(), EffectivePolicy.OWN,
-                        own.thresholds(), own.onLapse(), own.updatedAt(), own.updatedBy()))
+                        own.thresholds(), own.onLapse(), own.fallback(), own.updatedAt(), own.updatedBy()))
                 .orElseGet(() -> new EffectivePolicy(model.name(), model.riskTier(), EffectivePolicy.DEFAULT,
-                        RiskTierDefaults.of(RiskTier.parse(model.riskTier())), LapseAction.ALERT, null, null));
+                        RiskTierDefaults.of(RiskTier.parse(model.riskTier())), LapseAction.ALERT, null, null, null));
     }
 }

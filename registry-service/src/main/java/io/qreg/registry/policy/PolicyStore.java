@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.qreg.registry.fallback.OperatingPoint;
 import io.qreg.registry.support.CanonicalJson;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -32,7 +33,8 @@ class PolicyStore {
     }
 
     /** A model's own thresholds and who set them last. */
-    record StoredPolicy(Thresholds thresholds, LapseAction onLapse, Instant updatedAt, String updatedBy) {
+    record StoredPolicy(Thresholds thresholds, LapseAction onLapse, OperatingPoint fallback, Instant updatedAt,
+            String updatedBy) {
     }
 
     Optional<StoredPolicy> find(UUID modelId) {
@@ -40,13 +42,13 @@ class PolicyStore {
                 .findFirst();
     }
 
-    void save(UUID modelId, Thresholds t, LapseAction onLapse, Instant at, String by) {
+    void save(UUID modelId, Thresholds t, LapseAction onLapse, OperatingPoint fallback, Instant at, String by) {
         jdbc.update("""
                 insert into model_policy (model_id, max_accuracy_drop, max_perplexity_increase_pct, min_top1_agreement,
                                           max_worst_slice_accuracy_drop, max_mean_kld, max_flip_rate, min_speedup,
-                                          max_p99_latency_ms, max_memory_mb, hardware_targets, on_lapse, updated_at,
-                                          updated_by, slice_thresholds)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb)
+                                          max_p99_latency_ms, max_memory_mb, hardware_targets, on_lapse, fallback,
+                                          updated_at, updated_by, slice_thresholds)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?::jsonb)
                 on conflict (model_id) do update set
                     max_accuracy_drop = excluded.max_accuracy_drop,
                     max_perplexity_increase_pct = excluded.max_perplexity_increase_pct,
@@ -59,6 +61,7 @@ class PolicyStore {
                     max_memory_mb = excluded.max_memory_mb,
                     hardware_targets = excluded.hardware_targets,
                     on_lapse = excluded.on_lapse,
+                    fallback = excluded.fallback,
                     updated_at = excluded.updated_at,
                     updated_by = excluded.updated_by,
                     slice_thresholds = excluded.slice_thresholds""",
@@ -66,7 +69,7 @@ class PolicyStore {
                 t.maxWorstSliceAccuracyDrop(), t.maxMeanKld(), t.maxFlipRate(), t.minSpeedup(), t.maxP99LatencyMs(),
                 t.maxMemoryMb(),
                 t.hardwareTargets() == null ? null : CanonicalJson.write(t.hardwareTargets()), onLapse.wireName(),
-                Timestamp.from(at), by,
+                fallback == null ? null : CanonicalJson.write(fallback), Timestamp.from(at), by,
                 t.sliceThresholds().isEmpty() ? null : CanonicalJson.write(t.sliceThresholds()));
     }
 
@@ -84,7 +87,9 @@ class PolicyStore {
                 (Double) rs.getObject("max_p99_latency_ms"), (Double) rs.getObject("max_memory_mb"),
                 targets == null ? null : CanonicalJson.mapper().readValue(targets, NAMES),
                 slices == null ? null : CanonicalJson.mapper().readValue(slices, SLICES));
-        return new StoredPolicy(t, LapseAction.parse(rs.getString("on_lapse")), rs.getTimestamp("updated_at").toInstant(),
-                rs.getString("updated_by"));
+        String fallback = rs.getString("fallback");
+        return new StoredPolicy(t, LapseAction.parse(rs.getString("on_lapse")),
+                fallback == null ? null : CanonicalJson.mapper().readValue(fallback, OperatingPoint.class),
+                rs.getTimestamp("updated_at").toInstant(), rs.getString("updated_by"));
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.qreg.registry.fallback.OperatingPoint;
 import io.qreg.registry.web.ApiException;
 
 import tools.jackson.databind.JsonNode;
@@ -69,9 +70,10 @@ public record Thresholds(Double maxAccuracyDrop, Double maxPerplexityIncreasePct
                     + "; a field left out is not checked");
         }
         for (String name : body.propertyNames()) {
-            if (!FIELDS.contains(name) && !LapseAction.FIELD.equals(name) && !SliceChecks.FIELD.equals(name)) {
+            if (!FIELDS.contains(name) && !LapseAction.FIELD.equals(name) && !SliceChecks.FIELD.equals(name)
+                    && !OperatingPoint.FIELD.equals(name)) {
                 throw ApiException.invalid(name, "unknown policy field '" + name + "'; a policy has " + FIELDS
-                        + ", " + SliceChecks.FIELD + " and " + LapseAction.FIELD);
+                        + ", " + SliceChecks.FIELD + ", " + LapseAction.FIELD + " and " + OperatingPoint.FIELD);
             }
         }
         Map<String, Double> n = new LinkedHashMap<>();

@@ -13,6 +13,10 @@ import io.qreg.registry.checkpoint.CheckpointService;
 import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.dataset.DatasetService;
 import io.qreg.registry.dataset.DatasetView;
+import io.qreg.registry.deployment.DeploymentService;
+import io.qreg.registry.deployment.DeploymentView;
+import io.qreg.registry.deployment.TierView;
+import io.qreg.registry.fallback.OperatingPoint;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
 import io.qreg.registry.policy.PolicyService;
@@ -37,6 +41,8 @@ class VariantPages {
 
     /** Approvals drawn in the lineage and listed; a variant rarely has more. */
     private static final int MAX_APPROVALS = 20;
+    /** Deployments whose tiers' fallback operating points are marked on the curve. */
+    private static final int MAX_DEPLOYMENTS = 20;
 
     private final VariantService variants;
     private final ModelService models;
@@ -46,10 +52,13 @@ class VariantPages {
     private final PolicyService policies;
     private final ApprovalService approvals;
     private final RolloutService rollouts;
+    private final DeploymentService deployments;
 
     VariantPages(VariantService variants, ModelService models, CheckpointService checkpoints, RecipeService recipes,
-            DatasetService datasets, PolicyService policies, ApprovalService approvals, RolloutService rollouts) {
+            DatasetService datasets, PolicyService policies, ApprovalService approvals, RolloutService rollouts,
+            DeploymentService deployments) {
         this.rollouts = rollouts;
+        this.deployments = deployments;
         this.variants = variants;
         this.models = models;
         this.checkpoints = checkpoints;
@@ -64,7 +73,7 @@ class VariantPages {
             Map<String, String> facts,
             VerdictView verdict, List<ApprovalView> approvals, List<LineageGraph.Stage> lineageStages,
             LineageGraph lineage, Sensitivity sensitivity, List<EvaluationBlock> evaluations,
-            List<BenchmarkBlock> benchmarks) {
+            List<BenchmarkBlock> benchmarks, FallbackCurveChart fallbackCurve) {
     }
 
     public record VerdictView(boolean passed, String source, List<CheckRow> checks) {
@@ -123,7 +132,25 @@ class VariantPages {
                 model, checkpoint, recipe, VariantFigures.recipe(v), calibration, jobId, facts(v, lineage),
                 verdictView(verdict), approvalList, stages, LineageGraph.layout(stages), sensitivity(v.report()),
                 v.evaluations().stream().map(VariantPages::evaluation).toList(),
-                v.benchmarks().stream().map(VariantPages::benchmark).toList());
+                v.benchmarks().stream().map(VariantPages::benchmark).toList(),
+                FallbackCurveChart.of(variants.routingCurve(id), operatingPoints(model.name())));
+    }
+
+    /** The operating points asked for the model's fallbacks: its policy's, then each deployment tier's own. */
+    private List<FallbackCurveChart.Asked> operatingPoints(String modelName) {
+        List<FallbackCurveChart.Asked> asked = new ArrayList<>();
+        OperatingPoint policy = policies.effectivePolicy(modelName).fallback();
+        if (policy != null) {
+            asked.add(new FallbackCurveChart.Asked("policy", policy));
+        }
+        for (DeploymentView d : deployments.list(modelName, PageRequest.of(0, MAX_DEPLOYMENTS)).getContent()) {
+            for (TierView tier : d.tiers()) {
+                if (tier.fallback() != null) {
+                    asked.add(new FallbackCurveChart.Asked(d.name() + "/" + tier.name(), tier.fallback()));
+                }
+            }
+        }
+        return asked;
     }
 
     /** A lineage reference the registry cannot resolve (a deleted or never-recorded input) is shown as missing. */

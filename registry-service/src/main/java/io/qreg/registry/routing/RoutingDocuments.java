@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 import io.qreg.registry.deployment.DeploymentView;
 import io.qreg.registry.deployment.TierView;
@@ -27,8 +28,12 @@ final class RoutingDocuments {
     private RoutingDocuments() {
     }
 
-    /** The part of the document a revision stands for: rules and rollout, without revision and time. */
-    static Map<String, Object> routes(DeploymentView d, Map<String, TierServing> serving) {
+    /**
+     * The part of the document a revision stands for: rules and rollout, without revision and time.
+     * {@code thresholds} gives the threshold fields of a tier's fallback for its stable backend.
+     */
+    static Map<String, Object> routes(DeploymentView d, Map<String, TierServing> serving,
+            BiFunction<TierView, Backend, Map<String, Object>> thresholds) {
         Backend mostPrecise = serving.values().stream().map(TierServing::stable)
                 .filter(java.util.Objects::nonNull)
                 .max(Comparator.comparingInt(b -> b.precisionLevel().bits())).orElse(null);
@@ -51,6 +56,7 @@ final class RoutingDocuments {
                 fallback.put("sha256", mostPrecise.sha256());
                 fallback.put("cluster", mostPrecise.cluster());
                 fallback.put("when", LOW_CONFIDENCE);
+                fallback.putAll(thresholds.apply(tier, s.stable()));
                 rule.put("fallback", fallback);
             }
             if (tier.edge()) {

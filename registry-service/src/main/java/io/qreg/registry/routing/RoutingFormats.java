@@ -21,6 +21,8 @@ final class RoutingFormats {
     static final String GATEWAY_API = "gateway-api";
     /** The port of the Kubernetes Service named after each cluster. */
     static final int SERVICE_PORT = 80;
+    /** Per tier: {threshold, confidence, expectedTraffic, expectedRecovery}, or {threshold: null, reason}. */
+    static final String THRESHOLDS_ANNOTATION = "qreg.io/low-confidence-thresholds";
 
     private RoutingFormats() {
     }
@@ -74,6 +76,15 @@ final class RoutingFormats {
             if (rule.get("fallback") instanceof Map<?, ?> fallback) {
                 qreg.put("fallback_cluster", fallback.get("cluster"));
                 qreg.put("fallback_when", fallback.get("when"));
+                // Struct values: a null threshold is null_value, and the reason says why there is none.
+                qreg.put("fallback_threshold", fallback.get("threshold"));
+                if (fallback.get("threshold") != null) {
+                    qreg.put("fallback_confidence", fallback.get("confidence"));
+                    qreg.put("fallback_expected_traffic", fallback.get("expectedTraffic"));
+                    qreg.put("fallback_expected_recovery", fallback.get("expectedRecovery"));
+                } else {
+                    qreg.put("fallback_threshold_reason", fallback.get("thresholdReason"));
+                }
             }
             Map<String, Object> route = new LinkedHashMap<>();
             route.put("name", rule.get("name"));
@@ -100,6 +111,7 @@ final class RoutingFormats {
     static Map<String, Object> gatewayApi(Map<String, Object> doc) {
         List<Map<String, Object>> rules = new ArrayList<>();
         Map<String, Object> fallbacks = new LinkedHashMap<>();
+        Map<String, Object> thresholds = new LinkedHashMap<>();
         for (Map<String, Object> rule : rules(doc)) {
             Map<String, Object> match = new LinkedHashMap<>();
             match.put("path", Map.of("type", "PathPrefix", "value", "/"));
@@ -128,12 +140,14 @@ final class RoutingFormats {
             rules.add(r);
             if (rule.get("fallback") instanceof Map<?, ?> fallback) {
                 fallbacks.put((String) rule.get("name"), fallback.get("cluster"));
+                thresholds.put((String) rule.get("name"), threshold(fallback));
             }
         }
         Map<String, Object> annotations = new LinkedHashMap<>();
         annotations.put("qreg.io/revision", String.valueOf(doc.get("revision")));
         if (!fallbacks.isEmpty()) {
             annotations.put("qreg.io/low-confidence-fallbacks", CanonicalJson.write(fallbacks));
+            annotations.put(THRESHOLDS_ANNOTATION, CanonicalJson.write(thresholds));
         }
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("name", doc.get("deployment") + "-" + doc.get("environment"));
@@ -146,6 +160,20 @@ final class RoutingFormats {
         route.put("metadata", metadata);
         route.put("spec", Map.of("rules", rules));
         return route;
+    }
+
+    /** A fallback's threshold as the Gateway API annotation carries it, per tier. */
+    private static Map<String, Object> threshold(Map<?, ?> fallback) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("threshold", fallback.get("threshold"));
+        if (fallback.get("threshold") != null) {
+            t.put("confidence", fallback.get("confidence"));
+            t.put("expectedTraffic", fallback.get("expectedTraffic"));
+            t.put("expectedRecovery", fallback.get("expectedRecovery"));
+        } else {
+            t.put("reason", fallback.get("thresholdReason"));
+        }
+        return t;
     }
 
     @SuppressWarnings("unchecked")

@@ -14,6 +14,8 @@ import io.qreg.registry.deployment.DeploymentCreated;
 import io.qreg.registry.deployment.DeploymentService;
 import io.qreg.registry.deployment.DeploymentView;
 import io.qreg.registry.deployment.TierView;
+import io.qreg.registry.policy.PolicyChanged;
+import io.qreg.registry.variant.EvidenceRecorded;
 import io.qreg.registry.rollout.Rollout;
 import io.qreg.registry.rollout.RolloutEvent;
 import io.qreg.registry.rollout.RolloutService;
@@ -30,6 +32,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.event.TransactionPhase;
+import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
@@ -49,15 +53,17 @@ public class RoutingService {
     private final RolloutService rollouts;
     private final AuditLog audit;
     private final JdbcTemplate jdbc;
+    private final FallbackThresholds fallbackThresholds;
 
     RoutingService(RevisionStore store, RoutingCache cache, DeploymentService deployments, RolloutService rollouts,
-            AuditLog audit, JdbcTemplate jdbc) {
+            AuditLog audit, JdbcTemplate jdbc, FallbackThresholds fallbackThresholds) {
         this.store = store;
         this.cache = cache;
         this.deployments = deployments;
         this.rollouts = rollouts;
         this.audit = audit;
         this.jdbc = jdbc;
+        this.fallbackThresholds = fallbackThresholds;
     }
 
     // ---------------------------------------------------------------- publishing
@@ -77,12 +83,42 @@ public class RoutingService {
     }
 
     /**
+     * A new evaluation may bring a curve that moves a fallback threshold of the model's deployments. Once the
+     * evaluation is committed, in a transaction of its own: locking every deployment of the model inside the
+     * worker's result transaction (which also re-judges approvals) could deadlock with a rollout that holds a
+     * deployment and waits for an approval. Runs before the result request returns.
+     */
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
+    @Transactional(propagation = Propagation.REQUIRES_NEW)
+    public void on(EvidenceRecorded recorded) {
+        if (EvidenceRecorded.EVALUATION.equals(recorded.kind()) && recorded.variantId() != null) {
+            publishModel(recorded.modelName());
+        }
+    }
+
+    /** A policy's fallback operating point moves the thresholds of the tiers without their own (as above). */
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
+    @Transactional(propagation = Propagation.REQUIRES_NEW)
+    public void on(PolicyChanged changed) {
+        publishModel(changed.modelName());
+    }
+
+    private void publishModel(String modelName) {
+        for (DeploymentView d : deployments.lockAllOfModel(modelName)) {
+            for (String environment : d.environments()) {
+                publish(d.id(), environment);
+            }
+        }
+    }
+
+    /**
      * Writes the next revision if the routes differ from the newest stored ones. The caller holds
      * the deployment's row lock, so revision numbers of one deployment are taken one at a time.
      */
     private void publish(UUID deploymentId, String environment) {
         DeploymentView d = deployments.get(deploymentId);
-        Map<String, Object> routes = RoutingDocuments.routes(d, rollouts.serving(deploymentId, environment));
+        Map<String, Object> routes = RoutingDocuments.routes(d, rollouts.serving(deploymentId, environment),
+                (tier, stable) -> fallbackThresholds.of(d, tier, stable));
         String digest = CanonicalJson.sha256(routes);
         Optional<RevisionStore.Head> head = store.head(deploymentId, environment);
         if (head.isPresent() && head.get().routesDigest().equals(digest)) {

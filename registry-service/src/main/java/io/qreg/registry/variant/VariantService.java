@@ -9,8 +9,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
+import io.qreg.engine.eval.SelectiveRoutingCurve;
 import io.qreg.registry.artifact.ArtifactService;
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.model.ModelService;
@@ -80,7 +82,10 @@ public class VariantService {
         return id;
     }
 
-    /** The evaluation map a worker reports: metrics, referenceMetrics, deltas, slices, samples, flipRateByClass. */
+    /**
+     * The evaluation map a worker reports: metrics, referenceMetrics, deltas, slices, samples, flipRateByClass,
+     * selectiveRouting.
+     */
     @Transactional(propagation = Propagation.MANDATORY)
     public UUID addEvaluation(UUID variantId, UUID jobId, String datasetName, int datasetVersion,
             Map<String, Object> evaluation, Object hardwareProfile) {
@@ -105,12 +110,14 @@ public class VariantService {
         jdbc.update("""
                 insert into evaluation (id, variant_id, checkpoint_id, job_id, dataset_name, dataset_version, metrics,
                                         reference_metrics, deltas, slices, samples, hardware_profile, created_at,
-                                        flip_rate_by_class)
-                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb)""",
+                                        flip_rate_by_class, selective_routing)
+                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb)""",
                 id, variantId, checkpointId, jobId, datasetName, datasetVersion,
                 json(e.getOrDefault("metrics", Map.of())), json(e.get("referenceMetrics")), json(e.get("deltas")),
                 json(e.get("slices")), e.get("samples") instanceof Number n ? n.longValue() : null,
-                json(hardwareProfile), Timestamp.from(Timestamps.now()), json(e.get("flipRateByClass")));
+                json(hardwareProfile), Timestamp.from(Timestamps.now()), json(e.get("flipRateByClass")),
+                // A checkpoint evaluated on its own is its own reference: its "curve" has nothing to recover.
+                variantId == null ? null : json(e.get("selectiveRouting")));
         boolean ofVariant = variantId != null;
         audit.record("evaluation.recorded", ofVariant ? "variant" : "checkpoint",
                 (ofVariant ? variantId : checkpointId).toString(), null, e,
@@ -119,6 +126,18 @@ public class VariantService {
                 ofVariant ? modelOfVariant(variantId) : modelOfCheckpoint(checkpointId), EvidenceRecorded.EVALUATION,
                 id));
         return id;
+    }
+
+    /** The variant's newest evaluation that has a selective-routing curve, if any. */
+    @Transactional(readOnly = true)
+    public Optional<RoutingCurveEvidence> routingCurve(UUID variantId) {
+        return jdbc.query("select id, dataset_name, dataset_version, created_at, selective_routing from evaluation"
+                + " where variant_id = ? and selective_routing is not null order by created_at desc, id desc limit 1",
+                (rs, n) -> new RoutingCurveEvidence(rs.getObject("id", UUID.class),
+                        rs.getString("dataset_name") + "@" + rs.getInt("dataset_version"),
+                        rs.getTimestamp("created_at").toInstant(), CanonicalJson.mapper().readValue(
+                                rs.getString("selective_routing"), SelectiveRoutingCurve.class)), variantId)
+                .stream().findFirst();
     }
 
     private String modelOfVariant(UUID variantId) {
@@ -353,7 +372,7 @@ public class VariantService {
                 NamedSlices.name(read(rs.getString("slices")), read(rs.getString("dataset_slice_names"))),
                 (Long) rs.getObject("samples"), read(rs.getString("hardware_profile")),
                 rs.getTimestamp("created_at").toInstant(), rs.getObject("job_id", UUID.class),
-                read(rs.getString("flip_rate_by_class")));
+                read(rs.getString("flip_rate_by_class")), read(rs.getString("selective_routing")));
     }
 
     private static VariantView.BenchmarkView benchmark(ResultSet rs, int n) throws SQLException {

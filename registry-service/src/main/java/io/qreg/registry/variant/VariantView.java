@@ -29,10 +29,12 @@ public record VariantView(UUID id, String modelName, UUID checkpointId, String s
     /**
      * One evaluation of the variant on a dataset, compared with its source checkpoint. {@code flipRateByClass}:
      * a classifier's class id → {samples, flips, flipRate} against the checkpoint, else null.
+     * {@code selectiveRouting}: the curve of re-sending low-confidence answers to the checkpoint
+     * ({confidence, positions, disagreements, points[{threshold, traffic, recovery}]}), else null.
      */
     public record EvaluationView(UUID id, Map<String, Object> dataset, Object metrics, Object referenceMetrics,
             Object deltas, Object slices, Long samples, Object hardwareProfile, Instant createdAt, UUID jobId,
-            Object flipRateByClass) {
+            Object flipRateByClass, Object selectiveRouting) {
     }
 
     /**

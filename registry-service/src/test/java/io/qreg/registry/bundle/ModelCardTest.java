@@ -34,7 +34,7 @@ class ModelCardTest {
         VariantView.EvaluationView evaluation = new VariantView.EvaluationView(UUID.randomUUID(),
                 Map.of("name", "eval", "version", 1), Map.of("accuracy", 0.95), Map.of("accuracy", 0.96),
                 Map.of("accuracy", -0.01), Map.of("a|b", Map.of("samples", 10, "metrics", Map.of("accuracy", 0.9),
-                        "deltas", Map.of("accuracy", -0.1))), 10L, null, AT, UUID.randomUUID(), null);
+                        "deltas", Map.of("accuracy", -0.1))), 10L, null, AT, UUID.randomUUID(), null, null);
 
         String card = ModelCard.render(manifest(List.of(evaluation), "MIT", "allowed"));
 

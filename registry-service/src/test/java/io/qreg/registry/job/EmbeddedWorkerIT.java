@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
  * engine read off the model it wrote. One registry process serves both tests.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EmbeddedWorkerIT {
+public class EmbeddedWorkerIT {
 
     @TempDir
     static Path dir;
@@ -282,7 +282,7 @@ class EmbeddedWorkerIT {
         return Files.readAllBytes(DivideModel.write(dir.resolve("divide.onnx")));
     }
 
-    static JsonNode awaitFinished(HttpApi api, String jobId) throws InterruptedException {
+    public static JsonNode awaitFinished(HttpApi api, String jobId) throws InterruptedException {
         // Generous: CI machines are shared, and a retried BENCHMARK job runs three measurements twice.
         Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
         while (Instant.now().isBefore(deadline)) {

@@ -137,6 +137,20 @@ class DemoDataIT extends IntegrationTest {
             assertThat(reproductions.get(0).get("identical").asBoolean()).isTrue();
             assertThat(reproductions.get(0).get("workerName").asString()).isEqualTo("demo-it");
 
+            // The sandbox dev: the int8 variant serves the default tier with the checkpoint as its fallback, at the
+            // threshold the variant's measured curve gives for the tier's 5% of traffic.
+            JsonNode devFallback = null;
+            for (JsonNode rule : api.get("/api/v1/routing/" + DemoData.DEPLOYMENT + "?environment=dev").json()
+                    .get("rules")) {
+                if (rule.get("name").asString().equals("default")) {
+                    devFallback = rule.get("fallback");
+                }
+            }
+            assertThat(devFallback).as("the dev default rule's fallback").isNotNull();
+            assertThat(devFallback.get("threshold").isNumber()).as(devFallback.toString()).isTrue();
+            assertThat(devFallback.get("expectedTraffic").asDouble()).isLessThanOrEqualTo(0.05);
+            assertThat(devFallback.get("operatingPoint").get("maxTraffic").asDouble()).isEqualTo(0.05);
+
             // The documented people sign in with the documented passwords.
             for (DemoData.Persona p : List.of(DemoData.ENGINEER, DemoData.APPROVER, DemoData.RISK_OFFICER,
                     DemoData.VIEWER)) {

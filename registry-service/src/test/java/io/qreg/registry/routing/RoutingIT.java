@@ -86,7 +86,9 @@ class RoutingIT extends RolloutTestSupport {
         assertThat(doc.get("rollout").get("steps").toString()).isEqualTo("[5,25,100]");
         assertThat(doc.get("rollout").get("stepIndex").asInt()).isZero();
         // Canonical JSON: keys sorted, no whitespace, so the bytes (and the ETag) depend on content only.
-        assertThat(reply.body()).startsWith("{\"deployment\":").doesNotContain(" ");
+        // (Strings such as a fallback's thresholdReason are prose: whitespace is looked for outside them.)
+        assertThat(reply.body()).startsWith("{\"deployment\":");
+        assertThat(reply.body().replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"")).doesNotContain(" ");
 
         Schema schema = publishedSchema();
         assertValid(schema, reply.body());
