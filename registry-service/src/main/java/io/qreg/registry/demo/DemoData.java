@@ -57,9 +57,8 @@ import org.springframework.stereotype.Component;
 /**
  * Seeds a registry for a first look ({@code QREG_DEMO=true}): demo people, the example models, their
  * datasets and recipes, QUANTIZE jobs with EVALUATE and BENCHMARK follow-ups, approval requests once
- * their variants have evidence, and a reproduction of the first variant ({@link DemoReproduction}). It runs on its own thread after startup, so the registry answers
- * (and its worker claims) while it works; the first wave of jobs is small so that the first approval
- * request appears within about a minute.
+ * their variants have evidence, and a reproduction of the first variant ({@link DemoReproduction}). It runs on
+ * its own thread after startup, so the registry answers (and its worker claims) while it works.
  *
  * <p>Idempotent: each step looks for what an earlier start made (an account, a model, a checkpoint
  * version, a QUANTIZE job of that checkpoint and recipe, an approval for that variant and target)
