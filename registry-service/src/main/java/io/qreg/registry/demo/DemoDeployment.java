@@ -85,7 +85,7 @@ class DemoDeployment {
      * A routing config with a fallback threshold to look at: in the sandbox {@code dev} (no approvals), the FP32
      * checkpoint serves premium and the digits int8-dynamic variant the default tier, so the default rule's
      * low-confidence fallback is the checkpoint, with the threshold the variant's evaluated curve gives for 5% of
-     * traffic (GET /api/v1/routing/digits-demo?environment=dev). Tiers already served are left alone.
+     * traffic (GET /api/v1/routing/digits-classifier?environment=dev). Tiers already served are left alone.
      */
     void serveSandbox(UUID checkpoint) {
         UUID deploymentId = deployments.get(DemoData.DEPLOYMENT).id();
