@@ -423,24 +423,7 @@ class RoutingIT extends RolloutTestSupport {
         // What another registry instance does when it publishes: insert the revision and announce it, in one
         // transaction. This instance's cache and long polls know nothing of it but the notification.
         String body = current.body().replace("\"revision\":1", "\"revision\":2");
-        jdbc.execute((java.sql.Connection c) -> {
-            c.setAutoCommit(false);
-            try (var insert = c.prepareStatement("insert into routing_revision (deployment_id, environment,"
-                    + " revision, body, etag, routes_digest, created_at) select id, 'staging', 2, ?, ?, 'other', now()"
-                    + " from deployment where name = ?");
-                    var notify = c.prepareStatement("select pg_notify('qreg_routing', ?)")) {
-                insert.setString(1, body);
-                insert.setString(2, "\"sha256:" + Fixtures.sha256(body.getBytes()) + "\"");
-                insert.setString(3, d);
-                insert.executeUpdate();
-                notify.setString(1, d + "\tstaging\t2");
-                notify.execute();
-                c.commit();
-            } finally {
-                c.setAutoCommit(true);
-            }
-            return null;
-        });
+        OtherInstance.publishesRevision2(jdbc, d, body);
 
         HttpResponse<String> answer = poll.get(5, TimeUnit.SECONDS);
         assertThat(answer.statusCode()).isEqualTo(200);

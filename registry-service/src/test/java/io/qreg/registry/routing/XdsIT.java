@@ -14,7 +14,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
 import io.qreg.registry.rollout.RolloutTestSupport;
 import io.qreg.registry.support.Eventually;
-import io.qreg.registry.support.Fixtures;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -129,24 +128,7 @@ class XdsIT extends RolloutTestSupport {
 
             // What another registry instance does when it publishes: insert and announce in one transaction.
             String body = current.replace("\"revision\":1", "\"revision\":2");
-            jdbc.execute((java.sql.Connection c) -> {
-                c.setAutoCommit(false);
-                try (var insert = c.prepareStatement("insert into routing_revision (deployment_id, environment,"
-                        + " revision, body, etag, routes_digest, created_at) select id, 'staging', 2, ?, ?, 'other',"
-                        + " now() from deployment where name = ?");
-                        var notify = c.prepareStatement("select pg_notify('qreg_routing', ?)")) {
-                    insert.setString(1, body);
-                    insert.setString(2, "\"sha256:" + Fixtures.sha256(body.getBytes()) + "\"");
-                    insert.setString(3, d);
-                    insert.executeUpdate();
-                    notify.setString(1, d + "\tstaging\t2");
-                    notify.execute();
-                    c.commit();
-                } finally {
-                    c.setAutoCommit(true);
-                }
-                return null;
-            });
+            OtherInstance.publishesRevision2(jdbc, d, body);
 
             DiscoveryResponse pushed = envoy.next(WAIT_SECONDS);
             assertThat(pushed).as("pushed on the notification alone").isNotNull();

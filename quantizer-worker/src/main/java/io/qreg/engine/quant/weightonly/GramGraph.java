@@ -185,24 +185,24 @@ final class GramGraph {
         nodes.forEach(n -> n.getOutputList().forEach(o -> producers.put(o, n)));
         Set<String> needed = new HashSet<>();
         Set<NodeProto> visited = new HashSet<>();
-        Deque<String> todo = new ArrayDeque<>();
-        added.forEach(n -> todo.addAll(n.getInputList()));
-        while (!todo.isEmpty()) {
-            String name = todo.pop();
+        Deque<String> pending = new ArrayDeque<>();
+        added.forEach(n -> pending.addAll(n.getInputList()));
+        while (!pending.isEmpty()) {
+            String name = pending.pop();
             if (name.isEmpty() || !needed.add(name)) {
                 continue;
             }
             NodeProto producer = producers.get(name);
             if (producer != null && visited.add(producer)) {
-                todo.addAll(producer.getInputList());
+                pending.addAll(producer.getInputList());
                 needed.addAll(producer.getOutputList());
-                subgraphInputs(producer, todo);
+                subgraphInputs(producer, pending);
             }
         }
         return needed;
     }
 
-    private static void subgraphInputs(NodeProto node, Deque<String> todo) {
+    private static void subgraphInputs(NodeProto node, Deque<String> pending) {
         for (AttributeProto a : node.getAttributeList()) {
             List<GraphProto> graphs = new ArrayList<>(a.getGraphsList());
             if (a.hasG()) {
@@ -210,8 +210,8 @@ final class GramGraph {
             }
             for (GraphProto g : graphs) {
                 g.getNodeList().forEach(n -> {
-                    todo.addAll(n.getInputList());
-                    subgraphInputs(n, todo);
+                    pending.addAll(n.getInputList());
+                    subgraphInputs(n, pending);
                 });
             }
         }

@@ -34,8 +34,8 @@ final class PowerTable {
         }
         long bits = Double.doubleToRawLongBits(x);
         int e = (int) (bits >>> 52) - BIAS;
-        double f = Double.longBitsToDouble((bits & MANTISSA) | ONE);
-        double t = (f - 1) * STEPS;
+        double significand = Double.longBitsToDouble((bits & MANTISSA) | ONE);
+        double t = (significand - 1) * STEPS;
         int i = (int) t;
         double lo = mantissa[i];
         return powersOfTwo[e + BIAS] * (lo + (t - i) * (mantissa[i + 1] - lo));
