@@ -1,7 +1,7 @@
 package io.qreg.engine.calibration;
 
 import io.qreg.engine.model.ModelGraph;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.npy.MappedNpy;
 import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyDType;

@@ -9,7 +9,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.ProgressListener;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.npy.NpyArray;
 import io.qreg.onnx.ir.GraphProto;
 import io.qreg.onnx.ir.ModelProto;

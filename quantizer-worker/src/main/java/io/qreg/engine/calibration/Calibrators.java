@@ -1,6 +1,5 @@
 package io.qreg.engine.calibration;
 
-import io.qreg.engine.quant.CalibrationMethod;
 import java.util.Objects;
 
 /** Creates the calibrator for a {@link CalibrationMethod}. */

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.calibration.CalibrationData;
 import io.qreg.engine.eval.InputBatch;
 import io.qreg.engine.eval.InputFeeds;

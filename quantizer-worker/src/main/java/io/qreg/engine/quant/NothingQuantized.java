@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.QuantizationException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

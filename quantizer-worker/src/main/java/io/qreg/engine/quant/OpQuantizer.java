@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.onnx.ir.NodeProto;
 

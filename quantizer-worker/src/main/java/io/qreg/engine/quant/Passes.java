@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.dynamic.DynamicQuantizationPass;
 import io.qreg.engine.quant.fp16.Fp16Pass;
 import io.qreg.engine.quant.qat.QatImportPass;

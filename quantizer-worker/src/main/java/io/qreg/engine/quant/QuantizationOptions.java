@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.engine.quant.MethodOptions.Option;
 import io.qreg.engine.quant.MethodOptions.Surface;
 import io.qreg.engine.quant.weightonly.Algorithm;

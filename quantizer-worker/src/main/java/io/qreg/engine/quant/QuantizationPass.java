@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+import io.qreg.engine.QuantizationException;
 import java.util.Map;
 
 /**

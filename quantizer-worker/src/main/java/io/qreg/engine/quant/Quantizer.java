@@ -1,6 +1,7 @@
 package io.qreg.engine.quant;
 
 import io.qreg.engine.ProgressListener;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.model.OnnxModelException;
 import io.qreg.engine.sensitivity.BudgetOutcome;

@@ -1,7 +1,7 @@
 package io.qreg.engine.sensitivity;
 
 import io.qreg.engine.ProgressListener;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;

@@ -4,7 +4,7 @@ import io.qreg.engine.ProgressListener;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.Passes;
 import io.qreg.engine.quant.QuantizationContext;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.onnx.ir.ModelProto;
 

@@ -10,7 +10,7 @@ import io.qreg.engine.quant.MethodOptions;
 import io.qreg.engine.quant.Passes;
 import io.qreg.engine.quant.PrecisionMix;
 import io.qreg.engine.quant.QuantizationContext;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.quant.WeightPrecision;
 import io.qreg.engine.quant.WrittenLayer;

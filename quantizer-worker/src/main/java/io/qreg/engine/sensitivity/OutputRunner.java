@@ -12,7 +12,7 @@ import io.qreg.engine.eval.InputBatch;
 import io.qreg.engine.eval.InputFeeds;
 import io.qreg.engine.eval.InvalidInputException;
 import io.qreg.engine.eval.TensorSpec;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.numeric.Float16;
 import io.qreg.onnx.ir.ModelProto;
 import java.nio.DoubleBuffer;

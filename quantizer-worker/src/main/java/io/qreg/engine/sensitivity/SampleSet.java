@@ -2,7 +2,7 @@ package io.qreg.engine.sensitivity;
 
 import io.qreg.engine.calibration.CalibrationData;
 import io.qreg.engine.model.ModelGraph;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyWriter;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Passes;
 import io.qreg.engine.quant.QuantizationContext;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -6,7 +6,7 @@ import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QuantizationContext;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.onnx.ir.ModelProto;
 import io.qreg.onnx.ir.NodeProto;

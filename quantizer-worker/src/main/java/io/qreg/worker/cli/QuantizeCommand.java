@@ -1,7 +1,7 @@
 package io.qreg.worker.cli;
 
 import io.qreg.engine.ProgressListener;
-import io.qreg.engine.quant.CalibrationMethod;
+import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.MethodOptions;

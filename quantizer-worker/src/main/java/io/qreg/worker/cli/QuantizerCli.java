@@ -2,7 +2,7 @@ package io.qreg.worker.cli;
 
 import io.qreg.engine.eval.InvalidInputException;
 import io.qreg.engine.eval.ModelSession;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.worker.daemon.EngineVersion;
 import io.qreg.npy.NpyFormatException;
 

@@ -3,7 +3,6 @@ package io.qreg.engine.calibration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.qreg.engine.quant.CalibrationMethod;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qreg.engine.ProgressListener;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.eval.EvaluationData;
 import io.qreg.engine.eval.EvaluationOptions;
 import io.qreg.engine.eval.EvaluationTask;

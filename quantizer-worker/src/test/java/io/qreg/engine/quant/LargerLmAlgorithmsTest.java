@@ -3,6 +3,7 @@ package io.qreg.engine.quant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.engine.ProgressListener;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.eval.EvaluationData;
 import io.qreg.engine.eval.EvaluationOptions;
 import io.qreg.engine.eval.EvaluationResult;

@@ -2,6 +2,7 @@ package io.qreg.engine.quant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.npy.NpyArray;
 import java.nio.file.Path;
 import java.util.Map;

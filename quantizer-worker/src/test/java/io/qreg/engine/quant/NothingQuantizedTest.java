@@ -3,6 +3,7 @@ package io.qreg.engine.quant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qreg.engine.QuantizationException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

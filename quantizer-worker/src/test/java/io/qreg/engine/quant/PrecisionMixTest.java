@@ -3,6 +3,7 @@ package io.qreg.engine.quant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.engine.model.OnnxModel;
 import java.nio.file.Files;
 import java.nio.file.Path;

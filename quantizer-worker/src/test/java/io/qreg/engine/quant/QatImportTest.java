@@ -3,6 +3,7 @@ package io.qreg.engine.quant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.npy.NpyArray;
 import java.nio.file.Files;

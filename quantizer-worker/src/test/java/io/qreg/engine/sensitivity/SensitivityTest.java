@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.QuantizationReport;
 import io.qreg.engine.quant.Quantizer;
 import java.nio.file.Path;

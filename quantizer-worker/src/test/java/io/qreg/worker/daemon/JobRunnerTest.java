@@ -1,7 +1,7 @@
 package io.qreg.worker.daemon;
 
 import io.qreg.engine.eval.InvalidInputException;
-import io.qreg.engine.quant.CalibrationMethod;
+import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.npy.NpyArray;

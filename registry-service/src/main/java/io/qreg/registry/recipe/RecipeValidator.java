@@ -7,7 +7,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import io.qreg.engine.quant.Method;
-import io.qreg.engine.quant.CalibrationMethod;
+import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.engine.quant.MethodOptions;
 import io.qreg.engine.quant.MethodOptions.Option;
 import io.qreg.engine.quant.MethodOptions.Surface;

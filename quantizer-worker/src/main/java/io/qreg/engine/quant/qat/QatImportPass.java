@@ -5,7 +5,7 @@ import io.qreg.engine.model.Nodes;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.LinearRewriter;
 import io.qreg.engine.quant.QuantizationContext;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.QuantizationPass;
 import io.qreg.engine.quant.WrittenLayer;
 import io.qreg.engine.quant.WrittenLayers;

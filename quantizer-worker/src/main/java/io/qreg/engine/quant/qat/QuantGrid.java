@@ -2,7 +2,7 @@ package io.qreg.engine.quant.qat;
 
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.Nodes;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.tensor.Nibbles;
 import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.NodeProto;

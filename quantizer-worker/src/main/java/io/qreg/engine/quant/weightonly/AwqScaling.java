@@ -3,7 +3,7 @@ package io.qreg.engine.quant.weightonly;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.quant.ConstantLinear;
 import io.qreg.engine.quant.QuantizationContext;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.weightonly.awq.Awq;
 import io.qreg.engine.quant.weightonly.awq.AwqFold;
 import io.qreg.engine.quant.weightonly.awq.AwqResult;

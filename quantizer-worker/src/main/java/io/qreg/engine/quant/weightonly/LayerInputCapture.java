@@ -5,7 +5,7 @@ import io.qreg.engine.calibration.CalibrationData;
 import io.qreg.engine.calibration.CalibrationRunner;
 import io.qreg.engine.calibration.TensorObserver;
 import io.qreg.engine.model.OnnxModel;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -7,7 +7,7 @@ import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.LinearRewriter;
 import io.qreg.engine.quant.OpQuantizer;
 import io.qreg.engine.quant.QuantizationContext;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.weightonly.hqq.Hqq;
 import io.qreg.engine.quant.weightonly.hqq.HqqOptions;
 import io.qreg.engine.tensor.Tensors;

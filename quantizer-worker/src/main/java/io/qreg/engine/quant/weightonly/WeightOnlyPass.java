@@ -7,7 +7,7 @@ import io.qreg.engine.quant.EmbeddingQuantizer;
 import io.qreg.engine.quant.OpQuantizer;
 import io.qreg.engine.quant.OpTablePass;
 import io.qreg.engine.quant.QuantizationContext;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.onnx.ir.NodeProto;
 import java.util.ArrayList;

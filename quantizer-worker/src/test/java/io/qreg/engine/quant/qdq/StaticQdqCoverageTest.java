@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.Nodes;
 import io.qreg.engine.model.OnnxModel;
-import io.qreg.engine.quant.CalibrationMethod;
+import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.QuantizationContext;
 import io.qreg.onnx.ir.NodeProto;

@@ -2,7 +2,7 @@ package io.qreg.engine.quant.qdq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qreg.engine.quant.CalibrationMethod;
+import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QuantizationContext;

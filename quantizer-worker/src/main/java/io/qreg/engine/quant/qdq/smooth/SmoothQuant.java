@@ -6,7 +6,7 @@ import io.qreg.engine.calibration.CalibrationRunner;
 import io.qreg.engine.calibration.ChannelAbsMax;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.OnnxModel;
-import io.qreg.engine.quant.QuantizationException;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.NodeProto;

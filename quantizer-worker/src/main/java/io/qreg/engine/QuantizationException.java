@@ -1,4 +1,4 @@
-package io.qreg.engine.quant;
+package io.qreg.engine;
 
 /**
  * A model or option the engine cannot quantize as asked, with a message a person can act on

@@ -1,4 +1,4 @@
-package io.qreg.engine.quant;
+package io.qreg.engine.calibration;
 
 import java.util.Arrays;
 import java.util.Locale;
