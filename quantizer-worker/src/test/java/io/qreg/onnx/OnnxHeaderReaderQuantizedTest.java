@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QatExports;
 import io.qreg.engine.quant.QuantizationOptions;
-import io.qreg.engine.quant.Quantizer;
+import io.qreg.engine.pipeline.Quantizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

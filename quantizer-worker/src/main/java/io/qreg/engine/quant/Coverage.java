@@ -1,5 +1,6 @@
 package io.qreg.engine.quant;
 
+
 /**
  * What a method does with an op type it lists in its op table, in the words of the coverage table
  * (docs/BENCHMARKS.md, "Quantizer coverage"). An op type no table lists is left as it is.

@@ -14,9 +14,9 @@ import java.util.TreeSet;
  * weights are still float (see {@link PrecisionMix#floatParameterShare}) and that no pass reported gets a
  * row saying why. Passes only report the op types they handle, so an LSTM under every method but
  * int8-dynamic, or a GRU under all of them, would otherwise vanish from the report while holding most of
- * the model's weights. Run once, by {@link Quantizer}, after whichever pass the method uses.
+ * the model's weights. Run once, by {@link io.qreg.engine.pipeline.Quantizer}, after whichever pass the method uses.
  */
-final class FloatLayerReports {
+public final class FloatLayerReports {
 
     private FloatLayerReports() {
     }
@@ -25,7 +25,7 @@ final class FloatLayerReports {
      * The passes' reports followed by one row per float layer they did not mention: UNSUPPORTED when the
      * method has no rewrite for the op type, KEPT_FLOAT when it has one but left this node alone unreported.
      */
-    static List<LayerReport> complete(Method method, List<WrittenLayer> written, List<LayerReport> reports)
+    public static List<LayerReport> complete(Method method, List<WrittenLayer> written, List<LayerReport> reports)
             throws QuantizationException {
         Set<String> reported = new HashSet<>();
         reports.forEach(r -> reported.add(r.node()));

@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * (attention masks, flags) are 1, floats are uniform in [0, 1). The first dimension holds the samples; other
  * symbolic dimensions (sequence length, image size) take {@link #SYMBOLIC_DIM}.
  */
-final class GeneratedInputs {
+public final class GeneratedInputs {
 
     static final int SYMBOLIC_DIM = 8;
     /** Ops an index passes through unchanged in value on its way to a Gather. */
@@ -36,7 +36,7 @@ final class GeneratedInputs {
     }
 
     /** For each graph input feeding the indices of a Gather over a constant table: that table's smallest row count. */
-    static Map<String, Long> indexBounds(ModelGraph graph) {
+    public static Map<String, Long> indexBounds(ModelGraph graph) {
         Map<String, Long> bounds = new HashMap<>();
         for (String input : graph.inputNames()) {
             Deque<String> pending = new ArrayDeque<>(List.of(input));

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * file is the checkpoint under another name, and labelling it with the method would mislead everyone who
  * reads the label. The message counts why each layer stayed float, from the passes' layer reports.
  */
-final class NothingQuantized {
+public final class NothingQuantized {
 
     private NothingQuantized() {
     }
@@ -22,7 +22,7 @@ final class NothingQuantized {
      * @param keptByBudget the layers the accuracy budget put back to float (empty without a budget)
      * @throws QuantizationException when {@code mix} has no quantized layer
      */
-    static void check(Method method, PrecisionMix mix, List<WrittenLayer> written, List<LayerReport> reports,
+    public static void check(Method method, PrecisionMix mix, List<WrittenLayer> written, List<LayerReport> reports,
             Collection<String> keptByBudget) throws QuantizationException {
         if (mix.quantizedLayers() > 0) {
             return;

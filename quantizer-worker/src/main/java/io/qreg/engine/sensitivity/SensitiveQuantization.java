@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The quantization step of {@link io.qreg.engine.quant.Quantizer} when sensitivity or an accuracy budget is
+ * The quantization step of {@link io.qreg.engine.pipeline.Quantizer} when sensitivity or an accuracy budget is
  * asked for: measure every layer's sensitivity, run the budget loop if there is a budget, then quantize the
  * model that will be saved (with the budget's layers kept in float) and annotate its layer reports.
  */

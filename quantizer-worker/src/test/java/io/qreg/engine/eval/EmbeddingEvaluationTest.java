@@ -3,7 +3,7 @@ package io.qreg.engine.eval;
 import io.qreg.engine.ProgressListener;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QuantizationOptions;
-import io.qreg.engine.quant.Quantizer;
+import io.qreg.engine.pipeline.Quantizer;
 import io.qreg.npy.NpyArray;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package io.qreg.engine.quant;
 
 import io.qreg.engine.QuantizationException;
+import io.qreg.engine.pipeline.Quantizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -10,6 +10,8 @@ import io.qreg.engine.eval.EvaluationOptions;
 import io.qreg.engine.eval.EvaluationTask;
 import io.qreg.engine.eval.Evaluator;
 import io.qreg.engine.eval.MetricKeys;
+import io.qreg.engine.pipeline.QuantizationReport;
+import io.qreg.engine.pipeline.Quantizer;
 import io.qreg.engine.quant.weightonly.Algorithm;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -11,6 +11,8 @@ import io.qreg.engine.eval.EvaluationTask;
 import io.qreg.engine.eval.Evaluator;
 import io.qreg.engine.eval.Fixtures;
 import io.qreg.engine.eval.MetricKeys;
+import io.qreg.engine.pipeline.QuantizationReport;
+import io.qreg.engine.pipeline.Quantizer;
 import io.qreg.engine.quant.weightonly.Algorithm;
 import io.qreg.engine.sensitivity.SensitivityRequest;
 import io.qreg.engine.trainedlm.TrainedByteMlpLm;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qreg.engine.QuantizationException;
+import io.qreg.engine.pipeline.Quantizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

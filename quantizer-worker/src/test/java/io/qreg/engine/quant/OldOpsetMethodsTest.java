@@ -3,6 +3,8 @@ package io.qreg.engine.quant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.pipeline.QuantizationReport;
+import io.qreg.engine.pipeline.Quantizer;
 import io.qreg.onnx.ir.ModelProto;
 import io.qreg.onnx.ir.OperatorSetIdProto;
 import java.nio.file.Files;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.pipeline.QuantizationReport;
+import io.qreg.engine.pipeline.Quantizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qreg.engine.QuantizationException;
 import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.pipeline.QuantizationReport;
+import io.qreg.engine.pipeline.Quantizer;
 import io.qreg.npy.NpyArray;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package io.qreg.engine.quant;
 
 import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.pipeline.QuantizationReport;
 import io.qreg.onnx.ir.NodeProto;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.qreg.engine.QuantizationException;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.pipeline.QuantizationReport;
+import io.qreg.engine.pipeline.Quantizer;
 import io.qreg.onnx.ir.NodeProto;
 import io.qreg.onnx.ir.TensorProto;
 import java.nio.file.Files;

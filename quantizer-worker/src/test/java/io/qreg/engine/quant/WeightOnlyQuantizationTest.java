@@ -2,6 +2,8 @@ package io.qreg.engine.quant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qreg.engine.pipeline.QuantizationReport;
+import io.qreg.engine.pipeline.Quantizer;
 import io.qreg.npy.NpyArray;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;

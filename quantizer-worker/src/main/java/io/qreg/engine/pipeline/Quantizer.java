@@ -1,9 +1,22 @@
-package io.qreg.engine.quant;
+package io.qreg.engine.pipeline;
 
 import io.qreg.engine.ProgressListener;
 import io.qreg.engine.QuantizationException;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.model.OnnxModelException;
+import io.qreg.engine.quant.FloatLayerReports;
+import io.qreg.engine.quant.GeneratedInputs;
+import io.qreg.engine.quant.LayerReport;
+import io.qreg.engine.quant.ModelVerifier;
+import io.qreg.engine.quant.NothingQuantized;
+import io.qreg.engine.quant.Passes;
+import io.qreg.engine.quant.PrecisionMix;
+import io.qreg.engine.quant.QuantizationContext;
+import io.qreg.engine.quant.QuantizationOptions;
+import io.qreg.engine.quant.QuantizedInput;
+import io.qreg.engine.quant.VerificationCheck;
+import io.qreg.engine.quant.WrittenLayer;
+import io.qreg.engine.quant.WrittenLayers;
 import io.qreg.engine.sensitivity.BudgetOutcome;
 import io.qreg.engine.sensitivity.SensitiveQuantization;
 import io.qreg.engine.sensitivity.SensitivityRequest;

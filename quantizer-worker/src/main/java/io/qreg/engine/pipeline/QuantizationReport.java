@@ -1,5 +1,11 @@
-package io.qreg.engine.quant;
+package io.qreg.engine.pipeline;
 
+import io.qreg.engine.quant.LayerReport;
+import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.MethodOptions;
+import io.qreg.engine.quant.PrecisionMix;
+import io.qreg.engine.quant.QuantizationOptions;
+import io.qreg.engine.quant.VerificationCheck;
 import io.qreg.engine.sensitivity.BudgetOutcome;
 import java.util.LinkedHashMap;
 import java.util.List;
