@@ -1,23 +1,52 @@
 package io.qreg.engine.quant;
 
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
 /**
  * The precision a layer's weights are stored at in a written model, narrowest first: the buckets of
  * {@link PrecisionMix}. Everything but {@link #FP32} counts as quantized.
  */
 public enum WeightPrecision {
-    INT4("int4"),
-    INT8("int8"),
-    FP16("fp16"),
-    FP32("fp32");
+    INT4("int4", 4),
+    INT8("int8", 8),
+    FP16("fp16", 16),
+    FP32("fp32", 32);
 
     private final String wireName;
+    private final int bits;
 
-    WeightPrecision(String wireName) {
+    WeightPrecision(String wireName, int bits) {
         this.wireName = wireName;
+        this.bits = bits;
     }
 
     public String wireName() {
         return wireName;
+    }
+
+    public int bits() {
+        return bits;
+    }
+
+    /** The precision a method leaves the weights it quantizes in (for QAT, the narrowest it can store). */
+    public static WeightPrecision of(Method method) {
+        return Arrays.stream(values()).filter(p -> p.bits == method.bits()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no precision of " + method.bits() + " bits"));
+    }
+
+    /** @throws IllegalArgumentException naming the accepted wire names */
+    public static WeightPrecision parse(String wireName) {
+        return Arrays.stream(values()).filter(p -> p.wireName.equals(wireName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown precision '" + wireName + "'; expected one of "
+                        + wireNames()));
+    }
+
+    /** The wire names, most exact first, as errors and docs list them. */
+    public static List<String> wireNames() {
+        return Arrays.stream(values()).sorted(Comparator.comparingInt(WeightPrecision::bits).reversed())
+                .map(WeightPrecision::wireName).toList();
     }
 
     public boolean quantized() {

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import io.qreg.engine.quant.WeightPrecision;
 import io.qreg.registry.archive.Archival;
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.fallback.OperatingPoint;
@@ -43,7 +44,6 @@ import tools.jackson.core.type.TypeReference;
 @Service
 public class DeploymentService {
 
-    public static final Set<String> PRECISIONS = Set.of("fp32", "fp16", "int8", "int4");
     private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern HEADER_VALUE = Pattern.compile("[\\x21-\\x7e]([\\x20-\\x7e]{0,254}[\\x21-\\x7e])?");
     private static final int MAX_ENVIRONMENTS = 10;
@@ -269,9 +269,10 @@ public class DeploymentService {
                 throw ApiException.invalid(field + ".name", "tier '" + name + "' is listed twice");
             }
             String precision = t.precision() == null ? null : t.precision().trim().toLowerCase(Locale.ROOT);
-            if (precision != null && !PRECISIONS.contains(precision)) {
-                throw ApiException.invalid(field + ".precision", "precision must be one of fp32, fp16, int8, int4"
-                        + " (or left out for any), got '" + t.precision() + "'");
+            if (precision != null && !WeightPrecision.wireNames().contains(precision)) {
+                throw ApiException.invalid(field + ".precision", "precision must be one of "
+                        + String.join(", ", WeightPrecision.wireNames()) + " (or left out for any), got '"
+                        + t.precision() + "'");
             }
             boolean isDefault = Boolean.TRUE.equals(t.isDefault());
             Map<String, String> headers = headers(field + ".headers", t.headers());

@@ -2,6 +2,8 @@ package io.qreg.registry.rollout;
 
 import java.util.UUID;
 
+import io.qreg.engine.quant.WeightPrecision;
+
 /**
  * What serves traffic: a quantized variant, or the model's FP32 checkpoint itself ({@code source}
  * {@code checkpoint}), with the digest of the artifact a gateway loads.
@@ -11,12 +13,12 @@ public record Backend(String source, UUID id, String precision, String sha256) {
     public static final String VARIANT = "variant";
     public static final String CHECKPOINT = "checkpoint";
 
-    public static Backend variant(UUID id, Precision precision, String sha256) {
+    public static Backend variant(UUID id, WeightPrecision precision, String sha256) {
         return new Backend(VARIANT, id, precision.wireName(), sha256);
     }
 
     public static Backend checkpoint(UUID id, String sha256) {
-        return new Backend(CHECKPOINT, id, Precision.FP32.wireName(), sha256);
+        return new Backend(CHECKPOINT, id, WeightPrecision.FP32.wireName(), sha256);
     }
 
     public boolean variantBacked() {
@@ -42,8 +44,8 @@ public record Backend(String source, UUID id, String precision, String sha256) {
                 : io.qreg.registry.approval.ApprovalSubject.checkpoint(id);
     }
 
-    public Precision precisionLevel() {
-        return Precision.parse(precision);
+    public WeightPrecision precisionLevel() {
+        return WeightPrecision.parse(precision);
     }
 
     /** The backend as the API shows it: its fields, its cluster name and its artifact's URL. */

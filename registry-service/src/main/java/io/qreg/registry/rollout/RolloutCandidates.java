@@ -2,6 +2,8 @@ package io.qreg.registry.rollout;
 
 import java.util.UUID;
 
+import io.qreg.engine.quant.Method;
+import io.qreg.engine.quant.WeightPrecision;
 import io.qreg.registry.alias.Aliases;
 import io.qreg.registry.checkpoint.CheckpointService;
 import io.qreg.registry.checkpoint.CheckpointView;
@@ -75,7 +77,7 @@ class RolloutCandidates {
         if (variantId != null) {
             UUID id = variantId;
             VariantRef v = ApiException.naming(field, () -> variants.ref(id));
-            chosen = new Chosen(Backend.variant(v.id(), Precision.ofMethod(v.method()), v.sha256()),
+            chosen = new Chosen(Backend.variant(v.id(), WeightPrecision.of(Method.parse(v.method())), v.sha256()),
                     checkpoints.get(v.checkpointId()), r.alias(), field);
         } else {
             UUID id = checkpointId;
