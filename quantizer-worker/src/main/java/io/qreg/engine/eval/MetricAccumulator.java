@@ -170,7 +170,8 @@ final class MetricAccumulator {
 
     /**
      * Signal-to-quantization-noise ratio in dB. Identical outputs have no noise: +Infinity, which is the exact
-     * answer and which JSON output spells as the string "Infinity" rather than capping it at an arbitrary value.
+     * answer, not capped at an arbitrary value: the worker protocol spells it as the string "Infinity", the CLI's
+     * {@code --json} as null with a note beside it ({@code io.qreg.worker.cli.CliJson}).
      */
     static double sqnrDb(double signal, double noise) {
         if (noise == 0) {

@@ -105,7 +105,7 @@ public final class BenchmarkCommand implements Command {
         BenchmarkReport report = BenchmarkRunner.run(models, options, progress);
 
         if (args.flag("--json")) {
-            context.out().println(JsonWriter.write(toJson(report, options)));
+            context.out().println(CliJson.write(toJson(report, options)));
         } else {
             printTable(report, options, context.out());
         }

@@ -95,7 +95,7 @@ public final class EvaluateCommand implements Command {
         EvaluationResult result = Evaluator.evaluate(task, model, reference, data, options, progress);
 
         if (args.flag("--json")) {
-            context.out().println(JsonWriter.write(toJson(result)));
+            context.out().println(CliJson.write(toJson(result)));
         } else {
             printSummary(result, context.out());
         }

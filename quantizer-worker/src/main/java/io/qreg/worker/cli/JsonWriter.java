@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * <p>JSON has no infinity or NaN. Non-finite doubles are written as the strings {@code "Infinity"},
  * {@code "-Infinity"} and {@code "NaN"}, which Jackson and {@code float()} in Python read back as the numbers;
- * an SQNR of {@code "Infinity"} means identical outputs.
+ * an SQNR of {@code "Infinity"} means identical outputs. That is the worker protocol's spelling (the daemon's
+ * {@code Json.write}); what the CLI prints goes through {@link CliJson}, which writes {@code null} and a note instead.
  */
 public final class JsonWriter {
 

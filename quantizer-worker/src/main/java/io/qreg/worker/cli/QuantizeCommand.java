@@ -133,10 +133,10 @@ public final class QuantizeCommand implements Command {
             progress.finish();
         }
         if (args.value("--report").isPresent()) {
-            writeAtomically(Path.of(args.value("--report").get()), JsonWriter.write(report.toMap()));
+            writeAtomically(Path.of(args.value("--report").get()), CliJson.write(report.toMap()));
         }
         if (args.flag("--json")) {
-            context.out().println(JsonWriter.write(report.toMap()));
+            context.out().println(CliJson.write(report.toMap()));
         } else {
             printSummary(in, out, report, context.out());
         }

@@ -59,6 +59,11 @@ class PipelineIT {
     }
 
     private Run pipeline(String token, String... args) throws IOException, InterruptedException {
+        return pipeline(token, Map.of(), args);
+    }
+
+    private Run pipeline(String token, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         boolean tools = List.of("bash", "curl", "jq").stream().allMatch(PipelineIT::onPath);
         if (!tools && !"true".equalsIgnoreCase(System.getenv("CI"))) {
             Assumptions.abort("the pipeline script needs bash, curl and jq (.ci/run installs jq)");
@@ -68,6 +73,7 @@ class PipelineIT {
                 .redirectErrorStream(true).redirectOutput(out.toFile());
         builder.environment().putAll(Map.of("QREG_URL", registry.baseUrl(), "QREG_TOKEN", token,
                 "QREG_LICENSE", "MIT", "QREG_POLL_SECONDS", "0.5", "QREG_TIMEOUT_SECONDS", "300"));
+        builder.environment().putAll(env);
         Process process = builder.start();
         assertThat(process.waitFor(6, TimeUnit.MINUTES)).as("pipeline finished").isTrue();
         return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
@@ -94,7 +100,8 @@ class PipelineIT {
         // A stricter policy: the same build (same checkpoint, reused) now fails on the speed-up it cannot reach.
         assertThat(admin.put("/api/v1/models/digits/policy", Map.of("maxAccuracyDrop", 0.05, "minSpeedup", 50))
                 .status()).isEqualTo(200);
-        Run failed = pipeline(engineer, "digits", "1.0.0", onnx.toString(), "int8", "digits-eval@1");
+        Run failed = pipeline(engineer, "digits", "1.0.0", onnx.toString(), "int8", "--evaluation",
+                "digits-eval@1");
         assertThat(failed.exitCode()).as(failed.output()).isEqualTo(1);
         assertThat(failed.output()).contains("already registered", "FAIL  minSpeedup @any",
                 "policy verdict: FAILED: minSpeedup");
@@ -102,6 +109,81 @@ class PipelineIT {
         Run unknown = pipeline(engineer, "no-such-model", "1.0.0", onnx.toString(), "int8", "digits-eval@1");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.output()).contains("404", "model 'no-such-model' does not exist");
+    }
+
+    /**
+     * A static recipe needs its calibration set, named like the evaluation set; every argument and reference is
+     * checked before the checkpoint is registered, so a refused run leaves no checkpoint and no job behind; in a
+     * CI log (not a terminal) the progress is plain lines with rounded figures.
+     */
+    @Test
+    void anInt8StaticRecipeRunsWithItsCalibrationSetAndARefusedRunRegistersNothing() throws Exception {
+        String engineer = token("ENGINEER");
+        ok(admin.post("/api/v1/models", Map.of("name", "digits-static", "task", "classification",
+                "riskTier", "standard")), 201);
+        ok(admin.post("/api/v1/recipes", Map.of("name", "static", "method", "int8-static", "calibrationMethod",
+                "minmax")), 201);
+        ok(admin.upload("/api/v1/datasets", Map.of("name", "static-eval", "purpose", "evaluation"),
+                Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
+                        "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "eval.zip"), 201);
+        ok(admin.upload("/api/v1/datasets", Map.of("name", "static-calib", "purpose", "calibration"),
+                Fixtures.bytes("digits_calib_x.npy"), "input.npy"), 201);
+        Path onnx = dir.resolve("digits_static.onnx");
+        Files.write(onnx, Fixtures.bytes("digits_mlp.onnx"));
+        String model = "digits-static";
+        String file = onnx.toString();
+
+        Map<List<String>, String> refusals = new java.util.LinkedHashMap<>();
+        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-eval@1"),
+                "RECIPE static@1 is int8-static, which computes activation ranges on calibration data:"
+                        + " pass --calibration NAME@VERSION");
+        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-eval@1", "--calibration",
+                "static-calib"), "--calibration 'static-calib' is not NAME@VERSION");
+        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-eval@1", "--calibration",
+                "static-calib@7"), "--calibration static-calib@7: ");
+        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-calib@1", "--calibration",
+                "static-calib@1"), "--evaluation static-calib@1: the dataset has purpose 'calibration';"
+                        + " --evaluation needs purpose 'evaluation'");
+        refusals.put(List.of(model, "1.0.0", file, "static@2", "--evaluation", "static-eval@1"),
+                "RECIPE static@2: ");
+        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-eval@1", "--calibration",
+                "static-calib@1", "--target", "no-such-cpu"), "--target no-such-cpu: no such hardware target");
+        refusals.put(List.of(model, "1.0.0", dir.resolve("missing.onnx").toString(), "static", "--evaluation",
+                "static-eval@1"), "MODEL.onnx: no such readable file");
+        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-eval@1", "--bogus"),
+                "unknown option --bogus");
+        for (var refusal : refusals.entrySet()) {
+            long checkpoints = total("/api/v1/models/" + model + "/checkpoints");
+            long jobs = total("/api/v1/jobs");
+            Run refused = pipeline(engineer, refusal.getKey().toArray(String[]::new));
+            assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
+            assertThat(refused.output()).as(refusal.getKey().toString()).contains(refusal.getValue())
+                    .doesNotContain("registered");
+            assertThat(total("/api/v1/models/" + model + "/checkpoints")).as("no checkpoint").isEqualTo(checkpoints);
+            assertThat(total("/api/v1/jobs")).as("no job").isEqualTo(jobs);
+        }
+        assertThat(total("/api/v1/models/" + model + "/checkpoints")).isZero();
+        Run slow = pipeline(engineer, Map.of("QREG_POLL_SECONDS", "soon"), model, "1.0.0", file, "static",
+                "--evaluation", "static-eval@1", "--calibration", "static-calib@1");
+        assertThat(slow.exitCode()).isEqualTo(2);
+        assertThat(slow.output()).contains("QREG_POLL_SECONDS must be a number of seconds above 0, got 'soon'");
+
+        Run passed = pipeline(engineer, model, "1.0.0", file, "static", "--evaluation", "static-eval@1",
+                "--calibration", "static-calib@1");
+        assertThat(passed.exitCode()).as(passed.output()).isZero();
+        assertThat(passed.output()).contains("checkpoint digits-static@1.0.0 registered",
+                "(static@1 on any, calibrated on static-calib@1)", "policy verdict: PASSED");
+        assertThat(total("/api/v1/models/" + model + "/checkpoints")).isEqualTo(1);
+        String variant = passed.output().lines().filter(l -> l.startsWith("variant ")).findFirst().orElseThrow()
+                .substring("variant ".length());
+        JsonNode lineage = admin.get("/api/v1/variants/" + variant).json();
+        assertThat(lineage.toString()).contains("static-calib");
+        // Not a terminal: no carriage returns, one plain line per change, whole percentages, tenths of seconds,
+        // and each check's figures rounded to what they measure (an accuracy drop to four places).
+        assertThat(passed.output()).doesNotContain("\r");
+        assertThat(passed.output()).containsPattern("(?m)^  quantize  +SUCCEEDED +100%  +\\d+\\.\\d s")
+                .containsPattern("(?m)^  evaluate  +SUCCEEDED +100%  +\\d+\\.\\d s")
+                .containsPattern("(?m)^  PASS  maxAccuracyDrop +threshold \\d\\.\\d{4} +actual -?\\d\\.\\d{4} ");
     }
 
     /**
@@ -261,6 +343,12 @@ class PipelineIT {
     private static JsonNode approve(HttpApi signer, String approval) {
         return ok(signer.post("/api/v1/approvals/" + approval + "/signoffs",
                 Map.of("decision", "APPROVE", "comment", "evidence reviewed")), 200).json();
+    }
+
+    /** How many items a listing holds, e.g. a model's checkpoints. */
+    private long total(String listing) {
+        return ok(admin.get(listing + (listing.contains("?") ? "&" : "?") + "size=1"), 200).json()
+                .get("totalItems").asLong();
     }
 
     private static JsonNode routing(HttpApi gateway) {
