@@ -2,7 +2,7 @@ package io.qreg.worker.cli;
 
 import io.qreg.worker.audit.AuditLeaf;
 import io.qreg.worker.audit.TreeHead;
-import io.qreg.worker.daemon.Json;
+import io.qreg.worker.json.Json;
 
 import java.io.IOException;
 import java.net.URI;

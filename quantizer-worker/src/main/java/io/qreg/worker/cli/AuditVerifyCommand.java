@@ -4,7 +4,7 @@ import io.qreg.worker.audit.Ed25519Keys;
 import io.qreg.worker.audit.MerkleFrontier;
 import io.qreg.worker.audit.MerkleTree;
 import io.qreg.worker.audit.TreeHead;
-import io.qreg.worker.daemon.Json;
+import io.qreg.worker.json.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

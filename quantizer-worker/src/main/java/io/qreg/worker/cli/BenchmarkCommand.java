@@ -5,10 +5,11 @@ import io.qreg.engine.bench.BenchmarkReport;
 import io.qreg.engine.bench.BenchmarkResult;
 import io.qreg.engine.bench.BenchmarkRunner;
 import io.qreg.engine.bench.LatencyStats;
-import io.qreg.engine.bench.SpeedupInterval;
 import io.qreg.npy.MappedNpy;
 import io.qreg.engine.ProgressListener;
 import io.qreg.npy.NpyArray;
+
+import io.qreg.worker.json.BenchmarkJson;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -105,7 +106,7 @@ public final class BenchmarkCommand implements Command {
         BenchmarkReport report = BenchmarkRunner.run(models, options, progress);
 
         if (args.flag("--json")) {
-            context.out().println(CliJson.write(toJson(report, options)));
+            context.out().println(CliJson.write(BenchmarkJson.of(report, options)));
         } else {
             printTable(report, options, context.out());
         }
@@ -138,68 +139,6 @@ public final class BenchmarkCommand implements Command {
             }
         }
         return shapes;
-    }
-
-    /** The JSON object of {@code benchmark --json}; the worker daemon reports the same map. */
-    public static Map<String, Object> toJson(BenchmarkReport report, BenchmarkOptions options) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("command", "benchmark");
-        json.put("onnxRuntimeVersion", report.onnxRuntimeVersion());
-        json.put("interleaved", true);
-        if (options.concurrency() > 1) {
-            json.put("concurrency", options.concurrency());
-        }
-        json.put("iterations", options.iterations());
-        json.put("warmup", options.warmup());
-        json.put("noisyCvThreshold", report.noisyCvThreshold());
-        json.put("memorySource", "rssDeltaBytes: VmRSS growth per model and peakRssBytes: VmHWM, from /proc/self/status;"
-                + " jvmHeapPeakBytes: peak Java heap use (ONNX Runtime allocates outside the heap)");
-        json.put("peakRssBytes", report.peakRssBytes());
-        json.put("jvmHeapPeakBytes", report.jvmHeapPeakBytes());
-        List<Object> results = new ArrayList<>();
-        for (BenchmarkResult r : report.results()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            LatencyStats l = r.latency();
-            m.put("model", r.model());
-            m.put("loadTimeMs", r.loadTimeMs());
-            m.put("batch", r.batch());
-            m.put("threads", r.intraOpThreads());
-            m.put("latencyMeanMs", l.meanMs());
-            m.put("latencyP50Ms", l.p50Ms());
-            m.put("latencyP90Ms", l.p90Ms());
-            m.put("latencyP99Ms", l.p99Ms());
-            m.put("latencyMinMs", l.minMs());
-            m.put("latencyMaxMs", l.maxMs());
-            m.put("latencyStdDevMs", l.stdDevMs());
-            m.put("cv", l.cv());
-            m.put("noisy", r.noisy());
-            m.put("throughput", r.throughput());
-            m.put("speedup", r.speedup());
-            if (r.interval() != null) {
-                m.put("speedupInterval", intervalJson(r.interval()));
-                m.put("latencyP99IntervalMs", Map.of("level", r.interval().level(),
-                        "low", r.interval().latencyP99LowMs(), "high", r.interval().latencyP99HighMs()));
-            }
-            m.put("rssDeltaBytes", r.rssDeltaBytes());
-            results.add(m);
-        }
-        json.put("results", results);
-        return json;
-    }
-
-    /** The speed-up's bootstrap interval; the registry's gates read {@code low} (and the p99's {@code high}). */
-    private static Map<String, Object> intervalJson(SpeedupInterval interval) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("level", interval.level());
-        json.put("low", interval.speedupLow());
-        json.put("high", interval.speedupHigh());
-        json.put("relativeWidth", interval.relativeWidth());
-        json.put("noisy", interval.noisy());
-        json.put("noisyRelativeWidth", SpeedupInterval.NOISY_RELATIVE_WIDTH);
-        json.put("method", "percentile bootstrap over interleaved rounds");
-        json.put("resamples", interval.resamples());
-        json.put("seed", interval.seed());
-        return json;
     }
 
     private static void printTable(BenchmarkReport report, BenchmarkOptions options, PrintStream out) {

@@ -1,5 +1,6 @@
 package io.qreg.worker.cli;
 
+import io.qreg.worker.json.JsonWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

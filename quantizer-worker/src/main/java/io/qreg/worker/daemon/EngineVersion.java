@@ -1,7 +1,5 @@
 package io.qreg.worker.daemon;
 
-import io.qreg.worker.cli.QuantizerCli;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -19,7 +17,7 @@ public final class EngineVersion {
     }
 
     private static String lookup() {
-        try (InputStream in = QuantizerCli.class.getResourceAsStream(
+        try (InputStream in = EngineVersion.class.getResourceAsStream(
                 "/META-INF/maven/io.qreg/quantizer-worker/pom.properties")) {
             if (in != null) {
                 Properties properties = new Properties();
@@ -29,7 +27,7 @@ public final class EngineVersion {
         } catch (IOException ignored) {
             // Fall through to the development label.
         }
-        String implementation = QuantizerCli.class.getPackage().getImplementationVersion();
+        String implementation = EngineVersion.class.getPackage().getImplementationVersion();
         return implementation != null ? implementation : "development build";
     }
 }

@@ -1,5 +1,6 @@
 package io.qreg.worker.daemon;
 
+import io.qreg.worker.json.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -25,8 +25,9 @@ import io.qreg.npy.NpyFormatException;
 import io.qreg.onnx.OnnxFormatException;
 import io.qreg.onnx.OnnxHeaderReader;
 import io.qreg.onnx.TensorSignature;
-import io.qreg.worker.cli.BenchmarkCommand;
-import io.qreg.worker.cli.EvaluateCommand;
+import io.qreg.worker.json.BenchmarkJson;
+import io.qreg.worker.json.EvaluationJson;
+import io.qreg.worker.json.Json;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -241,7 +242,7 @@ public class JobRunner {
         EvaluationResult result = Evaluator.evaluate(task, model, checkpoint, data, EvaluationOptions.defaults(),
                 control.phase(0.10, 0.98));
         control.checkpoint();
-        Map<String, Object> evaluation = new LinkedHashMap<>(EvaluateCommand.toJson(result));
+        Map<String, Object> evaluation = new LinkedHashMap<>(EvaluationJson.of(result));
         evaluation.remove("command");
         // Scratch paths mean nothing to the registry: name the artifacts instead.
         evaluation.put("model", artifactName(job, measured));
@@ -309,7 +310,7 @@ public class JobRunner {
     /** {@code benchmark --json}'s map without "command", each result named by role and artifact, not scratch path. */
     private static Map<String, Object> benchmarkJson(JobAssignment job, BenchmarkReport report,
             BenchmarkOptions options) {
-        Map<String, Object> benchmark = new LinkedHashMap<>(BenchmarkCommand.toJson(report, options));
+        Map<String, Object> benchmark = new LinkedHashMap<>(BenchmarkJson.of(report, options));
         benchmark.remove("command");
         List<Object> results = new ArrayList<>();
         String[] roles = {"checkpoint", "variant"};

@@ -1,11 +1,8 @@
 package io.qreg.worker.cli;
 
-import io.qreg.worker.daemon.Json;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,15 +41,5 @@ class ArgsTest {
         assertThatThrownBy(() -> spec.parse(List.of("--input", "noequals")).namedFiles("--input"))
                 .hasMessageContaining("INPUT_NAME=FILE.npy");
         assertThatThrownBy(() -> spec.parse(List.of("--json=yes"))).hasMessageContaining("takes no value");
-    }
-
-    @Test
-    void jsonWriterEscapesStringsAndSpellsNonFiniteNumbers() {
-        String json = JsonWriter.write(new LinkedHashMap<>(Map.of("k", "a\"b\\c\n\u0001")));
-
-        assertThat(json).isEqualTo("{\"k\":\"a\\\"b\\\\c\\n\\u0001\"}");
-        assertThat(JsonWriter.write(List.of(1.5, Double.POSITIVE_INFINITY, Double.NaN, 3, true)))
-                .isEqualTo("[1.5,\"Infinity\",\"NaN\",3,true]");
-        assertThat(Json.parse(json)).isEqualTo(Map.of("k", "a\"b\\c\n\u0001"));
     }
 }

@@ -3,7 +3,7 @@ package io.qreg.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.engine.bench.ShapeModels;
-import io.qreg.worker.daemon.Json;
+import io.qreg.worker.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

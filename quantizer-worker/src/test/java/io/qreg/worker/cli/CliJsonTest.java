@@ -1,6 +1,6 @@
 package io.qreg.worker.cli;
 
-import io.qreg.worker.daemon.Json;
+import io.qreg.worker.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;

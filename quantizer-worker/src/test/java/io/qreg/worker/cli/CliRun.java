@@ -3,7 +3,7 @@ package io.qreg.worker.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import io.qreg.worker.daemon.Json;
+import io.qreg.worker.json.Json;
 import java.util.List;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package io.qreg.worker.cli;
 
 import io.qreg.engine.eval.EmbeddingModels;
-import io.qreg.worker.daemon.Json;
+import io.qreg.worker.json.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,7 +3,7 @@ package io.qreg.worker.cli;
 import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qreg.worker.daemon.Json;
+import io.qreg.worker.json.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

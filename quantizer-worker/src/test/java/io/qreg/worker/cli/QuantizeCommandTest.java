@@ -1,6 +1,6 @@
 package io.qreg.worker.cli;
 
-import io.qreg.worker.daemon.Json;
+import io.qreg.worker.json.Json;
 import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 

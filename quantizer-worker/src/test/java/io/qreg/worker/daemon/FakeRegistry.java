@@ -1,5 +1,6 @@
 package io.qreg.worker.daemon;
 
+import io.qreg.worker.json.Json;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 

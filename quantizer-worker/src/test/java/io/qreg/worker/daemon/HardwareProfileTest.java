@@ -1,5 +1,6 @@
 package io.qreg.worker.daemon;
 
+import io.qreg.worker.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,6 +1,5 @@
-package io.qreg.worker.daemon;
+package io.qreg.worker.json;
 
-import io.qreg.worker.cli.JsonWriter;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -10,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small, strict JSON (RFC 8259) reader for the worker protocol, plus {@link #write} (delegating to the CLI's
+ * A small, strict JSON (RFC 8259) reader for the worker protocol, plus {@link #write} (delegating to
  * {@link JsonWriter}) so the daemon needs no JSON library.
  *
  * <p>Values come back as {@code Map<String, Object>} (insertion-ordered), {@code List<Object>}, {@code String},
@@ -61,7 +60,7 @@ public final class Json {
         return (Map<String, Object>) value;
     }
 
-    static String describe(Object value) {
+    public static String describe(Object value) {
         if (value == null) {
             return "null";
         }
@@ -326,7 +325,7 @@ public final class Json {
     // ---- typed access to parsed objects, for protocol messages ----
 
     /** A member that must be a string. */
-    static String string(Map<String, Object> object, String key) {
+    public static String string(Map<String, Object> object, String key) {
         Object v = object.get(key);
         if (v == null) {
             return null;
@@ -337,7 +336,7 @@ public final class Json {
         return s;
     }
 
-    static String requiredString(Map<String, Object> object, String key) {
+    public static String requiredString(Map<String, Object> object, String key) {
         String s = string(object, key);
         if (s == null) {
             throw new IllegalArgumentException("missing \"" + key + "\"");
@@ -345,7 +344,7 @@ public final class Json {
         return s;
     }
 
-    static Number number(Map<String, Object> object, String key) {
+    public static Number number(Map<String, Object> object, String key) {
         Object v = object.get(key);
         if (v == null) {
             return null;
@@ -356,7 +355,7 @@ public final class Json {
         return n;
     }
 
-    static Boolean bool(Map<String, Object> object, String key) {
+    public static Boolean bool(Map<String, Object> object, String key) {
         Object v = object.get(key);
         if (v == null) {
             return null;
@@ -368,7 +367,7 @@ public final class Json {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> object(Map<String, Object> object, String key) {
+    public static Map<String, Object> object(Map<String, Object> object, String key) {
         Object v = object.get(key);
         if (v == null) {
             return null;
@@ -379,7 +378,7 @@ public final class Json {
         return (Map<String, Object>) v;
     }
 
-    static List<String> strings(Map<String, Object> object, String key) {
+    public static List<String> strings(Map<String, Object> object, String key) {
         Object v = object.get(key);
         if (v == null) {
             return List.of();

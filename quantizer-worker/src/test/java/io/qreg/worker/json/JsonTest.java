@@ -1,4 +1,4 @@
-package io.qreg.worker.daemon;
+package io.qreg.worker.json;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,5 +82,15 @@ class JsonTest {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put(key, null);
         return m;
+    }
+
+    @Test
+    void jsonWriterEscapesStringsAndSpellsNonFiniteNumbers() {
+        String json = JsonWriter.write(new LinkedHashMap<>(Map.of("k", "a\"b\\c\n\u0001")));
+
+        assertThat(json).isEqualTo("{\"k\":\"a\\\"b\\\\c\\n\\u0001\"}");
+        assertThat(JsonWriter.write(List.of(1.5, Double.POSITIVE_INFINITY, Double.NaN, 3, true)))
+                .isEqualTo("[1.5,\"Infinity\",\"NaN\",3,true]");
+        assertThat(Json.parse(json)).isEqualTo(Map.of("k", "a\"b\\c\n\u0001"));
     }
 }

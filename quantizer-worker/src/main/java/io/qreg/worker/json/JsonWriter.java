@@ -1,4 +1,4 @@
-package io.qreg.worker.cli;
+package io.qreg.worker.json;
 
 import java.util.Iterator;
 import java.util.List;
