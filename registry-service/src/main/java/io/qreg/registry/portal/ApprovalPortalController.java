@@ -1,6 +1,5 @@
 package io.qreg.registry.portal;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,6 +9,7 @@ import java.util.UUID;
 import jakarta.servlet.http.HttpServletRequest;
 
 import io.qreg.registry.approval.ApprovalService;
+import io.qreg.registry.portal.ApprovalRequestPickers.RequestForm;
 import io.qreg.registry.checkpoint.CheckpointService;
 import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.approval.ApprovalStatus;
@@ -56,13 +56,15 @@ class ApprovalPortalController {
     private final PolicyService policies;
     private final VariantService variants;
     private final CheckpointService checkpoints;
+    private final ApprovalRequestPickers pickers;
 
     ApprovalPortalController(ApprovalService approvals, PolicyService policies, VariantService variants,
-            CheckpointService checkpoints) {
+            CheckpointService checkpoints, ApprovalRequestPickers pickers) {
         this.approvals = approvals;
         this.policies = policies;
         this.variants = variants;
         this.checkpoints = checkpoints;
+        this.pickers = pickers;
     }
 
     /** The list's filter as the form posts it; blank fields do not narrow. */
@@ -73,10 +75,6 @@ class ApprovalPortalController {
         }
     }
 
-    /** The request form's fields, kept to fill the form again when the service refuses them. */
-    public record RequestForm(String variantId, String deployment, String environment, String tier) {
-    }
-
     /** What the service said when it refused a form: the problem detail, and the field to blame if one is. */
     public record Problem(int status, String detail, String field) {
 
@@ -85,7 +83,6 @@ class ApprovalPortalController {
         }
     }
 
-    /** The variant an approval is about, as far as a signer needs it on the page. */
     /**
      * What the approval lets serve, as the page shows it: a variant, or the model's checkpoint served
      * unquantized ({@code recipe} null, as a checkpoint is not made by one).
@@ -105,10 +102,6 @@ class ApprovalPortalController {
             return new SubjectFacts("checkpoint", c.id(), "/models/" + c.modelName(), c.modelName(),
                     "fp32, version " + c.version(), c.sizeHuman(), null, null);
         }
-    }
-
-    /** One recorded result the approval's evidence names, with where the variant page shows it. */
-    public record EvidenceResult(String kind, UUID id, String label, String href) {
     }
 
     /**
@@ -154,9 +147,13 @@ class ApprovalPortalController {
         }
     }
 
-    /** Everything the request page shows. {@code verdict} is the variant's verdict now, beside the bound evidence. */
+    /**
+     * Everything the request page shows. {@code verdict} is the variant's verdict now, beside the bound
+     * evidence; {@code verification} the engine's own check of the written model (SQNR), null if none.
+     */
     public record ApprovalPage(ApprovalView approval, SubjectFacts variant, Verdict verdict,
-            boolean sameEvidence, List<EvidenceResult> results, Standing standing) {
+            boolean sameEvidence, List<ApprovalEvidence.EvidenceResult> results, String verification,
+            Standing standing) {
     }
 
     // ---------------------------------------------------------------- inbox
@@ -191,19 +188,34 @@ class ApprovalPortalController {
 
     // ---------------------------------------------------------------- request
 
+    /** The form; the variant page links here with {@code ?variantId=}, which also picks its model. */
     @GetMapping("/approvals/new")
-    String requestForm(@RequestParam(required = false) String variantId, Model view) {
-        RequestForm form = new RequestForm(variantId, null, "production", "default");
-        return requestPage(form, null, view);
+    String requestForm(@RequestParam(required = false) String model, @RequestParam(required = false) String variantId,
+            @RequestParam(required = false) String deployment, @RequestParam(required = false) String environment,
+            @RequestParam(required = false) String tier, Model view) {
+        return requestPage(new RequestForm(model, variantId, deployment, environment, tier), null, view);
     }
 
+    /**
+     * Requests the approval, or with {@code refresh=true} (a choice changed: htmx on change, or the
+     * "Update choices" button without JavaScript) answers the form again with the choices that follow,
+     * requesting nothing.
+     */
     @PostMapping("/approvals")
-    ModelAndView request(@RequestParam(required = false) String variantId, @RequestParam(required = false) String deployment,
+    ModelAndView request(@RequestParam(required = false) String model,
+            @RequestParam(required = false) String variantId, @RequestParam(required = false) String deployment,
             @RequestParam(required = false) String environment, @RequestParam(required = false) String tier,
-            Model view, RedirectAttributes redirect) {
-        RequestForm form = new RequestForm(variantId, deployment, environment, tier);
+            @RequestParam(defaultValue = "false") boolean refresh, Model view, RedirectAttributes redirect) {
+        RequestForm form = new RequestForm(model, variantId, deployment, environment, tier);
+        if (refresh) {
+            return new ModelAndView(requestPage(form, null, view), view.asMap());
+        }
         try {
             UUID variant = parseVariantId(variantId);
+            ApiException misfit = pickers.refusal(form, variant);
+            if (misfit != null) {
+                throw misfit;
+            }
             ApprovalView opened = approvals.request(new ApprovalService.NewApproval(variant, null, deployment, environment,
                     tier, null, null));
             redirect.addFlashAttribute("notice", "Approval requested. It needs the sign-offs listed below.");
@@ -214,8 +226,11 @@ class ApprovalPortalController {
         }
     }
 
-    private String requestPage(RequestForm form, Problem problem, Model view) {
+    private String requestPage(RequestForm asked, Problem problem, Model view) {
+        ApprovalRequestPickers.Pickers choices = pickers.pickers(asked);
+        RequestForm form = choices.form();
         view.addAttribute("form", form);
+        view.addAttribute("pickers", choices);
         view.addAttribute("problem", problem);
         UUID id = tryParse(form.variantId());
         if (id != null) {
@@ -268,31 +283,17 @@ class ApprovalPortalController {
         if (a.checkpointId() != null) {
             CheckpointView checkpoint = checkpoints.get(a.checkpointId());
             Verdict verdict = policies.checkpointVerdict(checkpoint.id());
-            List<EvidenceResult> results = a.evidence().evaluationIds().stream().map(id -> new EvidenceResult(
-                    "Evaluation", id, "of the checkpoint", "/api/v1/checkpoints/" + checkpoint.id() + "/evaluations"))
-                    .toList();
+            List<ApprovalEvidence.EvidenceResult> results = ApprovalEvidence.ofCheckpoint(a, checkpoint.id(),
+                    variants.checkpointEvaluations(checkpoint.id()), verdict);
             return new ApprovalPage(a, SubjectFacts.of(checkpoint), verdict,
-                    verdict.evidence().digest().equals(a.evidenceDigest()), results,
+                    verdict.evidence().digest().equals(a.evidenceDigest()), results, null,
                     Standing.of(a, CurrentUser.username(), CurrentUser.roles()));
         }
         VariantView variant = variants.get(a.variantId());
         Verdict verdict = policies.verdict(variant);
-        List<EvidenceResult> results = new ArrayList<>();
-        for (UUID evaluation : a.evidence().evaluationIds()) {
-            String label = variant.evaluations().stream().filter(e -> e.id().equals(evaluation)).findFirst()
-                    .map(e -> "on " + e.dataset().get("name") + " v" + e.dataset().get("version")).orElse("");
-            results.add(new EvidenceResult("Evaluation", evaluation, label,
-                    "/variants/" + variant.id() + "#evaluation-" + evaluation));
-        }
-        for (UUID benchmark : a.evidence().benchmarkIds()) {
-            String label = variant.benchmarks().stream().filter(b -> b.id().equals(benchmark)).findFirst()
-                    .map(b -> "on " + b.hardwareTarget()).orElse("");
-            results.add(new EvidenceResult("Benchmark", benchmark, label,
-                    "/variants/" + variant.id() + "#benchmark-" + benchmark));
-        }
         return new ApprovalPage(a, SubjectFacts.of(variant), verdict,
-                verdict.evidence().digest().equals(a.evidenceDigest()), results,
-                Standing.of(a, CurrentUser.username(), CurrentUser.roles()));
+                verdict.evidence().digest().equals(a.evidenceDigest()), ApprovalEvidence.ofVariant(a, variant, verdict),
+                VariantFigures.verification(variant), Standing.of(a, CurrentUser.username(), CurrentUser.roles()));
     }
 
     // ---------------------------------------------------------------- errors
@@ -313,22 +314,18 @@ class ApprovalPortalController {
 
     private static UUID parseVariantId(String id) {
         if (blank(id)) {
-            throw ApiException.invalid("variantId", "variant is required: the id shown on the variant's page");
+            throw ApiException.invalid("variantId", "variant is required: choose one of the model's variants");
         }
         UUID parsed = tryParse(id);
         if (parsed == null) {
-            throw ApiException.invalid("variantId", "'" + id.strip() + "' is not a variant id; copy it from the"
-                    + " variant's page (it looks like 0b8c2d3e-…)");
+            throw ApiException.invalid("variantId", "'" + id.strip() + "' is not a variant id; choose one of the"
+                    + " model's variants");
         }
         return parsed;
     }
 
     private static UUID tryParse(String id) {
-        try {
-            return blank(id) ? null : UUID.fromString(id.strip());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return ApprovalRequestPickers.parse(id);
     }
 
     private static boolean blank(String s) {

@@ -21,6 +21,8 @@ import io.qreg.registry.deployment.DeploymentView;
 import io.qreg.registry.deployment.ServingAudit;
 import io.qreg.registry.deployment.TierView;
 import io.qreg.registry.rollout.Rollout;
+import io.qreg.registry.rollout.RolloutMove;
+import io.qreg.registry.rollout.RolloutPhase;
 import io.qreg.registry.rollout.RolloutRequest;
 import io.qreg.registry.rollout.RolloutService;
 import io.qreg.registry.rollout.RolloutView;
@@ -58,7 +60,6 @@ import org.springframework.web.util.UriComponentsBuilder;
 @Controller
 class DeploymentPortalController {
 
-    static final Set<String> MOVES = Set.of("advance", DeploymentPages.FORCE_ADVANCE, "pause", "resume", "rollback");
     private static final int RECENT_ROLLOUTS = 10;
     private static final int REVISIONS_PER_PAGE = 20;
     private static final int APPROVALS_OFFERED = 50;
@@ -104,7 +105,7 @@ class DeploymentPortalController {
             Model view) {
         view.addAttribute("deployments", deployments.list(model, Pagination.of(page, 50, Sort.by("name"))));
         view.addAttribute("model", model);
-        view.addAttribute("activeRollouts", DeploymentPages.active(rollouts.active(20)));
+        view.addAttribute("activeRollouts", RolloutPanels.active(rollouts.active(20)));
         return "deployments/list";
     }
 
@@ -119,10 +120,10 @@ class DeploymentPortalController {
         List<DeploymentPages.TierRow> tiers = new ArrayList<>();
         for (TierView t : d.tiers()) {
             TierServing s = serving.get(t.name());
-            DeploymentPages.RolloutPanel panel = null;
+            RolloutPanels.RolloutPanel panel = null;
             if (s != null && s.active() != null) {
                 // The service's view carries the health reports; the aggregate the backends' details.
-                panel = DeploymentPages.panel(rollouts.get(s.active().id()), s.active(), canOperate);
+                panel = RolloutPanels.panel(rollouts.get(s.active().id()), s.active(), canOperate);
             }
             tiers.add(new DeploymentPages.TierRow(t.name(), DeploymentPages.match(t), t.precision(), t.edge(),
                     t.isDefault(), DeploymentPages.bars(s), DeploymentPages.fallback(s, serving.values()), panel));
@@ -132,9 +133,9 @@ class DeploymentPortalController {
         view.addAttribute("environment", env);
         view.addAttribute("tabs", tabs(d, env, serving));
         view.addAttribute("tiers", tiers);
-        List<DeploymentPages.RolloutRow> recent = rollouts.recent(d.id(), env, RECENT_ROLLOUTS).stream()
-                .map(DeploymentPages::row).toList();
-        List<String> candidates = new ArrayList<>(recent.stream().map(DeploymentPages.RolloutRow::candidateHref)
+        List<RolloutPanels.RolloutRow> recent = rollouts.recent(d.id(), env, RECENT_ROLLOUTS).stream()
+                .map(RolloutPanels::row).toList();
+        List<String> candidates = new ArrayList<>(recent.stream().map(RolloutPanels.RolloutRow::candidateHref)
                 .toList());
         tiers.stream().map(DeploymentPages.TierRow::rollout).filter(java.util.Objects::nonNull)
                 .forEach(panel -> candidates.add(panel.candidateHref()));
@@ -148,13 +149,13 @@ class DeploymentPortalController {
             List<ApprovalView> approved = approvals.search("APPROVED", false, null, d.name(), env, null,
                     PageRequest.of(0, APPROVALS_OFFERED)).getContent().stream().filter(a -> a.variantId() != null)
                     .toList();
-            view.addAttribute("approvalOptions", approved.stream().map(a ->
-                    new DeploymentPages.ApprovalOption(a.id(), a.variantId(), a.tier(), "approval "
-                            + DeploymentPages.shortId(a.id()) + " · variant " + DeploymentPages.shortId(a.variantId())
-                            + " → " + a.tier() + " · signed by " + String.join(", ", a.signoffs().stream()
-                                    .map(s -> s.username()).toList()))).toList());
-            view.addAttribute("variantOptions", approved.stream().map(ApprovalView::variantId)
+            Map<UUID, String> labels = variants.precisionLabels(approved.stream().map(ApprovalView::variantId)
                     .distinct().toList());
+            view.addAttribute("approvalOptions", approved.stream().map(a ->
+                    DeploymentPages.approvalOption(a, labels.get(a.variantId()))).toList());
+            view.addAttribute("variantOptions", approved.stream().map(ApprovalView::variantId).distinct()
+                    .map(id -> new DeploymentPages.VariantOption(id, DeploymentPages.shortId(id)
+                            + (labels.get(id) == null ? "" : " · " + labels.get(id)))).toList());
             if (!view.containsAttribute("startForm")) {
                 view.addAttribute("startForm", DeploymentPages.StartForm.EMPTY);
             }
@@ -259,35 +260,34 @@ class DeploymentPortalController {
     Object move(@PathVariable String name, @PathVariable UUID id, @PathVariable String action,
             @RequestParam(defaultValue = "false") boolean confirmed, @RequestParam(required = false) String reason,
             Authentication who, Model view, RedirectAttributes redirect) {
-        if (!MOVES.contains(action)) {
-            throw new ApiException(HttpStatus.NOT_FOUND, "a rollout can be advanced (or force-advanced), paused,"
-                    + " resumed or rolled back; '" + action + "' is none of these");
-        }
+        RolloutMove move = RolloutMove.fromPath(action).orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND,
+                "a rollout can be advanced (or force-advanced), paused, resumed or rolled back; '" + action
+                        + "' is none of these"));
         RolloutView r = rollouts.get(id);
         if (!r.deployment().equals(name)) {
             throw ApiException.notFound("rollout", id + " of deployment " + name);
         }
         if (!confirmed) {
-            return confirmation(r, action, reason, who, view);
+            return confirmation(r, move, reason, who, view);
         }
         try {
-            RolloutView after = switch (action) {
-                case "advance" -> rollouts.advance(id, new RolloutService.AdvanceRequest(false, null));
-                case DeploymentPages.FORCE_ADVANCE -> rollouts.advance(id, new RolloutService.AdvanceRequest(true,
-                        reason));
-                case "pause" -> rollouts.pause(id);
-                case "resume" -> rollouts.resume(id);
-                default -> rollouts.rollBack(id, new RolloutService.RollbackRequest(reason));
+            RolloutView after = switch (move) {
+                case ADVANCE -> rollouts.advance(id, new RolloutService.AdvanceRequest(false, null));
+                case FORCE_ADVANCE -> rollouts.advance(id, new RolloutService.AdvanceRequest(true, reason));
+                case PAUSE -> rollouts.pause(id);
+                case RESUME -> rollouts.resume(id);
+                case ROLLBACK -> rollouts.rollBack(id, new RolloutService.RollbackRequest(reason));
             };
             long revision = routing.currentRevision(after.deployment(), after.environment());
-            redirect.addFlashAttribute("notice", switch (action) {
-                case "advance", DeploymentPages.FORCE_ADVANCE -> after.phase().name().equals("COMPLETED")
+            redirect.addFlashAttribute("notice", switch (move) {
+                case ADVANCE, FORCE_ADVANCE -> after.phase() == RolloutPhase.COMPLETED
                         ? "Rollout completed: the candidate is now the stable backend of tier " + after.tier() + "."
                         : "Rollout advanced: the candidate serves " + after.percent() + "% of tier " + after.tier()
                                 + ".";
-                case "pause" -> "Rollout paused at " + after.percent() + "%.";
-                case "resume" -> "Rollout resumed at " + after.percent() + "%.";
-                default -> "Rollout rolled back: the stable backend serves all of tier " + after.tier() + " again.";
+                case PAUSE -> "Rollout paused at " + after.percent() + "%.";
+                case RESUME -> "Rollout resumed at " + after.percent() + "%.";
+                case ROLLBACK -> "Rollout rolled back: the stable backend serves all of tier " + after.tier()
+                        + " again.";
             } + " Routing revision " + revision + ".");
         } catch (ApiException e) {
             // The state moved under the person (another engineer, an automatic rollback): say so on the page.
@@ -296,35 +296,36 @@ class DeploymentPortalController {
         return "redirect:" + page(name, r.environment(), "tier-" + r.tier());
     }
 
-    private ModelAndView confirmation(RolloutView r, String action, String reason, Authentication who, Model view) {
+    private ModelAndView confirmation(RolloutView r, RolloutMove action, String reason, Authentication who,
+            Model view) {
         DeploymentView d = deployments.get(r.deployment());
         Rollout rollout = rollouts.find(r.id()).orElseThrow(() -> ApiException.notFound("rollout", r.id()));
-        DeploymentPages.RolloutPanel panel = DeploymentPages.panel(r, rollout, canOperate(who));
-        DeploymentPages.Move move = panel.move(action);
+        RolloutPanels.RolloutPanel panel = RolloutPanels.panel(r, rollout, canOperate(who));
+        RolloutPanels.Move move = panel.move(action);
         view.addAttribute("deployment", d);
         view.addAttribute("environment", r.environment());
         view.addAttribute("rollout", panel);
-        view.addAttribute("action", action);
+        view.addAttribute("action", action.path());
         view.addAttribute("reason", reason);
         if (move == null) {
             // Not a move this rollout can make now (it moved on meanwhile): show why instead of a button.
-            boolean waiting = "advance".equals(action) && r.phase().name().equals("PROGRESSING")
+            boolean waiting = action == RolloutMove.ADVANCE && r.phase() == RolloutPhase.PROGRESSING
                     && !rollout.analysisPassed();
             view.addAttribute("problem", waiting ? "This rollout cannot be advanced yet: " + rollout.analysisMissing()
                     + ". Wait for its analysis, or force the advance with a reason." : "This rollout is " + r.phase()
                     + " at " + r.percent() + "%, so it cannot be "
                     + switch (action) {
-                        case "advance", DeploymentPages.FORCE_ADVANCE -> "advanced";
-                        case "pause" -> "paused";
-                        case "resume" -> "resumed";
-                        default -> "rolled back";
+                        case ADVANCE, FORCE_ADVANCE -> "advanced";
+                        case PAUSE -> "paused";
+                        case RESUME -> "resumed";
+                        case ROLLBACK -> "rolled back";
                     } + " now.");
             return new ModelAndView("deployments/confirm", view.asMap(), HttpStatus.CONFLICT);
         }
         TierServing now = rollouts.serving(d.id(), r.environment()).get(r.tier());
         view.addAttribute("move", move);
         view.addAttribute("before", DeploymentPages.bars(now));
-        view.addAttribute("preview", DeploymentPages.preview(action, now));
+        view.addAttribute("preview", RolloutPanels.preview(action, now));
         return new ModelAndView("deployments/confirm", view.asMap());
     }
 

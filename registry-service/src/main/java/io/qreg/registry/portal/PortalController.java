@@ -34,7 +34,7 @@ class PortalController {
         page.addAttribute("fleet", dashboard.fleet());
         page.addAttribute("failedVariants", dashboard.failedVariants());
         page.addAttribute("pendingApprovals", dashboard.pendingApprovals());
-        page.addAttribute("activeRollouts", DeploymentPages.active(rollouts.active(10)));
+        page.addAttribute("activeRollouts", RolloutPanels.active(rollouts.active(10)));
         page.addAttribute("recentModels", dashboard.recentModels());
         return "dashboard";
     }

@@ -9,6 +9,9 @@ import java.util.Objects;
 
 import io.qreg.registry.support.CanonicalJson;
 
+import tools.jackson.core.util.DefaultIndenter;
+import tools.jackson.core.util.DefaultPrettyPrinter;
+import tools.jackson.core.util.Separators;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -39,50 +42,23 @@ public final class RoutingRevisionPages {
     }
 
     /**
-     * The document indented one key per line with keys sorted (as the canonical form sorts them),
-     * arrays of numbers and strings kept on one line: a layout in which a changed weight or phase is
-     * a changed line, which is what makes a line diff of two revisions readable.
+     * Jackson's pretty printer laid out for line diffs: one object key per line, two spaces a level,
+     * {@code "key": value}; arrays stay inline ({@code [5, 25, 100]}, {@code [{ ... }, { ... }]})
+     * so the objects in them still give one key per line. A changed weight or phase is then a
+     * changed line, which is what makes a line diff of two revisions readable.
      */
-    static String pretty(String json) {
-        StringBuilder out = new StringBuilder();
-        write(CanonicalJson.mapper().readTree(json), 0, out);
-        return out.append('\n').toString();
-    }
+    private static final DefaultPrettyPrinter LAYOUT = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+            .withObjectNameValueSpacing(Separators.Spacing.AFTER)
+            .withArrayElementSpacing(Separators.Spacing.AFTER)
+            .withObjectEmptySeparator("")
+            .withArrayEmptySeparator(""))
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(DefaultPrettyPrinter.NopIndenter.instance());
 
-    private static void write(JsonNode node, int depth, StringBuilder out) {
-        String pad = "  ".repeat(depth + 1);
-        if (node.isObject()) {
-            List<String> names = node.propertyNames().stream().sorted().toList();
-            if (names.isEmpty()) {
-                out.append("{}");
-                return;
-            }
-            out.append("{\n");
-            for (int i = 0; i < names.size(); i++) {
-                out.append(pad).append(CanonicalJson.mapper().writeValueAsString(names.get(i))).append(": ");
-                write(node.get(names.get(i)), depth + 1, out);
-                out.append(i + 1 < names.size() ? ",\n" : "\n");
-            }
-            out.append("  ".repeat(depth)).append('}');
-        } else if (node.isArray()) {
-            boolean flat = true;
-            for (JsonNode element : node) {
-                flat &= !element.isContainer();
-            }
-            if (node.isEmpty() || flat) {
-                out.append(CanonicalJson.mapper().writeValueAsString(node).replace(",", ", "));
-                return;
-            }
-            out.append("[\n");
-            for (int i = 0; i < node.size(); i++) {
-                out.append(pad);
-                write(node.get(i), depth + 1, out);
-                out.append(i + 1 < node.size() ? ",\n" : "\n");
-            }
-            out.append("  ".repeat(depth)).append(']');
-        } else {
-            out.append(CanonicalJson.mapper().writeValueAsString(node));
-        }
+    /** The document laid out by {@link #LAYOUT} with keys sorted, as the canonical form sorts them. */
+    static String pretty(String json) {
+        JsonNode sorted = CanonicalJson.mapper().readTree(CanonicalJson.write(CanonicalJson.mapper().readTree(json)));
+        return CanonicalJson.mapper().writer().with(LAYOUT).writeValueAsString(sorted) + "\n";
     }
 
     /**

@@ -2,9 +2,11 @@ package io.qreg.registry.rollout;
 
 import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -177,6 +179,33 @@ public class Rollout {
     private void startInterval(Instant now) {
         intervalStartedAt = now;
         intervalEndsAt = now.plusSeconds(analysis.intervalSeconds());
+    }
+
+    /**
+     * The moves worth offering a person now. An advance is {@link RolloutMove#ADVANCE} once the
+     * step's analysis has passed and {@link RolloutMove#FORCE_ADVANCE} (with a reason) before: a
+     * forced advance after the analysis passed overrides nothing, so it is not offered then.
+     */
+    public Set<RolloutMove> allowedMoves() {
+        Set<RolloutMove> moves = EnumSet.noneOf(RolloutMove.class);
+        if (phase == RolloutPhase.PROGRESSING) {
+            if (stepIndex + 1 < steps.size()) {
+                moves.add(analysisPassed() ? RolloutMove.ADVANCE : RolloutMove.FORCE_ADVANCE);
+            }
+            moves.add(RolloutMove.PAUSE);
+        }
+        if (phase == RolloutPhase.PAUSED) {
+            moves.add(RolloutMove.RESUME);
+        }
+        if (phase.isActive()) {
+            moves.add(RolloutMove.ROLLBACK);
+        }
+        return moves;
+    }
+
+    /** The step an advance moves to, as the candidate's percent; null at the last step. */
+    public Integer nextPercent() {
+        return stepIndex + 1 < steps.size() ? steps.get(stepIndex + 1) : null;
     }
 
     /** Whether the current step has had its passing intervals in a row. */

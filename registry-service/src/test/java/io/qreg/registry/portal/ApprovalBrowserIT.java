@@ -16,7 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * Approvals in a real browser: an engineer requests them (and is told why a failing variant cannot
@@ -61,16 +63,53 @@ class ApprovalBrowserIT extends BrowserTest {
         return browser.findElement(By.tagName("main")).getText();
     }
 
-    /** Goes from the inbox to the request form, fills it and submits it. */
+    /** Goes from the inbox to the request form, picks model, variant, deployment and tier, and submits it. */
     private void requestApproval(String variant, String tier) {
         browser.get(url("/approvals"));
         browser.findElement(By.linkText("Request approval")).click();
         waitUntil(Duration.ofSeconds(10), () -> browser.getCurrentUrl().contains("/approvals/new"));
-        byId("variantId").sendKeys(variant);
-        byId("deployment").sendKeys(deployment);
-        byId("tier").clear();
-        byId("tier").sendKeys(tier);
-        click(browser.findElement(By.cssSelector("main form button[type=submit]")));
+        pick("model", model);
+        pick("variantId", variant);
+        pick("deployment", deployment);
+        new Select(byId("tier")).selectByValue(tier);
+        click(browser.findElement(By.cssSelector("main form button[type=submit]:not([name])")));
+    }
+
+    /**
+     * Chooses the option of a picker. A choice that others follow from (model, variant, deployment)
+     * makes htmx replace the pickers with the server's new ones: this waits until the old ones are gone.
+     */
+    private void pick(String id, String value) {
+        Select select = new Select(byId(id));
+        if (value.equals(select.getFirstSelectedOption().getAttribute("value"))) {
+            return;
+        }
+        WebElement before = byId("request-pickers");
+        select.selectByValue(value);
+        waitUntil(Duration.ofSeconds(10), () -> {
+            try {
+                before.isDisplayed();
+                return false;
+            } catch (StaleElementReferenceException replaced) {
+                return true;
+            }
+        });
+    }
+
+    private List<String> optionValues(String id) {
+        return new Select(byId(id)).getOptions().stream().map(o -> o.getAttribute("value"))
+                .filter(v -> !v.isEmpty()).toList();
+    }
+
+    /** How often the text occurs in the page's main content, ignoring case. */
+    private int occurrences(String needle) {
+        String haystack = text().toLowerCase(java.util.Locale.ROOT);
+        String n = needle.toLowerCase(java.util.Locale.ROOT);
+        int count = 0;
+        for (int at = haystack.indexOf(n); at >= 0; at = haystack.indexOf(n, at + 1)) {
+            count++;
+        }
+        return count;
     }
 
     private String approvalIdFromUrl() {
@@ -134,10 +173,17 @@ class ApprovalBrowserIT extends BrowserTest {
         awaiting.findElement(By.cssSelector("a[href$='" + rejectedId + "']")).click();
         waitUntil(Duration.ofSeconds(10), () -> browser.getCurrentUrl().endsWith(rejectedId));
 
-        // The evidence and verdict beside the form.
+        // The evidence and verdict beside the form; each result with its figures, not only its id.
         String artifact = admin().get("/api/v1/variants/" + first).json().get("sha256").asString();
         assertThat(text()).contains(artifact, "Policy verdict", "passes", "maxAccuracyDrop", "Evaluation",
                 "Benchmark");
+        WebElement evidence = browser.findElement(By.cssSelector("section[aria-labelledby=evidence-heading]"));
+        assertThat(evidence.getText()).contains("Accuracy Δ: \u22120.30 pp", "Top-1 agreement: 99.0 %",
+                "Samples: 500", "Speed-up: 1.60×", "p99: 2.500 ms");
+        List<String> evaluationChecks = evidence.findElements(By.cssSelector(".qreg-result")).get(0)
+                .findElements(By.cssSelector(".qreg-result-checks > span")).stream().map(WebElement::getText).toList();
+        assertThat(evaluationChecks).as("the checks that read the evaluation, each with its outcome")
+                .contains("pass maxAccuracyDrop");
         // A rejection without a comment is refused by the server and the reason sits on the field.
         sign("REJECT");
         waitUntil(Duration.ofSeconds(10), () -> !all("#comment-error").isEmpty());
@@ -147,6 +193,7 @@ class ApprovalBrowserIT extends BrowserTest {
         sign("REJECT");
         waitUntil(Duration.ofSeconds(10), () -> text().contains("REJECTED"));
         assertThat(text()).contains("Rejected. The requester sees your comment.", "Worst slice drops 1 point");
+        assertThat(occurrences("Worst slice drops 1 point")).as("the comment once, in the decisions").isEqualTo(1);
         assertThat(all("button[name=decision]")).as("a rejected request is final").isEmpty();
 
         browser.get(url("/approvals/" + approvedId));
@@ -154,6 +201,12 @@ class ApprovalBrowserIT extends BrowserTest {
         sign("APPROVE");
         waitUntil(Duration.ofSeconds(10), () -> text().contains("Approved. Every required sign-off is in."));
         assertThat(text()).contains("APPROVED", "satisfied", approver, "Evidence is complete.");
+        assertThat(occurrences("every required sign-off is in")).as("the sign-off's message appears once")
+                .isEqualTo(1);
+        browser.navigate().refresh();
+        assertThat(all("#signoff-notice")).as("the notice is for the sign-off's own answer only").isEmpty();
+        assertThat(occurrences("every required sign-off is in")).as("the status reason stands alone")
+                .isEqualTo(1);
         assertThat(ok(admin().get("/api/v1/approvals/" + approvedId), 200).json().get("status").asString())
                 .isEqualTo("APPROVED");
         assertThat(admin().get("/api/v1/approvals/" + rejectedId).json().get("status").asString())
@@ -166,6 +219,54 @@ class ApprovalBrowserIT extends BrowserTest {
                 .findElements(By.cssSelector("a[href$='" + rejectedId + "']"))).hasSize(1);
         assertThat(badge()).as("two fewer to sign").isEqualTo(waiting - 2);
         screenshot("approvals-inbox", 1280);
+    }
+
+    @Test
+    void theRequestFormsPickersFollowTheModelAndTheDeploymentAndTheRequestIsMadeFromThem() {
+        String engineer = person(PASSWORD, "ENGINEER");
+        String variant = passingVariant();
+        // A second deployment of the model, with its own environments and tiers, so the choice matters.
+        String second = model + "-b";
+        ok(producer.post("/api/v1/deployments", Map.of("name", second, "modelName", model,
+                "environments", List.of("production", "lab"), "tiers", List.of(Map.of("name", "gold"),
+                        Map.of("name", "default", "default", true)))), 201);
+
+        logIn(engineer, PASSWORD);
+        browser.get(url("/approvals/new"));
+        assertThat(optionValues("variantId")).as("no model chosen, no variants").isEmpty();
+        pick("model", model);
+        assertThat(optionValues("variantId")).contains(variant);
+        assertThat(new Select(byId("variantId")).getOptions().stream().map(WebElement::getText).toList())
+                .as("variants labelled by checkpoint version, precision and day, not by a bare id")
+                .anyMatch(label -> label.startsWith("checkpoint 1.0.0 · int8-dynamic · ")
+                        && label.endsWith(variant.substring(0, 8)));
+        assertThat(optionValues("deployment")).containsExactly(deployment, second);
+        assertThat(optionValues("environment")).as("no deployment chosen yet").isEmpty();
+
+        pick("deployment", second);
+        assertThat(optionValues("environment")).containsExactly("production", "lab");
+        assertThat(optionValues("tier")).containsExactly("gold", "default");
+        pick("deployment", deployment);
+        assertThat(optionValues("environment")).containsExactly("production", "staging");
+        assertThat(optionValues("tier")).containsExactly("premium", "edge", "standard", "default");
+        pick("deployment", second);
+        pick("variantId", variant);
+        assertThat(byId("variant-heading").getText()).isEqualTo("The variant");
+        new Select(byId("environment")).selectByValue("lab");
+        new Select(byId("tier")).selectByValue("gold");
+        screenshot("approval-request-pickers", 1280);
+        // htmx runs from files only: the strict Content-Security-Policy refused nothing on the way.
+        assertThat(browser.manage().logs().get("browser").getAll()).as("Content-Security-Policy refusals")
+                .noneMatch(entry -> entry.getMessage().contains("Content Security Policy"));
+        click(browser.findElement(By.cssSelector("main form button[type=submit]:not([name])")));
+
+        String id = approvalIdFromUrl();
+        var stored = ok(admin().get("/api/v1/approvals/" + id), 200).json();
+        assertThat(stored.get("variantId").asString()).isEqualTo(variant);
+        assertThat(stored.get("deployment").asString()).isEqualTo(second);
+        assertThat(stored.get("environment").asString()).isEqualTo("lab");
+        assertThat(stored.get("tier").asString()).isEqualTo("gold");
+        assertThat(occurrences("Approval requested")).as("the request's message appears once").isEqualTo(1);
     }
 
     @Test

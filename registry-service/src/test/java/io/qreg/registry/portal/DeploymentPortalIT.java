@@ -120,6 +120,38 @@ class DeploymentPortalIT extends RolloutTestSupport {
         return weights;
     }
 
+    /** The tier's article on the deployment page. */
+    private static String tierArticle(String html, String tier) {
+        int start = html.indexOf("id=\"tier-" + tier + "\"");
+        return html.substring(start, html.indexOf("</article>", start));
+    }
+
+    @Test
+    void anUnservedDefaultTierSaysWhatTheDefaultTierDoesAndTheApprovalChoiceReadsInFull() throws Exception {
+        Setup s = setup();
+        String empty = deployment(model("allowed"), TIERS);
+        Session engineer = as("ENGINEER");
+
+        String unserved = engineer.get("/deployments/" + empty + "?environment=production").body();
+        assertThat(tierArticle(unserved, "standard")).as("the default tier")
+                .contains("As the default tier it takes all traffic no other tier matches")
+                .doesNotContain("falls through to the default tier");
+        assertThat(tierArticle(unserved, "premium")).contains("its traffic falls through to the default tier");
+
+        String page = engineer.get("/deployments/" + s.deployment() + "?environment=production").body();
+        Matcher option = Pattern.compile("<option value=\"" + s.approvalId() + "\"[^>]*>([^<]*)</option>")
+                .matcher(page);
+        assertThat(option.find()).as("the approval is offered").isTrue();
+        assertThat(option.group(1)).as("a short label that says what the approval lets serve where")
+                .startsWith("variant " + s.candidate().substring(0, 8))
+                .endsWith("→ standard (approval " + s.approvalId().substring(0, 8) + ")")
+                .hasSizeLessThan(90);
+        assertThat(option.group()).as("the whole text in the option's title")
+                .contains("title=\"Approval " + s.approvalId() + ": variant " + s.candidate().substring(0, 8))
+                .contains("may serve tier standard of " + s.deployment() + " in production; signed by ");
+        assertThat(page).containsPattern("<div class=\"col-12\">\\s*<label for=\"approvalId\"");
+    }
+
     @Test
     void anEngineerStartsAndMovesARolloutThroughConfirmationPagesWithoutJavaScript() throws Exception {
         Setup s = setup();
