@@ -123,7 +123,8 @@
       labels.push({node: C.text(p.label, {'class': 'qreg-vchart-label'}, link), candidates: candidates(cx, cy, p.r),
         own: own});
     });
-    var hidden = C.placeLabels(labels, obstacles, {x: 0, y: 0, width: width, height: plot.y + plot.height},
+    // Names stay within the plot across (clear of the y axis's ticks) and above the x axis's.
+    var hidden = C.placeLabels(labels, obstacles, {x: plot.x, y: 0, width: plot.width, height: plot.y + plot.height},
         'qreg-vchart-label-hidden');
     svg.setAttribute('data-hidden-labels', hidden);
   }

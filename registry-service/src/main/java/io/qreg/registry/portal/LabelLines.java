@@ -7,8 +7,8 @@ import java.util.List;
  * Breaks a label into lines that fit a fixed-width SVG box drawn on the server, where no browser can measure the
  * text. Widths are estimated per character from DejaVu Sans, the widest of the usual system sans-serif fonts and
  * the one Debian's browsers fall back to, so an estimate that fits is text that fits. Lines break after a space, or
- * after a hyphen, underscore, slash, dot, {@code @} or colon inside a long name; a word wider than the box is split
- * where it reaches the edge. Only a label longer than {@code maxLines} lines is cut, its last line ending in "…":
+ * after a hyphen, underscore, slash or {@code @} inside a long name (not at a dot: versions stay whole); a word
+ * wider than the box is split where it reaches the edge. Only a label longer than {@code maxLines} lines is cut, its last line ending in "…":
  * the caller keeps the full text elsewhere (the node's SVG {@code <title>}).
  */
 final class LabelLines {
@@ -91,7 +91,7 @@ final class LabelLines {
         int start = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c == ' ' || "-_/.@:".indexOf(c) >= 0 && i + 1 < text.length() && text.charAt(i + 1) != ' ') {
+            if (c == ' ' || "-_/@".indexOf(c) >= 0 && i + 1 < text.length() && text.charAt(i + 1) != ' ') {
                 pieces.add(text.substring(start, i + 1));
                 start = i + 1;
             }

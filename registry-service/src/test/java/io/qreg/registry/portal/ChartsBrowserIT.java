@@ -126,6 +126,7 @@ class ChartsBrowserIT extends BrowserTest {
         assertThat(browser.findElements(By.id("variant-chart-unchanged"))).isEmpty();
 
         assertThat(tablePoints()).isEqualTo(chartPoints()).hasSize(11);
+        screenshot("charts-crowded-model", 1280);
     }
 
     @Test
@@ -146,6 +147,7 @@ class ChartsBrowserIT extends BrowserTest {
                 .startsWith("Speed-up");
         assertThat(tablePoints()).isEqualTo(chartPoints()).hasSize(2);
         assertThat(axisTitlesOutside("variant-chart")).isEmpty();
+        screenshot("charts-unchanged-model", 1280);
     }
 
     @Test
@@ -173,6 +175,7 @@ class ChartsBrowserIT extends BrowserTest {
                 + "         || b.y + b.height > box.y + box.height + 0.5)) { out.push(t.textContent); } }); });"
                 + " return out.join(' | ');");
         assertThat(overflowing).as("text running out of its node").isEqualTo("");
+        screenshot("charts-variant-page", 1280);
     }
 
     @Test

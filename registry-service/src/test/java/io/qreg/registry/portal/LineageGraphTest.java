@@ -80,6 +80,13 @@ class LineageGraphTest {
     }
 
     @Test
+    void aVersionNumberIsNotBrokenAtItsDots() {
+        List<String> lines = LabelLines.wrap("gov-ee51156c-intent-classifier-multilingual 1.0.0",
+                LineageGraph.TEXT_WIDTH, 12, true, LineageGraph.TITLE_LINES);
+        assertThat(lines).hasSizeGreaterThan(1).anySatisfy(l -> assertThat(l).endsWith("1.0.0"));
+    }
+
+    @Test
     void aWordWiderThanTheBoxIsSplitAtTheEdgeNotDropped() {
         String hash = "a".repeat(60);
         List<String> lines = LabelLines.wrap(hash, LineageGraph.TEXT_WIDTH, 12, true, LineageGraph.TITLE_LINES);
