@@ -119,7 +119,6 @@
     text: text,
     niceTicks: niceTicks,
     scale: scale,
-    intersects: intersects,
     placeLabels: placeLabels,
     drawAndRedrawOnResize: drawAndRedrawOnResize,
     onReady: onReady
