@@ -122,12 +122,4 @@ final class Figures {
         String s = value.toString();
         return s.length() > length ? s.substring(0, length) : s;
     }
-
-    /** Text cut to fit a fixed-width box (lineage nodes). */
-    static String fit(String text, int max) {
-        if (text == null) {
-            return "";
-        }
-        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
-    }
 }

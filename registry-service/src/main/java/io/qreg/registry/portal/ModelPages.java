@@ -98,10 +98,16 @@ class ModelPages {
 
     /**
      * The quality/speed trade-off chart: one point per variant and hardware target where both were
-     * measured. {@code points} are plain maps, embedded in the page as JSON for Chart.js.
+     * measured. {@code points} are plain maps, listed in the chart's table and embedded in the page as JSON
+     * for the script that draws it.
      */
     public record VariantChart(String yLabel, String xLabel, List<String> targets, List<Map<String, Object>> points,
             int unplotted) {
+
+        /** Every plotted variant matches the checkpoint's quality exactly: a y axis would only draw a flat line. */
+        public boolean qualityUnchanged() {
+            return !points.isEmpty() && points.stream().allMatch(p -> ((Number) p.get("y")).doubleValue() == 0);
+        }
     }
 
     public record Option(String value, String label) {
@@ -221,13 +227,18 @@ class ModelPages {
                 }
                 Map<String, Object> p = new LinkedHashMap<>();
                 p.put("id", row.id().toString());
-                p.put("label", (row.algorithm() == null ? row.method() : row.algorithm()) + " · " + row.shortId());
+                String method = row.algorithm() == null ? row.method() : row.algorithm();
+                p.put("label", method + " · " + row.shortId());
+                p.put("variant", row.shortId());
+                p.put("method", method);
                 p.put("target", cell.target());
                 p.put("x", round(cell.speedup()));
                 p.put("y", round(row.quality().value()));
                 // Area, not radius, in proportion to size: the eye compares areas.
                 p.put("r", round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * Math.sqrt((double) row.sizeBytes()
                         / Math.max(1, largest))));
+                p.put("quality", row.quality().display());
+                p.put("speedup", cell.display());
                 p.put("size", row.sizeHuman());
                 p.put("passed", row.verdictPassed());
                 p.put("url", "/variants/" + row.id());

@@ -60,7 +60,12 @@ public final class VariantMaker {
 
     /** A model of the task and risk tier with one checkpoint; returns its name. */
     public String model(HttpApi engineer, String task, String riskTier) {
-        String name = "gov-" + UUID.randomUUID().toString().substring(0, 8);
+        return model(engineer, task, riskTier, "");
+    }
+
+    /** A model of the task and risk tier with one checkpoint, its name ending in the suffix; returns its name. */
+    public String model(HttpApi engineer, String task, String riskTier, String suffix) {
+        String name = "gov-" + UUID.randomUUID().toString().substring(0, 8) + suffix;
         ok(engineer.post("/api/v1/models", Map.of("name", name, "task", task, "riskTier", riskTier)), 201);
         String checkpoint = ok(engineer.upload("/api/v1/models/" + name + "/checkpoints",
                 Map.of("version", "1.0.0", "license", "MIT"), Fixtures.bytes("digits_mlp.onnx"), "digits_mlp.onnx"),
@@ -78,6 +83,14 @@ public final class VariantMaker {
 
     /** Runs a QUANTIZE job the engineer submits with a recipe of the method; returns the variant's id. */
     public String quantize(HttpApi engineer, String model, String method) {
+        return quantize(engineer, model, method, null);
+    }
+
+    /**
+     * Runs a QUANTIZE job the engineer submits with a recipe of the method, whose worker sends this engine report
+     * (null: none); returns the variant's id.
+     */
+    public String quantize(HttpApi engineer, String model, String method, Map<String, Object> report) {
         String recipe = RECIPES.computeIfAbsent(method, m -> {
             String name = "gov-" + m + "-" + UUID.randomUUID().toString().substring(0, 8);
             ok(admin.post("/api/v1/recipes", Map.of("name", name, "method", m)), 201);
@@ -87,8 +100,9 @@ public final class VariantMaker {
         byte[] artifact = ("variant " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
         // force: each call is a new variant (its own bytes), not the identical earlier run's.
         JsonNode job = run(engineer, Map.of("type", "QUANTIZE", "checkpointId", checkpoints.get(model),
-                "recipe", Map.of("name", recipe, "version", 1), "force", true), Map.of("engineVersion", "test",
-                        "onnxRuntimeVersion", "test"), artifact);
+                "recipe", Map.of("name", recipe, "version", 1), "force", true), report == null
+                        ? Map.of("engineVersion", "test", "onnxRuntimeVersion", "test")
+                        : Map.of("engineVersion", "test", "onnxRuntimeVersion", "test", "report", report), artifact);
         return job.get("variantId").asString();
     }
 

@@ -61,12 +61,11 @@ class ContentSecurityPolicyBrowserIT extends BrowserTest {
             if (page.getKey().equals("model page")) {
                 try {
                     waitUntil(Duration.ofSeconds(10), () -> Boolean.TRUE.equals(script(
-                            "return typeof Chart !== 'undefined' && Array.from(document.querySelectorAll('canvas'))"
-                                    + ".some(function (c) { return Chart.getChart(c) !== undefined; });")));
+                            "return document.querySelectorAll('#variant-chart .qreg-vchart-point').length > 0;")));
                 } catch (org.openqa.selenium.TimeoutException e) {
-                    throw new AssertionError("no chart drawn on " + page.getValue() + "; Chart.js: "
-                            + script("return typeof Chart;") + ", canvases: "
-                            + script("return document.querySelectorAll('canvas').length;") + ", console: "
+                    throw new AssertionError("no chart drawn on " + page.getValue() + "; chart helper: "
+                            + script("return typeof window.QregSvgChart;") + ", points: "
+                            + script("return document.querySelectorAll('#variant-chart *').length;") + ", console: "
                             + consoleEntries().stream().map(LogEntry::getMessage).toList(), e);
                 }
             }

@@ -135,16 +135,13 @@ class ModelQuantizeBrowserIT extends BrowserTest {
         awaitJobs(HttpApi.JSON.readTree("[\"" + second.get("id").asString() + "\"]"));
         awaitJobs(admin().get("/api/v1/jobs/" + second.get("id").asString()).json().get("followUpJobIds"));
 
-        // The model page: both variants in the table and as chart points drawn by Chart.js.
+        // The model page: both variants in the table and as chart points drawn as SVG by variants-chart.js.
         browser.get(url("/models/" + model));
         waitUntil(Duration.ofSeconds(15), () -> Boolean.TRUE.equals(js(
-                "var c = document.getElementById('variant-chart');"
-                        + " return !!(c && window.Chart && window.Chart.getChart(c));")));
+                "return document.querySelectorAll('#variant-chart a.qreg-vchart-point').length > 0;")));
         Object points = js("return JSON.parse(document.getElementById('variant-chart-data').textContent).points.length;");
         assertThat(((Number) points).intValue()).isEqualTo(2);
-        Object drawn = js("var ch = window.Chart.getChart(document.getElementById('variant-chart'));"
-                + " return ch.data.datasets.reduce(function (n, d) { return n + d.data.length; }, 0);");
-        assertThat(((Number) drawn).intValue()).isEqualTo(2);
+        assertThat(browser.findElements(By.cssSelector("#variant-chart a.qreg-vchart-point"))).hasSize(2);
         assertThat(browser.findElements(By.cssSelector("table.qreg-variants tbody tr"))).hasSize(2);
         screenshot("model-page", 1280);
         tabletScreenshot("model-page-tablet");
@@ -160,8 +157,7 @@ class ModelQuantizeBrowserIT extends BrowserTest {
         // The variant page: the lineage graph and the per-layer sensitivity chart.
         browser.get(url("/variants/" + variantId));
         waitUntil(Duration.ofSeconds(15), () -> Boolean.TRUE.equals(js(
-                "var c = document.getElementById('sensitivity-chart');"
-                        + " return !!(c && window.Chart && window.Chart.getChart(c));")));
+                "return document.querySelectorAll('#sensitivity-chart .qreg-schart-bar').length > 0;")));
         assertThat(browser.findElements(By.cssSelector("svg.qreg-lineage g.qreg-lineage-node")).size())
                 .as("checkpoint, recipe, calibration, variant, evaluation, benchmark, approvals, rollouts")
                 .isGreaterThanOrEqualTo(8);
