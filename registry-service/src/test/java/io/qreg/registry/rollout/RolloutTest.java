@@ -3,6 +3,7 @@ package io.qreg.registry.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qreg.engine.quant.WeightPrecision;
 import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Instant;
 import java.util.List;
@@ -20,14 +21,14 @@ class RolloutTest {
     /** One passing interval of 60 s passes a step's analysis. */
     private static final Analysis ONE_PASS = new Analysis(60, 1, false, Thresholds.DEFAULTS);
 
-    private static Backend variant(Precision precision) {
+    private static Backend variant(WeightPrecision precision) {
         return Backend.variant(UUID.randomUUID(), precision, "ab".repeat(32));
     }
 
     /** A rollout into a tier a checkpoint serves, over the steps given. */
     private static Rollout started(List<Integer> steps) {
         return Rollout.start(UUID.randomUUID(), "support-intent", "production", "standard",
-                variant(Precision.INT8), Backend.checkpoint(UUID.randomUUID(), "cd".repeat(32)), null, List.of(), null,
+                variant(WeightPrecision.INT8), Backend.checkpoint(UUID.randomUUID(), "cd".repeat(32)), null, List.of(), null,
                 steps, ONE_PASS, NOW, "alice");
     }
 
@@ -53,7 +54,7 @@ class RolloutTest {
 
     @Test
     void intoAnEmptyTierTheCandidateTakesAllTrafficAtOnceAndNothingIsLeftToDo() {
-        Rollout r = Rollout.start(UUID.randomUUID(), "d", "production", "standard", variant(Precision.INT8), null,
+        Rollout r = Rollout.start(UUID.randomUUID(), "d", "production", "standard", variant(WeightPrecision.INT8), null,
                 null, List.of(), null, List.of(5, 25, 100), ONE_PASS, NOW, "alice");
         assertThat(r.phase()).isEqualTo(RolloutPhase.COMPLETED);
         assertThat(r.percent()).isEqualTo(100);
@@ -140,7 +141,7 @@ class RolloutTest {
 
     @Test
     void anIntervalWithoutDataSetsTheStepsPassesBackOnlyBeforeTheAnalysisHasPassed() {
-        Rollout r = Rollout.start(UUID.randomUUID(), "d", "production", "standard", variant(Precision.INT8),
+        Rollout r = Rollout.start(UUID.randomUUID(), "d", "production", "standard", variant(WeightPrecision.INT8),
                 Backend.checkpoint(UUID.randomUUID(), "cd".repeat(32)), null, List.of(), null, List.of(5, 100),
                 new Analysis(60, 2, false, Thresholds.DEFAULTS), NOW, "alice");
         r.judged(IntervalOutcome.PASSED, "ok", NOW.plusSeconds(60));
