@@ -79,8 +79,9 @@ final class ApprovalEvidence {
             figures.add(new Figure("Top-1 agreement", String.format(Locale.ROOT, "%.1f %%", top1 * 100)));
         }
         Double sqnr = Figures.number(e.metrics(), "sqnrDb");
-        if (sqnr != null) {
-            figures.add(new Figure("SQNR", String.format(Locale.ROOT, "%.1f dB", sqnr)));
+        if (sqnr != null && !sqnr.isNaN()) {
+            figures.add(new Figure("SQNR", sqnr.isInfinite() && sqnr > 0 ? "∞ dB (outputs identical to the reference)"
+                    : String.format(Locale.ROOT, "%.1f dB", sqnr)));
         }
         if (e.samples() != null) {
             figures.add(new Figure("Samples", String.valueOf(e.samples())));

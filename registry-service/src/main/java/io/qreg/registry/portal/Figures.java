@@ -45,6 +45,9 @@ final class Figures {
         if (value == null || value.isNaN()) {
             return "—";
         }
+        if (value.isInfinite()) {
+            return value > 0 ? "∞" : "\u2212∞";
+        }
         double abs = Math.abs(value);
         String pattern = abs >= 100 ? "%.1f" : abs >= 1 ? "%.3f" : "%.4f";
         return String.format(Locale.ROOT, pattern, value);
@@ -54,6 +57,9 @@ final class Figures {
     static String signed(Double value, String pattern) {
         if (value == null || value.isNaN()) {
             return "—";
+        }
+        if (value.isInfinite()) {
+            return (value < 0 ? "\u2212" : "+") + "∞";
         }
         if (Math.abs(value) < 5e-13) {
             value = 0.0; // never print -0
@@ -91,9 +97,19 @@ final class Figures {
         return value == null ? "—" : String.format(Locale.ROOT, value >= 100 ? "%.0f ms" : "%.3f ms", value);
     }
 
+    /**
+     * A number in a stored map. Workers spell the figures JSON cannot hold as the strings "Infinity", "-Infinity" and
+     * "NaN" (an SQNR of identical outputs is +Infinity), and they are read back as those numbers.
+     */
     static Double number(Object map, String key) {
-        if (map instanceof Map<?, ?> m && m.get(key) instanceof Number n) {
-            return n.doubleValue();
+        if (map instanceof Map<?, ?> m) {
+            Object value = m.get(key);
+            if (value instanceof Number n) {
+                return n.doubleValue();
+            }
+            if ("Infinity".equals(value) || "-Infinity".equals(value) || "NaN".equals(value)) {
+                return Double.parseDouble((String) value);
+            }
         }
         return null;
     }
