@@ -3,6 +3,8 @@ package io.qreg.registry.portal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,6 +73,14 @@ class PortalLayoutBrowserIT extends BrowserTest {
     @Test
     void everyPortalPageFitsALaptopAndATabletWithNoAccessibilityViolations() throws Exception {
         DemoData.Seeded seeded = seedDemo();
+        // Only this run's pages: CI keeps the folder as an artifact.
+        if (Files.isDirectory(LAYOUT_SCREENSHOTS)) {
+            try (var old = Files.list(LAYOUT_SCREENSHOTS)) {
+                for (Path file : old.toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
         Files.createDirectories(LAYOUT_SCREENSHOTS);
         logIn(person(PASSWORD, "ADMIN", "APPROVER"), PASSWORD);
 
@@ -95,6 +105,33 @@ class PortalLayoutBrowserIT extends BrowserTest {
         assertThat(checked.size()).as("pages checked: %s", checked.keySet()).isGreaterThanOrEqualTo(MIN_PAGES);
         assertThat(failures).as("%d findings on %d pages (%s):%n%s", failures.size(), checked.size(),
                 checked.keySet(), String.join(System.lineSeparator(), failures)).isEmpty();
+    }
+
+    @Test
+    void theProbeReportsEachKindOfDefectOnAPageThatHasThemAll() {
+        // A page with one of each defect the crawl looks for, so a probe that silently checks nothing fails here.
+        String defects = "<!DOCTYPE html><html lang='en'><head><title>defects</title></head><body><main>"
+                + "<h1>Defects</h1><div style='width:2000px'>wider than any window</div>"
+                + "<button style='width:60px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis'>"
+                + "A label far too long for its button</button>"
+                + "<div id='box' style='overflow-x:auto;width:200px'><table><tr><td>first</td>"
+                + "<td style='white-space:nowrap'>a cell much wider than the two hundred pixels of its box</td>"
+                + "</tr></table></div></main></body></html>";
+        viewportWidth(LAPTOP);
+        browser.get("data:text/html;charset=utf-8," + URLEncoder.encode(defects, StandardCharsets.UTF_8)
+                .replace("+", "%20"));
+        PageLayoutProbe probe = new PageLayoutProbe(browser);
+
+        List<String> onALaptop = probe.findings(false);
+        List<String> onATablet = probe.findings(true);
+
+        assertThat(onALaptop).anySatisfy(f -> assertThat(f).startsWith("the document scrolls sideways")
+                        .contains("div \"wider than any window\""))
+                .anySatisfy(f -> assertThat(f).startsWith("text clipped (ellipsis").contains("button"))
+                .anySatisfy(f -> assertThat(f).startsWith("a table does not fit").contains("div#box"))
+                .anySatisfy(f -> assertThat(f).startsWith("axe scrollable-region-focusable (serious"));
+        assertThat(onATablet).anySatisfy(f -> assertThat(f).contains("its first column does not stay: td \"first\""))
+                .noneSatisfy(f -> assertThat(f).startsWith("a table does not fit"));
     }
 
     /** The demo, seeded once with a real worker the way DemoDataIT does (seeding again adds nothing). */
