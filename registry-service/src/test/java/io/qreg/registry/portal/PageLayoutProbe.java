@@ -15,7 +15,7 @@ import org.openqa.selenium.WebDriver;
  * What a person sees go wrong with a portal page at the browser's current width, each finding one
  * line: the document scrolls sideways (and which elements stick out), a table header or a button
  * cuts its text off, a table does not fit a laptop or, scrolling inside its box on a tablet, loses
- * its first column, or axe-core finds a WCAG 2 A/AA violation.
+ * its first column, an id appears twice, or axe-core finds a WCAG 2 A/AA violation.
  */
 final class PageLayoutProbe {
 
@@ -69,6 +69,12 @@ final class PageLayoutProbe {
                 findings.push('text clipped (' + style.textOverflow + ', ' + el.scrollWidth + ' > ' + el.clientWidth
                     + ' px): ' + name(el));
               }
+            }
+            // An id names one element: aria-labelledby and links to #fragments break on a repeated one.
+            const ids = new Map();
+            for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) || 0) + 1);
+            for (const [id, count] of ids) {
+              if (count > 1) findings.push('id "' + id + '" appears ' + count + ' times');
             }
             // On a laptop every table fits; on a tablet one that scrolls inside its own box keeps its first column.
             const tablesMayScroll = arguments[0];
