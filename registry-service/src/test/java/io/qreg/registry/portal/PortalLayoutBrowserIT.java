@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -245,7 +246,7 @@ class PortalLayoutBrowserIT extends BrowserTest {
     }
 
     /** A file name for the page: its path with ids shortened, unique among those taken. */
-    private static String screenshotName(String page, java.util.Collection<String> taken) {
+    private static String screenshotName(String page, Collection<String> taken) {
         String path = URI.create(page).getPath();
         String base = path.equals("/") ? "dashboard"
                 : path.substring(1).replaceAll("([0-9a-f]{8})-[0-9a-f-]{27}", "$1").replaceAll("[^A-Za-z0-9.-]+", "-");
