@@ -70,6 +70,7 @@ class AlgorithmComparisonPortalIT extends IntegrationTest {
 
         int table = html.indexOf("Algorithms compared");
         assertThat(table).as("the side-by-side comparison is on the model page").isPositive();
+        assertThat(html.indexOf("Algorithms compared", table + 1)).as("the comparison appears once").isNegative();
         String comparison = html.substring(table);
         assertThat(comparison).contains("6.171", "6.202", "6.233", "0.0175", "0.0312", "KL divergence",
                 "Latency p50", "/variants/" + gptq);
