@@ -1,6 +1,6 @@
 // What the portal's script-drawn charts share: SVG elements, "nice" axis ticks, and collide-and-hide label
 // placement. The charts draw SVG rather than canvas so every mark is a DOM element: a link reachable by keyboard,
-// with an SVG <title> that shows on hover, and text that tests can measure. Styling is by class only (charts-15.css):
+// with an SVG <title> that shows on hover, and text that tests can measure. Styling is by class only (charts.css):
 // the Content-Security-Policy refuses inline styles.
 (function () {
   'use strict';

@@ -9,7 +9,7 @@
   'use strict';
 
   var C = window.QregSvgChart;
-  var TARGET_CLASSES = 7; // qreg-vchart-t0 … t6 in charts-15.css
+  var TARGET_CLASSES = 7; // qreg-vchart-t0 … t6 in charts.css
   var MARGIN = {top: 16, right: 20, bottom: 50, left: 70};
   var FLAT_MARGIN = {top: 16, right: 20, bottom: 50, left: 20};
 
