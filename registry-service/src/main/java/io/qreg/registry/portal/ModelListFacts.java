@@ -115,8 +115,10 @@ class ModelListFacts {
                             (e.metrics ->> 'perplexity')::float8 - (e.deltas ->> 'perplexity')::float8), 0) * 100
                       when m.task = 'embedding' then -(e.deltas ->> 'recall10')::float8 * 100
                       else -(e.deltas ->> 'accuracy')::float8 * 100 end as drop
-                    from evaluation e where e.variant_id = v.id order by e.created_at desc, e.id desc limit 1) e on true
-                  left join lateral (select max(speedup) as speedup from benchmark b where b.variant_id = v.id) b on true
+                    from evaluation e where e.variant_id = v.id
+                    order by e.created_at desc, e.id desc limit 1) e on true
+                  left join lateral (select max(speedup) as speedup from benchmark b
+                    where b.variant_id = v.id) b on true
                   where v.model_id = any(?::uuid[]) and v.archived_at is null) r
                 where rank <= ?
                 order by model_id, rank

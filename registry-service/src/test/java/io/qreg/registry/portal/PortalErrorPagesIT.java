@@ -29,8 +29,10 @@ class PortalErrorPagesIT extends IntegrationTest {
         String viewer = FormSession.person(admin(), "VIEWER");
         FormSession session = FormSession.signedIn(port, viewer);
 
+        // Controllers that each had their own handler before PortalPageErrors covered the whole package.
         for (String path : new String[] {"/models/" + unique("no-such-model"), "/variants/" + UUID.randomUUID(),
-                "/jobs/not-a-job-id"}) {
+                "/jobs/not-a-job-id", "/deployments/" + unique("no-such-deployment"),
+                "/approvals/" + UUID.randomUUID()}) {
             HttpResponse<String> page = session.get(path);
             assertThat(page.statusCode()).as(path).isEqualTo(404);
             assertSignedInLayout(page.body(), viewer, path);
