@@ -36,8 +36,11 @@ class ModelListFacts {
 
     /** How many of a model's best-ranked variants the policy judges at most before the list says none passes. */
     static final int MAX_JUDGED = 64;
-    /** The variants judged per model in each round: most models' best-ranked variant passes in the first. */
-    private static final int[] ROUNDS = {4, 16, MAX_JUDGED - 20};
+    /**
+     * The variants judged per model in each round. Most models' best-ranked variant passes, so the first round
+     * reads one per model (reading a variant's measurements is what a round costs); later rounds widen.
+     */
+    private static final int[] ROUNDS = {1, 7, MAX_JUDGED - 8};
 
     private final JdbcTemplate jdbc;
     private final VariantService variants;
@@ -101,25 +104,29 @@ class ModelListFacts {
     /** Each model's variants (archived ones left out), best-ranked first, up to {@link #MAX_JUDGED}. */
     private Map<UUID, List<UUID>> ranked(UUID[] modelIds) {
         Map<UUID, List<UUID>> ranked = new LinkedHashMap<>();
+        // Set-wise (hash joins over the page's variants), not a lookup per variant: a model may have hundreds.
         jdbc.query("""
-                select model_id, id from (
-                  select v.model_id, v.id, row_number() over (partition by v.model_id
-                         order by e.drop asc nulls last, b.speedup desc nulls last, v.created_at desc, v.id) as rank
-                  from variant v join model m on m.id = v.model_id
-                  left join lateral (
-                    select case
-                      when m.task = 'language-model' then
+                with v as (
+                  select v.id, v.model_id, v.created_at, m.task from variant v join model m on m.id = v.model_id
+                  where v.model_id = any(?::uuid[]) and v.archived_at is null),
+                latest as (
+                  select distinct on (e.variant_id) e.variant_id, case
+                      when v.task = 'language-model' then
                         ((e.metrics ->> 'perplexity')::float8 - coalesce((e.reference_metrics ->> 'perplexity')::float8,
                             (e.metrics ->> 'perplexity')::float8 - (e.deltas ->> 'perplexity')::float8))
                         / nullif(coalesce((e.reference_metrics ->> 'perplexity')::float8,
                             (e.metrics ->> 'perplexity')::float8 - (e.deltas ->> 'perplexity')::float8), 0) * 100
-                      when m.task = 'embedding' then -(e.deltas ->> 'recall10')::float8 * 100
+                      when v.task = 'embedding' then -(e.deltas ->> 'recall10')::float8 * 100
                       else -(e.deltas ->> 'accuracy')::float8 * 100 end as drop
-                    from evaluation e where e.variant_id = v.id
-                    order by e.created_at desc, e.id desc limit 1) e on true
-                  left join lateral (select max(speedup) as speedup from benchmark b
-                    where b.variant_id = v.id) b on true
-                  where v.model_id = any(?::uuid[]) and v.archived_at is null) r
+                  from evaluation e join v on v.id = e.variant_id
+                  order by e.variant_id, e.created_at desc, e.id desc),
+                fastest as (
+                  select b.variant_id, max(b.speedup) as speedup from benchmark b join v on v.id = b.variant_id
+                  group by b.variant_id)
+                select model_id, id from (
+                  select v.model_id, v.id, row_number() over (partition by v.model_id
+                         order by l.drop asc nulls last, f.speedup desc nulls last, v.created_at desc, v.id) as rank
+                  from v left join latest l on l.variant_id = v.id left join fastest f on f.variant_id = v.id) r
                 where rank <= ?
                 order by model_id, rank
                 """, rs -> {
