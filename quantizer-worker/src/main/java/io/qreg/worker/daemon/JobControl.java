@@ -3,6 +3,7 @@ package io.qreg.worker.daemon;
 import io.qreg.engine.ProgressListener;
 
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Shared between a running job and the thread that heartbeats for it: progress flows to the heartbeat, a stop
@@ -25,6 +26,7 @@ public final class JobControl {
     private volatile double progress;
     private volatile String message = "starting";
     private volatile Thread worker;
+    private final AtomicBoolean prompt = new AtomicBoolean();
 
     public void stop(StopReason reason) {
         if (stopReason == null) {
@@ -67,6 +69,20 @@ public final class JobControl {
             progress = clamped;
         }
         this.message = message;
+    }
+
+    /**
+     * As {@link #report}, for progress a person watches move (a download's bytes): the daemon sends it within
+     * {@link PromptBeat#INTERVAL} instead of waiting up to a whole heartbeat interval (10 s by default).
+     */
+    public void reportPromptly(double fraction, String message) {
+        report(fraction, message);
+        prompt.set(true);
+    }
+
+    /** Whether a prompt report came since the last call, which clears it. */
+    boolean takePromptReport() {
+        return prompt.getAndSet(false);
     }
 
     void bindWorker(Thread thread) {

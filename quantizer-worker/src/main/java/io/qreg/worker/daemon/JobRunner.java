@@ -343,7 +343,8 @@ public class JobRunner {
             throw new BadInputException("the job's " + what + " has no contentUrl");
         }
         control.report(from, "downloading " + what);
-        client.download(url, target, Json.string(artifact, "sha256"));
+        client.download(url, target, Json.string(artifact, "sha256"),
+                new DownloadProgress(what, from, to, control::reportPromptly));
         control.report(to, "downloaded " + what);
         return target;
     }

@@ -192,6 +192,11 @@ public class RegistryClient {
                 .POST(body).build();
     }
 
+    /** Told the bytes received so far after every buffer of a download; {@code total} is -1 when unknown. */
+    public interface DownloadListener {
+        void received(long bytes, long total);
+    }
+
     /**
      * Downloads {@code contentUrl} (relative to the registry URL) to {@code target}, streaming through a temporary
      * file beside it and checking the sha256; the target appears only complete and verified.
@@ -201,6 +206,15 @@ public class RegistryClient {
      * @throws DigestMismatchException when the bytes do not match
      */
     public String download(String contentUrl, Path target, String expectedSha256)
+            throws IOException, InterruptedException {
+        return download(contentUrl, target, expectedSha256, (received, total) -> { });
+    }
+
+    /**
+     * As {@link #download(String, Path, String)}, telling {@code progress} the bytes received so far after every
+     * buffer, with the total from Content-Length (-1 when the response has none); the listener throttles.
+     */
+    public String download(String contentUrl, Path target, String expectedSha256, DownloadListener progress)
             throws IOException, InterruptedException {
         URI uri = base.resolve(contentUrl.startsWith("/") ? contentUrl.substring(1) : contentUrl);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(downloadTimeout)
@@ -217,6 +231,8 @@ public class RegistryClient {
                         problemDetail(response.headers().firstValue("Content-Type").orElse(""), text));
             }
             MessageDigest sha = sha256();
+            long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long received = 0;
             try (InputStream in = response.body(); OutputStream out = Files.newOutputStream(temp)) {
                 byte[] buffer = new byte[1 << 16];
                 int n;
@@ -226,6 +242,8 @@ public class RegistryClient {
                     }
                     sha.update(buffer, 0, n);
                     out.write(buffer, 0, n);
+                    received += n;
+                    progress.received(received, total);
                 }
             }
             String actual = HexFormat.of().formatHex(sha.digest());

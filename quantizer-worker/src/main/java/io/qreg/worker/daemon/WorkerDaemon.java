@@ -282,6 +282,7 @@ public final class WorkerDaemon {
         running.put(control, job);
         Path scratch = null;
         ScheduledFuture<?> beating = null;
+        ScheduledFuture<?> prompting = null;
         try {
             scratch = Files.createDirectories(config.workDir())
                     .resolve("job-" + job.id().replaceAll("[^A-Za-z0-9_-]", "_") + "-" + job.attempt() + "-"
@@ -290,8 +291,10 @@ public final class WorkerDaemon {
             HeartbeatLoop heartbeat = new HeartbeatLoop(job, control, r);
             beating = heartbeats.scheduleWithFixedDelay(heartbeat, 0, r.heartbeatInterval().toMillis(),
                     TimeUnit.MILLISECONDS);
+            prompting = PromptBeat.schedule(heartbeats, control, heartbeat);
             JobResult result = runner.run(job, control, scratch);
             beating.cancel(false);
+            prompting.cancel(false);
             control.bindWorker(null);
             Thread.interrupted();
             finish(job, control, r, heartbeat, result);
@@ -302,6 +305,9 @@ public final class WorkerDaemon {
         } finally {
             if (beating != null) {
                 beating.cancel(false);
+            }
+            if (prompting != null) {
+                prompting.cancel(false);
             }
             control.bindWorker(null);
             Thread.interrupted();

@@ -42,8 +42,15 @@ public class JobService {
 
     @Transactional(readOnly = true)
     public Page<JobView> search(String status, String type, Pageable pageable) {
-        return store.search(parse(JobStatus.class, status, "status"), parse(JobType.class, type, "type"), pageable)
-                .map(views::view);
+        return search(status, type, null, pageable);
+    }
+
+    /** As {@link #search(String, String, Pageable)}, narrowed to one model's jobs when {@code modelName} is set. */
+    @Transactional(readOnly = true)
+    public Page<JobView> search(String status, String type, String modelName, Pageable pageable) {
+        String model = modelName == null || modelName.isBlank() ? null : modelName.strip();
+        return store.search(parse(JobStatus.class, status, "status"), parse(JobType.class, type, "type"), model,
+                pageable).map(views::view);
     }
 
     /** The job's history for its page: the latest {@code limit} lines, oldest first. */

@@ -115,9 +115,15 @@ class JobStore {
                 parentId);
     }
 
-    Page<Job> search(JobStatus status, JobType type, Pageable pageable) {
+    /** Jobs newest first, each filter optional; {@code modelName}: jobs on any checkpoint of that model. */
+    Page<Job> search(JobStatus status, JobType type, String modelName, Pageable pageable) {
         List<Object> args = new ArrayList<>();
         StringBuilder where = new StringBuilder(" where true");
+        if (modelName != null) {
+            where.append(" and checkpoint_id in (select c.id from checkpoint c join model m on m.id = c.model_id"
+                    + " where m.name = ?)");
+            args.add(modelName);
+        }
         if (status != null) {
             where.append(" and status = ?");
             args.add(status.name());

@@ -2,8 +2,6 @@ package io.qreg.registry.portal;
 
 import java.util.List;
 
-import jakarta.servlet.http.HttpServletRequest;
-
 import io.qreg.registry.security.AccountService;
 import io.qreg.registry.security.Role;
 import io.qreg.registry.security.UserService;
@@ -12,7 +10,6 @@ import io.qreg.registry.web.ApiException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -93,10 +90,5 @@ class AccountPortalController {
         view.addAttribute("roles", Role.values());
         view.addAttribute("problem", problem);
         return "admin/account";
-    }
-
-    @ExceptionHandler(ApiException.class)
-    ModelAndView refused(ApiException e, HttpServletRequest request) {
-        return PortalErrors.page(e, request);
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.qreg.registry.job.HardwareTargetService;
@@ -34,7 +33,6 @@ import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -376,11 +374,6 @@ class AdminPortalController {
     /** The form page again, under the refusal's status, so a client (or a test) sees it was refused. */
     private static ModelAndView refusedForm(String viewName, Model view, ApiException e) {
         return new ModelAndView(viewName, view.asMap(), e.status());
-    }
-
-    @ExceptionHandler(ApiException.class)
-    ModelAndView refused(ApiException e, HttpServletRequest request) {
-        return PortalErrors.page(e, request);
     }
 
     private static double nullSafe(Double d) {

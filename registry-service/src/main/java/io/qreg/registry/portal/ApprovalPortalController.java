@@ -6,8 +6,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-import jakarta.servlet.http.HttpServletRequest;
-
 import io.qreg.registry.approval.ApprovalService;
 import io.qreg.registry.portal.ApprovalRequestPickers.RequestForm;
 import io.qreg.registry.checkpoint.CheckpointService;
@@ -32,7 +30,6 @@ import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -294,14 +291,6 @@ class ApprovalPortalController {
         return new ApprovalPage(a, SubjectFacts.of(variant), verdict,
                 verdict.evidence().digest().equals(a.evidenceDigest()), ApprovalEvidence.ofVariant(a, variant, verdict),
                 VariantFigures.verification(variant), Standing.of(a, CurrentUser.username(), CurrentUser.roles()));
-    }
-
-    // ---------------------------------------------------------------- errors
-
-    /** A refusal outside a form (an unknown request, a forbidden sign-off) as the portal's error page. */
-    @ExceptionHandler(ApiException.class)
-    ModelAndView refused(ApiException e, HttpServletRequest request) {
-        return PortalErrors.page(e, request);
     }
 
     private static UUID parseApprovalId(String id) {

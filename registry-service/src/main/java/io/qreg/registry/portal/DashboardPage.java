@@ -1,10 +1,10 @@
 package io.qreg.registry.portal;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import io.qreg.registry.approval.ApprovalService;
 import io.qreg.registry.approval.ApprovalView;
@@ -97,14 +97,38 @@ class DashboardPage {
         return new Fleet(workers.counts(), rows);
     }
 
-    List<FailedVariant> failedVariants() {
+    /**
+     * The newest variants whose verdict does not pass, in two lists a reader acts on differently:
+     * {@code failed} holds those with a check that failed on recorded evidence (the variant is worse than
+     * its policy allows); {@code awaitingEvidence} those whose every failed check lacks evidence yet (no
+     * evaluation or benchmark to judge: run one, nothing is known to be wrong).
+     */
+    public record Unpassed(List<FailedVariant> failed, List<FailedVariant> awaitingEvidence) {
+    }
+
+    Unpassed unpassedVariants() {
         List<VariantView> newest = variants.recent(JUDGED_VARIANTS);
         Map<UUID, Verdict> verdicts = policies.verdicts(newest);
-        return newest.stream().filter(v -> !verdicts.get(v.id()).passed()).limit(FAILED_VARIANTS)
-                .map(v -> new FailedVariant(v.id(), Figures.shortId(v.id()), v.modelName(), v.precisionLabel(),
-                        v.createdAt(), verdicts.get(v.id()).failedChecks().stream().map(Verdict.Check::summary)
-                                .collect(Collectors.toList())))
-                .toList();
+        List<FailedVariant> failed = new ArrayList<>();
+        List<FailedVariant> awaiting = new ArrayList<>();
+        for (VariantView v : newest) {
+            Verdict verdict = verdicts.get(v.id());
+            if (verdict.passed()) {
+                continue;
+            }
+            List<FailedVariant> into = verdict.failedChecks().stream().anyMatch(DashboardPage::restsOnEvidence)
+                    ? failed : awaiting;
+            if (into.size() < FAILED_VARIANTS) {
+                into.add(new FailedVariant(v.id(), Figures.shortId(v.id()), v.modelName(), v.precisionLabel(),
+                        v.createdAt(), verdict.failedChecks().stream().map(Verdict.Check::summary).toList()));
+            }
+        }
+        return new Unpassed(failed, awaiting);
+    }
+
+    /** A check that measured something (or read a recorded result) and found it wanting. */
+    private static boolean restsOnEvidence(Verdict.Check check) {
+        return check.actual() != null || !check.evidence().isEmpty();
     }
 
     PendingApprovals pendingApprovals() {

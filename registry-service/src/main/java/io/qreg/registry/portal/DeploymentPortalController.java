@@ -1,6 +1,5 @@
 package io.qreg.registry.portal;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -11,8 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.UUID;
-
-import jakarta.servlet.http.HttpServletRequest;
 
 import io.qreg.registry.approval.ApprovalService;
 import io.qreg.registry.approval.ApprovalView;
@@ -41,7 +38,6 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -327,18 +323,6 @@ class DeploymentPortalController {
         view.addAttribute("before", DeploymentPages.bars(now));
         view.addAttribute("preview", RolloutPanels.preview(action, now));
         return new ModelAndView("deployments/confirm", view.asMap());
-    }
-
-    /** A feature service's refusal as the portal's error page, not the API's problem+json. */
-    @ExceptionHandler(ApiException.class)
-    ModelAndView refused(ApiException e, HttpServletRequest request) {
-        Map<String, Object> model = new LinkedHashMap<>();
-        model.put("status", e.status().value());
-        model.put("error", e.status().getReasonPhrase());
-        model.put("message", e.getMessage());
-        model.put("path", request.getRequestURI());
-        model.put("timestamp", Instant.now());
-        return new ModelAndView("error", model, e.status());
     }
 
     // ---------------------------------------------------------------- helpers

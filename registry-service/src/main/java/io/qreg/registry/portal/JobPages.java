@@ -10,6 +10,8 @@ import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.job.JobLogEntry;
 import io.qreg.registry.job.JobService;
 import io.qreg.registry.job.JobView;
+import io.qreg.registry.model.ModelService;
+import io.qreg.registry.model.ModelView;
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.Pagination;
 
@@ -27,10 +29,12 @@ class JobPages {
 
     private final JobService jobs;
     private final CheckpointService checkpoints;
+    private final ModelService models;
 
-    JobPages(JobService jobs, CheckpointService checkpoints) {
+    JobPages(JobService jobs, CheckpointService checkpoints, ModelService models) {
         this.jobs = jobs;
         this.checkpoints = checkpoints;
+        this.models = models;
     }
 
     /**
@@ -50,9 +54,15 @@ class JobPages {
             boolean canCancel) {
     }
 
-    Page<JobRow> search(String status, String type, Integer page, Integer size) {
-        return jobs.search(status, type, Pagination.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt")))
+    Page<JobRow> search(String status, String type, String model, Integer page, Integer size) {
+        return jobs.search(status, type, model, Pagination.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt")))
                 .map(this::row);
+    }
+
+    /** The models the list's model filter offers, by name (the first page's worth; ?model= takes any name). */
+    List<String> modelNames() {
+        return models.search(null, null, null, null, PageRequest.of(0, Pagination.MAX_SIZE, Sort.by("name")))
+                .map(ModelView::name).getContent();
     }
 
     List<JobRow> recent(int limit) {

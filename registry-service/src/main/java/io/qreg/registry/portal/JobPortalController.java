@@ -41,11 +41,14 @@ class JobPortalController {
 
     @GetMapping("/jobs")
     String list(@RequestParam(required = false) String status, @RequestParam(required = false) String type,
-            @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            Model view) {
-        view.addAttribute("jobs", pages.search(status, type, page, size));
+            @RequestParam(required = false) String model, @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size, Model view) {
+        String modelName = model == null || model.isBlank() ? null : model.strip();
+        view.addAttribute("jobs", pages.search(status, type, modelName, page, size));
         view.addAttribute("status", normalized(status));
         view.addAttribute("type", normalized(type));
+        view.addAttribute("model", modelName);
+        view.addAttribute("modelNames", pages.modelNames());
         return "jobs/list";
     }
 

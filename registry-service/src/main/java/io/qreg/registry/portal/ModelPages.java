@@ -59,10 +59,13 @@ class ModelPages {
     private final DatasetService datasets;
     private final HardwareTargetService targets;
     private final Tags tags;
+    private final ModelListFacts listFacts;
 
     ModelPages(ModelService models, CheckpointService checkpoints, VariantService variants, PolicyService policies,
-            RecipeService recipes, DatasetService datasets, HardwareTargetService targets, Tags tags) {
+            RecipeService recipes, DatasetService datasets, HardwareTargetService targets, Tags tags,
+            ModelListFacts listFacts) {
         this.tags = tags;
+        this.listFacts = listFacts;
         this.models = models;
         this.checkpoints = checkpoints;
         this.variants = variants;
@@ -151,12 +154,21 @@ class ModelPages {
         List<UUID> ids = page.getContent().stream().map(ModelView::id).toList();
         Map<UUID, Long> counts = checkpoints.countsByModel(ids);
         Map<UUID, Map<String, String>> tagged = tags.of(TagSubject.MODEL, ids);
-        return page.map(m -> summary(m, counts.getOrDefault(m.id(), 0L), tagged.getOrDefault(m.id(), Map.of())));
+        Map<UUID, ModelListFacts.Facts> facts = listFacts.of(ids, page.getContent().stream()
+                .collect(Collectors.toMap(ModelView::id, ModelView::task)));
+        return page.map(m -> summary(m, counts.getOrDefault(m.id(), 0L), tagged.getOrDefault(m.id(), Map.of()),
+                facts.getOrDefault(m.id(), ModelListFacts.Facts.NONE)));
     }
 
     private static ModelSummary summary(ModelView m, long checkpointCount, Map<String, String> tags) {
+        return summary(m, checkpointCount, tags, ModelListFacts.Facts.NONE);
+    }
+
+    private static ModelSummary summary(ModelView m, long checkpointCount, Map<String, String> tags,
+            ModelListFacts.Facts facts) {
         return new ModelSummary(m.name(), m.task(), m.description(), m.owner(), m.riskTier(), m.createdAt(),
-                checkpointCount, tags, m.archival().archived());
+                checkpointCount, tags, m.archival().archived(), facts.variantCount(), facts.best(),
+                facts.lastActivity());
     }
 
     // ---------------------------------------------------------------- the model page

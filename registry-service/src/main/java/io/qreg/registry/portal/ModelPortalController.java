@@ -82,6 +82,7 @@ class ModelPortalController {
         view.addAttribute("tag", tag);
         view.addAttribute("archived", listsArchived);
         view.addAttribute("tagsInUse", pages.modelTagsInUse());
+        view.addAttribute("maxJudged", ModelListFacts.MAX_JUDGED);
         // Pages keep the search; parameters left blank stay out of the links.
         view.addAttribute("listBase", UriComponentsBuilder.fromPath("/models").queryParam("size", found.getSize())
                 .queryParamIfPresent("q", blankToEmpty(q)).queryParamIfPresent("tag", blankToEmpty(tag))

@@ -32,7 +32,9 @@ class PortalController {
         page.addAttribute("totals", dashboard.totals());
         page.addAttribute("recentJobs", dashboard.recentJobs());
         page.addAttribute("fleet", dashboard.fleet());
-        page.addAttribute("failedVariants", dashboard.failedVariants());
+        DashboardPage.Unpassed unpassed = dashboard.unpassedVariants();
+        page.addAttribute("failedVariants", unpassed.failed());
+        page.addAttribute("awaitingEvidence", unpassed.awaitingEvidence());
         page.addAttribute("pendingApprovals", dashboard.pendingApprovals());
         page.addAttribute("activeRollouts", RolloutPanels.active(rollouts.active(10)));
         page.addAttribute("recentModels", dashboard.recentModels());

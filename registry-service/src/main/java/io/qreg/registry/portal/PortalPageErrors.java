@@ -17,12 +17,15 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.ModelAndView;
 
 /**
- * A failure on these portal pages (an unknown model, job or variant; a malformed id; a refused
- * filter) is shown as the error page a person can act on, not the API's problem+json, which the
- * application-wide handler would otherwise answer with. Ordered first so it wins for these controllers.
+ * The one place a failure on a portal page becomes the error page (templates/error.html, inside the
+ * normal layout with the navigation and the signed-in person): an unknown model, job or variant, a
+ * malformed id, a refused filter or form outside its own re-rendered form. It covers every controller
+ * of this package, so a new portal page needs no registration; the API's controllers live elsewhere
+ * and keep their problem+json ({@link io.qreg.registry.web.ApiExceptionHandler}). Ordered first so it
+ * wins over that application-wide handler for these controllers. Failures outside a controller (an
+ * unmapped path, the security layer's 403) reach the same template through {@code /error}.
  */
-@ControllerAdvice(assignableTypes = {PortalController.class, ModelPortalController.class,
-        VariantPortalController.class, JobPortalController.class})
+@ControllerAdvice(basePackageClasses = PortalPageErrors.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class PortalPageErrors {
 
@@ -36,7 +39,7 @@ class PortalPageErrors {
         return page(HttpStatus.NOT_FOUND, "'" + e.getValue() + "' is not a valid " + e.getName() + ".", request);
     }
 
-    /** The attributes Spring Boot's error controller gives templates/error.html. */
+    /** The attributes Spring Boot's error controller gives templates/error.html, so both paths render alike. */
     private static ModelAndView page(HttpStatus status, String message, HttpServletRequest request) {
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("status", status.value());

@@ -323,6 +323,17 @@ public class VariantService {
                 (rs, n) -> variantRow(rs, models.nameOf(rs.getObject("model_id", UUID.class))), limit));
     }
 
+    /** These variants, in no particular order, with their measurements (see {@link #fullForModel}); unknown ids are skipped. */
+    @Transactional(readOnly = true)
+    public List<VariantView> full(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return withMeasurements(jdbc.query("select * from variant where id = any(?::uuid[])",
+                (rs, n) -> variantRow(rs, models.nameOf(rs.getObject("model_id", UUID.class))),
+                (Object) ids.toArray(UUID[]::new)));
+    }
+
     private VariantView variantRow(ResultSet rs, String modelName) throws SQLException {
         return new VariantView(rs.getObject("id", UUID.class), modelName, rs.getObject("checkpoint_id", UUID.class),
                 rs.getString("sha256"), rs.getLong("size_bytes"), rs.getString("method"),

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dashboard without JavaScript: recent jobs with their progress, the worker fleet, variants
- * that failed their policy, and the approvals slot listing what the signed-in person may sign.
+ * that failed their policy apart from those with no evidence yet, and the approvals slot listing
+ * what the signed-in person may sign.
  */
 class DashboardIT extends JobTestSupport {
 
@@ -27,6 +28,8 @@ class DashboardIT extends JobTestSupport {
         String passingModel = maker.model(engineer, "classification", "standard");
         String passing = maker.quantize(engineer, passingModel, "int8-dynamic");
         maker.evaluate(engineer, passing, VariantMaker.classification(0.955, 0.96, 0.99));
+        String unmeasured = maker.quantize(engineer, maker.model(engineer, "classification", "standard"),
+                "int8-dynamic");
         ok(engineer.post("/api/v1/deployments", Map.of("name", passingModel, "modelName", passingModel,
                 "environments", java.util.List.of("production"), "tiers", java.util.List.of(
                         Map.of("name", "standard", "default", true)))), 201);
@@ -49,8 +52,14 @@ class DashboardIT extends JobTestSupport {
         assertThat(html).contains("Worker fleet", "busy", "Test CPU · 2 cores · amd64");
         assertThat(html).as("a deregistered worker is stopped, not lost")
                 .contains("class=\"badge qreg-worker-stopped\">stopped</span>").containsPattern("[1-9][0-9]* stopped<");
-        assertThat(html).contains("Variants that failed their policy", "/variants/" + failing, failingModel,
-                "maxAccuracyDrop").doesNotContain("/variants/" + passing + "\"");
+        // Failing on evidence and lacking evidence are two lists; a passing variant is in neither.
+        String failed = slot(html, "failed-variants", "no-evidence-heading");
+        assertThat(failed).contains("Variants that failed their policy", "/variants/" + failing, failingModel,
+                "maxAccuracyDrop").doesNotContain("/variants/" + passing + "\"", "/variants/" + unmeasured + "\"");
+        String awaiting = slot(html, "awaiting-evidence", "</section>");
+        assertThat(html).contains("Variants with no evidence yet");
+        assertThat(awaiting).contains("/variants/" + unmeasured + "\"", "no evaluation yet")
+                .doesNotContain("/variants/" + failing + "\"", "/variants/" + passing + "\"");
         assertThat(html).contains("data-slot=\"pending-approvals\"", "Pending approvals for me",
                 "/approvals/" + approval, passingModel);
         assertThat(html).contains("data-slot=\"active-rollouts\"", "Active rollouts");
@@ -60,5 +69,12 @@ class DashboardIT extends JobTestSupport {
         FormSession viewer = FormSession.signedIn(port, FormSession.person(admin(), "VIEWER"));
         assertThat(viewer.get("/").body()).contains("Nothing is waiting for your sign-off")
                 .doesNotContain("/approvals/" + approval);
+    }
+
+    /** The part of the page from the element marked data-slot="name" up to the marker that follows it. */
+    private static String slot(String html, String name, String end) {
+        int from = html.indexOf("data-slot=\"" + name + "\"");
+        assertThat(from).as("the dashboard has the " + name + " slot").isPositive();
+        return html.substring(from, html.indexOf(end, from));
     }
 }

@@ -128,6 +128,9 @@ class PortalShellIT extends IntegrationTest {
         var page = get("/audit?subjectId=" + model);
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("model.created", model).doesNotContain("just now, on request");
+        // The action filter's example sits under the field, marked as one, not as a value-like placeholder.
+        assertThat(page.body()).contains("aria-describedby=\"action-example\"",
+                "For example <code>variant.approved</code>").doesNotContain("placeholder=\"model.created\"");
         assertThat(get("/audit?verify=true").body()).contains("Chain intact", "just now, on request");
         // The walk is remembered: the plain page now shows its outcome and time without walking again.
         assertThat(get("/audit").body()).contains("Chain intact", "the chain is checked every minute");
