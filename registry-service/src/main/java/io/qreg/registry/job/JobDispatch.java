@@ -68,7 +68,8 @@ public class JobDispatch {
      * Long-poll claim. Each try is a short transaction; between tries the thread waits on the
      * in-process signal (woken when a job is queued here) for at most {@link #RETRY_MILLIS}, holding
      * no database connection, so jobs queued by another instance are found within that interval. A
-     * deregistered worker gets 409; one that deregisters while its claim waits gets no job.
+     * deregistered worker gets 409; one that deregisters while its claim waits gets no job, and so does every
+     * waiting claim once the application closes ({@link JobSignal#release()}).
      */
     public Optional<Map<String, Object>> claim(UUID workerId, Duration wait) throws InterruptedException {
         WorkerService.WorkerRef worker = workers.require(workerId);
@@ -90,7 +91,7 @@ public class JobDispatch {
                 return claimed;
             }
             long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
-            if (remainingMillis <= 0) {
+            if (remainingMillis <= 0 || signal.released()) {
                 return Optional.empty();
             }
             firstTry = false;
