@@ -45,7 +45,6 @@ class EmbeddedWorker {
     private final boolean enabled;
     private final Path workDir;
     private WorkerDaemon daemon;
-    private String token;
     /** Set once the context closes; a start still under way then must not leave a worker polling. */
     private boolean closing;
 
@@ -68,7 +67,7 @@ class EmbeddedWorker {
             return;
         }
         int port = web.getWebServer().getPort();
-        token = accounts.freshToken(ACCOUNT, Role.WORKER, ACCOUNT);
+        String token = accounts.freshToken(ACCOUNT, Role.WORKER, ACCOUNT);
         inProcessClients.add(token);
         WorkerConfig config = WorkerConfig.of(URI.create("http://localhost:" + port), token)
                 .withName(ACCOUNT).withLabels(Map.of("embedded", "true")).withWorkDir(workDir)
@@ -79,7 +78,6 @@ class EmbeddedWorker {
             // ONNX Runtime registers a JVM shutdown hook as it loads; during a shutdown the JVM refuses it.
             if (ready.getApplicationContext().isClosed() || "Shutdown in progress".equals(e.getMessage())) {
                 log.info("not starting the embedded worker: the registry is shutting down");
-                inProcessClients.remove(token);
                 return;
             }
             throw e;
@@ -95,7 +93,7 @@ class EmbeddedWorker {
         if (daemon != null) {
             daemon.stop(STOP_GRACE);
             daemon = null;
-            inProcessClients.remove(token);
+            // The token stays known to the request log: the worker's last claim may still be finishing.
         }
     }
 

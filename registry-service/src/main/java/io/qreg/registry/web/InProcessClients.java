@@ -25,12 +25,9 @@ public class InProcessClients {
     /** SHA-256 digests (hex) of the tokens: the secrets themselves are not kept. */
     private final Set<String> tokenDigests = ConcurrentHashMap.newKeySet();
 
+    /** From now until this process ends (a token is minted afresh at each start, so none needs forgetting). */
     public void add(String token) {
         tokenDigests.add(digest(token));
-    }
-
-    public void remove(String token) {
-        tokenDigests.remove(digest(token));
     }
 
     /** Whether the request carries the bearer token of an in-process client. */
