@@ -14,6 +14,8 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,7 +37,9 @@ class ShutdownWatch {
         this.inFlight = inFlight;
     }
 
+    /** First of the close listeners: the others (the embedded worker's stop) may be what takes long. */
     @EventListener
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     void onClose(ContextClosedEvent closed) {
         Thread closing = Thread.currentThread();
         long started = System.nanoTime();
@@ -62,7 +66,10 @@ class ShutdownWatch {
         return !(context instanceof ConfigurableApplicationContext configurable) || configurable.isActive();
     }
 
-    /** E.g. "waiting for 1 open request (POST /api/v1/checkpoints for 8.2 s); in GracefulShutdown.awaitInactiveOrAborted". */
+    /**
+     * E.g. "waiting for 1 open request (POST /api/v1/checkpoints for 8.2 s); the shutdown is in
+     * DefaultLifecycleProcessor$LifecycleGroup.stop".
+     */
     String waitingFor(Thread closing) {
         List<InFlightRequests.InFlight> open = inFlight.current();
         String requests = open.isEmpty() ? "no request is open" : "waiting for " + open.size() + " open request"

@@ -201,9 +201,11 @@ class ReadyBannerIT {
 
     private static List<ProcessHandle> postgresProcessesOn(Path data) {
         String directory = data.resolve("postgres").toAbsolutePath().normalize().toString();
-        return ProcessHandle.allProcesses().filter(p -> isRunning(p.pid())).filter(p -> p.info().command()
-                .map(c -> c.endsWith("/postgres")).orElse(false)).filter(p -> p.info().arguments().map(List::of).orElse(List.of()).contains(directory)
-                || Optional.ofNullable(readCwd(p)).map(directory::equals).orElse(false)).toList();
+        return ProcessHandle.allProcesses().filter(p -> isRunning(p.pid()))
+                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .filter(p -> p.info().arguments().map(List::of).orElse(List.of()).contains(directory)
+                        || Optional.ofNullable(readCwd(p)).map(directory::equals).orElse(false))
+                .toList();
     }
 
     /**
