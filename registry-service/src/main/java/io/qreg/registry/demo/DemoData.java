@@ -188,7 +188,7 @@ public class DemoData {
             try {
                 seed();
             } catch (RuntimeException e) {
-                log.warn("demo data: seeding stopped: {}", e.getMessage(), e);
+                DemoSummary.seedingStopped(e);
             }
         }, "qreg-demo");
         thread.setDaemon(true);

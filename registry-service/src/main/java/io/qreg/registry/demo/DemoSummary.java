@@ -14,13 +14,27 @@ import io.qreg.registry.approval.ApprovalView;
 import io.qreg.registry.approval.SignoffRequirement;
 import io.qreg.registry.security.Role;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * The line a finished seeding logs. It asks for sign-offs only on the demo's requests still PENDING, and names the
+ * The line a finished, or stopped, seeding logs. It asks for sign-offs only on the demo's requests still PENDING, and names the
  * demo people whose role one of them still needs, so a restart after someone signed does not send them back.
  */
 final class DemoSummary {
 
+    private static final Logger log = LoggerFactory.getLogger(DemoData.class);
+
     private DemoSummary() {
+    }
+
+    /** A shutdown interrupts the seeding on purpose (the interrupt stays set): that is no warning. */
+    static void seedingStopped(RuntimeException e) {
+        if (Thread.currentThread().isInterrupted()) {
+            log.info("demo data: seeding stopped by the shutdown; starting again with QREG_DEMO=true carries on");
+        } else {
+            log.warn("demo data: seeding stopped: {}", e.getMessage(), e);
+        }
     }
 
     /** E.g. "models digits-mlp and bytelm-small, 7 QUANTIZE jobs, 2 of 3 approval requests waiting: sign in as …". */
