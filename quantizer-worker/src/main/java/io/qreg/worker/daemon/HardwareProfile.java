@@ -67,6 +67,17 @@ public record HardwareProfile(String os, String arch, String cpuModel, int cores
         return map;
     }
 
+    /**
+     * This machine in words for a log line, e.g. {@code "2 cores, 15.6 GiB memory, vector instructions AVX2, FMA,
+     * ONNX Runtime 1.23.2 (CPU)"}.
+     */
+    public String summary() {
+        return cores + " cores, " + String.format(Locale.ROOT, "%.1f GiB memory", memoryBytes / (double) (1L << 30))
+                + ", " + VectorExtensions.describe(flags) + ", ONNX Runtime " + onnxRuntimeVersion + " ("
+                + String.join(", ", executionProviders)
+                + (gpu != null ? ", " + gpu : "") + ")";
+    }
+
     /** The x86 {@code flags} line or ARM {@code Features} line of the first processor, sorted and lowercase. */
     static List<String> flags(String cpuinfo) {
         TreeSet<String> flags = new TreeSet<>();

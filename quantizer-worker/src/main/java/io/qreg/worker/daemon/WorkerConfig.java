@@ -22,11 +22,11 @@ import java.util.Objects;
  * @param benchmarkWarmup     untimed runs per model before timing
  * @param measureSensitivity  QUANTIZE with calibration data: measure per-layer sensitivity for the report
  * @param maxBackoff          cap of the exponential backoff while the registry is unreachable
- * @param log                 where one-line events go (stderr by default)
+ * @param log                 where one-line events go (timestamped lines on stderr by default)
  */
 public record WorkerConfig(URI registry, String token, String name, Map<String, String> labels, int concurrency,
         Path workDir, Duration claimWait, Duration shutdownGrace, int benchmarkIterations, int benchmarkWarmup,
-        boolean measureSensitivity, Duration maxBackoff, PrintStream log) {
+        boolean measureSensitivity, Duration maxBackoff, WorkerLog log) {
 
     public static final Duration DEFAULT_CLAIM_WAIT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
@@ -61,13 +61,13 @@ public record WorkerConfig(URI registry, String token, String name, Map<String, 
             maxBackoff = Duration.ofSeconds(60);
         }
         if (log == null) {
-            log = System.err;
+            log = WorkerLog.printingTo(System.err);
         }
     }
 
     public static WorkerConfig of(URI registry, String token) {
         return new WorkerConfig(registry, token, null, Map.of(), 1, null, DEFAULT_CLAIM_WAIT, DEFAULT_SHUTDOWN_GRACE,
-                DEFAULT_BENCHMARK_ITERATIONS, DEFAULT_BENCHMARK_WARMUP, true, Duration.ofSeconds(60), System.err);
+                DEFAULT_BENCHMARK_ITERATIONS, DEFAULT_BENCHMARK_WARMUP, true, Duration.ofSeconds(60), null);
     }
 
     public WorkerConfig withName(String name) {
@@ -115,7 +115,12 @@ public record WorkerConfig(URI registry, String token, String name, Map<String, 
                 benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
     }
 
-    public WorkerConfig withLog(PrintStream log) {
+    /** Timestamped lines on {@code out}, as {@link WorkerLog#printingTo(PrintStream)} writes them. */
+    public WorkerConfig withLog(PrintStream out) {
+        return withLog(WorkerLog.printingTo(out));
+    }
+
+    public WorkerConfig withLog(WorkerLog log) {
         return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
                 benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
     }

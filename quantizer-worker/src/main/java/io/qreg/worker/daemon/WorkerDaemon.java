@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -206,7 +205,7 @@ public final class WorkerDaemon {
                     registration = r;
                     log("registered with " + client.baseUri() + " as worker " + r.workerId() + " (" + config.name()
                             + ", labels " + config.labels() + ", concurrency " + config.concurrency() + ", "
-                            + profile.cores() + " cores, flags " + profile.flags().size() + ", lease "
+                            + profile.summary() + ", lease "
                             + r.lease().toSeconds() + " s, heartbeat every " + r.heartbeatInterval().toMillis()
                             + " ms)");
                     registeredLatch.countDown();
@@ -433,7 +432,7 @@ public final class WorkerDaemon {
     }
 
     private void log(String message) {
-        config.log().println(Instant.now() + " qreg-worker[" + config.name() + "] " + message);
+        config.log().event(config.name(), message);
     }
 
     /** The exception's class and message, or its cause's message (java.net.http leaves ConnectException bare). */

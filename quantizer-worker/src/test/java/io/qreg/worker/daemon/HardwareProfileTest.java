@@ -49,4 +49,23 @@ class HardwareProfileTest {
         assertThat(HardwareProfile.cpuModel(cpuinfo, "amd64")).isEqualTo("AMD EPYC 9R14");
         assertThat(HardwareProfile.memTotal("MemTotal:       16384 kB\nMemFree: 1 kB\n")).isEqualTo(16384L * 1024);
     }
+
+    @Test
+    void summaryNamesTheVectorInstructionsInWordsInsteadOfCountingFlags() {
+        HardwareProfile x86 = new HardwareProfile("Linux 6.1", "amd64", "AMD EPYC 9R14", 8, 16L << 30,
+                List.of("avx", "avx2", "avx512_vnni", "avx512f", "fma", "fpu", "sse2", "sse4_2"), "1.23.2",
+                List.of("CPU"), null, "engine 1");
+        assertThat(x86.summary()).isEqualTo("8 cores, 16.0 GiB memory, vector instructions SSE4.2, AVX, AVX2, FMA,"
+                + " AVX-512, AVX-512 VNNI, ONNX Runtime 1.23.2 (CPU)");
+
+        HardwareProfile arm = new HardwareProfile("Linux 6.1", "aarch64", "Neoverse", 4, 8L << 30,
+                HardwareProfile.flags("Features\t: fp asimd asimddp i8mm\n"), "1.23.2", List.of("CPU", "CUDA"),
+                "NVIDIA A10G", "engine 1");
+        assertThat(arm.summary()).contains("vector instructions NEON, dot product (SDOT/UDOT), Int8 matrix multiply")
+                .endsWith("(CPU, CUDA, NVIDIA A10G)");
+
+        HardwareProfile bare = new HardwareProfile("Linux", "riscv64", "?", 1, 1L << 30, List.of("fpu"), "1.23.2",
+                List.of("CPU"), null, "engine 1");
+        assertThat(bare.summary()).contains("no vector instructions beyond the baseline").doesNotContain("flags");
+    }
 }

@@ -71,6 +71,9 @@ public final class EmbeddedDatabase implements DatabaseServer {
         OrphanedPostmaster.recover(directory);
         log.info("{} embedded PostgreSQL in {}", existingCluster ? "Starting" : "Initialising", directory);
         EmbeddedCredentials credentials = EmbeddedCredentials.forCluster(directory);
+        if (!existingCluster) {
+            InitdbOutput.install();
+        }
         EmbeddedPostgres postgres;
         try {
             postgres = EmbeddedPostgres.builder()

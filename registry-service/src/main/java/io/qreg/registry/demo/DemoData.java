@@ -188,7 +188,7 @@ public class DemoData {
             try {
                 seed();
             } catch (RuntimeException e) {
-                log.warn("demo data: seeding stopped: {}", e.getMessage(), e);
+                DemoSummary.seedingStopped(e);
             }
         }, "qreg-demo");
         thread.setDaemon(true);
@@ -222,9 +222,8 @@ public class DemoData {
         submitted.putAll(second);
         awaitWave(second.values());
         reproduction.ensure(jobs.get(submitted.get(key(FIRST_WAVE.get(0)))).variantId());
-        log.info("demo data: ready after {} s: models {} and {}, {} QUANTIZE jobs, {} approval requests. Sign in as"
-                + " {} (password {}) to sign one.", Duration.between(started, Instant.now()).toSeconds(), DIGITS,
-                BYTELM, submitted.size(), opened.size(), APPROVER.username(), APPROVER.password());
+        log.info("demo data: ready after {} s: {}", Duration.between(started, Instant.now()).toSeconds(),
+                DemoSummary.describe(approvals, submitted.size(), opened));
         return new Seeded(submitted, opened);
     }
 

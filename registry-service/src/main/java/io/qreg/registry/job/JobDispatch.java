@@ -16,6 +16,7 @@ import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -68,9 +69,15 @@ public class JobDispatch {
      * Long-poll claim. Each try is a short transaction; between tries the thread waits on the
      * in-process signal (woken when a job is queued here) for at most {@link #RETRY_MILLIS}, holding
      * no database connection, so jobs queued by another instance are found within that interval. A
-     * deregistered worker gets 409; one that deregisters while its claim waits gets no job.
+     * deregistered worker gets 409; one that deregisters while its claim waits gets no job, and so does every
+     * waiting claim once the application closes ({@link JobSignal#release()}); a claim that arrives after that is
+     * answered 503, so the worker backs off rather than claiming again at once until the server stops listening.
      */
     public Optional<Map<String, Object>> claim(UUID workerId, Duration wait) throws InterruptedException {
+        if (signal.released()) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "this registry instance is shutting down; claim"
+                    + " again in a moment (another instance, if there is one, answers)");
+        }
         WorkerService.WorkerRef worker = workers.require(workerId);
         workers.touch(workerId);
         long deadline = System.nanoTime() + wait.toNanos();
@@ -90,7 +97,7 @@ public class JobDispatch {
                 return claimed;
             }
             long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
-            if (remainingMillis <= 0) {
+            if (remainingMillis <= 0 || signal.released()) {
                 return Optional.empty();
             }
             firstTry = false;

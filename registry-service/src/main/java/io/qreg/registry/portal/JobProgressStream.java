@@ -21,6 +21,8 @@ import io.qreg.registry.support.CanonicalJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -155,10 +157,19 @@ class JobProgressStream implements DisposableBean {
         return map;
     }
 
+    /**
+     * Ends the streams when the application closes, before the web server's graceful shutdown, which would
+     * otherwise wait for each open stream (a browser on a job page) until its timeout.
+     */
+    @EventListener(ContextClosedEvent.class)
+    void endStreams() {
+        watches.keySet().forEach(SseEmitter::complete);
+        watches.clear();
+    }
+
     @Override
     public void destroy() {
         poller.shutdownNow();
-        watches.keySet().forEach(SseEmitter::complete);
-        watches.clear();
+        endStreams();
     }
 }

@@ -4,8 +4,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 
 import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.ops.FirstStartPassword;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +21,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * On an empty database, creates the first account, {@code admin}: with the operator's
  * {@code QREG_BOOTSTRAP_ADMIN_TOKEN} as its API token when given (automation), otherwise with a
- * random password printed once to the log (a person at a terminal). With
+ * random password shown once, in the banner logged when the registry is ready (a person at a terminal). With
  * {@code QREG_BOOTSTRAP_WORKER_TOKEN} it also creates {@code worker} (WORKER) with that token.
  *
  * <p>It runs once every singleton exists but before the web server starts, so no request (and no
@@ -37,10 +39,13 @@ class BootstrapAdmin implements SmartInitializingSingleton {
     private final String bootstrapToken;
     private final String bootstrapWorkerToken;
     private final TransactionTemplate transaction;
+    private final FirstStartPassword firstStartPassword;
 
     BootstrapAdmin(AppUserRepository users, TokenService tokens, PasswordEncoder passwordEncoder, AuditLog audit,
             @Value("${qreg.bootstrap-admin-token:}") String bootstrapToken,
-            @Value("${qreg.bootstrap-worker-token:}") String bootstrapWorkerToken, TransactionTemplate transaction) {
+            @Value("${qreg.bootstrap-worker-token:}") String bootstrapWorkerToken, TransactionTemplate transaction,
+            FirstStartPassword firstStartPassword) {
+        this.firstStartPassword = firstStartPassword;
         this.bootstrapWorkerToken = bootstrapWorkerToken;
         this.transaction = transaction;
         this.users = users;
@@ -59,15 +64,18 @@ class BootstrapAdmin implements SmartInitializingSingleton {
     @Override
     public void afterSingletonsInstantiated() {
         try {
-            transaction.executeWithoutResult(tx -> createFirstAccount());
+            // Only a committed account's password is worth showing.
+            Optional<String> generatedPassword = transaction.execute(tx -> createFirstAccount());
+            generatedPassword.ifPresent(password -> firstStartPassword.generated("admin", password));
         } catch (DataIntegrityViolationException e) {
             log.info("another instance created the first account at the same time; keeping theirs");
         }
     }
 
-    private void createFirstAccount() {
+    /** Returns the admin's generated password, if one was generated. */
+    private Optional<String> createFirstAccount() {
         if (users.count() > 0) {
-            return;
+            return Optional.empty();
         }
         if (!bootstrapWorkerToken.isBlank()) {
             // Deployments that start workers beside the registry (docker compose) need a WORKER
@@ -84,22 +92,16 @@ class BootstrapAdmin implements SmartInitializingSingleton {
                     Map.of("roles", "ADMIN", "via", "QREG_BOOTSTRAP_ADMIN_TOKEN"));
             tokens.issueFor(admin, "bootstrap", bootstrapToken.trim(), null);
             log.info("created user 'admin' (ADMIN) with the API token from QREG_BOOTSTRAP_ADMIN_TOKEN");
-        } else {
-            byte[] bytes = new byte[18];
-            new SecureRandom().nextBytes(bytes);
-            String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-            users.saveAndFlush(new AppUser("admin", passwordEncoder.encode(password), EnumSet.of(Role.ADMIN),
-                    "system"));
-            audit.recordAs("system", "user.created", "user", "admin", null, Map.of("username", "admin"),
-                    Map.of("roles", "ADMIN", "via", "first start"));
-            log.warn("""
-
-                    ================================================================
-                     QReg created the first account. It is shown only this once:
-                       username: admin
-                       password: {}
-                     Sign in at /login, then create people and tokens under /admin.
-                    ================================================================""", password);
+            return Optional.empty();
         }
+        byte[] bytes = new byte[18];
+        new SecureRandom().nextBytes(bytes);
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        users.saveAndFlush(new AppUser("admin", passwordEncoder.encode(password), EnumSet.of(Role.ADMIN), "system"));
+        audit.recordAs("system", "user.created", "user", "admin", null, Map.of("username", "admin"),
+                Map.of("roles", "ADMIN", "via", "first start"));
+        // Shown once the registry is ready, where a newcomer looks (ReadyBanner), not among the startup lines.
+        log.info("created user 'admin' (ADMIN) with a one-time password, shown when QReg is ready");
+        return Optional.of(password);
     }
 }

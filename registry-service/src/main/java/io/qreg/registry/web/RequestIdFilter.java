@@ -5,6 +5,8 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,7 +22,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Gives every request an id (the caller's {@code X-Request-Id} when it is sane), echoes it,
- * puts it in the logging context and writes one structured log line per request.
+ * puts it in the logging context and writes one structured log line per request: at INFO, except
+ * the successful requests of this process's own clients ({@link InProcessClients}), at DEBUG.
+ * It also keeps the {@link InFlightRequests} a slow shutdown names.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -30,6 +34,14 @@ public class RequestIdFilter extends OncePerRequestFilter {
     public static final String MDC_KEY = "requestId";
     private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Logger log = LoggerFactory.getLogger("io.qreg.requests");
+
+    private final InProcessClients inProcessClients;
+    private final InFlightRequests inFlight;
+
+    public RequestIdFilter(InProcessClients inProcessClients, InFlightRequests inFlight) {
+        this.inProcessClients = inProcessClients;
+        this.inFlight = inFlight;
+    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -41,11 +53,17 @@ public class RequestIdFilter extends OncePerRequestFilter {
         request.setAttribute(MDC_KEY, requestId);
         response.setHeader(HEADER, requestId);
         long started = System.nanoTime();
+        InFlightRequests.InFlight tracked = isAsyncDispatch(request) ? null
+                : inFlight.started(request.getMethod(), request.getRequestURI(), started);
         try {
             chain.doFilter(request, response);
         } finally {
+            if (tracked != null) {
+                untrackWhenDone(request, tracked);
+            }
             long micros = (System.nanoTime() - started) / 1000;
-            log.atInfo()
+            boolean quiet = response.getStatus() < 400 && inProcessClients.sent(request);
+            (quiet ? log.atDebug() : log.atInfo())
                     .addKeyValue("requestId", requestId)
                     .addKeyValue("method", request.getMethod())
                     .addKeyValue("path", request.getRequestURI())
@@ -55,6 +73,35 @@ public class RequestIdFilter extends OncePerRequestFilter {
                             micros / 1000.0);
             MDC.remove(MDC_KEY);
         }
+    }
+
+    /** A long poll or event stream is served on after this filter returns: it is done when its async work is. */
+    private void untrackWhenDone(HttpServletRequest request, InFlightRequests.InFlight tracked) {
+        if (!request.isAsyncStarted()) {
+            inFlight.finished(tracked);
+            return;
+        }
+        request.getAsyncContext().addListener(new AsyncListener() {
+            @Override
+            public void onComplete(AsyncEvent event) {
+                inFlight.finished(tracked);
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                // onComplete follows
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                inFlight.finished(tracked);
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                event.getAsyncContext().addListener(this); // a restarted async cycle drops its listeners
+            }
+        });
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.qreg.registry.security.MachineAccounts;
 import io.qreg.registry.support.HttpApi;
+import io.qreg.registry.web.InProcessClients;
 import io.qreg.worker.daemon.WorkerDaemon;
 
 import org.junit.jupiter.api.Test;
@@ -139,7 +140,8 @@ class WorkerDeregistrationIT extends JobTestSupport {
 
     @Test
     void theRegistrysInProcessWorkerDeregistersWhenTheContextCloses() throws Exception {
-        EmbeddedWorker embedded = new EmbeddedWorker(accounts, "true", "", scratch.resolve("embedded"));
+        EmbeddedWorker embedded = new EmbeddedWorker(accounts, new InProcessClients(), "true", "",
+                scratch.resolve("embedded"));
         Instant before = Instant.now().minusSeconds(1);
         embedded.start(new ApplicationReadyEvent(new SpringApplication(), new String[0], context, Duration.ZERO));
         String id = null;
