@@ -287,7 +287,7 @@ public final class WorkerDaemon {
                     .resolve("job-" + job.id().replaceAll("[^A-Za-z0-9_-]", "_") + "-" + job.attempt() + "-"
                             + UUID.randomUUID().toString().substring(0, 8));
             Files.createDirectories(scratch);
-            HeartbeatLoop heartbeat = new HeartbeatLoop(job, control, r);
+            JobHeartbeat heartbeat = new JobHeartbeat(client, job, control, r, this::log);
             beating = heartbeats.scheduleWithFixedDelay(heartbeat, 0, r.heartbeatInterval().toMillis(),
                     TimeUnit.MILLISECONDS);
             prompting = PromptBeat.schedule(heartbeats, control, heartbeat);
@@ -315,7 +315,7 @@ public final class WorkerDaemon {
         }
     }
 
-    private void finish(JobAssignment job, JobControl control, Registration r, HeartbeatLoop heartbeat,
+    private void finish(JobAssignment job, JobControl control, Registration r, JobHeartbeat heartbeat,
             JobResult result) {
         JobControl.StopReason reason = control.stopReason();
         if (reason == JobControl.StopReason.LEASE_LOST) {
@@ -324,6 +324,13 @@ public final class WorkerDaemon {
         }
         if (reason == JobControl.StopReason.SHUTDOWN) {
             log("job " + job.id() + " abandoned at shutdown; the registry re-queues it when its lease expires");
+            return;
+        }
+        if (stopping && reason == null && result.status() == JobResult.Status.FAILED) {
+            // ONNX Runtime closes its environment in its own JVM shutdown hook, so a job failing now may have failed
+            // because of the shutdown; failing it for good would lose it, and re-running a genuine failure costs one attempt.
+            log("job " + job.id() + " failed while this worker was stopping (" + result.error() + "): abandoned"
+                    + " instead of failed, so the registry re-queues it");
             return;
         }
         if (reason == JobControl.StopReason.CANCEL_REQUESTED) {
@@ -361,49 +368,6 @@ public final class WorkerDaemon {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log("posting the result of job " + job.id() + " was interrupted");
-        }
-    }
-
-    /** Renews a job's lease, carries its progress, and turns the registry's answer into a stop when needed. */
-    private final class HeartbeatLoop implements Runnable {
-        private final JobAssignment job;
-        private final JobControl control;
-        private final Registration registration;
-        private long lastLoggedPercent = -1;
-
-        HeartbeatLoop(JobAssignment job, JobControl control, Registration registration) {
-            this.job = job;
-            this.control = control;
-            this.registration = registration;
-        }
-
-        @Override
-        public synchronized void run() {
-            if (control.stopped()) {
-                return;
-            }
-            double progress = control.progress();
-            String message = control.message();
-            try {
-                HeartbeatReply reply = client.heartbeat(job.id(), registration.workerId(), job.attempt(), progress,
-                        message);
-                long percent = Math.round(progress * 100);
-                if (percent != lastLoggedPercent) {
-                    lastLoggedPercent = percent;
-                    log("job " + job.id() + " progress " + percent + "% (" + message + ")");
-                }
-                if (reply.cancelRequested()) {
-                    log("cancel requested for job " + job.id() + ": stopping it");
-                    control.stop(JobControl.StopReason.CANCEL_REQUESTED);
-                }
-            } catch (LeaseLostException e) {
-                log("lease lost on job " + job.id() + " (" + e.getMessage() + "): stopping at once");
-                control.stop(JobControl.StopReason.LEASE_LOST);
-            } catch (IOException | RuntimeException e) {
-                log("heartbeat for job " + job.id() + " failed: " + describe(e) + "; retrying at the next beat");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -341,6 +341,27 @@ class WorkerDaemonTest {
     }
 
     @Test
+    void aJobFailingWhileTheWorkerStopsIsAbandonedForTheRegistryToRequeueNotFailedForGood() throws Exception {
+        byte[] images = fixture("digits_calib_x_img.npy"); // rank 4 for a rank-2 input: a failure without retry
+        registry.artifact(DATASET_URL, images);
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("name", "digits-calib");
+        dataset.put("version", 1);
+        dataset.put("sha256", FakeRegistry.sha256(images));
+        dataset.put("format", "npy");
+        dataset.put("contentUrl", DATASET_URL);
+        registry.downloadDelayMillis = 1000;
+        registry.enqueue(quantizeJob("job-12", FakeRegistry.sha256(checkpoint), "int8-static", dataset));
+        startDaemon();
+        awaitLog("claimed job job-12");
+
+        daemon.stop(Duration.ofSeconds(20));
+        assertThat(registry.results.poll(500, TimeUnit.MILLISECONDS)).as(log()).isNull();
+        assertThat(log()).contains("job job-12 failed while this worker was stopping (").contains("rank 4 vs 2")
+                .contains("abandoned instead of failed, so the registry re-queues it");
+    }
+
+    @Test
     void resultPostIsRetriedWhenTheRegistryIsBrieflyUnavailable() throws Exception {
         registry.failResultPosts.set(2);
         registry.enqueue(quantizeJob("job-11", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
