@@ -55,8 +55,8 @@ final class Webhooks {
     }
 
     /**
-     * Checks {@code t=<unix seconds>,v1=<hex>} the way the README tells receivers to: the HMAC-SHA256
-     * of {@code "<t>." + body} under the secret, and a timestamp within five minutes of now.
+     * Checks {@code t=<unix seconds>,v1=<hex>} the way the README and docs/security.md tell receivers to: the
+     * HMAC-SHA256 of {@code "<t>." + body} under the secret, and a timestamp within five minutes of now.
      */
     static boolean signatureValid(String header, byte[] body, String secret) {
         if (header == null) {
