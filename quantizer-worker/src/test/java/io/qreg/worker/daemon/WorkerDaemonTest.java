@@ -111,15 +111,8 @@ class WorkerDaemonTest {
 
     @Test
     void calibrationDataNotFittingTheModelFailsWithoutRetry() throws Exception {
-        byte[] images = fixture("digits_calib_x_img.npy");
-        registry.artifact(DATASET_URL, images);
-        Map<String, Object> dataset = new LinkedHashMap<>();
-        dataset.put("name", "digits-calib");
-        dataset.put("version", 1);
-        dataset.put("sha256", FakeRegistry.sha256(images));
-        dataset.put("format", "npy");
-        dataset.put("contentUrl", DATASET_URL);
-        registry.enqueue(quantizeJob("job-3", FakeRegistry.sha256(checkpoint), "int8-static", dataset));
+        registry.enqueue(quantizeJob("job-3", FakeRegistry.sha256(checkpoint), "int8-static",
+                calibrationSetOfTheWrongRank()));
         startDaemon();
 
         FakeRegistry.Posted posted = awaitResult();
@@ -342,16 +335,9 @@ class WorkerDaemonTest {
 
     @Test
     void aJobFailingWhileTheWorkerStopsIsAbandonedForTheRegistryToRequeueNotFailedForGood() throws Exception {
-        byte[] images = fixture("digits_calib_x_img.npy"); // rank 4 for a rank-2 input: a failure without retry
-        registry.artifact(DATASET_URL, images);
-        Map<String, Object> dataset = new LinkedHashMap<>();
-        dataset.put("name", "digits-calib");
-        dataset.put("version", 1);
-        dataset.put("sha256", FakeRegistry.sha256(images));
-        dataset.put("format", "npy");
-        dataset.put("contentUrl", DATASET_URL);
         registry.downloadDelayMillis = 1000;
-        registry.enqueue(quantizeJob("job-12", FakeRegistry.sha256(checkpoint), "int8-static", dataset));
+        registry.enqueue(quantizeJob("job-12", FakeRegistry.sha256(checkpoint), "int8-static",
+                calibrationSetOfTheWrongRank()));
         startDaemon();
         awaitLog("claimed job job-12");
 
@@ -390,6 +376,19 @@ class WorkerDaemonTest {
         assertThat(List.of(first, second)).allSatisfy(p -> assertThat(p.result()).containsEntry("status", "SUCCEEDED"));
         assertThat(registry.registrations).hasSize(1);
         assertThat(registry.registrations.get(0)).containsEntry("concurrency", 2L);
+    }
+
+    /** The digits images (rank 4) as calibration data for the rank-2 digits MLP: a job that fails without retry. */
+    private Map<String, Object> calibrationSetOfTheWrongRank() throws Exception {
+        byte[] images = fixture("digits_calib_x_img.npy");
+        registry.artifact(DATASET_URL, images);
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("name", "digits-calib");
+        dataset.put("version", 1);
+        dataset.put("sha256", FakeRegistry.sha256(images));
+        dataset.put("format", "npy");
+        dataset.put("contentUrl", DATASET_URL);
+        return dataset;
     }
 
     private void awaitLog(String text) throws InterruptedException {
