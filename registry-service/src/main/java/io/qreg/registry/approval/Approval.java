@@ -1,5 +1,6 @@
 package io.qreg.registry.approval;
 
+import io.qreg.registry.support.AggregateRoot;
 import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,8 +19,12 @@ import io.qreg.registry.security.Role;
  * time is up before any rollout used it (EXPIRED), and is judged again whenever its evidence or its
  * policy changes: still passing, it records the new evidence and stays as it was; failing, it LAPSES,
  * naming the failing checks. Every refusal is decided before anything is changed.
+ *
+ * <p>It registers its own events: {@link ApprovalRequested} when opened, {@link ApprovalDecided} when it
+ * leaves PENDING for good or runs out, and {@link ApprovalLapsed} too when it lapses; who caused a change
+ * it cannot know itself ({@code triggeredBy}) is passed in.
  */
-final class Approval {
+final class Approval extends AggregateRoot {
 
     private final UUID id;
     private final ApprovalSubject subject;
@@ -82,9 +87,13 @@ final class Approval {
             String tier, List<SignoffRequirement> required, List<IneligibleSigner> ineligible, Evidence evidence,
             boolean verdictPassed, String overrideReason, List<String> failedChecks, String requestedBy, Instant now,
             Instant expiresAt) {
-        return new Approval(UUID.randomUUID(), subject, modelName, deployment, environment, tier,
+        Approval a = new Approval(UUID.randomUUID(), subject, modelName, deployment, environment, tier,
                 ApprovalStatus.PENDING, null, required, ineligible, evidence, null, List.of(), verdictPassed,
                 overrideReason, failedChecks, requestedBy, now, expiresAt, null, null, List.of(), 0);
+        // Only an ADMIN's override of a failing verdict carries a reason.
+        a.registerEvent(new ApprovalRequested(a.id, a.variantId(), a.checkpointId(), modelName, deployment,
+                environment, tier, a.status, requestedBy, overrideReason != null));
+        return a;
     }
 
     /**
@@ -122,10 +131,12 @@ final class Approval {
             status = ApprovalStatus.REJECTED;
             statusReason = "rejected by " + username + ": " + comment;
             decidedAt = now;
+            registerDecided(username);
         } else if (required.stream().allMatch(r -> remaining(r) == 0)) {
             status = ApprovalStatus.APPROVED;
             statusReason = "every required sign-off is in";
             decidedAt = now;
+            registerDecided(username);
         }
         return signoff;
     }
@@ -135,12 +146,13 @@ final class Approval {
         return usedAt == null && !now.isBefore(expiresAt);
     }
 
-    /** An open request whose time is up. */
-    void expire(Instant now) {
+    /** An open request whose time is up; {@code triggeredBy} is whoever's read revealed it. */
+    void expire(Instant now, String triggeredBy) {
         requireOpen("expire");
         status = ApprovalStatus.EXPIRED;
         statusReason = "expired at " + expiresAt + " before it was used; request approval again";
         decidedAt = now;
+        registerDecided(triggeredBy);
     }
 
     /** A rollout moved traffic under it: from now on its time-to-live no longer applies. */
@@ -160,13 +172,24 @@ final class Approval {
         evidenceUpdatedAt = now;
     }
 
-    /** The policy judged new evidence, or a changed policy, and it fails: whatever it let serve may not. */
-    void lapse(List<String> failing, String reason, Instant now) {
+    /**
+     * The policy judged new evidence, or a changed policy, and it fails: whatever it let serve may not.
+     * {@code triggeredBy} is whoever recorded the evidence or policy, or read the approval.
+     */
+    void lapse(List<String> failing, String reason, Instant now, String triggeredBy) {
         requireOpen("lapse");
         status = ApprovalStatus.LAPSED;
         statusReason = reason;
         lapsedChecks = List.copyOf(failing);
         decidedAt = now;
+        registerDecided(triggeredBy);
+        registerEvent(new ApprovalLapsed(id, variantId(), checkpointId(), modelName, deployment, environment, tier,
+                lapsedChecks, statusReason));
+    }
+
+    private void registerDecided(String actor) {
+        registerEvent(new ApprovalDecided(id, variantId(), checkpointId(), modelName, deployment, environment, tier,
+                status, actor, statusReason));
     }
 
     /** How many more approvals the requirement needs. */

@@ -13,11 +13,11 @@ import io.qreg.registry.policy.Evidence;
 import io.qreg.registry.policy.PolicyChanged;
 import io.qreg.registry.policy.Verdict;
 import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.DomainEventPublisher;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.variant.EvidenceRecorded;
 import io.qreg.registry.web.ApiException;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -37,10 +37,9 @@ class ApprovalReviewer {
     private final ApprovalStore store;
     private final ApprovalSubjects subjects;
     private final AuditLog audit;
-    private final ApplicationEventPublisher events;
+    private final DomainEventPublisher events;
 
-    ApprovalReviewer(ApprovalStore store, ApprovalSubjects subjects, AuditLog audit,
-            ApplicationEventPublisher events) {
+    ApprovalReviewer(ApprovalStore store, ApprovalSubjects subjects, AuditLog audit, DomainEventPublisher events) {
         this.store = store;
         this.subjects = subjects;
         this.audit = audit;
@@ -78,7 +77,7 @@ class ApprovalReviewer {
         String action;
         Map<String, Object> details = new LinkedHashMap<>();
         if (a.expiredAt(now)) {
-            a.expire(now);
+            a.expire(now, CurrentUser.username());
             action = "approval.expired";
         } else {
             Evidence current = subjects.evidence(a.subject());
@@ -101,7 +100,7 @@ class ApprovalReviewer {
                 action = "approval.evidence-updated";
             } else {
                 a.lapse(failing, "the policy fails on " + cause + ": " + String.join("; ", failing)
-                        + "; whatever serves under this approval may no longer do so", now);
+                        + "; whatever serves under this approval may no longer do so", now, CurrentUser.username());
                 details.put("failedChecks", failing);
                 action = "approval.lapsed";
             }
@@ -112,7 +111,7 @@ class ApprovalReviewer {
             audit.recordAs("system", action, "approval", a.id().toString(), before, ApprovalView.of(stored),
                     Map.of("details", details, "triggeredBy", CurrentUser.username()));
         } else {
-            decided(stored, action, before, ApprovalView.of(stored), "system", CurrentUser.username(), details);
+            decided(a, action, before, ApprovalView.of(stored), "system", CurrentUser.username(), details);
         }
         return stored;
     }
@@ -134,7 +133,10 @@ class ApprovalReviewer {
         return detail < 0 ? summary : summary.substring(0, detail);
     }
 
-    /** Audits a final (or APPROVED) decision and announces it; a lapse is announced as such too. */
+    /**
+     * Audits a final (or APPROVED) decision, then publishes the events the approval registered for it
+     * ({@link ApprovalDecided}, and {@link ApprovalLapsed} for a lapse), in the same transaction.
+     */
     void decided(Approval a, String action, ApprovalView before, ApprovalView after, String actor,
             String triggeredBy, Map<String, Object> extra) {
         Map<String, Object> details = new LinkedHashMap<>(extra);
@@ -142,12 +144,7 @@ class ApprovalReviewer {
         details.put("reason", a.statusReason());
         details.put("triggeredBy", triggeredBy);
         audit.recordAs(actor, action, "approval", a.id().toString(), before, after, details);
-        events.publishEvent(new ApprovalDecided(a.id(), a.variantId(), a.checkpointId(), a.modelName(),
-                a.deployment(), a.environment(), a.tier(), a.status(), triggeredBy, a.statusReason()));
-        if (a.status() == ApprovalStatus.LAPSED) {
-            events.publishEvent(new ApprovalLapsed(a.id(), a.variantId(), a.checkpointId(), a.modelName(),
-                    a.deployment(), a.environment(), a.tier(), a.lapsedChecks(), a.statusReason()));
-        }
+        events.publish(a);
     }
 
     Approval load(UUID id) {

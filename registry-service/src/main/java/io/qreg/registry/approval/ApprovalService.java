@@ -21,11 +21,11 @@ import io.qreg.registry.model.RiskTier;
 import io.qreg.registry.policy.Verdict;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.security.Role;
+import io.qreg.registry.support.DomainEventPublisher;
 import io.qreg.registry.support.Text;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
@@ -58,13 +58,13 @@ public class ApprovalService implements ApprovalGate {
     private final ApprovalReviewer reviewer;
     private final ModelService models;
     private final AuditLog audit;
-    private final ApplicationEventPublisher events;
+    private final DomainEventPublisher events;
     private final TransactionTemplate transaction;
     private final ApprovalSettings settings;
     private final DeploymentService deployments;
 
     ApprovalService(ApprovalStore store, ApprovalSubjects subjects, ApprovalReviewer reviewer, ModelService models,
-            AuditLog audit, ApplicationEventPublisher events, PlatformTransactionManager transactionManager,
+            AuditLog audit, DomainEventPublisher events, PlatformTransactionManager transactionManager,
             ApprovalSettings settings, DeploymentService deployments) {
         this.store = store;
         this.subjects = subjects;
@@ -194,8 +194,7 @@ public class ApprovalService implements ApprovalGate {
                 audit.record("approval.verdict-overridden", "approval", a.id().toString(), null, view,
                         Map.of("reason", reason, "failedChecks", failed));
             }
-            events.publishEvent(new ApprovalRequested(a.id(), a.variantId(), a.checkpointId(), a.modelName(),
-                    a.deployment(), a.environment(), a.tier(), a.status(), requester, override));
+            events.publish(a);
             return Outcome.of(view);
         }).get();
     }

@@ -1,5 +1,6 @@
 package io.qreg.registry.rollout;
 
+import io.qreg.registry.support.AggregateRoot;
 import io.qreg.registry.support.IllegalTransitionException;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -29,8 +30,13 @@ import java.util.UUID;
  * interval adds one to the step's passes in a row, one without data sets them back to 0, and the
  * step's analysis has passed at {@code analysis.successfulIntervals}. A new step, and a resume,
  * start a new interval at once.
+ *
+ * <p>Each move registers its {@link RolloutEvent} (a start or step that reaches 100% its
+ * {@link RolloutEvent.RolloutCompleted} too). The tier's traffic split an event reports depends on
+ * what else serves the tier, which the rollout does not hold, so each move is given the tier as it
+ * serves before the move ({@link TierServing}).
  */
-public class Rollout {
+public class Rollout extends AggregateRoot {
 
     private final UUID id;
     private final UUID deploymentId;
@@ -94,15 +100,20 @@ public class Rollout {
      */
     static Rollout start(UUID deploymentId, String deployment, String environment, String tier, Backend candidate,
             Backend previous, UUID approvalId, List<String> signedBy, String evidenceDigest, List<Integer> steps,
-            Analysis analysis, Instant now, String createdBy) {
+            Analysis analysis, Instant now, String createdBy, TierServing serving) {
         boolean emptyTier = previous == null;
         int index = emptyTier ? steps.size() - 1 : 0;
         RolloutPhase phase = steps.get(index) == 100 ? RolloutPhase.COMPLETED : RolloutPhase.PROGRESSING;
-        return new Rollout(UUID.randomUUID(), deploymentId, deployment, environment, tier, candidate, previous,
+        Rollout r = new Rollout(UUID.randomUUID(), deploymentId, deployment, environment, tier, candidate, previous,
                 approvalId, signedBy, evidenceDigest, steps, index, phase, analysis, now,
                 now.plusSeconds(analysis.intervalSeconds()), 0, null, List.of(),
                 emptyTier ? "the tier had no stable backend: the candidate took all traffic at once" : null, now,
                 createdBy, now, phase == RolloutPhase.COMPLETED ? now : null);
+        Map<String, Integer> weights = r.weightsAfter(serving);
+        r.registerEvent(new RolloutEvent.RolloutStarted(r.id, deploymentId, deployment, environment, tier,
+                r.variantId(), r.checkpointId(), index, r.percent(), weights, now));
+        r.registerCompletion(weights, now);
+        return r;
     }
 
     /** An independent copy, for a caller that may have to retry a move on the state as it was read. */
@@ -113,14 +124,14 @@ public class Rollout {
     }
 
     /** To the next step, once the current step's analysis has passed; returns null (nothing overridden). */
-    ForcedAdvance advance(Instant now) {
+    ForcedAdvance advance(Instant now, TierServing serving) {
         require(RolloutPhase.PROGRESSING, "advanced");
         if (!analysisPassed()) {
             throw new IllegalTransitionException(phase, "rollout " + id + " cannot be advanced yet: "
                     + analysisMissing() + "; wait for the analysis, or advance with {\"force\": true, \"reason\":"
                     + " \"...\"}");
         }
-        nextStep(now);
+        nextStep(now, serving);
         return null;
     }
 
@@ -128,7 +139,7 @@ public class Rollout {
      * To the next step whatever the analysis says; when it had not passed, the override is kept
      * with who did it and why. Returns the override, or null when the analysis had passed anyway.
      */
-    ForcedAdvance forceAdvance(String by, String why, Instant now) {
+    ForcedAdvance forceAdvance(String by, String why, Instant now, TierServing serving) {
         require(RolloutPhase.PROGRESSING, "advanced");
         ForcedAdvance forced = analysisPassed() ? null
                 : new ForcedAdvance(stepIndex, steps.get(stepIndex), steps.get(stepIndex + 1), by, why,
@@ -136,11 +147,11 @@ public class Rollout {
         if (forced != null) {
             forcedAdvances.add(forced);
         }
-        nextStep(now);
+        nextStep(now, serving);
         return forced;
     }
 
-    private void nextStep(Instant now) {
+    private void nextStep(Instant now, TierServing serving) {
         stepIndex++;
         updatedAt = now;
         consecutivePasses = 0;
@@ -150,6 +161,31 @@ public class Rollout {
             phase = RolloutPhase.COMPLETED;
             finishedAt = now;
         }
+        Map<String, Integer> weights = weightsAfter(serving);
+        registerEvent(new RolloutEvent.RolloutStepped(id, deploymentId, deployment, environment, tier, stepIndex,
+                percent(), weights, now));
+        registerCompletion(weights, now);
+    }
+
+    /** At 100% the candidate is the tier's stable backend: the rollout is done. */
+    private void registerCompletion(Map<String, Integer> weights, Instant now) {
+        if (phase == RolloutPhase.COMPLETED) {
+            registerEvent(new RolloutEvent.RolloutCompleted(id, deploymentId, deployment, environment, tier,
+                    variantId(), checkpointId(), weights, now));
+        }
+    }
+
+    /** The tier's split by cluster once this move is written, from what served it before the move. */
+    private Map<String, Integer> weightsAfter(TierServing before) {
+        return before.after(this).weights();
+    }
+
+    private UUID variantId() {
+        return candidate.variantBacked() ? candidate.id() : null;
+    }
+
+    private UUID checkpointId() {
+        return candidate.variantBacked() ? null : candidate.id();
     }
 
     /**
@@ -221,21 +257,29 @@ public class Rollout {
                 + (lastJudgement == null ? "none judged yet" : lastJudgement);
     }
 
-    void pause(Instant now) {
+    void pause(Instant now, TierServing serving) {
         require(RolloutPhase.PROGRESSING, "paused");
         phase = RolloutPhase.PAUSED;
         updatedAt = now;
+        registerEvent(new RolloutEvent.RolloutPaused(id, deploymentId, deployment, environment, tier, stepIndex,
+                weightsAfter(serving), now));
     }
 
     /** Back to moving; the pause is not analysed, so a new interval starts now (the passes so far stay). */
-    void resume(Instant now) {
+    void resume(Instant now, TierServing serving) {
         require(RolloutPhase.PAUSED, "resumed");
         phase = RolloutPhase.PROGRESSING;
         updatedAt = now;
         startInterval(now);
+        registerEvent(new RolloutEvent.RolloutResumed(id, deploymentId, deployment, environment, tier, stepIndex,
+                weightsAfter(serving), now));
     }
 
-    void rollBack(String why, Instant now) {
+    /**
+     * Ends the canary. {@code automatic} when the analysis judge did it, {@code breachedMetric} the
+     * first threshold a failed interval breached (null for a person's rollback).
+     */
+    void rollBack(String why, Instant now, TierServing serving, boolean automatic, String breachedMetric) {
         if (!phase.isActive()) {
             throw new IllegalTransitionException(phase, "rollout " + id + " is " + phase
                     + " and cannot be rolled back; only PROGRESSING or PAUSED rollouts can"
@@ -246,6 +290,8 @@ public class Rollout {
         reason = why;
         updatedAt = now;
         finishedAt = now;
+        registerEvent(new RolloutEvent.RolloutRolledBack(id, deploymentId, deployment, environment, tier, automatic,
+                breachedMetric, why, weightsAfter(serving), now));
     }
 
     /** Records the approval as the gate answered for the current step. */

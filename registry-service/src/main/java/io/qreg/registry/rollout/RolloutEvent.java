@@ -5,9 +5,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * What happened to a rollout, published inside the transaction that did it (so listeners that
- * write, like the routing config, commit or roll back with it). {@code weights} is the tier's
- * traffic split afterwards, by cluster name ({@link Backend#cluster()}).
+ * What happened to a rollout: registered by the {@link Rollout}'s own move, and published after the
+ * move's audit record inside the transaction that did it (so listeners that write, like the routing
+ * config, commit or roll back with it). {@code weights} is the tier's traffic split afterwards, by
+ * cluster name ({@link Backend#cluster()}).
  */
 public sealed interface RolloutEvent {
 

@@ -15,10 +15,10 @@ import io.qreg.registry.deployment.DeploymentService;
 import io.qreg.registry.deployment.DeploymentView;
 import io.qreg.registry.deployment.TierView;
 import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.DomainEventPublisher;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -41,10 +41,10 @@ public class RolloutService {
     private final ApprovalGate approvals;
     private final RolloutCandidates candidates;
     private final AuditLog audit;
-    private final ApplicationEventPublisher events;
+    private final DomainEventPublisher events;
 
     RolloutService(RolloutStore store, AnalysisStore analyses, DeploymentService deployments,
-            ApprovalGate approvals, RolloutCandidates candidates, AuditLog audit, ApplicationEventPublisher events) {
+            ApprovalGate approvals, RolloutCandidates candidates, AuditLog audit, DomainEventPublisher events) {
         this.candidates = candidates;
         this.store = store;
         this.analyses = analyses;
@@ -94,7 +94,7 @@ public class RolloutService {
         Instant at = Timestamps.now();
         Rollout rollout = Rollout.start(d.id(), d.name(), environment, tier.name(), candidate, now.stable(),
                 r.approvalId(), decision == null ? List.of() : decision.signedBy(),
-                decision == null ? null : decision.evidenceDigest(), steps, analysis, at, CurrentUser.username());
+                decision == null ? null : decision.evidenceDigest(), steps, analysis, at, CurrentUser.username(), now);
         try {
             store.insert(rollout);
         } catch (DuplicateKeyException e) {
@@ -121,10 +121,10 @@ public class RolloutService {
         details.put("analysis", analysis);
         audit.record("rollout.started", "rollout", rollout.id().toString(), null, rollout.auditState(), details);
         TierServing after = serving(d.id(), environment, tier.name());
-        events.publishEvent(new RolloutEvent.RolloutStarted(rollout.id(), d.id(), d.name(), environment, tier.name(),
-                chosen.variantId(), chosen.checkpointId(), rollout.stepIndex(), rollout.percent(), after.weights(), at));
+        // A start into an empty tier completes too: its completion is audited before it is announced.
+        events.publish(rollout, RolloutEvent.RolloutStarted.class);
         if (rollout.phase() == RolloutPhase.COMPLETED) {
-            completed(rollout, after, at);
+            completed(rollout);
         }
         return view(rollout, after);
     }
@@ -145,11 +145,12 @@ public class RolloutService {
                     + " step may skip the rest of its analysis");
         }
         Rollout rollout = lock(id);
+        TierServing serving = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
         Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
         ForcedAdvance[] forced = {null};
-        transition(() -> forced[0] = force ? rollout.forceAdvance(CurrentUser.username(), reason, at)
-                : rollout.advance(at));
+        transition(() -> forced[0] = force ? rollout.forceAdvance(CurrentUser.username(), reason, at, serving)
+                : rollout.advance(at, serving));
         Map<String, Object> how = new LinkedHashMap<>();
         how.put("automatic", false);
         how.put("forced", forced[0] != null);
@@ -157,22 +158,22 @@ public class RolloutService {
             how.put("reason", reason);
             how.put("missing", forced[0].missing());
         }
-        return stepped(rollout, before, at, forced[0] != null ? "rollout.force-advanced" : "rollout.advanced", how);
+        return stepped(rollout, before, forced[0] != null ? "rollout.force-advanced" : "rollout.advanced", how);
     }
 
     /** The judge's advance once the step's analysis has passed; the caller holds the deployment's lock. */
     @Transactional(propagation = Propagation.MANDATORY)
     public RolloutView advanceJudged(Rollout rollout, UUID intervalId, IntervalJudgement judgement) {
+        TierServing serving = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
         Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
-        transition(() -> rollout.advance(at));
+        transition(() -> rollout.advance(at, serving));
         // The interval's combined figures go into the audit event: they are the evidence for the move.
-        return stepped(rollout, before, at, "rollout.advanced", Map.of("automatic", true, "forced", false,
+        return stepped(rollout, before, "rollout.advanced", Map.of("automatic", true, "forced", false,
                 "analysisIntervalId", intervalId.toString(), "analysisData", judgement.data()));
     }
 
-    private RolloutView stepped(Rollout rollout, Map<String, Object> before, Instant at, String action,
-            Map<String, Object> how) {
+    private RolloutView stepped(Rollout rollout, Map<String, Object> before, String action, Map<String, Object> how) {
         UUID id = rollout.id();
         if (rollout.approvalId() != null) {
             // Evidence may have changed since the last step: the gate re-checks the approval each time.
@@ -188,43 +189,40 @@ public class RolloutService {
         details.put("signedBy", rollout.signedBy());
         audit.record(action, "rollout", id.toString(), before, rollout.auditState(), details);
         TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
-        events.publishEvent(new RolloutEvent.RolloutStepped(id, rollout.deploymentId(), rollout.deployment(),
-                rollout.environment(), rollout.tier(), rollout.stepIndex(), rollout.percent(), after.weights(), at));
+        events.publish(rollout, RolloutEvent.RolloutStepped.class);
         if (rollout.phase() == RolloutPhase.COMPLETED) {
-            completed(rollout, after, at);
+            completed(rollout);
         }
         return view(rollout, after);
     }
 
     @Transactional
     public RolloutView pause(UUID id) {
-        return hold(id, Rollout::pause, "rollout.paused", (r, weights, at) -> new RolloutEvent.RolloutPaused(r.id(),
-                r.deploymentId(), r.deployment(), r.environment(), r.tier(), r.stepIndex(), weights, at));
+        return hold(id, Rollout::pause, "rollout.paused");
     }
 
     @Transactional
     public RolloutView resume(UUID id) {
-        return hold(id, Rollout::resume, "rollout.resumed", (r, weights, at) -> new RolloutEvent.RolloutResumed(
-                r.id(), r.deploymentId(), r.deployment(), r.environment(), r.tier(), r.stepIndex(), weights, at));
+        return hold(id, Rollout::resume, "rollout.resumed");
     }
 
-    /** What a pause or a resume publishes: the rollout after the move, the tier's weights and when. */
-    private interface HoldEvent {
-        RolloutEvent of(Rollout rollout, Map<String, Integer> weights, Instant at);
+    /** A pause or a resume of a rollout, at an instant, given what its tier serves. */
+    private interface Hold {
+        void apply(Rollout rollout, Instant at, TierServing serving);
     }
 
     /** Pause and resume: a phase change that moves no traffic, audited and announced like every move. */
-    private RolloutView hold(UUID id, java.util.function.BiConsumer<Rollout, Instant> move, String action,
-            HoldEvent event) {
+    private RolloutView hold(UUID id, Hold move, String action) {
         Rollout rollout = lock(id);
+        TierServing serving = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
         Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
-        transition(() -> move.accept(rollout, at));
+        transition(() -> move.apply(rollout, at, serving));
         store.update(rollout);
         audit.record(action, "rollout", id.toString(), before, rollout.auditState(),
                 Map.of("stepIndex", rollout.stepIndex()));
         TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
-        events.publishEvent(event.of(rollout, after.weights(), at));
+        events.publish(rollout);
         return view(rollout, after);
     }
 
@@ -252,9 +250,11 @@ public class RolloutService {
     private RolloutView rollBack(Rollout rollout, String reason, boolean automatic, UUID intervalId,
             IntervalJudgement judgement) {
         List<Thresholds.Breach> breaches = judgement == null ? List.of() : judgement.breaches();
+        TierServing serving = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
         Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
-        transition(() -> rollout.rollBack(reason, at));
+        transition(() -> rollout.rollBack(reason, at, serving, automatic,
+                breaches.isEmpty() ? null : breaches.get(0).metric()));
         store.update(rollout);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("automatic", automatic);
@@ -268,20 +268,16 @@ public class RolloutService {
         audit.record("rollout.rolled-back", "rollout", rollout.id().toString(), before, rollout.auditState(),
                 details);
         TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
-        events.publishEvent(new RolloutEvent.RolloutRolledBack(rollout.id(), rollout.deploymentId(),
-                rollout.deployment(), rollout.environment(), rollout.tier(), automatic,
-                breaches.isEmpty() ? null : breaches.get(0).metric(), reason, after.weights(), at));
+        events.publish(rollout);
         return view(rollout, after);
     }
 
-    private void completed(Rollout rollout, TierServing after, Instant at) {
+    /** Audits a completion, then announces it (the {@link RolloutEvent.RolloutCompleted} the move registered). */
+    private void completed(Rollout rollout) {
         audit.record("rollout.completed", "rollout", rollout.id().toString(), null, rollout.auditState(),
                 Map.of("stable", rollout.candidate().cluster(), "previous",
                         rollout.previous() == null ? "none" : rollout.previous().cluster()));
-        events.publishEvent(new RolloutEvent.RolloutCompleted(rollout.id(), rollout.deploymentId(),
-                rollout.deployment(), rollout.environment(), rollout.tier(),
-                rollout.candidate().variantBacked() ? rollout.candidate().id() : null,
-                rollout.candidate().variantBacked() ? null : rollout.candidate().id(), after.weights(), at));
+        events.publish(rollout);
     }
 
     // ---------------------------------------------------------------- reads

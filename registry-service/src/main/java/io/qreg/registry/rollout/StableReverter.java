@@ -10,9 +10,9 @@ import java.util.UUID;
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.deployment.DeploymentService;
 import io.qreg.registry.deployment.DeploymentView;
+import io.qreg.registry.support.DomainEventPublisher;
 import io.qreg.registry.support.Timestamps;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -29,12 +29,12 @@ class StableReverter {
     private final RolloutStore store;
     private final DeploymentService deployments;
     private final AuditLog audit;
-    private final ApplicationEventPublisher events;
+    private final DomainEventPublisher events;
     private final JdbcTemplate jdbc;
     private final RolloutService rollouts;
 
     StableReverter(RolloutStore store, DeploymentService deployments, AuditLog audit,
-            ApplicationEventPublisher events, JdbcTemplate jdbc, RolloutService rollouts) {
+            DomainEventPublisher events, JdbcTemplate jdbc, RolloutService rollouts) {
         this.store = store;
         this.rollouts = rollouts;
         this.deployments = deployments;
@@ -76,9 +76,12 @@ class StableReverter {
                     + previousApproval + ", which no longer stands either");
         }
         Instant now = Timestamps.now();
+        // What the tier serves now: the lapsed stable backend, and perhaps another rollout's canary, which stays.
+        TierServing serving = rollouts.serving(d.id(), lapsed.environment()).get(lapsed.tier());
         Rollout revert = Rollout.start(d.id(), d.name(), lapsed.environment(), lapsed.tier(), previous,
                 lapsed.candidate(), previousApproval, before.map(Rollout::signedBy).orElse(List.of()),
-                before.map(Rollout::evidenceDigest).orElse(null), List.of(100), lapsed.analysis(), now, "system");
+                before.map(Rollout::evidenceDigest).orElse(null), List.of(100), lapsed.analysis(), now, "system",
+                serving);
         store.insert(revert);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("reason", why);
@@ -88,13 +91,8 @@ class StableReverter {
         details.put("lapsedRolloutId", lapsedRolloutId.toString());
         audit.recordAs("system", "rollout.reverted", "rollout", revert.id().toString(), null, Map.of(
                 "candidate", previous.describe(), "previous", lapsed.candidate().describe()), details);
-        TierServing after = rollouts.serving(d.id(), revert.environment()).get(revert.tier());
-        events.publishEvent(new RolloutEvent.RolloutStarted(revert.id(), d.id(), d.name(), revert.environment(),
-                revert.tier(), previous.variantBacked() ? previous.id() : null,
-                previous.variantBacked() ? null : previous.id(), 0, 100, after.weights(), now));
-        events.publishEvent(new RolloutEvent.RolloutCompleted(revert.id(), d.id(), d.name(), revert.environment(),
-                revert.tier(), previous.variantBacked() ? previous.id() : null,
-                previous.variantBacked() ? null : previous.id(), after.weights(), now));
+        // It started and completed at once (one audit record): both its events follow that record.
+        events.publish(revert);
         return new Outcome(revert.id(), null);
     }
 

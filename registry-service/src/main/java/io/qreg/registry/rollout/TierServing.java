@@ -35,6 +35,18 @@ public record TierServing(String tier, Backend stable, UUID stableRolloutId, Rol
         return backends;
     }
 
+    /**
+     * What the tier serves once {@code moved}, a rollout of this tier, is written: its candidate is the
+     * stable backend once it completed, and it is the active rollout while active. Another rollout's
+     * canary stays (as when a lapsed stable backend is reverted under it).
+     */
+    public TierServing after(Rollout moved) {
+        boolean completed = moved.phase() == RolloutPhase.COMPLETED;
+        Rollout other = active == null || active.id().equals(moved.id()) ? null : active;
+        return new TierServing(tier, completed ? moved.candidate() : stable, completed ? moved.id() : stableRolloutId,
+                moved.phase().isActive() ? moved : other);
+    }
+
     /** Cluster name to weight, as rollout events report the split. */
     public Map<String, Integer> weights() {
         Map<String, Integer> weights = new LinkedHashMap<>();
