@@ -80,12 +80,11 @@ class AccountPortalController {
             if (e.status() == HttpStatus.NOT_FOUND) {
                 throw e;
             }
-            return new ModelAndView(accountPage(username, AdminPortalController.Problem.of(e), view), view.asMap(),
-                    e.status());
+            return PortalForms.refused(accountPage(username, PortalForms.Problem.of(e), view), view, e);
         }
     }
 
-    private String accountPage(String username, AdminPortalController.Problem problem, Model view) {
+    private String accountPage(String username, PortalForms.Problem problem, Model view) {
         view.addAttribute("account", users.get(username));
         view.addAttribute("roles", Role.values());
         view.addAttribute("problem", problem);

@@ -56,11 +56,11 @@ class PasswordPortalController {
             if (e instanceof SignInThrottled throttled) {
                 response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(throttled.retryAfterSeconds()));
             }
-            return new ModelAndView(page(AdminPortalController.Problem.of(e), view), view.asMap(), e.status());
+            return PortalForms.refused(page(PortalForms.Problem.of(e), view), view, e);
         }
     }
 
-    private String page(AdminPortalController.Problem problem, Model view) {
+    private String page(PortalForms.Problem problem, Model view) {
         view.addAttribute("account", users.get(CurrentUser.username()));
         view.addAttribute("problem", problem);
         return "account/password";

@@ -261,6 +261,26 @@ class AdminPortalIT extends IntegrationTest {
     }
 
     @Test
+    void thePoliciesListPagesTwentyModelsAtATimeKeepingTheSearch() {
+        String adminName = person("ADMIN");
+        Session session = new Session(port);
+        session.signIn(adminName, PASSWORD);
+        String prefix = unique("paged");
+        for (int i = 0; i < 21; i++) {
+            assertThat(admin().post("/api/v1/models", Map.of("name", prefix + "-" + (100 + i),
+                    "task", "classification")).status()).isEqualTo(201);
+        }
+
+        String first = session.get("/admin/policies?q=" + prefix).body();
+        assertThat(first).contains("aria-label=\"Model list pages\"", "Page 1 of 2", prefix + "-100")
+                .doesNotContain(prefix + "-120", "rel=\"prev\"")
+                .containsPattern("rel=\"next\"\\s+href=\"/admin/policies\\?q=" + prefix + "&amp;page=1\"");
+        String second = session.get("/admin/policies?q=" + prefix + "&page=1").body();
+        assertThat(second).contains("Page 2 of 2", prefix + "-120").doesNotContain(prefix + "-100", "rel=\"next\"")
+                .containsPattern("rel=\"prev\"\\s+href=\"/admin/policies\\?q=" + prefix + "&amp;page=0\"");
+    }
+
+    @Test
     void anAdminCreatesAHardwareTargetThatJobsCanAskFor() {
         String adminName = person("ADMIN");
         Session session = new Session(port);

@@ -1,0 +1,29 @@
+package io.qreg.registry.portal;
+
+import io.qreg.registry.web.ApiException;
+
+import org.springframework.ui.Model;
+import org.springframework.web.servlet.ModelAndView;
+
+/**
+ * What the portal's form controllers share: a refusal shown beside the form, and the form page sent again
+ * under the refusal's status.
+ */
+final class PortalForms {
+
+    private PortalForms() {
+    }
+
+    /** A refused form: the service's detail, and the field it blames. */
+    public record Problem(String detail, String field) {
+
+        static Problem of(ApiException e) {
+            return new Problem(e.getMessage(), e.field());
+        }
+    }
+
+    /** The form page again, under the refusal's status, so a client (or a test) sees it was refused. */
+    static ModelAndView refused(String viewName, Model view, ApiException e) {
+        return new ModelAndView(viewName, view.asMap(), e.status());
+    }
+}
