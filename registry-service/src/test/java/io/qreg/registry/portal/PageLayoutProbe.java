@@ -123,9 +123,10 @@ final class PageLayoutProbe {
 
     private List<String> accessibility() {
         // Legacy mode runs axe.run in the page itself; the newer mode opens a blank window per analysis,
-        // which only matters for cross-origin frames, and the portal has no frames.
+        // which only matters for cross-origin frames, and the portal has no frames. A page takes axe about a second;
+        // the generous timeout is for a CI machine busy with the other test fork.
         Results results = new AxeBuilder().withTags(WCAG_TAGS).disableIframeTesting().setLegacyMode(true)
-                .analyze(browser);
+                .setTimeout(180).analyze(browser);
         List<String> findings = new ArrayList<>();
         if (results.isErrored()) {
             findings.add("axe-core could not run: " + results.getErrorMessage());
