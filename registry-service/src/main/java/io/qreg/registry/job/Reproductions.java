@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
 public class Reproductions {
 
     private final JdbcTemplate jdbc;
-    private final JobStore store;
+    private final Jobs store;
     private final JobSignal signal;
     private final JobSettings settings;
     private final JobViews views;
@@ -41,7 +41,7 @@ public class Reproductions {
     private final VariantService variants;
     private final AuditLog audit;
 
-    Reproductions(JdbcTemplate jdbc, JobStore store, JobSignal signal, JobSettings settings, JobViews views,
+    Reproductions(JdbcTemplate jdbc, Jobs store, JobSignal signal, JobSettings settings, JobViews views,
             HardwareTargetService targets, VariantService variants, AuditLog audit) {
         this.jdbc = jdbc;
         this.store = store;
