@@ -55,13 +55,13 @@ class AnalysisJudge {
     static final int BATCH = 5_000;
 
     private final AnalysisStore analyses;
-    private final RolloutStore rollouts;
+    private final Rollouts rollouts;
     private final RolloutService moves;
     private final PrometheusClient prometheus;
     private final TransactionTemplate tx;
     private final ExecutorService workers;
 
-    AnalysisJudge(AnalysisStore analyses, RolloutStore rollouts, RolloutService moves, PrometheusClient prometheus,
+    AnalysisJudge(AnalysisStore analyses, Rollouts rollouts, RolloutService moves, PrometheusClient prometheus,
             PlatformTransactionManager transactions,
             @Value("${qreg.rollouts.analysis-threads:4}") int threads) {
         this.analyses = analyses;
@@ -124,7 +124,7 @@ class AnalysisJudge {
             Integer judged = tx.execute(status -> {
                 var locked = analyses.tryLockAll(quiet.stream().map(d -> d.rollout().deploymentId())
                         .collect(java.util.stream.Collectors.toSet()));
-                List<RolloutStore.JudgedRollout> rollouts = new ArrayList<>();
+                List<Rollouts.JudgedRollout> rollouts = new ArrayList<>();
                 List<AnalysisStore.Judged> intervals = new ArrayList<>();
                 Instant at = Timestamps.now();
                 for (AnalysisStore.Due d : quiet) {
@@ -137,7 +137,7 @@ class AnalysisJudge {
                     Instant end = r.intervalEndsAt();
                     IntervalJudgement j = IntervalJudgement.judge(r.thresholds(), d.health(), metricsOf(readings, d));
                     r.judged(j.outcome(), j.summary(), at);
-                    rollouts.add(new RolloutStore.JudgedRollout(r, step, end));
+                    rollouts.add(new Rollouts.JudgedRollout(r, step, end));
                     intervals.add(new AnalysisStore.Judged(UUID.randomUUID(), r.id(), step, start, end, j,
                             r.consecutivePasses(), at));
                 }

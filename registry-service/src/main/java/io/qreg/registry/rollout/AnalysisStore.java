@@ -146,7 +146,7 @@ class AnalysisStore {
     }
 
     private static Due due(ResultSet rs, int row) throws SQLException {
-        return new Due(RolloutStore.map(rs, row), CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS),
+        return new Due(Rollouts.map(rs, row), CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS),
                 new IntervalJudgement.Health(rs.getLong("reports"), rs.getLong("h_requests"),
                         (Double) rs.getObject("h_error_rate"), (Double) rs.getObject("h_p99"),
                         (Double) rs.getObject("h_quality")));

@@ -35,7 +35,7 @@ public class RolloutService {
     private static final int HEALTH_SHOWN = 100;
     private static final int INTERVALS_SHOWN = 20;
 
-    private final RolloutStore store;
+    private final Rollouts store;
     private final AnalysisStore analyses;
     private final DeploymentService deployments;
     private final ApprovalGate approvals;
@@ -43,7 +43,7 @@ public class RolloutService {
     private final AuditLog audit;
     private final DomainEventPublisher events;
 
-    RolloutService(RolloutStore store, AnalysisStore analyses, DeploymentService deployments,
+    RolloutService(Rollouts store, AnalysisStore analyses, DeploymentService deployments,
             ApprovalGate approvals, RolloutCandidates candidates, AuditLog audit, DomainEventPublisher events) {
         this.candidates = candidates;
         this.store = store;
