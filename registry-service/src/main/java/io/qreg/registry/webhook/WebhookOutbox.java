@@ -27,11 +27,11 @@ public class WebhookOutbox {
     };
 
     private final SubscriptionStore subscriptions;
-    private final DeliveryStore deliveries;
+    private final Deliveries deliveries;
     private final WebhookSettings settings;
     private final WebhookDispatcher dispatcher;
 
-    WebhookOutbox(SubscriptionStore subscriptions, DeliveryStore deliveries, WebhookSettings settings,
+    WebhookOutbox(SubscriptionStore subscriptions, Deliveries deliveries, WebhookSettings settings,
             WebhookDispatcher dispatcher) {
         this.subscriptions = subscriptions;
         this.deliveries = deliveries;

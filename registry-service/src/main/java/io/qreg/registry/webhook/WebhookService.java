@@ -34,12 +34,12 @@ class WebhookService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SubscriptionStore subscriptions;
-    private final DeliveryStore deliveries;
+    private final Deliveries deliveries;
     private final WebhookOutbox outbox;
     private final WebhookTargetPolicy targets;
     private final AuditLog audit;
 
-    WebhookService(SubscriptionStore subscriptions, DeliveryStore deliveries, WebhookOutbox outbox,
+    WebhookService(SubscriptionStore subscriptions, Deliveries deliveries, WebhookOutbox outbox,
             WebhookTargetPolicy targets, AuditLog audit) {
         this.subscriptions = subscriptions;
         this.deliveries = deliveries;
