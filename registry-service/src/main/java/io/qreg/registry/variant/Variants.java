@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.function.Function;
 
 import io.qreg.engine.eval.SelectiveRoutingCurve;
+import io.qreg.registry.archive.Archival;
 import io.qreg.registry.model.ModelView;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.CanonicalJson;
@@ -158,6 +159,33 @@ class Variants {
                             map(rs.getString("mix"))));
                 }, (Object) ids.toArray(UUID[]::new));
         return labels;
+    }
+
+    /** The variant's archive state, holding its row lock to the end of the caller's transaction. */
+    Optional<Archival> lockArchival(UUID id) {
+        return jdbc.query("select archived_at, archived_by from variant where id = ? for update",
+                (rs, n) -> Archival.of(rs), id).stream().findFirst();
+    }
+
+    void setArchival(UUID id, Archival after) {
+        jdbc.update("update variant set archived_at = ?, archived_by = ? where id = ?",
+                after.archivedAt() == null ? null : Timestamp.from(after.archivedAt()), after.archivedBy(), id);
+    }
+
+    Optional<Archival> archival(UUID id) {
+        return jdbc.query("select archived_at, archived_by from variant where id = ?", (rs, n) -> Archival.of(rs), id)
+                .stream().findFirst();
+    }
+
+    /** The archive state of each of {@code ids} that names a variant, in one query. */
+    Map<UUID, Archival> archivals(Collection<UUID> ids) {
+        Map<UUID, Archival> found = new HashMap<>();
+        if (!ids.isEmpty()) {
+            jdbc.query("select id, archived_at, archived_by from variant where id = any(?::uuid[])", rs -> {
+                found.put(rs.getObject("id", UUID.class), Archival.of(rs));
+            }, (Object) ids.toArray(UUID[]::new));
+        }
+        return found;
     }
 
     Optional<UUID> producingJobId(UUID id) {
