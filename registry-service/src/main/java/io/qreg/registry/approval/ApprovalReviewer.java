@@ -34,12 +34,12 @@ import org.springframework.stereotype.Component;
 @Component
 class ApprovalReviewer {
 
-    private final ApprovalStore store;
+    private final Approvals store;
     private final ApprovalSubjects subjects;
     private final AuditLog audit;
     private final DomainEventPublisher events;
 
-    ApprovalReviewer(ApprovalStore store, ApprovalSubjects subjects, AuditLog audit, DomainEventPublisher events) {
+    ApprovalReviewer(Approvals store, ApprovalSubjects subjects, AuditLog audit, DomainEventPublisher events) {
         this.store = store;
         this.subjects = subjects;
         this.audit = audit;

@@ -53,7 +53,7 @@ public class ApprovalService implements ApprovalGate {
     /** A race between signers costs one retry; needing more than a few means something else is wrong. */
     static final int MAX_ATTEMPTS = 5;
 
-    private final ApprovalStore store;
+    private final Approvals store;
     private final ApprovalSubjects subjects;
     private final ApprovalReviewer reviewer;
     private final ModelService models;
@@ -63,7 +63,7 @@ public class ApprovalService implements ApprovalGate {
     private final ApprovalSettings settings;
     private final DeploymentService deployments;
 
-    ApprovalService(ApprovalStore store, ApprovalSubjects subjects, ApprovalReviewer reviewer, ModelService models,
+    ApprovalService(Approvals store, ApprovalSubjects subjects, ApprovalReviewer reviewer, ModelService models,
             AuditLog audit, DomainEventPublisher events, PlatformTransactionManager transactionManager,
             ApprovalSettings settings, DeploymentService deployments) {
         this.store = store;
@@ -287,9 +287,9 @@ public class ApprovalService implements ApprovalGate {
     public Page<ApprovalView> search(String status, boolean mine, UUID variantId, UUID checkpointId,
             String deployment, String environment, String tier, String requestedBy, Pageable pageable) {
         ApprovalStatus wanted = parseStatus(status);
-        ApprovalStore.Filter filter = new ApprovalStore.Filter(wanted, variantId, Text.blankToNull(deployment),
+        Approvals.Filter filter = new Approvals.Filter(wanted, variantId, Text.blankToNull(deployment),
                 Text.blankToNull(environment), Text.blankToNull(tier),
-                mine ? new ApprovalStore.Signer(CurrentUser.username(), CurrentUser.roles()) : null,
+                mine ? new Approvals.Signer(CurrentUser.username(), CurrentUser.roles()) : null,
                 Text.blankToNull(requestedBy), checkpointId);
         for (UUID id : transaction.execute(tx -> store.openMatching(filter))) {
             attempt(now -> Outcome.of(reviewer.refreshed(reviewer.load(id), now)));
@@ -307,7 +307,7 @@ public class ApprovalService implements ApprovalGate {
         if (!roles.contains(Role.APPROVER) && !roles.contains(Role.RISK_OFFICER)) {
             return 0;
         }
-        return transaction.execute(tx -> store.countAwaiting(new ApprovalStore.Signer(CurrentUser.username(), roles),
+        return transaction.execute(tx -> store.countAwaiting(new Approvals.Signer(CurrentUser.username(), roles),
                 Timestamps.now()));
     }
 

@@ -23,9 +23,9 @@ public class AuditProofs {
     private static final HexFormat HEX = HexFormat.of();
 
     private final JdbcTemplate streaming;
-    private final TreeHeadStore heads;
+    private final TreeHeads heads;
 
-    AuditProofs(JdbcTemplate jdbc, TreeHeadStore heads) {
+    AuditProofs(JdbcTemplate jdbc, TreeHeads heads) {
         this.streaming = new JdbcTemplate(jdbc.getDataSource());
         this.streaming.setFetchSize(1000);
         this.heads = heads;

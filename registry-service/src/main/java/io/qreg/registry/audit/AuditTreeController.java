@@ -22,10 +22,10 @@ class AuditTreeController {
     static final String FINGERPRINT_HEADER = "X-Key-Fingerprint";
 
     private final AuditSigningKey key;
-    private final TreeHeadStore heads;
+    private final TreeHeads heads;
     private final AuditProofs proofs;
 
-    AuditTreeController(AuditSigningKey key, TreeHeadStore heads, AuditProofs proofs) {
+    AuditTreeController(AuditSigningKey key, TreeHeads heads, AuditProofs proofs) {
         this.key = key;
         this.heads = heads;
         this.proofs = proofs;

@@ -35,11 +35,11 @@ public class AuditVerifier {
     private final JdbcTemplate streaming;
     private final TransactionTemplate readOnly;
     private final TreeHeadAnchors anchors;
-    private final TreeHeadStore store;
+    private final TreeHeads store;
     private final AuditSigningKey key;
 
     AuditVerifier(JdbcTemplate jdbc, PlatformTransactionManager transactions, TreeHeadAnchors anchors,
-            TreeHeadStore store, AuditSigningKey key) {
+            TreeHeads store, AuditSigningKey key) {
         this.jdbc = jdbc;
         // Verification reads the whole log; cursors (inside read-only transactions) keep memory flat.
         this.streaming = new JdbcTemplate(jdbc.getDataSource());

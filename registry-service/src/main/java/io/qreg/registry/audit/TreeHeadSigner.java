@@ -43,7 +43,7 @@ public class TreeHeadSigner {
     private final JdbcTemplate jdbc;
     private final AuditSigningKey key;
     private final TreeHeadAnchors anchors;
-    private final TreeHeadStore store;
+    private final TreeHeads store;
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher publisher;
     private final int eventsPerHead;
@@ -54,7 +54,7 @@ public class TreeHeadSigner {
     private Instant lastSignedAt;
     private String halted;
 
-    TreeHeadSigner(JdbcTemplate jdbc, AuditSigningKey key, TreeHeadAnchors anchors, TreeHeadStore store,
+    TreeHeadSigner(JdbcTemplate jdbc, AuditSigningKey key, TreeHeadAnchors anchors, TreeHeads store,
             TransactionTemplate transaction, ApplicationEventPublisher publisher,
             @Value("${qreg.audit.checkpoint-events:1000}") int eventsPerHead,
             @Value("${qreg.audit.checkpoint-max-age:60s}") Duration maxAge) {

@@ -1,8 +1,5 @@
 package io.qreg.registry.deployment;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,21 +17,16 @@ import io.qreg.registry.fallback.OperatingPoint;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
 import io.qreg.registry.security.CurrentUser;
-import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Page;
-import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.Pageable;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
-
-import tools.jackson.core.type.TypeReference;
 
 /**
  * Defines deployments and resolves them for rollouts and routing. A deployment's definition is
@@ -48,20 +40,15 @@ public class DeploymentService {
     private static final Pattern HEADER_VALUE = Pattern.compile("[\\x21-\\x7e]([\\x20-\\x7e]{0,254}[\\x21-\\x7e])?");
     private static final int MAX_ENVIRONMENTS = 10;
     private static final int MAX_TIERS = 20;
-    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
-    };
-    private static final TypeReference<List<TierView>> TIERS = new TypeReference<>() {
-    };
-    private static final TypeReference<List<CanaryMetric>> METRICS = new TypeReference<>() {
-    };
 
-    private final JdbcTemplate jdbc;
+    private final Deployments deployments;
     private final ModelService models;
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
 
-    DeploymentService(JdbcTemplate jdbc, ModelService models, AuditLog audit, ApplicationEventPublisher events) {
-        this.jdbc = jdbc;
+    DeploymentService(Deployments deployments, ModelService models, AuditLog audit,
+            ApplicationEventPublisher events) {
+        this.deployments = deployments;
         this.models = models;
         this.audit = audit;
         this.events = events;
@@ -90,20 +77,14 @@ public class DeploymentService {
                 .filter(e -> !e.requiresApproval()).map(DeploymentRequest.Environment::name).toList();
         List<TierView> tiers = tiers(r.tiers());
         List<CanaryMetric> metrics = CanaryMetric.validate(r.metrics());
-        if (exists(name)) {
+        if (deployments.exists(name)) {
             throw ApiException.conflict("deployment '" + name + "' already exists; choose another name");
         }
         UUID id = UUID.randomUUID();
         var now = Timestamps.now();
         try {
-            jdbc.update("""
-                    insert into deployment (id, name, model_id, description, environments, environments_without_approval,
-                                            tiers, created_at, created_by)
-                    values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?)""",
-                    id, name, model.id(), r.description(), CanonicalJson.write(environments),
-                    CanonicalJson.write(withoutApproval), CanonicalJson.write(tiers), Timestamp.from(now),
-                    CurrentUser.username());
-            jdbc.update("update deployment set metrics = ?::jsonb where id = ?", CanonicalJson.write(metrics), id);
+            deployments.insert(id, name, model.id(), r.description(), environments, withoutApproval, tiers, metrics,
+                    now);
         } catch (DuplicateKeyException e) {
             throw ApiException.conflict("deployment '" + name + "' already exists; choose another name");
         }
@@ -119,14 +100,12 @@ public class DeploymentService {
 
     @Transactional(readOnly = true)
     public DeploymentView get(String name) {
-        return jdbc.query("select * from deployment where name = ?", this::map, name).stream().findFirst()
-                .orElseThrow(() -> ApiException.notFound("deployment", name));
+        return deployments.find(name).orElseThrow(() -> ApiException.notFound("deployment", name));
     }
 
     @Transactional(readOnly = true)
     public DeploymentView get(UUID id) {
-        return jdbc.query("select * from deployment where id = ?", this::map, id).stream().findFirst()
-                .orElseThrow(() -> ApiException.notFound("deployment", id));
+        return deployments.find(id).orElseThrow(() -> ApiException.notFound("deployment", id));
     }
 
     /**
@@ -136,14 +115,12 @@ public class DeploymentService {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public DeploymentView lock(String name) {
-        return jdbc.query("select * from deployment where name = ? for update", this::map, name).stream()
-                .findFirst().orElseThrow(() -> ApiException.notFound("deployment", name));
+        return deployments.lock(name).orElseThrow(() -> ApiException.notFound("deployment", name));
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
     public DeploymentView lock(UUID id) {
-        return jdbc.query("select * from deployment where id = ? for update", this::map, id).stream()
-                .findFirst().orElseThrow(() -> ApiException.notFound("deployment", id));
+        return deployments.lock(id).orElseThrow(() -> ApiException.notFound("deployment", id));
     }
 
     /**
@@ -152,8 +129,7 @@ public class DeploymentService {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public List<DeploymentView> lockAllOfModel(String modelName) {
-        return jdbc.query("select * from deployment where model_id = ? order by name for update", this::map,
-                models.get(modelName).id());
+        return deployments.lockAllOfModel(models.get(modelName).id());
     }
 
     /** Active deployments, of the model unless it is null. */
@@ -165,18 +141,8 @@ public class DeploymentService {
     /** {@code archived}: the archived deployments instead of the active ones. */
     @Transactional(readOnly = true)
     public Page<DeploymentView> list(String modelName, boolean archived, Pageable pageable) {
-        List<Object> args = new ArrayList<>(List.of(archived));
-        String where = " where (archived_at is not null) = ?";
-        if (modelName != null && !modelName.isBlank()) {
-            where += " and model_id = ?";
-            args.add(models.get(modelName).id());
-        }
-        Long total = jdbc.queryForObject("select count(*) from deployment" + where, Long.class, args.toArray());
-        args.add(pageable.getPageSize());
-        args.add(pageable.getOffset());
-        List<DeploymentView> items = jdbc.query("select * from deployment" + where
-                + " order by name limit ? offset ?", this::map, args.toArray());
-        return new PageImpl<>(items, pageable, total == null ? 0 : total);
+        UUID modelId = modelName != null && !modelName.isBlank() ? models.get(modelName).id() : null;
+        return deployments.page(modelId, archived, pageable);
     }
 
     /**
@@ -199,16 +165,11 @@ public class DeploymentService {
             return before;
         }
         Archival after = archived ? Archival.of(Timestamps.now(), CurrentUser.username()) : Archival.ACTIVE;
-        jdbc.update("update deployment set archived_at = ?, archived_by = ? where id = ?",
-                after.archivedAt() == null ? null : Timestamp.from(after.archivedAt()), after.archivedBy(), before.id());
+        deployments.setArchival(before.id(), after);
         DeploymentView view = get(before.id());
         audit.record(archived ? "deployment.archived" : "deployment.unarchived", "deployment", name, before.archival(),
                 view.archival(), Map.of());
         return view;
-    }
-
-    private boolean exists(String name) {
-        return !jdbc.queryForList("select 1 from deployment where name = ?", Integer.class, name).isEmpty();
     }
 
     private static String requireName(String field, String value) {
@@ -327,16 +288,5 @@ public class DeploymentService {
             }
         }
         return java.util.Collections.unmodifiableMap(headers);
-    }
-
-    private DeploymentView map(ResultSet rs, int row) throws SQLException {
-        UUID modelId = rs.getObject("model_id", UUID.class);
-        return new DeploymentView(rs.getObject("id", UUID.class), rs.getString("name"), models.nameOf(modelId),
-                modelId, rs.getString("description"),
-                CanonicalJson.mapper().readValue(rs.getString("environments"), STRINGS),
-                CanonicalJson.mapper().readValue(rs.getString("environments_without_approval"), STRINGS),
-                CanonicalJson.mapper().readValue(rs.getString("tiers"), TIERS),
-                rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"),
-                CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS), Archival.of(rs));
     }
 }

@@ -23,11 +23,11 @@ class FollowUpJobs {
     private static final TypeReference<List<PlannedFollowUp>> FOLLOW_UPS = new TypeReference<>() {
     };
 
-    private final JobStore store;
+    private final Jobs store;
     private final JobViews views;
     private final AuditLog audit;
 
-    FollowUpJobs(JobStore store, JobViews views, AuditLog audit) {
+    FollowUpJobs(Jobs store, JobViews views, AuditLog audit) {
         this.store = store;
         this.views = views;
         this.audit = audit;

@@ -1,10 +1,6 @@
 package io.qreg.registry.job;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,14 +10,11 @@ import java.util.regex.Pattern;
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.security.CurrentUser;
-import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.data.domain.Page;
-import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.Pageable;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -35,11 +28,11 @@ public class HardwareTargetService {
     public static final String ANY = "any";
     private static final Pattern FLAG = Pattern.compile("[a-z0-9_.-]{1,64}");
 
-    private final JdbcTemplate jdbc;
+    private final HardwareTargets targets;
     private final AuditLog audit;
 
-    HardwareTargetService(JdbcTemplate jdbc, AuditLog audit) {
-        this.jdbc = jdbc;
+    HardwareTargetService(HardwareTargets targets, AuditLog audit) {
+        this.targets = targets;
         this.audit = audit;
     }
 
@@ -74,10 +67,7 @@ public class HardwareTargetService {
             throw ApiException.conflict("hardware target '" + request.name() + "' already exists");
         }
         Instant now = Timestamps.now();
-        jdbc.update("""
-                insert into hardware_target (name, required_flags, labels, created_at, created_by)
-                values (?, ?::text[], ?::jsonb, ?, ?)""", request.name(), flags.toArray(String[]::new),
-                CanonicalJson.write(labels), Timestamp.from(now), CurrentUser.username());
+        targets.insert(request.name(), flags, labels, now);
         HardwareTarget target = new HardwareTarget(request.name(), flags, labels, now, CurrentUser.username());
         audit.record("hardware-target.created", "hardware-target", target.name(), null, target, Map.of());
         return target;
@@ -85,23 +75,11 @@ public class HardwareTargetService {
 
     @Transactional(readOnly = true)
     public boolean exists(String name) {
-        Integer n = jdbc.queryForObject("select count(*) from hardware_target where name = ?", Integer.class, name);
-        return n != null && n > 0;
+        return targets.exists(name);
     }
 
     @Transactional(readOnly = true)
     public Page<HardwareTarget> list(Pageable pageable) {
-        Long total = jdbc.queryForObject("select count(*) from hardware_target", Long.class);
-        List<HardwareTarget> items = jdbc.query("select * from hardware_target order by name limit ? offset ?",
-                HardwareTargetService::map, pageable.getPageSize(), pageable.getOffset());
-        return new PageImpl<>(items, pageable, total == null ? 0 : total);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static HardwareTarget map(ResultSet rs, int row) throws SQLException {
-        return new HardwareTarget(rs.getString("name"),
-                Arrays.asList((String[]) rs.getArray("required_flags").getArray()),
-                CanonicalJson.mapper().readValue(rs.getString("labels"), Map.class),
-                rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"));
+        return targets.page(pageable);
     }
 }

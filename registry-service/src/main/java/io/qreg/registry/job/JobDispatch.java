@@ -35,7 +35,7 @@ public class JobDispatch {
 
     static final long RETRY_MILLIS = 250;
 
-    private final JobStore store;
+    private final Jobs store;
     private final JobSignal signal;
     private final JobSettings settings;
     private final JobViews views;
@@ -48,7 +48,7 @@ public class JobDispatch {
     private final AuditLog audit;
     private final TransactionTemplate transaction;
 
-    JobDispatch(JobStore store, JobSignal signal, JobSettings settings, JobViews views, JobAssignments assignments,
+    JobDispatch(Jobs store, JobSignal signal, JobSettings settings, JobViews views, JobAssignments assignments,
             JobProducts products, FollowUpJobs followUpJobs, VariantReuse reuse, Reproductions reproductions,
             WorkerService workers, AuditLog audit, TransactionTemplate transaction) {
         this.store = store;

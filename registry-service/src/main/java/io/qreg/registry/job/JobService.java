@@ -25,11 +25,11 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class JobService {
 
-    private final JobStore store;
+    private final Jobs store;
     private final JobViews views;
     private final AuditLog audit;
 
-    JobService(JobStore store, JobViews views, AuditLog audit) {
+    JobService(Jobs store, JobViews views, AuditLog audit) {
         this.store = store;
         this.views = views;
         this.audit = audit;

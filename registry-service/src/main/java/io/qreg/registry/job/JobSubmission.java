@@ -42,7 +42,7 @@ public class JobSubmission {
 
     private static final Set<String> LABELLED_TASKS = Set.of("classification", "language-model");
 
-    private final JobStore store;
+    private final Jobs store;
     private final JobSignal signal;
     private final JobSettings settings;
     private final JobViews views;
@@ -56,7 +56,7 @@ public class JobSubmission {
     private final FollowUpJobs followUpJobs;
     private final AuditLog audit;
 
-    JobSubmission(JobStore store, JobSignal signal, JobSettings settings, JobViews views,
+    JobSubmission(Jobs store, JobSignal signal, JobSettings settings, JobViews views,
             HardwareTargetService targets, CheckpointService checkpoints, RecipeService recipes,
             DatasetService datasets, ModelService models, VariantService variants, VariantReuse reuse,
             FollowUpJobs followUpJobs, AuditLog audit) {

@@ -14,9 +14,9 @@ import org.springframework.stereotype.Component;
 @Component
 class JobViews {
 
-    private final JobStore store;
+    private final Jobs store;
 
-    JobViews(JobStore store) {
+    JobViews(Jobs store) {
         this.store = store;
     }
 

@@ -15,13 +15,13 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 class LeaseExpiry {
 
-    private final JobStore store;
+    private final Jobs store;
     private final JobSignal signal;
     private final JobViews views;
     private final AuditLog audit;
     private final TransactionTemplate transaction;
 
-    LeaseExpiry(JobStore store, JobSignal signal, JobViews views, AuditLog audit, TransactionTemplate transaction) {
+    LeaseExpiry(Jobs store, JobSignal signal, JobViews views, AuditLog audit, TransactionTemplate transaction) {
         this.store = store;
         this.signal = signal;
         this.views = views;

@@ -1,6 +1,5 @@
 package io.qreg.registry.job;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,6 @@ import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -32,8 +30,8 @@ import tools.jackson.databind.JsonNode;
 @Service
 public class Reproductions {
 
-    private final JdbcTemplate jdbc;
-    private final JobStore store;
+    private final VariantReproductions reproductions;
+    private final Jobs store;
     private final JobSignal signal;
     private final JobSettings settings;
     private final JobViews views;
@@ -41,9 +39,9 @@ public class Reproductions {
     private final VariantService variants;
     private final AuditLog audit;
 
-    Reproductions(JdbcTemplate jdbc, JobStore store, JobSignal signal, JobSettings settings, JobViews views,
+    Reproductions(VariantReproductions reproductions, Jobs store, JobSignal signal, JobSettings settings, JobViews views,
             HardwareTargetService targets, VariantService variants, AuditLog audit) {
-        this.jdbc = jdbc;
+        this.reproductions = reproductions;
         this.store = store;
         this.signal = signal;
         this.settings = settings;
@@ -94,13 +92,9 @@ public class Reproductions {
         boolean identical = variant.sha256().equals(file.sha256());
         String engine = JobProducts.engineVersion(result, worker);
         String runtime = result.path("onnxRuntimeVersion").asString(null);
-        jdbc.update("""
-                insert into variant_reproduction (job_id, variant_id, worker_id, worker_name, engine_version,
-                                                  onnx_runtime_version, sha256, size_bytes, identical, reproduced_at)
-                select ?, ?, w.id, w.name, ?, ?, ?, ?, ?, ? from worker w where w.id = ?""",
-                job.id(), variant.id(), engine, runtime, file.sha256(), file.sizeBytes(), identical,
-                Timestamp.from(now), worker.id());
-        Reproduction done = forJob(job.id()).orElseThrow();
+        reproductions.insert(job.id(), variant.id(), worker.id(), engine, runtime, file.sha256(), file.sizeBytes(),
+                identical, now);
+        Reproduction done = reproductions.ofJob(job.id()).orElseThrow();
         audit.record("variant.reproduced", "variant", variant.id().toString(), null, done,
                 Map.of("jobId", job.id().toString(), "identical", identical, "sha256", file.sha256()));
         return done.summary() + (identical ? "" : " (variant sha256 " + variant.sha256() + ", new " + file.sha256()
@@ -111,26 +105,12 @@ public class Reproductions {
     @Transactional(readOnly = true)
     public List<Reproduction> of(UUID variantId) {
         variants.ref(variantId);
-        return jdbc.query("select * from variant_reproduction where variant_id = ? order by reproduced_at desc, job_id",
-                Reproductions::map, variantId);
+        return reproductions.ofVariant(variantId);
     }
 
     /** The newest reproduction of the variant, if any (the variant page's line). */
     @Transactional(readOnly = true)
     public Optional<Reproduction> latest(UUID variantId) {
-        return jdbc.query("select * from variant_reproduction where variant_id = ? order by reproduced_at desc,"
-                + " job_id limit 1", Reproductions::map, variantId).stream().findFirst();
-    }
-
-    private Optional<Reproduction> forJob(UUID jobId) {
-        return jdbc.query("select * from variant_reproduction where job_id = ?", Reproductions::map, jobId).stream()
-                .findFirst();
-    }
-
-    private static Reproduction map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
-        return new Reproduction(rs.getObject("job_id", UUID.class), rs.getObject("variant_id", UUID.class),
-                rs.getObject("worker_id", UUID.class), rs.getString("worker_name"), rs.getString("engine_version"),
-                rs.getString("onnx_runtime_version"), rs.getString("sha256"), rs.getLong("size_bytes"),
-                rs.getBoolean("identical"), rs.getTimestamp("reproduced_at").toInstant());
+        return reproductions.latestOfVariant(variantId);
     }
 }

@@ -22,12 +22,12 @@ import org.springframework.transaction.annotation.Transactional;
 public class WorkerDeregistration {
 
     private final WorkerService workers;
-    private final JobStore store;
+    private final Jobs store;
     private final JobSignal signal;
     private final JobViews views;
     private final AuditLog audit;
 
-    WorkerDeregistration(WorkerService workers, JobStore store, JobSignal signal, JobViews views, AuditLog audit) {
+    WorkerDeregistration(WorkerService workers, Jobs store, JobSignal signal, JobViews views, AuditLog audit) {
         this.workers = workers;
         this.store = store;
         this.signal = signal;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -15,14 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.security.CurrentUser;
-import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.data.domain.Page;
-import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.Pageable;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -34,14 +32,14 @@ public class WorkerService {
     /** Registrations never change (a restarted worker registers anew), so claims can read them from memory. */
     private static final int MAX_CACHED = 10_000;
 
-    private final JdbcTemplate jdbc;
+    private final Workers workers;
     private final AuditLog audit;
     private final JobSettings settings;
     private final Map<UUID, WorkerRef> registered = new ConcurrentHashMap<>();
     private final Map<UUID, Long> lastTouched = new ConcurrentHashMap<>();
 
-    WorkerService(JdbcTemplate jdbc, AuditLog audit, JobSettings settings) {
-        this.jdbc = jdbc;
+    WorkerService(Workers workers, AuditLog audit, JobSettings settings) {
+        this.workers = workers;
         this.audit = audit;
         this.settings = settings;
     }
@@ -83,13 +81,7 @@ public class WorkerService {
         Map<String, String> labels = r.labels() == null ? Map.of() : new TreeMap<>(r.labels());
         UUID id = UUID.randomUUID();
         Instant now = Timestamps.now();
-        jdbc.update("""
-                insert into worker (id, name, username, hardware_profile, flags, labels, concurrency, registered_at,
-                                    last_seen_at)
-                values (?, ?, ?, ?::jsonb, ?::text[], ?::jsonb, ?, ?, ?)""",
-                id, r.name(), CurrentUser.username(), CanonicalJson.write(r.hardwareProfile()),
-                flags.toArray(String[]::new), CanonicalJson.write(labels), concurrency, Timestamp.from(now),
-                Timestamp.from(now));
+        workers.insert(id, r, flags, labels, concurrency, now);
         audit.record("worker.registered", "worker", id.toString(), null, r,
                 Map.of("name", r.name(), "labels", labels));
         return new Registered(id, settings.leaseSeconds(), settings.heartbeatSeconds());
@@ -109,11 +101,7 @@ public class WorkerService {
     }
 
     private WorkerRef load(UUID id) {
-        return jdbc.query("select id, username, flags, labels, hardware_profile from worker where id = ?",
-                (rs, n) -> new WorkerRef(rs.getObject("id", UUID.class), rs.getString("username"),
-                        (String[]) rs.getArray("flags").getArray(), rs.getString("labels"),
-                        CanonicalJson.mapper().readValue(rs.getString("hardware_profile"), Object.class)), id)
-                .stream().findFirst().orElseThrow(() -> ApiException.notFound("worker", id));
+        return workers.find(id).orElseThrow(() -> ApiException.notFound("worker", id));
     }
 
     /**
@@ -128,7 +116,7 @@ public class WorkerService {
             return;
         }
         lastTouched.put(id, now);
-        jdbc.update("update worker set last_seen_at = ? where id = ?", Timestamp.from(Timestamps.now()), id);
+        workers.touch(id, Timestamps.now());
     }
 
     /**
@@ -137,10 +125,9 @@ public class WorkerService {
      * job it handed out, and a claim that starts later sees the worker stopped.
      */
     void requireActive(UUID id) {
-        List<Timestamp> stopped = jdbc.queryForList("select stopped_at from worker where id = ? for key share",
-                Timestamp.class, id);
-        if (!stopped.isEmpty() && stopped.get(0) != null) {
-            throw new WorkerDeregisteredException(id, stopped.get(0).toInstant());
+        Optional<Instant> stopped = workers.stoppedAtKeyShared(id);
+        if (stopped.isPresent()) {
+            throw new WorkerDeregisteredException(id, stopped.get());
         }
     }
 
@@ -153,11 +140,7 @@ public class WorkerService {
      * ones see it stopped). Only the account that registered it, or an ADMIN, may; a repeat changes nothing.
      */
     Stop stop(UUID id) {
-        record Row(String username, Timestamp stoppedAt) {
-        }
-        Row row = jdbc.query("select username, stopped_at from worker where id = ? for update",
-                (rs, n) -> new Row(rs.getString("username"), rs.getTimestamp("stopped_at")), id)
-                .stream().findFirst().orElseThrow(() -> ApiException.notFound("worker", id));
+        Workers.Registrant row = workers.lockRegistrant(id).orElseThrow(() -> ApiException.notFound("worker", id));
         if (!row.username().equals(CurrentUser.username()) && !CurrentUser.isAdmin()) {
             throw ApiException.forbidden("worker " + id + " was registered by another account; only it or an ADMIN"
                     + " may deregister it");
@@ -166,7 +149,7 @@ public class WorkerService {
             return new Stop(row.stoppedAt().toInstant(), true);
         }
         Instant now = Timestamps.now();
-        jdbc.update("update worker set stopped_at = ? where id = ?", Timestamp.from(now), id);
+        workers.markStopped(id, now);
         return new Stop(now, false);
     }
 
@@ -178,11 +161,7 @@ public class WorkerService {
     @Transactional(readOnly = true)
     public Set<String> engineVersionsFor(String target) {
         Timestamp lostBefore = Timestamp.from(Timestamps.now().minus(Duration.ofSeconds(2L * settings.leaseSeconds())));
-        return new TreeSet<>(jdbc.queryForList("""
-                select distinct coalesce(w.hardware_profile ->> 'engineVersion', '') from worker w
-                  join hardware_target t on t.name = ?
-                 where w.stopped_at is null and w.last_seen_at >= ?
-                   and t.required_flags <@ w.flags and t.labels <@ w.labels""", String.class, target, lostBefore));
+        return new TreeSet<>(workers.engineVersionsFor(target, lostBefore));
     }
 
     /** How many registered workers are in each fleet state (the same rules as {@link #fleet}). */
@@ -196,36 +175,11 @@ public class WorkerService {
     @Transactional(readOnly = true)
     public FleetCounts counts() {
         Timestamp lostBefore = Timestamp.from(Timestamps.now().minus(Duration.ofSeconds(2L * settings.leaseSeconds())));
-        return jdbc.queryForObject("""
-                select count(*) filter (where s.stopped) as stopped,
-                       count(*) filter (where not s.stopped and s.lost) as lost,
-                       count(*) filter (where not s.stopped and not s.lost and s.busy) as busy,
-                       count(*) filter (where not s.stopped and not s.lost and not s.busy) as idle
-                  from (select w.stopped_at is not null as stopped, w.last_seen_at < ? as lost,
-                               exists (select 1 from job j where j.worker_id = w.id and j.status = 'RUNNING') as busy
-                          from worker w) s""",
-                (rs, n) -> new FleetCounts(rs.getLong("idle"), rs.getLong("busy"), rs.getLong("lost"),
-                        rs.getLong("stopped")), lostBefore);
+        return workers.counts(lostBefore);
     }
 
     @Transactional(readOnly = true)
-    @SuppressWarnings("unchecked")
     public Page<FleetMember> fleet(Pageable pageable) {
-        Long total = jdbc.queryForObject("select count(*) from worker", Long.class);
-        Instant lostBefore = Timestamps.now().minus(Duration.ofSeconds(2L * settings.leaseSeconds()));
-        List<FleetMember> items = jdbc.query("""
-                select w.*, (select j.id from job j where j.worker_id = w.id and j.status = 'RUNNING'
-                              order by j.started_at desc limit 1) as current_job_id
-                  from worker w order by w.last_seen_at desc, w.id limit ? offset ?""", (rs, n) -> {
-            Instant lastSeen = rs.getTimestamp("last_seen_at").toInstant();
-            UUID current = rs.getObject("current_job_id", UUID.class);
-            String state = rs.getTimestamp("stopped_at") != null ? "stopped"
-                    : lastSeen.isBefore(lostBefore) ? "lost" : current != null ? "busy" : "idle";
-            return new FleetMember(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("username"),
-                    CanonicalJson.mapper().readValue(rs.getString("hardware_profile"), Object.class),
-                    CanonicalJson.mapper().readValue(rs.getString("labels"), Map.class), rs.getInt("concurrency"),
-                    rs.getTimestamp("registered_at").toInstant(), lastSeen, state, current);
-        }, pageable.getPageSize(), pageable.getOffset());
-        return new PageImpl<>(items, pageable, total == null ? 0 : total);
+        return workers.fleet(pageable, Timestamps.now().minus(Duration.ofSeconds(2L * settings.leaseSeconds())));
     }
 }

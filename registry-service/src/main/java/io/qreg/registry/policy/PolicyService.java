@@ -31,7 +31,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class PolicyService implements VariantVerdicts {
 
-    private final PolicyStore store;
+    private final Policies store;
     private final ModelService models;
     private final VariantService variants;
     private final HardwareTargetService targets;
@@ -39,7 +39,7 @@ public class PolicyService implements VariantVerdicts {
     private final CheckpointService checkpoints;
     private final ApplicationEventPublisher events;
 
-    PolicyService(PolicyStore store, ModelService models, VariantService variants, HardwareTargetService targets,
+    PolicyService(Policies store, ModelService models, VariantService variants, HardwareTargetService targets,
             AuditLog audit, CheckpointService checkpoints, ApplicationEventPublisher events) {
         this.store = store;
         this.models = models;

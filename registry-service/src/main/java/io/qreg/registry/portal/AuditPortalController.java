@@ -5,7 +5,7 @@ import java.time.format.DateTimeFormatter;
 
 import io.qreg.registry.audit.AuditQuery;
 import io.qreg.registry.audit.ChainMonitor;
-import io.qreg.registry.audit.TreeHeadStore;
+import io.qreg.registry.audit.TreeHeads;
 import io.qreg.registry.web.Pagination;
 
 import org.springframework.data.domain.Sort;
@@ -23,9 +23,9 @@ class AuditPortalController {
 
     private final AuditQuery query;
     private final ChainMonitor chain;
-    private final TreeHeadStore treeHeads;
+    private final TreeHeads treeHeads;
 
-    AuditPortalController(AuditQuery query, ChainMonitor chain, TreeHeadStore treeHeads) {
+    AuditPortalController(AuditQuery query, ChainMonitor chain, TreeHeads treeHeads) {
         this.query = query;
         this.chain = chain;
         this.treeHeads = treeHeads;

@@ -54,14 +54,14 @@ class AnalysisJudge {
     private static final Logger log = LoggerFactory.getLogger(AnalysisJudge.class);
     static final int BATCH = 5_000;
 
-    private final AnalysisStore analyses;
-    private final RolloutStore rollouts;
+    private final Analyses analyses;
+    private final Rollouts rollouts;
     private final RolloutService moves;
     private final PrometheusClient prometheus;
     private final TransactionTemplate tx;
     private final ExecutorService workers;
 
-    AnalysisJudge(AnalysisStore analyses, RolloutStore rollouts, RolloutService moves, PrometheusClient prometheus,
+    AnalysisJudge(Analyses analyses, Rollouts rollouts, RolloutService moves, PrometheusClient prometheus,
             PlatformTransactionManager transactions,
             @Value("${qreg.rollouts.analysis-threads:4}") int threads) {
         this.analyses = analyses;
@@ -89,14 +89,14 @@ class AnalysisJudge {
 
     /** Judges every interval that ended by {@code now}; returns how many were judged. */
     int judgeDue(Instant now) {
-        List<AnalysisStore.Due> due = analyses.due(now, BATCH);
+        List<Analyses.Due> due = analyses.due(now, BATCH);
         if (due.isEmpty()) {
             return 0;
         }
         Map<UUID, List<IntervalJudgement.Reading>> readings = prometheus.read(due);
-        List<AnalysisStore.Due> quiet = new ArrayList<>();
-        List<AnalysisStore.Due> moving = new ArrayList<>();
-        for (AnalysisStore.Due d : due) {
+        List<Analyses.Due> quiet = new ArrayList<>();
+        List<Analyses.Due> moving = new ArrayList<>();
+        for (Analyses.Due d : due) {
             Rollout r = d.copyOfRollout();
             IntervalJudgement j = IntervalJudgement.judge(r.thresholds(), d.health(), metricsOf(readings, d));
             r.judged(j.outcome(), j.summary(), now);
@@ -108,7 +108,7 @@ class AnalysisJudge {
     }
 
     private static List<IntervalJudgement.Reading> metricsOf(Map<UUID, List<IntervalJudgement.Reading>> readings,
-            AnalysisStore.Due d) {
+            Analyses.Due d) {
         return readings.getOrDefault(d.rolloutId(), List.of());
     }
 
@@ -116,7 +116,7 @@ class AnalysisJudge {
      * The judgements that move nothing, in one transaction; those whose deployment was busy wait for
      * the next tick. Falls back to one by one if the batch fails.
      */
-    private int judgeQuietly(List<AnalysisStore.Due> quiet, Map<UUID, List<IntervalJudgement.Reading>> readings) {
+    private int judgeQuietly(List<Analyses.Due> quiet, Map<UUID, List<IntervalJudgement.Reading>> readings) {
         if (quiet.isEmpty()) {
             return 0;
         }
@@ -124,10 +124,10 @@ class AnalysisJudge {
             Integer judged = tx.execute(status -> {
                 var locked = analyses.tryLockAll(quiet.stream().map(d -> d.rollout().deploymentId())
                         .collect(java.util.stream.Collectors.toSet()));
-                List<RolloutStore.JudgedRollout> rollouts = new ArrayList<>();
-                List<AnalysisStore.Judged> intervals = new ArrayList<>();
+                List<Rollouts.JudgedRollout> rollouts = new ArrayList<>();
+                List<Analyses.Judged> intervals = new ArrayList<>();
                 Instant at = Timestamps.now();
-                for (AnalysisStore.Due d : quiet) {
+                for (Analyses.Due d : quiet) {
                     if (!locked.contains(d.rollout().deploymentId())) {
                         continue;
                     }
@@ -137,12 +137,12 @@ class AnalysisJudge {
                     Instant end = r.intervalEndsAt();
                     IntervalJudgement j = IntervalJudgement.judge(r.thresholds(), d.health(), metricsOf(readings, d));
                     r.judged(j.outcome(), j.summary(), at);
-                    rollouts.add(new RolloutStore.JudgedRollout(r, step, end));
-                    intervals.add(new AnalysisStore.Judged(UUID.randomUUID(), r.id(), step, start, end, j,
+                    rollouts.add(new Rollouts.JudgedRollout(r, step, end));
+                    intervals.add(new Analyses.Judged(UUID.randomUUID(), r.id(), step, start, end, j,
                             r.consecutivePasses(), at));
                 }
                 int[] updated = this.rollouts.updateJudged(rollouts);
-                List<AnalysisStore.Judged> written = new ArrayList<>();
+                List<Analyses.Judged> written = new ArrayList<>();
                 for (int i = 0; i < updated.length; i++) {
                     if (updated[i] == 1) {
                         written.add(intervals.get(i));
@@ -160,16 +160,16 @@ class AnalysisJudge {
     }
 
     /** Each rollout in its own transaction, deployments in parallel. */
-    private int judgeOneByOne(List<AnalysisStore.Due> due, Map<UUID, List<IntervalJudgement.Reading>> readings) {
-        Map<UUID, List<AnalysisStore.Due>> byDeployment = new LinkedHashMap<>();
-        for (AnalysisStore.Due d : due) {
+    private int judgeOneByOne(List<Analyses.Due> due, Map<UUID, List<IntervalJudgement.Reading>> readings) {
+        Map<UUID, List<Analyses.Due>> byDeployment = new LinkedHashMap<>();
+        for (Analyses.Due d : due) {
             byDeployment.computeIfAbsent(d.rollout().deploymentId(), k -> new ArrayList<>()).add(d);
         }
         List<Future<Integer>> judging = new ArrayList<>();
-        for (List<AnalysisStore.Due> ofDeployment : byDeployment.values()) {
+        for (List<Analyses.Due> ofDeployment : byDeployment.values()) {
             judging.add(workers.submit(() -> {
                 int judged = 0;
-                for (AnalysisStore.Due d : ofDeployment) {
+                for (Analyses.Due d : ofDeployment) {
                     if (judgeSafely(d, metricsOf(readings, d))) {
                         judged++;
                     }
@@ -191,7 +191,7 @@ class AnalysisJudge {
         return judged;
     }
 
-    private boolean judgeSafely(AnalysisStore.Due d, List<IntervalJudgement.Reading> metrics) {
+    private boolean judgeSafely(Analyses.Due d, List<IntervalJudgement.Reading> metrics) {
         try {
             try {
                 return judge(d, metrics, true, null);
@@ -210,7 +210,7 @@ class AnalysisJudge {
     }
 
     /** One rollout's interval in one transaction; false when it had moved on or its deployment was busy. */
-    private boolean judge(AnalysisStore.Due d, List<IntervalJudgement.Reading> metrics, boolean mayAdvance,
+    private boolean judge(Analyses.Due d, List<IntervalJudgement.Reading> metrics, boolean mayAdvance,
             String note) {
         Boolean done = tx.execute(status -> {
             if (!analyses.tryLock(d.rollout().deploymentId())) {
@@ -228,7 +228,7 @@ class AnalysisJudge {
                 return false;
             }
             UUID intervalId = UUID.randomUUID();
-            analyses.insert(new AnalysisStore.Judged(intervalId, r.id(), step, start, end, j, r.consecutivePasses(),
+            analyses.insert(new Analyses.Judged(intervalId, r.id(), step, start, end, j, r.consecutivePasses(),
                     at));
             if (j.outcome() == IntervalOutcome.FAILED) {
                 moves.rollBackJudged(r, "canary analysis failed at step " + (step + 1) + " (" + r.percent() + "%): "

@@ -31,10 +31,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 class HealthReports {
 
     private final RolloutService rollouts;
-    private final RolloutStore store;
+    private final Rollouts store;
     private final TransactionTemplate tx;
 
-    HealthReports(RolloutService rollouts, RolloutStore store, PlatformTransactionManager transactions) {
+    HealthReports(RolloutService rollouts, Rollouts store, PlatformTransactionManager transactions) {
         this.rollouts = rollouts;
         this.store = store;
         this.tx = new TransactionTemplate(transactions);
@@ -95,7 +95,7 @@ class HealthReports {
         }
         Map<UUID, Rollout> found = store.findAll(ids);
         HealthBatch.Outcome[] outcomes = new HealthBatch.Outcome[entries.size()];
-        List<RolloutStore.NewHealth> pending = new ArrayList<>();
+        List<Rollouts.NewHealth> pending = new ArrayList<>();
         List<Integer> pendingAt = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             HealthBatch.Entry entry = entries.get(i);
@@ -106,7 +106,7 @@ class HealthReports {
                 outcomes[i] = new HealthBatch.Outcome(entry.rolloutId(), 409, "rollout " + entry.rolloutId() + " is "
                         + rollout.phase() + "; health reports need PROGRESSING or PAUSED");
             } else {
-                pending.add(new RolloutStore.NewHealth(UUID.randomUUID(), rollout, entry.report(),
+                pending.add(new Rollouts.NewHealth(UUID.randomUUID(), rollout, entry.report(),
                         breaches(rollout, entry.report())));
                 pendingAt.add(i);
             }

@@ -52,13 +52,13 @@ class PrometheusClient {
     }
 
     /** Each due rollout's readings of its deployment's metrics, by rollout id (none when Prometheus is off). */
-    Map<UUID, List<IntervalJudgement.Reading>> read(List<AnalysisStore.Due> due) {
+    Map<UUID, List<IntervalJudgement.Reading>> read(List<Analyses.Due> due) {
         String baseUrl = baseUrl();
         if (baseUrl == null) {
             return Map.of();
         }
         Map<UUID, List<CompletableFuture<IntervalJudgement.Reading>>> pending = new LinkedHashMap<>();
-        for (AnalysisStore.Due d : due) {
+        for (Analyses.Due d : due) {
             List<CompletableFuture<IntervalJudgement.Reading>> readings = new ArrayList<>();
             for (CanaryMetric m : d.metrics()) {
                 readings.add(query(baseUrl, m, m.queryFor(d.canaryCluster(), d.stableCluster()),

@@ -35,15 +35,15 @@ public class RolloutService {
     private static final int HEALTH_SHOWN = 100;
     private static final int INTERVALS_SHOWN = 20;
 
-    private final RolloutStore store;
-    private final AnalysisStore analyses;
+    private final Rollouts store;
+    private final Analyses analyses;
     private final DeploymentService deployments;
     private final ApprovalGate approvals;
     private final RolloutCandidates candidates;
     private final AuditLog audit;
     private final DomainEventPublisher events;
 
-    RolloutService(RolloutStore store, AnalysisStore analyses, DeploymentService deployments,
+    RolloutService(Rollouts store, Analyses analyses, DeploymentService deployments,
             ApprovalGate approvals, RolloutCandidates candidates, AuditLog audit, DomainEventPublisher events) {
         this.candidates = candidates;
         this.store = store;

@@ -26,14 +26,14 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class StableReverter {
 
-    private final RolloutStore store;
+    private final Rollouts store;
     private final DeploymentService deployments;
     private final AuditLog audit;
     private final DomainEventPublisher events;
     private final JdbcTemplate jdbc;
     private final RolloutService rollouts;
 
-    StableReverter(RolloutStore store, DeploymentService deployments, AuditLog audit,
+    StableReverter(Rollouts store, DeploymentService deployments, AuditLog audit,
             DomainEventPublisher events, JdbcTemplate jdbc, RolloutService rollouts) {
         this.store = store;
         this.rollouts = rollouts;

@@ -47,7 +47,7 @@ public class RoutingService {
 
     private static final Pattern GATEWAY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}");
 
-    private final RevisionStore store;
+    private final RoutingRevisions store;
     private final RoutingCache cache;
     private final DeploymentService deployments;
     private final RolloutService rollouts;
@@ -55,7 +55,7 @@ public class RoutingService {
     private final JdbcTemplate jdbc;
     private final FallbackThresholds fallbackThresholds;
 
-    RoutingService(RevisionStore store, RoutingCache cache, DeploymentService deployments, RolloutService rollouts,
+    RoutingService(RoutingRevisions store, RoutingCache cache, DeploymentService deployments, RolloutService rollouts,
             AuditLog audit, JdbcTemplate jdbc, FallbackThresholds fallbackThresholds) {
         this.store = store;
         this.cache = cache;
@@ -120,7 +120,7 @@ public class RoutingService {
         Map<String, Object> routes = RoutingDocuments.routes(d, rollouts.serving(deploymentId, environment),
                 (tier, stable) -> fallbackThresholds.of(d, tier, stable));
         String digest = CanonicalJson.sha256(routes);
-        Optional<RevisionStore.Head> head = store.head(deploymentId, environment);
+        Optional<RoutingRevisions.Head> head = store.head(deploymentId, environment);
         if (head.isPresent() && head.get().routesDigest().equals(digest)) {
             return;
         }
@@ -235,20 +235,20 @@ public class RoutingService {
         }
         DeploymentView d = deployments.get(deployment);
         String env = d.requireEnvironment(environment(deployment, request.environment()));
-        long current = store.head(d.id(), env).map(RevisionStore.Head::revision).orElse(0L);
+        long current = store.head(d.id(), env).map(RoutingRevisions.Head::revision).orElse(0L);
         if (request.revision() < 1 || request.revision() > current) {
             throw ApiException.invalid("revision", "revision " + request.revision() + " of " + deployment + "/"
                     + env + " does not exist; the current revision is " + current);
         }
-        Optional<RevisionStore.Ack> before = store.ack(d.id(), env, gateway);
-        RevisionStore.Ack ack = before.filter(a -> a.revision() == request.revision()).orElse(null);
+        Optional<RoutingRevisions.Ack> before = store.ack(d.id(), env, gateway);
+        RoutingRevisions.Ack ack = before.filter(a -> a.revision() == request.revision()).orElse(null);
         if (ack == null) {
-            ack = new RevisionStore.Ack(gateway, request.revision(), Timestamps.now(), CurrentUser.username());
+            ack = new RoutingRevisions.Ack(gateway, request.revision(), Timestamps.now(), CurrentUser.username());
             store.saveAck(d.id(), env, ack);
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("gateway", gateway);
             details.put("revision", ack.revision());
-            details.put("previousRevision", before.map(RevisionStore.Ack::revision).orElse(null));
+            details.put("previousRevision", before.map(RoutingRevisions.Ack::revision).orElse(null));
             audit.record("routing.acknowledged", "routing", d.name() + "/" + env, before.orElse(null), ack, details);
         }
         return gatewayView(ack, current);
@@ -258,12 +258,12 @@ public class RoutingService {
     public RoutingViews.GatewaysView gateways(String deployment, String environment) {
         DeploymentView d = deployments.get(deployment);
         String env = d.requireEnvironment(environment(deployment, environment));
-        long current = store.head(d.id(), env).map(RevisionStore.Head::revision).orElse(0L);
+        long current = store.head(d.id(), env).map(RoutingRevisions.Head::revision).orElse(0L);
         return new RoutingViews.GatewaysView(d.name(), env, current,
                 store.acks(d.id(), env).stream().map(a -> gatewayView(a, current)).toList());
     }
 
-    private static RoutingViews.GatewayView gatewayView(RevisionStore.Ack a, long current) {
+    private static RoutingViews.GatewayView gatewayView(RoutingRevisions.Ack a, long current) {
         return new RoutingViews.GatewayView(a.gateway(), a.revision(), a.ackedAt(), a.ackedBy(),
                 a.revision() < current, Math.max(0, current - a.revision()));
     }

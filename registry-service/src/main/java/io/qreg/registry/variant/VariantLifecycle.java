@@ -1,8 +1,6 @@
 package io.qreg.registry.variant;
 
-import java.sql.Timestamp;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,7 +15,6 @@ import io.qreg.registry.tag.TagValue;
 import io.qreg.registry.tag.Tags;
 import io.qreg.registry.web.ApiException;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -28,12 +25,12 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class VariantLifecycle {
 
-    private final JdbcTemplate jdbc;
+    private final Variants variants;
     private final Tags tags;
     private final AuditLog audit;
 
-    VariantLifecycle(JdbcTemplate jdbc, Tags tags, AuditLog audit) {
-        this.jdbc = jdbc;
+    VariantLifecycle(Variants variants, Tags tags, AuditLog audit) {
+        this.variants = variants;
         this.tags = tags;
         this.audit = audit;
     }
@@ -49,15 +46,12 @@ public class VariantLifecycle {
     }
 
     private Archival setArchived(UUID id, boolean archived) {
-        Archival before = jdbc.query("select archived_at, archived_by from variant where id = ? for update",
-                (rs, n) -> Archival.of(rs), id).stream().findFirst()
-                .orElseThrow(() -> ApiException.notFound("variant", id));
+        Archival before = variants.lockArchival(id).orElseThrow(() -> ApiException.notFound("variant", id));
         if (before.archived() == archived) {
             return before;
         }
         Archival after = archived ? Archival.of(Timestamps.now(), CurrentUser.username()) : Archival.ACTIVE;
-        jdbc.update("update variant set archived_at = ?, archived_by = ? where id = ?",
-                after.archivedAt() == null ? null : Timestamp.from(after.archivedAt()), after.archivedBy(), id);
+        variants.setArchival(id, after);
         audit.record(archived ? "variant.archived" : "variant.unarchived", "variant", id.toString(), before, after,
                 Map.of());
         return after;
@@ -66,20 +60,13 @@ public class VariantLifecycle {
     /** Whether the variant is archived; 404 when it does not exist. */
     @Transactional(readOnly = true)
     public Archival archival(UUID id) {
-        return jdbc.query("select archived_at, archived_by from variant where id = ?", (rs, n) -> Archival.of(rs), id)
-                .stream().findFirst().orElseThrow(() -> ApiException.notFound("variant", id));
+        return variants.archival(id).orElseThrow(() -> ApiException.notFound("variant", id));
     }
 
     /** The archive state of each of {@code ids} that names a variant, in one query. */
     @Transactional(readOnly = true)
     public Map<UUID, Archival> archivals(Collection<UUID> ids) {
-        Map<UUID, Archival> found = new HashMap<>();
-        if (!ids.isEmpty()) {
-            jdbc.query("select id, archived_at, archived_by from variant where id = any(?::uuid[])", rs -> {
-                found.put(rs.getObject("id", UUID.class), Archival.of(rs));
-            }, (Object) ids.toArray(UUID[]::new));
-        }
-        return found;
+        return variants.archivals(ids);
     }
 
     /** Refuses (409 naming {@code field}) to use an archived variant for {@code action}; 404 for an unknown one. */

@@ -21,10 +21,10 @@ class PlaintextSecretMigration implements ApplicationRunner {
 
     private static final Logger log = LoggerFactory.getLogger(PlaintextSecretMigration.class);
 
-    private final SubscriptionStore subscriptions;
+    private final Subscriptions subscriptions;
     private final AuditLog audit;
 
-    PlaintextSecretMigration(SubscriptionStore subscriptions, AuditLog audit) {
+    PlaintextSecretMigration(Subscriptions subscriptions, AuditLog audit) {
         this.subscriptions = subscriptions;
         this.audit = audit;
     }

@@ -58,7 +58,7 @@ class WebhookDispatcher {
     static final String NO_ANSWER = "no HTTP answer from the receiver: it could not be reached, or did not answer"
             + " within the timeout";
 
-    private final DeliveryStore store;
+    private final Deliveries store;
     private final WebhookSettings settings;
     private final WebhookTargetPolicy targets;
     private final WebhookSecretCipher cipher;
@@ -69,7 +69,7 @@ class WebhookDispatcher {
     private final Semaphore freeSenders;
     private final AtomicBoolean pumpQueued = new AtomicBoolean();
 
-    WebhookDispatcher(DeliveryStore store, WebhookSettings settings, TransactionTemplate transaction,
+    WebhookDispatcher(Deliveries store, WebhookSettings settings, TransactionTemplate transaction,
             WebhookTargetPolicy targets, WebhookSecretCipher cipher) {
         this.store = store;
         this.settings = settings;
@@ -117,8 +117,8 @@ class WebhookDispatcher {
                 if (free == 0) {
                     return started;
                 }
-                List<DeliveryStore.Due> claimed = claim(free);
-                for (DeliveryStore.Due due : claimed) {
+                List<Deliveries.Due> claimed = claim(free);
+                for (Deliveries.Due due : claimed) {
                     freeSenders.acquireUninterruptibly();
                     try {
                         senders.execute(() -> {
@@ -146,15 +146,15 @@ class WebhookDispatcher {
         }
     }
 
-    private List<DeliveryStore.Due> claim(int limit) {
-        List<DeliveryStore.Due> claimed = transaction.execute(tx -> {
+    private List<Deliveries.Due> claim(int limit) {
+        List<Deliveries.Due> claimed = transaction.execute(tx -> {
             Instant now = Timestamps.now();
             Instant leaseUntil = now.plus(settings.lease());
-            List<DeliveryStore.Due> toSend = new ArrayList<>();
-            for (DeliveryStore.Due d : store.lockDue(now, limit)) {
+            List<Deliveries.Due> toSend = new ArrayList<>();
+            for (Deliveries.Due d : store.lockDue(now, limit)) {
                 if (d.subscriptionDeleted()) {
                     // Queued by a transaction that raced with the delete: nothing new reaches a deleted subscription.
-                    d.delivery().cancel(DeliveryStore.CANCELLED_BY_DELETE);
+                    d.delivery().cancel(Deliveries.CANCELLED_BY_DELETE);
                 } else {
                     d.delivery().claim(UUID.randomUUID(), now, leaseUntil);
                     toSend.add(d);
@@ -170,7 +170,7 @@ class WebhookDispatcher {
      * One HTTP attempt, then its outcome; the signature's timestamp is taken now, for this attempt.
      * The target is checked first, after resolving its host afresh: a refused one is never connected to.
      */
-    void attempt(DeliveryStore.Due due) {
+    void attempt(Deliveries.Due due) {
         Delivery d = due.delivery();
         URI target = URI.create(due.url());
         try {
@@ -217,7 +217,7 @@ class WebhookDispatcher {
     }
 
     /** The secret to sign with: decrypted, or (a row not yet migrated, see PlaintextSecretMigration) as stored. */
-    private String secretOf(DeliveryStore.Due due) {
+    private String secretOf(Deliveries.Due due) {
         return due.secretCiphertext() != null
                 ? cipher.decrypt(due.delivery().subscriptionId(), due.secretCiphertext())
                 : due.plaintextSecret();

@@ -26,12 +26,12 @@ public class WebhookOutbox {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
-    private final SubscriptionStore subscriptions;
-    private final DeliveryStore deliveries;
+    private final Subscriptions subscriptions;
+    private final Deliveries deliveries;
     private final WebhookSettings settings;
     private final WebhookDispatcher dispatcher;
 
-    WebhookOutbox(SubscriptionStore subscriptions, DeliveryStore deliveries, WebhookSettings settings,
+    WebhookOutbox(Subscriptions subscriptions, Deliveries deliveries, WebhookSettings settings,
             WebhookDispatcher dispatcher) {
         this.subscriptions = subscriptions;
         this.deliveries = deliveries;
@@ -68,7 +68,7 @@ public class WebhookOutbox {
 
     /** A ping for one subscription only, whatever events it asked for. */
     @Transactional(propagation = Propagation.MANDATORY)
-    Delivery ping(SubscriptionStore.Subscription target) {
+    Delivery ping(Subscriptions.Subscription target) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("webhookId", target.id().toString());
         data.put("events", target.events());

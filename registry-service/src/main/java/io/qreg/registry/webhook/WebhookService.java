@@ -33,13 +33,13 @@ class WebhookService {
     static final String SECRET_PREFIX = "whsec_";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final SubscriptionStore subscriptions;
-    private final DeliveryStore deliveries;
+    private final Subscriptions subscriptions;
+    private final Deliveries deliveries;
     private final WebhookOutbox outbox;
     private final WebhookTargetPolicy targets;
     private final AuditLog audit;
 
-    WebhookService(SubscriptionStore subscriptions, DeliveryStore deliveries, WebhookOutbox outbox,
+    WebhookService(Subscriptions subscriptions, Deliveries deliveries, WebhookOutbox outbox,
             WebhookTargetPolicy targets, AuditLog audit) {
         this.subscriptions = subscriptions;
         this.deliveries = deliveries;
@@ -63,7 +63,7 @@ class WebhookService {
             throw ApiException.invalid("description", "description is at most 500 characters, got "
                     + description.length());
         }
-        SubscriptionStore.Subscription s = new SubscriptionStore.Subscription(UUID.randomUUID(), url.toString(),
+        Subscriptions.Subscription s = new Subscriptions.Subscription(UUID.randomUUID(), url.toString(),
                 events, description, Timestamps.now(), CurrentUser.username(), CurrentUser.username());
         subscriptions.insert(s, secret);
         audit.record("webhook.created", "webhook", s.id().toString(), null, s.view(),
@@ -79,13 +79,13 @@ class WebhookService {
 
     @Transactional(readOnly = true)
     public Page<WebhookView> list(Pageable pageable) {
-        return subscriptions.page(visibleOwner(), pageable).map(SubscriptionStore.Subscription::view);
+        return subscriptions.page(visibleOwner(), pageable).map(Subscriptions.Subscription::view);
     }
 
     /** Stops the subscription: nothing new is queued for it and what was still to be sent is cancelled. */
     @Transactional
     public WebhookView delete(UUID id) {
-        SubscriptionStore.Subscription s = live(id);
+        Subscriptions.Subscription s = live(id);
         if (!subscriptions.markDeleted(id, Timestamps.now(), CurrentUser.username())) {
             throw ApiException.notFound("webhook", id);
         }
@@ -110,7 +110,7 @@ class WebhookService {
         return deliveries.view(ping.id()).orElseThrow();
     }
 
-    private SubscriptionStore.Subscription live(UUID id) {
+    private Subscriptions.Subscription live(UUID id) {
         return subscriptions.find(id, visibleOwner()).orElseThrow(() -> ApiException.notFound("webhook", id));
     }
 

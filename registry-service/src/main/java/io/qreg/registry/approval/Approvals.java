@@ -27,7 +27,7 @@ import tools.jackson.core.type.TypeReference;
  * version it read and fails with {@link StaleApprovalException} when another transaction got there first.
  */
 @Repository
-class ApprovalStore {
+class Approvals {
 
     private static final TypeReference<List<SignoffRequirement>> REQUIREMENTS = new TypeReference<>() {
     };
@@ -38,7 +38,7 @@ class ApprovalStore {
 
     private final JdbcTemplate jdbc;
 
-    ApprovalStore(JdbcTemplate jdbc) {
+    Approvals(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 

@@ -17,11 +17,11 @@ import org.springframework.stereotype.Repository;
 
 /** Loads and saves job aggregates with plain SQL (row locks, SKIP LOCKED, text[] and jsonb matching). */
 @Repository
-class JobStore {
+class Jobs {
 
     private final JdbcTemplate jdbc;
 
-    JobStore(JdbcTemplate jdbc) {
+    Jobs(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -63,11 +63,11 @@ class JobStore {
     }
 
     Optional<Job> find(UUID id) {
-        return jdbc.query("select * from job where id = ?", JobStore::map, id).stream().findFirst();
+        return jdbc.query("select * from job where id = ?", Jobs::map, id).stream().findFirst();
     }
 
     Optional<Job> lock(UUID id) {
-        return jdbc.query("select * from job where id = ? for update", JobStore::map, id).stream().findFirst();
+        return jdbc.query("select * from job where id = ? for update", Jobs::map, id).stream().findFirst();
     }
 
     /**
@@ -82,14 +82,14 @@ class JobStore {
                    and t.labels <@ ?::jsonb
                  order by j.created_at, j.id
                  limit 1
-                 for update of j skip locked""", JobStore::map, flags, labelsJson).stream().findFirst();
+                 for update of j skip locked""", Jobs::map, flags, labelsJson).stream().findFirst();
     }
 
     /** RUNNING jobs whose lease ran out, locked; rows another sweeper holds are skipped. */
     List<Job> lockExpired(Instant now, int limit) {
         return jdbc.query("""
                 select * from job where status = 'RUNNING' and lease_expires_at < ?
-                 order by lease_expires_at limit ? for update skip locked""", JobStore::map, ts(now), limit);
+                 order by lease_expires_at limit ? for update skip locked""", Jobs::map, ts(now), limit);
     }
 
     /** The answer given to the first result of this attempt, if one was accepted. */
@@ -107,7 +107,7 @@ class JobStore {
     /** The worker's RUNNING jobs, locked (waiting for a heartbeat or result in flight on them to commit). */
     List<Job> lockRunningOn(UUID workerId) {
         return jdbc.query("select * from job where worker_id = ? and status = 'RUNNING' order by started_at, id"
-                + " for update", JobStore::map, workerId);
+                + " for update", Jobs::map, workerId);
     }
 
     List<UUID> followUpIds(UUID parentId) {
@@ -136,7 +136,7 @@ class JobStore {
         args.add(pageable.getPageSize());
         args.add(pageable.getOffset());
         List<Job> items = jdbc.query("select * from job" + where + " order by created_at desc, id limit ? offset ?",
-                JobStore::map, args.toArray());
+                Jobs::map, args.toArray());
         return new PageImpl<>(items, pageable, total == null ? 0 : total);
     }
 

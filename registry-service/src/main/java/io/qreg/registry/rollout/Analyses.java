@@ -21,7 +21,7 @@ import tools.jackson.core.type.TypeReference;
 
 /** The judged analysis intervals, and the judge's one batched read of what is due. */
 @Repository
-class AnalysisStore {
+class Analyses {
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
@@ -59,7 +59,7 @@ class AnalysisStore {
 
     private final JdbcTemplate jdbc;
 
-    AnalysisStore(JdbcTemplate jdbc) {
+    Analyses(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -89,7 +89,7 @@ class AnalysisStore {
                          and x.reported_at >= r.interval_started_at and x.reported_at < r.interval_ends_at) h
                  where r.phase = 'PROGRESSING' and r.interval_ends_at <= ?
                  order by r.interval_ends_at, r.id
-                 limit ?""", AnalysisStore::due, Timestamp.from(now), limit);
+                 limit ?""", Analyses::due, Timestamp.from(now), limit);
     }
 
     /**
@@ -146,7 +146,7 @@ class AnalysisStore {
     }
 
     private static Due due(ResultSet rs, int row) throws SQLException {
-        return new Due(RolloutStore.map(rs, row), CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS),
+        return new Due(Rollouts.map(rs, row), CanonicalJson.mapper().readValue(rs.getString("metrics"), METRICS),
                 new IntervalJudgement.Health(rs.getLong("reports"), rs.getLong("h_requests"),
                         (Double) rs.getObject("h_error_rate"), (Double) rs.getObject("h_p99"),
                         (Double) rs.getObject("h_quality")));

@@ -19,7 +19,7 @@ import tools.jackson.core.type.TypeReference;
 
 /** Models' own policies, one row per model. */
 @Repository
-class PolicyStore {
+class Policies {
 
     private static final TypeReference<List<String>> NAMES = new TypeReference<>() {
     };
@@ -28,7 +28,7 @@ class PolicyStore {
 
     private final JdbcTemplate jdbc;
 
-    PolicyStore(JdbcTemplate jdbc) {
+    Policies(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -38,7 +38,7 @@ class PolicyStore {
     }
 
     Optional<StoredPolicy> find(UUID modelId) {
-        return jdbc.query("select * from model_policy where model_id = ?", PolicyStore::map, modelId).stream()
+        return jdbc.query("select * from model_policy where model_id = ?", Policies::map, modelId).stream()
                 .findFirst();
     }
 

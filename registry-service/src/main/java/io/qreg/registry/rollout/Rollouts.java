@@ -22,7 +22,7 @@ import tools.jackson.core.type.TypeReference;
 
 /** Loads and saves rollout aggregates and their health reports with plain SQL. */
 @Repository
-class RolloutStore {
+class Rollouts {
 
     private static final String SELECT = "select r.*, d.name as deployment_name from rollout r"
             + " join deployment d on d.id = r.deployment_id";
@@ -37,7 +37,7 @@ class RolloutStore {
 
     private final JdbcTemplate jdbc;
 
-    RolloutStore(JdbcTemplate jdbc) {
+    Rollouts(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -108,7 +108,7 @@ class RolloutStore {
     }
 
     Optional<Rollout> find(UUID id) {
-        return jdbc.query(SELECT + " where r.id = ?", RolloutStore::map, id).stream().findFirst();
+        return jdbc.query(SELECT + " where r.id = ?", Rollouts::map, id).stream().findFirst();
     }
 
     Optional<UUID> deploymentOf(UUID rolloutId) {
@@ -118,31 +118,31 @@ class RolloutStore {
 
     Optional<Rollout> active(UUID deploymentId, String environment, String tier) {
         return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ? and r.tier = ?"
-                + " and r.phase in ('PROGRESSING', 'PAUSED')", RolloutStore::map, deploymentId, environment, tier)
+                + " and r.phase in ('PROGRESSING', 'PAUSED')", Rollouts::map, deploymentId, environment, tier)
                 .stream().findFirst();
     }
 
     List<Rollout> activeIn(UUID deploymentId, String environment) {
         return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ?"
-                + " and r.phase in ('PROGRESSING', 'PAUSED') order by r.updated_at desc, r.id", RolloutStore::map,
+                + " and r.phase in ('PROGRESSING', 'PAUSED') order by r.updated_at desc, r.id", Rollouts::map,
                 deploymentId, environment);
     }
 
     /** Every active rollout, the most recently moved first: what the dashboard watches. */
     List<Rollout> activeAll(int limit) {
         return jdbc.query(SELECT + " where r.phase in ('PROGRESSING', 'PAUSED') order by r.updated_at desc, r.id"
-                + " limit ?", RolloutStore::map, limit);
+                + " limit ?", Rollouts::map, limit);
     }
 
     /** The environment's rollouts of any phase, newest first. */
     List<Rollout> recentIn(UUID deploymentId, String environment, int limit) {
         return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ?"
-                + " order by r.created_at desc, r.id limit ?", RolloutStore::map, deploymentId, environment, limit);
+                + " order by r.created_at desc, r.id limit ?", Rollouts::map, deploymentId, environment, limit);
     }
 
     List<Rollout> ofVariant(UUID variantId, int limit) {
         return jdbc.query(SELECT + " where r.variant_id = ? order by r.created_at desc, r.id limit ?",
-                RolloutStore::map, variantId, limit);
+                Rollouts::map, variantId, limit);
     }
 
     /** The last completed rollout of each tier of the environment: what each tier serves as stable. */
@@ -150,7 +150,7 @@ class RolloutStore {
         return jdbc.query("select distinct on (r.tier) r.*, d.name as deployment_name from rollout r"
                 + " join deployment d on d.id = r.deployment_id"
                 + " where r.deployment_id = ? and r.environment = ? and r.phase = 'COMPLETED'"
-                + " order by r.tier, r.finished_at desc, r.created_at desc", RolloutStore::map, deploymentId,
+                + " order by r.tier, r.finished_at desc, r.created_at desc", Rollouts::map, deploymentId,
                 environment);
     }
 
@@ -158,14 +158,14 @@ class RolloutStore {
     Optional<Rollout> lastCompleted(UUID deploymentId, String environment, String tier) {
         return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ? and r.tier = ?"
                 + " and r.phase = 'COMPLETED' order by r.finished_at desc, r.created_at desc limit 1",
-                RolloutStore::map, deploymentId, environment, tier).stream().findFirst();
+                Rollouts::map, deploymentId, environment, tier).stream().findFirst();
     }
 
     /** The rollout that made the tier's stable backend what it was at {@code at}. */
     Optional<Rollout> lastCompletedAt(UUID deploymentId, String environment, String tier, Instant at) {
         return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ? and r.tier = ?"
                 + " and r.phase = 'COMPLETED' and r.finished_at <= ? order by r.finished_at desc, r.created_at desc"
-                + " limit 1", RolloutStore::map, deploymentId, environment, tier, ts(at)).stream().findFirst();
+                + " limit 1", Rollouts::map, deploymentId, environment, tier, ts(at)).stream().findFirst();
     }
 
     /** The rollouts with these ids (those that exist), by id. */

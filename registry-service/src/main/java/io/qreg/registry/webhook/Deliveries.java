@@ -19,7 +19,7 @@ import org.springframework.stereotype.Repository;
 
 /** Outbox events and their deliveries in plain SQL (row locks, SKIP LOCKED). */
 @Repository
-class DeliveryStore {
+class Deliveries {
 
     /** A due delivery with everything its attempt needs, read in the claim's transaction. */
     record Due(Delivery delivery, String url, String plaintextSecret, String secretCiphertext, String eventType,
@@ -30,7 +30,7 @@ class DeliveryStore {
 
     private final JdbcTemplate jdbc;
 
-    DeliveryStore(JdbcTemplate jdbc) {
+    Deliveries(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -81,7 +81,7 @@ class DeliveryStore {
     }
 
     Optional<Delivery> lock(UUID id) {
-        return jdbc.query("select * from webhook_delivery where id = ? for update", DeliveryStore::map, id)
+        return jdbc.query("select * from webhook_delivery where id = ? for update", Deliveries::map, id)
                 .stream().findFirst();
     }
 
@@ -111,7 +111,7 @@ class DeliveryStore {
 
     Optional<DeliveryView> view(UUID id) {
         return jdbc.query("select d.*, e.type as event_type, e.payload from webhook_delivery d"
-                + " join webhook_event e on e.id = d.event_id where d.id = ?", DeliveryStore::view, id)
+                + " join webhook_event e on e.id = d.event_id where d.id = ?", Deliveries::view, id)
                 .stream().findFirst();
     }
 
@@ -128,7 +128,7 @@ class DeliveryStore {
         args.add(pageable.getOffset());
         List<DeliveryView> items = jdbc.query("select d.*, e.type as event_type, e.payload from webhook_delivery d"
                 + " join webhook_event e on e.id = d.event_id" + where
-                + " order by d.created_at desc, d.id limit ? offset ?", DeliveryStore::view, args.toArray());
+                + " order by d.created_at desc, d.id limit ? offset ?", Deliveries::view, args.toArray());
         return new PageImpl<>(items, pageable, total == null ? 0 : total);
     }
 

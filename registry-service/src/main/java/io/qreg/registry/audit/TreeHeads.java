@@ -15,14 +15,14 @@ import org.springframework.stereotype.Repository;
 
 /** The database's copy of the signed tree heads: for listing and the portal, never for verifying. */
 @Repository
-public class TreeHeadStore {
+public class TreeHeads {
 
     private static final RowMapper<TreeHead> ROW = (rs, row) -> new TreeHead(rs.getLong("tree_size"),
             rs.getString("root_hash"), rs.getTimestamp("signed_at").toInstant(), rs.getString("signature"));
 
     private final JdbcTemplate jdbc;
 
-    TreeHeadStore(JdbcTemplate jdbc) {
+    TreeHeads(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 

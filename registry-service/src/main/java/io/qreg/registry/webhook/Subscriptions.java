@@ -21,7 +21,7 @@ import org.springframework.stereotype.Repository;
  * Where a method takes an {@code owner}, {@code null} means every owner (an ADMIN's view).
  */
 @Repository
-class SubscriptionStore {
+class Subscriptions {
 
     /** A live subscription, without its secret. */
     record Subscription(UUID id, String url, List<String> events, String description, Instant createdAt,
@@ -35,7 +35,7 @@ class SubscriptionStore {
     private final JdbcTemplate jdbc;
     private final WebhookSecretCipher cipher;
 
-    SubscriptionStore(JdbcTemplate jdbc, WebhookSecretCipher cipher) {
+    Subscriptions(JdbcTemplate jdbc, WebhookSecretCipher cipher) {
         this.jdbc = jdbc;
         this.cipher = cipher;
     }
@@ -51,7 +51,7 @@ class SubscriptionStore {
 
     Optional<Subscription> find(UUID id, String owner) {
         return jdbc.query("select * from webhook_subscription where id = ? and deleted_at is null"
-                + " and (?::varchar is null or owner = ?)", SubscriptionStore::map, id, owner, owner)
+                + " and (?::varchar is null or owner = ?)", Subscriptions::map, id, owner, owner)
                 .stream().findFirst();
     }
 
@@ -60,7 +60,7 @@ class SubscriptionStore {
         Long total = jdbc.queryForObject("select count(*) from webhook_subscription" + where, Long.class,
                 owner, owner);
         List<Subscription> items = jdbc.query("select * from webhook_subscription" + where
-                + " order by created_at desc, id limit ? offset ?", SubscriptionStore::map, owner, owner,
+                + " order by created_at desc, id limit ? offset ?", Subscriptions::map, owner, owner,
                 pageable.getPageSize(), pageable.getOffset());
         return new PageImpl<>(items, pageable, total == null ? 0 : total);
     }

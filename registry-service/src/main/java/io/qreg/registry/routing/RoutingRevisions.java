@@ -13,14 +13,14 @@ import org.springframework.stereotype.Repository;
 
 /** The stored revisions of routing configs and the gateways' acknowledgements, in plain SQL. */
 @Repository
-class RevisionStore {
+class RoutingRevisions {
 
     private static final String SELECT = "select r.deployment_id, d.name, r.environment, r.revision, r.created_at,"
             + " r.body from routing_revision r join deployment d on d.id = r.deployment_id";
 
     private final JdbcTemplate jdbc;
 
-    RevisionStore(JdbcTemplate jdbc) {
+    RoutingRevisions(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -44,12 +44,12 @@ class RevisionStore {
 
     Optional<Revision> latest(String deployment, String environment) {
         return jdbc.query(SELECT + " where d.name = ? and r.environment = ? order by r.revision desc limit 1",
-                RevisionStore::map, deployment, environment).stream().findFirst();
+                RoutingRevisions::map, deployment, environment).stream().findFirst();
     }
 
     Optional<Revision> get(UUID deploymentId, String environment, long revision) {
         return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ? and r.revision = ?",
-                RevisionStore::map, deploymentId, environment, revision).stream().findFirst();
+                RoutingRevisions::map, deploymentId, environment, revision).stream().findFirst();
     }
 
     /** The stored bodies of the given revisions, by revision number (unknown numbers are absent). */
@@ -68,7 +68,7 @@ class RevisionStore {
     /** The revision gateways were served at {@code at}: the newest one created by then. */
     Optional<Revision> at(UUID deploymentId, String environment, Instant at) {
         return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ? and r.created_at <= ?"
-                + " order by r.revision desc limit 1", RevisionStore::map, deploymentId, environment,
+                + " order by r.revision desc limit 1", RoutingRevisions::map, deploymentId, environment,
                 Timestamp.from(at)).stream().findFirst();
     }
 
@@ -94,7 +94,7 @@ class RevisionStore {
 
     Optional<Ack> ack(UUID deploymentId, String environment, String gateway) {
         return jdbc.query("select gateway, revision, acked_at, acked_by from routing_gateway where deployment_id = ?"
-                + " and environment = ? and gateway = ?", RevisionStore::ack, deploymentId, environment, gateway)
+                + " and environment = ? and gateway = ?", RoutingRevisions::ack, deploymentId, environment, gateway)
                 .stream().findFirst();
     }
 
@@ -110,7 +110,7 @@ class RevisionStore {
 
     List<Ack> acks(UUID deploymentId, String environment) {
         return jdbc.query("select gateway, revision, acked_at, acked_by from routing_gateway where deployment_id = ?"
-                + " and environment = ? order by gateway", RevisionStore::ack, deploymentId, environment);
+                + " and environment = ? order by gateway", RoutingRevisions::ack, deploymentId, environment);
     }
 
     private static Ack ack(ResultSet rs, int row) throws SQLException {
