@@ -1,5 +1,6 @@
 package io.qreg.worker.daemon;
 
+import io.qreg.worker.protocol.JobAssignment;
 import io.qreg.worker.json.Json;
 import java.io.IOException;
 import java.io.InputStream;

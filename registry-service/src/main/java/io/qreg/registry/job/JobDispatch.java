@@ -118,7 +118,7 @@ public class JobDispatch {
         store.update(job);
         store.log(job.id(), job.attempts(), JobLogEntry.Level.INFO, "attempt " + job.attempts() + " of "
                 + job.maxAttempts() + " claimed by worker " + worker.id(), now);
-        Map<String, Object> assignment = assignments.of(job);
+        Map<String, Object> assignment = assignments.of(job).toJson();
         // Last, because the audit chain's lock is held from here to the commit: every claim waits on it.
         audit.record("job.claimed", "job", job.id().toString(), null, null,
                 Map.of("workerId", worker.id().toString(), "attempt", job.attempts()));
