@@ -1,5 +1,7 @@
 package io.qreg.worker.daemon;
 
+import io.qreg.worker.protocol.HeartbeatReply;
+import io.qreg.worker.protocol.HeartbeatRequest;
 import io.qreg.worker.protocol.JobAssignment;
 import io.qreg.worker.json.Json;
 import java.io.IOException;
@@ -114,19 +116,14 @@ public class RegistryClient {
     /** {@code POST /api/v1/jobs/{id}/heartbeat}; a 409 is a {@link LeaseLostException}. */
     public HeartbeatReply heartbeat(String jobId, String workerId, int attempt, double progress, String message)
             throws IOException, InterruptedException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("workerId", workerId);
-        body.put("attempt", attempt);
-        body.put("progress", progress);
-        body.put("message", message);
+        Map<String, Object> body = new HeartbeatRequest(workerId, attempt, progress, message).toJson();
         HttpResponse<String> response = send(postJson("api/v1/jobs/" + enc(jobId) + "/heartbeat", body, callTimeout));
         if (response.statusCode() == 409) {
             throw new LeaseLostException("heartbeat of job " + jobId, problemDetail(response));
         }
         expect("heartbeat", response, 200);
         Map<String, Object> json = response.body().isBlank() ? Map.of() : Json.parseObject(response.body());
-        return new HeartbeatReply(Json.string(json, "leaseExpiresAt"),
-                Boolean.TRUE.equals(Json.bool(json, "cancelRequested")));
+        return HeartbeatReply.fromJson(json);
     }
 
     /**

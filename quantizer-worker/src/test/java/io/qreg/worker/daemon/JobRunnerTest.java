@@ -1,6 +1,7 @@
 package io.qreg.worker.daemon;
 
 import io.qreg.worker.protocol.JobAssignment;
+import io.qreg.worker.protocol.ResultStatus;
 import io.qreg.worker.protocol.ProtocolException;
 
 import io.qreg.engine.eval.InvalidInputException;
@@ -82,7 +83,7 @@ class JobRunnerTest {
         JobAssignment job = JobAssignment.fromJson(Map.of("id", "j1", "type", "QUANTIZE", "attempt", 1L,
                 "recipe", Map.of("method", "int8-dynamic", "perChannel", "yes")));
         JobResult result = new JobRunner(null, null).run(job, null, null);
-        assertThat(result.status()).isEqualTo(JobResult.Status.FAILED);
+        assertThat(result.status()).isEqualTo(ResultStatus.FAILED);
         assertThat(result.retryable()).isFalse();
         assertThat(result.error()).isEqualTo("recipe: \"perChannel\" should be a boolean, got a string");
     }

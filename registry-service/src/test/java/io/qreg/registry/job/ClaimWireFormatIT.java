@@ -20,12 +20,17 @@ import tools.jackson.databind.JsonNode;
 class ClaimWireFormatIT extends JobTestSupport {
 
     @Test
-    void aQuantizeClaimCarriesTheRecipeWithEveryFieldAndANullCalibrationDataset() {
+    void aQuantizeClaimCarriesTheRecipeWithEveryFieldAndANullCalibrationDatasetAndItsHeartbeatReplyTwoMembers() {
         HttpApi engineer = userWith("ENGINEER");
         submitQuantize(engineer);
-        JsonNode claimed = ok(newWorker().claim("5s"), 200).json();
+        TestWorker worker = newWorker();
+        JsonNode claimed = ok(worker.claim("5s"), 200).json();
         assertThat(names(claimed)).containsExactly("id", "type", "attempt", "leaseSeconds", "leaseExpiresAt",
                 "heartbeatSeconds", "checkpoint", "recipe", "calibrationDataset", "hardwareTarget");
+        JsonNode beat = ok(worker.heartbeat(claimed.get("id").asString(), 1, 0.5, "quantizing"), 200).json();
+        assertThat(normalized(beat)).isEqualTo(HttpApi.JSON.readTree(
+                "{\"leaseExpiresAt\":\"<time>\",\"cancelRequested\":false}"));
+        assertThat(names(beat)).containsExactly("leaseExpiresAt", "cancelRequested");
         assertThat(names(claimed.get("recipe"))).containsExactly("name", "version", "hash", "method", "perChannel",
                 "symmetric", "blockSize", "calibrationMethod", "percentile", "excludeNodes", "excludeOpTypes",
                 "accuracyBudget", "algorithm", "gptqDamp", "actOrder", "smoothQuantAlpha", "targetBitsPerWeight");
