@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * The claim's {@code recipe}: its identity and quantization options as stored, every member sent (null or empty
  * when the recipe leaves it to the method's default). Only the types are checked here; what each value may be
- * for the method is the worker's to refuse (io.qreg.worker.daemon.RecipeQuantization).
+ * for the method is the worker's to refuse (io.qreg.worker.daemon.JobRunner#options, in one place).
  *
  * @param smoothQuantAlpha a number from 0 to 1, the string {@code "auto"}, or null; kept as sent, so that the worker's
  *                         refusal of anything else (io.qreg.worker.daemon.SmoothQuantField) names the option's
