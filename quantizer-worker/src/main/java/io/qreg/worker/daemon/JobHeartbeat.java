@@ -1,5 +1,7 @@
 package io.qreg.worker.daemon;
 
+import io.qreg.worker.protocol.HeartbeatReply;
+import io.qreg.worker.protocol.JobAssignment;
 import java.io.IOException;
 import java.util.function.Consumer;
 

@@ -1,5 +1,7 @@
 package io.qreg.worker.daemon;
 
+import io.qreg.worker.protocol.AttemptResult;
+import io.qreg.worker.protocol.ResultStatus;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,35 +14,26 @@ import java.util.Map;
  *               {@code onnxRuntimeVersion}, {@code sha256}, {@code sizeBytes}
  * @param file   the quantized model (QUANTIZE and SUCCEEDED only), else null
  */
-public record JobResult(Status status, String error, boolean retryable, Map<String, Object> fields, Path file) {
-
-    public enum Status { SUCCEEDED, FAILED, CANCELLED }
+public record JobResult(ResultStatus status, String error, boolean retryable, Map<String, Object> fields, Path file) {
 
     public JobResult {
         fields = fields == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
     }
 
     public static JobResult succeeded(Map<String, Object> fields, Path file) {
-        return new JobResult(Status.SUCCEEDED, null, false, fields, file);
+        return new JobResult(ResultStatus.SUCCEEDED, null, false, fields, file);
     }
 
     public static JobResult failed(String error, boolean retryable) {
-        return new JobResult(Status.FAILED, error, retryable, Map.of(), null);
+        return new JobResult(ResultStatus.FAILED, error, retryable, Map.of(), null);
     }
 
     public static JobResult cancelled() {
-        return new JobResult(Status.CANCELLED, "cancelled", false, Map.of(), null);
+        return new JobResult(ResultStatus.CANCELLED, "cancelled", false, Map.of(), null);
     }
 
-    /** The JSON object of the {@code result} part. */
+    /** The JSON object of the {@code result} part: the protocol's {@link AttemptResult}. */
     public Map<String, Object> toJson(String workerId, int attempt) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("workerId", workerId);
-        json.put("attempt", attempt);
-        json.put("status", status.name());
-        json.put("error", error);
-        json.put("retryable", retryable);
-        json.putAll(fields);
-        return json;
+        return new AttemptResult(workerId, attempt, status, error, retryable, fields).toJson();
     }
 }

@@ -1,5 +1,6 @@
 package io.qreg.worker.daemon;
 
+import io.qreg.worker.protocol.JobAssignment;
 import io.qreg.engine.bench.BenchmarkOptions;
 import io.qreg.engine.bench.BenchmarkReport;
 import io.qreg.engine.bench.BenchmarkRunner;
@@ -27,7 +28,9 @@ import io.qreg.onnx.OnnxHeaderReader;
 import io.qreg.onnx.TensorSignature;
 import io.qreg.worker.json.BenchmarkJson;
 import io.qreg.worker.json.EvaluationJson;
-import io.qreg.worker.json.Json;
+import io.qreg.worker.protocol.ArtifactRef;
+import io.qreg.worker.protocol.DatasetRef;
+import io.qreg.worker.protocol.RecipeOptions;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,6 +73,9 @@ public class JobRunner {
      * whose file lives there).
      */
     public JobResult run(JobAssignment job, JobControl control, Path scratch) {
+        if (job.unreadable() != null) {
+            return JobResult.failed(job.unreadable(), false);
+        }
         try {
             return switch (job.type()) {
                 case "QUANTIZE" -> quantize(job, control, scratch);
@@ -99,13 +105,14 @@ public class JobRunner {
 
     private JobResult quantize(JobAssignment job, JobControl control, Path scratch)
             throws IOException, InterruptedException, QuantizationException {
-        Map<String, Object> recipe = required(job, "recipe");
-        Path checkpoint = download(job, "checkpoint", scratch.resolve("checkpoint.onnx"), control, 0.00, 0.05);
+        RecipeOptions recipe = required(job, job.recipe(), "recipe");
+        Path checkpoint = download(job, job.checkpoint(), "checkpoint", scratch.resolve("checkpoint.onnx"), control,
+                0.00, 0.05);
         Map<String, Path> calibration = Map.of();
-        Map<String, Object> calibrationDataset = job.part("calibrationDataset");
+        DatasetRef calibrationDataset = job.calibrationDataset();
         if (calibrationDataset != null) {
-            Path dataset = download(calibrationDataset, "calibrationDataset", scratch.resolve("calibration.data"),
-                    control, 0.05, 0.10);
+            Path dataset = download(calibrationDataset.contentUrl(), calibrationDataset.sha256(), "calibrationDataset",
+                    scratch.resolve("calibration.data"), control, 0.05, 0.10);
             List<String> inputs = inputNames(checkpoint);
             calibration = DatasetFiles.extract(dataset, inputs, scratch.resolve("calibration")).inputs();
             if (calibration.isEmpty()) {
@@ -131,19 +138,22 @@ public class JobRunner {
         return JobResult.succeeded(fields, out);
     }
 
-    /** The recipe's fields over the method's defaults, the way {@code quantize}'s flags map onto them. */
-    static QuantizationOptions options(Map<String, Object> recipe, Map<String, Path> calibration) {
+    /**
+     * The recipe's fields over the method's defaults, the way {@code quantize}'s flags map onto them: the one place
+     * a claim's recipe becomes {@link QuantizationOptions}, refusing what the method does not take by field name.
+     */
+    static QuantizationOptions options(RecipeOptions recipe, Map<String, Path> calibration) {
         try {
-            Method method = Method.parse(Json.requiredString(recipe, "method"));
-            QatRecipe.refuseInapplicable(method, recipe, calibration);
+            Method method = Method.parse(recipe.method());
+            QatRecipe.refuseInapplicable(method, recipe.toJson(), calibration);
             QuantizationOptions defaults = QuantizationOptions.defaults(method);
-            Boolean perChannel = Json.bool(recipe, "perChannel");
-            Boolean symmetric = Json.bool(recipe, "symmetric");
-            Number blockSize = Json.number(recipe, "blockSize");
-            String calibrationMethod = Json.string(recipe, "calibrationMethod");
-            Number percentile = Json.number(recipe, "percentile");
-            Number budget = Json.number(recipe, "accuracyBudget");
-            Double smoothQuant = SmoothQuantField.read(method, recipe);
+            Boolean perChannel = recipe.perChannel();
+            Boolean symmetric = recipe.symmetric();
+            Integer blockSize = recipe.blockSize();
+            String calibrationMethod = recipe.calibrationMethod();
+            Double percentile = recipe.percentile();
+            Double budget = recipe.accuracyBudget();
+            Double smoothQuant = SmoothQuantField.read(method, recipe.toJson());
             requireAccepted(MethodOptions.Option.BLOCK_SIZE, blockSize);
             requireAccepted(MethodOptions.Option.PERCENTILE, percentile);
             requireAccepted(MethodOptions.Option.ACCURACY_BUDGET, budget);
@@ -159,7 +169,7 @@ public class JobRunner {
                 throw new BadInputException("the recipe's accuracyBudget measures the output error on calibration"
                         + " data, and the job has no calibration dataset");
             }
-            String algorithmName = Json.string(recipe, "algorithm");
+            String algorithmName = recipe.algorithm();
             // The registry may send the default (rtn) with every recipe; only another algorithm is a request.
             if (algorithmName != null && !algorithmName.equals(Algorithm.RTN.wireName())) {
                 MethodOptions.refusal(method, MethodOptions.Option.ALGORITHM, MethodOptions.Surface.RECIPE)
@@ -168,16 +178,16 @@ public class JobRunner {
                         });
             }
             Algorithm algorithm = algorithmName == null ? Algorithm.RTN : Algorithm.parse(algorithmName);
-            Number gptqDamp = Json.number(recipe, "gptqDamp");
+            Double gptqDamp = recipe.gptqDamp();
             requireAccepted(MethodOptions.Option.GPTQ_DAMP, gptqDamp);
-            Boolean actOrder = Json.bool(recipe, "actOrder");
+            Boolean actOrder = recipe.actOrder();
             // Likewise a gptqDamp equal to the default, or actOrder false, asks for nothing.
             boolean dampGiven = gptqDamp != null && gptqDamp.doubleValue() != QuantizationOptions.DEFAULT_GPTQ_DAMP;
             MethodOptions.algorithmRefusal(method, algorithm, dampGiven, Boolean.TRUE.equals(actOrder),
                     !calibration.isEmpty(), MethodOptions.Surface.RECIPE).ifPresent(message -> {
                         throw new BadInputException("recipe: " + message);
                     });
-            if (Json.number(recipe, "targetBitsPerWeight") != null) {
+            if (recipe.targetBitsPerWeight() != null) {
                 MethodOptions.targetRefusal(algorithm, symmetric == null ? defaults.symmetric() : symmetric,
                         MethodOptions.Surface.RECIPE).ifPresent(message -> {
                             throw new BadInputException("recipe: " + message);
@@ -187,8 +197,8 @@ public class JobRunner {
                     symmetric == null ? defaults.symmetric() : symmetric,
                     blockSize == null ? defaults.blockSize() : blockSize.intValue(), calibrationMethodValue,
                     percentile == null ? defaults.percentile() : percentile.doubleValue(),
-                    new LinkedHashSet<>(Json.strings(recipe, "excludeNodes")),
-                    new LinkedHashSet<>(Json.strings(recipe, "excludeOpTypes")), calibration,
+                    new LinkedHashSet<>(recipe.excludeNodes()),
+                    new LinkedHashSet<>(recipe.excludeOpTypes()), calibration,
                     budget == null ? null : budget.doubleValue(), null, true, smoothQuant,
                     targetBitsPerWeight(recipe, calibration), algorithm,
                     gptqDamp == null ? QuantizationOptions.DEFAULT_GPTQ_DAMP : gptqDamp.doubleValue(),
@@ -206,8 +216,8 @@ public class JobRunner {
     }
 
     /** The recipe's {@code targetBitsPerWeight} (int4-weight mixed precision), refused without calibration data. */
-    private static Double targetBitsPerWeight(Map<String, Object> recipe, Map<String, Path> calibration) {
-        Number target = Json.number(recipe, "targetBitsPerWeight");
+    private static Double targetBitsPerWeight(RecipeOptions recipe, Map<String, Path> calibration) {
+        Double target = recipe.targetBitsPerWeight();
         requireAccepted(MethodOptions.Option.TARGET_BITS_PER_WEIGHT, target);
         if (target != null && calibration.isEmpty()) {
             throw new BadInputException("the recipe's targetBitsPerWeight chooses each layer's precision from its"
@@ -218,7 +228,7 @@ public class JobRunner {
 
     private JobResult evaluate(JobAssignment job, JobControl control, Path scratch)
             throws IOException, InterruptedException, ai.onnxruntime.OrtException {
-        String taskName = job.string("task");
+        String taskName = job.task();
         EvaluationTask task;
         try {
             task = EvaluationTask.fromCliName(taskName == null ? "" : taskName);
@@ -227,12 +237,15 @@ public class JobRunner {
                     + "': this worker evaluates classification, language-model and embedding models");
         }
         // Without a variant the job evaluates the checkpoint itself: the model is its own reference.
-        String measured = job.part("variant") == null ? "checkpoint" : "variant";
-        Path checkpoint = download(job, "checkpoint", scratch.resolve("checkpoint.onnx"), control, 0.00, 0.04);
-        Path model = measured.equals("variant")
-                ? download(job, "variant", scratch.resolve("variant.onnx"), control, 0.04, 0.08) : checkpoint;
-        Path dataset = download(job, "dataset", scratch.resolve("dataset.data"), control, 0.08, 0.10);
-        DatasetFiles files = DatasetFiles.extract(dataset, inputNames(model), scratch.resolve("dataset"));
+        String measured = job.variant() == null ? "checkpoint" : "variant";
+        Path checkpoint = download(job, job.checkpoint(), "checkpoint", scratch.resolve("checkpoint.onnx"), control,
+                0.00, 0.04);
+        Path model = measured.equals("variant") ? download(job, job.variant(), "variant",
+                scratch.resolve("variant.onnx"), control, 0.04, 0.08) : checkpoint;
+        DatasetRef dataset = required(job, job.dataset(), "dataset");
+        Path datasetFile = download(dataset.contentUrl(), dataset.sha256(), "dataset", scratch.resolve("dataset.data"),
+                control, 0.08, 0.10);
+        DatasetFiles files = DatasetFiles.extract(datasetFile, inputNames(model), scratch.resolve("dataset"));
         if (files.labels() == null && task != EvaluationTask.EMBEDDING) {
             throw new BadInputException("the evaluation dataset has no 'labels' array, which " + task.cliName()
                     + " metrics need");
@@ -268,8 +281,9 @@ public class JobRunner {
      */
     private JobResult benchmark(JobAssignment job, JobControl control, Path scratch)
             throws IOException, InterruptedException, ai.onnxruntime.OrtException {
-        Path checkpoint = download(job, "checkpoint", scratch.resolve("checkpoint.onnx"), control, 0.00, 0.05);
-        Path variant = download(job, "variant", scratch.resolve("variant.onnx"), control, 0.05, 0.10);
+        Path checkpoint = download(job, job.checkpoint(), "checkpoint", scratch.resolve("checkpoint.onnx"), control,
+                0.00, 0.05);
+        Path variant = download(job, job.variant(), "variant", scratch.resolve("variant.onnx"), control, 0.05, 0.10);
         List<Path> models = List.of(checkpoint, variant);
         int cores = Runtime.getRuntime().availableProcessors();
         BenchmarkOptions options = new BenchmarkOptions(1, cores,
@@ -295,7 +309,7 @@ public class JobRunner {
         control.checkpoint();
 
         Map<String, Object> benchmark = benchmarkJson(job, report, options);
-        benchmark.put("hardwareTarget", job.string("hardwareTarget"));
+        benchmark.put("hardwareTarget", job.hardwareTarget());
         benchmark.put("batched", benchmarkJson(job, batched, batchedOptions));
         Map<String, Object> concurrentJson = benchmarkJson(job, concurrent, concurrentOptions);
         concurrentJson.put("concurrency", callers);
@@ -330,27 +344,26 @@ public class JobRunner {
         return benchmark;
     }
 
-    private Path download(JobAssignment job, String part, Path target, JobControl control, double from, double to)
-            throws IOException, InterruptedException {
-        return download(required(job, part), part, target, control, from, to);
+    private Path download(JobAssignment job, ArtifactRef artifact, String part, Path target, JobControl control,
+            double from, double to) throws IOException, InterruptedException {
+        ArtifactRef present = required(job, artifact, part);
+        return download(present.contentUrl(), present.sha256(), part, target, control, from, to);
     }
 
-    private Path download(Map<String, Object> artifact, String what, Path target, JobControl control, double from,
+    private Path download(String url, String sha256, String what, Path target, JobControl control, double from,
             double to) throws IOException, InterruptedException {
         control.checkpoint();
-        String url = Json.string(artifact, "contentUrl");
         if (url == null) {
             throw new BadInputException("the job's " + what + " has no contentUrl");
         }
         control.report(from, "downloading " + what);
-        client.download(url, target, Json.string(artifact, "sha256"),
+        client.download(url, target, sha256,
                 new DownloadProgress(what, from, to, control::reportPromptly));
         control.report(to, "downloaded " + what);
         return target;
     }
 
-    private static Map<String, Object> required(JobAssignment job, String part) {
-        Map<String, Object> value = job.part(part);
+    private static <T> T required(JobAssignment job, T value, String part) {
         if (value == null) {
             throw new BadInputException(job.type() + " job without '" + part + "'");
         }
@@ -358,8 +371,8 @@ public class JobRunner {
     }
 
     private static String artifactName(JobAssignment job, String part) {
-        Map<String, Object> artifact = job.part(part);
-        String id = artifact == null ? null : Json.string(artifact, "id");
+        ArtifactRef artifact = part.equals("variant") ? job.variant() : job.checkpoint();
+        String id = artifact == null ? null : artifact.id();
         return id == null ? part : part + ":" + id;
     }
 

@@ -1,5 +1,10 @@
 package io.qreg.worker.daemon;
 
+import io.qreg.worker.protocol.HeartbeatReply;
+import io.qreg.worker.protocol.HeartbeatRequest;
+import io.qreg.worker.protocol.JobAssignment;
+import io.qreg.worker.protocol.RegistrationReply;
+import io.qreg.worker.protocol.RegistrationRequest;
 import io.qreg.worker.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,19 +76,14 @@ public class RegistryClient {
     /** {@code POST /api/v1/workers/register}. */
     public Registration register(String name, Map<String, String> labels, int concurrency, HardwareProfile profile)
             throws IOException, InterruptedException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", name);
-        body.put("labels", labels);
-        body.put("concurrency", concurrency);
-        body.put("hardwareProfile", profile.toMap());
+        Map<String, Object> body = new RegistrationRequest(name, labels, concurrency, profile.toMap()).toJson();
         HttpResponse<String> response = send(postJson("api/v1/workers/register", body, callTimeout));
         expect("register", response, 200, 201);
-        Map<String, Object> json = Json.parseObject(response.body());
-        Number lease = Json.number(json, "leaseSeconds");
-        Number heartbeat = Json.number(json, "heartbeatSeconds");
-        return new Registration(Json.requiredString(json, "id"),
-                Duration.ofSeconds(lease == null ? 30 : lease.longValue()),
-                Duration.ofMillis(heartbeat == null ? 10_000 : Math.max(1, (long) (heartbeat.doubleValue() * 1000))));
+        RegistrationReply reply = RegistrationReply.fromJson(Json.parseObject(response.body()));
+        Long lease = reply.leaseSeconds();
+        Double heartbeat = reply.heartbeatSeconds();
+        return new Registration(reply.id(), Duration.ofSeconds(lease == null ? 30 : lease),
+                Duration.ofMillis(heartbeat == null ? 10_000 : Math.max(1, (long) (heartbeat * 1000))));
     }
 
     /** {@code POST /api/v1/workers/{id}/claim?wait=Ns}: a job, or empty when none arrived within the wait. */
@@ -113,19 +113,14 @@ public class RegistryClient {
     /** {@code POST /api/v1/jobs/{id}/heartbeat}; a 409 is a {@link LeaseLostException}. */
     public HeartbeatReply heartbeat(String jobId, String workerId, int attempt, double progress, String message)
             throws IOException, InterruptedException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("workerId", workerId);
-        body.put("attempt", attempt);
-        body.put("progress", progress);
-        body.put("message", message);
+        Map<String, Object> body = new HeartbeatRequest(workerId, attempt, progress, message).toJson();
         HttpResponse<String> response = send(postJson("api/v1/jobs/" + enc(jobId) + "/heartbeat", body, callTimeout));
         if (response.statusCode() == 409) {
             throw new LeaseLostException("heartbeat of job " + jobId, problemDetail(response));
         }
         expect("heartbeat", response, 200);
         Map<String, Object> json = response.body().isBlank() ? Map.of() : Json.parseObject(response.body());
-        return new HeartbeatReply(Json.string(json, "leaseExpiresAt"),
-                Boolean.TRUE.equals(Json.bool(json, "cancelRequested")));
+        return HeartbeatReply.fromJson(json);
     }
 
     /**

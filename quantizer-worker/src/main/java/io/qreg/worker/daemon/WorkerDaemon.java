@@ -1,5 +1,7 @@
 package io.qreg.worker.daemon;
 
+import io.qreg.worker.protocol.JobAssignment;
+import io.qreg.worker.protocol.ResultStatus;
 import io.qreg.engine.ScratchDirectories;
 
 import java.io.IOException;
@@ -326,7 +328,7 @@ public final class WorkerDaemon {
             log("job " + job.id() + " abandoned at shutdown; the registry re-queues it when its lease expires");
             return;
         }
-        if (stopping && reason == null && result.status() == JobResult.Status.FAILED) {
+        if (stopping && reason == null && result.status() == ResultStatus.FAILED) {
             // ONNX Runtime closes its environment in its own JVM shutdown hook, so a job failing now may have failed
             // because of the shutdown; failing it for good would lose it, and re-running a genuine failure costs one attempt.
             log("job " + job.id() + " failed while this worker was stopping (" + result.error() + "): abandoned"
@@ -335,7 +337,7 @@ public final class WorkerDaemon {
         }
         if (reason == JobControl.StopReason.CANCEL_REQUESTED) {
             result = JobResult.cancelled();
-        } else if (result.status() == JobResult.Status.SUCCEEDED) {
+        } else if (result.status() == ResultStatus.SUCCEEDED) {
             // One last heartbeat says 100% and catches a cancel or a lost lease before the result goes out.
             control.report(1.0, "done");
             heartbeat.run();
@@ -357,7 +359,7 @@ public final class WorkerDaemon {
                     result.file());
             Object variant = answer.get("variantId");
             log("result posted for job " + job.id() + ": " + result.status()
-                    + (result.error() != null && result.status() == JobResult.Status.FAILED
+                    + (result.error() != null && result.status() == ResultStatus.FAILED
                     ? " (" + (result.retryable() ? "retryable" : "not retryable") + "): " + result.error() : "")
                     + (variant != null ? " -> variant " + variant : ""));
         } catch (LeaseLostException e) {

@@ -19,7 +19,7 @@ class JobRunnerAlgorithmTest {
 
     @Test
     void recipeAlgorithmFieldsMapOntoTheOptions() {
-        QuantizationOptions options = JobRunner.options(Map.of("method", "int4-weight", "algorithm", "gptq",
+        QuantizationOptions options = RecipeFixtures.options(Map.of("method", "int4-weight", "algorithm", "gptq",
                 "gptqDamp", 0.05, "actOrder", true), CALIBRATION);
         assertThat(options.algorithm()).isEqualTo(Algorithm.GPTQ);
         assertThat(options.gptqDamp()).isEqualTo(0.05);
@@ -28,11 +28,11 @@ class JobRunnerAlgorithmTest {
 
     @Test
     void aBitsTargetComposesWithTheAlgorithm() {
-        QuantizationOptions gptq = JobRunner.options(Map.of("method", "int4-weight", "algorithm", "gptq",
+        QuantizationOptions gptq = RecipeFixtures.options(Map.of("method", "int4-weight", "algorithm", "gptq",
                 "targetBitsPerWeight", 5.5, "symmetric", true), CALIBRATION);
         assertThat(gptq.algorithm()).isEqualTo(Algorithm.GPTQ);
         assertThat(gptq.targetBitsPerWeight()).isEqualTo(5.5);
-        QuantizationOptions hqq = JobRunner.options(Map.of("method", "int4-weight", "algorithm", "hqq",
+        QuantizationOptions hqq = RecipeFixtures.options(Map.of("method", "int4-weight", "algorithm", "hqq",
                 "targetBitsPerWeight", 5.5, "symmetric", true), CALIBRATION);
         assertThat(hqq.algorithm()).isEqualTo(Algorithm.HQQ);
         assertThat(hqq.targetBitsPerWeight()).isEqualTo(5.5);
@@ -41,7 +41,7 @@ class JobRunnerAlgorithmTest {
     @Test
     void aBitsTargetWithHqqZeroPointsIsBadInputNamingTheFields() {
         // int4-weight recipes default to zero points, which HQQ cannot write at int8 (the mix's upgrade).
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int4-weight", "algorithm", "hqq",
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int4-weight", "algorithm", "hqq",
                 "targetBitsPerWeight", 5.5), CALIBRATION))
                 .isInstanceOf(JobRunner.BadInputException.class)
                 .hasMessageStartingWith("recipe: targetBitsPerWeight with algorithm hqq needs symmetric true");
@@ -49,7 +49,7 @@ class JobRunnerAlgorithmTest {
 
     @Test
     void absentAlgorithmFieldsMeanRtnWithGptqsDefaults() {
-        QuantizationOptions options = JobRunner.options(Map.of("method", "int4-weight"), Map.of());
+        QuantizationOptions options = RecipeFixtures.options(Map.of("method", "int4-weight"), Map.of());
         assertThat(options.algorithm()).isEqualTo(Algorithm.RTN);
         assertThat(options.gptqDamp()).isEqualTo(QuantizationOptions.DEFAULT_GPTQ_DAMP);
         assertThat(options.actOrder()).isFalse();
@@ -57,34 +57,34 @@ class JobRunnerAlgorithmTest {
 
     @Test
     void theDefaultsSentWithEveryRecipeAskForNothingAndAreAccepted() {
-        QuantizationOptions dynamic = JobRunner.options(Map.of("method", "int8-dynamic", "algorithm", "rtn",
+        QuantizationOptions dynamic = RecipeFixtures.options(Map.of("method", "int8-dynamic", "algorithm", "rtn",
                 "gptqDamp", QuantizationOptions.DEFAULT_GPTQ_DAMP, "actOrder", false), Map.of());
         assertThat(dynamic.algorithm()).isEqualTo(Algorithm.RTN);
-        QuantizationOptions rtn = JobRunner.options(Map.of("method", "int4-weight", "algorithm", "rtn",
+        QuantizationOptions rtn = RecipeFixtures.options(Map.of("method", "int4-weight", "algorithm", "rtn",
                 "gptqDamp", QuantizationOptions.DEFAULT_GPTQ_DAMP, "actOrder", false), Map.of());
         assertThat(rtn.algorithm()).isEqualTo(Algorithm.RTN);
     }
 
     @Test
     void recipesWhoseAlgorithmFieldsCannotApplyAreBadInputNamingTheField() {
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int4-weight", "algorithm", "gptq"), Map.of()))
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int4-weight", "algorithm", "gptq"), Map.of()))
                 .isInstanceOf(JobRunner.BadInputException.class)
                 .hasMessage("recipe: gptq reads the activations each layer sees: it needs a calibration dataset"
                         + " (calibrationDataset)");
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int4-weight", "algorithm", "awq"), Map.of()))
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int4-weight", "algorithm", "awq"), Map.of()))
                 .isInstanceOf(JobRunner.BadInputException.class).hasMessageContaining("calibrationDataset");
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int4-weight", "gptqDamp", 0.1), Map.of()))
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int4-weight", "gptqDamp", 0.1), Map.of()))
                 .isInstanceOf(JobRunner.BadInputException.class)
                 .hasMessage("recipe: gptqDamp applies only with algorithm gptq, not rtn");
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int4-weight", "algorithm", "hqq",
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int4-weight", "algorithm", "hqq",
                 "actOrder", true), Map.of()))
                 .isInstanceOf(JobRunner.BadInputException.class).hasMessageContaining("actOrder");
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int8-dynamic", "algorithm", "gptq"), Map.of()))
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int8-dynamic", "algorithm", "gptq"), Map.of()))
                 .isInstanceOf(JobRunner.BadInputException.class)
                 .hasMessageStartingWith("recipe: algorithm does not apply to int8-dynamic");
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int4-weight", "algorithm", "obq"), Map.of()))
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int4-weight", "algorithm", "obq"), Map.of()))
                 .isInstanceOf(JobRunner.BadInputException.class).hasMessageContaining("unknown algorithm 'obq'");
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int4-weight", "algorithm", "gptq",
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int4-weight", "algorithm", "gptq",
                 "gptqDamp", 2.0), CALIBRATION))
                 .isInstanceOf(JobRunner.BadInputException.class).hasMessageContaining("damp");
     }

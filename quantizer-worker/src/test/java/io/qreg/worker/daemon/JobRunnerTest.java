@@ -1,5 +1,9 @@
 package io.qreg.worker.daemon;
 
+import io.qreg.worker.protocol.JobAssignment;
+import io.qreg.worker.protocol.ResultStatus;
+import io.qreg.worker.protocol.ProtocolException;
+
 import io.qreg.engine.eval.InvalidInputException;
 import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.engine.quant.Method;
@@ -40,7 +44,7 @@ class JobRunnerTest {
         recipe.put("accuracyBudget", 0.02);
         Map<String, Path> calibration = Map.of("input", dir.resolve("input.npy"));
 
-        QuantizationOptions options = JobRunner.options(recipe, calibration);
+        QuantizationOptions options = RecipeFixtures.options(recipe, calibration);
         assertThat(options.method()).isEqualTo(Method.INT8_STATIC);
         assertThat(options.perChannel()).isTrue();
         assertThat(options.symmetric()).isFalse();
@@ -55,7 +59,7 @@ class JobRunnerTest {
 
     @Test
     void absentRecipeFieldsTakeTheMethodDefaults() {
-        QuantizationOptions options = JobRunner.options(Map.of("method", "int4-weight", "blockSize", 64L), Map.of());
+        QuantizationOptions options = RecipeFixtures.options(Map.of("method", "int4-weight", "blockSize", 64L), Map.of());
         QuantizationOptions defaults = QuantizationOptions.defaults(Method.INT4_WEIGHT);
         assertThat(options.symmetric()).isEqualTo(defaults.symmetric());
         assertThat(options.blockSize()).isEqualTo(64);
@@ -64,14 +68,24 @@ class JobRunnerTest {
 
     @Test
     void recipesTheEngineCannotRunAreBadInput() {
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int3"), Map.of()))
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int3"), Map.of()))
                 .isInstanceOf(JobRunner.BadInputException.class).hasMessageContaining("int3");
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int8-static"), Map.of()))
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int8-static"), Map.of()))
                 .isInstanceOf(JobRunner.BadInputException.class).hasMessageContaining("calibration dataset");
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int4-weight", "blockSize", 48L), Map.of()))
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int4-weight", "blockSize", 48L), Map.of()))
                 .isInstanceOf(JobRunner.BadInputException.class).hasMessageContaining("power of two");
-        assertThatThrownBy(() -> JobRunner.options(Map.of("method", "int8-dynamic", "perChannel", "yes"), Map.of()))
-                .isInstanceOf(JobRunner.BadInputException.class).hasMessageContaining("perChannel");
+        assertThatThrownBy(() -> RecipeFixtures.options(Map.of("method", "int8-dynamic", "perChannel", "yes"), Map.of()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("perChannel");
+    }
+
+    @Test
+    void aClaimWhoseRecipeCannotBeReadFailsWithoutRetriesNamingTheField() {
+        JobAssignment job = JobAssignment.fromJson(Map.of("id", "j1", "type", "QUANTIZE", "attempt", 1L,
+                "recipe", Map.of("method", "int8-dynamic", "perChannel", "yes")));
+        JobResult result = new JobRunner(null, null).run(job, null, null);
+        assertThat(result.status()).isEqualTo(ResultStatus.FAILED);
+        assertThat(result.retryable()).isFalse();
+        assertThat(result.error()).isEqualTo("recipe: \"perChannel\" should be a boolean, got a string");
     }
 
     @Test

@@ -29,7 +29,7 @@ class QatRecipeTest {
 
     @Test
     void aQatRecipeAsTheRegistrySendsItIsAccepted() {
-        assertThat(JobRunner.options(registryRecipe(), Map.of()).method()).isEqualTo(Method.QAT);
+        assertThat(RecipeFixtures.options(registryRecipe(), Map.of()).method()).isEqualTo(Method.QAT);
     }
 
     @Test
@@ -41,12 +41,12 @@ class QatRecipeTest {
         Map<String, Object> excluded = registryRecipe();
         excluded.put("excludeNodes", List.of("/f1/Gemm"));
 
-        assertThatThrownBy(() -> JobRunner.options(perChannel, Map.of()))
+        assertThatThrownBy(() -> RecipeFixtures.options(perChannel, Map.of()))
                 .hasMessageContaining("perChannel does not apply to qat");
-        assertThatThrownBy(() -> JobRunner.options(block, Map.of())).hasMessageContaining("blockSize does not apply");
-        assertThatThrownBy(() -> JobRunner.options(excluded, Map.of()))
+        assertThatThrownBy(() -> RecipeFixtures.options(block, Map.of())).hasMessageContaining("blockSize does not apply");
+        assertThatThrownBy(() -> RecipeFixtures.options(excluded, Map.of()))
                 .hasMessageContaining("excludeNodes does not apply");
-        assertThatThrownBy(() -> JobRunner.options(registryRecipe(), Map.of("input", Path.of("calib.npy"))))
+        assertThatThrownBy(() -> RecipeFixtures.options(registryRecipe(), Map.of("input", Path.of("calib.npy"))))
                 .hasMessageContaining("calibrationDataset does not apply to qat");
     }
 }

@@ -28,7 +28,7 @@ class SmoothQuantFieldTest {
         Map<String, Object> recipe = new HashMap<>();
         recipe.put("method", method);
         recipe.put("smoothQuantAlpha", alpha);
-        return JobRunner.options(recipe, Map.of("input", dir.resolve("input.npy")));
+        return RecipeFixtures.options(recipe, Map.of("input", dir.resolve("input.npy")));
     }
 
     @Test

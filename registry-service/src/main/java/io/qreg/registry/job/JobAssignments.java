@@ -1,7 +1,5 @@
 package io.qreg.registry.job;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 
 import io.qreg.registry.checkpoint.CheckpointService;
@@ -13,6 +11,10 @@ import io.qreg.registry.recipe.RecipeService;
 import io.qreg.registry.recipe.RecipeView;
 import io.qreg.registry.variant.VariantRef;
 import io.qreg.registry.variant.VariantService;
+import io.qreg.worker.protocol.ArtifactRef;
+import io.qreg.worker.protocol.DatasetRef;
+import io.qreg.worker.protocol.JobAssignment;
+import io.qreg.worker.protocol.RecipeOptions;
 
 import org.springframework.stereotype.Component;
 
@@ -40,74 +42,49 @@ class JobAssignments {
         this.variants = variants;
     }
 
-    Map<String, Object> of(Job job) {
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("id", job.id());
-        a.put("type", job.type().name());
-        a.put("attempt", job.attempts());
-        a.put("leaseSeconds", settings.leaseSeconds());
-        a.put("leaseExpiresAt", job.leaseExpiresAt());
-        a.put("heartbeatSeconds", settings.heartbeatSeconds());
+    /** The claim response as the protocol's record; its {@code toJson()} is what goes on the wire. */
+    JobAssignment of(Job job) {
         CheckpointView cp = checkpoints.get(job.checkpointId());
-        a.put("checkpoint", Map.of("id", cp.id(), "sha256", cp.sha256(), "sizeBytes", cp.sizeBytes(),
-                "contentUrl", "/api/v1/checkpoints/" + cp.id() + "/content"));
+        ArtifactRef checkpoint = ArtifactRef.checkpoint(cp.id().toString(), cp.sha256(), cp.sizeBytes(),
+                "/api/v1/checkpoints/" + cp.id() + "/content");
+        RecipeOptions recipe = null;
+        DatasetRef calibration = null;
+        ArtifactRef variant = null;
+        DatasetRef dataset = null;
+        String task = null;
         switch (job.type()) {
             case QUANTIZE -> {
-                a.put("recipe", recipe(recipes.get(job.recipeName(), job.recipeVersion())));
-                a.put("calibrationDataset", job.calibrationDatasetName() == null ? null
-                        : dataset(datasets.get(job.calibrationDatasetName(), job.calibrationDatasetVersion())));
+                recipe = recipe(recipes.get(job.recipeName(), job.recipeVersion()));
+                calibration = job.calibrationDatasetName() == null ? null
+                        : dataset(datasets.get(job.calibrationDatasetName(), job.calibrationDatasetVersion()));
             }
             case EVALUATE -> {
                 // Without a variant the checkpoint is evaluated itself (its own reference).
-                if (job.variantId() != null) {
-                    a.put("variant", variant(job.variantId()));
-                }
-                a.put("dataset", dataset(datasets.get(job.datasetName(), job.datasetVersion())));
-                a.put("task", models.get(cp.modelName()).task());
+                variant = job.variantId() == null ? null : variant(job.variantId());
+                dataset = dataset(datasets.get(job.datasetName(), job.datasetVersion()));
+                task = models.get(cp.modelName()).task();
             }
-            case BENCHMARK -> a.put("variant", variant(job.variantId()));
+            case BENCHMARK -> variant = variant(job.variantId());
         }
-        a.put("hardwareTarget", job.hardwareTarget());
-        return a;
+        return new JobAssignment(job.id().toString(), job.type().name(), job.attempts(), settings.leaseSeconds(),
+                job.leaseExpiresAt(), settings.heartbeatSeconds(), checkpoint, recipe, calibration, variant, dataset,
+                task, job.hardwareTarget(), null);
     }
 
-    private static Map<String, Object> recipe(RecipeView r) {
-        Map<String, Object> recipe = new LinkedHashMap<>();
-        recipe.put("name", r.name());
-        recipe.put("version", r.version());
-        recipe.put("hash", r.hash());
-        recipe.put("method", r.method());
-        recipe.put("perChannel", r.perChannel());
-        recipe.put("symmetric", r.symmetric());
-        recipe.put("blockSize", r.blockSize());
-        recipe.put("calibrationMethod", r.calibrationMethod());
-        recipe.put("percentile", r.percentile());
-        recipe.put("excludeNodes", r.excludeNodes());
-        recipe.put("excludeOpTypes", r.excludeOpTypes());
-        recipe.put("accuracyBudget", r.accuracyBudget());
-        recipe.put("algorithm", r.algorithm());
-        recipe.put("gptqDamp", r.gptqDamp());
-        recipe.put("actOrder", r.actOrder());
-        recipe.put("smoothQuantAlpha", r.smoothQuantAlpha());
-        recipe.put("targetBitsPerWeight", r.targetBitsPerWeight());
-        return recipe;
+    private static RecipeOptions recipe(RecipeView r) {
+        return new RecipeOptions(r.name(), r.version(), r.hash(), r.method(), r.perChannel(), r.symmetric(),
+                r.blockSize(), r.calibrationMethod(), r.percentile(), r.excludeNodes(), r.excludeOpTypes(),
+                r.accuracyBudget(), r.algorithm(), r.gptqDamp(), r.actOrder(), r.smoothQuantAlpha(),
+                r.targetBitsPerWeight());
     }
 
-    private Map<String, Object> variant(UUID id) {
+    private ArtifactRef variant(UUID id) {
         VariantRef v = variants.ref(id);
-        return Map.of("id", v.id(), "sha256", v.sha256(), "sizeBytes", v.sizeBytes(), "contentUrl", v.contentUrl(),
-                "method", v.method());
+        return new ArtifactRef(v.id().toString(), v.sha256(), v.sizeBytes(), v.contentUrl(), v.method());
     }
 
-    private static Map<String, Object> dataset(DatasetView d) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", d.name());
-        m.put("version", d.version());
-        m.put("sha256", d.sha256());
-        m.put("format", d.format());
-        m.put("contentUrl", "/api/v1/datasets/" + d.name() + "/versions/" + d.version() + "/content");
-        m.put("hasLabels", d.hasLabels());
-        m.put("hasSlices", d.hasSlices());
-        return m;
+    private static DatasetRef dataset(DatasetView d) {
+        return new DatasetRef(d.name(), d.version(), d.sha256(), d.format(),
+                "/api/v1/datasets/" + d.name() + "/versions/" + d.version() + "/content", d.hasLabels(), d.hasSlices());
     }
 }

@@ -8,6 +8,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import io.qreg.registry.artifact.UploadReceiver;
 import io.qreg.registry.web.PageResponse;
 import io.qreg.registry.web.Pagination;
+import io.qreg.worker.protocol.HeartbeatReply;
+import io.qreg.worker.protocol.HeartbeatRequest;
 
 import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
@@ -62,7 +64,7 @@ class JobController {
     }
 
     @PostMapping("/api/v1/jobs/{id}/heartbeat")
-    JobDispatch.HeartbeatReply heartbeat(@PathVariable UUID id, @RequestBody JobDispatch.Heartbeat heartbeat) {
+    HeartbeatReply heartbeat(@PathVariable UUID id, @RequestBody HeartbeatRequest heartbeat) {
         return dispatch.heartbeat(id, heartbeat);
     }
 

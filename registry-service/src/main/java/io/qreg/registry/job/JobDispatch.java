@@ -15,6 +15,10 @@ import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
+import io.qreg.worker.protocol.AttemptResult;
+import io.qreg.worker.protocol.HeartbeatReply;
+import io.qreg.worker.protocol.HeartbeatRequest;
+import io.qreg.worker.protocol.ProtocolException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -118,35 +122,30 @@ public class JobDispatch {
         store.update(job);
         store.log(job.id(), job.attempts(), JobLogEntry.Level.INFO, "attempt " + job.attempts() + " of "
                 + job.maxAttempts() + " claimed by worker " + worker.id(), now);
-        Map<String, Object> assignment = assignments.of(job);
+        Map<String, Object> assignment = assignments.of(job).toJson();
         // Last, because the audit chain's lock is held from here to the commit: every claim waits on it.
         audit.record("job.claimed", "job", job.id().toString(), null, null,
                 Map.of("workerId", worker.id().toString(), "attempt", job.attempts()));
         return Optional.of(assignment);
     }
 
-    public record Heartbeat(UUID workerId, Integer attempt, Double progress, String message) {
-    }
-
-    public record HeartbeatReply(Instant leaseExpiresAt, boolean cancelRequested) {
-    }
-
-    public HeartbeatReply heartbeat(UUID jobId, Heartbeat h) {
+    public HeartbeatReply heartbeat(UUID jobId, HeartbeatRequest h) {
         if (h == null || h.workerId() == null) {
             throw ApiException.invalid("workerId", "workerId is required");
         }
+        UUID workerId = heartbeatWorkerId(h.workerId());
         if (h.attempt() == null) {
             throw ApiException.invalid("attempt", "attempt is required (the attempt number the claim returned)");
         }
         if (h.progress() != null && (h.progress().isNaN() || h.progress() < 0 || h.progress() > 1)) {
             throw ApiException.invalid("progress", "progress is a fraction between 0 and 1, got " + h.progress());
         }
-        workers.require(h.workerId());
+        workers.require(workerId);
         HeartbeatReply reply = transaction.execute(tx -> {
             store.commitWithoutWaitingForDisk();
-            workers.requireActive(h.workerId());
+            workers.requireActive(workerId);
             Job job = store.lock(jobId).orElseThrow(() -> ApiException.notFound("job", jobId));
-            requireOwner(job, h.workerId(), h.attempt());
+            requireOwner(job, workerId, h.attempt());
             Instant now = Timestamps.now();
             String previous = job.message();
             job.heartbeat(h.progress() == null ? job.progress() : h.progress(), h.message(),
@@ -159,8 +158,16 @@ public class JobDispatch {
             return new HeartbeatReply(job.leaseExpiresAt(), job.cancelRequested());
         });
         // After the commit: no transaction holding a job's lock ever waits for a worker's row (see requireActive).
-        workers.touch(h.workerId());
+        workers.touch(workerId);
         return reply;
+    }
+
+    private static UUID heartbeatWorkerId(String workerId) {
+        try {
+            return UUID.fromString(workerId);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("workerId", "workerId is not a worker id (a UUID), got '" + workerId + "'");
+        }
     }
 
     private static void requireOwner(Job job, UUID workerId, int attempt) {
@@ -180,12 +187,10 @@ public class JobDispatch {
         StagedFile file = upload.file();
         try {
             JsonNode result = parseResult(upload.metadataJson());
-            UUID workerId = uuid(result, "workerId");
-            if (!result.path("attempt").isNumber()) {
-                throw ApiException.invalid("attempt", "attempt is required (the attempt number the claim returned)");
-            }
-            int attempt = result.get("attempt").asInt();
-            ReportedStatus reported = ReportedStatus.parse(result.path("status").asString(""));
+            AttemptResult attemptResult = attemptResult(result);
+            UUID workerId = workerId(attemptResult);
+            int attempt = attemptResult.attempt();
+            ReportedStatus reported = ReportedStatus.of(attemptResult.status());
             WorkerService.WorkerRef worker = workers.require(workerId);
             Map<String, Object> response = transaction.execute(tx -> {
                 store.commitWithoutWaitingForDisk();
@@ -219,8 +224,7 @@ public class JobDispatch {
                             followUps = followUpJobs.queue(job, now);
                         }
                     }
-                    case FAILED -> requeued = job.fail(result.path("error").asString(null),
-                            result.path("retryable").asBoolean(false), now);
+                    case FAILED -> requeued = job.fail(attemptResult.error(), attemptResult.retryable(), now);
                     case CANCELLED -> job.cancelled(now);
                 }
                 store.update(job);
@@ -276,11 +280,21 @@ public class JobDispatch {
         }
     }
 
-    private static UUID uuid(JsonNode node, String field) {
+    /** The result's header as the protocol's record; its sections stay in the node, where the products read them. */
+    @SuppressWarnings("unchecked")
+    private static AttemptResult attemptResult(JsonNode result) {
         try {
-            return UUID.fromString(node.path(field).asString(""));
+            return AttemptResult.fromJson(CanonicalJson.mapper().convertValue(result, Map.class));
+        } catch (ProtocolException e) {
+            throw ApiException.invalid(e.field(), e.getMessage());
+        }
+    }
+
+    private static UUID workerId(AttemptResult result) {
+        try {
+            return UUID.fromString(result.workerId());
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid(field, field + " is required: the id the registration returned");
+            throw ApiException.invalid("workerId", "workerId is required: the id the registration returned");
         }
     }
 

@@ -1,20 +1,19 @@
 package io.qreg.registry.job;
 
-import java.util.Arrays;
+import io.qreg.worker.protocol.ResultStatus;
 
-import io.qreg.registry.web.ApiException;
-
-/** How a worker says an attempt ended, in its result: parsed once, where the result arrives. */
+/**
+ * How a worker said an attempt ended, as the registry stores it with the result. The worker's word is the
+ * protocol's {@link ResultStatus}, read with the result body; this is its stored form (JobStore keeps it).
+ */
 enum ReportedStatus {
     SUCCEEDED, FAILED, CANCELLED;
 
-    static ReportedStatus parse(String value) {
-        for (ReportedStatus s : values()) {
-            if (s.name().equals(value)) {
-                return s;
-            }
-        }
-        throw ApiException.invalid("status", "status must be one of " + Arrays.toString(values()) + ", got '"
-                + value + "'");
+    static ReportedStatus of(ResultStatus status) {
+        return switch (status) {
+            case SUCCEEDED -> SUCCEEDED;
+            case FAILED -> FAILED;
+            case CANCELLED -> CANCELLED;
+        };
     }
 }

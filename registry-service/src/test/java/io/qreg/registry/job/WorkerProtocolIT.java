@@ -253,6 +253,29 @@ class WorkerProtocolIT extends JobTestSupport {
     }
 
     @Test
+    void aResultOrHeartbeatThatCannotBeReadIsRefusedNamingTheFieldAndChangesNothing() {
+        HttpApi engineer = userWith("ENGINEER");
+        TestWorker worker = newWorker();
+        String jobId = submitQuantize(engineer);
+        ok(worker.claim("0"), 200);
+        HttpApi.Reply unknownStatus = worker.result(jobId, 1, "DONE", Map.of(), null);
+        assertThat(unknownStatus.status()).isEqualTo(400);
+        assertThat(unknownStatus.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(unknownStatus.json().get("field").asString()).isEqualTo("status");
+        assertThat(unknownStatus.json().get("detail").asString()).contains("SUCCEEDED, FAILED, CANCELLED");
+        HttpApi.Reply wrongType = worker.result(jobId, 1, "FAILED", Map.of("error", "x", "retryable", "yes"), null);
+        assertThat(wrongType.status()).isEqualTo(400);
+        assertThat(wrongType.json().get("field").asString()).isEqualTo("retryable");
+        HttpApi.Reply badBeat = worker.api.post("/api/v1/jobs/" + jobId + "/heartbeat",
+                Map.of("workerId", "nope", "attempt", 1, "progress", 0.5));
+        assertThat(badBeat.status()).isEqualTo(400);
+        assertThat(badBeat.json().get("field").asString()).isEqualTo("workerId");
+        assertThat(engineer.get("/api/v1/jobs/" + jobId).json().get("status").asString()).isEqualTo("RUNNING");
+        assertThat(jdbc.queryForObject("select count(*) from job_result where job_id = ?::uuid", Integer.class,
+                jobId)).isZero();
+    }
+
+    @Test
     void cancellingAQueuedJobEndsItAtOnceAndAFinishedJobCannotBeCancelled() {
         HttpApi engineer = userWith("ENGINEER");
         String jobId = submitQuantize(engineer);

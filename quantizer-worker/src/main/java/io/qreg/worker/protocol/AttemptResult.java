@@ -1,0 +1,74 @@
+package io.qreg.worker.protocol;
+
+import io.qreg.worker.json.Json;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code result} part of the result call (docs/worker-protocol.md, "Result"): who reports which attempt, how it
+ * ended, and the type-specific sections ({@code report}, {@code evaluation}, {@code benchmark},
+ * {@code engineVersion}, {@code onnxRuntimeVersion}, {@code sha256}, {@code sizeBytes}), which the registry reads
+ * where it records them.
+ */
+public record AttemptResult(String workerId, int attempt, ResultStatus status, String error, boolean retryable,
+        Map<String, Object> sections) {
+
+    private static final Set<String> HEADER = Set.of("workerId", "attempt", "status", "error", "retryable");
+
+    public AttemptResult {
+        sections = sections == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(sections));
+    }
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("workerId", workerId);
+        json.put("attempt", attempt);
+        json.put("status", status.name());
+        json.put("error", error);
+        json.put("retryable", retryable);
+        json.putAll(sections);
+        return json;
+    }
+
+    /**
+     * Reads a result; {@code error} may be absent or null, {@code retryable} absent means false.
+     *
+     * @throws ProtocolException naming the member ({@link ProtocolException#field()})
+     */
+    public static AttemptResult fromJson(Map<String, Object> json) {
+        if (!(json.get("workerId") instanceof String workerId) || workerId.isEmpty()) {
+            throw new ProtocolException("workerId", "workerId is required: the id the registration returned");
+        }
+        if (!(json.get("attempt") instanceof Number attempt)) {
+            throw new ProtocolException("attempt", "attempt is required (the attempt number the claim returned)");
+        }
+        ResultStatus status = status(json.get("status"));
+        String error = member("error", () -> Json.string(json, "error"));
+        Boolean retryable = member("retryable", () -> Json.bool(json, "retryable"));
+        Map<String, Object> sections = new LinkedHashMap<>(json);
+        sections.keySet().removeAll(HEADER);
+        return new AttemptResult(workerId, attempt.intValue(), status, error, Boolean.TRUE.equals(retryable),
+                sections);
+    }
+
+    private static ResultStatus status(Object value) {
+        for (ResultStatus s : ResultStatus.values()) {
+            if (s.name().equals(value)) {
+                return s;
+            }
+        }
+        throw new ProtocolException("status", "status must be one of " + Arrays.toString(ResultStatus.values())
+                + ", got '" + (value instanceof String s ? s : "") + "'");
+    }
+
+    private static <T> T member(String field, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(field, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.qreg.worker.protocol;
+
+import io.qreg.worker.json.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A dataset the job downloads: the claim's {@code calibrationDataset} or {@code dataset}. Every member is sent. */
+public record DatasetRef(String name, Integer version, String sha256, String format, String contentUrl,
+        Boolean hasLabels, Boolean hasSlices) {
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", name);
+        json.put("version", version);
+        json.put("sha256", sha256);
+        json.put("format", format);
+        json.put("contentUrl", contentUrl);
+        json.put("hasLabels", hasLabels);
+        json.put("hasSlices", hasSlices);
+        return json;
+    }
+
+    static DatasetRef fromJson(Map<String, Object> json) {
+        Number version = Json.number(json, "version");
+        return new DatasetRef(Json.string(json, "name"), version == null ? null : version.intValue(),
+                Json.string(json, "sha256"), Json.string(json, "format"), Json.string(json, "contentUrl"),
+                Json.bool(json, "hasLabels"), Json.bool(json, "hasSlices"));
+    }
+}

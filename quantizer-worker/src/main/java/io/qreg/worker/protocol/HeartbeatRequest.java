@@ -1,0 +1,20 @@
+package io.qreg.worker.protocol;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The heartbeat's body (docs/worker-protocol.md, "Heartbeat"): which attempt of which worker is alive, how far it is
+ * and what it does. Boxed, so the registry can refuse a missing {@code attempt} by name.
+ */
+public record HeartbeatRequest(String workerId, Integer attempt, Double progress, String message) {
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("workerId", workerId);
+        json.put("attempt", attempt);
+        json.put("progress", progress);
+        json.put("message", message);
+        return json;
+    }
+}
