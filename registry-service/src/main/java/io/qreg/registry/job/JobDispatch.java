@@ -19,6 +19,7 @@ import io.qreg.worker.protocol.AttemptResult;
 import io.qreg.worker.protocol.HeartbeatReply;
 import io.qreg.worker.protocol.HeartbeatRequest;
 import io.qreg.worker.protocol.ProtocolException;
+import io.qreg.worker.protocol.ResultStatus;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -190,7 +191,7 @@ public class JobDispatch {
             AttemptResult attemptResult = attemptResult(result);
             UUID workerId = workerId(attemptResult);
             int attempt = attemptResult.attempt();
-            ReportedStatus reported = ReportedStatus.of(attemptResult.status());
+            ResultStatus reported = attemptResult.status();
             WorkerService.WorkerRef worker = workers.require(workerId);
             Map<String, Object> response = transaction.execute(tx -> {
                 store.commitWithoutWaitingForDisk();

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.qreg.worker.protocol.ResultStatus;
+
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.Pageable;
@@ -99,7 +101,7 @@ class Jobs {
     }
 
     /** Remembers the answer to this attempt's result, so a repeat of the result gets the same one. */
-    void saveResult(UUID jobId, int attempt, ReportedStatus reported, String responseJson, Instant at) {
+    void saveResult(UUID jobId, int attempt, ResultStatus reported, String responseJson, Instant at) {
         jdbc.update("insert into job_result (job_id, attempt, status, response, created_at)"
                 + " values (?, ?, ?, ?::jsonb, ?)", jobId, attempt, reported.name(), responseJson, ts(at));
     }
