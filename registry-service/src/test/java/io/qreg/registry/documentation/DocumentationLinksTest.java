@@ -55,7 +55,7 @@ class DocumentationLinksTest {
                 link text](../guide.md#guide) and ![an image](../guide.md).
 
                 Broken: [gone](../nothing.md), [no heading](../guide.md#no-such-heading),
-                [outside](../../../etc/passwd), [shared](../../../shared/ARCHITECTURE.md), [absolute](/docs/guide.md),
+                [outside](../../../etc/passwd), [sibling](../../../sibling-repo/NOTES.md), [absolute](/docs/guide.md),
                 [here](#nowhere), [file](file:///tmp/x.md).
 
                 [ref]: ../missing-too.md
@@ -72,7 +72,7 @@ class DocumentationLinksTest {
                 "docs/sub/page.md:6: ../nothing.md (no such file)",
                 "docs/sub/page.md:6: ../guide.md#no-such-heading (no heading with that anchor in docs/guide.md)",
                 "docs/sub/page.md:7: ../../../etc/passwd (outside the repository)",
-                "docs/sub/page.md:7: ../../../shared/ARCHITECTURE.md (outside the repository)",
+                "docs/sub/page.md:7: ../../../sibling-repo/NOTES.md (outside the repository)",
                 "docs/sub/page.md:7: /docs/guide.md (an absolute path; link relative to the file instead)",
                 "docs/sub/page.md:8: #nowhere (no heading with that anchor in docs/sub/page.md)",
                 "docs/sub/page.md:8: file:///tmp/x.md (a file: link leaves the repository)",
