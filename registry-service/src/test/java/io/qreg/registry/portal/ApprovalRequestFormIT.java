@@ -111,10 +111,9 @@ class ApprovalRequestFormIT extends IntegrationTest {
         long before = approvalsOf(variant);
         HttpResponse<String> refused = post("model", otherModel, "variantId", variant, "deployment", otherModel,
                 "environment", "production", "tier", "default");
-        assertThat(refused.statusCode()).isEqualTo(422);
-        assertThat(refused.body()).contains("The request was refused", "is of model &#39;" + model + "&#39;, not of &#39;"
-                + otherModel);
-        assertThat(refused.body()).containsPattern("<select id=\"variantId\"[^>]*aria-invalid=\"true\"");
+        assertRefusedOnField(refused, 422, "variantId",
+                "is of model &#39;" + model + "&#39;, not of &#39;" + otherModel);
+        assertThat(refused.body()).contains("The request was refused");
         assertThat(approvalsOf(variant)).isEqualTo(before);
     }
 
@@ -123,9 +122,7 @@ class ApprovalRequestFormIT extends IntegrationTest {
         long before = approvalsOf(variant);
         HttpResponse<String> refused = post("model", model, "variantId", variant, "deployment", otherModel,
                 "environment", "production", "tier", "default");
-        assertThat(refused.statusCode()).isEqualTo(422);
-        assertThat(refused.body()).contains("deployment &#39;" + otherModel + "&#39; serves model");
-        assertThat(refused.body()).containsPattern("<select id=\"deployment\"[^>]*aria-invalid=\"true\"");
+        assertRefusedOnField(refused, 422, "deployment", "deployment &#39;" + otherModel + "&#39; serves model");
         assertThat(approvalsOf(variant)).isEqualTo(before);
     }
 
@@ -134,16 +131,19 @@ class ApprovalRequestFormIT extends IntegrationTest {
         long before = approvalsOf(variant);
         HttpResponse<String> tier = post("model", model, "variantId", variant, "deployment", model,
                 "environment", "production", "tier", "gold");
-        assertThat(tier.statusCode()).isEqualTo(404);
-        assertThat(tier.body()).contains("has no tier &#39;gold&#39;");
-        assertThat(tier.body()).containsPattern("<select id=\"tier\"[^>]*aria-invalid=\"true\"");
+        assertRefusedOnField(tier, 404, "tier", "has no tier &#39;gold&#39;");
 
         HttpResponse<String> environment = post("model", model, "variantId", variant, "deployment", model,
                 "environment", "mars", "tier", "default");
-        assertThat(environment.statusCode()).isEqualTo(404);
-        assertThat(environment.body()).contains("has no environment &#39;mars&#39;");
-        assertThat(environment.body()).containsPattern("<select id=\"environment\"[^>]*aria-invalid=\"true\"");
+        assertRefusedOnField(environment, 404, "environment", "has no environment &#39;mars&#39;");
         assertThat(approvalsOf(variant)).isEqualTo(before);
+    }
+
+    /** The form came back with the status, the reason, and the refused select marked invalid. */
+    private static void assertRefusedOnField(HttpResponse<String> refused, int status, String field, String reason) {
+        assertThat(refused.statusCode()).isEqualTo(status);
+        assertThat(refused.body()).contains(reason);
+        assertThat(refused.body()).containsPattern("<select id=\"" + field + "\"[^>]*aria-invalid=\"true\"");
     }
 
     @Test
