@@ -83,9 +83,10 @@ class PortalLayoutBrowserIT extends BrowserTest {
             }
         }
         Files.createDirectories(LAYOUT_SCREENSHOTS);
+        String longest = registerAModelAsLongAsTheApiAllows();
         logIn(person(PASSWORD, "ADMIN", "APPROVER"), PASSWORD);
 
-        Deque<String> queue = new ArrayDeque<>(List.of("/", "/models/" + DemoData.DIGITS,
+        Deque<String> queue = new ArrayDeque<>(List.of("/", "/models?q=" + longest, "/models/" + DemoData.DIGITS,
                 "/models/" + DemoData.BYTELM, "/deployments/" + DemoData.DEPLOYMENT,
                 "/jobs/" + seeded.quantizeJobs().values().iterator().next(), "/approvals/new", "/account/password"));
         seeded.approvals().forEach(id -> queue.add("/approvals/" + id));
@@ -133,6 +134,22 @@ class PortalLayoutBrowserIT extends BrowserTest {
                 .anySatisfy(f -> assertThat(f).startsWith("axe scrollable-region-focusable (serious"));
         assertThat(onATablet).anySatisfy(f -> assertThat(f).contains("its first column does not stay: td \"first\""))
                 .noneSatisfy(f -> assertThat(f).startsWith("a table does not fit"));
+    }
+
+    /**
+     * A model whose name, owner and tags are as long as the API accepts, with no space to wrap at: the lists must
+     * fit a laptop whatever other tests (or users) registered, not only with the demo's short names.
+     */
+    private String registerAModelAsLongAsTheApiAllows() {
+        String digits = String.valueOf(Math.abs(UUID.randomUUID().getMostSignificantBits())).repeat(4);
+        String name = ("layout-" + digits).substring(0, 63);
+        assertThat(admin().post("/api/v1/models", Map.of("name", name, "task", "language-model",
+                "owner", ("owner-" + digits).substring(0, 64), "riskTier", "regulated")).status()).isEqualTo(201);
+        for (String key : List.of("team", "cost-centre-of-the-owning-organisation-unit", "data")) {
+            assertThat(admin().put("/api/v1/models/" + name + "/tags/" + key, Map.of("value", digits + digits))
+                    .status()).isEqualTo(200);
+        }
+        return name;
     }
 
     /** The demo, seeded once with a real worker the way DemoDataIT does (seeding again adds nothing). */
@@ -204,7 +221,7 @@ class PortalLayoutBrowserIT extends BrowserTest {
         }
     }
 
-    /** Lets the page follow a resize: Chart.js redraws its canvases on the next animation frames. */
+    /** Lets the page follow a resize: the SVG charts redraw on the next animation frames. */
     private void settle() {
         ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + " requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));");
