@@ -7,6 +7,7 @@ import io.qreg.worker.protocol.RegistrationReply;
 import io.qreg.worker.protocol.RegistrationRequest;
 import io.qreg.worker.json.Json;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
@@ -81,9 +82,9 @@ public class RegistryClient {
         expect("register", response, 200, 201);
         RegistrationReply reply = RegistrationReply.fromJson(Json.parseObject(response.body()));
         Long lease = reply.leaseSeconds();
-        Double heartbeat = reply.heartbeatSeconds();
+        BigDecimal heartbeat = reply.heartbeatSeconds();
         return new Registration(reply.id(), Duration.ofSeconds(lease == null ? 30 : lease),
-                Duration.ofMillis(heartbeat == null ? 10_000 : Math.max(1, (long) (heartbeat * 1000))));
+                Duration.ofMillis(heartbeat == null ? 10_000 : Math.max(1, heartbeat.movePointRight(3).longValue())));
     }
 
     /** {@code POST /api/v1/workers/{id}/claim?wait=Ns}: a job, or empty when none arrived within the wait. */

@@ -3,6 +3,7 @@ package io.qreg.worker.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class RegistrationTest {
     @Test
     void theReplyReadsTheIdAndTheLeaseTimingWhichMayBeAbsentOrFractional() {
         assertThat(RegistrationReply.fromJson(Map.of("id", "w1", "leaseSeconds", 30L, "heartbeatSeconds", 0.5)))
-                .isEqualTo(new RegistrationReply("w1", 30L, 0.5));
+                .isEqualTo(new RegistrationReply("w1", 30L, new BigDecimal("0.5")));
         assertThat(RegistrationReply.fromJson(Map.of("id", "w1"))).isEqualTo(new RegistrationReply("w1", null, null));
     }
 

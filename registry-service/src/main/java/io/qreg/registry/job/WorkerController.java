@@ -8,6 +8,8 @@ import java.util.UUID;
 import io.qreg.registry.web.PageResponse;
 import io.qreg.registry.web.Pagination;
 import io.qreg.registry.web.WaitParameter;
+import io.qreg.worker.protocol.RegistrationReply;
+import io.qreg.worker.protocol.RegistrationRequest;
 
 import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
@@ -37,8 +39,8 @@ class WorkerController {
     }
 
     @PostMapping("/api/v1/workers/register")
-    ResponseEntity<WorkerService.Registered> register(@RequestBody WorkerService.Registration registration) {
-        WorkerService.Registered registered = workers.register(registration);
+    ResponseEntity<RegistrationReply> register(@RequestBody RegistrationRequest registration) {
+        RegistrationReply registered = workers.register(registration);
         return ResponseEntity.status(HttpStatus.CREATED).body(registered);
     }
 

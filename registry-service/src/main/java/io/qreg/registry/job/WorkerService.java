@@ -1,5 +1,6 @@
 package io.qreg.registry.job;
 
+import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,8 @@ import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
+import io.qreg.worker.protocol.RegistrationReply;
+import io.qreg.worker.protocol.RegistrationRequest;
 
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
@@ -44,13 +47,6 @@ public class WorkerService {
         this.settings = settings;
     }
 
-    public record Registration(String name, Map<String, String> labels, Integer concurrency,
-            Map<String, Object> hardwareProfile) {
-    }
-
-    public record Registered(UUID id, int leaseSeconds, int heartbeatSeconds) {
-    }
-
     /** What a claim needs of its worker. */
     record WorkerRef(UUID id, String username, String[] flags, String labelsJson, Object hardwareProfile) {
     }
@@ -62,7 +58,7 @@ public class WorkerService {
     }
 
     @Transactional
-    public Registered register(Registration r) {
+    public RegistrationReply register(RegistrationRequest r) {
         if (r.name() == null || r.name().isBlank() || r.name().length() > 200) {
             throw ApiException.invalid("name", "name is required (max 200 characters), e.g. the host name");
         }
@@ -84,7 +80,8 @@ public class WorkerService {
         workers.insert(id, r, flags, labels, concurrency, now);
         audit.record("worker.registered", "worker", id.toString(), null, r,
                 Map.of("name", r.name(), "labels", labels));
-        return new Registered(id, settings.leaseSeconds(), settings.heartbeatSeconds());
+        return new RegistrationReply(id.toString(), (long) settings.leaseSeconds(),
+                BigDecimal.valueOf(settings.heartbeatSeconds()));
     }
 
     /** The worker, which must belong to the calling account. */

@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.CanonicalJson;
+import io.qreg.worker.protocol.RegistrationRequest;
 
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageImpl;
@@ -30,7 +31,7 @@ class Workers {
         this.jdbc = jdbc;
     }
 
-    void insert(UUID id, WorkerService.Registration r, List<String> flags, Map<String, String> labels,
+    void insert(UUID id, RegistrationRequest r, List<String> flags, Map<String, String> labels,
             int concurrency, Instant now) {
         jdbc.update("""
                 insert into worker (id, name, username, hardware_profile, flags, labels, concurrency, registered_at,

@@ -92,6 +92,16 @@ class ClaimWireFormatIT extends JobTestSupport {
         assertThat(benchmark.get("hardwareTarget").asString()).isEqualTo("any");
     }
 
+    @Test
+    void theRegistrationReplyIsTheIdAndWholeSecondsOfLeaseAndHeartbeat() {
+        // Both sides now share the protocol's RegistrationReply; its decimal heartbeat must still travel as 10.
+        HttpApi.Reply registered = userWith("WORKER").post("/api/v1/workers/register", Map.of("name", "wire-format",
+                "hardwareProfile", Map.of("os", "Linux", "arch", "amd64", "flags", List.of("avx2"))));
+        assertThat(registered.status()).isEqualTo(201);
+        assertThat(registered.body().replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                "<uuid>")).isEqualTo("{\"id\":\"<uuid>\",\"leaseSeconds\":30,\"heartbeatSeconds\":10}");
+    }
+
     private static List<String> names(JsonNode node) {
         List<String> names = new ArrayList<>();
         node.propertyNames().forEach(names::add);
