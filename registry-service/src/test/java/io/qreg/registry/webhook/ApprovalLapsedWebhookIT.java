@@ -8,8 +8,8 @@ import java.util.Map;
 
 import io.qreg.registry.rollout.RolloutTestSupport;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import tools.jackson.databind.JsonNode;
 
@@ -20,15 +20,8 @@ import tools.jackson.databind.JsonNode;
  */
 class ApprovalLapsedWebhookIT extends RolloutTestSupport {
 
-    private WebhookReceiver receiver;
-
-    @AfterEach
-    void retire() {
-        Webhooks.retireAll(jdbc);
-        if (receiver != null) {
-            receiver.close();
-        }
-    }
+    @RegisterExtension
+    final WebhookReceivers receivers = new WebhookReceivers();
 
     @Test
     void aLapsedApprovalIsAnnouncedOnceWithItsTargetAndFailingChecks() throws Exception {
@@ -38,7 +31,7 @@ class ApprovalLapsedWebhookIT extends RolloutTestSupport {
         String variant = variant(model, "int8-dynamic");
         addBenchmark(variant, 2.0);
         String approvalId = makeStable(d, variant, "production", "standard").get("approvalId").asString();
-        receiver = WebhookReceiver.ok();
+        WebhookReceiver receiver = receivers.ok();
         Webhooks.subscribe(engineer(), receiver.url(), List.of("approval.lapsed"), Webhooks.SECRET);
 
         addBenchmark(variant, 1.0);

@@ -12,8 +12,8 @@ import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 import io.qreg.worker.audit.TreeHead;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import tools.jackson.databind.JsonNode;
@@ -26,24 +26,14 @@ class AuditCheckpointWebhookIT extends IntegrationTest {
     @Autowired
     AuditSigningKey key;
 
-    private WebhookReceiver named;
-    private WebhookReceiver everything;
-
-    @AfterEach
-    void retire() {
-        Webhooks.retireAll(jdbc);
-        for (WebhookReceiver receiver : new WebhookReceiver[] {named, everything}) {
-            if (receiver != null) {
-                receiver.close();
-            }
-        }
-    }
+    @RegisterExtension
+    final WebhookReceivers receivers = new WebhookReceivers();
 
     @Test
     void aSignedHeadIsSentToSubscriptionsNamingAuditCheckpointOnlyAndItsSignatureHolds() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        named = WebhookReceiver.ok();
-        everything = WebhookReceiver.ok();
+        WebhookReceiver named = receivers.ok();
+        WebhookReceiver everything = receivers.ok();
         Webhooks.subscribe(engineer, named.url(), List.of("audit.checkpoint"), Webhooks.SECRET);
         Webhooks.subscribe(engineer, everything.url(), List.of("*"), Webhooks.SECRET);
 

@@ -13,28 +13,21 @@ import io.qreg.registry.job.TestWorker;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import tools.jackson.databind.JsonNode;
 
 /** variant.ready, end to end: a worker's accepted QUANTIZE result notifies the subscribers once. */
 class VariantReadyWebhookIT extends JobTestSupport {
 
-    private WebhookReceiver receiver;
-
-    @AfterEach
-    void retire() {
-        Webhooks.retireAll(jdbc);
-        if (receiver != null) {
-            receiver.close();
-        }
-    }
+    @RegisterExtension
+    final WebhookReceivers receivers = new WebhookReceivers();
 
     @Test
     void variantReadyIsSentOnceWhenAQuantizeResultIsAcceptedEvenIfTheWorkerRepeatsIt() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        receiver = WebhookReceiver.ok();
+        WebhookReceiver receiver = receivers.ok();
         Webhooks.subscribe(engineer, receiver.url(), List.of("variant.ready"), SECRET);
         String jobId = submitQuantize(engineer);
         TestWorker worker = newWorker();
@@ -70,7 +63,7 @@ class VariantReadyWebhookIT extends JobTestSupport {
     @Test
     void aFailedQuantizeJobAnnouncesNoVariant() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        receiver = WebhookReceiver.ok();
+        WebhookReceiver receiver = receivers.ok();
         Webhooks.subscribe(engineer, receiver.url(), List.of("*"), SECRET);
         String jobId = submitQuantize(engineer, "maxAttempts", 1);
         TestWorker worker = newWorker();

@@ -21,8 +21,8 @@ import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -40,18 +40,11 @@ class WebhookDeliveryIT extends IntegrationTest {
     @Autowired
     TransactionTemplate transaction;
 
-    private final List<WebhookReceiver> receivers = new ArrayList<>();
-
-    @AfterEach
-    void retire() {
-        Webhooks.retireAll(jdbc);
-        receivers.forEach(WebhookReceiver::close);
-    }
+    @RegisterExtension
+    final WebhookReceivers receivers = new WebhookReceivers();
 
     private WebhookReceiver receiver(int fallback, int... first) {
-        WebhookReceiver r = WebhookReceiver.answering(fallback, first);
-        receivers.add(r);
-        return r;
+        return receivers.answering(fallback, first);
     }
 
     private int enqueue(String type, String subjectId, Map<String, Object> data) {

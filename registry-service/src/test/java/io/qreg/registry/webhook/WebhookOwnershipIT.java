@@ -9,18 +9,16 @@ import java.util.List;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import tools.jackson.databind.JsonNode;
 
 /** A subscription belongs to its creator: other ENGINEERs cannot see, test or delete it; ADMINs can. */
 class WebhookOwnershipIT extends IntegrationTest {
 
-    @AfterEach
-    void retire() {
-        Webhooks.retireAll(jdbc);
-    }
+    @RegisterExtension
+    final WebhookReceivers receivers = new WebhookReceivers();
 
     private static String username(HttpApi api) {
         return api.get("/api/v1/me").json().get("username").asString();

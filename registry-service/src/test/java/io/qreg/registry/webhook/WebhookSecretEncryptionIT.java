@@ -16,8 +16,8 @@ import java.util.UUID;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -30,15 +30,8 @@ class WebhookSecretEncryptionIT extends IntegrationTest {
     @Autowired
     PlaintextSecretMigration migration;
 
-    private WebhookReceiver receiver;
-
-    @AfterEach
-    void retire() {
-        Webhooks.retireAll(jdbc);
-        if (receiver != null) {
-            receiver.close();
-        }
-    }
+    @RegisterExtension
+    final WebhookReceivers receivers = new WebhookReceivers();
 
     private Map<String, Object> storedSecret(String id) {
         return jdbc.queryForMap("select secret, secret_ciphertext from webhook_subscription where id = ?::uuid", id);
@@ -53,7 +46,7 @@ class WebhookSecretEncryptionIT extends IntegrationTest {
     @Test
     void theDatabaseHoldsOnlyCiphertextAndTheReceiverVerifiesTheSignatureWithTheOriginalSecret() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        receiver = WebhookReceiver.ok();
+        WebhookReceiver receiver = receivers.ok();
         String id = Webhooks.subscribe(engineer, receiver.url(), List.of("*"), SECRET).get("id").asString();
 
         Map<String, Object> stored = storedSecret(id);
@@ -76,7 +69,7 @@ class WebhookSecretEncryptionIT extends IntegrationTest {
     void aSecretStoredInPlaintextBeforeEncryptionIsEncryptedAtStartAndStillSigns() {
         HttpApi engineer = userWith("ENGINEER");
         String owner = engineer.get("/api/v1/me").json().get("username").asString();
-        receiver = WebhookReceiver.ok();
+        WebhookReceiver receiver = receivers.ok();
         String legacySecret = "legacy-plaintext-secret-" + UUID.randomUUID();
         UUID id = UUID.randomUUID();
         // A row as V5 stored it: the secret in plaintext, no ciphertext.
@@ -103,7 +96,7 @@ class WebhookSecretEncryptionIT extends IntegrationTest {
     @Test
     void aCiphertextCopiedOntoAnotherSubscriptionDoesNotSignForIt() {
         HttpApi engineer = userWith("ENGINEER");
-        receiver = WebhookReceiver.ok();
+        WebhookReceiver receiver = receivers.ok();
         String victim = Webhooks.subscribe(engineer, "https://ci.example.com/hooks/victim", List.of("*"), SECRET)
                 .get("id").asString();
         String copy = Webhooks.subscribe(engineer, receiver.url(), List.of("*"), "another-secret-0123456789")

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +14,8 @@ import io.qreg.registry.support.Eventually;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -35,24 +34,13 @@ class WebhookSubscriptionIT extends IntegrationTest {
     @Autowired
     TransactionTemplate transaction;
 
-    private final List<WebhookReceiver> receivers = new ArrayList<>();
-
-    @AfterEach
-    void retire() {
-        Webhooks.retireAll(jdbc);
-        receivers.forEach(WebhookReceiver::close);
-    }
-
-    private WebhookReceiver receiver() {
-        WebhookReceiver r = WebhookReceiver.ok();
-        receivers.add(r);
-        return r;
-    }
+    @RegisterExtension
+    final WebhookReceivers receivers = new WebhookReceivers();
 
     @Test
     void aGeneratedSecretIsShownOnceAndSignsThePingTheTestEndpointSends() {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver receiver = receiver();
+        WebhookReceiver receiver = receivers.ok();
         HttpApi.Reply created = engineer.post("/api/v1/webhooks",
                 Map.of("url", receiver.url(), "events", List.of("variant.ready"), "description", "CI pipeline"));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -100,9 +88,9 @@ class WebhookSubscriptionIT extends IntegrationTest {
     @Test
     void onlySubscriptionsWhoseFilterNamesTheEventReceiveIt() {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver variants = receiver();
-        WebhookReceiver approvals = receiver();
-        WebhookReceiver everything = receiver();
+        WebhookReceiver variants = receivers.ok();
+        WebhookReceiver approvals = receivers.ok();
+        WebhookReceiver everything = receivers.ok();
         String variantsId = Webhooks.subscribe(engineer, variants.url(), List.of("variant.ready"), SECRET)
                 .get("id").asString();
         Webhooks.subscribe(engineer, approvals.url(), List.of("approval.decided", "rollout.step"), SECRET);
@@ -123,7 +111,7 @@ class WebhookSubscriptionIT extends IntegrationTest {
     @Test
     void nothingIsQueuedOrSentWhenTheSurroundingTransactionRollsBack() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver receiver = receiver();
+        WebhookReceiver receiver = receivers.ok();
         Webhooks.subscribe(engineer, receiver.url(), List.of("*"), SECRET);
         String subject = UUID.randomUUID().toString();
 
@@ -152,7 +140,7 @@ class WebhookSubscriptionIT extends IntegrationTest {
     @Test
     void aDeletedSubscriptionGetsNothingNewAndWhatItHadWaitingIsCancelled() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver receiver = receiver();
+        WebhookReceiver receiver = receivers.ok();
         String id = Webhooks.subscribe(engineer, receiver.url(), List.of("*"), SECRET).get("id").asString();
         // A retry an hour away, as if the receiver had been down.
         transaction.executeWithoutResult(tx -> {
@@ -182,7 +170,7 @@ class WebhookSubscriptionIT extends IntegrationTest {
     @Test
     void anEventQueuedWhileItsSubscriptionIsBeingDeletedIsCancelledNotSent() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver receiver = receiver();
+        WebhookReceiver receiver = receivers.ok();
         String id = Webhooks.subscribe(engineer, receiver.url(), List.of("*"), SECRET).get("id").asString();
 
         transaction.executeWithoutResult(tx -> {
