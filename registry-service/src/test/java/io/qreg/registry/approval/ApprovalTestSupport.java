@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.qreg.registry.support.Bodies;
 import io.qreg.registry.policy.VariantMaker;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
@@ -52,12 +53,8 @@ abstract class ApprovalTestSupport extends IntegrationTest {
     }
 
     HttpApi.Reply request(HttpApi who, String variant, String tier, Object... extra) {
-        Map<String, Object> body = new HashMap<>(Map.of("variantId", variant, "deployment", deploymentOf(variant),
-                "environment", ENVIRONMENT, "tier", tier));
-        for (int i = 0; i < extra.length; i += 2) {
-            body.put((String) extra[i], extra[i + 1]);
-        }
-        return who.post("/api/v1/approvals", body);
+        return who.post("/api/v1/approvals", Bodies.with(Map.of("variantId", variant,
+                "deployment", deploymentOf(variant), "environment", ENVIRONMENT, "tier", tier), extra));
     }
 
     /** The deployment that serves the variant's model (named after it), created on first use. */

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
+import io.qreg.registry.support.Bodies;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.worker.daemon.WorkerDaemon;
 
@@ -25,11 +26,7 @@ class AlgorithmJobFieldsIT extends JobTestSupport {
 
     private String recipe(Object... fields) {
         String name = unique("alg");
-        Map<String, Object> body = new java.util.HashMap<>(Map.of("name", name, "method", "int4-weight"));
-        for (int i = 0; i < fields.length; i += 2) {
-            body.put((String) fields[i], fields[i + 1]);
-        }
-        ok(admin().post("/api/v1/recipes", body), 201);
+        ok(admin().post("/api/v1/recipes", Bodies.with(Map.of("name", name, "method", "int4-weight"), fields)), 201);
         return name;
     }
 

@@ -8,12 +8,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import io.qreg.registry.support.Bodies;
 import io.qreg.engine.ProgressListener;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QuantizationOptions;
@@ -82,12 +82,8 @@ public abstract class JobTestSupport extends IntegrationTest {
     protected Map<String, Object> quantizeRequest(Object... extra) {
         Registered r = registered();
         // force: these tests drive the worker protocol, so every job must run, even one identical to an earlier test's.
-        Map<String, Object> request = new HashMap<>(Map.of("type", "QUANTIZE", "checkpointId", r.checkpointId(),
-                "recipe", Map.of("name", r.recipe(), "version", 1), "force", true));
-        for (int i = 0; i < extra.length; i += 2) {
-            request.put((String) extra[i], extra[i + 1]);
-        }
-        return request;
+        return Bodies.with(Map.of("type", "QUANTIZE", "checkpointId", r.checkpointId(),
+                "recipe", Map.of("name", r.recipe(), "version", 1), "force", true), extra);
     }
 
     /** Submits a QUANTIZE job as an engineer; returns its id. */

@@ -7,9 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.JsonNode;
@@ -18,26 +16,7 @@ import tools.jackson.databind.JsonNode;
  * Speed gates compare the conservative bound of a benchmark's 95 % bootstrap interval (issue 14 item 5): the lower
  * bound for minSpeedup, the upper bound for maxP99LatencyMs; benchmarks without an interval keep their point estimate.
  */
-class BenchmarkIntervalGateIT extends IntegrationTest {
-
-    private HttpApi engineer;
-    private VariantMaker maker;
-
-    @BeforeEach
-    void setUp() {
-        engineer = userWith("ENGINEER");
-        maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
-    }
-
-    private JsonNode check(String variant, String name) {
-        JsonNode verdict = ok(engineer.get("/api/v1/variants/" + variant + "/verdict"), 200).json();
-        for (JsonNode c : verdict.get("checks")) {
-            if (c.get("name").asString().equals(name)) {
-                return c;
-            }
-        }
-        throw new AssertionError("no check " + name + " in " + verdict);
-    }
+class BenchmarkIntervalGateIT extends PolicyTestSupport {
 
     private String modelWithPolicy(String target, Map<String, Object> thresholds) {
         String model = maker.model(engineer, "classification", "standard");

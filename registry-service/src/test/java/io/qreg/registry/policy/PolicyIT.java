@@ -12,34 +12,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.qreg.registry.support.Bodies;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.JsonNode;
 
 /** Acceptance policies and verdicts over HTTP, with evidence reported through the worker protocol. */
-class PolicyIT extends IntegrationTest {
-
-    private HttpApi engineer;
-    private VariantMaker maker;
-
-    @BeforeEach
-    void setUp() {
-        engineer = userWith("ENGINEER");
-        maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
-    }
-
-    private static Map<String, Object> body(Object... fields) {
-        Map<String, Object> body = new HashMap<>();
-        for (int i = 0; i < fields.length; i += 2) {
-            body.put((String) fields[i], fields[i + 1]);
-        }
-        return body;
-    }
+class PolicyIT extends PolicyTestSupport {
 
     private JsonNode verdict(String variantId) {
         return ok(engineer.get("/api/v1/variants/" + variantId + "/verdict"), 200).json();
@@ -76,7 +58,7 @@ class PolicyIT extends IntegrationTest {
 
         String target = maker.hardwareTarget("edge");
         JsonNode own = ok(admin().put("/api/v1/models/" + model + "/policy",
-                body("maxAccuracyDrop", 0.05, "minSpeedup", 1.2, "hardwareTargets", List.of(target))), 200).json();
+                Bodies.of("maxAccuracyDrop", 0.05, "minSpeedup", 1.2, "hardwareTargets", List.of(target))), 200).json();
         assertThat(own.get("source").asString()).isEqualTo("model");
         assertThat(own.get("maxAccuracyDrop").asDouble()).isEqualTo(0.05);
         assertThat(own.get("minTop1Agreement").isNull()).as("left out, so not checked").isTrue();
@@ -95,14 +77,14 @@ class PolicyIT extends IntegrationTest {
     void aBadPolicyIsRefusedNamingTheFieldAndChangesNothing() {
         String model = maker.model(engineer, "classification", "standard");
         String path = "/api/v1/models/" + model + "/policy";
-        Map<String, Object> misspelt = body("maxAccuracyDorp", 0.01);
+        Map<String, Object> misspelt = Bodies.of("maxAccuracyDorp", 0.01);
         Map<Map<String, Object>, String> bad = Map.of(
                 misspelt, "maxAccuracyDorp",
-                body("maxAccuracyDrop", "a lot"), "maxAccuracyDrop",
-                body("minTop1Agreement", 1.5), "minTop1Agreement",
-                body("minSpeedup", -1), "minSpeedup",
-                body("hardwareTargets", List.of("no-such-target")), "hardwareTargets",
-                body("hardwareTargets", List.of()), "hardwareTargets");
+                Bodies.of("maxAccuracyDrop", "a lot"), "maxAccuracyDrop",
+                Bodies.of("minTop1Agreement", 1.5), "minTop1Agreement",
+                Bodies.of("minSpeedup", -1), "minSpeedup",
+                Bodies.of("hardwareTargets", List.of("no-such-target")), "hardwareTargets",
+                Bodies.of("hardwareTargets", List.of()), "hardwareTargets");
         bad.forEach((policy, field) -> {
             HttpApi.Reply reply = admin().put(path, policy);
             assertThat(reply.status()).as(reply.body()).isEqualTo(400);
@@ -110,9 +92,9 @@ class PolicyIT extends IntegrationTest {
             assertThat(reply.json().get("field").asString()).isEqualTo(field);
         });
         assertThat(admin().put(path, misspelt).json().get("detail").asString()).contains("unknown policy field");
-        assertThat(admin().put("/api/v1/models/no-such-model/policy", body("maxAccuracyDrop", 0.01)).status())
+        assertThat(admin().put("/api/v1/models/no-such-model/policy", Bodies.of("maxAccuracyDrop", 0.01)).status())
                 .isEqualTo(404);
-        assertThat(engineer.put(path, body("maxAccuracyDrop", 0.5)).status()).isEqualTo(403);
+        assertThat(engineer.put(path, Bodies.of("maxAccuracyDrop", 0.5)).status()).isEqualTo(403);
         assertThat(engineer.get(path).json().get("source").asString()).isEqualTo("risk-tier-default");
         assertThat(jdbc.queryForObject("select count(*) from audit_event where action = 'policy.set'"
                 + " and subject_id = ?", Integer.class, model)).isZero();
@@ -121,7 +103,7 @@ class PolicyIT extends IntegrationTest {
     @Test
     void verdictChecksEvaluationThresholdsIncludingTheWorstSliceAndFailsWithoutEvidence() {
         String model = maker.model(engineer, "classification", "standard");
-        ok(admin().put("/api/v1/models/" + model + "/policy", body("maxAccuracyDrop", 0.02,
+        ok(admin().put("/api/v1/models/" + model + "/policy", Bodies.of("maxAccuracyDrop", 0.02,
                 "minTop1Agreement", 0.9, "maxWorstSliceAccuracyDrop", 0.05, "maxPerplexityIncreasePct", 5)), 200);
         String variant = maker.quantize(engineer, model, "int8-dynamic");
 
@@ -207,7 +189,7 @@ class PolicyIT extends IntegrationTest {
         String model = maker.model(engineer, "classification", "standard");
         String gpu = maker.hardwareTarget("gpu");
         String edge = maker.hardwareTarget("edge");
-        ok(admin().put("/api/v1/models/" + model + "/policy", body("minSpeedup", 1.2, "maxP99LatencyMs", 5,
+        ok(admin().put("/api/v1/models/" + model + "/policy", Bodies.of("minSpeedup", 1.2, "maxP99LatencyMs", 5,
                 "maxMemoryMb", 10, "hardwareTargets", List.of(gpu, edge))), 200);
         String variant = maker.quantize(engineer, model, "int8-dynamic");
         String onGpu = maker.benchmark(engineer, variant, gpu, 1.5, 4.0, 5L * 1024 * 1024);
@@ -237,7 +219,7 @@ class PolicyIT extends IntegrationTest {
         assertThat(judged.get("passed").asBoolean()).isFalse();
 
         // Without named targets, every target the variant was benchmarked on is checked.
-        ok(admin().put("/api/v1/models/" + model + "/policy", body("minSpeedup", 1.2)), 200);
+        ok(admin().put("/api/v1/models/" + model + "/policy", Bodies.of("minSpeedup", 1.2)), 200);
         Map<String, JsonNode> everywhere = checks(verdict(variant));
         assertThat(everywhere.keySet()).containsExactlyInAnyOrder("minSpeedup@" + gpu, "minSpeedup@" + edge);
     }

@@ -15,27 +15,16 @@ import io.qreg.npy.NpyDType;
 import io.qreg.npy.NpyWriter;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.JsonNode;
 
 /** Named slices on datasets and per-slice thresholds in policies (issue 14 item 4), over HTTP. */
-class SliceThresholdsIT extends IntegrationTest {
+class SliceThresholdsIT extends PolicyTestSupport {
 
     /** The digits evaluation set has 500 samples: ids 0 (common) for most, 1 (rare-fraud) for every tenth. */
     private static final int SAMPLES = 500;
-
-    private HttpApi engineer;
-    private VariantMaker maker;
-
-    @BeforeEach
-    void setUp() {
-        engineer = userWith("ENGINEER");
-        maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
-    }
 
     private static byte[] slices(int distinctIds) {
         long[] ids = new long[SAMPLES];
@@ -82,16 +71,6 @@ class SliceThresholdsIT extends IntegrationTest {
     /** An evaluation whose overall accuracy barely moves but whose slices drop by the given deltas (ids 0, 1, ...). */
     private static Map<String, Object> evaluation(double... sliceDeltas) {
         return VariantMaker.classification(0.959, 0.96, 0.99, sliceDeltas);
-    }
-
-    private JsonNode check(String variant, String name) {
-        JsonNode verdict = ok(engineer.get("/api/v1/variants/" + variant + "/verdict"), 200).json();
-        for (JsonNode c : verdict.get("checks")) {
-            if (c.get("name").asString().equals(name)) {
-                return c;
-            }
-        }
-        throw new AssertionError("no check " + name + " in " + verdict);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import io.qreg.registry.support.Bodies;
 import io.qreg.registry.support.IntegrationTest;
 
 import org.junit.jupiter.api.Test;
@@ -23,12 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RecipeAlgorithmFieldsIT extends IntegrationTest {
 
     private static Map<String, Object> recipe(String name, Object... fields) {
-        Map<String, Object> body = new HashMap<>();
-        body.put("name", name);
-        for (int i = 0; i < fields.length; i += 2) {
-            body.put((String) fields[i], fields[i + 1]);
-        }
-        return body;
+        return Bodies.with(Map.of("name", name), fields);
     }
 
     private static String sha256(String text) throws Exception {

@@ -2,10 +2,10 @@ package io.qreg.registry.recipe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.qreg.registry.support.Bodies;
 import io.qreg.registry.support.IntegrationTest;
 
 import org.junit.jupiter.api.Test;
@@ -15,12 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RecipeVersioningIT extends IntegrationTest {
 
     private static Map<String, Object> recipe(String name, Object... fields) {
-        Map<String, Object> body = new HashMap<>();
-        body.put("name", name);
-        for (int i = 0; i < fields.length; i += 2) {
-            body.put((String) fields[i], fields[i + 1]);
-        }
-        return body;
+        return Bodies.with(Map.of("name", name), fields);
     }
 
     @Test

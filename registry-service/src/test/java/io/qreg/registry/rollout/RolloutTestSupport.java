@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.qreg.registry.support.Bodies;
 import io.qreg.registry.job.TestWorker;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
@@ -99,12 +100,7 @@ public abstract class RolloutTestSupport extends IntegrationTest {
     }
 
     protected static Map<String, Object> tier(String name, Object... extra) {
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("name", name);
-        for (int i = 0; i < extra.length; i += 2) {
-            t.put((String) extra[i], extra[i + 1]);
-        }
-        return t;
+        return Bodies.with(Map.of("name", name), extra);
     }
 
     /**
@@ -193,9 +189,7 @@ public abstract class RolloutTestSupport extends IntegrationTest {
         // A target the registry will not approve still gets an approval id, so the rollout's own validation answers.
         request.put("approvalId", tryApprove(variantId, deployment, environment, tier).orElseGet(UUID::randomUUID)
                 .toString());
-        for (int i = 0; i < extra.length; i += 2) {
-            request.put((String) extra[i], extra[i + 1]);
-        }
+        request.putAll(Bodies.of(extra));
         return engineer().post("/api/v1/deployments/" + deployment + "/rollouts", request);
     }
 
