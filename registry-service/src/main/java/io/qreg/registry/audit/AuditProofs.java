@@ -76,7 +76,7 @@ public class AuditProofs {
         }
         List<byte[]> leaves = new ArrayList<>((int) Math.min(size, 1 << 20));
         streaming.query("select * from audit_event where seq <= ? order by seq", (ResultSet rs) -> {
-            AuditEvent event = AuditLog.ROW_MAPPER.mapRow(rs, 0);
+            AuditEvent event = AuditEvents.ROW_MAPPER.mapRow(rs, 0);
             if (event.seq() == leaves.size() + 1) {
                 leaves.add(event.leaf().hash());
             }

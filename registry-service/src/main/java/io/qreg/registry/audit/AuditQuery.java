@@ -43,7 +43,7 @@ public class AuditQuery {
         pageArgs.add(pageable.getPageSize());
         pageArgs.add(pageable.getOffset());
         List<AuditEvent> events = jdbc.query("select * from audit_event" + where + order + " limit ? offset ?",
-                AuditLog.ROW_MAPPER, pageArgs.toArray());
+                AuditEvents.ROW_MAPPER, pageArgs.toArray());
         return new PageImpl<>(events, pageable, total == null ? 0 : total);
     }
 

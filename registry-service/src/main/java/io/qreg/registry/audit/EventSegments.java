@@ -93,7 +93,7 @@ final class EventSegments implements AutoCloseable {
     private Segment read(long from, long to) {
         SegmentReader reader = new SegmentReader(from, (int) (to - from + 1), anchoredSize);
         streaming.query("select * from audit_event where seq between ? and ? order by seq",
-                (ResultSet rs) -> reader.accept(AuditLog.ROW_MAPPER.mapRow(rs, 0)), from, to);
+                (ResultSet rs) -> reader.accept(AuditEvents.ROW_MAPPER.mapRow(rs, 0)), from, to);
         return reader.segment();
     }
 

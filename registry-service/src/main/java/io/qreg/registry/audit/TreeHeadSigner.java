@@ -114,7 +114,7 @@ public class TreeHeadSigner {
     /** The events after {@code size}, up to one head's worth, stopping at a gap in the sequence. */
     private List<AuditEvent> contiguousAfter(long size) {
         List<AuditEvent> events = jdbc.query("select * from audit_event where seq > ? order by seq limit ?",
-                AuditLog.ROW_MAPPER, size, eventsPerHead);
+                AuditEvents.ROW_MAPPER, size, eventsPerHead);
         List<AuditEvent> contiguous = new ArrayList<>(events.size());
         for (AuditEvent event : events) {
             if (event.seq() != size + contiguous.size() + 1) {
@@ -158,7 +158,7 @@ public class TreeHeadSigner {
         long upTo = newest == null ? 0 : newest.head().treeSize();
         if (upTo > 0) {
             jdbc.query("select * from audit_event where seq <= ? order by seq", (ResultSet rs) -> {
-                AuditEvent event = AuditLog.ROW_MAPPER.mapRow(rs, 0);
+                AuditEvent event = AuditEvents.ROW_MAPPER.mapRow(rs, 0);
                 if (event.seq() == rebuilt.size() + 1) {
                     rebuilt.append(event.leaf().hash());
                 }
