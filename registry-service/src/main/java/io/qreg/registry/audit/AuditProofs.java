@@ -1,6 +1,5 @@
 package io.qreg.registry.audit;
 
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -8,7 +7,6 @@ import java.util.List;
 import io.qreg.registry.web.ApiException;
 import io.qreg.worker.audit.MerkleTree;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -22,12 +20,11 @@ public class AuditProofs {
 
     private static final HexFormat HEX = HexFormat.of();
 
-    private final JdbcTemplate streaming;
+    private final AuditEvents events;
     private final TreeHeads heads;
 
-    AuditProofs(JdbcTemplate jdbc, TreeHeads heads) {
-        this.streaming = new JdbcTemplate(jdbc.getDataSource());
-        this.streaming.setFetchSize(1000);
+    AuditProofs(AuditEvents events, TreeHeads heads) {
+        this.events = events;
         this.heads = heads;
     }
 
@@ -75,12 +72,11 @@ public class AuditProofs {
             throw ApiException.invalid(field, field + " " + size + " is larger than any audit log this registry proves");
         }
         List<byte[]> leaves = new ArrayList<>((int) Math.min(size, 1 << 20));
-        streaming.query("select * from audit_event where seq <= ? order by seq", (ResultSet rs) -> {
-            AuditEvent event = AuditLog.ROW_MAPPER.mapRow(rs, 0);
+        events.forEachUpTo(size, event -> {
             if (event.seq() == leaves.size() + 1) {
                 leaves.add(event.leaf().hash());
             }
-        }, size);
+        });
         if (leaves.size() < size) {
             throw ApiException.invalid(field, field + " " + size + " is beyond the " + leaves.size()
                     + " consecutive events the log holds");

@@ -10,12 +10,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 import io.qreg.worker.audit.MerkleFrontier;
 import io.qreg.worker.audit.TreeHead;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -31,19 +29,16 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class AuditVerifier {
 
-    private final JdbcTemplate jdbc;
-    private final JdbcTemplate streaming;
+    private final AuditEvents events;
     private final TransactionTemplate readOnly;
     private final TreeHeadAnchors anchors;
     private final TreeHeads store;
     private final AuditSigningKey key;
 
-    AuditVerifier(JdbcTemplate jdbc, PlatformTransactionManager transactions, TreeHeadAnchors anchors,
+    AuditVerifier(AuditEvents events, PlatformTransactionManager transactions, TreeHeadAnchors anchors,
             TreeHeads store, AuditSigningKey key) {
-        this.jdbc = jdbc;
+        this.events = events;
         // Verification reads the whole log; cursors (inside read-only transactions) keep memory flat.
-        this.streaming = new JdbcTemplate(jdbc.getDataSource());
-        this.streaming.setFetchSize(2000);
         this.readOnly = new TransactionTemplate(transactions);
         this.readOnly.setReadOnly(true);
         this.anchors = anchors;
@@ -68,10 +63,10 @@ public class AuditVerifier {
         if (forged.isPresent()) {
             return ChainVerification.broken(0, forged.get(), anchoredSize, heads.size(), newest);
         }
-        Long lastSeq = jdbc.queryForObject("select max(seq) from audit_event", Long.class);
+        Long lastSeq = events.lastSeq();
         Walk walk = new Walk(heads);
         walk.checkHeadsAt(0);
-        try (EventSegments segments = new EventSegments(streaming, readOnly, lastSeq == null ? 0 : lastSeq,
+        try (EventSegments segments = new EventSegments(events, readOnly, lastSeq == null ? 0 : lastSeq,
                 anchoredSize)) {
             while (walk.broken == null && segments.hasNext()) {
                 walk.accept(segments.next());
@@ -110,11 +105,6 @@ public class AuditVerifier {
         return Optional.empty();
     }
 
-    private UUID idOf(long seq) {
-        return jdbc.query("select id from audit_event where seq = ?", (rs, row) -> rs.getObject(1, UUID.class), seq)
-                .stream().findFirst().orElse(null);
-    }
-
     /** Folds the segments, in order, into the running root and compares it with each head at its size. */
     private final class Walk {
 
@@ -133,7 +123,7 @@ public class AuditVerifier {
 
         void accept(EventSegments.Segment segment) {
             if (segment.count() > 0 && !segment.firstPrevHash().equals(previousHash)) {
-                broken = new BrokenLink(segment.from(), idOf(segment.from()),
+                broken = new BrokenLink(segment.from(), events.idOf(segment.from()),
                         "prevHash does not match the hash of event " + (segment.from() - 1));
                 return;
             }
@@ -155,10 +145,9 @@ public class AuditVerifier {
             previousHash = segment.count() > 0 ? segment.lastHash() : previousHash;
             if (segment.count() < segment.leaves().length / 32) {
                 long expected = segment.from() + segment.count();
-                Long found = jdbc.queryForObject("select min(seq) from audit_event where seq > ?", Long.class,
-                        expected);
+                Long found = events.firstSeqAbove(expected);
                 if (found != null) {
-                    broken = new BrokenLink(found, idOf(found),
+                    broken = new BrokenLink(found, events.idOf(found),
                             "sequence gap: expected event " + expected + " but found " + found);
                 }
             }
@@ -196,13 +185,13 @@ public class AuditVerifier {
                     long offset = seq - 1 - leaves.fromSize();
                     if (offset >= 0 && offset < leaves.hashes().size()
                             && !Arrays.equals(leaves.hashes().get((int) offset), sinceLastHead.get(i))) {
-                        return new BrokenLink(seq, idOf(seq), "content differs from what " + signed
+                        return new BrokenLink(seq, events.idOf(seq), "content differs from what " + signed
                                 + " covers: the event was altered after it was anchored");
                     }
                 }
             }
             long first = sinceLastHead.isEmpty() ? head.head().treeSize() : sinceLastHeadFrom;
-            return new BrokenLink(first, idOf(first), "the events up to " + head.head().treeSize()
+            return new BrokenLink(first, events.idOf(first), "the events up to " + head.head().treeSize()
                     + " do not produce the root of " + signed + "; the first that may differ is this one");
         }
     }

@@ -1,6 +1,5 @@
 package io.qreg.registry.audit;
 
-import java.sql.ResultSet;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.NoSuchElementException;
@@ -10,7 +9,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -33,7 +31,7 @@ final class EventSegments implements AutoCloseable {
         }
     }
 
-    private final JdbcTemplate streaming;
+    private final AuditEvents events;
     private final TransactionTemplate readOnly;
     private final long lastSeq;
     private final long anchoredSize;
@@ -42,8 +40,8 @@ final class EventSegments implements AutoCloseable {
     private final Deque<Future<Segment>> inFlight = new ArrayDeque<>();
     private long nextFrom = 1;
 
-    EventSegments(JdbcTemplate streaming, TransactionTemplate readOnly, long lastSeq, long anchoredSize) {
-        this.streaming = streaming;
+    EventSegments(AuditEvents events, TransactionTemplate readOnly, long lastSeq, long anchoredSize) {
+        this.events = events;
         this.readOnly = readOnly;
         this.lastSeq = lastSeq;
         this.anchoredSize = anchoredSize;
@@ -92,8 +90,7 @@ final class EventSegments implements AutoCloseable {
     /** One segment: checks sequence, chain links and (for events no head covers yet) chain hashes. */
     private Segment read(long from, long to) {
         SegmentReader reader = new SegmentReader(from, (int) (to - from + 1), anchoredSize);
-        streaming.query("select * from audit_event where seq between ? and ? order by seq",
-                (ResultSet rs) -> reader.accept(AuditLog.ROW_MAPPER.mapRow(rs, 0)), from, to);
+        events.forEachBetween(from, to, reader);
         return reader.segment();
     }
 

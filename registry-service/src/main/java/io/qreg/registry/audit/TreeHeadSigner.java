@@ -2,7 +2,6 @@ package io.qreg.registry.audit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -40,7 +38,7 @@ public class TreeHeadSigner {
 
     private static final Logger log = LoggerFactory.getLogger(TreeHeadSigner.class);
 
-    private final JdbcTemplate jdbc;
+    private final AuditEvents events;
     private final AuditSigningKey key;
     private final TreeHeadAnchors anchors;
     private final TreeHeads store;
@@ -54,12 +52,11 @@ public class TreeHeadSigner {
     private Instant lastSignedAt;
     private String halted;
 
-    TreeHeadSigner(JdbcTemplate jdbc, AuditSigningKey key, TreeHeadAnchors anchors, TreeHeads store,
+    TreeHeadSigner(AuditEvents events, AuditSigningKey key, TreeHeadAnchors anchors, TreeHeads store,
             TransactionTemplate transaction, ApplicationEventPublisher publisher,
             @Value("${qreg.audit.checkpoint-events:1000}") int eventsPerHead,
             @Value("${qreg.audit.checkpoint-max-age:60s}") Duration maxAge) {
-        this.jdbc = new JdbcTemplate(jdbc.getDataSource());
-        this.jdbc.setFetchSize(1000);
+        this.events = events;
         this.key = key;
         this.anchors = anchors;
         this.store = store;
@@ -113,10 +110,9 @@ public class TreeHeadSigner {
 
     /** The events after {@code size}, up to one head's worth, stopping at a gap in the sequence. */
     private List<AuditEvent> contiguousAfter(long size) {
-        List<AuditEvent> events = jdbc.query("select * from audit_event where seq > ? order by seq limit ?",
-                AuditLog.ROW_MAPPER, size, eventsPerHead);
-        List<AuditEvent> contiguous = new ArrayList<>(events.size());
-        for (AuditEvent event : events) {
+        List<AuditEvent> next = events.after(size, eventsPerHead);
+        List<AuditEvent> contiguous = new ArrayList<>(next.size());
+        for (AuditEvent event : next) {
             if (event.seq() != size + contiguous.size() + 1) {
                 break;
             }
@@ -157,12 +153,11 @@ public class TreeHeadSigner {
         MerkleFrontier rebuilt = new MerkleFrontier();
         long upTo = newest == null ? 0 : newest.head().treeSize();
         if (upTo > 0) {
-            jdbc.query("select * from audit_event where seq <= ? order by seq", (ResultSet rs) -> {
-                AuditEvent event = AuditLog.ROW_MAPPER.mapRow(rs, 0);
+            events.forEachUpTo(upTo, event -> {
                 if (event.seq() == rebuilt.size() + 1) {
                     rebuilt.append(event.leaf().hash());
                 }
-            }, upTo);
+            });
         }
         if (newest != null && (rebuilt.size() != upTo
                 || !HexFormat.of().formatHex(rebuilt.root()).equals(newest.head().rootHash()))) {

@@ -108,7 +108,7 @@ class AuditTamperIT extends IntegrationTest {
             List<AuditEvent> events = new ArrayList<>();
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    events.add(AuditLog.ROW_MAPPER.mapRow(rs, 0));
+                    events.add(AuditEvents.ROW_MAPPER.mapRow(rs, 0));
                 }
             }
             return events;

@@ -89,7 +89,7 @@ class AuditVerifyBenchmark extends IntegrationTest {
         long[] counted = {0};
         String[] previous = {AuditEvent.GENESIS};
         streaming.query("select * from audit_event order by seq", (ResultSet rs) -> {
-            AuditEvent event = AuditLog.ROW_MAPPER.mapRow(rs, 0);
+            AuditEvent event = AuditEvents.ROW_MAPPER.mapRow(rs, 0);
             if (event.prevHash().equals(previous[0]) && event.hash().equals(event.computeHash())) {
                 counted[0]++;
             }
@@ -104,7 +104,7 @@ class AuditVerifyBenchmark extends IntegrationTest {
         streaming.setFetchSize(1000);
         long[] counted = {0};
         streaming.query("select * from audit_event order by seq", (ResultSet rs) -> {
-            if (AuditLog.ROW_MAPPER.mapRow(rs, 0).seq() > 0) {
+            if (AuditEvents.ROW_MAPPER.mapRow(rs, 0).seq() > 0) {
                 counted[0]++;
             }
         });
@@ -113,7 +113,7 @@ class AuditVerifyBenchmark extends IntegrationTest {
 
     /** Appends {@code count} chained events after the newest one, by COPY in chunks of 100,000. */
     private void seed(int count) throws Exception {
-        AuditEvent last = jdbc.query("select * from audit_event order by seq desc limit 1", AuditLog.ROW_MAPPER).get(0);
+        AuditEvent last = jdbc.query("select * from audit_event order by seq desc limit 1", AuditEvents.ROW_MAPPER).get(0);
         String previous = last.hash();
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
         try (Connection c = jdbc.getDataSource().getConnection()) {

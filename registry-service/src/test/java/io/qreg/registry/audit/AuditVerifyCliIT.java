@@ -74,7 +74,7 @@ class AuditVerifyCliIT extends IntegrationTest {
 
         try (Connection superuser = Superuser.connect(getDatabase())) {
             List<AuditEvent> original = jdbc.query("select * from audit_event where seq between ? and ? order by seq",
-                    AuditLog.ROW_MAPPER, seq - 1, last);
+                    AuditEvents.ROW_MAPPER, seq - 1, last);
             String previous = original.get(0).hash();
             for (AuditEvent e : original.subList(1, original.size())) {
                 String actor = e.seq() == seq ? "mallory" : e.actor();
