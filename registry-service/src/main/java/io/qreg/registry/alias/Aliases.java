@@ -1,8 +1,5 @@
 package io.qreg.registry.alias;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +21,6 @@ import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -35,16 +31,16 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class Aliases implements ModelAliases {
 
-    private final JdbcTemplate jdbc;
+    private final AliasAssignments assignments;
     private final ModelService models;
     private final VariantService variants;
     private final VariantLifecycle variantLifecycle;
     private final CheckpointService checkpoints;
     private final AuditLog audit;
 
-    Aliases(JdbcTemplate jdbc, ModelService models, VariantService variants, VariantLifecycle variantLifecycle,
+    Aliases(AliasAssignments assignments, ModelService models, VariantService variants, VariantLifecycle variantLifecycle,
             CheckpointService checkpoints, AuditLog audit) {
-        this.jdbc = jdbc;
+        this.assignments = assignments;
         this.models = models;
         this.variants = variants;
         this.variantLifecycle = variantLifecycle;
@@ -64,22 +60,15 @@ public class Aliases implements ModelAliases {
         models.requireActive(modelName, "name", "given aliases");
         requireTargetOf(model, target);
         // One writer per alias, so "created" and "moved" are told apart truthfully in the audit trail.
-        jdbc.queryForObject("select pg_advisory_xact_lock(hashtext(?))::text", String.class,
-                "model_alias:" + model.id() + ":" + alias);
-        ModelAlias before = find(model, alias);
+        assignments.lock(model.id(), alias);
+        ModelAlias before = assignments.find(model.id(), model.name(), alias);
         if (before != null && Objects.equals(before.variantId(), target.variantId())
                 && Objects.equals(before.checkpointId(), target.checkpointId())) {
             return before;
         }
-        jdbc.update("""
-                insert into model_alias (model_id, alias, variant_id, checkpoint_id, updated_at, updated_by)
-                values (?, ?, ?, ?, ?, ?)
-                on conflict (model_id, alias) do update set variant_id = excluded.variant_id,
-                    checkpoint_id = excluded.checkpoint_id, updated_at = excluded.updated_at,
-                    updated_by = excluded.updated_by""",
-                model.id(), alias, target.variantId(), target.checkpointId(), Timestamp.from(Timestamps.now()),
+        assignments.upsert(model.id(), alias, target.variantId(), target.checkpointId(), Timestamps.now(),
                 CurrentUser.username());
-        ModelAlias after = find(model, alias);
+        ModelAlias after = assignments.find(model.id(), model.name(), alias);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("alias", alias);
         details.put("to", describe(after));
@@ -103,7 +92,7 @@ public class Aliases implements ModelAliases {
     public ModelAlias resolve(String modelName, String alias, String field) {
         AliasNames.require(field, alias);
         ModelView model = models.get(modelName);
-        ModelAlias found = find(model, alias);
+        ModelAlias found = assignments.find(model.id(), model.name(), alias);
         if (found == null) {
             throw new ApiException(HttpStatus.NOT_FOUND, "model '" + model.name() + "' has no alias '" + alias
                     + "'; it has " + aliasesOf(model.name()).stream().map(ModelAlias::alias).toList(), field);
@@ -114,7 +103,7 @@ public class Aliases implements ModelAliases {
     @Transactional
     public void delete(String modelName, String alias) {
         ModelAlias before = resolve(modelName, alias, "alias");
-        jdbc.update("delete from model_alias where model_id = ? and alias = ?", models.get(modelName).id(), alias);
+        assignments.delete(models.get(modelName).id(), alias);
         audit.record("alias.deleted", "model", before.modelName(), before, null,
                 Map.of("alias", alias, "from", describe(before)));
     }
@@ -123,15 +112,13 @@ public class Aliases implements ModelAliases {
     @Transactional(readOnly = true)
     public List<ModelAlias> aliasesOf(String modelName) {
         ModelView model = models.get(modelName);
-        return jdbc.query("select * from model_alias where model_id = ? order by alias",
-                (rs, n) -> row(rs, model.name()), model.id());
+        return assignments.ofModel(model.id(), model.name());
     }
 
     /** The aliases pointing at the variant (for its page). */
     @Transactional(readOnly = true)
     public List<ModelAlias> pointingAtVariant(UUID variantId) {
-        return jdbc.query("select * from model_alias where variant_id = ? order by alias",
-                (rs, n) -> row(rs, models.nameOf(rs.getObject("model_id", UUID.class))), variantId);
+        return assignments.pointingAtVariant(variantId, models::nameOf);
     }
 
     private void requireTargetOf(ModelView model, AliasTarget target) {
@@ -151,17 +138,6 @@ public class Aliases implements ModelAliases {
                         + "'; an alias points within its own model", "checkpointId");
             }
         }
-    }
-
-    private ModelAlias find(ModelView model, String alias) {
-        return jdbc.query("select * from model_alias where model_id = ? and alias = ?",
-                (rs, n) -> row(rs, model.name()), model.id(), alias).stream().findFirst().orElse(null);
-    }
-
-    private static ModelAlias row(ResultSet rs, String modelName) throws SQLException {
-        return new ModelAlias(rs.getString("alias"), modelName, rs.getObject("variant_id", UUID.class),
-                rs.getObject("checkpoint_id", UUID.class), rs.getTimestamp("updated_at").toInstant(),
-                rs.getString("updated_by"));
     }
 
     private static String describe(ModelAlias a) {

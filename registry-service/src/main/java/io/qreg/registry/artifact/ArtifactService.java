@@ -11,14 +11,12 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HexFormat;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.Resource;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -41,12 +39,12 @@ public class ArtifactService {
     private static final int COPY_BUFFER = 256 * 1024;
 
     private final BlobStore store;
-    private final JdbcTemplate jdbc;
+    private final Blobs blobs;
     private final TransactionTemplate newTransaction;
 
-    public ArtifactService(BlobStore store, JdbcTemplate jdbc, TransactionTemplate transactionTemplate) {
+    public ArtifactService(BlobStore store, Blobs blobs, TransactionTemplate transactionTemplate) {
         this.store = store;
-        this.jdbc = jdbc;
+        this.blobs = blobs;
         this.newTransaction = new TransactionTemplate(transactionTemplate.getTransactionManager());
         this.newTransaction.setPropagationBehavior(TransactionTemplate.PROPAGATION_REQUIRES_NEW);
     }
@@ -92,14 +90,13 @@ public class ArtifactService {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public void commit(StagedFile staged) {
-        lock(staged.sha256());
+        blobs.lock(staged.sha256());
         try {
             store.put(staged.sha256(), staged.path());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store blob " + staged.sha256(), e);
         }
-        jdbc.update("insert into blob (sha256, size_bytes, created_at) values (?, ?, ?) on conflict do nothing",
-                staged.sha256(), staged.sizeBytes(), Timestamp.from(Instant.now()));
+        blobs.insert(staged.sha256(), staged.sizeBytes(), Instant.now());
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCompletion(int status) {
@@ -113,9 +110,8 @@ public class ArtifactService {
     private void removeIfUnreferenced(String sha256) {
         try {
             newTransaction.executeWithoutResult(tx -> {
-                lock(sha256);
-                Integer rows = jdbc.queryForObject("select count(*) from blob where sha256 = ?", Integer.class, sha256);
-                if (rows != null && rows == 0) {
+                blobs.lock(sha256);
+                if (!blobs.exists(sha256)) {
                     try {
                         store.delete(sha256);
                         log.info("removed blob {} of a rolled-back upload", sha256);
@@ -127,11 +123,6 @@ public class ArtifactService {
         } catch (RuntimeException e) {
             log.warn("clean-up of blob {} failed; it stays until the next sweep", sha256, e);
         }
-    }
-
-    private void lock(String sha256) {
-        long key = Long.parseUnsignedLong(sha256.substring(0, 15), 16);
-        jdbc.queryForObject("select pg_advisory_xact_lock(?)::text", String.class, key);
     }
 
     public Resource open(String sha256) {

@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,11 +25,11 @@ class BlobJanitor implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(BlobJanitor.class);
 
     private final BlobStore store;
-    private final JdbcTemplate jdbc;
+    private final Blobs blobs;
 
-    BlobJanitor(BlobStore store, JdbcTemplate jdbc) {
+    BlobJanitor(BlobStore store, Blobs blobs) {
         this.store = store;
-        this.jdbc = jdbc;
+        this.blobs = blobs;
     }
 
     @Override
@@ -44,7 +43,7 @@ class BlobJanitor implements ApplicationRunner {
 
     /** Deletes unreferenced blobs stored before {@code cutoff}; returns their digests. */
     List<String> sweep(Instant cutoff) throws IOException {
-        Set<String> known = new HashSet<>(jdbc.queryForList("select sha256 from blob", String.class));
+        Set<String> known = new HashSet<>(blobs.allDigests());
         List<String> orphans = store.list().stream()
                 .filter(b -> !known.contains(b.sha256()) && b.storedAt().isBefore(cutoff))
                 .map(BlobStore.StoredBlob::sha256).toList();

@@ -27,7 +27,6 @@ import org.springframework.core.io.Resource;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -55,17 +54,15 @@ public class DatasetService {
     private final ArtifactService artifacts;
     private final AuditLog audit;
     private final TransactionTemplate transaction;
-    private final JdbcTemplate jdbc;
     private final InflatedSizeGuard inflatedSize;
     private final ImmutableViews<String, DatasetView> views = new ImmutableViews<>();
 
     DatasetService(DatasetRepository datasets, ArtifactService artifacts, AuditLog audit,
-            TransactionTemplate transaction, JdbcTemplate jdbc, InflatedSizeGuard inflatedSize) {
+            TransactionTemplate transaction, InflatedSizeGuard inflatedSize) {
         this.datasets = datasets;
         this.artifacts = artifacts;
         this.audit = audit;
         this.transaction = transaction;
-        this.jdbc = jdbc;
         this.inflatedSize = inflatedSize;
     }
 
@@ -96,8 +93,7 @@ public class DatasetService {
             List<String> sliceNames = given == null ? null : given.names();
             String format = formatOf(staged);
             return transaction.execute(tx -> {
-                jdbc.queryForObject("select pg_advisory_xact_lock(hashtext(?))::text", String.class,
-                        "dataset:" + metadata.name());
+                datasets.advisoryXactLock("dataset:" + metadata.name());
                 var same = datasets.findFirstByNameAndSha256AndPurpose(metadata.name(), staged.sha256(),
                         metadata.purpose()).filter(d -> java.util.Objects.equals(toView(d).sliceNames(), sliceNames));
                 if (same.isPresent()) {

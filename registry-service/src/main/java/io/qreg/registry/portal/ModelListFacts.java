@@ -1,6 +1,5 @@
 package io.qreg.registry.portal;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,24 +10,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.qreg.registry.model.ModelActivity;
 import io.qreg.registry.policy.PolicyService;
 import io.qreg.registry.policy.Verdict;
+import io.qreg.registry.variant.VariantRanking;
 import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.variant.VariantView;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * What the model list says of each model on the page beyond its own row: how many variants it has,
- * its best passing variant and its last activity. A few queries for the whole page, never some per
- * model, because the list pages through registries with hundreds of variants per model.
+ * its best passing variant and its last activity ({@link ModelActivity}). A few queries for the whole
+ * page, never some per model, because the list pages through registries with hundreds of variants per model.
  *
  * <p>"Best passing": of the variants whose verdict under the model's policy passes now (the same
  * {@link PolicyService} verdict the model and variant pages show), the one with the smallest quality
  * drop against its checkpoint, then the highest speed-up. SQL ranks the variants by those two figures
- * (the latest evaluation's, the best benchmark's); the policy then judges them in that order, a few at
- * a time, and stops at the first round that finds a passing one. It judges at most
+ * (the latest evaluation's, the best benchmark's: {@link VariantRanking}); the policy then judges them in
+ * that order, a few at a time, and stops at the first round that finds a passing one. It judges at most
  * {@link #MAX_JUDGED} per model, so a model whose every variant fails costs a bounded amount.
  */
 @Component
@@ -42,12 +42,15 @@ class ModelListFacts {
      */
     private static final int[] ROUNDS = {1, 7, MAX_JUDGED - 8};
 
-    private final JdbcTemplate jdbc;
+    private final ModelActivity activities;
+    private final VariantRanking ranking;
     private final VariantService variants;
     private final PolicyService policies;
 
-    ModelListFacts(JdbcTemplate jdbc, VariantService variants, PolicyService policies) {
-        this.jdbc = jdbc;
+    ModelListFacts(ModelActivity activities, VariantRanking ranking, VariantService variants,
+            PolicyService policies) {
+        this.activities = activities;
+        this.ranking = ranking;
         this.variants = variants;
         this.policies = policies;
     }
@@ -67,73 +70,15 @@ class ModelListFacts {
             return Map.of();
         }
         UUID[] ids = modelIds.toArray(UUID[]::new);
-        Map<UUID, Long> counts = new HashMap<>();
-        Map<UUID, Instant> activity = new HashMap<>();
-        // Last activity: the newest of its checkpoints, variants, jobs (created, started or finished)
-        // and approval requests (requested or decided), each aggregated once over the page's models.
-        jdbc.query("""
-                select m.id, v.n, greatest(c.at, v.at, j.at, a.at) as last_activity
-                from model m
-                left join (select model_id, max(created_at) as at from checkpoint where model_id = any(?::uuid[])
-                           group by model_id) c on c.model_id = m.id
-                left join (select model_id, count(*) as n, max(created_at) as at from variant
-                           where model_id = any(?::uuid[]) group by model_id) v on v.model_id = m.id
-                left join (select c.model_id, max(greatest(j.created_at, j.started_at, j.finished_at)) as at
-                           from job j join checkpoint c on c.id = j.checkpoint_id where c.model_id = any(?::uuid[])
-                           group by c.model_id) j on j.model_id = m.id
-                left join (select model_name, max(greatest(requested_at, decided_at)) as at from approval
-                           where model_name in (select name from model where id = any(?::uuid[]))
-                           group by model_name) a on a.model_name = m.name
-                where m.id = any(?::uuid[])
-                """, rs -> {
-            UUID id = rs.getObject("id", UUID.class);
-            counts.put(id, rs.getLong("n"));
-            Timestamp at = rs.getTimestamp("last_activity");
-            if (at != null) {
-                activity.put(id, at.toInstant());
-            }
-        }, ids, ids, ids, ids, ids);
-        Map<UUID, BestVariant> best = bestPassing(ranked(ids), tasks);
+        Map<UUID, ModelActivity.Activity> activity = activities.of(ids);
+        Map<UUID, BestVariant> best = bestPassing(ranking.bestFirst(ids, MAX_JUDGED), tasks);
         Map<UUID, Facts> facts = new HashMap<>();
         for (UUID id : modelIds) {
-            facts.put(id, new Facts(counts.getOrDefault(id, 0L), best.get(id), activity.get(id)));
+            ModelActivity.Activity a = activity.get(id);
+            facts.put(id, new Facts(a == null ? 0L : a.variantCount(), best.get(id),
+                    a == null ? null : a.lastActivity()));
         }
         return facts;
-    }
-
-    /** Each model's variants (archived ones left out), best-ranked first, up to {@link #MAX_JUDGED}. */
-    private Map<UUID, List<UUID>> ranked(UUID[] modelIds) {
-        Map<UUID, List<UUID>> ranked = new LinkedHashMap<>();
-        // Set-wise (hash joins over the page's variants), not a lookup per variant: a model may have hundreds.
-        jdbc.query("""
-                with v as (
-                  select v.id, v.model_id, v.created_at, m.task from variant v join model m on m.id = v.model_id
-                  where v.model_id = any(?::uuid[]) and v.archived_at is null),
-                latest as (
-                  select distinct on (e.variant_id) e.variant_id, case
-                      when v.task = 'language-model' then
-                        ((e.metrics ->> 'perplexity')::float8 - coalesce((e.reference_metrics ->> 'perplexity')::float8,
-                            (e.metrics ->> 'perplexity')::float8 - (e.deltas ->> 'perplexity')::float8))
-                        / nullif(coalesce((e.reference_metrics ->> 'perplexity')::float8,
-                            (e.metrics ->> 'perplexity')::float8 - (e.deltas ->> 'perplexity')::float8), 0) * 100
-                      when v.task = 'embedding' then -(e.deltas ->> 'recall10')::float8 * 100
-                      else -(e.deltas ->> 'accuracy')::float8 * 100 end as drop
-                  from evaluation e join v on v.id = e.variant_id
-                  order by e.variant_id, e.created_at desc, e.id desc),
-                fastest as (
-                  select b.variant_id, max(b.speedup) as speedup from benchmark b join v on v.id = b.variant_id
-                  group by b.variant_id)
-                select model_id, id from (
-                  select v.model_id, v.id, row_number() over (partition by v.model_id
-                         order by l.drop asc nulls last, f.speedup desc nulls last, v.created_at desc, v.id) as rank
-                  from v left join latest l on l.variant_id = v.id left join fastest f on f.variant_id = v.id) r
-                where rank <= ?
-                order by model_id, rank
-                """, rs -> {
-            ranked.computeIfAbsent(rs.getObject("model_id", UUID.class), k -> new ArrayList<>())
-                    .add(rs.getObject("id", UUID.class));
-        }, modelIds, MAX_JUDGED);
-        return ranked;
     }
 
     /** Judges each model's candidates round by round; a model leaves the walk at its first round with a pass. */

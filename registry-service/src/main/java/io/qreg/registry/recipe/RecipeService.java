@@ -11,7 +11,6 @@ import io.qreg.registry.web.ApiException;
 
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -24,13 +23,11 @@ public class RecipeService {
 
     private final RecipeRepository recipes;
     private final AuditLog audit;
-    private final JdbcTemplate jdbc;
     private final ImmutableViews<String, RecipeView> views = new ImmutableViews<>();
 
-    RecipeService(RecipeRepository recipes, AuditLog audit, JdbcTemplate jdbc) {
+    RecipeService(RecipeRepository recipes, AuditLog audit) {
         this.recipes = recipes;
         this.audit = audit;
-        this.jdbc = jdbc;
     }
 
     /** The stored version and whether this call created it. */
@@ -43,7 +40,7 @@ public class RecipeService {
         String canonical = CanonicalJson.write(spec);
         String hash = CanonicalJson.sha256Hex(canonical);
         // Versions of one name are numbered in order: concurrent posts of that name take turns.
-        jdbc.queryForObject("select pg_advisory_xact_lock(hashtext(?))::text", String.class, "recipe:" + request.name());
+        recipes.advisoryXactLock("recipe:" + request.name());
         var existing = recipes.findByNameAndHash(request.name(), hash);
         if (existing.isPresent()) {
             return new Saved(RecipeView.of(existing.get(), spec), false);

@@ -13,7 +13,6 @@ import io.qreg.registry.deployment.DeploymentView;
 import io.qreg.registry.support.DomainEventPublisher;
 import io.qreg.registry.support.Timestamps;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -30,17 +29,15 @@ class StableReverter {
     private final DeploymentService deployments;
     private final AuditLog audit;
     private final DomainEventPublisher events;
-    private final JdbcTemplate jdbc;
     private final RolloutService rollouts;
 
     StableReverter(Rollouts store, DeploymentService deployments, AuditLog audit,
-            DomainEventPublisher events, JdbcTemplate jdbc, RolloutService rollouts) {
+            DomainEventPublisher events, RolloutService rollouts) {
         this.store = store;
         this.rollouts = rollouts;
         this.deployments = deployments;
         this.audit = audit;
         this.events = events;
-        this.jdbc = jdbc;
     }
 
     /** What a revert did: the rollout it created, or why it made none. */
@@ -97,7 +94,7 @@ class StableReverter {
     }
 
     private boolean standing(UUID approvalId) {
-        List<String> status = jdbc.queryForList("select status from approval where id = ?", String.class, approvalId);
-        return !status.isEmpty() && !List.of("LAPSED", "VOID").contains(status.get(0));
+        return store.approvalStatus(approvalId).filter(status -> !List.of("LAPSED", "VOID").contains(status))
+                .isPresent();
     }
 }

@@ -13,7 +13,6 @@ import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,6 +20,8 @@ import org.springframework.stereotype.Component;
  * new revision is announced with {@code pg_notify} in the transaction that writes it (PostgreSQL
  * delivers it on commit, to every listener), and this thread, on a connection of its own outside
  * the pool, refreshes the entry it names. While the connection is down the cache is not trusted.
+ * {@link RoutingRevisions#announce} sends the notice; the {@code LISTEN} and pings stay here, since
+ * they belong to this dedicated connection rather than to any table.
  */
 @Component
 class RoutingNotifications implements SmartLifecycle {
@@ -40,12 +41,6 @@ class RoutingNotifications implements SmartLifecycle {
         this.connection = server.connection();
         this.cache = cache;
         this.routing = routing;
-    }
-
-    /** Announces a committed-to-be revision; call inside the transaction that inserts it. */
-    static void announce(JdbcTemplate jdbc, String deployment, String environment, long revision) {
-        jdbc.queryForObject("select pg_notify(?, ?)::text", String.class, CHANNEL,
-                deployment + "\t" + environment + "\t" + revision);
     }
 
     @Override

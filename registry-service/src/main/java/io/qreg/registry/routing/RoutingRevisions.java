@@ -42,6 +42,15 @@ class RoutingRevisions {
                 deploymentId, environment, revision, body.text(), body.etag(), routesDigest, Timestamp.from(at));
     }
 
+    /**
+     * Announces a committed-to-be revision to every instance's {@link RoutingNotifications} with
+     * {@code pg_notify}, which PostgreSQL delivers on commit; call inside the transaction that inserts it.
+     */
+    void announce(String deployment, String environment, long revision) {
+        jdbc.queryForObject("select pg_notify(?, ?)::text", String.class, RoutingNotifications.CHANNEL,
+                deployment + "\t" + environment + "\t" + revision);
+    }
+
     Optional<Revision> latest(String deployment, String environment) {
         return jdbc.query(SELECT + " where d.name = ? and r.environment = ? order by r.revision desc limit 1",
                 RoutingRevisions::map, deployment, environment).stream().findFirst();

@@ -28,7 +28,6 @@ import org.springframework.context.event.EventListener;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.Pageable;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -52,17 +51,15 @@ public class RoutingService {
     private final DeploymentService deployments;
     private final RolloutService rollouts;
     private final AuditLog audit;
-    private final JdbcTemplate jdbc;
     private final FallbackThresholds fallbackThresholds;
 
     RoutingService(RoutingRevisions store, RoutingCache cache, DeploymentService deployments, RolloutService rollouts,
-            AuditLog audit, JdbcTemplate jdbc, FallbackThresholds fallbackThresholds) {
+            AuditLog audit, FallbackThresholds fallbackThresholds) {
         this.store = store;
         this.cache = cache;
         this.deployments = deployments;
         this.rollouts = rollouts;
         this.audit = audit;
-        this.jdbc = jdbc;
         this.fallbackThresholds = fallbackThresholds;
     }
 
@@ -130,7 +127,7 @@ public class RoutingService {
         store.insert(deploymentId, environment, next, body, digest, now);
         audit.record("routing.revised", "routing", d.name() + "/" + environment, null, routes,
                 Map.of("revision", next, "etag", body.etag()));
-        RoutingNotifications.announce(jdbc, d.name(), environment, next);
+        store.announce(d.name(), environment, next);
         Revision revision = new Revision(deploymentId, d.name(), environment, next, now, body.text());
         RoutingCache.Key key = new RoutingCache.Key(d.name(), environment);
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

@@ -1,12 +1,9 @@
 package io.qreg.registry.tag;
 
-import java.sql.Timestamp;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
 import io.qreg.registry.audit.AuditLog;
@@ -15,7 +12,6 @@ import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -26,11 +22,11 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class Tags {
 
-    private final JdbcTemplate jdbc;
+    private final TagAssignments assignments;
     private final AuditLog audit;
 
-    Tags(JdbcTemplate jdbc, AuditLog audit) {
-        this.jdbc = jdbc;
+    Tags(TagAssignments assignments, AuditLog audit) {
+        this.assignments = assignments;
         this.audit = audit;
     }
 
@@ -40,20 +36,13 @@ public class Tags {
         TagRules.requireKey("key", key);
         TagRules.requireValue("value", body == null ? null : body.value());
         // One writer per subject at a time, so the count below and the write agree.
-        jdbc.queryForObject("select pg_advisory_xact_lock(hashtext(?))::text", String.class,
-                "subject_tag:" + kind.wireName() + ":" + id);
+        assignments.lock(kind, id);
         Map<String, String> before = of(kind, id);
         if (!before.containsKey(key) && before.size() >= TagRules.MAX_TAGS) {
             throw new ApiException(HttpStatus.CONFLICT, kind.wireName() + " " + auditId + " already has "
                     + TagRules.MAX_TAGS + " tags, the most one may have; remove one first", "key");
         }
-        jdbc.update("""
-                insert into subject_tag (subject_kind, subject_id, tag_key, tag_value, updated_at, updated_by)
-                values (?, ?, ?, ?, ?, ?)
-                on conflict (subject_kind, subject_id, tag_key)
-                do update set tag_value = excluded.tag_value, updated_at = excluded.updated_at,
-                              updated_by = excluded.updated_by""",
-                kind.wireName(), id, key, body.value(), Timestamp.from(Timestamps.now()), CurrentUser.username());
+        assignments.upsert(kind, id, key, body.value(), Timestamps.now(), CurrentUser.username());
         Map<String, String> after = of(kind, id);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("key", key);
@@ -73,8 +62,7 @@ public class Tags {
             throw new ApiException(HttpStatus.NOT_FOUND, kind.wireName() + " " + auditId + " has no tag '" + key
                     + "'; it has " + before.keySet(), "key");
         }
-        jdbc.update("delete from subject_tag where subject_kind = ? and subject_id = ? and tag_key = ?",
-                kind.wireName(), id, key);
+        assignments.delete(kind, id, key);
         Map<String, String> after = of(kind, id);
         audit.record("tag.removed", kind.wireName(), auditId, before, after,
                 Map.of("key", key, "previousValue", before.get(key)));
@@ -84,41 +72,24 @@ public class Tags {
     /** The subject's tags by key, sorted. */
     @Transactional(readOnly = true)
     public Map<String, String> of(TagSubject kind, UUID id) {
-        Map<String, String> tags = new TreeMap<>();
-        jdbc.query("select tag_key, tag_value from subject_tag where subject_kind = ? and subject_id = ?",
-                rs -> {
-                    tags.put(rs.getString("tag_key"), rs.getString("tag_value"));
-                }, kind.wireName(), id);
-        return tags;
+        return assignments.of(kind, id);
     }
 
     /** The tags of each of {@code ids} in one query; a subject without tags maps to an empty map. */
     @Transactional(readOnly = true)
     public Map<UUID, Map<String, String>> of(TagSubject kind, Collection<UUID> ids) {
-        Map<UUID, Map<String, String>> tags = new HashMap<>();
-        ids.forEach(id -> tags.put(id, new TreeMap<>()));
-        if (ids.isEmpty()) {
-            return tags;
-        }
-        jdbc.query("select subject_id, tag_key, tag_value from subject_tag where subject_kind = ?"
-                + " and subject_id = any(?::uuid[])", rs -> {
-                    tags.computeIfAbsent(rs.getObject("subject_id", UUID.class), k -> new TreeMap<>())
-                            .put(rs.getString("tag_key"), rs.getString("tag_value"));
-                }, kind.wireName(), ids.toArray(UUID[]::new));
-        return tags;
+        return assignments.of(kind, ids);
     }
 
     /** The ids of every subject of the kind with the filter's tag (for lists read through JPA, not SQL). */
     @Transactional(readOnly = true)
     public List<UUID> subjectsWith(TagSubject kind, TagFilter filter) {
-        return jdbc.queryForList("select subject_id from subject_tag where subject_kind = ? and tag_key = ?"
-                + " and tag_value = ?", UUID.class, kind.wireName(), filter.key(), filter.value());
+        return assignments.subjectsWith(kind, filter);
     }
 
     /** Every key and value in use on subjects of the kind, for the portal's tag filter. */
     @Transactional(readOnly = true)
     public List<String> inUse(TagSubject kind, int limit) {
-        return jdbc.queryForList("select distinct tag_key || ':' || tag_value from subject_tag where subject_kind = ?"
-                + " order by 1 limit ?", String.class, kind.wireName(), limit);
+        return assignments.inUse(kind, limit);
     }
 }

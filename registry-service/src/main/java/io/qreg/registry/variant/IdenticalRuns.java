@@ -3,7 +3,6 @@ package io.qreg.registry.variant;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -15,10 +14,10 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class IdenticalRuns {
 
-    private final JdbcTemplate jdbc;
+    private final Variants store;
 
-    IdenticalRuns(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+    IdenticalRuns(Variants store) {
+        this.store = store;
     }
 
     /** What makes two QUANTIZE runs identical; {@code calibrationName} and its version are null for none. */
@@ -31,17 +30,6 @@ public class IdenticalRuns {
         if (run.engineVersion() == null) {
             return Optional.empty();
         }
-        return jdbc.queryForList("""
-                select id from variant
-                 where checkpoint_id = ?
-                   and lineage -> 'recipe' ->> 'name' = ?
-                   and (lineage -> 'recipe' ->> 'version')::int = ?
-                   and lineage ->> 'engineVersion' = ?
-                   and coalesce(lineage -> 'calibrationDataset' ->> 'name', '') = ?
-                   and coalesce((lineage -> 'calibrationDataset' ->> 'version')::int, 0) = ?
-                 order by created_at, id
-                 limit 1""", UUID.class, run.checkpointId(), run.recipeName(), run.recipeVersion(),
-                run.engineVersion(), run.calibrationName() == null ? "" : run.calibrationName(),
-                run.calibrationVersion() == null ? 0 : run.calibrationVersion()).stream().findFirst();
+        return store.oldestMadeBy(run);
     }
 }

@@ -47,6 +47,22 @@ class Variants {
         this.jdbc = jdbc;
     }
 
+    /** The oldest variant whose lineage records these run inputs (see {@link IdenticalRuns}). */
+    Optional<UUID> oldestMadeBy(IdenticalRuns.RunInputs run) {
+        return jdbc.queryForList("""
+                select id from variant
+                 where checkpoint_id = ?
+                   and lineage -> 'recipe' ->> 'name' = ?
+                   and (lineage -> 'recipe' ->> 'version')::int = ?
+                   and lineage ->> 'engineVersion' = ?
+                   and coalesce(lineage -> 'calibrationDataset' ->> 'name', '') = ?
+                   and coalesce((lineage -> 'calibrationDataset' ->> 'version')::int, 0) = ?
+                 order by created_at, id
+                 limit 1""", UUID.class, run.checkpointId(), run.recipeName(), run.recipeVersion(),
+                run.engineVersion(), run.calibrationName() == null ? "" : run.calibrationName(),
+                run.calibrationVersion() == null ? 0 : run.calibrationVersion()).stream().findFirst();
+    }
+
     Optional<UUID> idOfJob(UUID jobId) {
         return jdbc.queryForList("select id from variant where job_id = ?", UUID.class, jobId).stream().findFirst();
     }
