@@ -2,6 +2,7 @@ package io.qreg.registry.portal;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.qreg.registry.job.JobService;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Jobs: the filterable list, a job's page with its history, live progress as server-sent events,
@@ -44,11 +46,20 @@ class JobPortalController {
             @RequestParam(required = false) String model, @RequestParam(required = false) Integer page,
             @RequestParam(required = false) Integer size, Model view) {
         String modelName = model == null || model.isBlank() ? null : model.strip();
-        view.addAttribute("jobs", pages.search(status, type, modelName, page, size));
-        view.addAttribute("status", normalized(status));
-        view.addAttribute("type", normalized(type));
+        var found = pages.search(status, type, modelName, page, size);
+        String statusFilter = normalized(status);
+        String typeFilter = normalized(type);
+        view.addAttribute("jobs", found);
+        view.addAttribute("status", statusFilter);
+        view.addAttribute("type", typeFilter);
         view.addAttribute("model", modelName);
         view.addAttribute("modelNames", pages.modelNames());
+        // Pages keep the filters; filters not in use stay out of the links.
+        view.addAttribute("listBase", UriComponentsBuilder.fromPath("/jobs").queryParam("size", found.getSize())
+                .queryParamIfPresent("status", Optional.ofNullable(statusFilter))
+                .queryParamIfPresent("type", Optional.ofNullable(typeFilter))
+                .queryParamIfPresent("model", Optional.ofNullable(modelName))
+                .build().encode().toUriString());
         return "jobs/list";
     }
 
