@@ -1,6 +1,7 @@
 package io.qreg.registry.portal;
 
 import io.qreg.registry.approval.ApprovalService;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
@@ -9,7 +10,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
  * The count beside "Approvals" in the header of every portal page: the requests the signed-in
  * person could sign now. It costs one count query, and none for people who hold no signing role.
  */
-@ControllerAdvice(basePackageClasses = ApprovalInboxBadge.class)
+@ControllerAdvice(annotations = PortalPage.class)
 class ApprovalInboxBadge {
 
     private final ApprovalService approvals;

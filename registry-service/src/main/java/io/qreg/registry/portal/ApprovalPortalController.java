@@ -7,15 +7,15 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.qreg.registry.approval.ApprovalService;
-import io.qreg.registry.portal.ApprovalRequestPickers.RequestForm;
-import io.qreg.registry.checkpoint.CheckpointService;
-import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.approval.ApprovalStatus;
 import io.qreg.registry.approval.ApprovalView;
 import io.qreg.registry.approval.IneligibleSigner;
 import io.qreg.registry.approval.Signoff;
+import io.qreg.registry.checkpoint.CheckpointService;
+import io.qreg.registry.checkpoint.CheckpointView;
 import io.qreg.registry.policy.PolicyService;
 import io.qreg.registry.policy.Verdict;
+import io.qreg.registry.portal.ApprovalRequestPickers.RequestForm;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.security.Role;
 import io.qreg.registry.support.ByteSizes;
@@ -23,12 +23,12 @@ import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.variant.VariantView;
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.Pagination;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -43,7 +43,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * decides what to show. Who may POST is decided twice: by the portal security chain (roles) and by
  * the service (separation of duties, state), so a form posted without its button is still refused.
  */
-@Controller
+@PortalPage
 class ApprovalPortalController {
 
     /** The inbox's short lists; the full, filterable list below them pages. */

@@ -29,6 +29,7 @@ import io.qreg.registry.routing.RoutingViews;
 import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.Pagination;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
@@ -36,7 +37,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -53,7 +53,7 @@ import org.springframework.web.util.UriComponentsBuilder;
  * confirmation works without JavaScript (deployments.js only shortens it to a dialog). Who may
  * post them is the security chain's decision (ENGINEER), not the hidden buttons'.
  */
-@Controller
+@PortalPage
 class DeploymentPortalController {
 
     private static final int RECENT_ROLLOUTS = 10;

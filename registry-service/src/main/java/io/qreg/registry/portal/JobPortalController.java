@@ -8,9 +8,9 @@ import java.util.UUID;
 import io.qreg.registry.job.JobService;
 import io.qreg.registry.job.JobView;
 import io.qreg.registry.web.ApiException;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.http.MediaType;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -26,7 +26,7 @@ import org.springframework.web.util.UriComponentsBuilder;
  * and cancel (ENGINEER, by the security rules on the POST route). Pages show the state at the time
  * they were read; scripts only enhance them with the events.
  */
-@Controller
+@PortalPage
 class JobPortalController {
 
     private final JobPages pages;

@@ -25,13 +25,13 @@ import io.qreg.registry.recipe.RecipeView;
 import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.tag.TagFilter;
 import io.qreg.registry.web.ApiException;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.core.io.Resource;
 import org.springframework.data.domain.Page;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -46,7 +46,7 @@ import org.springframework.web.util.UriComponentsBuilder;
  * quantization). The forms' POST routes need ENGINEER in the security rules; a refused form value
  * is shown on the model page next to the form, with what was typed kept.
  */
-@Controller
+@PortalPage
 class ModelPortalController {
 
     private static final Set<String> UPLOAD_FIELDS = Set.of("version", "license", "redistribution", "sourceUri");

@@ -2,13 +2,13 @@ package io.qreg.registry.portal;
 
 import io.qreg.registry.deployment.ServingAudit;
 import io.qreg.registry.rollout.RolloutService;
+import io.qreg.registry.web.PortalPage;
 
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 
 /** The portal's shell: sign-in and the dashboard. */
-@Controller
+@PortalPage
 class PortalController {
 
     private final DashboardPage dashboard;

@@ -7,6 +7,7 @@ import java.util.Map;
 import jakarta.servlet.http.HttpServletRequest;
 
 import io.qreg.registry.web.ApiException;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -20,12 +21,12 @@ import org.springframework.web.servlet.ModelAndView;
  * The one place a failure on a portal page becomes the error page (templates/error.html, inside the
  * normal layout with the navigation and the signed-in person): an unknown model, job or variant, a
  * malformed id, a refused filter or form outside its own re-rendered form. It covers every controller
- * of this package, so a new portal page needs no registration; the API's controllers live elsewhere
- * and keep their problem+json ({@link io.qreg.registry.web.ApiExceptionHandler}). Ordered first so it
- * wins over that application-wide handler for these controllers. Failures outside a controller (an
- * unmapped path, the security layer's 403) reach the same template through {@code /error}.
+ * marked {@link PortalPage}, in whichever feature's package it lives, so a new portal page needs no
+ * registration; the API's controllers keep their problem+json ({@link io.qreg.registry.web.ApiExceptionHandler}).
+ * Ordered first so it wins over that application-wide handler for these controllers. Failures outside a
+ * controller (an unmapped path, the security layer's 403) reach the same template through {@code /error}.
  */
-@ControllerAdvice(basePackageClasses = PortalPageErrors.class)
+@ControllerAdvice(annotations = PortalPage.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class PortalPageErrors {
 

@@ -11,16 +11,16 @@ import io.qreg.registry.bundle.VariantBundles;
 import io.qreg.registry.deployment.ServingAudit;
 import io.qreg.registry.job.Reproductions;
 import io.qreg.registry.variant.VariantService;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.core.io.Resource;
 import org.springframework.http.ResponseEntity;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 
 /** A variant's page, and its artifact and bundle for people signed in to the portal. */
-@Controller
+@PortalPage
 class VariantPortalController {
 
     private final VariantPages pages;

@@ -1,2 +1,5 @@
-/** The portal's pages: controllers that compose the features' services into Thymeleaf views. */
+/**
+ * The portal pages that compose several features into one view, and what every portal page shares (its error page,
+ * the header's badge, figures and charts); a page of one feature lives in that feature's package.
+ */
 package io.qreg.registry.portal;

@@ -41,6 +41,23 @@ class PortalErrorPagesIT extends IntegrationTest {
     }
 
     @Test
+    void aPageKeptInItsFeaturesPackageGetsTheSameErrorPage() throws Exception {
+        String adminName = FormSession.person(admin(), "ADMIN");
+        FormSession session = FormSession.signedIn(port, adminName);
+
+        // The policy page lives in policy, the account page in security: @PortalPage, not the package, brings them
+        // the portal's error page instead of the API's problem+json.
+        for (String path : new String[] {"/admin/policies/" + unique("no-such-model"),
+                "/admin/users/" + unique("no-such-user")}) {
+            HttpResponse<String> page = session.get(path);
+            assertThat(page.statusCode()).as(path).isEqualTo(404);
+            assertThat(page.headers().firstValue("Content-Type").orElse("")).as(path).startsWith("text/html");
+            assertSignedInLayout(page.body(), adminName, path);
+            assertThat(occurrences(page.body(), "Not Found")).as(path + ": the reason, once").isEqualTo(1);
+        }
+    }
+
+    @Test
     void aForbiddenAdminPageSaysForbiddenOnceAndDoesNotOfferSignInToASignedInViewer() throws Exception {
         String viewer = FormSession.person(admin(), "VIEWER");
         FormSession session = FormSession.signedIn(port, viewer);

@@ -1,4 +1,4 @@
-package io.qreg.registry.portal;
+package io.qreg.registry.security;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -9,13 +9,11 @@ import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletResponse;
 
-import io.qreg.registry.security.CurrentUser;
-import io.qreg.registry.security.TokenService;
-import io.qreg.registry.security.UserService;
 import io.qreg.registry.support.Text;
 import io.qreg.registry.web.ApiException;
+import io.qreg.registry.web.PortalForms;
+import io.qreg.registry.web.PortalPage;
 
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -28,7 +26,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * The administrator's API-token pages (ADMIN only, under /admin/**): one account's tokens, issuing one
  * (its secret shown once) and revoking one. {@link TokenService} validates and audits as the API does.
  */
-@Controller
+@PortalPage
 class TokenPortalController {
 
     private final UserService users;

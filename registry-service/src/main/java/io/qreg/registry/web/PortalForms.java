@@ -1,6 +1,4 @@
-package io.qreg.registry.portal;
-
-import io.qreg.registry.web.ApiException;
+package io.qreg.registry.web;
 
 import org.springframework.ui.Model;
 import org.springframework.web.servlet.ModelAndView;
@@ -9,7 +7,7 @@ import org.springframework.web.servlet.ModelAndView;
  * What the portal's form controllers share: a refusal shown beside the form, and the form page sent again
  * under the refusal's status.
  */
-final class PortalForms {
+public final class PortalForms {
 
     private PortalForms() {
     }
@@ -17,13 +15,13 @@ final class PortalForms {
     /** A refused form: the service's detail, and the field it blames. */
     public record Problem(String detail, String field) {
 
-        static Problem of(ApiException e) {
+        public static Problem of(ApiException e) {
             return new Problem(e.getMessage(), e.field());
         }
     }
 
     /** The form page again, under the refusal's status, so a client (or a test) sees it was refused. */
-    static ModelAndView refused(String viewName, Model view, ApiException e) {
+    public static ModelAndView refused(String viewName, Model view, ApiException e) {
         return new ModelAndView(viewName, view.asMap(), e.status());
     }
 }

@@ -1,12 +1,10 @@
-package io.qreg.registry.portal;
+package io.qreg.registry.policy;
 
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.qreg.registry.policy.LapseAction;
-import io.qreg.registry.policy.Thresholds;
 import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.Text;
 import io.qreg.registry.web.ApiException;

@@ -1,17 +1,13 @@
-package io.qreg.registry.portal;
+package io.qreg.registry.security;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import io.qreg.registry.security.AccountService;
-import io.qreg.registry.security.CurrentUser;
-import io.qreg.registry.security.PortalSessions;
-import io.qreg.registry.security.SignInThrottled;
-import io.qreg.registry.security.UserService;
 import io.qreg.registry.web.ApiException;
+import io.qreg.registry.web.PortalForms;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -23,7 +19,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * A person changes their own password; where an account whose password an ADMIN reset is sent
  * until it does. The change ends the account's other portal sessions and keeps this one.
  */
-@Controller
+@PortalPage
 class PasswordPortalController {
 
     private final UserService users;

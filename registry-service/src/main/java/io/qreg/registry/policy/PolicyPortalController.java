@@ -1,4 +1,4 @@
-package io.qreg.registry.portal;
+package io.qreg.registry.policy;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,18 +7,15 @@ import java.util.Map;
 import io.qreg.registry.job.HardwareTargetService;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
-import io.qreg.registry.policy.EffectivePolicy;
-import io.qreg.registry.policy.LapseAction;
-import io.qreg.registry.policy.PolicyService;
-import io.qreg.registry.policy.Thresholds;
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.Pagination;
+import io.qreg.registry.web.PortalForms;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -32,7 +29,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * thresholds, and one model's policy to set or clear. {@link PolicyService} validates and audits exactly as
  * the API does; a refusal comes back beside the form.
  */
-@Controller
+@PortalPage
 class PolicyPortalController {
 
     private final ModelService models;

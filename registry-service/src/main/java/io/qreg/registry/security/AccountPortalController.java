@@ -1,14 +1,12 @@
-package io.qreg.registry.portal;
+package io.qreg.registry.security;
 
 import java.util.List;
 
-import io.qreg.registry.security.AccountService;
-import io.qreg.registry.security.Role;
-import io.qreg.registry.security.UserService;
 import io.qreg.registry.web.ApiException;
+import io.qreg.registry.web.PortalForms;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -22,7 +20,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * reset its password. Each form calls {@link AccountService}, which validates and audits exactly as
  * the API does; a refusal comes back beside the form under the refusal's status.
  */
-@Controller
+@PortalPage
 class AccountPortalController {
 
     private final UserService users;

@@ -1,17 +1,17 @@
-package io.qreg.registry.portal;
+package io.qreg.registry.job;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.qreg.registry.job.HardwareTargetService;
 import io.qreg.registry.support.Text;
 import io.qreg.registry.web.ApiException;
 import io.qreg.registry.web.Pagination;
+import io.qreg.registry.web.PortalForms;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.data.domain.PageRequest;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -23,7 +23,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * The administrator's hardware-targets page (ADMIN only, under /admin/**): every target and the
  * new-target form. {@link HardwareTargetService} validates and audits exactly as the API does.
  */
-@Controller
+@PortalPage
 class HardwareTargetPortalController {
 
     private final HardwareTargetService targets;

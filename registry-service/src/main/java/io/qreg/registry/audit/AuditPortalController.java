@@ -1,21 +1,18 @@
-package io.qreg.registry.portal;
+package io.qreg.registry.audit;
 
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-import io.qreg.registry.audit.AuditQuery;
-import io.qreg.registry.audit.ChainMonitor;
-import io.qreg.registry.audit.TreeHeads;
 import io.qreg.registry.web.Pagination;
+import io.qreg.registry.web.PortalPage;
 
 import org.springframework.data.domain.Sort;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /** The audit trail for people: filterable, newest first, with the hash chain's latest verification. */
-@Controller
+@PortalPage
 class AuditPortalController {
 
     private static final DateTimeFormatter CHECKED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")

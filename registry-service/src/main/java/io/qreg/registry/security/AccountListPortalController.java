@@ -1,13 +1,12 @@
-package io.qreg.registry.portal;
+package io.qreg.registry.security;
 
 import java.util.List;
 
-import io.qreg.registry.security.Role;
-import io.qreg.registry.security.UserService;
 import io.qreg.registry.support.Text;
 import io.qreg.registry.web.ApiException;
+import io.qreg.registry.web.PortalForms;
+import io.qreg.registry.web.PortalPage;
 
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -20,7 +19,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * and the new-account form. {@link UserService} validates and audits exactly as the API does; a refusal
  * comes back beside the form.
  */
-@Controller
+@PortalPage
 class AccountListPortalController {
 
     private final UserService users;
