@@ -45,8 +45,7 @@ class HqqPerplexityTest {
     }
 
     private static double perplexity(Path model) throws Exception {
-        EvaluationData data = EvaluationData.open(Map.of("input_ids", Fixtures.path("bytelm_small_eval_ids.npy")),
-                Fixtures.path("bytelm_small_eval_labels.npy"), null);
+        EvaluationData data = Fixtures.bytelmEvalSplit();
         return Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, model, null, data, new EvaluationOptions(50, 1),
                 ProgressListener.NONE).metric(MetricKeys.PERPLEXITY);
     }
