@@ -127,8 +127,8 @@ class AwqFoldTest {
         model.save(folded);
         Path awq = dir.resolve("awq.onnx");
         Path rtn = dir.resolve("rtn.onnx");
-        NBitsRewrite.rewrite(folded, awq, l -> BlockQuantizedWeight.quantize(l.weight(), l.k(), l.n(), 4, 32, true));
-        NBitsRewrite.rewrite(fp32, rtn, l -> BlockQuantizedWeight.quantize(l.weight(), l.k(), l.n(), 4, 32, true));
+        NBitsRewrite.roundToNearest(folded, awq, 4, 32, true);
+        NBitsRewrite.roundToNearest(fp32, rtn, 4, 32, true);
 
         float[] reference = OrtFloats.run(fp32, test, ROWS, K);
         double awqError = squaredError(reference, OrtFloats.run(awq, test, ROWS, K));

@@ -15,7 +15,6 @@ import io.qreg.engine.eval.MetricKeys;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.ConstantLinear;
-import io.qreg.engine.quant.weightonly.BlockQuantizedWeight;
 import io.qreg.engine.quant.weightonly.NBitsRewrite;
 import io.qreg.npy.NpyArray;
 import io.qreg.onnx.ir.ModelProto;
@@ -77,8 +76,8 @@ class AwqPerplexityTest {
         model.save(folded);
         Path awq = dir.resolve("awq.onnx");
         Path rtn = dir.resolve("rtn.onnx");
-        NBitsRewrite.rewrite(folded, awq, l -> BlockQuantizedWeight.quantize(l.weight(), l.k(), l.n(), 4, 32, true));
-        NBitsRewrite.rewrite(fp32, rtn, l -> BlockQuantizedWeight.quantize(l.weight(), l.k(), l.n(), 4, 32, true));
+        NBitsRewrite.roundToNearest(folded, awq, 4, 32, true);
+        NBitsRewrite.roundToNearest(fp32, rtn, 4, 32, true);
 
         double awqPerplexity = perplexity(awq);
         double rtnPerplexity = perplexity(rtn);
