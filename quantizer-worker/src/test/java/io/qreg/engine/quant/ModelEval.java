@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.Map;
 
 /** Test fixtures and the accuracy measures the acceptance numbers use, run in ONNX Runtime on one thread. */
-final class ModelEval {
+public final class ModelEval {
 
     private ModelEval() {
     }
@@ -41,7 +41,7 @@ final class ModelEval {
     }
 
     /** Signal-to-quantization-noise ratio of {@code actual} against {@code reference}, in dB. */
-    static double sqnrDb(float[] reference, float[] actual) {
+    public static double sqnrDb(float[] reference, float[] actual) {
         double signal = 0;
         double noise = 0;
         for (int i = 0; i < reference.length; i++) {
