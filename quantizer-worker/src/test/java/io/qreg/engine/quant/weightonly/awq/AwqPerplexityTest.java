@@ -15,7 +15,6 @@ import io.qreg.engine.eval.MetricKeys;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.ConstantLinear;
-import io.qreg.engine.quant.weightonly.NBitsRewrite;
 import io.qreg.npy.NpyArray;
 import io.qreg.onnx.ir.ModelProto;
 import io.qreg.onnx.ir.NodeProto;
@@ -72,15 +71,10 @@ class AwqPerplexityTest {
             folds.add(String.format("%s alpha %.2f error/RTN %.3f -> %s", group.getKey(), result.alpha(),
                     result.error() / result.rtnError(), fold.target()));
         }
-        Path folded = dir.resolve("folded.onnx");
-        model.save(folded);
-        Path awq = dir.resolve("awq.onnx");
-        Path rtn = dir.resolve("rtn.onnx");
-        NBitsRewrite.roundToNearest(folded, awq, 4, 32, true);
-        NBitsRewrite.roundToNearest(fp32, rtn, 4, 32, true);
+        AwqVariants variants = AwqVariants.write(model, fp32, dir);
 
-        double awqPerplexity = perplexity(awq);
-        double rtnPerplexity = perplexity(rtn);
+        double awqPerplexity = perplexity(variants.awq());
+        double rtnPerplexity = perplexity(variants.rtn());
         folds.forEach(System.out::println);
         System.out.printf("bytelm_small int4 block 32 symmetric: AWQ perplexity %.4f, RTN %.4f%n", awqPerplexity,
                 rtnPerplexity);
