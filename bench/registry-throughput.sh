@@ -47,10 +47,8 @@ TARGET_UPLOAD_RATIO=0.5     # upload MB/s / sha256sum MB/s >= this
 TARGET_DOWNLOAD_RATIO=0.5   # download MB/s / cp+sync MB/s >= this
 TARGET_P99_MS=20            # GET /api/v1/models/{name} p99 < this, at THREADS concurrent clients
 
-usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit "${1:-2}"; }
-die() { echo "registry-throughput: $*" >&2; exit 3; }
-log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
-need_int() { [[ "$2" =~ ^[0-9]+$ && "$2" -ge 1 ]] || { echo "$1 needs a positive integer, got '$2'" >&2; exit 2; }; }
+# shellcheck source=bench/lib/script.sh
+source "$REPO/bench/lib/script.sh"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in

@@ -56,10 +56,8 @@ TARGET_WITHIN=1.0     # fraction of judgements made within their interval, at le
 TARGET_COVERAGE=0.95  # judged intervals / intervals that ended in the window, at least
 TARGET_RPS=50000      # 304 responses per second with the rollouts active, at least
 
-usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit "${1:-2}"; }
-die() { echo "rollout-analysis: $*" >&2; exit 3; }
-log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
-need_int() { [[ "$2" =~ ^[0-9]+$ && "$2" -ge 1 ]] || { echo "$1 needs a positive integer, got '$2'" >&2; exit 2; }; }
+# shellcheck source=bench/lib/script.sh
+source "$REPO/bench/lib/script.sh"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in

@@ -39,10 +39,8 @@ COMMAND_LINE="bench/routing-poll.sh${*:+ $*}"
 TARGET_RPS=5000   # 304 responses per second at CONNECTIONS pollers, at least
 TARGET_P99_MS=10  # 304 p99 latency, below
 
-usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit "${1:-2}"; }
-die() { echo "routing-poll: $*" >&2; exit 3; }
-log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
-need_int() { [[ "$2" =~ ^[0-9]+$ && "$2" -ge 1 ]] || { echo "$1 needs a positive integer, got '$2'" >&2; exit 2; }; }
+# shellcheck source=bench/lib/script.sh
+source "$REPO/bench/lib/script.sh"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in

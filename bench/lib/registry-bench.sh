@@ -3,7 +3,7 @@
 # bench/rollout-analysis.sh): the run directory and its cleanup, the machine's facts, building and
 # starting the registry jar, an API helper, the routing scene gateways poll, and wrk measurements.
 # Sourced, not run. The caller defines REPO, JAVA, BUILD, KEEP, WORK_PARENT, THREADS, CONNECTIONS,
-# SECONDS_PER_URL and the functions die and log.
+# SECONDS_PER_URL and the functions die and log (bench/lib/script.sh).
 
 # bench_start NAME: checks the tools, makes the run directory, builds and starts the registry with a
 # bootstrap token, and creates the GATEWAY account (GATEWAY_TOKEN) and the model 'bench-model'.

@@ -65,37 +65,26 @@ public final class OnnxHeaderReader {
         }
         boolean first = true;
         while (!r.atEnd()) {
-            int tag = r.readTag();
-            int field = tag >>> 3;
-            int wireType = tag & 7;
-            if (first && !isModelField(field, wireType)) {
+            ProtoReader.Tag tag = r.readTag();
+            if (first && !isModelField(tag.field(), tag.wireType())) {
                 // Serializers write fields in number order, so a real model starts with one of its own fields.
-                throw r.notOnnx("the file does not start with an ONNX ModelProto field (found field " + field
-                        + ", wire type " + wireType + ")");
+                throw r.notOnnx("the file does not start with an ONNX ModelProto field (found field " + tag.field()
+                        + ", wire type " + tag.wireType() + ")");
             }
             first = false;
-            switch (field) {
-                case 1 -> {
-                    r.expectWireType(wireType, VARINT, "ir_version");
-                    irVersion = r.readVarint();
-                }
-                case 2 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "producer_name");
-                    producerName = r.readString("producer_name");
-                }
-                case 3 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "producer_version");
-                    producerVersion = r.readString("producer_version");
-                }
+            switch (tag.field()) {
+                case 1 -> irVersion = r.varintField(tag, "ir_version");
+                case 2 -> producerName = r.stringField(tag, "producer_name");
+                case 3 -> producerVersion = r.stringField(tag, "producer_version");
                 case 7 -> {
-                    r.message(wireType, "graph", () -> {
+                    r.message(tag, "graph", () -> {
                         readGraph();
                         return null;
                     });
                     sawGraph = true;
                 }
-                case 8 -> opsetImports.add(r.message(wireType, "opset_import", this::readOpsetImport));
-                default -> r.skipValue(wireType, fieldName(field));
+                case 8 -> opsetImports.add(r.message(tag, "opset_import", this::readOpsetImport));
+                default -> r.skipValue(tag, fieldName(tag.field()));
             }
         }
         if (irVersion == null) {
@@ -123,32 +112,26 @@ public final class OnnxHeaderReader {
 
     private void readGraph() throws IOException {
         while (!r.atEnd()) {
-            int tag = r.readTag();
-            int field = tag >>> 3;
-            int wireType = tag & 7;
-            switch (field) {
+            ProtoReader.Tag tag = r.readTag();
+            switch (tag.field()) {
                 case 1 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "node");
-                    quantized |= r.message(wireType, "node", this::readIsQuantizedOp);
+                    quantized |= r.message(tag, "node", this::readIsQuantizedOp);
                     nodeCount++;
                 }
-                case 2 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "name");
-                    graphName = r.readString("name");
-                }
+                case 2 -> graphName = r.stringField(tag, "name");
                 case 5 -> {
-                    String name = r.message(wireType, "initializer", this::readInitializerName);
+                    String name = r.message(tag, "initializer", this::readInitializerName);
                     initializerCount++;
                     if (name != null) {
                         initializerNames.add(name);
                     }
                 }
                 case 11, 12 -> {
-                    String kind = field == 11 ? "input" : "output";
-                    TensorSignature signature = r.message(wireType, kind, signatures::readValueInfo);
-                    (field == 11 ? inputs : outputs).add(signature);
+                    String kind = tag.field() == 11 ? "input" : "output";
+                    TensorSignature signature = r.message(tag, kind, signatures::readValueInfo);
+                    (tag.field() == 11 ? inputs : outputs).add(signature);
                 }
-                default -> r.skipValue(wireType, graphFieldName(field));
+                default -> r.skipValue(tag, graphFieldName(tag.field()));
             }
         }
     }
@@ -161,22 +144,18 @@ public final class OnnxHeaderReader {
         String opType = "";
         String domain = "";
         while (!r.atEnd()) {
-            int tag = r.readTag();
-            int field = tag >>> 3;
-            int wireType = tag & 7;
-            if (field == 4) {
-                r.expectWireType(wireType, LENGTH_DELIMITED, "op_type");
-                opType = r.readString("op_type");
-            } else if (field == 7) {
-                r.expectWireType(wireType, LENGTH_DELIMITED, "domain");
-                domain = r.readString("domain");
+            ProtoReader.Tag tag = r.readTag();
+            if (tag.field() == 4) {
+                opType = r.stringField(tag, "op_type");
+            } else if (tag.field() == 7) {
+                domain = r.stringField(tag, "domain");
             } else {
-                r.skipValue(wireType, switch (field) {
+                r.skipValue(tag, switch (tag.field()) {
                     case 1 -> "input";
                     case 2 -> "output";
                     case 3 -> "name";
                     case 5 -> "attribute";
-                    default -> "#" + field;
+                    default -> "#" + tag.field();
                 });
             }
         }
@@ -187,14 +166,11 @@ public final class OnnxHeaderReader {
     private String readInitializerName() throws IOException {
         String name = null;
         while (!r.atEnd()) {
-            int tag = r.readTag();
-            int field = tag >>> 3;
-            int wireType = tag & 7;
-            if (field == 8) {
-                r.expectWireType(wireType, LENGTH_DELIMITED, "name");
-                name = r.readString("name");
+            ProtoReader.Tag tag = r.readTag();
+            if (tag.field() == 8) {
+                name = r.stringField(tag, "name");
             } else {
-                r.skipValue(wireType, field == 9 ? "raw_data" : "#" + field);
+                r.skipValue(tag, tag.field() == 9 ? "raw_data" : "#" + tag.field());
             }
         }
         return name;
@@ -204,19 +180,11 @@ public final class OnnxHeaderReader {
         String domain = "";
         long version = 0;
         while (!r.atEnd()) {
-            int tag = r.readTag();
-            int field = tag >>> 3;
-            int wireType = tag & 7;
-            switch (field) {
-                case 1 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "domain");
-                    domain = r.readString("domain");
-                }
-                case 2 -> {
-                    r.expectWireType(wireType, VARINT, "version");
-                    version = r.readVarint();
-                }
-                default -> r.skipValue(wireType, "#" + field);
+            ProtoReader.Tag tag = r.readTag();
+            switch (tag.field()) {
+                case 1 -> domain = r.stringField(tag, "domain");
+                case 2 -> version = r.varintField(tag, "version");
+                default -> r.skipValue(tag);
             }
         }
         return new OpsetImport(domain, version);

@@ -60,8 +60,12 @@ final class ProtoReader {
         return bufferPos == bufferLen && !fill();
     }
 
+    /** A field's number and how its value is encoded, as one tag gives them. */
+    record Tag(int field, int wireType) {
+    }
+
     /** Reads a field tag and rejects what cannot occur in an ONNX file: field 0, groups, wire types 6 and 7. */
-    int readTag() throws IOException {
+    Tag readTag() throws IOException {
         long at = position();
         long tag = readVarint();
         int wireType = (int) (tag & 7);
@@ -75,7 +79,7 @@ final class ProtoReader {
         if (field == 0 || field > 0x1FFF_FFFFL) {
             throw notOnnx("invalid protobuf field number " + field + " at byte " + at);
         }
-        return (int) tag;
+        return new Tag((int) field, wireType);
     }
 
     long readVarint() throws IOException {
@@ -124,10 +128,9 @@ final class ProtoReader {
         depth++;
     }
 
-    /** Closes the innermost field; the caller must have read it to its end. */
     /** One embedded message: checks its wire type, reads within its bounds with {@code parser}, leaves it. */
-    <T> T message(int wireType, String name, MessageParser<T> parser) throws IOException {
-        expectWireType(wireType, LENGTH_DELIMITED, name);
+    <T> T message(Tag tag, String name, MessageParser<T> parser) throws IOException {
+        expectWireType(tag.wireType(), LENGTH_DELIMITED, name);
         enter(name, readLength(name));
         T value = parser.parse();
         exit();
@@ -140,6 +143,7 @@ final class ProtoReader {
         T parse() throws IOException;
     }
 
+    /** Closes the innermost field; the caller must have read it to its end. */
     void exit() {
         if (depth == 0 || position() != frameEnds[depth - 1]) {
             throw new IllegalStateException("exit() before the end of field " + path(null));
@@ -147,8 +151,14 @@ final class ProtoReader {
         depth--;
     }
 
+    /** Skips the value of a field the caller does not know, named by its number (e.g. {@code #6}) in errors. */
+    void skipValue(Tag tag) throws IOException {
+        skipValue(tag, "#" + tag.field());
+    }
+
     /** Skips the value of a field the caller does not care about, streaming over it. */
-    void skipValue(int wireType, String name) throws IOException {
+    void skipValue(Tag tag, String name) throws IOException {
+        int wireType = tag.wireType();
         switch (wireType) {
             case VARINT -> readVarint();
             case FIXED64 -> skipFixed(8, name);
@@ -163,8 +173,20 @@ final class ProtoReader {
         }
     }
 
+    /** A string field's value; any wire type but length-delimited is refused. */
+    String stringField(Tag tag, String name) throws IOException {
+        expectWireType(tag.wireType(), LENGTH_DELIMITED, name);
+        return readString(name);
+    }
+
+    /** A varint field's value; any other wire type is refused. */
+    long varintField(Tag tag, String name) throws IOException {
+        expectWireType(tag.wireType(), VARINT, name);
+        return readVarint();
+    }
+
     /** Reads a length-delimited UTF-8 string, refusing anything longer than {@link #MAX_STRING_BYTES}. */
-    String readString(String name) throws IOException {
+    private String readString(String name) throws IOException {
         long at = position();
         long length = readLength(name);
         if (length > MAX_STRING_BYTES) {

@@ -1,7 +1,6 @@
 package io.qreg.onnx;
 
 import static io.qreg.onnx.ProtoReader.LENGTH_DELIMITED;
-import static io.qreg.onnx.ProtoReader.VARINT;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -24,18 +23,11 @@ final class SignatureParser {
         String name = "";
         TypeInfo type = new TypeInfo(OnnxElementTypes.name(0), null);
         while (!r.atEnd()) {
-            int tag = r.readTag();
-            int field = tag >>> 3;
-            int wireType = tag & 7;
-            switch (field) {
-                case 1 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "name");
-                    name = r.readString("name");
-                }
-                case 2 -> {
-                    type = r.message(wireType, "type", this::readType);
-                }
-                default -> r.skipValue(wireType, "#" + field);
+            ProtoReader.Tag tag = r.readTag();
+            switch (tag.field()) {
+                case 1 -> name = r.stringField(tag, "name");
+                case 2 -> type = r.message(tag, "type", this::readType);
+                default -> r.skipValue(tag);
             }
         }
         return new TensorSignature(name, type.elementType(), type.shape());
@@ -48,10 +40,8 @@ final class SignatureParser {
     private TypeInfo readType() throws IOException {
         TypeInfo result = new TypeInfo(OnnxElementTypes.name(0), null);
         while (!r.atEnd()) {
-            int tag = r.readTag();
-            int field = tag >>> 3;
-            int wireType = tag & 7;
-            String kind = switch (field) {
+            ProtoReader.Tag tag = r.readTag();
+            String kind = switch (tag.field()) {
                 case 1 -> "tensor_type";
                 case 4 -> "sequence";
                 case 5 -> "map";
@@ -62,12 +52,12 @@ final class SignatureParser {
             };
             if (kind == null) {
                 // denotation (6) and anything newer: not part of the signature.
-                r.skipValue(wireType, "#" + field);
-            } else if (field == 1) {
-                result = r.message(wireType, kind, this::readTensorType);
+                r.skipValue(tag);
+            } else if (tag.field() == 1) {
+                result = r.message(tag, kind, this::readTensorType);
             } else {
-                r.expectWireType(wireType, LENGTH_DELIMITED, kind);
-                r.skipValue(wireType, kind);
+                r.expectWireType(tag.wireType(), LENGTH_DELIMITED, kind);
+                r.skipValue(tag, kind);
                 result = new TypeInfo(kind, null);
             }
         }
@@ -78,18 +68,11 @@ final class SignatureParser {
         long elemType = 0;
         List<Dimension> shape = null;
         while (!r.atEnd()) {
-            int tag = r.readTag();
-            int field = tag >>> 3;
-            int wireType = tag & 7;
-            switch (field) {
-                case 1 -> {
-                    r.expectWireType(wireType, VARINT, "elem_type");
-                    elemType = r.readVarint();
-                }
-                case 2 -> {
-                    shape = r.message(wireType, "shape", this::readShape);
-                }
-                default -> r.skipValue(wireType, "#" + field);
+            ProtoReader.Tag tag = r.readTag();
+            switch (tag.field()) {
+                case 1 -> elemType = r.varintField(tag, "elem_type");
+                case 2 -> shape = r.message(tag, "shape", this::readShape);
+                default -> r.skipValue(tag);
             }
         }
         return new TypeInfo(OnnxElementTypes.name(elemType), shape);
@@ -98,13 +81,11 @@ final class SignatureParser {
     private List<Dimension> readShape() throws IOException {
         List<Dimension> dims = new ArrayList<>();
         while (!r.atEnd()) {
-            int tag = r.readTag();
-            int field = tag >>> 3;
-            int wireType = tag & 7;
-            if (field == 1) {
-                dims.add(r.message(wireType, "dim", this::readDimension));
+            ProtoReader.Tag tag = r.readTag();
+            if (tag.field() == 1) {
+                dims.add(r.message(tag, "dim", this::readDimension));
             } else {
-                r.skipValue(wireType, "#" + field);
+                r.skipValue(tag);
             }
         }
         return dims;
@@ -113,19 +94,11 @@ final class SignatureParser {
     private Dimension readDimension() throws IOException {
         Dimension dim = Dimension.unknown();
         while (!r.atEnd()) {
-            int tag = r.readTag();
-            int field = tag >>> 3;
-            int wireType = tag & 7;
-            switch (field) {
-                case 1 -> {
-                    r.expectWireType(wireType, VARINT, "dim_value");
-                    dim = Dimension.of(r.readVarint());
-                }
-                case 2 -> {
-                    r.expectWireType(wireType, LENGTH_DELIMITED, "dim_param");
-                    dim = Dimension.param(r.readString("dim_param"));
-                }
-                default -> r.skipValue(wireType, "#" + field);
+            ProtoReader.Tag tag = r.readTag();
+            switch (tag.field()) {
+                case 1 -> dim = Dimension.of(r.varintField(tag, "dim_value"));
+                case 2 -> dim = Dimension.param(r.stringField(tag, "dim_param"));
+                default -> r.skipValue(tag);
             }
         }
         return dim;

@@ -7,6 +7,7 @@ import io.qreg.engine.quant.weightonly.Algorithm;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Everything that decides what the engine writes: the CLI flags and a recipe's fields map onto
@@ -79,36 +80,26 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
     }
 
     public QuantizationOptions withOnlyNodes(Set<String> nodes) {
-        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, nodes, guardMaskedActivations,
-                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
+        return with(copy -> copy.onlyNodes = nodes);
     }
 
     public QuantizationOptions withExcludeNodes(Set<String> nodes) {
-        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                nodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
+        return with(copy -> copy.excludeNodes = nodes);
     }
 
     /** These options leaving every node of these op types in float ({@code --exclude-op-types}). */
     public QuantizationOptions withExcludeOpTypes(Set<String> opTypes) {
-        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                excludeNodes, opTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
+        return with(copy -> copy.excludeOpTypes = opTypes);
     }
 
     /** These options with SmoothQuant at {@code alpha} ({@link #SMOOTH_QUANT_AUTO} to search it, null for none). */
     public QuantizationOptions withSmoothQuantAlpha(Double alpha) {
-        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                alpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
+        return with(copy -> copy.smoothQuantAlpha = alpha);
     }
 
     /** These options reading their calibration samples from other files (a bounded subset, say). */
     public QuantizationOptions withCalibrationInputs(Map<String, Path> files) {
-        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                excludeNodes, excludeOpTypes, files, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
+        return with(copy -> copy.calibrationInputs = files);
     }
 
     /** Whether α is to be searched ({@code --smooth-quant auto}). */
@@ -118,34 +109,84 @@ public record QuantizationOptions(Method method, boolean perChannel, boolean sym
 
     /** The same options with another method (the mixed-precision pass writes some layers with int8-weight). */
     public QuantizationOptions withMethod(Method other) {
-        return new QuantizationOptions(other, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
+        return with(copy -> copy.method = other);
     }
 
     /** The same options at another block size (mixed precision writes some layers at coarser blocks). */
     public QuantizationOptions withBlockSize(int size) {
-        return new QuantizationOptions(method, perChannel, symmetric, size, calibrationMethod, percentile,
-                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
+        return with(copy -> copy.blockSize = size);
     }
 
     public QuantizationOptions withTargetBitsPerWeight(Double bits) {
-        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha, bits, algorithm, gptqDamp, actOrder);
+        return with(copy -> copy.targetBitsPerWeight = bits);
     }
 
     /** The same options with the weight-only algorithm and GPTQ's settings replaced. */
     public QuantizationOptions withAlgorithm(Algorithm algorithm, double gptqDamp, boolean actOrder) {
-        return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
-                excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
-                smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
+        return with(copy -> {
+            copy.algorithm = algorithm;
+            copy.gptqDamp = gptqDamp;
+            copy.actOrder = actOrder;
+        });
     }
 
     /** Whether a node may be touched at all: not excluded by name or op type, and selected if a selection is set. */
     public boolean allows(String nodeName, String opType) {
         return !excludeNodes.contains(nodeName) && !excludeOpTypes.contains(opType)
                 && (onlyNodes == null || onlyNodes.contains(nodeName));
+    }
+
+    /** These options with {@code change} applied: every {@code with...} method is one such change, checked anew. */
+    private QuantizationOptions with(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** The components of a set of options, to be changed one at a time before building the next. */
+    private static final class Copy {
+        private Method method;
+        private boolean perChannel;
+        private boolean symmetric;
+        private int blockSize;
+        private CalibrationMethod calibrationMethod;
+        private double percentile;
+        private Set<String> excludeNodes;
+        private Set<String> excludeOpTypes;
+        private Map<String, Path> calibrationInputs;
+        private Double accuracyBudget;
+        private Set<String> onlyNodes;
+        private boolean guardMaskedActivations;
+        private Double smoothQuantAlpha;
+        private Double targetBitsPerWeight;
+        private Algorithm algorithm;
+        private double gptqDamp;
+        private boolean actOrder;
+
+        private Copy(QuantizationOptions from) {
+            method = from.method;
+            perChannel = from.perChannel;
+            symmetric = from.symmetric;
+            blockSize = from.blockSize;
+            calibrationMethod = from.calibrationMethod;
+            percentile = from.percentile;
+            excludeNodes = from.excludeNodes;
+            excludeOpTypes = from.excludeOpTypes;
+            calibrationInputs = from.calibrationInputs;
+            accuracyBudget = from.accuracyBudget;
+            onlyNodes = from.onlyNodes;
+            guardMaskedActivations = from.guardMaskedActivations;
+            smoothQuantAlpha = from.smoothQuantAlpha;
+            targetBitsPerWeight = from.targetBitsPerWeight;
+            algorithm = from.algorithm;
+            gptqDamp = from.gptqDamp;
+            actOrder = from.actOrder;
+        }
+
+        private QuantizationOptions build() {
+            return new QuantizationOptions(method, perChannel, symmetric, blockSize, calibrationMethod, percentile,
+                    excludeNodes, excludeOpTypes, calibrationInputs, accuracyBudget, onlyNodes, guardMaskedActivations,
+                    smoothQuantAlpha, targetBitsPerWeight, algorithm, gptqDamp, actOrder);
+        }
     }
 }

@@ -20,7 +20,7 @@ import java.util.Optional;
  * and its consistency with the newest, every event replayed into the Merkle root of the newest head, and
  * inclusion proofs for a few events.
  */
-public final class AuditVerifyCommand implements Command {
+public final class AuditVerifyCommand implements ParsedCommand {
 
     /** Exit code when the log does not verify (or cannot be checked): the registry is not to be trusted. */
     public static final int VERIFICATION_FAILED = 1;
@@ -63,12 +63,12 @@ public final class AuditVerifyCommand implements Command {
     }
 
     @Override
-    public int run(List<String> argv, CliContext context) throws Exception {
-        Args args = SPEC.parse(argv);
-        if (args.flag("--help")) {
-            context.out().print(usage());
-            return ExitCode.OK;
-        }
+    public Args.Spec options() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(Args args, CliContext context) throws Exception {
         String registry = args.required("--registry");
         PublicKey key = publicKey(args.required("--public-key"));
         Optional<TreeHead> saved = args.value("--tree-head").map(AuditVerifyCommand::savedHead);

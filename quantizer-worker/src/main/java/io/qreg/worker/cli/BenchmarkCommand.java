@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code benchmark}: latency, throughput and memory of one or more models, compared interleaved. */
-public final class BenchmarkCommand implements Command {
+public final class BenchmarkCommand implements ParsedCommand {
 
     private static final Args.Spec SPEC = Args.spec()
             .option("--batch").option("--threads").option("--iterations").option("--warmup").option("--seq-len")
@@ -69,12 +69,12 @@ public final class BenchmarkCommand implements Command {
     }
 
     @Override
-    public int run(List<String> argv, CliContext context) throws Exception {
-        Args args = SPEC.parse(argv);
-        if (args.flag("--help")) {
-            context.out().print(usage());
-            return ExitCode.OK;
-        }
+    public Args.Spec options() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(Args args, CliContext context) throws Exception {
         if (args.positionals().isEmpty()) {
             throw new UsageException("missing MODEL.onnx");
         }

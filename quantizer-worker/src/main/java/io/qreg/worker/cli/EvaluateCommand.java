@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code evaluate}: task metrics of a model on a dataset, optionally against a reference model. */
-public final class EvaluateCommand implements Command {
+public final class EvaluateCommand implements ParsedCommand {
 
     private static final Args.Spec SPEC = Args.spec()
             .option("--task").repeatable("--input").option("--labels").option("--reference").option("--slices")
@@ -63,12 +63,12 @@ public final class EvaluateCommand implements Command {
     }
 
     @Override
-    public int run(List<String> argv, CliContext context) throws Exception {
-        Args args = SPEC.parse(argv);
-        if (args.flag("--help")) {
-            context.out().print(usage());
-            return ExitCode.OK;
-        }
+    public Args.Spec options() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(Args args, CliContext context) throws Exception {
         EvaluationTask task;
         try {
             task = EvaluationTask.fromCliName(args.required("--task"));

@@ -30,7 +30,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** {@code quantize}: one ONNX model in, its quantized variant out, with a per-layer report. */
-public final class QuantizeCommand implements Command {
+public final class QuantizeCommand implements ParsedCommand {
 
     private static final Args.Spec SPEC = Args.spec()
             .option("--method").flag("--per-channel").flag("--symmetric").flag("--asymmetric").option("--block-size")
@@ -112,12 +112,12 @@ public final class QuantizeCommand implements Command {
     }
 
     @Override
-    public int run(List<String> argv, CliContext context) throws Exception {
-        Args args = SPEC.parse(argv);
-        if (args.flag("--help")) {
-            context.out().print(usage());
-            return ExitCode.OK;
-        }
+    public Args.Spec options() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(Args args, CliContext context) throws Exception {
         if (args.positionals().size() != 1) {
             throw new UsageException("give exactly one IN.onnx, got " + args.positionals());
         }

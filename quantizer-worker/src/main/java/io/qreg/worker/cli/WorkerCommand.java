@@ -8,12 +8,11 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /** {@code worker}: the daemon that claims jobs from a registry and runs them until SIGTERM or SIGINT. */
-public final class WorkerCommand implements Command {
+public final class WorkerCommand implements ParsedCommand {
 
     static final String TOKEN_ENV = "QREG_WORKER_TOKEN";
 
@@ -65,12 +64,12 @@ public final class WorkerCommand implements Command {
     }
 
     @Override
-    public int run(List<String> argv, CliContext context) throws Exception {
-        Args args = SPEC.parse(argv);
-        if (args.flag("--help")) {
-            context.out().print(usage());
-            return ExitCode.OK;
-        }
+    public Args.Spec options() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(Args args, CliContext context) throws Exception {
         if (!args.positionals().isEmpty()) {
             throw new UsageException("worker takes no positional arguments, got " + args.positionals());
         }

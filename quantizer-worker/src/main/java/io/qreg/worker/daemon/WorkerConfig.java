@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How a worker daemon runs. Start from {@link #of(URI, String)} and adjust with the {@code with...} methods.
@@ -71,48 +72,42 @@ public record WorkerConfig(URI registry, String token, String name, Map<String, 
     }
 
     public WorkerConfig withName(String name) {
-        return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
-                benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
+        return with(copy -> copy.name = name);
     }
 
     public WorkerConfig withLabels(Map<String, String> labels) {
-        return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
-                benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
+        return with(copy -> copy.labels = labels);
     }
 
     public WorkerConfig withConcurrency(int concurrency) {
-        return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
-                benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
+        return with(copy -> copy.concurrency = concurrency);
     }
 
     public WorkerConfig withWorkDir(Path workDir) {
-        return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
-                benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
+        return with(copy -> copy.workDir = workDir);
     }
 
     public WorkerConfig withClaimWait(Duration claimWait) {
-        return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
-                benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
+        return with(copy -> copy.claimWait = claimWait);
     }
 
     public WorkerConfig withShutdownGrace(Duration shutdownGrace) {
-        return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
-                benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
+        return with(copy -> copy.shutdownGrace = shutdownGrace);
     }
 
     public WorkerConfig withBenchmark(int iterations, int warmup) {
-        return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
-                iterations, warmup, measureSensitivity, maxBackoff, log);
+        return with(copy -> {
+            copy.benchmarkIterations = iterations;
+            copy.benchmarkWarmup = warmup;
+        });
     }
 
     public WorkerConfig withMeasureSensitivity(boolean measureSensitivity) {
-        return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
-                benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
+        return with(copy -> copy.measureSensitivity = measureSensitivity);
     }
 
     public WorkerConfig withMaxBackoff(Duration maxBackoff) {
-        return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
-                benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
+        return with(copy -> copy.maxBackoff = maxBackoff);
     }
 
     /** Timestamped lines on {@code out}, as {@link WorkerLog#printingTo(PrintStream)} writes them. */
@@ -121,8 +116,52 @@ public record WorkerConfig(URI registry, String token, String name, Map<String, 
     }
 
     public WorkerConfig withLog(WorkerLog log) {
-        return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
-                benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
+        return with(copy -> copy.log = log);
+    }
+
+    /** This config with {@code change} applied: every {@code with...} method is one such change, checked anew. */
+    private WorkerConfig with(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** The components of a config, to be changed one at a time before building the next config. */
+    private static final class Copy {
+        private final URI registry;
+        private final String token;
+        private String name;
+        private Map<String, String> labels;
+        private int concurrency;
+        private Path workDir;
+        private Duration claimWait;
+        private Duration shutdownGrace;
+        private int benchmarkIterations;
+        private int benchmarkWarmup;
+        private boolean measureSensitivity;
+        private Duration maxBackoff;
+        private WorkerLog log;
+
+        private Copy(WorkerConfig from) {
+            registry = from.registry;
+            token = from.token;
+            name = from.name;
+            labels = from.labels;
+            concurrency = from.concurrency;
+            workDir = from.workDir;
+            claimWait = from.claimWait;
+            shutdownGrace = from.shutdownGrace;
+            benchmarkIterations = from.benchmarkIterations;
+            benchmarkWarmup = from.benchmarkWarmup;
+            measureSensitivity = from.measureSensitivity;
+            maxBackoff = from.maxBackoff;
+            log = from.log;
+        }
+
+        private WorkerConfig build() {
+            return new WorkerConfig(registry, token, name, labels, concurrency, workDir, claimWait, shutdownGrace,
+                    benchmarkIterations, benchmarkWarmup, measureSensitivity, maxBackoff, log);
+        }
     }
 
     /** {@code token} is a secret: never print it. */

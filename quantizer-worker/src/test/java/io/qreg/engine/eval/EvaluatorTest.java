@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static io.qreg.engine.eval.Fixtures.bytelmEvalSplit;
 import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -48,8 +49,7 @@ class EvaluatorTest {
 
     @Test
     void languageModelPerplexityAndNextByteAccuracyMatchTheFixtureReadme() throws Exception {
-        EvaluationData data = EvaluationData.open(Map.of("input_ids", path("bytelm_small_eval_ids.npy")),
-                path("bytelm_small_eval_labels.npy"), null);
+        EvaluationData data = bytelmEvalSplit();
 
         EvaluationResult result = Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, path("bytelm_small.onnx"), null,
                 data, new EvaluationOptions(32, 0), ProgressListener.NONE);
@@ -87,8 +87,7 @@ class EvaluatorTest {
 
     @Test
     void languageModelAgainstItselfHasZeroPerplexityDelta() throws Exception {
-        EvaluationData data = EvaluationData.open(Map.of("input_ids", path("bytelm_small_eval_ids.npy")),
-                path("bytelm_small_eval_labels.npy"), null);
+        EvaluationData data = bytelmEvalSplit();
 
         EvaluationResult result = Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, path("bytelm_small.onnx"),
                 path("bytelm_small.onnx"), data, new EvaluationOptions(50, 0), ProgressListener.NONE);
@@ -106,8 +105,7 @@ class EvaluatorTest {
     @Test
     void roundedLanguageModelHasPositiveKldWithOrderedTailsAndAProbabilityShift(@TempDir Path dir) throws Exception {
         Path rounded = RoundedWeights.write(path("bytelm_small.onnx"), 15, dir.resolve("lm_rounded.onnx"));
-        EvaluationData data = EvaluationData.open(Map.of("input_ids", path("bytelm_small_eval_ids.npy")),
-                path("bytelm_small_eval_labels.npy"), null);
+        EvaluationData data = bytelmEvalSplit();
 
         EvaluationResult result = Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, rounded,
                 path("bytelm_small.onnx"), data, new EvaluationOptions(50, 0), ProgressListener.NONE);

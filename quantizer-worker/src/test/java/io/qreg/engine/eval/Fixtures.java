@@ -1,8 +1,12 @@
 package io.qreg.engine.eval;
 
+import io.qreg.npy.NpyArray;
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** The fixture models and arrays shipped in this module's test resources. */
 public final class Fixtures {
@@ -20,5 +24,21 @@ public final class Fixtures {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A copy of the fixture in {@code directory}, under its own name, where a model can sit next to its data. */
+    public static Path copy(String name, Path directory) throws IOException {
+        return Files.copy(path(name), directory.resolve(name));
+    }
+
+    /** bytelm_small's evaluation split: 200 sequences of 128 byte ids, every position labelled with the next byte. */
+    public static EvaluationData bytelmEvalSplit() throws IOException {
+        return EvaluationData.open(Map.of("input_ids", path("bytelm_small_eval_ids.npy")),
+                path("bytelm_small_eval_labels.npy"), null);
+    }
+
+    /** A fixture .npy array. */
+    public static NpyArray npy(String name) throws IOException {
+        return NpyArray.read(path(name));
     }
 }

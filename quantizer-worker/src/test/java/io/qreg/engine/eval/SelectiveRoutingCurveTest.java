@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static io.qreg.engine.eval.Fixtures.bytelmEvalSplit;
 import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -130,8 +131,7 @@ class SelectiveRoutingCurveTest {
     @Test
     void aLanguageModelsCurveIsOverItsLabelledPositionsByTopTokenProbability(@TempDir Path dir) throws Exception {
         Path rounded = RoundedWeights.write(path("bytelm_small.onnx"), 15, dir.resolve("lm_rounded.onnx"));
-        EvaluationData data = EvaluationData.open(Map.of("input_ids", path("bytelm_small_eval_ids.npy")),
-                path("bytelm_small_eval_labels.npy"), null);
+        EvaluationData data = bytelmEvalSplit();
         EvaluationResult result = Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, rounded,
                 path("bytelm_small.onnx"), data, new EvaluationOptions(50, 0), ProgressListener.NONE);
 

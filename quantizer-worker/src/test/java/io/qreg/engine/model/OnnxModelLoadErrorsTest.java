@@ -3,6 +3,7 @@ package io.qreg.engine.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qreg.engine.eval.Fixtures;
 import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.ModelProto;
 import io.qreg.onnx.ir.StringStringEntryProto;

@@ -2,6 +2,7 @@ package io.qreg.engine.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qreg.engine.eval.Fixtures;
 import io.qreg.engine.tensor.Tensors;
 import io.qreg.npy.NpyArray;
 import io.qreg.onnx.ir.ModelProto;

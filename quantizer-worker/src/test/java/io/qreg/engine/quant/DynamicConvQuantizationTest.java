@@ -31,13 +31,7 @@ class DynamicConvQuantizationTest {
         NpyArray x = ModelEval.npy("digits_eval_x_img.npy");
         float[] reference = ModelEval.runAll(in, "input", x);
         float[] quantized = ModelEval.runAll(out, "input", x);
-        double signal = 0;
-        double noise = 0;
-        for (int i = 0; i < reference.length; i++) {
-            signal += (double) reference[i] * reference[i];
-            noise += (double) (reference[i] - quantized[i]) * (reference[i] - quantized[i]);
-        }
-        double sqnr = 10 * Math.log10(signal / noise);
+        double sqnr = ModelEval.sqnrDb(reference, quantized);
         System.out.printf("digits_cnn int8-dynamic with ConvInteger: accuracy %.4f (fp32 %.4f), logits SQNR %.1f dB%n",
                 int8, fp32, sqnr);
         assertThat(int8).isGreaterThanOrEqualTo(fp32 - 0.01);

@@ -8,7 +8,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.qreg.engine.pipeline.QuantizationReport;
 import io.qreg.engine.pipeline.Quantizer;
-import io.qreg.npy.NpyArray;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,8 +38,7 @@ class Fp16QuantizationTest {
         Path out = dir.resolve("lm_fp16.onnx");
         QuantizationReport report = Quantizer.quantize(in, out, QuantizationOptions.defaults(Method.FP16), null);
 
-        NpyArray ids = ModelEval.npy("bytelm_small_eval_ids.npy");
-        double perplexity = ModelEval.perplexity(out, ids, ModelEval.npy("bytelm_small_eval_labels.npy"), ids.samples());
+        double perplexity = ModelEval.bytelmEvalPerplexity(out);
         System.out.printf("bytelm_small fp16: perplexity %.4f, size %.3f%n", perplexity, report.sizeRatio());
         assertThat(perplexity).isNotNaN().isLessThanOrEqualTo(6.13);
         assertThat(report.sizeRatio()).isBetween(0.45, 0.56);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.engine.pipeline.QuantizationReport;
 import io.qreg.engine.pipeline.Quantizer;
-import io.qreg.npy.NpyArray;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +19,7 @@ class Int8DynamicQuantizationTest {
         Path out = dir.resolve("mlp_int8.onnx");
         QuantizationReport report = Quantizer.quantize(in, out, QuantizationOptions.defaults(Method.INT8_DYNAMIC), null);
 
-        double accuracy = ModelEval.accuracy(out, "input", ModelEval.npy("digits_eval_x.npy"), ModelEval.npy("digits_eval_y.npy"));
+        double accuracy = ModelEval.digitsEvalAccuracy(out);
         System.out.printf("digits_mlp int8-dynamic: accuracy %.4f, %d -> %d bytes (%.3f)%n", accuracy,
                 report.bytesBefore(), report.bytesAfter(), report.sizeRatio());
         assertThat(accuracy).isGreaterThanOrEqualTo(0.978 - 0.005);
@@ -39,7 +38,7 @@ class Int8DynamicQuantizationTest {
         QuantizationReport report = Quantizer.quantize(in, out,
                 QuantizedModels.options(Method.INT8_DYNAMIC, true, false, 32), null);
 
-        double accuracy = ModelEval.accuracy(out, "input", ModelEval.npy("digits_eval_x.npy"), ModelEval.npy("digits_eval_y.npy"));
+        double accuracy = ModelEval.digitsEvalAccuracy(out);
         System.out.printf("digits_mlp int8-dynamic per-channel asymmetric: accuracy %.4f%n", accuracy);
         assertThat(accuracy).isGreaterThanOrEqualTo(0.978 - 0.005);
         assertThat(QuantizedModels.layer(report, "/f2/Gemm").detail()).startsWith("int8 per-channel asymmetric");
@@ -51,8 +50,7 @@ class Int8DynamicQuantizationTest {
         Path out = dir.resolve("lm_int8.onnx");
         QuantizationReport report = Quantizer.quantize(in, out, QuantizationOptions.defaults(Method.INT8_DYNAMIC), null);
 
-        NpyArray ids = ModelEval.npy("bytelm_small_eval_ids.npy");
-        double perplexity = ModelEval.perplexity(out, ids, ModelEval.npy("bytelm_small_eval_labels.npy"), ids.samples());
+        double perplexity = ModelEval.bytelmEvalPerplexity(out);
         System.out.printf("bytelm_small int8-dynamic: perplexity %.4f, %d -> %d bytes (%.3f)%n", perplexity,
                 report.bytesBefore(), report.bytesAfter(), report.sizeRatio());
         assertThat(perplexity).isLessThanOrEqualTo(6.18);

@@ -34,16 +34,6 @@ class LstmQuantizationTest {
         return ModelEval.runAll(model, "x", x);
     }
 
-    private static double sqnrDb(float[] reference, float[] actual) {
-        double signal = 0;
-        double noise = 0;
-        for (int i = 0; i < reference.length; i++) {
-            signal += (double) reference[i] * reference[i];
-            noise += (double) (reference[i] - actual[i]) * (reference[i] - actual[i]);
-        }
-        return 10 * Math.log10(signal / noise);
-    }
-
     private static double top1Agreement(float[] reference, float[] actual) {
         int rows = reference.length / LstmModel.CLASSES;
         int same = 0;
@@ -75,7 +65,7 @@ class LstmQuantizationTest {
 
             float[] reference = run(in);
             float[] quantized = run(out);
-            double sqnr = sqnrDb(reference, quantized);
+            double sqnr = ModelEval.sqnrDb(reference, quantized);
             double agreement = top1Agreement(reference, quantized);
             System.out.printf("LSTM (%d directions) int8-dynamic per-channel=%s: SQNR %.1f dB, top-1 agreement %.3f%n",
                     directions, perChannel, sqnr, agreement);

@@ -8,7 +8,6 @@ import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.pipeline.QuantizationReport;
 import io.qreg.engine.pipeline.Quantizer;
 import io.qreg.engine.quant.weightonly.Algorithm;
-import io.qreg.npy.NpyArray;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,8 +59,7 @@ class MixedPrecisionByteLmTest {
         QuantizationReport report = Quantizer.quantize(model, out, gptq, null,
                 io.qreg.engine.sensitivity.SensitivityRequest.measure(8));
 
-        NpyArray ids = ModelEval.npy("bytelm_small_eval_ids.npy");
-        double perplexity = ModelEval.perplexity(out, ids, ModelEval.npy("bytelm_small_eval_labels.npy"), ids.samples());
+        double perplexity = ModelEval.bytelmEvalPerplexity(out);
         // Counted again on the graph as saved, not taken from the report.
         PrecisionMix saved = PrecisionMix.of(WrittenLayers.of(OnnxModel.load(out).graph()));
         System.out.printf("bytelm_small GPTQ mixed <= %s bits/weight: perplexity %.4f at %.4f bits/weight%n",

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.qreg.engine.eval.Fixtures;
 import io.qreg.npy.NpyArray;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,29 +16,40 @@ import java.util.Arrays;
 import java.util.Map;
 
 /** Test fixtures and the accuracy measures the acceptance numbers use, run in ONNX Runtime on one thread. */
-final class ModelEval {
+public final class ModelEval {
 
     private ModelEval() {
     }
 
     static Path copy(String name, Path directory) throws IOException {
-        Path target = directory.resolve(name);
-        try (InputStream in = ModelEval.class.getResourceAsStream("/fixtures/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test fixture " + name);
-            }
-            Files.copy(in, target);
-        }
-        return target;
+        return Fixtures.copy(name, directory);
     }
 
     static NpyArray npy(String name) throws IOException {
-        try (InputStream in = ModelEval.class.getResourceAsStream("/fixtures/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test fixture " + name);
-            }
-            return NpyArray.read(in);
+        return Fixtures.npy(name);
+    }
+
+    /** Accuracy of a digits model (input named "input") on the flat digits eval split, digits_eval_x/y.npy. */
+    static double digitsEvalAccuracy(Path model) throws IOException, OrtException {
+        return accuracy(model, "input", npy("digits_eval_x.npy"), npy("digits_eval_y.npy"));
+    }
+
+    /** Perplexity of a byte language model on the whole bytelm_small eval split. */
+    static double bytelmEvalPerplexity(Path model) throws IOException, OrtException {
+        NpyArray ids = npy("bytelm_small_eval_ids.npy");
+        return perplexity(model, ids, npy("bytelm_small_eval_labels.npy"), ids.samples());
+    }
+
+    /** Signal-to-quantization-noise ratio of {@code actual} against {@code reference}, in dB. */
+    public static double sqnrDb(float[] reference, float[] actual) {
+        double signal = 0;
+        double noise = 0;
+        for (int i = 0; i < reference.length; i++) {
+            signal += (double) reference[i] * reference[i];
+            double d = reference[i] - actual[i];
+            noise += d * d;
         }
+        return 10 * Math.log10(signal / noise);
     }
 
     /** Fraction of samples whose argmax logit is the label. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.engine.pipeline.QuantizationReport;
 import io.qreg.engine.pipeline.Quantizer;
-import io.qreg.npy.NpyArray;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,7 +45,7 @@ class WeightOnlyQuantizationTest {
         QuantizationReport report = Quantizer.quantize(in, out,
                 QuantizedModels.options(Method.INT4_WEIGHT, false, false, 256), null);
 
-        double accuracy = ModelEval.accuracy(out, "input", ModelEval.npy("digits_eval_x.npy"), ModelEval.npy("digits_eval_y.npy"));
+        double accuracy = ModelEval.digitsEvalAccuracy(out);
         System.out.printf("digits_mlp int4 block 256 with zero points: accuracy %.4f%n", accuracy);
         assertThat(accuracy).isGreaterThanOrEqualTo(0.978 - 0.02);
         assertThat(QuantizedModels.layer(report, "/f1/Gemm").detail()).isEqualTo(
@@ -60,8 +59,7 @@ class WeightOnlyQuantizationTest {
         QuantizationReport report = Quantizer.quantize(in, out,
                 QuantizedModels.options(Method.INT4_WEIGHT, false, true, 32), null);
 
-        NpyArray ids = ModelEval.npy("bytelm_small_eval_ids.npy");
-        double perplexity = ModelEval.perplexity(out, ids, ModelEval.npy("bytelm_small_eval_labels.npy"), ids.samples());
+        double perplexity = ModelEval.bytelmEvalPerplexity(out);
         System.out.printf("bytelm_small int4-weight block 32 symmetric: perplexity %.4f, size %.3f%n", perplexity,
                 report.sizeRatio());
         assertThat(perplexity).isLessThanOrEqualTo(6.30);
@@ -75,8 +73,7 @@ class WeightOnlyQuantizationTest {
         Path out = dir.resolve("lm_int8w.onnx");
         QuantizationReport report = Quantizer.quantize(in, out, QuantizationOptions.defaults(Method.INT8_WEIGHT), null);
 
-        NpyArray ids = ModelEval.npy("bytelm_small_eval_ids.npy");
-        double perplexity = ModelEval.perplexity(out, ids, ModelEval.npy("bytelm_small_eval_labels.npy"), ids.samples());
+        double perplexity = ModelEval.bytelmEvalPerplexity(out);
         System.out.printf("bytelm_small int8-weight block 32 symmetric: perplexity %.4f, size %.3f%n", perplexity,
                 report.sizeRatio());
         assertThat(perplexity).isLessThanOrEqualTo(6.18);

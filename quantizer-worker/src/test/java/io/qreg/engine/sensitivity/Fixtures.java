@@ -3,8 +3,6 @@ package io.qreg.engine.sensitivity;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QuantizationOptions;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -15,15 +13,9 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    /** A copy of the fixture {@code name} in {@code directory}. */
     static Path copy(String name, Path directory) throws IOException {
-        Path target = directory.resolve(name);
-        try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test fixture " + name);
-            }
-            Files.copy(in, target);
-        }
-        return target;
+        return io.qreg.engine.eval.Fixtures.copy(name, directory);
     }
 
     static QuantizationOptions options(Method method, boolean symmetric, Map<String, Path> calibration, Double budget) {

@@ -4,9 +4,6 @@ import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.worker.json.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,36 +20,25 @@ class KeptFloatSummaryTest {
     @TempDir
     Path dir;
 
-    private static String[] run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = QuantizerCli.run(args, o, e);
-        }
-        return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
-    }
-
     @Test
     void int4WeightListsTheConvolutionsItKeepsInFloatAndTheirShareOfTheWeights() {
-        String[] text = run("quantize", "--method", "int4-weight", path("digits_cnn.onnx").toString(),
+        CliRun text = CliRun.of("quantize", "--method", "int4-weight", path("digits_cnn.onnx").toString(),
                 "-o", dir.resolve("cnn-int4.onnx").toString());
 
-        assertThat(text[0]).as(text[2]).isEqualTo("0");
+        assertThat(text.exitCode()).as(text.err()).isZero();
         long percent = Math.round(100.0 * CONV_WEIGHTS / ALL_WEIGHTS);
-        assertThat(text[1]).contains("float       " + percent + "% of weights kept in float")
+        assertThat(text.out()).contains("float       " + percent + "% of weights kept in float")
                 .contains("unsupported", "int4-weight rewrites only Gather, Gemm and MatMul layers;"
                         + " this Conv's 4608 weights stay float32");
     }
 
     @Test
     void theJsonReportCarriesTheFloatShareAndARowPerFloatLayer() {
-        String[] json = run("quantize", "--method", "int4-weight", "--json", path("digits_cnn.onnx").toString(),
+        CliRun json = CliRun.of("quantize", "--method", "int4-weight", "--json", path("digits_cnn.onnx").toString(),
                 "-o", dir.resolve("cnn-int4.onnx").toString());
 
-        assertThat(json[0]).as(json[2]).isEqualTo("0");
-        Map<String, Object> report = Json.parseObject(json[1]);
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        Map<String, Object> report = Json.parseObject(json.out());
         assertThat(((Number) report.get("floatParameterShare")).doubleValue())
                 .isEqualTo(Math.round(10_000.0 * CONV_WEIGHTS / ALL_WEIGHTS) / 10_000.0);
         @SuppressWarnings("unchecked")

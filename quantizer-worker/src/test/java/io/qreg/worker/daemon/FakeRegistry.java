@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -56,6 +57,7 @@ final class FakeRegistry implements AutoCloseable {
     final List<Integer> deregisteredAfterResults = new CopyOnWriteArrayList<>();
 
     private final HttpServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final Deque<Map<String, Object>> queue = new ArrayDeque<>();
     private final Map<String, byte[]> artifacts = new ConcurrentHashMap<>();
 
@@ -85,8 +87,11 @@ final class FakeRegistry implements AutoCloseable {
     }
 
     @Override
+    /** Stops serving; closing again (a test that closed it itself, then its tear-down) does nothing. */
     public void close() {
-        server.stop(0);
+        if (closed.compareAndSet(false, true)) {
+            server.stop(0);
+        }
     }
 
     private void handle(HttpExchange exchange) throws IOException {

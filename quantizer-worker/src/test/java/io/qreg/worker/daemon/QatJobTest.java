@@ -1,19 +1,17 @@
 package io.qreg.worker.daemon;
 
+import static io.qreg.worker.daemon.DaemonJobs.CHECKPOINT_URL;
+import static io.qreg.worker.daemon.DaemonJobs.quantizeJob;
+import static io.qreg.worker.daemon.DaemonJobs.recipeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.engine.quant.QatExports;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,38 +21,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QatJobTest {
 
-    private static final String CHECKPOINT_URL = "/api/v1/checkpoints/ckpt-1/content";
-
     @TempDir
     Path workDir;
 
-    private FakeRegistry registry;
-    private WorkerDaemon daemon;
+    @RegisterExtension
+    final DaemonUnderTest worker = new DaemonUnderTest();
+    private final FakeRegistry registry = worker.registry;
     private byte[] checkpoint;
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     @BeforeEach
     void serveAQatExport() throws Exception {
-        registry = new FakeRegistry();
         checkpoint = Files.readAllBytes(QatExports.digitsMlpQat(Files.createDirectories(workDir.resolve("export"))));
         registry.artifact(CHECKPOINT_URL, checkpoint);
     }
 
-    @AfterEach
-    void stop() {
-        if (daemon != null) {
-            daemon.stop(Duration.ofSeconds(5));
-        }
-        registry.close();
-    }
-
     @Test
     void aPostTrainingJobOnAQatExportFailsWithoutRetryNamingMethodQat() throws Exception {
-        registry.enqueue(WorkerDaemonTest.quantizeJob("job-1", FakeRegistry.sha256(checkpoint), "fp16", null));
+        registry.enqueue(quantizeJob("job-1", FakeRegistry.sha256(checkpoint), "fp16", null));
         start();
 
-        FakeRegistry.Posted posted = registry.results.poll(45, TimeUnit.SECONDS);
-        assertThat(posted).as("a result; log:%n%s", log).isNotNull();
+        FakeRegistry.Posted posted = worker.awaitResult();
         assertThat(posted.result()).containsEntry("status", "FAILED").containsEntry("retryable", false);
         assertThat((String) posted.result().get("error")).contains("already quantized; use method qat");
         assertThat(posted.file()).isNull();
@@ -62,15 +48,12 @@ class QatJobTest {
 
     @Test
     void aQatJobImportsTheExport() throws Exception {
-        Map<String, Object> job = WorkerDaemonTest.quantizeJob("job-2", FakeRegistry.sha256(checkpoint), "qat", null);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> recipe = (Map<String, Object>) job.get("recipe");
-        recipe.put("calibrationMethod", null);
+        Map<String, Object> job = quantizeJob("job-2", FakeRegistry.sha256(checkpoint), "qat", null);
+        recipeOf(job).put("calibrationMethod", null);
         registry.enqueue(job);
         start();
 
-        FakeRegistry.Posted posted = registry.results.poll(45, TimeUnit.SECONDS);
-        assertThat(posted).as("a result; log:%n%s", log).isNotNull();
+        FakeRegistry.Posted posted = worker.awaitResult();
         assertThat(posted.result()).as(String.valueOf(posted.result().get("error"))).containsEntry("status", "SUCCEEDED");
         @SuppressWarnings("unchecked")
         Map<String, Object> report = (Map<String, Object>) posted.result().get("report");
@@ -79,8 +62,6 @@ class QatJobTest {
     }
 
     private void start() {
-        daemon = WorkerDaemon.start(WorkerConfig.of(registry.uri(), FakeRegistry.TOKEN).withName("qat-worker")
-                .withWorkDir(workDir.resolve("scratch")).withClaimWait(Duration.ofSeconds(1))
-                .withLog(new PrintStream(log, true, StandardCharsets.UTF_8)));
+        worker.start(worker.config(workDir.resolve("scratch")).withName("qat-worker"));
     }
 }

@@ -59,7 +59,7 @@ class SmoothQuantFieldTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aQuantizeJobWithSmoothQuantForAnotherMethodFailsWithoutRetryNamingTheField() throws Exception {
         byte[] model = Files.readAllBytes(Fixtures.path("digits_mlp.onnx"));
-        Map<String, Object> job = WorkerDaemonTest.quantizeJob("job-1", FakeRegistry.sha256(model), "int8-dynamic",
+        Map<String, Object> job = DaemonJobs.quantizeJob("job-1", FakeRegistry.sha256(model), "int8-dynamic",
                 null);
         @SuppressWarnings("unchecked")
         Map<String, Object> recipe = (Map<String, Object>) job.get("recipe");

@@ -1,19 +1,19 @@
 package io.qreg.worker.daemon;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import static io.qreg.worker.daemon.DaemonJobs.CHECKPOINT_URL;
+import static io.qreg.worker.daemon.DaemonJobs.fixture;
+import static io.qreg.worker.daemon.DaemonJobs.quantizeJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A stopping daemon deregisters its worker id after its last result, so the registry gives that id no more jobs. */
@@ -23,26 +23,20 @@ class WorkerDaemonDeregistrationTest {
     @TempDir
     Path workDir;
 
-    private FakeRegistry registry;
-    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    @RegisterExtension
+    final DaemonUnderTest worker = new DaemonUnderTest();
+    private final FakeRegistry registry = worker.registry;
 
     @BeforeEach
-    void setUp() throws Exception {
-        registry = new FakeRegistry();
-        registry.artifact("/api/v1/checkpoints/ckpt-1/content", WorkerDaemonTest.fixture("digits_mlp.onnx"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        registry.close();
+    void serveTheDigitsMlp() throws Exception {
+        registry.artifact(CHECKPOINT_URL, fixture("digits_mlp.onnx"));
     }
 
     @Test
     void stopDeregistersAfterTheLastResult() throws Exception {
         registry.downloadDelayMillis = 300;
-        byte[] checkpoint = WorkerDaemonTest.fixture("digits_mlp.onnx");
-        registry.enqueue(WorkerDaemonTest.quantizeJob("job-1", FakeRegistry.sha256(checkpoint), "int8-dynamic",
-                null));
+        byte[] checkpoint = fixture("digits_mlp.onnx");
+        registry.enqueue(quantizeJob("job-1", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
         WorkerDaemon daemon = start();
         awaitLog("claimed job job-1");
 
@@ -55,9 +49,8 @@ class WorkerDaemonDeregistrationTest {
     @Test
     void stopDeregistersAfterAbandoningAJobPastTheGracePeriod() throws Exception {
         registry.downloadDelayMillis = 3000;
-        byte[] checkpoint = WorkerDaemonTest.fixture("digits_mlp.onnx");
-        registry.enqueue(WorkerDaemonTest.quantizeJob("job-2", FakeRegistry.sha256(checkpoint), "int8-dynamic",
-                null));
+        byte[] checkpoint = fixture("digits_mlp.onnx");
+        registry.enqueue(quantizeJob("job-2", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
         WorkerDaemon daemon = start();
         awaitLog("claimed job job-2");
 
@@ -76,24 +69,18 @@ class WorkerDaemonDeregistrationTest {
     }
 
     private WorkerDaemon start() {
-        return start(registry.uri());
+        return worker.start(worker.config(workDir));
     }
 
     private WorkerDaemon start(URI registryUri) {
-        return WorkerDaemon.start(WorkerConfig.of(registryUri, FakeRegistry.TOKEN).withName("test-worker")
-                .withWorkDir(workDir).withClaimWait(Duration.ofSeconds(1))
-                .withLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8)));
+        return worker.start(worker.config(registryUri, FakeRegistry.TOKEN, workDir));
     }
 
     private void awaitLog(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!log().contains(text) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(log()).contains(text);
+        worker.awaitLog(text);
     }
 
     private String log() {
-        return logBytes.toString(StandardCharsets.UTF_8);
+        return worker.log();
     }
 }

@@ -4,17 +4,15 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyWriter;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,36 +21,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static io.qreg.worker.daemon.DaemonJobs.CHECKPOINT_URL;
+import static io.qreg.worker.daemon.DaemonJobs.VARIANT_URL;
+import static io.qreg.worker.daemon.DaemonJobs.benchmarkJob;
+import static io.qreg.worker.daemon.DaemonJobs.calibrationDataset;
+import static io.qreg.worker.daemon.DaemonJobs.fixture;
+import static io.qreg.worker.daemon.DaemonJobs.quantizeJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The daemon end to end against {@link FakeRegistry}, a double of the registry as docs/worker-protocol.md describes it. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkerDaemonTest {
 
-    private static final String CHECKPOINT_URL = "/api/v1/checkpoints/ckpt-1/content";
-    private static final String DATASET_URL = "/api/v1/datasets/digits-calib/versions/1/content";
-
     @TempDir
     Path workDir;
 
-    private FakeRegistry registry;
+    @RegisterExtension
+    final DaemonUnderTest worker = new DaemonUnderTest();
+    private final FakeRegistry registry = worker.registry;
     private WorkerDaemon daemon;
-    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private byte[] checkpoint;
 
     @BeforeEach
-    void setUp() throws IOException {
-        registry = new FakeRegistry();
+    void serveTheDigitsMlp() throws IOException {
         checkpoint = fixture("digits_mlp.onnx");
         registry.artifact(CHECKPOINT_URL, checkpoint);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (daemon != null) {
-            daemon.stop(Duration.ofSeconds(5));
-        }
-        registry.close();
     }
 
     @Test
@@ -157,8 +150,8 @@ class WorkerDaemonTest {
     void unreachableRegistryIsRetriedUntilItAnswers() throws Exception {
         int port = registry.uri().getPort();
         registry.close();
-        daemon = WorkerDaemon.start(config(java.net.URI.create("http://127.0.0.1:" + port))
-                .withMaxBackoff(Duration.ofMillis(200)));
+        daemon = worker.start(worker.config(URI.create("http://127.0.0.1:" + port), FakeRegistry.TOKEN, workDir)
+                .withLabels(Map.of("pool", "ci")).withMaxBackoff(Duration.ofMillis(200)));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!log().contains("retrying in") && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -167,14 +160,12 @@ class WorkerDaemonTest {
         assertThat(daemon.workerId()).isEmpty();
         daemon.stop(Duration.ofSeconds(1));
         assertThat(daemon.isStopped()).isTrue();
-        registry = new FakeRegistry(); // for tearDown
     }
 
     @Test
     void aRejectedTokenIsLoggedWithTheRegistrysDetailAndRetried() throws Exception {
-        daemon = WorkerDaemon.start(WorkerConfig.of(registry.uri(), "wrong-token").withName("test-worker")
-                .withWorkDir(workDir).withClaimWait(Duration.ofSeconds(1)).withMaxBackoff(Duration.ofMillis(100))
-                .withLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8)));
+        daemon = worker.start(worker.config(registry.uri(), "wrong-token", workDir)
+                .withMaxBackoff(Duration.ofMillis(100)));
         awaitLog("register answered 401: a WORKER token is required; retrying in");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (registry.unauthorized.size() < 2 && System.nanoTime() < deadline) {
@@ -196,7 +187,7 @@ class WorkerDaemonTest {
 
     @Test
     void evaluateJobReportsMetricsAgainstTheCheckpoint() throws Exception {
-        registry.artifact("/api/v1/variants/v-1/content", checkpoint);
+        registry.artifact(VARIANT_URL, checkpoint);
         ByteArrayOutputStream npz = new ByteArrayOutputStream();
         NpyWriter.writeNpz(npz, Map.of("input", NpyArray.read(fixturePath("digits_eval_x.npy")),
                 "labels", NpyArray.read(fixturePath("digits_eval_y.npy"))));
@@ -208,7 +199,7 @@ class WorkerDaemonTest {
         job.put("attempt", 2);
         job.put("task", "classification");
         job.put("variant", Map.of("id", "v-1", "sha256", FakeRegistry.sha256(checkpoint), "sizeBytes", checkpoint.length,
-                "contentUrl", "/api/v1/variants/v-1/content", "method", "int8-dynamic"));
+                "contentUrl", VARIANT_URL, "method", "int8-dynamic"));
         job.put("checkpoint", Map.of("id", "ckpt-1", "sha256", FakeRegistry.sha256(checkpoint),
                 "contentUrl", CHECKPOINT_URL));
         job.put("dataset", Map.of("name", "digits-eval", "version", 1, "sha256", FakeRegistry.sha256(dataset),
@@ -248,18 +239,9 @@ class WorkerDaemonTest {
 
     @Test
     void benchmarkJobComparesCheckpointAndVariant() throws Exception {
-        registry.artifact("/api/v1/variants/v-1/content", checkpoint);
-        Map<String, Object> job = new LinkedHashMap<>();
-        job.put("id", "job-8");
-        job.put("type", "BENCHMARK");
-        job.put("attempt", 1);
-        job.put("hardwareTarget", "any");
-        job.put("variant", Map.of("id", "v-1", "sha256", FakeRegistry.sha256(checkpoint),
-                "contentUrl", "/api/v1/variants/v-1/content"));
-        job.put("checkpoint", Map.of("id", "ckpt-1", "sha256", FakeRegistry.sha256(checkpoint),
-                "contentUrl", CHECKPOINT_URL));
-        registry.enqueue(job);
-        daemon = WorkerDaemon.start(config(registry.uri()).withBenchmark(5, 1));
+        registry.artifact(VARIANT_URL, checkpoint);
+        registry.enqueue(benchmarkJob("job-8", FakeRegistry.sha256(checkpoint), FakeRegistry.sha256(checkpoint)));
+        daemon = worker.start(config().withBenchmark(5, 1));
 
         FakeRegistry.Posted posted = awaitResult();
         assertThat(posted.result()).containsEntry("status", "SUCCEEDED");
@@ -351,9 +333,9 @@ class WorkerDaemonTest {
     void resultPostIsRetriedWhenTheRegistryIsBrieflyUnavailable() throws Exception {
         registry.failResultPosts.set(2);
         registry.enqueue(quantizeJob("job-11", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
-        WorkerConfig config = config(registry.uri());
-        daemon = WorkerDaemon.start(config, new RegistryClient(registry.uri(), FakeRegistry.TOKEN,
-                Duration.ofSeconds(10), Duration.ofSeconds(30), 4, Duration.ofMillis(50)), HardwareProfile.detect());
+        WorkerConfig config = config();
+        daemon = worker.started(WorkerDaemon.start(config, new RegistryClient(registry.uri(), FakeRegistry.TOKEN,
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 4, Duration.ofMillis(50)), HardwareProfile.detect()));
 
         FakeRegistry.Posted posted = awaitResult();
         assertThat(posted.result()).containsEntry("status", "SUCCEEDED");
@@ -366,7 +348,7 @@ class WorkerDaemonTest {
         registry.downloadDelayMillis = 500;
         registry.enqueue(quantizeJob("job-12", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
         registry.enqueue(quantizeJob("job-13", FakeRegistry.sha256(checkpoint), "fp16", null));
-        daemon = WorkerDaemon.start(config(registry.uri()).withConcurrency(2));
+        daemon = worker.start(config().withConcurrency(2));
 
         awaitLog("claimed job job-12");
         awaitLog("claimed job job-13");
@@ -380,23 +362,7 @@ class WorkerDaemonTest {
 
     /** The digits images (rank 4) as calibration data for the rank-2 digits MLP: a job that fails without retry. */
     private Map<String, Object> calibrationSetOfTheWrongRank() throws Exception {
-        byte[] images = fixture("digits_calib_x_img.npy");
-        registry.artifact(DATASET_URL, images);
-        Map<String, Object> dataset = new LinkedHashMap<>();
-        dataset.put("name", "digits-calib");
-        dataset.put("version", 1);
-        dataset.put("sha256", FakeRegistry.sha256(images));
-        dataset.put("format", "npy");
-        dataset.put("contentUrl", DATASET_URL);
-        return dataset;
-    }
-
-    private void awaitLog(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!log().contains(text) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(log()).contains(text);
+        return calibrationDataset(registry, fixture("digits_calib_x_img.npy"));
     }
 
     private static Path fixturePath(String name) throws Exception {
@@ -404,19 +370,19 @@ class WorkerDaemonTest {
     }
 
     private void startDaemon() {
-        daemon = WorkerDaemon.start(config(registry.uri()));
+        daemon = worker.start(config());
     }
 
-    private WorkerConfig config(java.net.URI uri) {
-        return WorkerConfig.of(uri, FakeRegistry.TOKEN).withName("test-worker").withLabels(Map.of("pool", "ci"))
-                .withWorkDir(workDir).withClaimWait(Duration.ofSeconds(1))
-                .withLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8));
+    private WorkerConfig config() {
+        return worker.config(workDir).withLabels(Map.of("pool", "ci"));
     }
 
     private FakeRegistry.Posted awaitResult() throws InterruptedException {
-        FakeRegistry.Posted posted = registry.results.poll(45, TimeUnit.SECONDS);
-        assertThat(posted).as("a result within 45 s; log:%n%s", log()).isNotNull();
-        return posted;
+        return worker.awaitResult();
+    }
+
+    private void awaitLog(String text) throws InterruptedException {
+        worker.awaitLog(text);
     }
 
     private void awaitScratchCleaned() throws Exception {
@@ -435,42 +401,6 @@ class WorkerDaemonTest {
     }
 
     private String log() {
-        return logBytes.toString(StandardCharsets.UTF_8);
-    }
-
-    static Map<String, Object> quantizeJob(String id, String checkpointSha, String method,
-            Map<String, Object> calibrationDataset) {
-        Map<String, Object> recipe = new LinkedHashMap<>();
-        recipe.put("name", "int8");
-        recipe.put("version", 1);
-        recipe.put("hash", "abc");
-        recipe.put("method", method);
-        recipe.put("perChannel", false);
-        recipe.put("symmetric", true);
-        recipe.put("blockSize", null);
-        recipe.put("calibrationMethod", "minmax");
-        recipe.put("percentile", null);
-        recipe.put("excludeNodes", List.of());
-        recipe.put("excludeOpTypes", List.of());
-        recipe.put("accuracyBudget", null);
-        Map<String, Object> job = new LinkedHashMap<>();
-        job.put("id", id);
-        job.put("type", "QUANTIZE");
-        job.put("attempt", 1);
-        job.put("leaseSeconds", 30);
-        job.put("leaseExpiresAt", "2026-01-01T00:00:30Z");
-        job.put("checkpoint", Map.of("id", "ckpt-1", "sha256", checkpointSha, "sizeBytes", 340691,
-                "contentUrl", CHECKPOINT_URL));
-        job.put("recipe", recipe);
-        job.put("calibrationDataset", calibrationDataset);
-        job.put("hardwareTarget", "any");
-        return job;
-    }
-
-    static byte[] fixture(String name) throws IOException {
-        try (InputStream in = WorkerDaemonTest.class.getResourceAsStream("/fixtures/" + name)) {
-            assertThat(in).as(name).isNotNull();
-            return in.readAllBytes();
-        }
+        return worker.log();
     }
 }

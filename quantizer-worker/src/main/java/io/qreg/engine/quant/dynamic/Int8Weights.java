@@ -32,12 +32,8 @@ public record Int8Weights(byte[] values, float[] scales, byte[] zeroPoints) {
                     max = Math.max(max, v);
                 }
             }
-            if (symmetric) {
-                float amax = Math.max(-min, max);
-                scales[g] = amax == 0f ? 1f : amax / 127f;
-            } else {
-                float range = max - min;
-                scales[g] = range == 0f ? 1f : range / 255f;
+            scales[g] = scale(min, max, symmetric);
+            if (!symmetric) {
                 long zp = Math.round(-128.0 - min / scales[g]);
                 zeroPoints[g] = (byte) Math.max(-128, Math.min(127, zp));
             }
@@ -57,5 +53,18 @@ public record Int8Weights(byte[] values, float[] scales, byte[] zeroPoints) {
     /** Bytes the quantized weight occupies: codes, scales and (if stored) zero points. */
     public long bytes(boolean withZeroPoints) {
         return values.length + 4L * scales.length + (withZeroPoints ? zeroPoints.length : 0);
+    }
+
+    /**
+     * The step of 8-bit codes over a group whose range (zero included) is [min, max]: symmetric spreads the larger
+     * magnitude over 127 codes each side, asymmetric the whole range over 255; an all-zero group gets 1.
+     */
+    static float scale(float min, float max, boolean symmetric) {
+        if (symmetric) {
+            float amax = Math.max(-min, max);
+            return amax == 0f ? 1f : amax / 127f;
+        }
+        float range = max - min;
+        return range == 0f ? 1f : range / 255f;
     }
 }

@@ -29,12 +29,8 @@ record Uint8Weights(byte[] values, float[] scales, byte zeroPoint) {
                 min = Math.min(min, weight[i]);
                 max = Math.max(max, weight[i]);
             }
-            if (symmetric) {
-                float amax = Math.max(-min, max);
-                scales[g] = amax == 0f ? 1f : amax / 127f;
-            } else {
-                float range = max - min;
-                scales[g] = range == 0f ? 1f : range / 255f;
+            scales[g] = Int8Weights.scale(min, max, symmetric);
+            if (!symmetric) {
                 zeroPoint = (int) Math.max(0, Math.min(255, Math.round(-min / scales[g])));
             }
         }

@@ -197,18 +197,6 @@ final class CoverageModels {
         return OnnxModel.load(optimized).graph();
     }
 
-    /** Signal-to-quantization-noise ratio of {@code actual} against {@code reference}, in dB. */
-    static double sqnrDb(float[] reference, float[] actual) {
-        double signal = 0;
-        double noise = 0;
-        for (int i = 0; i < reference.length; i++) {
-            signal += (double) reference[i] * reference[i];
-            double d = reference[i] - actual[i];
-            noise += d * d;
-        }
-        return 10 * Math.log10(signal / noise);
-    }
-
     private CoverageModels input(String name, long[] sample) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));

@@ -10,6 +10,7 @@ import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QuantizationContext;
 import io.qreg.engine.QuantizationException;
 import io.qreg.engine.quant.QuantizationOptions;
+import io.qreg.engine.eval.Fixtures;
 import io.qreg.npy.NpyArray;
 import io.qreg.onnx.ir.NodeProto;
 import java.io.IOException;
@@ -28,20 +29,11 @@ final class QdqFixtures {
     }
 
     static Path copy(String name, Path directory) throws IOException {
-        Path target = directory.resolve(name);
-        try (InputStream in = QdqFixtures.class.getResourceAsStream("/fixtures/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test fixture " + name);
-            }
-            Files.copy(in, target);
-        }
-        return target;
+        return Fixtures.copy(name, directory);
     }
 
     static NpyArray npy(String name) throws IOException {
-        try (InputStream in = QdqFixtures.class.getResourceAsStream("/fixtures/" + name)) {
-            return NpyArray.read(in);
-        }
+        return Fixtures.npy(name);
     }
 
     static QuantizationOptions options(CalibrationMethod method, boolean perChannel, boolean guard,

@@ -99,8 +99,7 @@ class SmoothQuantByteLmTest {
     }
 
     private static EvaluationResult evaluate(Path quantized, Path reference) throws Exception {
-        EvaluationData data = EvaluationData.open(Map.of("input_ids", Fixtures.path("bytelm_small_eval_ids.npy")),
-                Fixtures.path("bytelm_small_eval_labels.npy"), null);
+        EvaluationData data = Fixtures.bytelmEvalSplit();
         return Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, quantized, reference, data,
                 new EvaluationOptions(50, 1), ProgressListener.NONE);
     }

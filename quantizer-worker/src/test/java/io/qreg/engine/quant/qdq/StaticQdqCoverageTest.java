@@ -7,6 +7,7 @@ import io.qreg.engine.model.Nodes;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.engine.quant.LayerReport;
+import io.qreg.engine.quant.ModelEval;
 import io.qreg.engine.quant.QuantizationContext;
 import io.qreg.onnx.ir.NodeProto;
 import io.qreg.onnx.ir.TensorProto;
@@ -181,7 +182,7 @@ class StaticQdqCoverageTest {
     /** SQNR of the quantized model's output against the float model's, on held-out samples (another seed). */
     private double sqnr(Path model, Path quantized, long[] sample) throws Exception {
         float[] x = CoverageModels.samples(dir.resolve("eval.npy"), EVAL_ROWS, sample, 2);
-        return CoverageModels.sqnrDb(CoverageModels.run(model, x, EVAL_ROWS, sample),
+        return ModelEval.sqnrDb(CoverageModels.run(model, x, EVAL_ROWS, sample),
                 CoverageModels.run(quantized, x, EVAL_ROWS, sample));
     }
 

@@ -45,6 +45,13 @@ public final class NBitsRewrite {
         return count;
     }
 
+    /** Every layer rounded to nearest ({@link BlockQuantizedWeight#quantize}): the baseline the algorithms beat. */
+    public static int roundToNearest(Path in, Path out, int bits, int blockSize, boolean symmetric)
+            throws IOException {
+        return rewrite(in, out, l -> BlockQuantizedWeight.quantize(l.weight(), l.k(), l.n(), bits, blockSize,
+                symmetric));
+    }
+
     public static void write(ModelGraph graph, ConstantLinear layer, BlockQuantizedWeight q) {
         String base = layer.baseName();
         String bName = graph.uniqueName(layer.weightName() + "_Q" + q.bits());

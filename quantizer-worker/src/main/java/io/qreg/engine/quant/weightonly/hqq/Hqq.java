@@ -52,36 +52,26 @@ public final class Hqq {
         float[] scales = new float[n * blocks];
         float[] zeros = new float[n * blocks];
         PowerTable power = new PowerTable(options.lpNorm() - 1);
-        inParallel(n, (from, to) -> {
-            double[] values = new double[blockSize];
-            int[] codes = new int[blockSize];
-            for (int col = from; col < to; col++) {
-                for (int b = 0; b < blocks; b++) {
-                    int start = b * blockSize;
-                    int len = Math.min(k, start + blockSize) - start;
-                    double min = Double.POSITIVE_INFINITY;
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int i = 0; i < len; i++) {
-                        values[i] = w[(start + i) * n + col];
-                        min = Math.min(min, values[i]);
-                        max = Math.max(max, values[i]);
-                    }
-                    // HQQ works with the inverse scale so quantizing is w·s + z; a flat block gets range 2^bits − 1.
-                    double inverse = maxCode / (max > min ? max - min : maxCode);
-                    double zero = optimiseZero(values, len, inverse, Math.rint(-min * inverse), maxCode, options, power);
-                    float scale = (float) (1 / inverse);
-                    float z = (float) zero;
-                    int block = col * blocks + b;
-                    scales[block] = scale;
-                    zeros[block] = z;
-                    // Codes from the stored float scale and zero point, exactly as the kernel will read them back.
-                    for (int i = 0; i < blockSize; i++) {
-                        double x = i < len ? values[i] / scale + z : z;
-                        codes[i] = (int) Math.max(0, Math.min(maxCode, Math.rint(x)));
-                    }
-                    BlockQuantizedWeight.pack(codes, bits, packed, block * blob);
-                }
+        forEachBlock(w, k, n, blockSize, (block, values, len, codes) -> {
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < len; i++) {
+                min = Math.min(min, values[i]);
+                max = Math.max(max, values[i]);
             }
+            // HQQ works with the inverse scale so quantizing is w·s + z; a flat block gets range 2^bits − 1.
+            double inverse = maxCode / (max > min ? max - min : maxCode);
+            double zero = optimiseZero(values, len, inverse, Math.rint(-min * inverse), maxCode, options, power);
+            float scale = (float) (1 / inverse);
+            float z = (float) zero;
+            scales[block] = scale;
+            zeros[block] = z;
+            // Codes from the stored float scale and zero point, exactly as the kernel will read them back.
+            for (int i = 0; i < blockSize; i++) {
+                double x = i < len ? values[i] / scale + z : z;
+                codes[i] = (int) Math.max(0, Math.min(maxCode, Math.rint(x)));
+            }
+            BlockQuantizedWeight.pack(codes, bits, packed, block * blob);
         });
         return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, null, zeros);
     }
@@ -105,46 +95,52 @@ public final class Hqq {
         byte[] packed = new byte[n * blocks * blob];
         float[] scales = new float[n * blocks];
         PowerTable power = new PowerTable(options.lpNorm() - 1);
-        inParallel(n, (from, to) -> {
-            double[] values = new double[blockSize];
-            int[] codes = new int[blockSize];
-            for (int col = from; col < to; col++) {
-                for (int b = 0; b < blocks; b++) {
-                    int start = b * blockSize;
-                    int len = Math.min(k, start + blockSize) - start;
-                    double extreme = 0;
-                    for (int i = 0; i < len; i++) {
-                        values[i] = w[(start + i) * n + col];
-                        extreme = Math.abs(values[i]) > Math.abs(extreme) ? values[i] : extreme;
-                    }
-                    float scale = extreme == 0 ? 1f
-                            : (float) optimiseScale(values, len, extreme / -mid, mid, maxCode, options,
-                                power);
-                    int block = col * blocks + b;
-                    scales[block] = scale;
-                    for (int i = 0; i < blockSize; i++) {
-                        codes[i] = i < len ? (int) Math.max(0, Math.min(maxCode, Math.rint(values[i] / scale) + mid)) : mid;
-                    }
-                    BlockQuantizedWeight.pack(codes, bits, packed, block * blob);
-                }
+        forEachBlock(w, k, n, blockSize, (block, values, len, codes) -> {
+            double extreme = 0;
+            for (int i = 0; i < len; i++) {
+                extreme = Math.abs(values[i]) > Math.abs(extreme) ? values[i] : extreme;
             }
+            float scale = extreme == 0 ? 1f
+                    : (float) optimiseScale(values, len, extreme / -mid, mid, maxCode, options, power);
+            scales[block] = scale;
+            for (int i = 0; i < blockSize; i++) {
+                codes[i] = i < len ? (int) Math.max(0, Math.min(maxCode, Math.rint(values[i] / scale) + mid)) : mid;
+            }
+            BlockQuantizedWeight.pack(codes, bits, packed, block * blob);
         });
         return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, null);
     }
 
-    /** Columns [from, to) of one weight: each task owns its columns' blocks, so the outputs never overlap. */
-    private interface ColumnRange {
-        void run(int from, int to);
+    /** One block of one column: its weights in {@code values[0, len)}, and a scratch array for its codes. */
+    private interface BlockTask {
+        void run(int block, double[] values, int len, int[] codes);
     }
 
     /** Columns per task: enough work to amortise a task, enough tasks to keep both cores busy to the end. */
     private static final int COLUMNS_PER_TASK = 64;
 
-    /** Blocks are independent, so the columns are split over the cores (the results do not depend on the split). */
-    private static void inParallel(int n, ColumnRange range) {
+    /**
+     * Runs {@code task} on every block of every column, {@code block = column · blocks + b}. Blocks are independent,
+     * so the columns are split over the cores (the results do not depend on the split); each task owns its
+     * columns' blocks, so the outputs never overlap.
+     */
+    private static void forEachBlock(float[] w, int k, int n, int blockSize, BlockTask task) {
+        int blocks = (k + blockSize - 1) / blockSize;
         int tasks = (n + COLUMNS_PER_TASK - 1) / COLUMNS_PER_TASK;
-        IntStream.range(0, tasks).parallel()
-                .forEach(t -> range.run(t * COLUMNS_PER_TASK, Math.min(n, (t + 1) * COLUMNS_PER_TASK)));
+        IntStream.range(0, tasks).parallel().forEach(t -> {
+            double[] values = new double[blockSize];
+            int[] codes = new int[blockSize];
+            for (int col = t * COLUMNS_PER_TASK; col < Math.min(n, (t + 1) * COLUMNS_PER_TASK); col++) {
+                for (int b = 0; b < blocks; b++) {
+                    int start = b * blockSize;
+                    int len = Math.min(k, start + blockSize) - start;
+                    for (int i = 0; i < len; i++) {
+                        values[i] = w[(start + i) * n + col];
+                    }
+                    task.run(col * blocks + b, values, len, codes);
+                }
+            }
+        });
     }
 
     /** The proximal iterations for one block's scale with the zero point fixed; the best scale seen. */

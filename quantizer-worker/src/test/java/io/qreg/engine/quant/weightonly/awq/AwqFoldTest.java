@@ -7,7 +7,6 @@ import io.qreg.engine.model.Nodes;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.ConstantLinear;
 import io.qreg.engine.quant.weightonly.BlockQuantizedWeight;
-import io.qreg.engine.quant.weightonly.NBitsRewrite;
 import io.qreg.engine.quant.weightonly.OrtFloats;
 import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.GraphProto;
@@ -123,16 +122,11 @@ class AwqFoldTest {
         ConstantLinear layer = ConstantLinear.match(graph, graph.node("proj").orElseThrow()).layer();
         AwqResult result = Awq.search(layer.weight(), K, n, h, 256, 4, 32, true);
         AwqFold.apply(graph, graph.node("proj").orElseThrow(), result.scales());
-        Path folded = dir.resolve("folded.onnx");
-        model.save(folded);
-        Path awq = dir.resolve("awq.onnx");
-        Path rtn = dir.resolve("rtn.onnx");
-        NBitsRewrite.rewrite(folded, awq, l -> BlockQuantizedWeight.quantize(l.weight(), l.k(), l.n(), 4, 32, true));
-        NBitsRewrite.rewrite(fp32, rtn, l -> BlockQuantizedWeight.quantize(l.weight(), l.k(), l.n(), 4, 32, true));
+        AwqVariants variants = AwqVariants.write(model, fp32, dir);
 
         float[] reference = OrtFloats.run(fp32, test, ROWS, K);
-        double awqError = squaredError(reference, OrtFloats.run(awq, test, ROWS, K));
-        double rtnError = squaredError(reference, OrtFloats.run(rtn, test, ROWS, K));
+        double awqError = squaredError(reference, OrtFloats.run(variants.awq(), test, ROWS, K));
+        double rtnError = squaredError(reference, OrtFloats.run(variants.rtn(), test, ROWS, K));
         System.out.printf("AWQ in ORT (alpha %.2f): held-out output error %.5g vs RTN %.5g (ratio %.3f)%n",
                 result.alpha(), awqError, rtnError, awqError / rtnError);
         assertThat(result.alpha()).isPositive();

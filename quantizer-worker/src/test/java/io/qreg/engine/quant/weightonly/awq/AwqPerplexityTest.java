@@ -15,8 +15,6 @@ import io.qreg.engine.eval.MetricKeys;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.quant.ConstantLinear;
-import io.qreg.engine.quant.weightonly.BlockQuantizedWeight;
-import io.qreg.engine.quant.weightonly.NBitsRewrite;
 import io.qreg.npy.NpyArray;
 import io.qreg.onnx.ir.ModelProto;
 import io.qreg.onnx.ir.NodeProto;
@@ -73,15 +71,10 @@ class AwqPerplexityTest {
             folds.add(String.format("%s alpha %.2f error/RTN %.3f -> %s", group.getKey(), result.alpha(),
                     result.error() / result.rtnError(), fold.target()));
         }
-        Path folded = dir.resolve("folded.onnx");
-        model.save(folded);
-        Path awq = dir.resolve("awq.onnx");
-        Path rtn = dir.resolve("rtn.onnx");
-        NBitsRewrite.rewrite(folded, awq, l -> BlockQuantizedWeight.quantize(l.weight(), l.k(), l.n(), 4, 32, true));
-        NBitsRewrite.rewrite(fp32, rtn, l -> BlockQuantizedWeight.quantize(l.weight(), l.k(), l.n(), 4, 32, true));
+        AwqVariants variants = AwqVariants.write(model, fp32, dir);
 
-        double awqPerplexity = perplexity(awq);
-        double rtnPerplexity = perplexity(rtn);
+        double awqPerplexity = perplexity(variants.awq());
+        double rtnPerplexity = perplexity(variants.rtn());
         folds.forEach(System.out::println);
         System.out.printf("bytelm_small int4 block 32 symmetric: AWQ perplexity %.4f, RTN %.4f%n", awqPerplexity,
                 rtnPerplexity);
@@ -138,8 +131,7 @@ class AwqPerplexityTest {
     }
 
     private static double perplexity(Path model) throws Exception {
-        EvaluationData data = EvaluationData.open(Map.of("input_ids", Fixtures.path("bytelm_small_eval_ids.npy")),
-                Fixtures.path("bytelm_small_eval_labels.npy"), null);
+        EvaluationData data = Fixtures.bytelmEvalSplit();
         return Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, model, null, data, new EvaluationOptions(50, 1),
                 ProgressListener.NONE).metric(MetricKeys.PERPLEXITY);
     }

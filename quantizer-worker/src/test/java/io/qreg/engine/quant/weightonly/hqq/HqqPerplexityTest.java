@@ -9,7 +9,6 @@ import io.qreg.engine.eval.EvaluationTask;
 import io.qreg.engine.eval.Evaluator;
 import io.qreg.engine.eval.Fixtures;
 import io.qreg.engine.eval.MetricKeys;
-import io.qreg.engine.quant.weightonly.BlockQuantizedWeight;
 import io.qreg.engine.quant.weightonly.NBitsRewrite;
 import java.nio.file.Path;
 import java.util.Map;
@@ -27,8 +26,7 @@ class HqqPerplexityTest {
         Path hqq = dir.resolve("hqq.onnx");
         Path rtn = dir.resolve("rtn.onnx");
         int layers = NBitsRewrite.rewrite(fp32, hqq, layer -> Hqq.quantize(layer.weight(), layer.k(), layer.n(), 4, 32));
-        NBitsRewrite.rewrite(fp32, rtn, layer -> BlockQuantizedWeight.quantize(layer.weight(), layer.k(), layer.n(), 4,
-                32, true));
+        NBitsRewrite.roundToNearest(fp32, rtn, 4, 32, true);
 
         Path symmetric = dir.resolve("hqq_symmetric.onnx");
         NBitsRewrite.rewrite(fp32, symmetric, layer -> Hqq.quantizeSymmetric(layer.weight(), layer.k(), layer.n(), 4,
@@ -45,8 +43,7 @@ class HqqPerplexityTest {
     }
 
     private static double perplexity(Path model) throws Exception {
-        EvaluationData data = EvaluationData.open(Map.of("input_ids", Fixtures.path("bytelm_small_eval_ids.npy")),
-                Fixtures.path("bytelm_small_eval_labels.npy"), null);
+        EvaluationData data = Fixtures.bytelmEvalSplit();
         return Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, model, null, data, new EvaluationOptions(50, 1),
                 ProgressListener.NONE).metric(MetricKeys.PERPLEXITY);
     }
