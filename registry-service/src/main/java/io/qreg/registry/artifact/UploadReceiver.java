@@ -3,6 +3,9 @@ package io.qreg.registry.artifact;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -45,27 +48,13 @@ public class UploadReceiver {
      * file is optional and absent, the upload's {@code file()} is null.
      */
     public ReceivedUpload receive(HttpServletRequest request, String jsonPart, boolean fileRequired) {
-        String boundary = MultipartReader.boundaryOf(request.getContentType());
-        if (boundary == null) {
-            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "send multipart/form-data with a 'file' part and a '" + jsonPart + "' JSON part");
-        }
-        long declared = request.getContentLengthLong();
-        if (declared > maxBytes + MAX_METADATA_BYTES) {
-            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "the upload declares " + declared
-                    + " bytes, over the limit of " + maxBytes + " bytes (QREG_MAX_UPLOAD_BYTES)");
-        }
-        String metadata = null;
-        StagedFile file = null;
-        try (InputStream body = request.getInputStream()) {
-            MultipartReader reader = new MultipartReader(body, boundary);
+        String notMultipart = "send multipart/form-data with a 'file' part and a '" + jsonPart + "' JSON part";
+        return staging(request, notMultipart, (reader, staging) -> {
+            String metadata = null;
             MultipartReader.Part part;
             while ((part = reader.next()) != null) {
                 if ("file".equals(part.name())) {
-                    if (file != null) {
-                        throw ApiException.invalid("file", "send exactly one 'file' part");
-                    }
-                    file = artifacts.stage(part.content(), maxBytes, part.filename());
+                    staging.stage(part);
                 } else if (jsonPart.equals(part.name())) {
                     int limit = "metadata".equals(jsonPart) ? MAX_METADATA_BYTES : MAX_OTHER_JSON_BYTES;
                     byte[] bytes = part.content().readNBytes(limit + 1);
@@ -76,25 +65,14 @@ public class UploadReceiver {
                     metadata = new String(bytes, StandardCharsets.UTF_8);
                 }
             }
-            if (file == null && fileRequired) {
+            if (staging.file == null && fileRequired) {
                 throw ApiException.invalid("file", "the 'file' part is missing");
             }
             if (metadata == null || metadata.isBlank()) {
                 throw ApiException.invalid(jsonPart, "the '" + jsonPart + "' part (JSON) is missing");
             }
-            return new ReceivedUpload(metadata, file);
-        } catch (UploadTooLargeException e) {
-            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, e.getMessage(), "file");
-        } catch (MultipartException e) {
-            discard(file);
-            throw new ApiException(HttpStatus.BAD_REQUEST, e.getMessage());
-        } catch (IOException e) {
-            discard(file);
-            throw new ApiException(HttpStatus.BAD_REQUEST, "upload interrupted: " + e.getMessage());
-        } catch (RuntimeException e) {
-            discard(file);
-            throw e;
-        }
+            return new ReceivedUpload(metadata, staging.file);
+        });
     }
 
     /**
@@ -103,31 +81,18 @@ public class UploadReceiver {
      * at most 64 KiB in all. Browsers send a file input left empty as a part with no filename and
      * no bytes: the form's {@code file()} is then null. Any failure deletes what was staged.
      */
-    public ReceivedForm receiveForm(HttpServletRequest request, java.util.Set<String> fieldNames) {
-        String boundary = MultipartReader.boundaryOf(request.getContentType());
-        if (boundary == null) {
-            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "the form must be sent as multipart/form-data");
-        }
-        long declared = request.getContentLengthLong();
-        if (declared > maxBytes + MAX_METADATA_BYTES) {
-            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "the upload declares " + declared
-                    + " bytes, over the limit of " + maxBytes + " bytes (QREG_MAX_UPLOAD_BYTES)");
-        }
-        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
-        StagedFile file = null;
-        int fieldBytes = 0;
-        try (InputStream body = request.getInputStream()) {
-            MultipartReader reader = new MultipartReader(body, boundary);
+    public ReceivedForm receiveForm(HttpServletRequest request, Set<String> fieldNames) {
+        return staging(request, "the form must be sent as multipart/form-data", (reader, staging) -> {
+            Map<String, String> fields = new LinkedHashMap<>();
+            int fieldBytes = 0;
             MultipartReader.Part part;
             while ((part = reader.next()) != null) {
                 if ("file".equals(part.name())) {
-                    if (file != null) {
-                        throw ApiException.invalid("file", "send exactly one 'file' part");
-                    }
                     if (part.filename() == null || part.filename().isEmpty()) {
+                        staging.requireFirst();
                         continue; // no file chosen
                     }
-                    file = artifacts.stage(part.content(), maxBytes, part.filename());
+                    staging.stage(part);
                 } else if (part.name() != null && fieldNames.contains(part.name())) {
                     byte[] bytes = part.content().readNBytes(MAX_METADATA_BYTES - fieldBytes + 1);
                     fieldBytes += bytes.length;
@@ -138,17 +103,60 @@ public class UploadReceiver {
                     fields.put(part.name(), new String(bytes, StandardCharsets.UTF_8));
                 }
             }
-            return new ReceivedForm(fields, file);
+            return new ReceivedForm(fields, staging.file);
+        });
+    }
+
+    /** What a multipart request is read into, given its parts and where its one file is staged. */
+    @FunctionalInterface
+    private interface PartsReader<T> {
+        T read(MultipartReader reader, Staging staging) throws IOException;
+    }
+
+    /** The one 'file' part of a request, staged as it streams past. */
+    private final class Staging {
+
+        private StagedFile file;
+
+        void requireFirst() {
+            if (file != null) {
+                throw ApiException.invalid("file", "send exactly one 'file' part");
+            }
+        }
+
+        void stage(MultipartReader.Part part) {
+            requireFirst();
+            file = artifacts.stage(part.content(), maxBytes, part.filename());
+        }
+    }
+
+    /**
+     * Checks the request is multipart within the size limit, then reads its parts; whatever fails, a
+     * file already staged is deleted, and the failure becomes the upload's problem (413, 400).
+     */
+    private <T> T staging(HttpServletRequest request, String notMultipart, PartsReader<T> parts) {
+        String boundary = MultipartReader.boundaryOf(request.getContentType());
+        if (boundary == null) {
+            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, notMultipart);
+        }
+        long declared = request.getContentLengthLong();
+        if (declared > maxBytes + MAX_METADATA_BYTES) {
+            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "the upload declares " + declared
+                    + " bytes, over the limit of " + maxBytes + " bytes (QREG_MAX_UPLOAD_BYTES)");
+        }
+        Staging staging = new Staging();
+        try (InputStream body = request.getInputStream()) {
+            return parts.read(new MultipartReader(body, boundary), staging);
         } catch (UploadTooLargeException e) {
             throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, e.getMessage(), "file");
         } catch (MultipartException e) {
-            discard(file);
+            discard(staging.file);
             throw new ApiException(HttpStatus.BAD_REQUEST, e.getMessage());
         } catch (IOException e) {
-            discard(file);
+            discard(staging.file);
             throw new ApiException(HttpStatus.BAD_REQUEST, "upload interrupted: " + e.getMessage());
         } catch (RuntimeException e) {
-            discard(file);
+            discard(staging.file);
             throw e;
         }
     }
