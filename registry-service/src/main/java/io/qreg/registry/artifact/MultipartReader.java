@@ -217,16 +217,9 @@ public final class MultipartReader {
     }
 
     /** The content of the current part: ends where the next delimiter starts. */
-    private final class PartStream extends InputStream {
+    private final class PartStream extends BulkInputStream {
 
         private boolean done;
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
 
         @Override
         public int read(byte[] target, int offset, int length) throws IOException {

@@ -81,7 +81,7 @@ final class S3MultipartUpload {
     }
 
     /** {@code length} bytes of a file from {@code offset}, failing if the file ends sooner. */
-    private static final class FileSlice extends InputStream {
+    private static final class FileSlice extends BulkInputStream {
 
         private final FileChannel channel;
         private long position;
@@ -99,13 +99,6 @@ final class S3MultipartUpload {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read staged file " + file, e);
             }
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * resource, skipping to the range's start and reading its length; this way only the range
  * (plus what is in flight when the stream is closed) crosses the network, not the whole prefix.
  */
-final class S3ObjectInputStream extends InputStream {
+final class S3ObjectInputStream extends BulkInputStream {
 
     private final S3Client client;
     private final String bucket;
@@ -28,13 +28,6 @@ final class S3ObjectInputStream extends InputStream {
         this.client = client;
         this.bucket = bucket;
         this.key = key;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
