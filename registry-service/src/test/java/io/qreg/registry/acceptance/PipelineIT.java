@@ -14,23 +14,28 @@ import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 import io.qreg.registry.support.RegistryProcess;
+import io.qreg.registry.support.WorkingRegistry;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
 
 /**
  * QReg as a CI/CD pipeline meets it: the registry the README's run command starts (its own
- * embedded worker, nothing mocked) driven over HTTP by the pipeline script of docs/ci-cd.md.
+ * embedded worker, nothing mocked: the shared {@link WorkingRegistry}) driven over HTTP by the pipeline script of
+ * docs/ci-cd.md. What the tests create is named pipeline-*.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(WorkingRegistry.class)
 class PipelineIT {
 
+    /** The issue 5 flow's deployment. */
+    private static final String DEPLOYMENT = "pipeline-support-intent";
     private static final Path SCRIPT = Path.of("..", "scripts", "qreg-ci.sh").toAbsolutePath().normalize();
 
     @TempDir
@@ -39,19 +44,11 @@ class PipelineIT {
     private RegistryProcess registry;
     private HttpApi admin;
 
+    /** The working registry allows private webhook targets: the test's receiver listens on 127.0.0.1. */
     @BeforeAll
-    void startRegistry() {
-        // The test's webhook receiver listens on 127.0.0.1, inside the network webhooks may not reach by default.
-        registry = RegistryProcess.start(dir.resolve("qreg-data"), "1g", Map.of("QREG_EMBEDDED_WORKER", "true",
-                "QREG_WEBHOOK_ALLOW_PRIVATE", "true"));
+    void connect(RegistryProcess workingRegistry) {
+        registry = workingRegistry;
         admin = registry.api(IntegrationTest.ADMIN_TOKEN);
-    }
-
-    @AfterAll
-    void stopRegistry() throws InterruptedException {
-        if (registry != null) {
-            registry.close();
-        }
     }
 
     /** The script's output and exit code. */
@@ -82,31 +79,33 @@ class PipelineIT {
     @Test
     void thePipelineScriptPassesAVariantWithinPolicyAndFailsTheBuildOnTheCheckThatBreaks() throws Exception {
         String engineer = token("ENGINEER");
-        assertThat(admin.post("/api/v1/models", Map.of("name", "digits", "task", "classification",
+        assertThat(admin.post("/api/v1/models", Map.of("name", "pipeline-digits", "task", "classification",
                 "riskTier", "standard")).status()).isEqualTo(201);
-        assertThat(admin.post("/api/v1/recipes", Map.of("name", "int8", "method", "int8-dynamic")).status())
+        assertThat(admin.post("/api/v1/recipes", Map.of("name", "pipeline-int8", "method", "int8-dynamic")).status())
                 .isEqualTo(201);
-        assertThat(admin.upload("/api/v1/datasets", Map.of("name", "digits-eval", "purpose", "evaluation"),
+        assertThat(admin.upload("/api/v1/datasets", Map.of("name", "pipeline-digits-eval", "purpose", "evaluation"),
                 Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
                         "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "eval.zip").status()).isEqualTo(201);
         Path onnx = dir.resolve("digits_mlp.onnx");
         Files.write(onnx, Fixtures.bytes("digits_mlp.onnx"));
 
-        Run passed = pipeline(engineer, "digits", "1.0.0", onnx.toString(), "int8", "digits-eval@1");
+        Run passed = pipeline(engineer, "pipeline-digits", "1.0.0", onnx.toString(), "pipeline-int8",
+                "pipeline-digits-eval@1");
         assertThat(passed.exitCode()).as(passed.output()).isZero();
-        assertThat(passed.output()).contains("checkpoint digits@1.0.0 registered", "PASS  maxAccuracyDrop",
+        assertThat(passed.output()).contains("checkpoint pipeline-digits@1.0.0 registered", "PASS  maxAccuracyDrop",
                 "policy verdict: PASSED");
 
         // A stricter policy: the same build (same checkpoint, reused) now fails on the speed-up it cannot reach.
-        assertThat(admin.put("/api/v1/models/digits/policy", Map.of("maxAccuracyDrop", 0.05, "minSpeedup", 50))
+        assertThat(admin.put("/api/v1/models/pipeline-digits/policy", Map.of("maxAccuracyDrop", 0.05, "minSpeedup", 50))
                 .status()).isEqualTo(200);
-        Run failed = pipeline(engineer, "digits", "1.0.0", onnx.toString(), "int8", "--evaluation",
-                "digits-eval@1");
+        Run failed = pipeline(engineer, "pipeline-digits", "1.0.0", onnx.toString(), "pipeline-int8", "--evaluation",
+                "pipeline-digits-eval@1");
         assertThat(failed.exitCode()).as(failed.output()).isEqualTo(1);
         assertThat(failed.output()).contains("already registered", "FAIL  minSpeedup @any",
                 "policy verdict: FAILED: minSpeedup");
 
-        Run unknown = pipeline(engineer, "no-such-model", "1.0.0", onnx.toString(), "int8", "digits-eval@1");
+        Run unknown = pipeline(engineer, "no-such-model", "1.0.0", onnx.toString(), "pipeline-int8",
+                "pipeline-digits-eval@1");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.output()).contains("404", "model 'no-such-model' does not exist");
     }
@@ -119,38 +118,40 @@ class PipelineIT {
     @Test
     void anInt8StaticRecipeRunsWithItsCalibrationSetAndARefusedRunRegistersNothing() throws Exception {
         String engineer = token("ENGINEER");
-        ok(admin.post("/api/v1/models", Map.of("name", "digits-static", "task", "classification",
+        ok(admin.post("/api/v1/models", Map.of("name", "pipeline-digits-static", "task", "classification",
                 "riskTier", "standard")), 201);
-        ok(admin.post("/api/v1/recipes", Map.of("name", "static", "method", "int8-static", "calibrationMethod",
+        ok(admin.post("/api/v1/recipes", Map.of("name", "pipeline-static", "method", "int8-static", "calibrationMethod",
                 "minmax")), 201);
-        ok(admin.upload("/api/v1/datasets", Map.of("name", "static-eval", "purpose", "evaluation"),
+        ok(admin.upload("/api/v1/datasets", Map.of("name", "pipeline-static-eval", "purpose", "evaluation"),
                 Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
                         "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "eval.zip"), 201);
-        ok(admin.upload("/api/v1/datasets", Map.of("name", "static-calib", "purpose", "calibration"),
+        ok(admin.upload("/api/v1/datasets", Map.of("name", "pipeline-static-calib", "purpose", "calibration"),
                 Fixtures.bytes("digits_calib_x.npy"), "input.npy"), 201);
         Path onnx = dir.resolve("digits_static.onnx");
         Files.write(onnx, Fixtures.bytes("digits_mlp.onnx"));
-        String model = "digits-static";
+        String model = "pipeline-digits-static";
         String file = onnx.toString();
 
         Map<List<String>, String> refusals = new java.util.LinkedHashMap<>();
-        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-eval@1"),
-                "RECIPE static@1 is int8-static, which computes activation ranges on calibration data:"
+        String recipe = "pipeline-static";
+        String evaluation = "pipeline-static-eval@1";
+        refusals.put(List.of(model, "1.0.0", file, recipe, "--evaluation", evaluation),
+                "RECIPE pipeline-static@1 is int8-static, which computes activation ranges on calibration data:"
                         + " pass --calibration NAME@VERSION");
-        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-eval@1", "--calibration",
-                "static-calib"), "--calibration 'static-calib' is not NAME@VERSION");
-        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-eval@1", "--calibration",
-                "static-calib@7"), "--calibration static-calib@7: ");
-        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-calib@1", "--calibration",
-                "static-calib@1"), "--evaluation static-calib@1: the dataset has purpose 'calibration';"
-                        + " --evaluation needs purpose 'evaluation'");
-        refusals.put(List.of(model, "1.0.0", file, "static@2", "--evaluation", "static-eval@1"),
-                "RECIPE static@2: ");
-        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-eval@1", "--calibration",
-                "static-calib@1", "--target", "no-such-cpu"), "--target no-such-cpu: no such hardware target");
-        refusals.put(List.of(model, "1.0.0", dir.resolve("missing.onnx").toString(), "static", "--evaluation",
-                "static-eval@1"), "MODEL.onnx: no such readable file");
-        refusals.put(List.of(model, "1.0.0", file, "static", "--evaluation", "static-eval@1", "--bogus"),
+        refusals.put(List.of(model, "1.0.0", file, recipe, "--evaluation", evaluation, "--calibration",
+                "pipeline-static-calib"), "--calibration 'pipeline-static-calib' is not NAME@VERSION");
+        refusals.put(List.of(model, "1.0.0", file, recipe, "--evaluation", evaluation, "--calibration",
+                "pipeline-static-calib@7"), "--calibration pipeline-static-calib@7: ");
+        refusals.put(List.of(model, "1.0.0", file, recipe, "--evaluation", "pipeline-static-calib@1", "--calibration",
+                "pipeline-static-calib@1"), "--evaluation pipeline-static-calib@1: the dataset has purpose"
+                        + " 'calibration'; --evaluation needs purpose 'evaluation'");
+        refusals.put(List.of(model, "1.0.0", file, "pipeline-static@2", "--evaluation", evaluation),
+                "RECIPE pipeline-static@2: ");
+        refusals.put(List.of(model, "1.0.0", file, recipe, "--evaluation", evaluation, "--calibration",
+                "pipeline-static-calib@1", "--target", "no-such-cpu"), "--target no-such-cpu: no such hardware target");
+        refusals.put(List.of(model, "1.0.0", dir.resolve("missing.onnx").toString(), recipe, "--evaluation",
+                evaluation), "MODEL.onnx: no such readable file");
+        refusals.put(List.of(model, "1.0.0", file, recipe, "--evaluation", evaluation, "--bogus"),
                 "unknown option --bogus");
         for (var refusal : refusals.entrySet()) {
             long checkpoints = total("/api/v1/models/" + model + "/checkpoints");
@@ -163,21 +164,21 @@ class PipelineIT {
             assertThat(total("/api/v1/jobs")).as("no job").isEqualTo(jobs);
         }
         assertThat(total("/api/v1/models/" + model + "/checkpoints")).isZero();
-        Run slow = pipeline(engineer, Map.of("QREG_POLL_SECONDS", "soon"), model, "1.0.0", file, "static",
-                "--evaluation", "static-eval@1", "--calibration", "static-calib@1");
+        Run slow = pipeline(engineer, Map.of("QREG_POLL_SECONDS", "soon"), model, "1.0.0", file, recipe,
+                "--evaluation", evaluation, "--calibration", "pipeline-static-calib@1");
         assertThat(slow.exitCode()).isEqualTo(2);
         assertThat(slow.output()).contains("QREG_POLL_SECONDS must be a number of seconds above 0, got 'soon'");
 
-        Run passed = pipeline(engineer, model, "1.0.0", file, "static", "--evaluation", "static-eval@1",
-                "--calibration", "static-calib@1");
+        Run passed = pipeline(engineer, model, "1.0.0", file, recipe, "--evaluation", evaluation,
+                "--calibration", "pipeline-static-calib@1");
         assertThat(passed.exitCode()).as(passed.output()).isZero();
-        assertThat(passed.output()).contains("checkpoint digits-static@1.0.0 registered",
-                "(static@1 on any, calibrated on static-calib@1)", "policy verdict: PASSED");
+        assertThat(passed.output()).contains("checkpoint pipeline-digits-static@1.0.0 registered",
+                "(pipeline-static@1 on any, calibrated on pipeline-static-calib@1)", "policy verdict: PASSED");
         assertThat(total("/api/v1/models/" + model + "/checkpoints")).isEqualTo(1);
         String variant = passed.output().lines().filter(l -> l.startsWith("variant ")).findFirst().orElseThrow()
                 .substring("variant ".length());
         JsonNode lineage = admin.get("/api/v1/variants/" + variant).json();
-        assertThat(lineage.toString()).contains("static-calib");
+        assertThat(lineage.toString()).contains("pipeline-static-calib");
         // Not a terminal: no carriage returns, one plain line per change, whole percentages, tenths of seconds,
         // and each check's figures rounded to what they measure (an accuracy drop to four places).
         assertThat(passed.output()).doesNotContain("\r");
@@ -209,32 +210,34 @@ class PipelineIT {
             exchange.close();
         });
         receiver.start();
-        ok(engineer.post("/api/v1/webhooks", Map.of("url", "http://127.0.0.1:" + receiver.getAddress().getPort()
-                + "/hook", "events", List.of("*"), "description", "chat")), 201);
+        String webhook = ok(engineer.post("/api/v1/webhooks", Map.of("url", "http://127.0.0.1:"
+                + receiver.getAddress().getPort() + "/hook", "events", List.of("*"), "description", "chat")), 201)
+                .json().get("id").asString();
 
-        ok(engineer.post("/api/v1/models", Map.of("name", "bytelm", "task", "language-model", "riskTier", "high",
-                "owner", "nlp")), 201);
-        String checkpoint = ok(engineer.upload("/api/v1/models/bytelm/checkpoints", Map.of("version", "1.0.0",
+        ok(engineer.post("/api/v1/models", Map.of("name", "pipeline-bytelm", "task", "language-model", "riskTier",
+                "high", "owner", "nlp")), 201);
+        String checkpoint = ok(engineer.upload("/api/v1/models/pipeline-bytelm/checkpoints", Map.of("version", "1.0.0",
                 "license", "MIT", "redistribution", "allowed"), Fixtures.bytes("bytelm_small.onnx"), "bytelm.onnx"),
                 201).json().get("id").asString();
         // The model's own policy: the high tier's quality bounds, without its speed floor, because a
         // benchmark on a shared CI machine can be slowed any amount by its neighbours (PolicyIT covers speed).
-        ok(admin.put("/api/v1/models/bytelm/policy", Map.of("maxAccuracyDrop", 0.01, "maxPerplexityIncreasePct", 3,
-                "minTop1Agreement", 0.9)), 200);
-        ok(engineer.upload("/api/v1/datasets", Map.of("name", "bytelm-eval", "purpose", "evaluation"),
+        ok(admin.put("/api/v1/models/pipeline-bytelm/policy", Map.of("maxAccuracyDrop", 0.01,
+                "maxPerplexityIncreasePct", 3, "minTop1Agreement", 0.9)), 200);
+        ok(engineer.upload("/api/v1/datasets", Map.of("name", "pipeline-bytelm-eval", "purpose", "evaluation"),
                 Fixtures.zip(Map.of("input_ids.npy", Fixtures.bytes("bytelm_small_eval_ids.npy"),
                         "labels.npy", Fixtures.bytes("bytelm_small_eval_labels.npy"))), "bytelm-eval.zip"), 201);
         Map<String, Map<String, Object>> recipes = Map.of(
-                "int8-dynamic", Map.of("name", "lm-int8", "method", "int8-dynamic", "perChannel", true),
-                "int4-weight", Map.of("name", "lm-int4", "method", "int4-weight", "blockSize", 32, "symmetric", true),
-                "fp16", Map.of("name", "lm-fp16", "method", "fp16"));
+                "int8-dynamic", Map.of("name", "pipeline-lm-int8", "method", "int8-dynamic", "perChannel", true),
+                "int4-weight", Map.of("name", "pipeline-lm-int4", "method", "int4-weight", "blockSize", 32,
+                        "symmetric", true),
+                "fp16", Map.of("name", "pipeline-lm-fp16", "method", "fp16"));
         Map<String, String> jobs = new java.util.LinkedHashMap<>();
         for (String method : List.of("int8-dynamic", "int4-weight", "fp16")) {
             Map<String, Object> recipe = recipes.get(method);
             ok(engineer.post("/api/v1/recipes", recipe), 201);
             jobs.put(method, ok(engineer.post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId", checkpoint,
                     "recipe", Map.of("name", recipe.get("name"), "version", 1), "followUps", List.of(
-                            Map.of("type", "EVALUATE", "dataset", Map.of("name", "bytelm-eval", "version", 1)),
+                            Map.of("type", "EVALUATE", "dataset", Map.of("name", "pipeline-bytelm-eval", "version", 1)),
                             Map.of("type", "BENCHMARK", "hardwareTarget", "any")))), 202).json().get("id").asString());
         }
         Map<String, String> variants = new java.util.LinkedHashMap<>();
@@ -257,7 +260,7 @@ class PipelineIT {
             assertThat(v.get("policyVerdict").get("passed").asBoolean()).as(v.get("policyVerdict").toString()).isTrue();
         }
 
-        ok(engineer.post("/api/v1/deployments", Map.of("name", "support-intent", "modelName", "bytelm",
+        ok(engineer.post("/api/v1/deployments", Map.of("name", DEPLOYMENT, "modelName", "pipeline-bytelm",
                 "environments", List.of("staging", "production"), "tiers", List.of(
                         Map.of("name", "premium"), Map.of("name", "standard", "default", true)))), 201);
 
@@ -267,7 +270,7 @@ class PipelineIT {
                 Map.of("decision", "APPROVE", "comment", "mine")).status()).isEqualTo(403);
         approve(approver1, approval1);
         assertThat(approve(approver2, approval1).get("status").asString()).isEqualTo("APPROVED");
-        JsonNode first = ok(engineer.post("/api/v1/deployments/support-intent/rollouts", Map.of("variantId", int8,
+        JsonNode first = ok(engineer.post("/api/v1/deployments/" + DEPLOYMENT + "/rollouts", Map.of("variantId", int8,
                 "environment", "production", "tier", "standard", "steps", List.of(5, 25, 100),
                 "approvalId", approval1)), 201).json();
         assertThat(first.get("phase").asString()).as("an empty tier goes to 100% at once").isEqualTo("COMPLETED");
@@ -281,7 +284,7 @@ class PipelineIT {
         approve(approver1, approval2);
         assertThat(approve(approver2, approval2).get("status").asString()).isEqualTo("PENDING");
         assertThat(approve(riskOfficer, approval2).get("status").asString()).isEqualTo("APPROVED");
-        JsonNode second = ok(engineer.post("/api/v1/deployments/support-intent/rollouts", Map.of("variantId", int4,
+        JsonNode second = ok(engineer.post("/api/v1/deployments/" + DEPLOYMENT + "/rollouts", Map.of("variantId", int4,
                 "environment", "production", "tier", "standard", "steps", List.of(5, 25, 100),
                 "approvalId", approval2, "analysis", Map.of("intervalSeconds", 1, "successfulIntervals", 1,
                         "autoAdvance", false))), 201).json();
@@ -306,7 +309,7 @@ class PipelineIT {
         String approval3 = requestApproval(engineer, fp16);
         approve(approver1, approval3);
         approve(approver2, approval3);
-        String rollout3 = ok(engineer.post("/api/v1/deployments/support-intent/rollouts", Map.of("variantId", fp16,
+        String rollout3 = ok(engineer.post("/api/v1/deployments/" + DEPLOYMENT + "/rollouts", Map.of("variantId", fp16,
                 "environment", "production", "tier", "standard", "steps", List.of(5, 25, 100),
                 "approvalId", approval3, "analysis", Map.of("intervalSeconds", 1))), 201).json().get("id").asString();
         assertThat(weights(routing(gateway), "standard")).isEqualTo(Map.of(int4, 95, fp16, 5));
@@ -331,12 +334,14 @@ class PipelineIT {
             Thread.sleep(100);
         }
         receiver.stop(0);
+        // Retired, so the classes that share this registry after it send nothing to the closed port.
+        ok(admin.delete("/api/v1/webhooks/" + webhook), 200);
         assertThat(notified).containsAll(expected);
         assertThat(notified.stream().filter("variant.ready"::equals).count()).isEqualTo(3);
     }
 
     private String requestApproval(HttpApi engineer, String variant) {
-        return ok(engineer.post("/api/v1/approvals", Map.of("variantId", variant, "deployment", "support-intent",
+        return ok(engineer.post("/api/v1/approvals", Map.of("variantId", variant, "deployment", DEPLOYMENT,
                 "environment", "production", "tier", "standard")), 201).json().get("id").asString();
     }
 
@@ -352,7 +357,7 @@ class PipelineIT {
     }
 
     private static JsonNode routing(HttpApi gateway) {
-        return ok(gateway.get("/api/v1/routing/support-intent?environment=production"), 200).json();
+        return ok(gateway.get("/api/v1/routing/" + DEPLOYMENT + "?environment=production"), 200).json();
     }
 
     /** The weight of each backend of one rule, by variant id. */

@@ -23,11 +23,12 @@ import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 import io.qreg.registry.support.RegistryProcess;
+import io.qreg.registry.support.WorkingRegistry;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
@@ -37,9 +38,11 @@ import tools.jackson.databind.JsonNode;
  * benchmark; an identical job returns the variant; the bundle holds the model whose sha256 the manifest names
  * (checked by unzipping and hashing, in Java and with the documented unzip + sha256sum + jq line), the lineage
  * digests, evidence, approval with its signer and the audit events; a reproduction on the worker is identical and
- * makes no second variant. One registry process and one variant serve every test.
+ * makes no second variant. One variant on the shared {@link WorkingRegistry} serves every test; what they create is
+ * named bundle-*.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(WorkingRegistry.class)
 class VariantBundleIT {
 
     @TempDir
@@ -54,23 +57,23 @@ class VariantBundleIT {
     private String calibrationSha;
 
     @BeforeAll
-    void aVariantWithEvidenceAndAnApproval() throws Exception {
-        registry = RegistryProcess.start(dir.resolve("qreg-data"), "1g", Map.of("QREG_EMBEDDED_WORKER", "true"));
+    void aVariantWithEvidenceAndAnApproval(RegistryProcess workingRegistry) throws Exception {
+        registry = workingRegistry;
         admin = registry.api(IntegrationTest.ADMIN_TOKEN);
-        ok(admin.post("/api/v1/models", Map.of("name", "digits", "task", "classification")), 201);
-        checkpointId = ok(admin.upload("/api/v1/models/digits/checkpoints", Map.of("version", "1.0.0",
-                "license", "Apache-2.0", "redistribution", "allowed", "sourceUri", "https://example.org/digits"),
+        ok(admin.post("/api/v1/models", Map.of("name", "bundle-digits", "task", "classification")), 201);
+        checkpointId = ok(admin.upload("/api/v1/models/bundle-digits/checkpoints", Map.of("version", "1.0.0",
+                "license", "Apache-2.0", "redistribution", "allowed", "sourceUri", "https://example.org/bundle-digits"),
                 Fixtures.bytes("digits_mlp.onnx"), "mlp.onnx"), 201).json().get("id").asString();
-        recipeHash = ok(admin.post("/api/v1/recipes", Map.of("name", "static", "method", "int8-static",
+        recipeHash = ok(admin.post("/api/v1/recipes", Map.of("name", "bundle-static", "method", "int8-static",
                 "calibrationMethod", "minmax")), 201).json().get("hash").asString();
-        calibrationSha = ok(admin.upload("/api/v1/datasets", Map.of("name", "digits-calib", "purpose",
+        calibrationSha = ok(admin.upload("/api/v1/datasets", Map.of("name", "bundle-digits-calib", "purpose",
                 "calibration"), Fixtures.bytes("digits_calib_x.npy"), "input.npy"), 201).json().get("sha256")
                 .asString();
-        ok(admin.upload("/api/v1/datasets", Map.of("name", "digits-eval", "purpose", "evaluation"),
+        ok(admin.upload("/api/v1/datasets", Map.of("name", "bundle-digits-eval", "purpose", "evaluation"),
                 Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"), "labels.npy",
                         Fixtures.bytes("digits_eval_y.npy"), "slices.npy", twoSlices(500))), "eval.zip"), 201);
         JsonNode job = finished(ok(admin.post("/api/v1/jobs", quantize(false, List.of(
-                Map.of("type", "EVALUATE", "dataset", Map.of("name", "digits-eval", "version", 1)),
+                Map.of("type", "EVALUATE", "dataset", Map.of("name", "bundle-digits-eval", "version", 1)),
                 Map.of("type", "BENCHMARK", "hardwareTarget", "any")))), 202).json().get("id").asString());
         assertThat(job.get("status").asString()).as(job + registry.tail()).isEqualTo("SUCCEEDED");
         variantId = job.get("variantId").asString();
@@ -79,23 +82,17 @@ class VariantBundleIT {
         }
 
         // An approval for a deployment, signed by an APPROVER (the policy is emptied so evidence cannot block it).
-        ok(admin.put("/api/v1/models/digits/policy", Map.of()), 200);
-        ok(admin.post("/api/v1/deployments", Map.of("name", "digits-prod", "modelName", "digits",
+        ok(admin.put("/api/v1/models/bundle-digits/policy", Map.of()), 200);
+        ok(admin.post("/api/v1/deployments", Map.of("name", "bundle-digits-prod", "modelName", "bundle-digits",
                 "environments", List.of("production"), "tiers", List.of(Map.of("name", "standard"),
                         Map.of("name", "default", "default", true)))), 201);
-        String approval = ok(person("requester", "ENGINEER").post("/api/v1/approvals", Map.of("variantId", variantId,
-                "deployment", "digits-prod", "environment", "production", "tier", "standard")), 201).json()
+        HttpApi requester = person("bundle-requester", "ENGINEER");
+        String approval = ok(requester.post("/api/v1/approvals", Map.of("variantId", variantId,
+                "deployment", "bundle-digits-prod", "environment", "production", "tier", "standard")), 201).json()
                 .get("id").asString();
-        approver = "signer";
+        approver = "bundle-signer";
         ok(person(approver, "APPROVER").post("/api/v1/approvals/" + approval + "/signoffs",
                 Map.of("decision", "APPROVE", "comment", "numbers look right")), 200);
-    }
-
-    @AfterAll
-    void stopRegistry() throws Exception {
-        if (registry != null) {
-            registry.close();
-        }
     }
 
     @Test
@@ -170,21 +167,22 @@ class VariantBundleIT {
     void theModelCardSaysWhatItIsHowItWasMadeItsQualityWhereItIsApprovedAndItsTerms() throws Exception {
         String card = new String(unzip(bundle(variantId)).get("MODEL_CARD.md"), StandardCharsets.UTF_8);
 
-        assertThat(card).contains("# digits · int8-static", "## What it is", "checkpoint digits@1.0.0",
-                "## How it was made", "Recipe static@1 (method `int8-static`", recipeHash,
-                "Calibration dataset: digits-calib@1 (sha256 `" + calibrationSha + "`)",
+        assertThat(card).contains("# bundle-digits · int8-static", "## What it is", "checkpoint bundle-digits@1.0.0",
+                "## How it was made", "Recipe bundle-static@1 (method `int8-static`", recipeHash,
+                "Calibration dataset: bundle-digits-calib@1 (sha256 `" + calibrationSha + "`)",
                 "## Quality against FP32", "| accuracy |", "Per slice", "| 0 |", "| 1 |",
-                "## Where it is approved to run", "digits-prod / production / tier standard", "signed by " + approver,
+                "## Where it is approved to run", "bundle-digits-prod / production / tier standard",
+                "signed by " + approver,
                 "## Licence and redistribution", "Licence: Apache-2.0", "Redistribution: allowed",
-                "https://example.org/digits", "## Checking this bundle");
+                "https://example.org/bundle-digits", "## Checking this bundle");
     }
 
     @Test
     void aReproductionOnTheWorkerIsIdenticalAndMakesNoSecondVariant() throws Exception {
-        long variantsBefore = admin.get("/api/v1/models/digits/variants").json().get("totalItems").asLong();
+        long variantsBefore = admin.get("/api/v1/models/bundle-digits/variants").json().get("totalItems").asLong();
 
-        JsonNode queued = ok(person("reproducer", "ENGINEER").post("/api/v1/variants/" + variantId + "/reproduce",
-                Map.of()), 202).json();
+        HttpApi reproducer = person("bundle-reproducer", "ENGINEER");
+        JsonNode queued = ok(reproducer.post("/api/v1/variants/" + variantId + "/reproduce", Map.of()), 202).json();
         assertThat(queued.get("reproducesVariantId").asString()).isEqualTo(variantId);
         JsonNode job = finished(queued.get("id").asString());
 
@@ -195,7 +193,7 @@ class VariantBundleIT {
         assertThat(reproduction.get("identical").asBoolean()).isTrue();
         assertThat(reproduction.get("sha256").asString()).isEqualTo(variant().get("sha256").asString());
         assertThat(reproduction.get("workerName").asString()).isEqualTo("embedded-worker");
-        assertThat(admin.get("/api/v1/models/digits/variants").json().get("totalItems").asLong())
+        assertThat(admin.get("/api/v1/models/bundle-digits/variants").json().get("totalItems").asLong())
                 .isEqualTo(variantsBefore);
         JsonNode manifest = HttpApi.JSON.readTree(unzip(bundle(variantId)).get("manifest.json"));
         assertThat(manifest.get("reproductions").get(0).get("identical").asBoolean()).isTrue();
@@ -203,7 +201,7 @@ class VariantBundleIT {
 
     @Test
     void refusalsAreProblemsNamingTheFieldAndQueueNothing() {
-        HttpApi engineer = person("refused", "ENGINEER");
+        HttpApi engineer = person("bundle-refused", "ENGINEER");
         long jobsBefore = admin.get("/api/v1/jobs").json().get("totalItems").asLong();
 
         HttpApi.Reply unknownTarget = engineer.post("/api/v1/variants/" + variantId + "/reproduce",
@@ -215,7 +213,7 @@ class VariantBundleIT {
                 + "/reproduce", Map.of());
         assertThat(unknownVariant.status()).isEqualTo(404);
         assertThat(unknownVariant.isProblem()).isTrue();
-        assertThat(person("onlooker", "VIEWER").post("/api/v1/variants/" + variantId + "/reproduce", Map.of())
+        assertThat(person("bundle-onlooker", "VIEWER").post("/api/v1/variants/" + variantId + "/reproduce", Map.of())
                 .status()).isEqualTo(403);
         assertThat(admin.get("/api/v1/jobs").json().get("totalItems").asLong()).isEqualTo(jobsBefore);
 
@@ -226,8 +224,8 @@ class VariantBundleIT {
 
     private Map<String, Object> quantize(boolean force, List<Map<String, Object>> followUps) {
         Map<String, Object> request = new HashMap<>(Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
-                "recipe", Map.of("name", "static", "version", 1), "calibrationDataset",
-                Map.of("name", "digits-calib", "version", 1), "followUps", followUps));
+                "recipe", Map.of("name", "bundle-static", "version", 1), "calibrationDataset",
+                Map.of("name", "bundle-digits-calib", "version", 1), "followUps", followUps));
         if (force) {
             request.put("force", true);
         }

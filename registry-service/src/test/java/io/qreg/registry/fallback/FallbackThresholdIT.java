@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +19,12 @@ import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 import io.qreg.registry.support.RegistryProcess;
+import io.qreg.registry.support.WorkingRegistry;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import tools.jackson.databind.JsonNode;
 
@@ -33,41 +32,33 @@ import tools.jackson.databind.JsonNode;
  * Issue 14 item 6 end to end: the registry's own worker quantizes and evaluates a classifier against its checkpoint,
  * the evaluation stores the selective-routing curve, and the routing config's fallback carries the threshold that a
  * tier's or the model policy's operating point picks on it, in the qreg JSON, the Envoy metadata and the Gateway API
- * annotation; a variant without a curve gets no threshold and the reason. One registry process serves every test.
+ * annotation; a variant without a curve gets no threshold and the reason. The tests run on the shared
+ * {@link WorkingRegistry}; what they create is named fallback-*.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(WorkingRegistry.class)
 class FallbackThresholdIT {
-
-    @TempDir
-    static Path dir;
 
     private RegistryProcess registry;
     private HttpApi api;
     private String checkpointId;
 
     @BeforeAll
-    void startRegistry() throws Exception {
-        registry = RegistryProcess.start(dir.resolve("qreg-data"), "1g", Map.of("QREG_EMBEDDED_WORKER", "true"));
+    void connectAndUpload(RegistryProcess workingRegistry) throws Exception {
+        registry = workingRegistry;
         api = registry.api(IntegrationTest.ADMIN_TOKEN);
-        ok(api.post("/api/v1/models", Map.of("name", "digits-cnn", "task", "classification")), 201);
-        checkpointId = ok(api.upload("/api/v1/models/digits-cnn/checkpoints", Map.of("version", "1.0.0",
+        ok(api.post("/api/v1/models", Map.of("name", "fallback-digits-cnn", "task", "classification")), 201);
+        checkpointId = ok(api.upload("/api/v1/models/fallback-digits-cnn/checkpoints", Map.of("version", "1.0.0",
                 "license", "MIT"), Fixtures.bytes("digits_cnn.onnx"), "digits_cnn.onnx"), 201).json().get("id")
                 .asString();
-        ok(api.post("/api/v1/recipes", Map.of("name", "cnn-static", "method", "int8-static",
+        ok(api.post("/api/v1/recipes", Map.of("name", "fallback-cnn-static", "method", "int8-static",
                 "calibrationMethod", "minmax")), 201);
-        ok(api.post("/api/v1/recipes", Map.of("name", "cnn-dynamic", "method", "int8-dynamic")), 201);
-        ok(api.upload("/api/v1/datasets", Map.of("name", "cnn-calib", "purpose", "calibration"),
+        ok(api.post("/api/v1/recipes", Map.of("name", "fallback-cnn-dynamic", "method", "int8-dynamic")), 201);
+        ok(api.upload("/api/v1/datasets", Map.of("name", "fallback-cnn-calib", "purpose", "calibration"),
                 Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_calib_x_img.npy"))), "calib.zip"), 201);
-        ok(api.upload("/api/v1/datasets", Map.of("name", "cnn-eval", "purpose", "evaluation"),
+        ok(api.upload("/api/v1/datasets", Map.of("name", "fallback-cnn-eval", "purpose", "evaluation"),
                 Fixtures.zip(Map.of("input.npy", imageShaped(Fixtures.bytes("digits_eval_x.npy")),
                         "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "eval.zip"), 201);
-    }
-
-    @AfterAll
-    void stopRegistry() throws Exception {
-        if (registry != null) {
-            registry.close();
-        }
     }
 
     private static HttpApi.Reply ok(HttpApi.Reply reply, int status) {
@@ -87,9 +78,9 @@ class FallbackThresholdIT {
     private String quantize(String recipe, boolean evaluate) throws Exception {
         Map<String, Object> request = new java.util.HashMap<>(Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
                 "recipe", Map.of("name", recipe, "version", 1),
-                "calibrationDataset", Map.of("name", "cnn-calib", "version", 1)));
+                "calibrationDataset", Map.of("name", "fallback-cnn-calib", "version", 1)));
         if (evaluate) {
-            request.put("followUps", List.of(Map.of("type", "EVALUATE", "dataset", Map.of("name", "cnn-eval",
+            request.put("followUps", List.of(Map.of("type", "EVALUATE", "dataset", Map.of("name", "fallback-cnn-eval",
                     "version", 1))));
         }
         JsonNode job = awaitFinished(api, ok(api.post("/api/v1/jobs", request), 202).json().get("id").asString());
@@ -122,8 +113,8 @@ class FallbackThresholdIT {
 
     @Test
     void theEvaluatedVariantsCurveGivesEachTiersFallbackAThresholdInAllThreeFormats() throws Exception {
-        String evaluated = quantize("cnn-static", true);
-        String unevaluated = quantize("cnn-dynamic", false);
+        String evaluated = quantize("fallback-cnn-static", true);
+        String unevaluated = quantize("fallback-cnn-dynamic", false);
 
         JsonNode evaluation = ok(api.get("/api/v1/variants/" + evaluated), 200).json().get("evaluations").get(0);
         JsonNode curve = evaluation.get("selectiveRouting");
@@ -137,19 +128,19 @@ class FallbackThresholdIT {
         assertThat(last.get("traffic").asDouble()).isEqualTo(1.0);
         assertThat(last.get("recovery").asDouble()).isEqualTo(1.0);
 
-        ok(api.post("/api/v1/deployments", Map.of("name", "digits", "modelName", "digits-cnn",
+        ok(api.post("/api/v1/deployments", Map.of("name", "fallback-digits", "modelName", "fallback-digits-cnn",
                 "environments", List.of(Map.of("name", "dev", "approvalRequired", false)),
                 "tiers", List.of(Map.of("name", "premium"), Map.of("name", "bulk"),
                         Map.of("name", "unmeasured", "fallback", Map.of("recoverDisagreements", 0.5)),
                         Map.of("name", "standard", "default", true, "fallback", Map.of("maxTraffic", 0.05))))), 201);
-        JsonNode tiers = ok(api.get("/api/v1/deployments/digits"), 200).json().get("tiers");
+        JsonNode tiers = ok(api.get("/api/v1/deployments/fallback-digits"), 200).json().get("tiers");
         assertThat(tiers.toString()).contains("\"fallback\":{\"maxTraffic\":0.05}");
         rollout("checkpointId", checkpointId, "premium");
         rollout("variantId", evaluated, "standard");
         rollout("variantId", evaluated, "bulk");
         rollout("variantId", unevaluated, "unmeasured");
 
-        JsonNode routing = ok(api.get("/api/v1/routing/digits?environment=dev"), 200).json();
+        JsonNode routing = ok(api.get("/api/v1/routing/fallback-digits?environment=dev"), 200).json();
         JsonNode standard = rule(routing, "standard").get("fallback");
         JsonNode atFivePercent = expectedPoint(curve, "maxTraffic", 0.05);
         assertThat(standard.get("cluster").asString()).isEqualTo("cp-" + checkpointId);
@@ -160,7 +151,7 @@ class FallbackThresholdIT {
         assertThat(standard.get("confidence").asString()).isEqualTo("maxSoftmaxProbability");
         assertThat(standard.get("operatingPoint").toString()).isEqualTo("{\"from\":\"tier\",\"maxTraffic\":0.05}");
         assertThat(standard.get("evidence").get("evaluation").asString()).isEqualTo(evaluation.get("id").asString());
-        assertThat(standard.get("evidence").get("dataset").asString()).isEqualTo("cnn-eval@1");
+        assertThat(standard.get("evidence").get("dataset").asString()).isEqualTo("fallback-cnn-eval@1");
 
         // Neither bulk nor the policy names an operating point yet: no threshold, and the config says why.
         JsonNode bulk = rule(routing, "bulk").get("fallback");
@@ -173,8 +164,9 @@ class FallbackThresholdIT {
 
         // The model's policy picks bulk's point; the routing config follows in a new revision.
         long before = routing.get("revision").asLong();
-        ok(api.put("/api/v1/models/digits-cnn/policy", Map.of("fallback", Map.of("recoverDisagreements", 0.9))), 200);
-        routing = ok(api.get("/api/v1/routing/digits?environment=dev"), 200).json();
+        ok(api.put("/api/v1/models/fallback-digits-cnn/policy",
+                Map.of("fallback", Map.of("recoverDisagreements", 0.9))), 200);
+        routing = ok(api.get("/api/v1/routing/fallback-digits?environment=dev"), 200).json();
         assertThat(routing.get("revision").asLong()).isEqualTo(before + 1);
         bulk = rule(routing, "bulk").get("fallback");
         JsonNode atNinetyPercent = expectedPoint(curve, "recoverDisagreements", 0.9);
@@ -185,7 +177,7 @@ class FallbackThresholdIT {
         assertThat(rule(routing, "standard").get("fallback").get("operatingPoint").get("from").asString())
                 .as("the tier's own point wins over the policy's").isEqualTo("tier");
 
-        String body = ok(api.get("/api/v1/routing/digits?environment=dev"), 200).body();
+        String body = ok(api.get("/api/v1/routing/fallback-digits?environment=dev"), 200).body();
         String schema = ok(api.get("/schemas/routing-v1.json"), 200).body();
         assertThat(SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema)
                 .validate(HttpApi.JSON.readTree(body))).as(body).isEmpty();
@@ -198,7 +190,7 @@ class FallbackThresholdIT {
         assertThat(SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema)
                 .validate(withoutReason)).as("a missing threshold says why").isNotEmpty();
 
-        JsonNode envoy = ok(api.get("/api/v1/routing/digits?environment=dev&format=envoy"), 200).json();
+        JsonNode envoy = ok(api.get("/api/v1/routing/fallback-digits?environment=dev&format=envoy"), 200).json();
         Map<String, JsonNode> metadata = new java.util.HashMap<>();
         envoy.get("virtual_hosts").get(0).get("routes").forEach(r -> metadata.put(r.get("name").asString(),
                 r.get("metadata").get("filter_metadata").get("qreg")));
@@ -212,7 +204,7 @@ class FallbackThresholdIT {
         assertThat(metadata.get("unmeasured").get("fallback_threshold_reason").asString())
                 .startsWith("no selective-routing curve");
 
-        JsonNode route = ok(api.get("/api/v1/routing/digits?environment=dev&format=gateway-api"), 200).json();
+        JsonNode route = ok(api.get("/api/v1/routing/fallback-digits?environment=dev&format=gateway-api"), 200).json();
         JsonNode thresholds = HttpApi.JSON.readTree(route.get("metadata").get("annotations")
                 .get("qreg.io/low-confidence-thresholds").asString());
         assertThat(thresholds.get("standard").get("threshold").asDouble())
@@ -225,15 +217,16 @@ class FallbackThresholdIT {
     }
 
     private void rollout(String field, String id, String tier) {
-        JsonNode rollout = ok(api.post("/api/v1/deployments/digits/rollouts", Map.of(field, id, "environment", "dev",
-                "tier", tier, "steps", List.of(100))), 201).json();
+        JsonNode rollout = ok(api.post("/api/v1/deployments/fallback-digits/rollouts", Map.of(field, id, "environment",
+                "dev", "tier", tier, "steps", List.of(100))), 201).json();
         assertThat(rollout.get("phase").asString()).isEqualTo("COMPLETED");
     }
 
     @Test
     void aCheckpointEvaluatedOnItsOwnStoresNoCurveSinceItIsItsOwnReference() throws Exception {
         JsonNode job = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "EVALUATE", "checkpointId",
-                checkpointId, "dataset", Map.of("name", "cnn-eval", "version", 1))), 202).json().get("id").asString());
+                checkpointId, "dataset", Map.of("name", "fallback-cnn-eval", "version", 1))), 202)
+                .json().get("id").asString());
         assertThat(job.get("status").asString()).as(job + registry.tail()).isEqualTo("SUCCEEDED");
         JsonNode evaluation = ok(api.get("/api/v1/checkpoints/" + checkpointId + "/evaluations"), 200).json().get(0);
         assertThat(evaluation.get("metrics").has("accuracy")).isTrue();
@@ -257,7 +250,7 @@ class FallbackThresholdIT {
             assertThat(policy.isProblem()).isTrue();
             assertThat(policy.json().get("field").asString()).isEqualTo(field);
 
-            HttpApi.Reply deployment = api.post("/api/v1/deployments", Map.of("name", "strict", "modelName",
+            HttpApi.Reply deployment = api.post("/api/v1/deployments", Map.of("name", "fallback-strict", "modelName",
                     "strict-fallback", "environments", List.of("prod"), "tiers", List.of(Map.of("name", "std",
                             "default", true, "fallback", fallback))));
             assertThat(deployment.status()).as(deployment.body()).isEqualTo(400);
@@ -267,7 +260,7 @@ class FallbackThresholdIT {
         JsonNode policy = ok(api.get("/api/v1/models/strict-fallback/policy"), 200).json();
         assertThat(policy.get("source").asString()).isEqualTo("risk-tier-default");
         assertThat(policy.get("fallback").isNull()).isTrue();
-        assertThat(api.get("/api/v1/deployments/strict").status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/deployments/fallback-strict").status()).isEqualTo(404);
 
         JsonNode set = ok(api.put("/api/v1/models/strict-fallback/policy", Map.of("fallback",
                 Map.of("maxTraffic", 0.05))), 200).json();

@@ -14,11 +14,12 @@ import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 import io.qreg.registry.support.RegistryProcess;
+import io.qreg.registry.support.WorkingRegistry;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
@@ -27,9 +28,11 @@ import tools.jackson.databind.JsonNode;
  * The README's single run command does the whole loop: one QUANTIZE request with follow-ups, run
  * by the registry's own in-process worker over HTTP, yields a variant with lineage, an evaluation
  * against FP32 and a benchmark from that worker's hardware profile, and the precision mix the
- * engine read off the model it wrote. One registry process serves both tests.
+ * engine read off the model it wrote. The registry is the shared {@link WorkingRegistry}: its own JVM with its
+ * embedded worker, as that command starts it; what the tests create is named worker-*.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(WorkingRegistry.class)
 public class EmbeddedWorkerIT {
 
     @TempDir
@@ -39,35 +42,29 @@ public class EmbeddedWorkerIT {
     private HttpApi api;
 
     @BeforeAll
-    void startRegistry() throws Exception {
-        registry = RegistryProcess.start(dir.resolve("qreg-data"), "1g", Map.of("QREG_EMBEDDED_WORKER", "true"));
+    void connect(RegistryProcess workingRegistry) {
+        registry = workingRegistry;
         api = registry.api(IntegrationTest.ADMIN_TOKEN);
-    }
-
-    @AfterAll
-    void stopRegistry() throws Exception {
-        if (registry != null) {
-            registry.close();
-        }
     }
 
     @Test
     void oneQuantizeRequestWithFollowUpsYieldsAVariantWithEvidence() throws Exception {
-        assertThat(api.post("/api/v1/models", Map.of("name", "digits", "task", "classification")).status())
+        assertThat(api.post("/api/v1/models", Map.of("name", "worker-digits", "task", "classification")).status())
                 .isEqualTo(201);
-        String checkpointId = api.upload("/api/v1/models/digits/checkpoints",
+        String checkpointId = api.upload("/api/v1/models/worker-digits/checkpoints",
                 Map.of("version", "1.0.0", "license", "MIT"), Fixtures.bytes("digits_mlp.onnx"), "mlp.onnx")
                 .json().get("id").asString();
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "int8", "method", "int8-dynamic",
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-int8", "method", "int8-dynamic",
                 "perChannel", true)).status()).isEqualTo(201);
-        var eval = api.upload("/api/v1/datasets", Map.of("name", "digits-eval", "purpose", "evaluation"),
+        var eval = api.upload("/api/v1/datasets", Map.of("name", "worker-digits-eval", "purpose", "evaluation"),
                 Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
                         "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "digits-eval.zip");
         assertThat(eval.status()).as(eval.body()).isEqualTo(201);
 
         var submitted = api.post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
-                "recipe", Map.of("name", "int8", "version", 1), "hardwareTarget", "any",
-                "followUps", List.of(Map.of("type", "EVALUATE", "dataset", Map.of("name", "digits-eval", "version", 1)),
+                "recipe", Map.of("name", "worker-int8", "version", 1), "hardwareTarget", "any",
+                "followUps", List.of(Map.of("type", "EVALUATE",
+                                "dataset", Map.of("name", "worker-digits-eval", "version", 1)),
                         Map.of("type", "BENCHMARK", "hardwareTarget", "any"))));
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
         String jobId = submitted.json().get("id").asString();
@@ -84,8 +81,9 @@ public class EmbeddedWorkerIT {
         JsonNode variant = api.get("/api/v1/variants/" + variantId).json();
         assertThat(variant.get("method").asString()).isEqualTo("int8-dynamic");
         JsonNode lineage = variant.get("lineage");
-        assertThat(lineage.get("checkpointSha256").asString()).isEqualTo(Fixtures.sha256(Fixtures.bytes("digits_mlp.onnx")));
-        assertThat(lineage.get("recipe").get("name").asString()).isEqualTo("int8");
+        assertThat(lineage.get("checkpointSha256").asString())
+                .isEqualTo(Fixtures.sha256(Fixtures.bytes("digits_mlp.onnx")));
+        assertThat(lineage.get("recipe").get("name").asString()).isEqualTo("worker-int8");
         assertThat(lineage.get("recipe").get("hash").asString()).hasSize(64);
         assertThat(lineage.get("workerId").asString()).isNotBlank();
         assertThat(lineage.get("hardwareProfile").get("cores").asInt()).isPositive();
@@ -112,13 +110,13 @@ public class EmbeddedWorkerIT {
         assertThat(fleet.toString()).contains("embedded-worker");
 
         // Reproducible: the same checkpoint, recipe version and calibration set give the same bytes.
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "static", "method", "int8-static",
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-static", "method", "int8-static",
                 "calibrationMethod", "entropy")).status()).isEqualTo(201);
-        assertThat(api.upload("/api/v1/datasets", Map.of("name", "digits-calib", "purpose", "calibration"),
+        assertThat(api.upload("/api/v1/datasets", Map.of("name", "worker-digits-calib", "purpose", "calibration"),
                 Fixtures.bytes("digits_calib_x.npy"), "input.npy").status()).isEqualTo(201);
         Map<String, Object> staticJob = Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
-                "recipe", Map.of("name", "static", "version", 1),
-                "calibrationDataset", Map.of("name", "digits-calib", "version", 1));
+                "recipe", Map.of("name", "worker-static", "version", 1),
+                "calibrationDataset", Map.of("name", "worker-digits-calib", "version", 1));
         String first = awaitFinished(api, api.post("/api/v1/jobs", staticJob).json().get("id").asString())
                 .get("variantId").asString();
         // force: without it the second run would return the first variant (one artifact per identical run).
@@ -130,17 +128,18 @@ public class EmbeddedWorkerIT {
         assertThat(api.get("/api/v1/variants/" + second).json().get("sha256").asString())
                 .isEqualTo(api.get("/api/v1/variants/" + first).json().get("sha256").asString());
         String again = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
-                "checkpointId", checkpointId, "recipe", Map.of("name", "int8", "version", 1), "force", true))
+                "checkpointId", checkpointId, "recipe", Map.of("name", "worker-int8", "version", 1), "force", true))
                 .json().get("id").asString()).get("variantId").asString();
         assertThat(api.get("/api/v1/variants/" + again).json().get("sha256").asString())
                 .isEqualTo(variant.get("sha256").asString());
 
         // Bad input the registry cannot see: image-shaped calibration samples for the flat MLP.
-        assertThat(api.upload("/api/v1/datasets", Map.of("name", "digits-calib-img", "purpose", "calibration"),
+        assertThat(api.upload("/api/v1/datasets", Map.of("name", "worker-digits-calib-img", "purpose", "calibration"),
                 Fixtures.bytes("digits_calib_x_img.npy"), "input.npy").status()).isEqualTo(201);
         JsonNode failed = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
-                "checkpointId", checkpointId, "recipe", Map.of("name", "static", "version", 1),
-                "calibrationDataset", Map.of("name", "digits-calib-img", "version", 1))).json().get("id").asString());
+                "checkpointId", checkpointId, "recipe", Map.of("name", "worker-static", "version", 1),
+                "calibrationDataset", Map.of("name", "worker-digits-calib-img", "version", 1)))
+                .json().get("id").asString());
         assertThat(failed.get("status").asString()).isEqualTo("FAILED");
         assertThat(failed.get("attempts").asInt()).as("bad input is not retried").isEqualTo(1);
         assertThat(failed.get("error").asString()).contains("input");
@@ -153,18 +152,18 @@ public class EmbeddedWorkerIT {
      */
     @Test
     void aRealJobsVariantCarriesTheMixAndANothingQuantizedJobFailsWithoutRetry() throws Exception {
-        assertThat(api.post("/api/v1/models", Map.of("name", "digits-cnn", "task", "classification")).status())
+        assertThat(api.post("/api/v1/models", Map.of("name", "worker-digits-cnn", "task", "classification")).status())
                 .isEqualTo(201);
-        String checkpointId = api.upload("/api/v1/models/digits-cnn/checkpoints",
+        String checkpointId = api.upload("/api/v1/models/worker-digits-cnn/checkpoints",
                 Map.of("version", "1.0.0", "license", "MIT"), Fixtures.bytes("digits_cnn.onnx"), "cnn.onnx")
                 .json().get("id").asString();
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "cnn-int8", "method", "int8-dynamic")).status())
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-cnn-int8", "method", "int8-dynamic")).status())
                 .isEqualTo(201);
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "convs-only", "method", "int4-weight",
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-convs-only", "method", "int4-weight",
                 "excludeOpTypes", List.of("Gemm", "MatMul"))).status()).isEqualTo(201);
 
         JsonNode job = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
-                "checkpointId", checkpointId, "recipe", Map.of("name", "cnn-int8", "version", 1)))
+                "checkpointId", checkpointId, "recipe", Map.of("name", "worker-cnn-int8", "version", 1)))
                 .json().get("id").asString());
         assertThat(job.get("status").asString()).as(job.toString() + registry.tail()).isEqualTo("SUCCEEDED");
         JsonNode variant = api.get("/api/v1/variants/" + job.get("variantId").asString()).json();
@@ -180,7 +179,7 @@ public class EmbeddedWorkerIT {
 
         // int4-weight has no Conv rewrite, and the recipe excludes everything else.
         JsonNode refused = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
-                "checkpointId", checkpointId, "recipe", Map.of("name", "convs-only", "version", 1)))
+                "checkpointId", checkpointId, "recipe", Map.of("name", "worker-convs-only", "version", 1)))
                 .json().get("id").asString());
         assertThat(refused.get("status").asString()).as(refused.toString()).isEqualTo("FAILED");
         assertThat(refused.get("attempts").asInt()).as("a refusal is not retried").isEqualTo(1);
@@ -189,19 +188,19 @@ public class EmbeddedWorkerIT {
         assertThat(refused.hasNonNull("variantId")).as("no variant").isFalse();
     }
 
-
     // The engine's run of the written model (report.verification) is kept on the variant and shown by the API; a
     // quantized model that breaks in ONNX Runtime and an accuracy budget that puts every layer back in float both
     // end FAILED with the engine's reason, without retry or variant. (Here, to share this registry process.)
 
     private void verificationFixtures() {
-        if (api.get("/api/v1/models/verify-digits").status() == 200) {
+        if (api.get("/api/v1/models/worker-verify-digits").status() == 200) {
             return;
         }
-        assertThat(api.post("/api/v1/models", Map.of("name", "verify-digits", "task", "classification")).status())
+        assertThat(api.post("/api/v1/models", Map.of("name", "worker-verify-digits", "task",
+                "classification")).status())
                 .isEqualTo(201);
-        var calibration = api.upload("/api/v1/datasets", Map.of("name", "verify-calib", "purpose", "calibration"),
-                Fixtures.bytes("digits_calib_x.npy"), "input.npy");
+        var calibration = api.upload("/api/v1/datasets", Map.of("name", "worker-verify-calib", "purpose",
+                "calibration"), Fixtures.bytes("digits_calib_x.npy"), "input.npy");
         assertThat(calibration.status()).as(calibration.body()).isEqualTo(201);
     }
 
@@ -214,9 +213,11 @@ public class EmbeddedWorkerIT {
 
     private JsonNode quantize(String checkpointId, String recipe, boolean calibrated) throws InterruptedException {
         Map<String, Object> job = calibrated
-                ? Map.of("type", "QUANTIZE", "checkpointId", checkpointId, "recipe", Map.of("name", recipe, "version", 1),
-                        "calibrationDataset", Map.of("name", "verify-calib", "version", 1))
-                : Map.of("type", "QUANTIZE", "checkpointId", checkpointId, "recipe", Map.of("name", recipe, "version", 1));
+                ? Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
+                        "recipe", Map.of("name", recipe, "version", 1),
+                        "calibrationDataset", Map.of("name", "worker-verify-calib", "version", 1))
+                : Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
+                        "recipe", Map.of("name", recipe, "version", 1));
         var submitted = api.post("/api/v1/jobs", job);
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
         return EmbeddedWorkerIT.awaitFinished(api, submitted.json().get("id").asString());
@@ -229,11 +230,11 @@ public class EmbeddedWorkerIT {
     @Test
     void theVariantKeepsTheVerificationFiguresAndTheApiShowsThem() throws Exception {
         verificationFixtures();
-        String checkpointId = checkpoint("verify-digits", "1.0.0", Fixtures.bytes("digits_mlp.onnx"));
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "verify-static", "method", "int8-static",
+        String checkpointId = checkpoint("worker-verify-digits", "1.0.0", Fixtures.bytes("digits_mlp.onnx"));
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-verify-static", "method", "int8-static",
                 "calibrationMethod", "minmax")).status()).isEqualTo(201);
 
-        JsonNode job = quantize(checkpointId, "verify-static", true);
+        JsonNode job = quantize(checkpointId, "worker-verify-static", true);
 
         assertThat(job.get("status").asString()).as(job + registry.tail()).isEqualTo("SUCCEEDED");
         JsonNode check = api.get("/api/v1/variants/" + job.get("variantId").asString()).json()
@@ -247,11 +248,11 @@ public class EmbeddedWorkerIT {
     @Test
     void aBudgetThatLeavesEveryLayerInFloatFailsTheJobWithoutAVariant() throws Exception {
         verificationFixtures();
-        String checkpointId = checkpoint("verify-digits", "2.0.0", Fixtures.bytes("digits_mlp.onnx"));
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "impossible-budget", "method", "int8-static",
+        String checkpointId = checkpoint("worker-verify-digits", "2.0.0", Fixtures.bytes("digits_mlp.onnx"));
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-impossible-budget", "method", "int8-static",
                 "calibrationMethod", "minmax", "accuracyBudget", 1e-9)).status()).isEqualTo(201);
 
-        JsonNode job = quantize(checkpointId, "impossible-budget", true);
+        JsonNode job = quantize(checkpointId, "worker-impossible-budget", true);
 
         assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("FAILED");
         assertThat(job.get("attempts").asInt()).as("a refusal is not retried").isEqualTo(1);
@@ -262,13 +263,14 @@ public class EmbeddedWorkerIT {
 
     @Test
     void aQuantizedModelThatGivesInfinityWhereTheOriginalIsFiniteFailsTheJob() throws Exception {
-        assertThat(api.post("/api/v1/models", Map.of("name", "verify-divide", "task", "classification")).status())
+        assertThat(api.post("/api/v1/models", Map.of("name", "worker-verify-divide", "task",
+                "classification")).status())
                 .isEqualTo(201);
-        String checkpointId = checkpoint("verify-divide", "1.0.0", divideModel());
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "dynamic-per-tensor", "method", "int8-dynamic"))
+        String checkpointId = checkpoint("worker-verify-divide", "1.0.0", divideModel());
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-dynamic-per-tensor", "method", "int8-dynamic"))
                 .status()).isEqualTo(201);
 
-        JsonNode job = quantize(checkpointId, "dynamic-per-tensor", false);
+        JsonNode job = quantize(checkpointId, "worker-dynamic-per-tensor", false);
 
         assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("FAILED");
         assertThat(job.get("attempts").asInt()).isEqualTo(1);

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +18,12 @@ import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 import io.qreg.registry.support.RegistryProcess;
+import io.qreg.registry.support.WorkingRegistry;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import tools.jackson.databind.JsonNode;
 
@@ -32,28 +31,19 @@ import tools.jackson.databind.JsonNode;
  * The evaluation metrics that compare a variant with its checkpoint (flip rate and calibration of a classifier,
  * KL divergence of a language model, cosine and neighbours of an embedding model), measured by the registry's
  * own worker on real jobs, stored with the evaluation, and judged by the policy thresholds maxFlipRate and
- * maxMeanKld. One registry process serves every test.
+ * maxMeanKld. The tests run on the shared {@link WorkingRegistry}; what they create is named metrics-*.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(WorkingRegistry.class)
 class EvaluationMetricsIT {
-
-    @TempDir
-    static Path dir;
 
     private RegistryProcess registry;
     private HttpApi api;
 
     @BeforeAll
-    void startRegistry() throws Exception {
-        registry = RegistryProcess.start(dir.resolve("qreg-data"), "1g", Map.of("QREG_EMBEDDED_WORKER", "true"));
+    void connect(RegistryProcess workingRegistry) {
+        registry = workingRegistry;
         api = registry.api(IntegrationTest.ADMIN_TOKEN);
-    }
-
-    @AfterAll
-    void stopRegistry() throws Exception {
-        if (registry != null) {
-            registry.close();
-        }
     }
 
     private static HttpApi.Reply ok(HttpApi.Reply reply, int status) {
@@ -113,15 +103,15 @@ class EvaluationMetricsIT {
 
     @Test
     void maxFlipRateJudgesAClassifiersMeasuredFlipRateAndMaxMeanKldDoesNotApplyToIt() throws Exception {
-        String checkpointId = checkpoint("digits-cnn", "classification", Fixtures.bytes("digits_cnn.onnx"));
-        ok(api.post("/api/v1/recipes", Map.of("name", "cnn-static", "method", "int8-static",
+        String checkpointId = checkpoint("metrics-digits-cnn", "classification", Fixtures.bytes("digits_cnn.onnx"));
+        ok(api.post("/api/v1/recipes", Map.of("name", "metrics-cnn-static", "method", "int8-static",
                 "calibrationMethod", "minmax")), 201);
-        dataset("cnn-calib", "calibration", Map.of("input.npy", Fixtures.bytes("digits_calib_x_img.npy")));
-        dataset("cnn-eval", "evaluation", Map.of("input.npy", imageShaped(Fixtures.bytes("digits_eval_x.npy")),
+        dataset("metrics-cnn-calib", "calibration", Map.of("input.npy", Fixtures.bytes("digits_calib_x_img.npy")));
+        dataset("metrics-cnn-eval", "evaluation", Map.of("input.npy", imageShaped(Fixtures.bytes("digits_eval_x.npy")),
                 "labels.npy", Fixtures.bytes("digits_eval_y.npy")));
         String variantId = quantizeAndEvaluate(Map.of("checkpointId", checkpointId,
-                "recipe", Map.of("name", "cnn-static", "version", 1),
-                "calibrationDataset", Map.of("name", "cnn-calib", "version", 1)), "cnn-eval");
+                "recipe", Map.of("name", "metrics-cnn-static", "version", 1),
+                "calibrationDataset", Map.of("name", "metrics-cnn-calib", "version", 1)), "metrics-cnn-eval");
 
         JsonNode evaluation = api.get("/api/v1/variants/" + variantId).json().get("evaluations").get(0);
         JsonNode metrics = evaluation.get("metrics");
@@ -143,36 +133,38 @@ class EvaluationMetricsIT {
         assertThat(samples).isEqualTo(500);
         assertThat(flips).isPositive().isEqualTo(Math.round(flipRate * 500));
 
-        Map<String, JsonNode> atTheMeasuredRate = checksAfterPolicy("digits-cnn", variantId,
+        Map<String, JsonNode> atTheMeasuredRate = checksAfterPolicy("metrics-digits-cnn", variantId,
                 Map.of("maxFlipRate", flipRate, "maxMeanKld", 0.01));
         assertThat(atTheMeasuredRate.get("maxFlipRate").get("passed").asBoolean()).isTrue();
         assertThat(atTheMeasuredRate.get("maxFlipRate").get("actual").asDouble()).isEqualTo(flipRate);
         assertThat(atTheMeasuredRate.get("maxMeanKld").get("passed").asBoolean()).isTrue();
         assertThat(atTheMeasuredRate.get("maxMeanKld").get("detail").asString()).startsWith("not applicable");
 
-        JsonNode tighter = checksAfterPolicy("digits-cnn", variantId, Map.of("maxFlipRate", flipRate / 2))
+        JsonNode tighter = checksAfterPolicy("metrics-digits-cnn", variantId, Map.of("maxFlipRate", flipRate / 2))
                 .get("maxFlipRate");
         assertThat(tighter.get("passed").asBoolean()).isFalse();
-        assertThat(tighter.get("detail").asString()).contains("flip rate against the checkpoint", "cnn-eval@1");
+        assertThat(tighter.get("detail").asString()).contains("flip rate against the checkpoint", "metrics-cnn-eval@1");
     }
 
     @Test
     void maxMeanKldJudgesALanguageModelsMeasuredKlDivergenceAndFailsWithoutEvidence() throws Exception {
-        String checkpointId = checkpoint("bytelm", "language-model", Fixtures.bytes("bytelm_small.onnx"));
-        ok(api.post("/api/v1/recipes", Map.of("name", "lm-int8", "method", "int8-dynamic")), 201);
-        dataset("bytelm-eval", "evaluation", Map.of("input_ids.npy", Fixtures.bytes("bytelm_small_eval_ids.npy"),
+        String checkpointId = checkpoint("metrics-bytelm", "language-model", Fixtures.bytes("bytelm_small.onnx"));
+        ok(api.post("/api/v1/recipes", Map.of("name", "metrics-lm-int8", "method", "int8-dynamic")), 201);
+        dataset("metrics-bytelm-eval", "evaluation", Map.of(
+                "input_ids.npy", Fixtures.bytes("bytelm_small_eval_ids.npy"),
                 "labels.npy", Fixtures.bytes("bytelm_small_eval_labels.npy")));
         JsonNode quantized = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
-                "checkpointId", checkpointId, "recipe", Map.of("name", "lm-int8", "version", 1))), 202)
+                "checkpointId", checkpointId, "recipe", Map.of("name", "metrics-lm-int8", "version", 1))), 202)
                 .json().get("id").asString());
         String variantId = quantized.get("variantId").asString();
 
-        JsonNode unmeasured = checksAfterPolicy("bytelm", variantId, Map.of("maxMeanKld", 1.0)).get("maxMeanKld");
+        JsonNode unmeasured = checksAfterPolicy("metrics-bytelm", variantId, Map.of("maxMeanKld", 1.0))
+                .get("maxMeanKld");
         assertThat(unmeasured.get("passed").asBoolean()).as("no evidence fails").isFalse();
         assertThat(unmeasured.get("detail").asString()).isEqualTo("no evaluation yet");
 
         JsonNode evaluated = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "EVALUATE",
-                "variantId", variantId, "dataset", Map.of("name", "bytelm-eval", "version", 1))), 202)
+                "variantId", variantId, "dataset", Map.of("name", "metrics-bytelm-eval", "version", 1))), 202)
                 .json().get("id").asString());
         assertThat(evaluated.get("status").asString()).as(evaluated + registry.tail()).isEqualTo("SUCCEEDED");
         JsonNode metrics = api.get("/api/v1/variants/" + variantId).json().get("evaluations").get(0).get("metrics");
@@ -183,20 +175,21 @@ class EvaluationMetricsIT {
         assertThat(metrics.get("rmsDeltaP").asDouble()).isPositive().isLessThan(0.5);
         assertThat(metrics.get("sameTopToken").asDouble()).isBetween(0.9, 1.0);
 
-        Map<String, JsonNode> atTheMeasuredKld = checksAfterPolicy("bytelm", variantId,
+        Map<String, JsonNode> atTheMeasuredKld = checksAfterPolicy("metrics-bytelm", variantId,
                 Map.of("maxMeanKld", meanKld, "maxFlipRate", 0.0));
         assertThat(atTheMeasuredKld.get("maxMeanKld").get("passed").asBoolean()).isTrue();
         assertThat(atTheMeasuredKld.get("maxMeanKld").get("actual").asDouble()).isEqualTo(meanKld);
         assertThat(atTheMeasuredKld.get("maxFlipRate").get("detail").asString()).startsWith("not applicable");
-        JsonNode tighter = checksAfterPolicy("bytelm", variantId, Map.of("maxMeanKld", meanKld / 2)).get("maxMeanKld");
+        JsonNode tighter = checksAfterPolicy("metrics-bytelm", variantId, Map.of("maxMeanKld", meanKld / 2))
+                .get("maxMeanKld");
         assertThat(tighter.get("passed").asBoolean()).isFalse();
-        assertThat(tighter.get("detail").asString()).contains("mean KL divergence", "bytelm-eval@1");
+        assertThat(tighter.get("detail").asString()).contains("mean KL divergence", "metrics-bytelm-eval@1");
     }
 
     @Test
     void badMaxMeanKldOrMaxFlipRateIsRefusedNamingTheFieldAndStoresNothing() {
-        ok(api.post("/api/v1/models", Map.of("name", "strict", "task", "classification")), 201);
-        String path = "/api/v1/models/strict/policy";
+        ok(api.post("/api/v1/models", Map.of("name", "metrics-strict", "task", "classification")), 201);
+        String path = "/api/v1/models/metrics-strict/policy";
         Map<Map<String, Object>, String> bad = Map.of(
                 Map.of("maxMeanKld", -0.1), "maxMeanKld",
                 Map.of("maxMeanKld", "small"), "maxMeanKld",
@@ -220,13 +213,13 @@ class EvaluationMetricsIT {
 
     @Test
     void anEmbeddingModelIsEvaluatedAsAnEmbeddingWithAndWithoutLabels() throws Exception {
-        String checkpointId = checkpoint("embedder", "embedding", EmbeddingFixture.model(42));
-        ok(api.post("/api/v1/recipes", Map.of("name", "embed-int8", "method", "int8-dynamic")), 201);
-        dataset("pairs", "evaluation", Map.of("features.npy", EmbeddingFixture.features(60, 7),
+        String checkpointId = checkpoint("metrics-embedder", "embedding", EmbeddingFixture.model(42));
+        ok(api.post("/api/v1/recipes", Map.of("name", "metrics-embed-int8", "method", "int8-dynamic")), 201);
+        dataset("metrics-pairs", "evaluation", Map.of("features.npy", EmbeddingFixture.features(60, 7),
                 "labels.npy", EmbeddingFixture.pairLabels(60)));
-        dataset("pairs-unlabelled", "evaluation", Map.of("features.npy", EmbeddingFixture.features(60, 7)));
+        dataset("metrics-pairs-unlabelled", "evaluation", Map.of("features.npy", EmbeddingFixture.features(60, 7)));
         String variantId = quantizeAndEvaluate(Map.of("checkpointId", checkpointId,
-                "recipe", Map.of("name", "embed-int8", "version", 1)), "pairs");
+                "recipe", Map.of("name", "metrics-embed-int8", "version", 1)), "metrics-pairs");
 
         JsonNode evaluation = api.get("/api/v1/variants/" + variantId).json().get("evaluations").get(0);
         JsonNode metrics = evaluation.get("metrics");
@@ -238,7 +231,7 @@ class EvaluationMetricsIT {
         assertThat(evaluation.get("samples").asLong()).isEqualTo(120);
 
         JsonNode unlabelled = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "EVALUATE",
-                "variantId", variantId, "dataset", Map.of("name", "pairs-unlabelled", "version", 1))), 202)
+                "variantId", variantId, "dataset", Map.of("name", "metrics-pairs-unlabelled", "version", 1))), 202)
                 .json().get("id").asString());
         assertThat(unlabelled.get("status").asString()).as(unlabelled + registry.tail()).isEqualTo("SUCCEEDED");
         JsonNode second = api.get("/api/v1/variants/" + variantId).json().get("evaluations").get(1).get("metrics");
@@ -247,17 +240,17 @@ class EvaluationMetricsIT {
 
         // Labels the engine cannot use (item 0 named as its own relevant item) fail the job with the reason.
         byte[] selfRelevant = EmbeddingFixture.pairLabels(60);
-        dataset("pairs-self", "evaluation", Map.of("features.npy", EmbeddingFixture.features(60, 7),
+        dataset("metrics-pairs-self", "evaluation", Map.of("features.npy", EmbeddingFixture.features(60, 7),
                 "labels.npy", withFirstLabelZero(selfRelevant)));
         JsonNode refused = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "EVALUATE",
-                "variantId", variantId, "dataset", Map.of("name", "pairs-self", "version", 1))), 202)
+                "variantId", variantId, "dataset", Map.of("name", "metrics-pairs-self", "version", 1))), 202)
                 .json().get("id").asString());
         assertThat(refused.get("status").asString()).isEqualTo("FAILED");
         assertThat(refused.get("error").asString()).contains("label 0 of item 0 must name another item");
         assertThat(api.get("/api/v1/variants/" + variantId).json().get("evaluations")).as("nothing recorded")
                 .hasSize(2);
 
-        Map<String, JsonNode> checks = checksAfterPolicy("embedder", variantId,
+        Map<String, JsonNode> checks = checksAfterPolicy("metrics-embedder", variantId,
                 Map.of("maxMeanKld", 0.01, "maxFlipRate", 0.01));
         assertThat(checks.get("maxMeanKld").get("detail").asString()).startsWith("not applicable");
         assertThat(checks.get("maxFlipRate").get("detail").asString()).startsWith("not applicable");

@@ -12,11 +12,12 @@ import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 import io.qreg.registry.support.QatOnnx;
 import io.qreg.registry.support.RegistryProcess;
+import io.qreg.registry.support.WorkingRegistry;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
@@ -24,9 +25,11 @@ import tools.jackson.databind.JsonNode;
 /**
  * A QAT checkpoint through the registry and its in-process worker: marked {@code quantized} at upload, taken by
  * a qat recipe into a variant whose lineage says qat, and refused up front to every other method (and qat to a
- * float checkpoint) with a problem naming {@code method}, with no job stored.
+ * float checkpoint) with a problem naming {@code method}, with no job stored. The tests run on the shared
+ * {@link WorkingRegistry}; what they create is named qat-*.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(WorkingRegistry.class)
 class QatCheckpointIT {
 
     @TempDir
@@ -38,42 +41,35 @@ class QatCheckpointIT {
     private String floatCheckpoint;
 
     @BeforeAll
-    void startRegistryAndUpload() throws Exception {
-        registry = RegistryProcess.start(dir.resolve("qreg-data"), "1g", Map.of("QREG_EMBEDDED_WORKER", "true"));
+    void connectAndUpload(RegistryProcess workingRegistry) throws Exception {
+        registry = workingRegistry;
         api = registry.api(IntegrationTest.ADMIN_TOKEN);
-        assertThat(api.post("/api/v1/models", Map.of("name", "digits", "task", "classification")).status())
+        assertThat(api.post("/api/v1/models", Map.of("name", "qat-digits", "task", "classification")).status())
                 .isEqualTo(201);
-        HttpApi.Reply qat = api.upload("/api/v1/models/digits/checkpoints", Map.of("version", "2.0.0-qat",
+        HttpApi.Reply qat = api.upload("/api/v1/models/qat-digits/checkpoints", Map.of("version", "2.0.0-qat",
                 "license", "MIT"), QatOnnx.digitsMlp(dir), "digits_mlp_qat.onnx");
         assertThat(qat.status()).as(qat.body()).isEqualTo(201);
         qatCheckpoint = qat.json().get("id").asString();
-        HttpApi.Reply fp32 = api.upload("/api/v1/models/digits/checkpoints", Map.of("version", "1.0.0",
+        HttpApi.Reply fp32 = api.upload("/api/v1/models/qat-digits/checkpoints", Map.of("version", "1.0.0",
                 "license", "MIT"), Fixtures.bytes("digits_mlp.onnx"), "digits_mlp.onnx");
         assertThat(fp32.status()).as(fp32.body()).isEqualTo(201);
         floatCheckpoint = fp32.json().get("id").asString();
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "import", "method", "qat")).status()).isEqualTo(201);
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "dynamic", "method", "int8-dynamic")).status())
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "qat-import", "method", "qat")).status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/recipes", Map.of("name", "qat-dynamic", "method", "int8-dynamic")).status())
                 .isEqualTo(201);
-    }
-
-    @AfterAll
-    void stopRegistry() throws Exception {
-        if (registry != null) {
-            registry.close();
-        }
     }
 
     @Test
     void uploadMarksTheQatCheckpointQuantizedAndTheFloatOneNot() {
         assertThat(api.get("/api/v1/checkpoints/" + qatCheckpoint).json().get("quantized").asBoolean()).isTrue();
         assertThat(api.get("/api/v1/checkpoints/" + floatCheckpoint).json().get("quantized").asBoolean()).isFalse();
-        assertThat(api.get("/models/digits").body()).contains("qreg-quantized");
+        assertThat(api.get("/models/qat-digits").body()).contains("qreg-quantized");
     }
 
     @Test
     void aQatRecipeImportsTheCheckpointIntoAVariantWhoseLineageSaysQat() throws Exception {
         HttpApi.Reply submitted = api.post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId", qatCheckpoint,
-                "recipe", Map.of("name", "import", "version", 1)));
+                "recipe", Map.of("name", "qat-import", "version", 1)));
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
 
         JsonNode job = awaitFinished(api, submitted.json().get("id").asString());
@@ -91,13 +87,13 @@ class QatCheckpointIT {
     void aPostTrainingRecipeOnTheQatCheckpointIsRefusedNamingMethodAndNoJobIsStored() {
         int jobsBefore = jobCount();
         HttpApi.Reply refused = api.post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId", qatCheckpoint,
-                "recipe", Map.of("name", "dynamic", "version", 1)));
+                "recipe", Map.of("name", "qat-dynamic", "version", 1)));
 
         assertThat(refused.status()).as(refused.body()).isEqualTo(400);
         assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
         assertThat(refused.json().get("field").asString()).isEqualTo("method");
         assertThat(refused.json().get("detail").asString())
-                .contains("checkpoint digits 2.0.0-qat is already quantized; use method qat");
+                .contains("checkpoint qat-digits 2.0.0-qat is already quantized; use method qat");
         assertThat(jobCount()).isEqualTo(jobsBefore);
     }
 
@@ -105,7 +101,7 @@ class QatCheckpointIT {
     void aQatRecipeOnAFloatCheckpointIsRefusedNamingMethod() {
         int jobsBefore = jobCount();
         HttpApi.Reply refused = api.post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId", floatCheckpoint,
-                "recipe", Map.of("name", "import", "version", 1)));
+                "recipe", Map.of("name", "qat-import", "version", 1)));
 
         assertThat(refused.status()).as(refused.body()).isEqualTo(400);
         assertThat(refused.json().get("field").asString()).isEqualTo("method");
