@@ -65,8 +65,11 @@ class RolloutAnalysisIT extends RolloutTestSupport {
             // As a gateway reporting often would: no rollout in the answer (RFC 7240), the report still counts.
             HttpApi.Reply stored = gateway().post("/api/v1/rollouts/" + id + "/health", HEALTHY,
                     Map.of("Prefer", "return=minimal"));
-            if (stored.status() == 409 && done.test(get(id))) {
-                break; // the analysis finished the rollout between our last look and this report
+            if (stored.status() == 409) {
+                r = get(id);
+                if (done.test(r)) {
+                    break; // the analysis finished the rollout between our last look and this report
+                }
             }
             assertThat(stored.status()).as(stored.body()).isEqualTo(204);
             assertThat(stored.header("Preference-Applied")).isEqualTo("return=minimal");
