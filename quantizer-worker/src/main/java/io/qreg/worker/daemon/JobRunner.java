@@ -1,6 +1,7 @@
 package io.qreg.worker.daemon;
 
 import io.qreg.worker.protocol.JobAssignment;
+import io.qreg.worker.protocol.JobProduct;
 import io.qreg.engine.bench.BenchmarkOptions;
 import io.qreg.engine.bench.BenchmarkReport;
 import io.qreg.engine.bench.BenchmarkRunner;
@@ -129,13 +130,8 @@ public class JobRunner {
                 sensitivity);
         control.checkpoint();
         control.report(0.97, "hashing the variant");
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("report", report.toMap());
-        fields.put("engineVersion", EngineVersion.get());
-        fields.put("onnxRuntimeVersion", ModelSession.runtimeVersion());
-        fields.put("sha256", sha256(out));
-        fields.put("sizeBytes", Files.size(out));
-        return JobResult.succeeded(fields, out);
+        return JobResult.succeeded(JobProduct.quantized(report.toMap(), EngineVersion.get(),
+                ModelSession.runtimeVersion(), sha256(out), Files.size(out)), out);
     }
 
     /**
@@ -260,11 +256,8 @@ public class JobRunner {
         // Scratch paths mean nothing to the registry: name the artifacts instead.
         evaluation.put("model", artifactName(job, measured));
         evaluation.put("reference", artifactName(job, "checkpoint"));
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("evaluation", evaluation);
-        fields.put("engineVersion", EngineVersion.get());
-        fields.put("onnxRuntimeVersion", ModelSession.runtimeVersion());
-        return JobResult.succeeded(fields, null);
+        return JobResult.succeeded(JobProduct.evaluated(evaluation, EngineVersion.get(),
+                ModelSession.runtimeVersion()), null);
     }
 
     /** Samples per run of a BENCHMARK job's second measurement: a small serving batch. */
@@ -314,11 +307,8 @@ public class JobRunner {
         Map<String, Object> concurrentJson = benchmarkJson(job, concurrent, concurrentOptions);
         concurrentJson.put("concurrency", callers);
         benchmark.put("concurrent", concurrentJson);
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("benchmark", benchmark);
-        fields.put("engineVersion", EngineVersion.get());
-        fields.put("onnxRuntimeVersion", report.onnxRuntimeVersion());
-        return JobResult.succeeded(fields, null);
+        return JobResult.succeeded(JobProduct.benchmarked(benchmark, EngineVersion.get(),
+                report.onnxRuntimeVersion()), null);
     }
 
     /** {@code benchmark --json}'s map without "command", each result named by role and artifact, not scratch path. */

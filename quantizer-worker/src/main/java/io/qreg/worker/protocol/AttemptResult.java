@@ -2,24 +2,18 @@ package io.qreg.worker.protocol;
 
 import io.qreg.worker.json.Json;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The {@code result} part of the result call (docs/worker-protocol.md, "Result"): who reports which attempt, how it
- * ended, and the type-specific sections ({@code report}, {@code evaluation}, {@code benchmark},
- * {@code engineVersion}, {@code onnxRuntimeVersion}, {@code sha256}, {@code sizeBytes}), which the registry reads
- * where it records them.
+ * ended, and, for a succeeded attempt, what it made ({@link JobProduct}).
  */
 public record AttemptResult(String workerId, int attempt, ResultStatus status, String error, boolean retryable,
-        Map<String, Object> sections) {
-
-    private static final Set<String> HEADER = Set.of("workerId", "attempt", "status", "error", "retryable");
+        JobProduct product) {
 
     public AttemptResult {
-        sections = sections == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(sections));
+        product = product == null ? JobProduct.NONE : product;
     }
 
     public Map<String, Object> toJson() {
@@ -29,7 +23,7 @@ public record AttemptResult(String workerId, int attempt, ResultStatus status, S
         json.put("status", status.name());
         json.put("error", error);
         json.put("retryable", retryable);
-        json.putAll(sections);
+        json.putAll(product.toJson());
         return json;
     }
 
@@ -48,10 +42,8 @@ public record AttemptResult(String workerId, int attempt, ResultStatus status, S
         ResultStatus status = status(json.get("status"));
         String error = member("error", () -> Json.string(json, "error"));
         Boolean retryable = member("retryable", () -> Json.bool(json, "retryable"));
-        Map<String, Object> sections = new LinkedHashMap<>(json);
-        sections.keySet().removeAll(HEADER);
         return new AttemptResult(workerId, attempt.intValue(), status, error, Boolean.TRUE.equals(retryable),
-                sections);
+                JobProduct.fromJson(json));
     }
 
     private static ResultStatus status(Object value) {

@@ -4,21 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qreg.worker.json.Json;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AttemptResultTest {
 
     @Test
-    void aSucceededResultSurvivesTheRoundTripWithItsSectionsAfterTheHeader() {
-        Map<String, Object> sections = new LinkedHashMap<>();
-        sections.put("report", Map.of("layers", java.util.List.of()));
-        sections.put("sha256", "ab".repeat(32));
-        sections.put("sizeBytes", 87_495L);
-        AttemptResult result = new AttemptResult("w1", 2, ResultStatus.SUCCEEDED, null, false, sections);
+    void aSucceededResultSurvivesTheRoundTripWithItsProductAfterTheHeader() {
+        JobProduct product = JobProduct.quantized(Map.of("layers", java.util.List.of()), "0.1.0", "1.23.2",
+                "ab".repeat(32), 87_495L);
+        AttemptResult result = new AttemptResult("w1", 2, ResultStatus.SUCCEEDED, null, false, product);
         assertThat(result.toJson().keySet()).containsExactly("workerId", "attempt", "status", "error", "retryable",
-                "report", "sha256", "sizeBytes");
+                "report", "engineVersion", "onnxRuntimeVersion", "sha256", "sizeBytes");
         assertThat(AttemptResult.fromJson(Json.parseObject(Json.write(result.toJson())))).isEqualTo(result);
     }
 
@@ -29,7 +26,7 @@ class AttemptResultTest {
         assertThat(failed.status()).isEqualTo(ResultStatus.FAILED);
         assertThat(failed.error()).isEqualTo("boom");
         assertThat(failed.retryable()).isTrue();
-        assertThat(failed.sections()).isEmpty();
+        assertThat(failed.product()).isEqualTo(JobProduct.NONE);
         assertThat(AttemptResult.fromJson(Map.of("workerId", "w", "attempt", 1L, "status", "CANCELLED"))
                 .retryable()).isFalse();
     }

@@ -187,8 +187,7 @@ public class JobDispatch {
     public Map<String, Object> result(UUID jobId, ReceivedUpload upload) {
         StagedFile file = upload.file();
         try {
-            JsonNode result = parseResult(upload.metadataJson());
-            AttemptResult attemptResult = attemptResult(result);
+            AttemptResult attemptResult = attemptResult(parseResult(upload.metadataJson()));
             UUID workerId = workerId(attemptResult);
             int attempt = attemptResult.attempt();
             ResultStatus reported = attemptResult.status();
@@ -207,20 +206,20 @@ public class JobDispatch {
                 List<UUID> followUps = List.of();
                 switch (reported) {
                     case SUCCEEDED -> {
-                        Optional<String> nothing = products.nothingQuantized(job, result, file);
+                        Optional<String> nothing = products.nothingQuantized(job, attemptResult.product(), file);
                         if (nothing.isPresent()) {
                             // The same bytes would come back from every attempt: fail at once, record no variant.
                             job.fail(nothing.get(), false, now);
                         } else if (job.reproducesVariantId() != null) {
                             // A reproduction compares the bytes with its variant's and keeps none of them.
-                            job.reproduced(reproductions.record(job, worker, result, file, now), now);
+                            job.reproduced(reproductions.record(job, worker, attemptResult.product(), file, now), now);
                         } else {
                             Optional<VariantReuse.Reuse> identical = reuse.afterRun(job,
-                                    JobProducts.engineVersion(result, worker));
+                                    JobProducts.engineVersion(attemptResult.product(), worker));
                             if (identical.isPresent()) {
                                 job.succeedReusing(identical.get().variantId(), identical.get().why(), now);
                             } else {
-                                job.succeed(products.record(job, worker, result, file), now);
+                                job.succeed(products.record(job, worker, attemptResult.product(), file), now);
                             }
                             followUps = followUpJobs.queue(job, now);
                         }
@@ -281,7 +280,7 @@ public class JobDispatch {
         }
     }
 
-    /** The result's header as the protocol's record; its sections stay in the node, where the products read them. */
+    /** The result as the protocol's record: its header, and what a succeeded attempt made. */
     @SuppressWarnings("unchecked")
     private static AttemptResult attemptResult(JsonNode result) {
         try {

@@ -14,15 +14,14 @@ import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
 import io.qreg.registry.recipe.RecipeService;
 import io.qreg.registry.recipe.RecipeView;
-import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.variant.NewVariant;
 import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.web.ApiException;
+import io.qreg.worker.protocol.JobProduct;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
-import tools.jackson.databind.JsonNode;
 
 /**
  * Records what a succeeded attempt produced, inside the result's transaction: the variant of a QUANTIZE job (with
@@ -50,7 +49,7 @@ class JobProducts {
     }
 
     /** Records the product; returns the new variant's id for a QUANTIZE job, else null. */
-    UUID record(Job job, WorkerService.WorkerRef worker, JsonNode result, StagedFile file) {
+    UUID record(Job job, WorkerService.WorkerRef worker, JobProduct result, StagedFile file) {
         Object profile = worker.hardwareProfile();
         switch (job.type()) {
             case QUANTIZE -> {
@@ -59,16 +58,16 @@ class JobProducts {
             case EVALUATE -> {
                 if (job.variantId() == null) {
                     variants.addCheckpointEvaluation(job.checkpointId(), job.id(), job.datasetName(),
-                            job.datasetVersion(), mapOf(result, "evaluation"), profile);
+                            job.datasetVersion(), required("evaluation", result.evaluation()), profile);
                 } else {
                     variants.addEvaluation(job.variantId(), job.id(), job.datasetName(), job.datasetVersion(),
-                            mapOf(result, "evaluation"), profile);
+                            required("evaluation", result.evaluation()), profile);
                 }
                 return null;
             }
             default -> {
-                variants.addBenchmark(job.variantId(), job.id(), job.hardwareTarget(), mapOf(result, "benchmark"),
-                        profile);
+                variants.addBenchmark(job.variantId(), job.id(), job.hardwareTarget(),
+                        required("benchmark", result.benchmark()), profile);
                 return null;
             }
         }
@@ -79,7 +78,7 @@ class JobProducts {
      * own bytes, or its report's {@code precisionMix} counts no quantized layer. A report without
      * {@code precisionMix} (older workers) is judged on the bytes alone. Other job types: always empty.
      */
-    Optional<String> nothingQuantized(Job job, JsonNode result, StagedFile file) {
+    Optional<String> nothingQuantized(Job job, JobProduct result, StagedFile file) {
         if (job.type() != JobType.QUANTIZE) {
             return Optional.empty();
         }
@@ -89,21 +88,19 @@ class JobProducts {
         if (file.sha256().equals(cp.sha256())) {
             return Optional.of(NOTHING_QUANTIZED + "the artifact is byte-identical to " + checkpoint);
         }
-        JsonNode mix = result.path("report").path("precisionMix");
-        if (mix.path("quantizedLayers").isNumber() && mix.get("quantizedLayers").asLong() == 0) {
-            JsonNode total = mix.path("layers").path("total");
-            return Optional.of(NOTHING_QUANTIZED + "0 of " + (total.isNumber() ? total.asLong() : "its")
+        if (result.quantizedLayers().orElse(-1L) == 0) {
+            return Optional.of(NOTHING_QUANTIZED + "0 of " + result.totalLayers().map(String::valueOf).orElse("its")
                     + " layers of " + checkpoint + " are in a quantized precision (report.precisionMix): the recipe"
                     + " left every layer in floating point");
         }
         return Optional.empty();
     }
 
-    private static void requireArtifact(JsonNode result, StagedFile file) {
+    private static void requireArtifact(JobProduct result, StagedFile file) {
         if (file == null) {
             throw ApiException.invalid("file", "a SUCCEEDED QUANTIZE result needs the quantized model in part 'file'");
         }
-        String claimed = result.path("sha256").asString(null);
+        String claimed = result.sha256();
         if (claimed != null && !claimed.equals(file.sha256())) {
             throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "sha256 mismatch: the result says "
                     + claimed + " but the received " + file.sizeBytes() + " bytes hash to " + file.sha256(),
@@ -111,7 +108,7 @@ class JobProducts {
         }
     }
 
-    private UUID variant(Job job, WorkerService.WorkerRef worker, JsonNode result, StagedFile file) {
+    private UUID variant(Job job, WorkerService.WorkerRef worker, JobProduct result, StagedFile file) {
         requireArtifact(result, file);
         Object profile = worker.hardwareProfile();
         CheckpointView cp = checkpoints.get(job.checkpointId());
@@ -133,36 +130,32 @@ class JobProducts {
         lineage.put("workerId", worker.id());
         lineage.put("hardwareProfile", profile);
         lineage.put("engineVersion", engineVersion(result, worker));
-        lineage.put("onnxRuntimeVersion", text(result, "onnxRuntimeVersion", profile, "onnxRuntimeVersion"));
+        lineage.put("onnxRuntimeVersion", orRegistered(result.onnxRuntimeVersion(), profile, "onnxRuntimeVersion"));
         lineage.put("jobId", job.id());
-        Object report = result.hasNonNull("report")
-                ? CanonicalJson.mapper().convertValue(result.get("report"), Object.class) : null;
         ModelView model = models.get(cp.modelName());
-        return variants.create(new NewVariant(job.id(), model.id(), cp.id(), file, recipe.method(), lineage, report));
+        return variants.create(new NewVariant(job.id(), model.id(), cp.id(), file, recipe.method(), lineage,
+                result.report()));
     }
 
     /**
      * The engine version a result was made with: what the worker reports with it, else what it registered with
      * (workers older than the result field). Reuse and lineage both read it here.
      */
-    static String engineVersion(JsonNode result, WorkerService.WorkerRef worker) {
-        return text(result, "engineVersion", worker.hardwareProfile(), "engineVersion");
+    static String engineVersion(JobProduct result, WorkerService.WorkerRef worker) {
+        return orRegistered(result.engineVersion(), worker.hardwareProfile(), "engineVersion");
     }
 
-    private static String text(JsonNode result, String field, Object profile, String profileField) {
-        String value = result.path(field).asString(null);
-        if (value == null && profile instanceof Map<?, ?> p && p.get(profileField) != null) {
-            value = String.valueOf(p.get(profileField));
+    private static String orRegistered(String reported, Object profile, String profileField) {
+        if (reported == null && profile instanceof Map<?, ?> p && p.get(profileField) != null) {
+            return String.valueOf(p.get(profileField));
         }
-        return value;
+        return reported;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> mapOf(JsonNode result, String field) {
-        JsonNode node = result.get(field);
-        if (node == null || !node.isObject()) {
+    private static Map<String, Object> required(String field, Map<String, Object> section) {
+        if (section == null) {
             throw ApiException.invalid(field, "a SUCCEEDED result of this job type needs the '" + field + "' map");
         }
-        return CanonicalJson.mapper().convertValue(node, Map.class);
+        return section;
     }
 }

@@ -13,13 +13,13 @@ import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.variant.VariantRef;
 import io.qreg.registry.variant.VariantService;
 import io.qreg.registry.web.ApiException;
+import io.qreg.worker.protocol.JobProduct;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
-import tools.jackson.databind.JsonNode;
 
 /**
  * {@code POST /api/v1/variants/{id}/reproduce}: queues the variant's quantization again (its checkpoint, recipe
@@ -87,11 +87,11 @@ public class Reproductions {
      * returns it in words for the job's message. The staged bytes are not committed, so the caller drops them.
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    String record(Job job, WorkerService.WorkerRef worker, JsonNode result, StagedFile file, Instant now) {
+    String record(Job job, WorkerService.WorkerRef worker, JobProduct result, StagedFile file, Instant now) {
         VariantRef variant = variants.ref(job.reproducesVariantId());
         boolean identical = variant.sha256().equals(file.sha256());
         String engine = JobProducts.engineVersion(result, worker);
-        String runtime = result.path("onnxRuntimeVersion").asString(null);
+        String runtime = result.onnxRuntimeVersion();
         reproductions.insert(job.id(), variant.id(), worker.id(), engine, runtime, file.sha256(), file.sizeBytes(),
                 identical, now);
         Reproduction done = reproductions.ofJob(job.id()).orElseThrow();

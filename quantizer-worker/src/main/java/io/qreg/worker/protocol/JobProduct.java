@@ -1,0 +1,97 @@
+package io.qreg.worker.protocol;
+
+import io.qreg.worker.json.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a succeeded attempt reports beside the result's header (docs/worker-protocol.md, "Result"): the product of
+ * its job type (a QUANTIZE's {@code report} with the artifact's {@code sha256} and {@code sizeBytes}, an EVALUATE's
+ * {@code evaluation}, a BENCHMARK's {@code benchmark}) and the {@code engineVersion} and {@code onnxRuntimeVersion}
+ * that made it. The worker writes it and the registry reads it; the three maps are the engine's own JSON, stored
+ * as sent. A failed or cancelled attempt reports {@link #NONE}.
+ */
+public record JobProduct(Map<String, Object> report, Map<String, Object> evaluation, Map<String, Object> benchmark,
+        String engineVersion, String onnxRuntimeVersion, String sha256, Long sizeBytes) {
+
+    public static final JobProduct NONE = new JobProduct(null, null, null, null, null, null, null);
+
+    public static JobProduct quantized(Map<String, Object> report, String engineVersion, String onnxRuntimeVersion,
+            String sha256, long sizeBytes) {
+        return new JobProduct(report, null, null, engineVersion, onnxRuntimeVersion, sha256, sizeBytes);
+    }
+
+    public static JobProduct evaluated(Map<String, Object> evaluation, String engineVersion,
+            String onnxRuntimeVersion) {
+        return new JobProduct(null, evaluation, null, engineVersion, onnxRuntimeVersion, null, null);
+    }
+
+    public static JobProduct benchmarked(Map<String, Object> benchmark, String engineVersion,
+            String onnxRuntimeVersion) {
+        return new JobProduct(null, null, benchmark, engineVersion, onnxRuntimeVersion, null, null);
+    }
+
+    /** The members that are set, in the order workers have always sent them. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        putSet(json, "report", report);
+        putSet(json, "evaluation", evaluation);
+        putSet(json, "benchmark", benchmark);
+        putSet(json, "engineVersion", engineVersion);
+        putSet(json, "onnxRuntimeVersion", onnxRuntimeVersion);
+        putSet(json, "sha256", sha256);
+        putSet(json, "sizeBytes", sizeBytes);
+        return json;
+    }
+
+    /**
+     * Reads the product from the result's members; each may be absent.
+     *
+     * @throws ProtocolException naming a member of the wrong type
+     */
+    public static JobProduct fromJson(Map<String, Object> json) {
+        return new JobProduct(member("report", () -> Json.object(json, "report")),
+                member("evaluation", () -> Json.object(json, "evaluation")),
+                member("benchmark", () -> Json.object(json, "benchmark")),
+                member("engineVersion", () -> Json.string(json, "engineVersion")),
+                member("onnxRuntimeVersion", () -> Json.string(json, "onnxRuntimeVersion")),
+                member("sha256", () -> Json.string(json, "sha256")),
+                member("sizeBytes", () -> {
+                    Number size = Json.number(json, "sizeBytes");
+                    return size == null ? null : size.longValue();
+                }));
+    }
+
+    /** The report's {@code precisionMix.quantizedLayers}, when the report has one (workers before it did not). */
+    public Optional<Long> quantizedLayers() {
+        return count(precisionMix(), "quantizedLayers");
+    }
+
+    /** The report's {@code precisionMix.layers.total}. */
+    public Optional<Long> totalLayers() {
+        return count(precisionMix().get("layers") instanceof Map<?, ?> layers ? layers : Map.of(), "total");
+    }
+
+    private Map<?, ?> precisionMix() {
+        return report != null && report.get("precisionMix") instanceof Map<?, ?> mix ? mix : Map.of();
+    }
+
+    private static Optional<Long> count(Map<?, ?> map, String key) {
+        return map.get(key) instanceof Number n ? Optional.of(n.longValue()) : Optional.empty();
+    }
+
+    private static void putSet(Map<String, Object> json, String key, Object value) {
+        if (value != null) {
+            json.put(key, value);
+        }
+    }
+
+    private static <T> T member(String field, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(field, "result: " + e.getMessage());
+        }
+    }
+}
