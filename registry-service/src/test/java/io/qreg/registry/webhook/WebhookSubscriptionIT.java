@@ -20,7 +20,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import tools.jackson.databind.JsonNode;
 
 /** Subscriptions through the API and the outbox's contract: secrets, filters, deletion, validation, transactions. */
 class WebhookSubscriptionIT extends IntegrationTest {

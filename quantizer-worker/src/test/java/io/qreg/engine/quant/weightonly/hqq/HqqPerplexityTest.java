@@ -11,7 +11,6 @@ import io.qreg.engine.eval.Fixtures;
 import io.qreg.engine.eval.MetricKeys;
 import io.qreg.engine.quant.weightonly.NBitsRewrite;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
