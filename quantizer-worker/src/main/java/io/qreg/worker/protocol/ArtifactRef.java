@@ -18,11 +18,11 @@ public record ArtifactRef(String id, String sha256, Long sizeBytes, String conte
     /** The members that are set, in the protocol's order. */
     public Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
-        putSet(json, "id", id);
-        putSet(json, "sha256", sha256);
-        putSet(json, "sizeBytes", sizeBytes);
-        putSet(json, "contentUrl", contentUrl);
-        putSet(json, "method", method);
+        Json.putSet(json, "id", id);
+        Json.putSet(json, "sha256", sha256);
+        Json.putSet(json, "sizeBytes", sizeBytes);
+        Json.putSet(json, "contentUrl", contentUrl);
+        Json.putSet(json, "method", method);
         return json;
     }
 
@@ -30,11 +30,5 @@ public record ArtifactRef(String id, String sha256, Long sizeBytes, String conte
         Number size = Json.number(json, "sizeBytes");
         return new ArtifactRef(Json.string(json, "id"), Json.string(json, "sha256"),
                 size == null ? null : size.longValue(), Json.string(json, "contentUrl"), Json.string(json, "method"));
-    }
-
-    private static void putSet(Map<String, Object> json, String name, Object value) {
-        if (value != null) {
-            json.put(name, value);
-        }
     }
 }

@@ -40,8 +40,8 @@ public record AttemptResult(String workerId, int attempt, ResultStatus status, S
             throw new ProtocolException("attempt", "attempt is required (the attempt number the claim returned)");
         }
         ResultStatus status = status(json.get("status"));
-        String error = member("error", () -> Json.string(json, "error"));
-        Boolean retryable = member("retryable", () -> Json.bool(json, "retryable"));
+        String error = ProtocolException.member("error", () -> Json.string(json, "error"));
+        Boolean retryable = ProtocolException.member("retryable", () -> Json.bool(json, "retryable"));
         return new AttemptResult(workerId, attempt.intValue(), status, error, Boolean.TRUE.equals(retryable),
                 JobProduct.fromJson(json));
     }
@@ -54,13 +54,5 @@ public record AttemptResult(String workerId, int attempt, ResultStatus status, S
         }
         throw new ProtocolException("status", "status must be one of " + Arrays.toString(ResultStatus.values())
                 + ", got '" + (value instanceof String s ? s : "") + "'");
-    }
-
-    private static <T> T member(String field, java.util.function.Supplier<T> read) {
-        try {
-            return read.get();
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException(field, e.getMessage());
-        }
     }
 }

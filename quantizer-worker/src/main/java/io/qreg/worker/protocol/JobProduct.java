@@ -35,13 +35,13 @@ public record JobProduct(Map<String, Object> report, Map<String, Object> evaluat
     /** The members that are set, in the order workers have always sent them. */
     public Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
-        putSet(json, "report", report);
-        putSet(json, "evaluation", evaluation);
-        putSet(json, "benchmark", benchmark);
-        putSet(json, "engineVersion", engineVersion);
-        putSet(json, "onnxRuntimeVersion", onnxRuntimeVersion);
-        putSet(json, "sha256", sha256);
-        putSet(json, "sizeBytes", sizeBytes);
+        Json.putSet(json, "report", report);
+        Json.putSet(json, "evaluation", evaluation);
+        Json.putSet(json, "benchmark", benchmark);
+        Json.putSet(json, "engineVersion", engineVersion);
+        Json.putSet(json, "onnxRuntimeVersion", onnxRuntimeVersion);
+        Json.putSet(json, "sha256", sha256);
+        Json.putSet(json, "sizeBytes", sizeBytes);
         return json;
     }
 
@@ -51,13 +51,13 @@ public record JobProduct(Map<String, Object> report, Map<String, Object> evaluat
      * @throws ProtocolException naming a member of the wrong type
      */
     public static JobProduct fromJson(Map<String, Object> json) {
-        return new JobProduct(member("report", () -> Json.object(json, "report")),
-                member("evaluation", () -> Json.object(json, "evaluation")),
-                member("benchmark", () -> Json.object(json, "benchmark")),
-                member("engineVersion", () -> Json.string(json, "engineVersion")),
-                member("onnxRuntimeVersion", () -> Json.string(json, "onnxRuntimeVersion")),
-                member("sha256", () -> Json.string(json, "sha256")),
-                member("sizeBytes", () -> {
+        return new JobProduct(ProtocolException.member("report", () -> Json.object(json, "report")),
+                ProtocolException.member("evaluation", () -> Json.object(json, "evaluation")),
+                ProtocolException.member("benchmark", () -> Json.object(json, "benchmark")),
+                ProtocolException.member("engineVersion", () -> Json.string(json, "engineVersion")),
+                ProtocolException.member("onnxRuntimeVersion", () -> Json.string(json, "onnxRuntimeVersion")),
+                ProtocolException.member("sha256", () -> Json.string(json, "sha256")),
+                ProtocolException.member("sizeBytes", () -> {
                     Number size = Json.number(json, "sizeBytes");
                     return size == null ? null : size.longValue();
                 }));
@@ -79,19 +79,5 @@ public record JobProduct(Map<String, Object> report, Map<String, Object> evaluat
 
     private static Optional<Long> count(Map<?, ?> map, String key) {
         return map.get(key) instanceof Number n ? Optional.of(n.longValue()) : Optional.empty();
-    }
-
-    private static void putSet(Map<String, Object> json, String key, Object value) {
-        if (value != null) {
-            json.put(key, value);
-        }
-    }
-
-    private static <T> T member(String field, java.util.function.Supplier<T> read) {
-        try {
-            return read.get();
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException(field, "result: " + e.getMessage());
-        }
     }
 }

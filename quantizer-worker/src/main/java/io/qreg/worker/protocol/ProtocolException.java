@@ -22,6 +22,17 @@ public class ProtocolException extends IllegalArgumentException {
         return field;
     }
 
+    /** Reads one member of a body the registry answers about: a refusal names the member as its field. */
+    static <T> T member(String field, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(field, e.getMessage());
+        }
+    }
+
     /** Reads one part of a body, prefixing any refusal with the part's name. */
     static <T> T reading(String part, java.util.function.Supplier<T> read) {
         try {

@@ -25,7 +25,7 @@ class JobProductTest {
     void aMemberOfTheWrongTypeIsRefusedByName() {
         assertThatThrownBy(() -> JobProduct.fromJson(Map.of("evaluation", List.of())))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.field()).isEqualTo("evaluation"))
-                .hasMessage("result: \"evaluation\" should be an object, got an array");
+                .hasMessage("\"evaluation\" should be an object, got an array");
         assertThatThrownBy(() -> JobProduct.fromJson(Map.of("sizeBytes", "87495")))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.field()).isEqualTo("sizeBytes"));
         assertThatThrownBy(() -> JobProduct.fromJson(Map.of("engineVersion", 1)))
