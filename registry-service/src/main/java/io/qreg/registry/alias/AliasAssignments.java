@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.function.Function;
 
 import io.qreg.registry.model.ModelAlias;
+import io.qreg.registry.support.AdvisoryLocks;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -21,15 +22,16 @@ import org.springframework.stereotype.Repository;
 class AliasAssignments {
 
     private final JdbcTemplate jdbc;
+    private final AdvisoryLocks locks;
 
-    AliasAssignments(JdbcTemplate jdbc) {
+    AliasAssignments(JdbcTemplate jdbc, AdvisoryLocks locks) {
         this.jdbc = jdbc;
+        this.locks = locks;
     }
 
     /** Takes the transaction-scoped advisory lock of one alias of one model; held until the transaction ends. */
     void lock(UUID modelId, String alias) {
-        jdbc.queryForObject("select pg_advisory_xact_lock(hashtext(?))::text", String.class,
-                "model_alias:" + modelId + ":" + alias);
+        locks.lock("model_alias:" + modelId + ":" + alias);
     }
 
     /** The alias as it points now, or null when the model has no such alias. */

@@ -4,6 +4,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 
+import io.qreg.registry.support.AdvisoryLocks;
+
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
@@ -15,15 +17,17 @@ import org.springframework.stereotype.Repository;
 class Blobs {
 
     private final JdbcTemplate jdbc;
+    private final AdvisoryLocks locks;
 
-    Blobs(JdbcTemplate jdbc) {
+    Blobs(JdbcTemplate jdbc, AdvisoryLocks locks) {
         this.jdbc = jdbc;
+        this.locks = locks;
     }
 
     /** Takes the transaction-scoped advisory lock keyed by the digest; held until the transaction ends. */
     void lock(String sha256) {
         long key = Long.parseUnsignedLong(sha256.substring(0, 15), 16);
-        jdbc.queryForObject("select pg_advisory_xact_lock(?)::text", String.class, key);
+        locks.lock(key);
     }
 
     /** Records the blob; a row already there (the same bytes uploaded before) is kept as it is. */

@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import io.qreg.registry.support.AdvisoryLocks;
+
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.Pageable;
@@ -33,9 +35,11 @@ public class AuditEvents {
     private final JdbcTemplate streaming;
     /** Verification's segments are 65,536 events, so each round trip fetches more of them. */
     private final JdbcTemplate segmentStreaming;
+    private final AdvisoryLocks locks;
 
-    AuditEvents(JdbcTemplate jdbc) {
+    AuditEvents(JdbcTemplate jdbc, AdvisoryLocks locks) {
         this.jdbc = jdbc;
+        this.locks = locks;
         this.streaming = new JdbcTemplate(jdbc.getDataSource());
         this.streaming.setFetchSize(1000);
         this.segmentStreaming = new JdbcTemplate(jdbc.getDataSource());
@@ -47,7 +51,7 @@ public class AuditEvents {
      * it, so the newest event read after it is still the newest when the next one is inserted.
      */
     void lockChain() {
-        jdbc.queryForObject("select pg_advisory_xact_lock(?)::text", String.class, CHAIN_LOCK);
+        locks.lock(CHAIN_LOCK);
     }
 
     /** The event with the highest seq, if any. */

@@ -26,11 +26,4 @@ interface DatasetRepository extends JpaRepository<Dataset, UUID> {
               and (:purpose is null or d.purpose = :purpose)
             """)
     Page<Dataset> findLatestVersions(String purpose, Pageable pageable);
-
-    /**
-     * Takes the transaction-scoped advisory lock keyed by {@code key}, held until the caller's
-     * transaction ends. A native query: JPA has no word for an advisory lock.
-     */
-    @Query(value = "select pg_advisory_xact_lock(hashtext(:key))::text", nativeQuery = true)
-    String advisoryXactLock(String key);
 }

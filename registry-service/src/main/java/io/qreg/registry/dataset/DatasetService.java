@@ -19,6 +19,7 @@ import io.qreg.registry.artifact.StagedFile;
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.AdvisoryLocks;
 import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.ImmutableViews;
 import io.qreg.registry.web.ApiException;
@@ -55,15 +56,17 @@ public class DatasetService {
     private final AuditLog audit;
     private final TransactionTemplate transaction;
     private final InflatedSizeGuard inflatedSize;
+    private final AdvisoryLocks locks;
     private final ImmutableViews<String, DatasetView> views = new ImmutableViews<>();
 
     DatasetService(DatasetRepository datasets, ArtifactService artifacts, AuditLog audit,
-            TransactionTemplate transaction, InflatedSizeGuard inflatedSize) {
+            TransactionTemplate transaction, InflatedSizeGuard inflatedSize, AdvisoryLocks locks) {
         this.datasets = datasets;
         this.artifacts = artifacts;
         this.audit = audit;
         this.transaction = transaction;
         this.inflatedSize = inflatedSize;
+        this.locks = locks;
     }
 
     /** The stored version and whether this call created it. */
@@ -93,7 +96,7 @@ public class DatasetService {
             List<String> sliceNames = given == null ? null : given.names();
             String format = formatOf(staged);
             return transaction.execute(tx -> {
-                datasets.advisoryXactLock("dataset:" + metadata.name());
+                locks.lock("dataset:" + metadata.name());
                 var same = datasets.findFirstByNameAndSha256AndPurpose(metadata.name(), staged.sha256(),
                         metadata.purpose()).filter(d -> java.util.Objects.equals(toView(d).sliceNames(), sliceNames));
                 if (same.isPresent()) {

@@ -22,11 +22,4 @@ interface RecipeRepository extends JpaRepository<Recipe, UUID> {
 
     @Query("select r from Recipe r where r.version = (select max(o.version) from Recipe o where o.name = r.name)")
     Page<Recipe> findLatestVersions(Pageable pageable);
-
-    /**
-     * Takes the transaction-scoped advisory lock keyed by {@code key}, held until the caller's
-     * transaction ends. A native query: JPA has no word for an advisory lock.
-     */
-    @Query(value = "select pg_advisory_xact_lock(hashtext(:key))::text", nativeQuery = true)
-    String advisoryXactLock(String key);
 }

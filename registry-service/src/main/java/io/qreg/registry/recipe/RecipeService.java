@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.security.CurrentUser;
+import io.qreg.registry.support.AdvisoryLocks;
 import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.ImmutableViews;
 import io.qreg.registry.web.ApiException;
@@ -23,11 +24,13 @@ public class RecipeService {
 
     private final RecipeRepository recipes;
     private final AuditLog audit;
+    private final AdvisoryLocks locks;
     private final ImmutableViews<String, RecipeView> views = new ImmutableViews<>();
 
-    RecipeService(RecipeRepository recipes, AuditLog audit) {
+    RecipeService(RecipeRepository recipes, AuditLog audit, AdvisoryLocks locks) {
         this.recipes = recipes;
         this.audit = audit;
+        this.locks = locks;
     }
 
     /** The stored version and whether this call created it. */
@@ -40,7 +43,7 @@ public class RecipeService {
         String canonical = CanonicalJson.write(spec);
         String hash = CanonicalJson.sha256Hex(canonical);
         // Versions of one name are numbered in order: concurrent posts of that name take turns.
-        recipes.advisoryXactLock("recipe:" + request.name());
+        locks.lock("recipe:" + request.name());
         var existing = recipes.findByNameAndHash(request.name(), hash);
         if (existing.isPresent()) {
             return new Saved(RecipeView.of(existing.get(), spec), false);

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import io.qreg.registry.support.AdvisoryLocks;
+
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
@@ -17,15 +19,16 @@ import org.springframework.stereotype.Repository;
 class TagAssignments {
 
     private final JdbcTemplate jdbc;
+    private final AdvisoryLocks locks;
 
-    TagAssignments(JdbcTemplate jdbc) {
+    TagAssignments(JdbcTemplate jdbc, AdvisoryLocks locks) {
         this.jdbc = jdbc;
+        this.locks = locks;
     }
 
     /** Takes the transaction-scoped advisory lock of one subject's tags; held until the transaction ends. */
     void lock(TagSubject kind, UUID id) {
-        jdbc.queryForObject("select pg_advisory_xact_lock(hashtext(?))::text", String.class,
-                "subject_tag:" + kind.wireName() + ":" + id);
+        locks.lock("subject_tag:" + kind.wireName() + ":" + id);
     }
 
     /** Sets {@code key} to {@code value}, replacing an older value. */
