@@ -98,8 +98,8 @@ class ClaimWireFormatIT extends JobTestSupport {
         HttpApi.Reply registered = userWith("WORKER").post("/api/v1/workers/register", Map.of("name", "wire-format",
                 "hardwareProfile", Map.of("os", "Linux", "arch", "amd64", "flags", List.of("avx2"))));
         assertThat(registered.status()).isEqualTo(201);
-        assertThat(registered.body().replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-                "<uuid>")).isEqualTo("{\"id\":\"<uuid>\",\"leaseSeconds\":30,\"heartbeatSeconds\":10}");
+        assertThat(masked(registered.body()))
+                .isEqualTo("{\"id\":\"<uuid>\",\"leaseSeconds\":30,\"heartbeatSeconds\":10}");
     }
 
     private static List<String> names(JsonNode node) {
@@ -119,12 +119,15 @@ class ClaimWireFormatIT extends JobTestSupport {
         return HttpApi.JSON.readTree(text);
     }
 
-    /** The claim with each id, sha256 and timestamp replaced by a placeholder (they differ on every run). */
+    /** The body as a tree, masked (see {@link #masked}). */
     private static JsonNode normalized(JsonNode node) {
-        String text = node.toString()
-                .replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>")
+        return HttpApi.JSON.readTree(masked(node.toString()));
+    }
+
+    /** The JSON text with each id, sha256 and timestamp replaced by a placeholder (they differ on every run). */
+    private static String masked(String json) {
+        return json.replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>")
                 .replaceAll("\"[0-9a-f]{64}\"", "\"<sha256>\"")
                 .replaceAll("\"\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\"", "\"<time>\"");
-        return HttpApi.JSON.readTree(text);
     }
 }

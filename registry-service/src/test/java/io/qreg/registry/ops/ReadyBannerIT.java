@@ -229,6 +229,7 @@ class ReadyBannerIT {
         try {
             return Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "cwd")).toString();
         } catch (java.io.IOException | UnsupportedOperationException e) {
+            // The process ended while the scan looked at it, or /proc hides its directory: it holds no data directory.
             return null;
         }
     }

@@ -17,6 +17,7 @@ import tools.jackson.databind.JsonNode;
 /** A subscription belongs to its creator: other ENGINEERs cannot see, test or delete it; ADMINs can. */
 class WebhookOwnershipIT extends IntegrationTest {
 
+    // Opens no receiver: it retires the subscriptions each test makes, so none outlives its test.
     @RegisterExtension
     final WebhookReceivers receivers = new WebhookReceivers();
 
