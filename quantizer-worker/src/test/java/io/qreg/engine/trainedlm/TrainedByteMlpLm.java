@@ -4,9 +4,12 @@ import io.qreg.engine.eval.Fixtures;
 import io.qreg.npy.NpyArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
@@ -35,25 +38,39 @@ public final class TrainedByteMlpLm {
         return model(ByteMlpLmConfig.standard());
     }
 
-    /** The model's ONNX file in {@code target/generated-models}, trained and written if not already there. */
+    /**
+     * The model's ONNX file in {@code target/generated-models}, trained and written if not already there. The test
+     * JVMs of one build share the cache, and a file lock makes the second one wait for the first's training run
+     * instead of repeating it at the same time on the same cores.
+     */
     public static synchronized Path model(ByteMlpLmConfig config) {
         Path file = cacheDirectory().resolve("byte-mlp-lm-" + config.cacheKey() + ".onnx");
         if (Files.exists(file)) {
             return file;
         }
         try {
-            ByteMlpLmTrainer.Trained trained = ByteMlpLmTrainer.train(config, trainingData());
-            lastTraining = new Training(config.parameterCount(), trained.lossByTenth(), trained.seconds(),
-                    trained.cpuSeconds());
             Files.createDirectories(file.getParent());
-            Path partial = Files.createTempFile(file.getParent(), "byte-mlp-lm-", ".partial");
-            ByteMlpLmOnnx.write(trained.weights()).save(partial);
-            // Written whole, then moved: a test class never reads a half-written cache entry.
-            Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel lock = FileChannel.open(file.resolveSibling(file.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock held = lock.lock()) {
+                if (!Files.exists(file)) {
+                    train(config, file);
+                }
+            }
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static void train(ByteMlpLmConfig config, Path file) throws IOException {
+        ByteMlpLmTrainer.Trained trained = ByteMlpLmTrainer.train(config, trainingData());
+        lastTraining = new Training(config.parameterCount(), trained.lossByTenth(), trained.seconds(),
+                trained.cpuSeconds());
+        Path partial = Files.createTempFile(file.getParent(), "byte-mlp-lm-", ".partial");
+        ByteMlpLmOnnx.write(trained.weights()).save(partial);
+        // Written whole, then moved: a test class never reads a half-written cache entry.
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The training figures if this JVM trained the model, else null (the model came from the cache). */
