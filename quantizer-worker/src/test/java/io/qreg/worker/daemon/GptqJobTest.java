@@ -1,7 +1,6 @@
 package io.qreg.worker.daemon;
 
 import static io.qreg.engine.eval.Fixtures.path;
-import static io.qreg.worker.daemon.DaemonJobs.CHECKPOINT_URL;
 import static io.qreg.worker.daemon.DaemonJobs.calibrationDataset;
 import static io.qreg.worker.daemon.DaemonJobs.quantizeJob;
 import static io.qreg.worker.daemon.DaemonJobs.recipeOf;
@@ -32,8 +31,7 @@ class GptqJobTest {
 
     @BeforeEach
     void serveTheDigitsMlp() throws Exception {
-        checkpoint = Files.readAllBytes(path("digits_mlp.onnx"));
-        registry.artifact(CHECKPOINT_URL, checkpoint);
+        checkpoint = worker.serveCheckpoint(Files.readAllBytes(path("digits_mlp.onnx")));
     }
 
     @Test
@@ -46,9 +44,7 @@ class GptqJobTest {
         assertThat(posted.result()).as(String.valueOf(posted.result().get("error")))
                 .containsEntry("status", "SUCCEEDED");
         @SuppressWarnings("unchecked")
-        Map<String, Object> report = (Map<String, Object>) posted.result().get("report");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> options = (Map<String, Object>) report.get("options");
+        Map<String, Object> options = (Map<String, Object>) posted.report().get("options");
         assertThat(options).containsEntry("algorithm", "gptq").containsEntry("actOrder", false);
     }
 

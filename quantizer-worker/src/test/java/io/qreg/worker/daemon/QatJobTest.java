@@ -1,6 +1,5 @@
 package io.qreg.worker.daemon;
 
-import static io.qreg.worker.daemon.DaemonJobs.CHECKPOINT_URL;
 import static io.qreg.worker.daemon.DaemonJobs.quantizeJob;
 import static io.qreg.worker.daemon.DaemonJobs.recipeOf;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,8 +30,8 @@ class QatJobTest {
 
     @BeforeEach
     void serveAQatExport() throws Exception {
-        checkpoint = Files.readAllBytes(QatExports.digitsMlpQat(Files.createDirectories(workDir.resolve("export"))));
-        registry.artifact(CHECKPOINT_URL, checkpoint);
+        checkpoint = worker.serveCheckpoint(
+                Files.readAllBytes(QatExports.digitsMlpQat(Files.createDirectories(workDir.resolve("export")))));
     }
 
     @Test
@@ -55,9 +54,7 @@ class QatJobTest {
 
         FakeRegistry.Posted posted = worker.awaitResult();
         assertThat(posted.result()).as(String.valueOf(posted.result().get("error"))).containsEntry("status", "SUCCEEDED");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> report = (Map<String, Object>) posted.result().get("report");
-        assertThat(report).containsEntry("method", "qat");
+        assertThat(posted.report()).containsEntry("method", "qat");
         assertThat(posted.file().length).isLessThan(checkpoint.length * 2 / 5);
     }
 

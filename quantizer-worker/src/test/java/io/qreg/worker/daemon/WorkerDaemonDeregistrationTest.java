@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import static io.qreg.worker.daemon.DaemonJobs.CHECKPOINT_URL;
 import static io.qreg.worker.daemon.DaemonJobs.fixture;
 import static io.qreg.worker.daemon.DaemonJobs.quantizeJob;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,16 +25,16 @@ class WorkerDaemonDeregistrationTest {
     @RegisterExtension
     final DaemonUnderTest worker = new DaemonUnderTest();
     private final FakeRegistry registry = worker.registry;
+    private byte[] checkpoint;
 
     @BeforeEach
     void serveTheDigitsMlp() throws Exception {
-        registry.artifact(CHECKPOINT_URL, fixture("digits_mlp.onnx"));
+        checkpoint = worker.serveCheckpoint(fixture("digits_mlp.onnx"));
     }
 
     @Test
     void stopDeregistersAfterTheLastResult() throws Exception {
         registry.downloadDelayMillis = 300;
-        byte[] checkpoint = fixture("digits_mlp.onnx");
         registry.enqueue(quantizeJob("job-1", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
         WorkerDaemon daemon = start();
         awaitLog("claimed job job-1");
@@ -49,7 +48,6 @@ class WorkerDaemonDeregistrationTest {
     @Test
     void stopDeregistersAfterAbandoningAJobPastTheGracePeriod() throws Exception {
         registry.downloadDelayMillis = 3000;
-        byte[] checkpoint = fixture("digits_mlp.onnx");
         registry.enqueue(quantizeJob("job-2", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
         WorkerDaemon daemon = start();
         awaitLog("claimed job job-2");

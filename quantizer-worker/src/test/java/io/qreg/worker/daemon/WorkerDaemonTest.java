@@ -44,8 +44,7 @@ class WorkerDaemonTest {
 
     @BeforeEach
     void serveTheDigitsMlp() throws IOException {
-        checkpoint = fixture("digits_mlp.onnx");
-        registry.artifact(CHECKPOINT_URL, checkpoint);
+        checkpoint = worker.serveCheckpoint(fixture("digits_mlp.onnx"));
     }
 
     @Test
@@ -64,9 +63,7 @@ class WorkerDaemonTest {
         assertThat(result.get("sizeBytes")).isEqualTo((long) posted.file().length);
         assertThat(result.get("engineVersion")).isEqualTo(EngineVersion.get());
         assertThat(result.get("onnxRuntimeVersion")).isEqualTo(OrtEnvironment.getEnvironment().getVersion());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> report = (Map<String, Object>) result.get("report");
-        assertThat(report).isNotNull().containsKey("layers");
+        assertThat(posted.report()).isNotNull().containsKey("layers");
         try (OrtSession session = OrtEnvironment.getEnvironment().createSession(posted.file())) {
             assertThat(session.getInputNames()).containsExactly("input");
         }
