@@ -7,32 +7,15 @@ import static io.qreg.worker.daemon.DaemonJobs.recipeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The worker daemon on recipes with a weight-only algorithm: GPTQ with a calibration dataset succeeds and its
  * report names the algorithm; GPTQ without one reaches the registry as a FAILED job (not retried) with the reason;
  * HQQ needs no calibration data.
  */
-class GptqJobTest {
-
-    @TempDir
-    Path workDir;
-
-    @RegisterExtension
-    final DaemonUnderTest worker = new DaemonUnderTest();
-    private final FakeRegistry registry = worker.registry;
-    private byte[] checkpoint;
-
-    @BeforeEach
-    void serveTheDigitsMlp() throws Exception {
-        checkpoint = worker.serveCheckpoint(Files.readAllBytes(path("digits_mlp.onnx")));
-    }
+class GptqJobTest extends DaemonTest {
 
     @Test
     void aGptqJobWithCalibrationDataSucceedsAndTheReportNamesGptq() throws Exception {

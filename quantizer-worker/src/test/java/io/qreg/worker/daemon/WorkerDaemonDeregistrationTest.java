@@ -1,36 +1,18 @@
 package io.qreg.worker.daemon;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import static io.qreg.worker.daemon.DaemonJobs.fixture;
 import static io.qreg.worker.daemon.DaemonJobs.quantizeJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A stopping daemon deregisters its worker id after its last result, so the registry gives that id no more jobs. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WorkerDaemonDeregistrationTest {
-
-    @TempDir
-    Path workDir;
-
-    @RegisterExtension
-    final DaemonUnderTest worker = new DaemonUnderTest();
-    private final FakeRegistry registry = worker.registry;
-    private byte[] checkpoint;
-
-    @BeforeEach
-    void serveTheDigitsMlp() throws Exception {
-        checkpoint = worker.serveCheckpoint(fixture("digits_mlp.onnx"));
-    }
+class WorkerDaemonDeregistrationTest extends DaemonTest {
 
     @Test
     void stopDeregistersAfterTheLastResult() throws Exception {

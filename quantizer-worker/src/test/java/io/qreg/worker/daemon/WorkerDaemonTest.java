@@ -4,14 +4,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyWriter;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,21 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The daemon end to end against {@link FakeRegistry}, a double of the registry as docs/worker-protocol.md describes it. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WorkerDaemonTest {
+class WorkerDaemonTest extends DaemonTest {
 
-    @TempDir
-    Path workDir;
-
-    @RegisterExtension
-    final DaemonUnderTest worker = new DaemonUnderTest();
-    private final FakeRegistry registry = worker.registry;
     private WorkerDaemon daemon;
-    private byte[] checkpoint;
-
-    @BeforeEach
-    void serveTheDigitsMlp() throws IOException {
-        checkpoint = worker.serveCheckpoint(fixture("digits_mlp.onnx"));
-    }
 
     @Test
     void quantizeJobPostsAVerifiedModelWithItsReport() throws Exception {
