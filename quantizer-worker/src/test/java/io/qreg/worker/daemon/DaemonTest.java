@@ -29,4 +29,13 @@ abstract class DaemonTest {
     byte[] checkpointToServe() throws Exception {
         return DaemonJobs.fixture("digits_mlp.onnx");
     }
+
+    /**
+     * Enqueues an int8-dynamic job on the checkpoint, whose download then takes {@code downloadMillis}: a job still
+     * running when a test stops the daemon.
+     */
+    void enqueueSlowJob(String jobId, int downloadMillis) {
+        registry.downloadDelayMillis = downloadMillis;
+        registry.enqueue(DaemonJobs.quantizeJob(jobId, FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+    }
 }

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import static io.qreg.worker.daemon.DaemonJobs.quantizeJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A stopping daemon deregisters its worker id after its last result, so the registry gives that id no more jobs. */
@@ -16,8 +15,7 @@ class WorkerDaemonDeregistrationTest extends DaemonTest {
 
     @Test
     void stopDeregistersAfterTheLastResult() throws Exception {
-        registry.downloadDelayMillis = 300;
-        registry.enqueue(quantizeJob("job-1", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        enqueueSlowJob("job-1", 300);
         WorkerDaemon daemon = start();
         awaitLog("claimed job job-1");
 
@@ -29,8 +27,7 @@ class WorkerDaemonDeregistrationTest extends DaemonTest {
 
     @Test
     void stopDeregistersAfterAbandoningAJobPastTheGracePeriod() throws Exception {
-        registry.downloadDelayMillis = 3000;
-        registry.enqueue(quantizeJob("job-2", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        enqueueSlowJob("job-2", 3000);
         WorkerDaemon daemon = start();
         awaitLog("claimed job job-2");
 

@@ -268,8 +268,7 @@ class WorkerDaemonTest extends DaemonTest {
 
     @Test
     void stopLetsARunningJobFinishWithinTheGracePeriod() throws Exception {
-        registry.downloadDelayMillis = 300;
-        registry.enqueue(quantizeJob("job-9", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        enqueueSlowJob("job-9", 300);
         startDaemon();
         awaitLog("claimed job job-9");
 
@@ -284,8 +283,7 @@ class WorkerDaemonTest extends DaemonTest {
 
     @Test
     void stopAbandonsAJobStillRunningAfterTheGracePeriod() throws Exception {
-        registry.downloadDelayMillis = 3000;
-        registry.enqueue(quantizeJob("job-10", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        enqueueSlowJob("job-10", 3000);
         startDaemon();
         awaitLog("claimed job job-10");
 
