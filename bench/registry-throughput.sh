@@ -52,69 +52,28 @@ source "$REPO/bench/lib/script.sh"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --no-build) BUILD=0; shift ;;
     --size-mib) need_int "$1" "${2:-}"; SIZE_MIB="$2"; shift 2 ;;
     --reps) need_int "$1" "${2:-}"; REPS="$2"; shift 2 ;;
     --requests) need_int "$1" "${2:-}"; REQUESTS="$2"; shift 2 ;;
     --warmup) [[ "${2:-}" =~ ^[0-9]+$ ]] || { echo "--warmup needs an integer" >&2; exit 2; }; WARMUP="$2"; shift 2 ;;
     --threads) need_int "$1" "${2:-}"; THREADS="$2"; shift 2 ;;
     --max-seconds) need_int "$1" "${2:-}"; MAX_SECONDS="$2"; shift 2 ;;
-    --work-dir) [[ -n "${2:-}" ]] || usage 2; WORK_PARENT="$2"; shift 2 ;;
     --report) [[ -n "${2:-}" ]] || usage 2; REPORT="$2"; shift 2 ;;
-    --keep) KEEP=1; shift ;;
-    -h|--help) usage 0 ;;
-    *) echo "unknown option: $1" >&2; usage 2 ;;
+    *) common_option "$@"; shift "$OPTION_WORDS" ;;
   esac
 done
 [[ "$REPS" -le 20 ]] || { echo "--reps is capped at 20" >&2; exit 2; }
 [[ "$SIZE_MIB" -le 3072 ]] || { echo "--size-mib is capped at 3072 (the upload limit is 4 GiB)" >&2; exit 2; }
 [[ "$REQUESTS" -le 1000000 && "$WARMUP" -le 1000000 ]] || { echo "--requests/--warmup are capped at 1000000" >&2; exit 2; }
 
-for tool in curl sha256sum cp sync awk sort df "$JAVA"; do
-  command -v "$tool" >/dev/null || die "missing tool: $tool"
-done
-
-# ---------------------------------------------------------------- work dir, cleanup
-mkdir -p "$WORK_PARENT"
-WORK_PARENT="$(cd "$WORK_PARENT" && pwd)"
+# shellcheck source=bench/lib/registry-bench.sh
+source "$REPO/bench/lib/registry-bench.sh"
+need_tools curl sha256sum cp sync awk sort df
+bench_run_dir run "$WORK_PARENT/last-server.log"
 REPORT="${REPORT:-$WORK_PARENT/last-report.md}"
-RUN_DIR="$(mktemp -d "$WORK_PARENT/run-XXXXXX")"
-DATA_DIR="$RUN_DIR/qreg-data"
 CKPT="$RUN_DIR/checkpoint.onnx"
 COPY="$RUN_DIR/checkpoint.copy"
 DL="$RUN_DIR/checkpoint.download"
-SERVER_LOG="$RUN_DIR/server.log"
-SERVER_PID=""
-
-cleanup() {
-  local rc=$?
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    log "stopping registry (pid $SERVER_PID)"
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-      log "registry did not stop in 30 s; killing it"
-      kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  if [[ $rc -ne 0 && $rc -ne 1 && -f "$SERVER_LOG" ]]; then
-    echo "---- last lines of the server log ----" >&2
-    tail -n 40 "$SERVER_LOG" >&2 || true
-  fi
-  if [[ -f "$SERVER_LOG" ]]; then
-    cp -f -- "$SERVER_LOG" "$WORK_PARENT/last-server.log" 2>/dev/null || true
-  fi
-  if [[ "$KEEP" -eq 1 ]]; then
-    log "kept $RUN_DIR"
-  else
-    rm -rf -- "$RUN_DIR"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- helpers
 now_ns() { date +%s%N; }
@@ -123,88 +82,46 @@ mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.1f", b / (ns / 1e9) / 1e6 }
 secs() { awk -v ns="$1" 'BEGIN { printf "%.2f", ns / 1e9 }'; }
 # median of the arguments (numbers)
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.1f", v[(NR + 1) / 2]; else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# CPU time (user + system) of the registry JVM so far, in clock ticks (the embedded PostgreSQL runs
-# in separate processes and is not included)
-server_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0; }
+# The registry's CPU (server_ticks: the JVM's user + system clock ticks; the embedded PostgreSQL runs
+# in separate processes and is not included) in seconds.
 ticks_to_s() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
-lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+# copy_rate LABEL I COMMAND...: with no copy on disk, runs COMMAND (which copies the test file to
+# COPY) and syncs the copy, timed; checks the copy's size, logs the time and prints the MB/s.
+copy_rate() {
+  local label="$1" i="$2" t0 t1 rate; shift 2
+  rm -f -- "$COPY"; sync -f "$RUN_DIR"
+  t0=$(now_ns); "$@"; sync -- "$COPY"; t1=$(now_ns)
+  [[ "$(stat -c %s "$COPY")" == "$SIZE" ]] || die "$label copied $(stat -c %s "$COPY") bytes, expected $SIZE"
+  rm -f -- "$COPY"
+  rate="$(mbps "$SIZE" $((t1 - t0)))"
+  log "  $label #$i: $(secs $((t1 - t0))) s, $rate MB/s"
+  echo "$rate"
+}
 
 # ---------------------------------------------------------------- machine
-CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
-CPU_MODEL="${CPU_MODEL:-unknown}"
-CORES="$(nproc)"
+bench_facts
 RAM_GIB="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 DISK="$(df -hT "$RUN_DIR" | awk 'NR == 2 { printf "%s (%s), %s total, %s free", $1, $2, $3, $5 }')"
-JDK="$("$JAVA" -version 2>&1 | head -n 1)"
 JDK_VM="$("$JAVA" -version 2>&1 | sed -n 3p)"
 KERNEL="$(uname -sr)"
-LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-STARTED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-GIT_REV="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
 # ---------------------------------------------------------------- build
-JAR="$REPO/registry-service/target/registry-service.jar"
-if [[ "$BUILD" -eq 1 ]]; then
-  log "building ($REPO/mvnw -B -q -DskipTests package)"
-  (cd "$REPO" && ./mvnw -B -q -DskipTests package) || die "build failed"
-fi
-[[ -f "$JAR" ]] || die "no $JAR (build it, or drop --no-build)"
-
-LAUNCH=(-jar "$JAR")
+bench_build
 LAUNCH_NOTE="java -jar registry-service.jar"
 
 # ---------------------------------------------------------------- test file
 BYTES_INIT=$((SIZE_MIB * 1024 * 1024))
 log "generating a valid ONNX checkpoint with a $SIZE_MIB MiB initializer in $RUN_DIR"
-"$JAVA" "$REPO/bench/SyntheticOnnxGen.java" "$CKPT" "$BYTES_INIT" 42 >/dev/null || die "generator failed"
+"$JAVA" "$REPO/registry-service/src/test/java/io/qreg/registry/support/SyntheticOnnx.java" "$CKPT" "$BYTES_INIT" 42 >/dev/null || die "generator failed"
 SIZE="$(stat -c %s "$CKPT")"
 # the file is now in the page cache, as it will be for every reader below: all reads are hot
 sync -- "$CKPT"
 
 # ---------------------------------------------------------------- start the registry
-TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-log "starting the registry (data dir $DATA_DIR)"
-mkdir -p "$DATA_DIR"
-# shellcheck disable=SC2086
-QREG_DATA_DIR="$DATA_DIR" QREG_PORT=0 QREG_BOOTSTRAP_ADMIN_TOKEN="$TOKEN" QREG_EMBEDDED_WORKER=false \
-  "$JAVA" ${QREG_BENCH_SERVER_OPTS:-} -Dserver.address=127.0.0.1 "${LAUNCH[@]}" >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-
-PORT=""
-for _ in $(seq 1 360); do   # at most 180 s
-  kill -0 "$SERVER_PID" 2>/dev/null || die "the registry exited during start-up"
-  PORT="$(grep -oE 'Tomcat started on port[s]?[^0-9]*[0-9]+' "$SERVER_LOG" 2>/dev/null | grep -oE '[0-9]+$' | head -n 1 || true)"
-  [[ -n "$PORT" ]] && break
-  sleep 0.5
-done
-[[ -n "$PORT" ]] || die "the registry did not report its port within 180 s"
-BASE="http://127.0.0.1:$PORT"
-HEALTH=""
-for _ in $(seq 1 120); do   # at most 60 s more
-  kill -0 "$SERVER_PID" 2>/dev/null || die "the registry exited during start-up"
-  HEALTH="$(curl -s --max-time 2 "$BASE/actuator/health" || true)"
-  [[ "$HEALTH" == *'"UP"'* ]] && break
-  sleep 0.5
-done
-[[ "$HEALTH" == *'"UP"'* ]] || die "health is not UP at $BASE/actuator/health: $HEALTH"
-AUTH=(-H "Authorization: Bearer $TOKEN")
-# Health can report UP a moment before the bootstrap admin token exists: wait until it works.
-code=""
-for _ in $(seq 1 60); do   # at most 30 s
-  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${AUTH[@]}" "$BASE/api/v1/models" || true)"
-  [[ "$code" == 200 ]] && break
-  sleep 0.5
-done
-[[ "$code" == 200 ]] || die "GET /api/v1/models with the bootstrap token: HTTP $code"
-log "registry UP at $BASE (pid $SERVER_PID)"
-
+bench_registry
 MODEL="bench-model"
-code="$(curl -s -o "$RUN_DIR/model.json" -w '%{http_code}' --max-time 30 "${AUTH[@]}" \
-  -H 'Content-Type: application/json' -d "{\"name\":\"$MODEL\",\"task\":\"classification\"}" \
-  "$BASE/api/v1/models")"
-[[ "$code" == 201 ]] || die "POST /api/v1/models: HTTP $code $(cat "$RUN_DIR/model.json")"
+api POST /api/v1/models "{\"name\":\"$MODEL\",\"task\":\"classification\"}" >/dev/null
 
 # ---------------------------------------------------------------- baselines
 log "baseline: sha256sum x$REPS"
@@ -220,11 +137,7 @@ done
 log "baseline: cp + sync x$REPS"
 CP_RATES=()
 for i in $(seq 1 "$REPS"); do
-  rm -f -- "$COPY"; sync -f "$RUN_DIR"
-  t0=$(now_ns); cp -- "$CKPT" "$COPY"; sync -- "$COPY"; t1=$(now_ns)
-  CP_RATES+=("$(mbps "$SIZE" $((t1 - t0)))")
-  log "  cp+sync #$i: $(secs $((t1 - t0))) s, ${CP_RATES[-1]} MB/s"
-  rm -f -- "$COPY"
+  rate="$(copy_rate cp+sync "$i" cp -- "$CKPT" "$COPY")"; CP_RATES+=("$rate")
 done
 
 # Informational: the same client that downloads (curl) copying the file to the same disk with no
@@ -232,12 +145,7 @@ done
 log "client ceiling: curl file:// to a file + sync x$REPS (informational)"
 CURLFILE_RATES=()
 for i in $(seq 1 "$REPS"); do
-  rm -f -- "$COPY"; sync -f "$RUN_DIR"
-  t0=$(now_ns); curl -s -o "$COPY" "file://$CKPT"; sync -- "$COPY"; t1=$(now_ns)
-  [[ "$(stat -c %s "$COPY")" == "$SIZE" ]] || die "curl file:// copied $(stat -c %s "$COPY") bytes, expected $SIZE"
-  CURLFILE_RATES+=("$(mbps "$SIZE" $((t1 - t0)))")
-  log "  curl file:// + sync #$i: $(secs $((t1 - t0))) s, ${CURLFILE_RATES[-1]} MB/s"
-  rm -f -- "$COPY"
+  rate="$(copy_rate "curl file:// + sync" "$i" curl -s -o "$COPY" "file://$CKPT")"; CURLFILE_RATES+=("$rate")
 done
 
 # ---------------------------------------------------------------- upload
@@ -311,16 +219,8 @@ if command -v wrk >/dev/null 2>&1; then
   wrk -t2 -c"$THREADS" -d5s -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/models/$MODEL" >/dev/null
   wrk -t2 -c"$THREADS" -d"${WRK_SECONDS:-20}"s --latency -H "Authorization: Bearer $TOKEN" \
     "$BASE/api/v1/models/$MODEL" >"$RUN_DIR/wrk.txt" || die "wrk failed: $(cat "$RUN_DIR/wrk.txt")"
-  to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }
-  pct() { awk -v p="$1" '$1 == p { print $2 }' "$RUN_DIR/wrk.txt"; }
-  {
-    echo "p50_ms=$(to_ms "$(pct 50%)")"; echo "p90_ms=$(to_ms "$(pct 90%)")"; echo "p99_ms=$(to_ms "$(pct 99%)")"
-    echo "max_ms=$(to_ms "$(awk '$1 == "Latency" { print $4 }' "$RUN_DIR/wrk.txt")")"
-    echo "rps=$(awk '$1 == "Requests/sec:" { print $2 }' "$RUN_DIR/wrk.txt")"
-    echo "requests=$(awk '/requests in/ { print $1 }' "$RUN_DIR/wrk.txt")"
-    non2xx="$(awk '/Non-2xx/ { print $NF }' "$RUN_DIR/wrk.txt")"; echo "errors=${non2xx:-0}"
-    echo "timed_out=false"
-  } >"$GET_OUT"
+  wrk_figures "$RUN_DIR/wrk.txt" >"$GET_OUT"
+  echo "timed_out=false" >>"$GET_OUT"
   # The closed loop above measures queueing for the 2 cores at saturation (50 clients / ~4,000 req/s);
   # the same clients paced to 1,000 req/s in all (each every 50 ms, wrk's delay() hook) show what a
   # read costs below saturation. Informational: the target stays judged on the closed loop.
@@ -329,8 +229,9 @@ if command -v wrk >/dev/null 2>&1; then
   wrk -t2 -c"$THREADS" -d"${WRK_SECONDS:-20}"s --latency -s "$RUN_DIR/paced.lua" \
     -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/models/$MODEL" >"$RUN_DIR/wrk-paced.txt" \
     || die "wrk failed: $(cat "$RUN_DIR/wrk-paced.txt")"
-  PACED_P99="$(to_ms "$(awk '$1 == "99%" { print $2 }' "$RUN_DIR/wrk-paced.txt")")"
-  PACED_RPS="$(awk '$1 == "Requests/sec:" { print $2 }' "$RUN_DIR/wrk-paced.txt")"
+  wrk_figures "$RUN_DIR/wrk-paced.txt" >"$RUN_DIR/paced.figures"
+  PACED_P99="$(figure p99_ms "$RUN_DIR/paced.figures")"
+  PACED_RPS="$(figure rps "$RUN_DIR/paced.figures")"
 else
   GET_CLIENT="bench/ConcurrentGet.java, $THREADS threads, $WARMUP warm-up + $REQUESTS requests"
   log "GET /api/v1/models/$MODEL: $GET_CLIENT"
@@ -338,7 +239,7 @@ else
     --threads "$THREADS" --warmup "$WARMUP" --requests "$REQUESTS" --max-seconds "$MAX_SECONDS" >"$GET_OUT" \
     || die "ConcurrentGet failed: $(cat "$GET_OUT")"
 fi
-getv() { awk -F= -v k="$1" '$1 == k { print $2 }' "$GET_OUT"; }
+getv() { figure "$1" "$GET_OUT"; }
 P50="$(getv p50_ms)"; P90="$(getv p90_ms)"; P99="$(getv p99_ms)"; PMAX="$(getv max_ms)"
 RPS="$(getv rps)"; NREQ="$(getv requests)"; NERR="$(getv errors)"; TIMED_OUT="$(getv timed_out)"
 log "  p50 $P50 ms, p90 $P90 ms, p99 $P99 ms, max $PMAX ms, $RPS req/s"

@@ -61,7 +61,6 @@ source "$REPO/bench/lib/script.sh"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --no-build) BUILD=0; shift ;;
     --rollouts) need_int "$1" "${2:-}"; ROLLOUTS="$2"; shift 2 ;;
     --interval) need_int "$1" "${2:-}"; INTERVAL="$2"; shift 2 ;;
     --seconds) need_int "$1" "${2:-}"; LOAD_SECONDS="$2"; shift 2 ;;
@@ -70,10 +69,7 @@ while [[ $# -gt 0 ]]; do
     --wrk-seconds) need_int "$1" "${2:-}"; SECONDS_PER_URL="$2"; shift 2 ;;
     --connections) need_int "$1" "${2:-}"; CONNECTIONS="$2"; shift 2 ;;
     --threads) need_int "$1" "${2:-}"; THREADS="$2"; shift 2 ;;
-    --work-dir) [[ -n "${2:-}" ]] || usage 2; WORK_PARENT="$2"; shift 2 ;;
-    --keep) KEEP=1; shift ;;
-    -h|--help) usage 0 ;;
-    *) echo "unknown option: $1" >&2; usage 2 ;;
+    *) common_option "$@"; shift "$OPTION_WORDS" ;;
   esac
 done
 [[ "$ROLLOUTS" -le 5000 ]] || { echo "--rollouts is capped at 5000" >&2; exit 2; }
@@ -109,7 +105,7 @@ sleep 10
 measure routing-304-with-rollouts "$ROUTING" -H "Authorization: Bearer $GATEWAY_TOKEN" -H "If-None-Match: $ETAG"
 wait "$LOAD_PID" || die "the load generator failed: $(cat "$RUN_DIR/load.err")"
 J1=$(server_ticks)
-val() { awk -F= -v k="$1" '$1 == k { print $2 }' "$RUN_DIR/load.txt"; }
+val() { figure "$1" "$RUN_DIR/load.txt"; }
 log "  $(tr '\n' ' ' <"$RUN_DIR/load.txt")"
 
 # ---------------------------------------------------------------- report
@@ -125,6 +121,12 @@ RPS_V=FAIL; ge "$RPS" "$TARGET_RPS" && RPS_V=PASS
 [[ "$ERRS" == 0 && "$BASE_ERRS" == 0 ]] || RPS_V=FAIL
 [[ "$(val reports_failed)" == 0 ]] || COVERAGE_V=FAIL
 FAILED=0; [[ "$WITHIN_V" == PASS && "$COVERAGE_V" == PASS && "$RPS_V" == PASS ]] || FAILED=1
+describe() {
+  case "$1" in
+    routing-304-baseline) echo "no rollout active (baseline)" ;;
+    routing-304-with-rollouts) echo "$ROLLOUTS rollouts active, reports and judge running" ;;
+  esac
+}
 {
   echo "## Canary analysis ($STARTED_AT)"
   echo
@@ -145,16 +147,7 @@ FAILED=0; [[ "$WITHIN_V" == PASS && "$COVERAGE_V" == PASS && "$RPS_V" == PASS ]]
   echo "| lateness max | $(val lateness_max_ms) ms |"
   echo "| judged within their interval (${INTERVAL} s) | $WITHIN |"
   echo
-  echo "| routing poll, 304 path ($CONNECTIONS connections, ${SECONDS_PER_URL} s) | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | errors | registry CPU µs/req |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for r in "${RESULTS[@]}"; do
-    IFS='|' read -r label rps p50 p90 p99 max reqs errs cpu <<<"$r"
-    case "$label" in
-      routing-304-baseline) what="no rollout active (baseline)" ;;
-      routing-304-with-rollouts) what="$ROLLOUTS rollouts active, reports and judge running" ;;
-    esac
-    echo "| $what | $rps | $p50 | $p90 | $p99 | $max | $reqs | $errs | $cpu |"
-  done
+  results_table "routing poll, 304 path ($CONNECTIONS connections, ${SECONDS_PER_URL} s)" describe
   echo
   echo "| target | figure | threshold | verdict |"
   echo "|---|---:|---:|---|"

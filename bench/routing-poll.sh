@@ -44,14 +44,10 @@ source "$REPO/bench/lib/script.sh"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --no-build) BUILD=0; shift ;;
     --seconds) need_int "$1" "${2:-}"; SECONDS_PER_URL="$2"; shift 2 ;;
     --connections) need_int "$1" "${2:-}"; CONNECTIONS="$2"; shift 2 ;;
     --threads) need_int "$1" "${2:-}"; THREADS="$2"; shift 2 ;;
-    --work-dir) [[ -n "${2:-}" ]] || usage 2; WORK_PARENT="$2"; shift 2 ;;
-    --keep) KEEP=1; shift ;;
-    -h|--help) usage 0 ;;
-    *) echo "unknown option: $1" >&2; usage 2 ;;
+    *) common_option "$@"; shift "$OPTION_WORDS" ;;
   esac
 done
 [[ "$SECONDS_PER_URL" -le 300 ]] || { echo "--seconds is capped at 300" >&2; exit 2; }
@@ -80,6 +76,14 @@ RPS_V=FAIL; ge "$RPS" "$TARGET_RPS" && RPS_V=PASS
 P99_V=FAIL; lt "$P99" "$TARGET_P99_MS" && P99_V=PASS
 [[ "$ERRS" == 0 ]] || { RPS_V=FAIL; P99_V=FAIL; }
 FAILED=0; [[ "$RPS_V" == PASS && "$P99_V" == PASS ]] || FAILED=1
+describe() {
+  case "$1" in
+    baseline) echo "baseline \`GET /actuator/health/liveness\` (no token, no database)" ;;
+    routing-200) echo "\`GET /api/v1/routing/{d}?environment=\` → 200" ;;
+    routing-304) echo "\`GET /api/v1/routing/{d}?environment=\` + \`If-None-Match\` → 304" ;;
+    routing-304-paced) echo "the same 304, each poller once per $PACE_MS ms ($TARGET_RPS req/s offered)" ;;
+  esac
+}
 {
   echo "## Routing poll ($STARTED_AT)"
   echo
@@ -88,18 +92,7 @@ FAILED=0; [[ "$RPS_V" == PASS && "$P99_V" == PASS ]] || FAILED=1
   echo "Machine: ${CPU_MODEL:-unknown}, $CORES cores; $JDK; load average at start / end $LOAD_START / $LOAD_END."
   echo "Routing config: 1 environment, 1 rule, $BODY_BYTES bytes."
   echo
-  echo "| URL ($CONNECTIONS connections, ${SECONDS_PER_URL} s) | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | errors | registry CPU µs/req |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for r in "${RESULTS[@]}"; do
-    IFS='|' read -r label rps p50 p90 p99 max reqs errs cpu <<<"$r"
-    case "$label" in
-      baseline) what="baseline \`GET /actuator/health/liveness\` (no token, no database)" ;;
-      routing-200) what="\`GET /api/v1/routing/{d}?environment=\` → 200" ;;
-      routing-304) what="\`GET /api/v1/routing/{d}?environment=\` + \`If-None-Match\` → 304" ;;
-      routing-304-paced) what="the same 304, each poller once per $PACE_MS ms ($TARGET_RPS req/s offered)" ;;
-    esac
-    echo "| $what | $rps | $p50 | $p90 | $p99 | $max | $reqs | $errs | $cpu |"
-  done
+  results_table "URL ($CONNECTIONS connections, ${SECONDS_PER_URL} s)" describe
   echo
   echo "| target | figure | threshold | verdict |"
   echo "|---|---:|---:|---|"

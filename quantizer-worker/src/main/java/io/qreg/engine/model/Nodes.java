@@ -138,6 +138,11 @@ public final class Nodes {
         return node.getOpType() + " node " + name;
     }
 
+    /** The name a layer report gives the node: its own, or {@link #describe} when exporters left it unnamed. */
+    public static String reportName(NodeProto node) {
+        return node.getName().isEmpty() ? describe(node) : node.getName();
+    }
+
     private static AttributeProto expect(NodeProto node, AttributeProto a, AttributeType type) {
         // Old exporters omit the type field; then the populated field decides.
         AttributeType actual = a.hasType() ? a.getType() : inferType(a);

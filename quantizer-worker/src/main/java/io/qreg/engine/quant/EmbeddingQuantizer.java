@@ -20,7 +20,7 @@ public final class EmbeddingQuantizer implements OpQuantizer {
 
     @Override
     public LayerReport quantize(ModelGraph graph, NodeProto node, QuantizationContext context) {
-        String name = node.getName().isEmpty() ? Nodes.describe(node) : node.getName();
+        String name = Nodes.reportName(node);
         Optional<TensorProto> table = node.getInputCount() == 2 ? graph.initializer(node.getInput(0)) : Optional.empty();
         if (table.isEmpty() || table.get().getDataType() != TensorProto.DataType.FLOAT_VALUE) {
             return null; // a Gather over activations or integer shapes: nothing to quantize, not a candidate

@@ -51,7 +51,7 @@ public abstract class OpTablePass implements QuantizationPass {
                 .toList();
         long done = 0;
         for (NodeProto node : nodes) {
-            String name = node.getName().isEmpty() ? Nodes.describe(node) : node.getName();
+            String name = Nodes.reportName(node);
             if (!context.options().allows(node.getName(), node.getOpType())) {
                 context.report(LayerReport.kept(name, node.getOpType(), LayerReport.Status.EXCLUDED,
                         "excluded by --exclude-nodes/--exclude-op-types or not selected"));

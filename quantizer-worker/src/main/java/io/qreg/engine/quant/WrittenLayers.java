@@ -69,7 +69,7 @@ public final class WrittenLayers {
     }
 
     private Optional<WrittenLayer> layer(NodeProto node) {
-        String name = node.getName().isEmpty() ? Nodes.describe(node) : node.getName();
+        String name = Nodes.reportName(node);
         String domain = node.getDomain();
         if (domain.equals(MS)) {
             return microsoftLayer(node, name);

@@ -54,14 +54,9 @@ public final class Tensors {
                         out[i] = (float) raw.getDouble(i * 8);
                     }
                 }
-                case FLOAT16 -> {
+                case FLOAT16, BFLOAT16 -> {
                     for (int i = 0; i < count; i++) {
-                        out[i] = Float16.toFloat(raw.getShort(i * 2));
-                    }
-                }
-                case BFLOAT16 -> {
-                    for (int i = 0; i < count; i++) {
-                        out[i] = Float.intBitsToFloat((raw.getShort(i * 2) & 0xFFFF) << 16);
+                        out[i] = sixteenBitFloat(type, raw.getShort(i * 2));
                     }
                 }
                 default -> throw notA("floating-point", tensor, type);
@@ -82,16 +77,10 @@ public final class Tensors {
                 }
             }
             // ONNX stores 16-bit floats in int32_data, one bit pattern per element.
-            case FLOAT16 -> {
+            case FLOAT16, BFLOAT16 -> {
                 checkTyped(tensor, tensor.getInt32DataCount(), count);
                 for (int i = 0; i < count; i++) {
-                    out[i] = Float16.toFloat((short) tensor.getInt32Data(i));
-                }
-            }
-            case BFLOAT16 -> {
-                checkTyped(tensor, tensor.getInt32DataCount(), count);
-                for (int i = 0; i < count; i++) {
-                    out[i] = Float.intBitsToFloat((tensor.getInt32Data(i) & 0xFFFF) << 16);
+                    out[i] = sixteenBitFloat(type, tensor.getInt32Data(i));
                 }
             }
             default -> throw notA("floating-point", tensor, type);
@@ -270,6 +259,11 @@ public final class Tensors {
             throw new IllegalArgumentException("tensor '" + name + "' with dims " + Arrays.toString(dims)
                     + " needs " + expected + " values, got " + length);
         }
+    }
+
+    /** A FLOAT16 or BFLOAT16 element from its bit pattern, in the low 16 bits of {@code bits}. */
+    private static float sixteenBitFloat(DataType type, int bits) {
+        return type == DataType.FLOAT16 ? Float16.toFloat((short) bits) : Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }
 
     private static ByteBuffer little(int size) {

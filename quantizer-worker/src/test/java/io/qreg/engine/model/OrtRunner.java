@@ -12,25 +12,46 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
-/** Runs a model file in ONNX Runtime (one thread, so results are deterministic) and returns output 0's floats. */
-final class OrtRunner {
+/**
+ * Test-only: runs a model file in ONNX Runtime (one thread, so results are deterministic) and returns output 0's
+ * floats; the one runner the engine's tests share.
+ */
+public final class OrtRunner {
 
     private OrtRunner() {
     }
 
     /** The first {@code samples} rows of {@code input}, fed as {@code inputName}. */
-    static float[] run(Path model, String inputName, NpyArray input, int samples) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+    public static float[] run(Path model, String inputName, NpyArray input, int samples) throws OrtException {
         long[] shape = input.shape();
         long rowElements = input.elementCount() / shape[0];
         shape[0] = samples;
         int count = Math.toIntExact(rowElements * samples);
+        return run(model, inputName, env -> tensor(env, input, shape, count));
+    }
+
+    /** All of {@code input} (float), fed as {@code inputName}. */
+    public static float[] run(Path model, String inputName, NpyArray input) throws OrtException {
+        return run(model, inputName, input.toFloatArray(), input.shape());
+    }
+
+    /** {@code x} in {@code shape}, fed as {@code inputName}. */
+    public static float[] run(Path model, String inputName, float[] x, long[] shape) throws OrtException {
+        return run(model, inputName, env -> OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape));
+    }
+
+    private interface Input {
+        OnnxTensor create(OrtEnvironment env) throws OrtException;
+    }
+
+    private static float[] run(Path model, String inputName, Input input) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
             // Loading from the path (not bytes) is what lets ONNX Runtime find external data files.
             try (OrtSession session = env.createSession(model.toString(), options);
-                    OnnxTensor tensor = tensor(env, input, shape, count);
+                    OnnxTensor tensor = input.create(env);
                     OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
                 FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
                 float[] values = new float[out.remaining()];

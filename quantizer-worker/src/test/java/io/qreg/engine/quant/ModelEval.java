@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.qreg.engine.model.OrtRunner;
 import io.qreg.engine.eval.Fixtures;
 import io.qreg.npy.NpyArray;
 import java.io.IOException;
@@ -108,15 +109,7 @@ public final class ModelEval {
     }
 
     static float[] runAll(Path model, String inputName, NpyArray x) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = options(); OrtSession session = env.createSession(model.toString(), options);
-                OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toFloatArray()), x.shape());
-                OrtSession.Result result = session.run(Map.of(inputName, input))) {
-            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            float[] values = new float[out.remaining()];
-            out.get(values);
-            return values;
-        }
+        return OrtRunner.run(model, inputName, x);
     }
 
     private static OrtSession.SessionOptions options() throws OrtException {

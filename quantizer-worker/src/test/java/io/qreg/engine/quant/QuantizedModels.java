@@ -1,16 +1,30 @@
 package io.qreg.engine.quant;
 
 import io.qreg.engine.model.OnnxModel;
+import io.qreg.engine.QuantizationException;
 import io.qreg.engine.pipeline.QuantizationReport;
+import io.qreg.engine.pipeline.Quantizer;
 import io.qreg.onnx.ir.NodeProto;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** Options and graph inspection shared by the method tests. */
+/** Quantizing a fixture, options and graph inspection shared by the method tests. */
 final class QuantizedModels {
 
     private QuantizedModels() {
+    }
+
+    /** A fixture's float copy, the model quantizing it wrote, and the report. */
+    record Quantized(Path in, Path out, QuantizationReport report) {
+    }
+
+    /** Copies the fixture {@code model} into {@code dir} and quantizes it there with {@code options}. */
+    static Quantized quantize(String model, Path dir, QuantizationOptions options)
+            throws IOException, QuantizationException {
+        Path in = ModelEval.copy(model, dir);
+        Path out = dir.resolve("quantized-" + model);
+        return new Quantized(in, out, Quantizer.quantize(in, out, options, null));
     }
 
     static QuantizationOptions options(Method method, boolean perChannel, boolean symmetric, int blockSize) {

@@ -43,6 +43,12 @@ final class DaemonUnderTest implements AfterEachCallback {
                 .withClaimWait(Duration.ofSeconds(1)).withLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8));
     }
 
+    /** Serves {@code checkpoint} where the jobs of {@link DaemonJobs} download theirs; returns it. */
+    byte[] serveCheckpoint(byte[] checkpoint) {
+        registry.artifact(DaemonJobs.CHECKPOINT_URL, checkpoint);
+        return checkpoint;
+    }
+
     WorkerDaemon start(WorkerConfig config) {
         return started(WorkerDaemon.start(config));
     }

@@ -37,6 +37,12 @@ final class FakeRegistry implements AutoCloseable {
 
     record Posted(String jobId, Map<String, Object> result, String resultContentType, byte[] file,
             String fileName) {
+
+        /** The result's {@code report} object. */
+        @SuppressWarnings("unchecked")
+        Map<String, Object> report() {
+            return (Map<String, Object>) result.get("report");
+        }
     }
 
     final String workerId = UUID.randomUUID().toString();

@@ -1,40 +1,21 @@
 package io.qreg.worker.daemon;
 
 import static io.qreg.engine.eval.Fixtures.path;
-import static io.qreg.worker.daemon.DaemonJobs.CHECKPOINT_URL;
 import static io.qreg.worker.daemon.DaemonJobs.calibrationDataset;
 import static io.qreg.worker.daemon.DaemonJobs.quantizeJob;
 import static io.qreg.worker.daemon.DaemonJobs.recipeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The worker daemon on recipes with a weight-only algorithm: GPTQ with a calibration dataset succeeds and its
  * report names the algorithm; GPTQ without one reaches the registry as a FAILED job (not retried) with the reason;
  * HQQ needs no calibration data.
  */
-class GptqJobTest {
-
-    @TempDir
-    Path workDir;
-
-    @RegisterExtension
-    final DaemonUnderTest worker = new DaemonUnderTest();
-    private final FakeRegistry registry = worker.registry;
-    private byte[] checkpoint;
-
-    @BeforeEach
-    void serveTheDigitsMlp() throws Exception {
-        checkpoint = Files.readAllBytes(path("digits_mlp.onnx"));
-        registry.artifact(CHECKPOINT_URL, checkpoint);
-    }
+class GptqJobTest extends DaemonTest {
 
     @Test
     void aGptqJobWithCalibrationDataSucceedsAndTheReportNamesGptq() throws Exception {
@@ -46,9 +27,7 @@ class GptqJobTest {
         assertThat(posted.result()).as(String.valueOf(posted.result().get("error")))
                 .containsEntry("status", "SUCCEEDED");
         @SuppressWarnings("unchecked")
-        Map<String, Object> report = (Map<String, Object>) posted.result().get("report");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> options = (Map<String, Object>) report.get("options");
+        Map<String, Object> options = (Map<String, Object>) posted.report().get("options");
         assertThat(options).containsEntry("algorithm", "gptq").containsEntry("actOrder", false);
     }
 

@@ -1,38 +1,25 @@
 package io.qreg.worker.daemon;
 
-import static io.qreg.worker.daemon.DaemonJobs.CHECKPOINT_URL;
 import static io.qreg.worker.daemon.DaemonJobs.quantizeJob;
 import static io.qreg.worker.daemon.DaemonJobs.recipeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.engine.quant.QatExports;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The worker daemon on a QAT export: a post-training method's refusal reaches the registry as a FAILED job, not
  * retried, with the engine's reason; a qat job succeeds. (The registry refuses such jobs up front for checkpoints
  * it knows are quantized; those registered before it recorded the flag still reach a worker.)
  */
-class QatJobTest {
+class QatJobTest extends DaemonTest {
 
-    @TempDir
-    Path workDir;
-
-    @RegisterExtension
-    final DaemonUnderTest worker = new DaemonUnderTest();
-    private final FakeRegistry registry = worker.registry;
-    private byte[] checkpoint;
-
-    @BeforeEach
-    void serveAQatExport() throws Exception {
-        checkpoint = Files.readAllBytes(QatExports.digitsMlpQat(Files.createDirectories(workDir.resolve("export"))));
-        registry.artifact(CHECKPOINT_URL, checkpoint);
+    /** A QAT export of the digits MLP. */
+    @Override
+    byte[] checkpointToServe() throws Exception {
+        return Files.readAllBytes(QatExports.digitsMlpQat(Files.createDirectories(workDir.resolve("export"))));
     }
 
     @Test
@@ -55,9 +42,7 @@ class QatJobTest {
 
         FakeRegistry.Posted posted = worker.awaitResult();
         assertThat(posted.result()).as(String.valueOf(posted.result().get("error"))).containsEntry("status", "SUCCEEDED");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> report = (Map<String, Object>) posted.result().get("report");
-        assertThat(report).containsEntry("method", "qat");
+        assertThat(posted.report()).containsEntry("method", "qat");
         assertThat(posted.file().length).isLessThan(checkpoint.length * 2 / 5);
     }
 

@@ -1,42 +1,21 @@
 package io.qreg.worker.daemon;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import static io.qreg.worker.daemon.DaemonJobs.CHECKPOINT_URL;
-import static io.qreg.worker.daemon.DaemonJobs.fixture;
-import static io.qreg.worker.daemon.DaemonJobs.quantizeJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A stopping daemon deregisters its worker id after its last result, so the registry gives that id no more jobs. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WorkerDaemonDeregistrationTest {
-
-    @TempDir
-    Path workDir;
-
-    @RegisterExtension
-    final DaemonUnderTest worker = new DaemonUnderTest();
-    private final FakeRegistry registry = worker.registry;
-
-    @BeforeEach
-    void serveTheDigitsMlp() throws Exception {
-        registry.artifact(CHECKPOINT_URL, fixture("digits_mlp.onnx"));
-    }
+class WorkerDaemonDeregistrationTest extends DaemonTest {
 
     @Test
     void stopDeregistersAfterTheLastResult() throws Exception {
-        registry.downloadDelayMillis = 300;
-        byte[] checkpoint = fixture("digits_mlp.onnx");
-        registry.enqueue(quantizeJob("job-1", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        enqueueSlowJob("job-1", 300);
         WorkerDaemon daemon = start();
         awaitLog("claimed job job-1");
 
@@ -48,9 +27,7 @@ class WorkerDaemonDeregistrationTest {
 
     @Test
     void stopDeregistersAfterAbandoningAJobPastTheGracePeriod() throws Exception {
-        registry.downloadDelayMillis = 3000;
-        byte[] checkpoint = fixture("digits_mlp.onnx");
-        registry.enqueue(quantizeJob("job-2", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        enqueueSlowJob("job-2", 3000);
         WorkerDaemon daemon = start();
         awaitLog("claimed job job-2");
 

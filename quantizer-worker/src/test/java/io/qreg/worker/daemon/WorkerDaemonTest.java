@@ -4,14 +4,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyWriter;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,22 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The daemon end to end against {@link FakeRegistry}, a double of the registry as docs/worker-protocol.md describes it. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WorkerDaemonTest {
+class WorkerDaemonTest extends DaemonTest {
 
-    @TempDir
-    Path workDir;
-
-    @RegisterExtension
-    final DaemonUnderTest worker = new DaemonUnderTest();
-    private final FakeRegistry registry = worker.registry;
     private WorkerDaemon daemon;
-    private byte[] checkpoint;
-
-    @BeforeEach
-    void serveTheDigitsMlp() throws IOException {
-        checkpoint = fixture("digits_mlp.onnx");
-        registry.artifact(CHECKPOINT_URL, checkpoint);
-    }
 
     @Test
     void quantizeJobPostsAVerifiedModelWithItsReport() throws Exception {
@@ -64,9 +47,7 @@ class WorkerDaemonTest {
         assertThat(result.get("sizeBytes")).isEqualTo((long) posted.file().length);
         assertThat(result.get("engineVersion")).isEqualTo(EngineVersion.get());
         assertThat(result.get("onnxRuntimeVersion")).isEqualTo(OrtEnvironment.getEnvironment().getVersion());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> report = (Map<String, Object>) result.get("report");
-        assertThat(report).isNotNull().containsKey("layers");
+        assertThat(posted.report()).isNotNull().containsKey("layers");
         try (OrtSession session = OrtEnvironment.getEnvironment().createSession(posted.file())) {
             assertThat(session.getInputNames()).containsExactly("input");
         }
@@ -287,8 +268,7 @@ class WorkerDaemonTest {
 
     @Test
     void stopLetsARunningJobFinishWithinTheGracePeriod() throws Exception {
-        registry.downloadDelayMillis = 300;
-        registry.enqueue(quantizeJob("job-9", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        enqueueSlowJob("job-9", 300);
         startDaemon();
         awaitLog("claimed job job-9");
 
@@ -303,8 +283,7 @@ class WorkerDaemonTest {
 
     @Test
     void stopAbandonsAJobStillRunningAfterTheGracePeriod() throws Exception {
-        registry.downloadDelayMillis = 3000;
-        registry.enqueue(quantizeJob("job-10", FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        enqueueSlowJob("job-10", 3000);
         startDaemon();
         awaitLog("claimed job job-10");
 

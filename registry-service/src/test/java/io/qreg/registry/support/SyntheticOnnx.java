@@ -11,11 +11,27 @@ import java.util.Random;
 
 /**
  * Writes a valid ONNX ModelProto of any size by hand (protobuf wire format): one uint8 initializer
- * of the requested size, streamed to disk, so tests can upload a gigabyte without holding it.
+ * of the requested size, streamed to disk, so tests can upload a gigabyte without holding it. The
+ * payload is pseudo-random (incompressible) and no two 1 MiB blocks are equal, so no layer can
+ * deduplicate it. JDK only, so the benchmark runs it as a source file (see {@link #main}).
  */
 public final class SyntheticOnnx {
 
     private SyntheticOnnx() {
+    }
+
+    /**
+     * For bench/registry-throughput.sh, which needs no test classpath:
+     * {@code java registry-service/src/test/java/io/qreg/registry/support/SyntheticOnnx.java FILE INITIALIZER_BYTES [SEED]}
+     * writes the model (with input {@code x} and output {@code y}) and prints its size in bytes.
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: java SyntheticOnnx.java FILE INITIALIZER_BYTES [SEED]");
+            System.exit(2);
+        }
+        Path file = write(Path.of(args[0]), Long.parseLong(args[1]), args.length > 2 ? Long.parseLong(args[2]) : 42L);
+        System.out.println(Files.size(file));
     }
 
     public static Path write(Path file, long initializerBytes, long seed) throws IOException {

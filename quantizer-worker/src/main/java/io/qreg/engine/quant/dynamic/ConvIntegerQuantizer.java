@@ -33,7 +33,7 @@ final class ConvIntegerQuantizer implements OpQuantizer {
 
     @Override
     public LayerReport quantize(ModelGraph graph, NodeProto node, QuantizationContext context) {
-        String name = node.getName().isEmpty() ? Nodes.describe(node) : node.getName();
+        String name = Nodes.reportName(node);
         Optional<TensorProto> weight = node.getInputCount() >= 2 ? graph.initializer(node.getInput(1))
                 : Optional.empty();
         if (weight.isEmpty() || weight.get().getDataType() != TensorProto.DataType.FLOAT_VALUE

@@ -26,7 +26,7 @@ final class DynamicLstmQuantizer implements OpQuantizer {
 
     @Override
     public LayerReport quantize(ModelGraph graph, NodeProto node, QuantizationContext context) {
-        String name = node.getName().isEmpty() ? Nodes.describe(node) : node.getName();
+        String name = Nodes.reportName(node);
         Optional<TensorProto> w = node.getInputCount() > 2 ? graph.initializer(node.getInput(1)) : Optional.empty();
         Optional<TensorProto> r = node.getInputCount() > 2 ? graph.initializer(node.getInput(2)) : Optional.empty();
         if (w.isEmpty() || r.isEmpty() || !floatRank3(w.get()) || !floatRank3(r.get())) {

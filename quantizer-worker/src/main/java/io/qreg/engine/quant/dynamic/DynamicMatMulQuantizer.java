@@ -29,7 +29,7 @@ final class DynamicMatMulQuantizer implements OpQuantizer {
     @Override
     public LayerReport quantize(ModelGraph graph, NodeProto node, QuantizationContext context) {
         ConstantLinear.Match match = ConstantLinear.match(graph, node);
-        String name = node.getName().isEmpty() ? Nodes.describe(node) : node.getName();
+        String name = Nodes.reportName(node);
         if (!match.matched()) {
             return LayerReport.kept(name, node.getOpType(), LayerReport.Status.UNSUPPORTED, match.reason());
         }

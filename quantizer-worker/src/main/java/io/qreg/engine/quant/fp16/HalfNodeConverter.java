@@ -28,7 +28,7 @@ final class HalfNodeConverter implements OpQuantizer {
     @Override
     public LayerReport quantize(ModelGraph graph, NodeProto node, QuantizationContext context) {
         HalfPlan p = plan.get();
-        String name = node.getName().isEmpty() ? Nodes.describe(node) : node.getName();
+        String name = Nodes.reportName(node);
         if (!p.touchesFloat(node)) {
             return null; // integer shape arithmetic and the like: not a float16 candidate
         }

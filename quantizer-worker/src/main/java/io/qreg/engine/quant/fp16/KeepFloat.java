@@ -33,7 +33,7 @@ final class KeepFloat implements OpQuantizer {
         if (!plan.get().touchesFloat(node)) {
             return null;
         }
-        String name = node.getName().isEmpty() ? Nodes.describe(node) : node.getName();
+        String name = Nodes.reportName(node);
         return LayerReport.kept(name, node.getOpType(), LayerReport.Status.KEPT_FLOAT, reason);
     }
 }

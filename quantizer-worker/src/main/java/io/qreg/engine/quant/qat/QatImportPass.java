@@ -85,7 +85,7 @@ public final class QatImportPass implements QuantizationPass {
                     weight.getName());
             graph.removeNode(dq);
             graph.removeNode(q);
-            String name = matmul.get().getName().isEmpty() ? Nodes.describe(matmul.get()) : matmul.get().getName();
+            String name = Nodes.reportName(matmul.get());
             imported.put(name, new Imported(grid.codeType().name().toLowerCase() + " " + granularity
                     + " trained grid as MatMulNBits (block " + nbits.blockSize() + ", column scales kept)",
                     before, nbits.bytes(), true));
@@ -115,7 +115,7 @@ public final class QatImportPass implements QuantizationPass {
         ModelGraph graph = context.model().graph();
         Map<String, NodeProto> byName = new HashMap<>();
         for (NodeProto node : graph.nodes()) {
-            byName.put(node.getName().isEmpty() ? Nodes.describe(node) : node.getName(), node);
+            byName.put(Nodes.reportName(node), node);
         }
         boolean anyFolded = false;
         boolean anyStored = false;

@@ -1,7 +1,5 @@
 package io.qreg.engine.quant.qdq;
 
-import java.util.Set;
-
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.quant.EmbeddingQuantizer;
 import io.qreg.engine.quant.LayerReport;
@@ -18,11 +16,6 @@ import io.qreg.onnx.ir.TensorProto;
 final class EmbeddingTableQuantizer implements QdqOpQuantizer {
 
     private final EmbeddingQuantizer embeddings = new EmbeddingQuantizer();
-
-    @Override
-    public Set<String> tensorsToCalibrate(ModelGraph graph, NodeProto node) {
-        return Set.of();
-    }
 
     @Override
     public boolean considers(ModelGraph graph, NodeProto node) {

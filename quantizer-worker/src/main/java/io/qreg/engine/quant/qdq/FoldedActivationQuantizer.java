@@ -5,7 +5,6 @@ import io.qreg.engine.quant.Coverage;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.QuantizationContext;
 import io.qreg.onnx.ir.NodeProto;
-import java.util.Set;
 
 /**
  * Relu and Clip: the compute op before them already put its output Q after them, so the activation is
@@ -23,11 +22,6 @@ final class FoldedActivationQuantizer implements QdqOpQuantizer {
     @Override
     public Coverage coverage() {
         return Coverage.FOLDED;
-    }
-
-    @Override
-    public Set<String> tensorsToCalibrate(ModelGraph graph, NodeProto node) {
-        return Set.of();
     }
 
     @Override

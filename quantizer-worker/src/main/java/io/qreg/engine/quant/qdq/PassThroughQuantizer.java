@@ -9,7 +9,6 @@ import io.qreg.engine.tensor.Tensors;
 import io.qreg.onnx.ir.NodeProto;
 import io.qreg.onnx.ir.TensorProto;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Ops that only move or select values (MaxPool, Reshape, Transpose, Flatten, Squeeze, Unsqueeze, Slice,
@@ -36,11 +35,6 @@ final class PassThroughQuantizer implements QdqOpQuantizer {
     @Override
     public Coverage coverage() {
         return Coverage.SHARES_SCALE;
-    }
-
-    @Override
-    public Set<String> tensorsToCalibrate(ModelGraph graph, NodeProto node) {
-        return Set.of();
     }
 
     @Override

@@ -8,8 +8,13 @@ import java.util.Set;
 /** An op quantizer of the QDQ table, which also says which tensors it needs calibrated ranges for. */
 interface QdqOpQuantizer extends OpQuantizer {
 
-    /** Activations whose range this quantizer may use; calibration runs before any rewrite. */
-    Set<String> tensorsToCalibrate(ModelGraph graph, NodeProto node);
+    /**
+     * Activations whose range this quantizer may use; calibration runs before any rewrite. None by default:
+     * quantizers that fold into or pass on a neighbour's range, or quantize weights only, need none of their own.
+     */
+    default Set<String> tensorsToCalibrate(ModelGraph graph, NodeProto node) {
+        return Set.of();
+    }
 
     /**
      * Whether the node is part of this pass's decision at all, and so gets a layer report. Ops that

@@ -1,5 +1,7 @@
 package io.qreg.engine.quant.weightonly;
 
+import java.util.Arrays;
+
 /**
  * A [K, N] float weight in com.microsoft {@code MatMulNBits} layout.
  *
@@ -36,11 +38,26 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
     }
 
     public int blocks() {
-        return (k + blockSize - 1) / blockSize;
+        return blocks(k, blockSize);
     }
 
     public int blobSize() {
+        return blobSize(blockSize, bits);
+    }
+
+    /** {@code n_blocks}: the blocks a column of K elements is split into, the last one possibly short. */
+    public static int blocks(int k, int blockSize) {
+        return (k + blockSize - 1) / blockSize;
+    }
+
+    /** {@code blob_size}: the bytes of one block's packed codes. */
+    public static int blobSize(int blockSize, int bits) {
         return blockSize * bits / 8;
+    }
+
+    /** The bytes of one column's packed uint8 zero points. */
+    static int zeroPointRowBytes(int blocks, int bits) {
+        return (blocks * bits + 7) / 8;
     }
 
     public long bytes() {
@@ -67,7 +84,7 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
         } else if (zeroPoints == null) {
             zp = 1 << (bits - 1);
         } else {
-            int rowBytes = (blocks() * bits + 7) / 8;
+            int rowBytes = zeroPointRowBytes(blocks(), bits);
             int z = zeroPoints[col * rowBytes + (bits == 8 ? b : b / 2)] & 0xFF;
             zp = bits == 8 ? z : (b % 2 == 0 ? z & 0x0F : z >>> 4);
         }
@@ -92,13 +109,13 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
      */
     public static BlockQuantizedWeight quantize(float[] weight, int k, int n, int bits, int blockSize,
             boolean symmetric) {
-        int blocks = (k + blockSize - 1) / blockSize;
-        int blob = blockSize * bits / 8;
+        int blocks = blocks(k, blockSize);
+        int blob = blobSize(blockSize, bits);
         int maxCode = (1 << bits) - 1;
         int mid = 1 << (bits - 1);
         byte[] packed = new byte[n * blocks * blob];
         float[] scales = new float[n * blocks];
-        int zpRowBytes = (blocks * bits + 7) / 8;
+        int zpRowBytes = zeroPointRowBytes(blocks, bits);
         byte[] zeroPoints = symmetric ? null : new byte[n * zpRowBytes];
         int[] codes = new int[blockSize];
         for (int col = 0; col < n; col++) {
@@ -138,12 +155,7 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
                 int offset = (col * blocks + b) * blob;
                 pack(codes, bits, packed, offset);
                 if (zeroPoints != null) {
-                    if (bits == 8) {
-                        zeroPoints[col * zpRowBytes + b] = (byte) zp;
-                    } else {
-                        int at = col * zpRowBytes + b / 2;
-                        zeroPoints[at] |= (byte) ((b % 2 == 0) ? zp : zp << 4);
-                    }
+                    packZeroPoint(zp, bits, zeroPoints, col * zpRowBytes, b);
                 }
             }
         }
@@ -158,34 +170,18 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
      */
     public static BlockQuantizedWeight ofColumnGrid(int[] codes, int k, int n, int bits, int blockSize,
             float[] columnScales, int[] columnZeroPoints) {
-        int blocks = (k + blockSize - 1) / blockSize;
-        int blob = blockSize * bits / 8;
+        int blocks = blocks(k, blockSize);
         int mid = 1 << (bits - 1);
-        boolean defaultZeroPoints = java.util.Arrays.stream(columnZeroPoints).allMatch(z -> z == mid);
-        int zpRowBytes = (blocks * bits + 7) / 8;
-        byte[] packed = new byte[n * blocks * blob];
+        boolean defaultZeroPoints = Arrays.stream(columnZeroPoints).allMatch(z -> z == mid);
         float[] scales = new float[n * blocks];
-        byte[] zeroPoints = defaultZeroPoints ? null : new byte[n * zpRowBytes];
-        int[] block = new int[blockSize];
+        int[] zeroPoints = defaultZeroPoints ? null : new int[n * blocks];
         for (int col = 0; col < n; col++) {
-            int zp = columnZeroPoints[col];
-            for (int b = 0; b < blocks; b++) {
-                scales[col * blocks + b] = columnScales[col];
-                for (int i = 0; i < blockSize; i++) {
-                    int kk = b * blockSize + i;
-                    block[i] = kk < k ? codes[kk * n + col] : zp;
-                }
-                pack(block, bits, packed, (col * blocks + b) * blob);
-                if (zeroPoints != null) {
-                    if (bits == 8) {
-                        zeroPoints[col * zpRowBytes + b] = (byte) zp;
-                    } else {
-                        zeroPoints[col * zpRowBytes + b / 2] |= (byte) ((b % 2 == 0) ? zp : zp << 4);
-                    }
-                }
+            Arrays.fill(scales, col * blocks, (col + 1) * blocks, columnScales[col]);
+            if (zeroPoints != null) {
+                Arrays.fill(zeroPoints, col * blocks, (col + 1) * blocks, columnZeroPoints[col]);
             }
         }
-        return new BlockQuantizedWeight(k, n, bits, blockSize, packed, scales, zeroPoints);
+        return ofBlocks(codes, k, n, bits, blockSize, scales, zeroPoints);
     }
 
     /**
@@ -195,10 +191,10 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
      */
     public static BlockQuantizedWeight ofBlocks(int[] codes, int k, int n, int bits, int blockSize, float[] scales,
             int[] zeroPoints) {
-        int blocks = (k + blockSize - 1) / blockSize;
-        int blob = blockSize * bits / 8;
+        int blocks = blocks(k, blockSize);
+        int blob = blobSize(blockSize, bits);
         int mid = 1 << (bits - 1);
-        int zpRowBytes = (blocks * bits + 7) / 8;
+        int zpRowBytes = zeroPointRowBytes(blocks, bits);
         byte[] packed = new byte[n * blocks * blob];
         byte[] packedZeroPoints = zeroPoints == null ? null : new byte[n * zpRowBytes];
         int[] block = new int[blockSize];
@@ -211,11 +207,7 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
                 }
                 pack(block, bits, packed, (col * blocks + b) * blob);
                 if (packedZeroPoints != null) {
-                    if (bits == 8) {
-                        packedZeroPoints[col * zpRowBytes + b] = (byte) zp;
-                    } else {
-                        packedZeroPoints[col * zpRowBytes + b / 2] |= (byte) ((b % 2 == 0) ? zp : zp << 4);
-                    }
+                    packZeroPoint(zp, bits, packedZeroPoints, col * zpRowBytes, b);
                 }
             }
         }
@@ -232,6 +224,15 @@ public record BlockQuantizedWeight(int k, int n, int bits, int blockSize, byte[]
             for (int i = 0; i < codes.length; i += 2) {
                 out[offset + i / 2] = (byte) (codes[i] | codes[i + 1] << 4);
             }
+        }
+    }
+
+    /** Packs block {@code b}'s zero point into its column's row at {@code rowOffset}, 4-bit two per byte, low first. */
+    private static void packZeroPoint(int zp, int bits, byte[] out, int rowOffset, int b) {
+        if (bits == 8) {
+            out[rowOffset + b] = (byte) zp;
+        } else {
+            out[rowOffset + b / 2] |= (byte) ((b % 2 == 0) ? zp : zp << 4);
         }
     }
 }

@@ -42,7 +42,7 @@ final class MatMulNBitsQuantizer implements OpQuantizer {
     public LayerReport quantize(ModelGraph graph, NodeProto node, QuantizationContext context)
             throws QuantizationException {
         ConstantLinear.Match match = ConstantLinear.match(graph, node);
-        String name = node.getName().isEmpty() ? Nodes.describe(node) : node.getName();
+        String name = Nodes.reportName(node);
         if (!match.matched()) {
             return LayerReport.kept(name, node.getOpType(), LayerReport.Status.UNSUPPORTED, match.reason());
         }

@@ -1,9 +1,9 @@
 package io.qreg.engine.quant.qdq;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.qreg.engine.model.OrtRunner;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.Nodes;
 import io.qreg.engine.model.OnnxModel;
@@ -21,11 +21,9 @@ import io.qreg.onnx.ir.TypeProto;
 import io.qreg.onnx.ir.ValueInfoProto;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -168,18 +166,7 @@ final class CoverageModels {
         long[] shape = new long[sample.length + 1];
         shape[0] = rows;
         System.arraycopy(sample, 0, shape, 1, sample.length);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(1);
-            try (OrtSession session = env.createSession(model.toString(), so);
-                    OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-                    OrtSession.Result r = session.run(Map.of("x", in))) {
-                FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-                float[] values = new float[out.remaining()];
-                out.get(values);
-                return values;
-            }
-        }
+        return OrtRunner.run(model, "x", x, shape);
     }
 
     /**

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.qreg.engine.model.OrtRunner;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.calibration.CalibrationMethod;
 import io.qreg.engine.quant.Method;
@@ -113,17 +114,6 @@ final class QdqFixtures {
     }
 
     private static float[] run(Path model, String input, NpyArray x) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(1);
-            try (OrtSession session = env.createSession(model.toString(), so);
-                    OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toFloatArray()), x.shape());
-                    OrtSession.Result r = session.run(Map.of(input, in))) {
-                FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-                float[] values = new float[out.remaining()];
-                out.get(values);
-                return values;
-            }
-        }
+        return OrtRunner.run(model, input, x);
     }
 }

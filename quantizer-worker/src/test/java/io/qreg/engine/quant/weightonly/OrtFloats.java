@@ -1,9 +1,7 @@
 package io.qreg.engine.quant.weightonly;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
+import io.qreg.engine.model.OrtRunner;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.onnx.ir.GraphProto;
 import io.qreg.onnx.ir.ModelProto;
@@ -13,9 +11,7 @@ import io.qreg.onnx.ir.TensorShapeProto;
 import io.qreg.onnx.ir.TypeProto;
 import io.qreg.onnx.ir.ValueInfoProto;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Random;
 
 /** Test-only: small float models (input "x" [rows, k], output "y") saved with the engine's writer, run in ORT. */
@@ -46,18 +42,7 @@ public final class OrtFloats {
 
     /** Runs the model on x [rows, k] (one thread) and returns y's floats. */
     public static float[] run(Path model, float[] x, int rows, int k) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(1);
-            try (OrtSession session = env.createSession(model.toString(), options);
-                    OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {rows, k});
-                    OrtSession.Result result = session.run(Map.of("x", input))) {
-                FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-                float[] values = new float[out.remaining()];
-                out.get(values);
-                return values;
-            }
-        }
+        return OrtRunner.run(model, "x", x, new long[] {rows, k});
     }
 
     public static float[] gaussian(Random random, int count, double sigma) {

@@ -45,8 +45,8 @@ public final class Hqq {
         if (w.length != k * n) {
             throw new IllegalArgumentException("weight has " + w.length + " elements, not " + k + " x " + n);
         }
-        int blocks = (k + blockSize - 1) / blockSize;
-        int blob = blockSize * bits / 8;
+        int blocks = BlockQuantizedWeight.blocks(k, blockSize);
+        int blob = BlockQuantizedWeight.blobSize(blockSize, bits);
         int maxCode = (1 << bits) - 1;
         byte[] packed = new byte[n * blocks * blob];
         float[] scales = new float[n * blocks];
@@ -88,8 +88,8 @@ public final class Hqq {
         if (bits != 4 && bits != 8) {
             throw new IllegalArgumentException("MatMulNBits takes 4 or 8 bits, got " + bits);
         }
-        int blocks = (k + blockSize - 1) / blockSize;
-        int blob = blockSize * bits / 8;
+        int blocks = BlockQuantizedWeight.blocks(k, blockSize);
+        int blob = BlockQuantizedWeight.blobSize(blockSize, bits);
         int maxCode = (1 << bits) - 1;
         int mid = 1 << (bits - 1);
         byte[] packed = new byte[n * blocks * blob];
@@ -125,7 +125,7 @@ public final class Hqq {
      * columns' blocks, so the outputs never overlap.
      */
     private static void forEachBlock(float[] w, int k, int n, int blockSize, BlockTask task) {
-        int blocks = (k + blockSize - 1) / blockSize;
+        int blocks = BlockQuantizedWeight.blocks(k, blockSize);
         int tasks = (n + COLUMNS_PER_TASK - 1) / COLUMNS_PER_TASK;
         IntStream.range(0, tasks).parallel().forEach(t -> {
             double[] values = new double[blockSize];

@@ -1,9 +1,7 @@
 package io.qreg.engine.quant.qdq.smooth;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
+import io.qreg.engine.model.OrtRunner;
 import io.qreg.engine.model.Nodes;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.tensor.Tensors;
@@ -18,11 +16,9 @@ import io.qreg.onnx.ir.TypeProto;
 import io.qreg.onnx.ir.ValueInfoProto;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -88,24 +84,8 @@ final class OutlierModel {
 
     /** The model's output y for all samples of {@code inputs}, from ONNX Runtime. */
     static float[] run(Path model, Path inputs) throws IOException, OrtException {
-        float[] x;
-        long[] shape;
         try (var in = Files.newInputStream(inputs)) {
-            var array = io.qreg.npy.NpyArray.read(in);
-            x = array.toFloatArray();
-            shape = array.shape();
-        }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(1);
-            try (OrtSession session = env.createSession(model.toString(), options);
-                    OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-                    OrtSession.Result result = session.run(Map.of("x", tensor))) {
-                FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-                float[] values = new float[out.remaining()];
-                out.get(values);
-                return values;
-            }
+            return OrtRunner.run(model, "x", io.qreg.npy.NpyArray.read(in));
         }
     }
 
