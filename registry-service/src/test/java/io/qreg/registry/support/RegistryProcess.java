@@ -30,11 +30,29 @@ public final class RegistryProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** A registry that runs no jobs itself: its JVM is tuned for a short life of start-up and requests. */
     public static RegistryProcess start(Path dataDir, String maxHeap, Map<String, String> extraEnv) {
+        return start(dataDir, maxHeap, extraEnv, false);
+    }
+
+    /** A registry whose embedded worker runs jobs: its JVM keeps the full JIT for the quantization code. */
+    public static RegistryProcess startForJobs(Path dataDir, String maxHeap, Map<String, String> extraEnv) {
+        return start(dataDir, maxHeap, extraEnv, true);
+    }
+
+    private static RegistryProcess start(Path dataDir, String maxHeap, Map<String, String> extraEnv,
+            boolean runsJobs) {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx" + maxHeap);
+        if (!runsJobs) {
+            // Such a registry spends most of its short life starting up, where C2 compilations and parallel GC
+            // threads cost about half of its CPU time (bench/registry-start.sh, docs/benchmarks/test-suite.md), on
+            // a 2-core machine other test JVMs share.
+            command.add("-XX:TieredStopAtLevel=1");
+            command.add("-XX:+UseSerialGC");
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.qreg.registry.QregApplication");

@@ -55,7 +55,7 @@ public final class WorkingRegistry implements ParameterResolver {
                 throw new UncheckedIOException(e);
             }
             Path data = dir.resolve("qreg-data");
-            return new Running(RegistryProcess.start(data, "1g", Map.of(
+            return new Running(RegistryProcess.startForJobs(data, "1g", Map.of(
                     "QREG_EMBEDDED_WORKER", "true",
                     "QREG_WEBHOOK_ALLOW_PRIVATE", "true")), data);
         }
