@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 
+import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.http.HttpStatus;
@@ -23,6 +24,16 @@ public record Archival(boolean archived, Instant archivedAt, String archivedBy) 
 
     public static Archival of(Instant archivedAt, String archivedBy) {
         return archivedAt == null ? ACTIVE : new Archival(true, archivedAt, archivedBy);
+    }
+
+    /** What archiving ({@code archived}) or unarchiving leaves: archived now by {@code by}, or active. */
+    public static Archival after(boolean archived, String by) {
+        return archived ? of(Timestamps.now(), by) : ACTIVE;
+    }
+
+    /** The audit action of (un)archiving a {@code subjectType}: e.g. "model.archived", "variant.unarchived". */
+    public static String auditAction(String subjectType, boolean archived) {
+        return subjectType + (archived ? ".archived" : ".unarchived");
     }
 
     /** From a row with the {@code archived_at} and {@code archived_by} columns every archivable table has. */
