@@ -2,9 +2,9 @@ package io.qreg.registry.archive;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 
+import io.qreg.registry.support.SqlTimestamps;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
@@ -38,8 +38,7 @@ public record Archival(boolean archived, Instant archivedAt, String archivedBy) 
 
     /** From a row with the {@code archived_at} and {@code archived_by} columns every archivable table has. */
     public static Archival of(ResultSet rs) throws SQLException {
-        Timestamp at = rs.getTimestamp("archived_at");
-        return of(at == null ? null : at.toInstant(), rs.getString("archived_by"));
+        return of(SqlTimestamps.instant(rs, "archived_at"), rs.getString("archived_by"));
     }
 
     /**
