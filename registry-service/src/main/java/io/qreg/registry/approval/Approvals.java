@@ -1,8 +1,10 @@
 package io.qreg.registry.approval;
 
+import static io.qreg.registry.support.SqlTimestamps.instant;
+import static io.qreg.registry.support.SqlTimestamps.timestamp;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,8 +68,8 @@ class Approvals {
                 a.id(), a.variantId(), a.checkpointId(), a.modelName(), a.deployment(), a.environment(), a.tier(), a.status().name(),
                 a.statusReason(), CanonicalJson.write(a.required()), CanonicalJson.write(a.ineligible()),
                 CanonicalJson.write(a.evidence()), a.evidence().digest(), a.verdictPassed(), a.overrideReason(),
-                CanonicalJson.write(a.failedChecks()), a.requestedBy(), ts(a.requestedAt()), ts(a.expiresAt()),
-                ts(a.decidedAt()), a.version());
+                CanonicalJson.write(a.failedChecks()), a.requestedBy(), timestamp(a.requestedAt()),
+                timestamp(a.expiresAt()), timestamp(a.decidedAt()), a.version());
     }
 
     /**
@@ -80,16 +82,16 @@ class Approvals {
                                     evidence_digest = ?, evidence_updated_at = ?, lapsed_checks = ?::jsonb,
                                     used_at = ?, version = version + 1
                  where id = ? and version = ?""",
-                a.status().name(), a.statusReason(), ts(a.decidedAt()), CanonicalJson.write(a.evidence()),
-                a.evidence().digest(), ts(a.evidenceUpdatedAt()), CanonicalJson.write(a.lapsedChecks()),
-                ts(a.usedAt()), a.id(), a.version());
+                a.status().name(), a.statusReason(), timestamp(a.decidedAt()), CanonicalJson.write(a.evidence()),
+                a.evidence().digest(), timestamp(a.evidenceUpdatedAt()), CanonicalJson.write(a.lapsedChecks()),
+                timestamp(a.usedAt()), a.id(), a.version());
         if (updated == 0) {
             throw new StaleApprovalException(a.id(), a.version());
         }
         a.added().ifPresent(s -> jdbc.update("""
                 insert into approval_signoff (approval_id, username, role, decision, comment, signed_at)
                 values (?, ?, ?, ?, ?, ?)""",
-                a.id(), s.username(), s.role().name(), s.decision().name(), s.comment(), ts(s.signedAt())));
+                a.id(), s.username(), s.role().name(), s.decision().name(), s.comment(), timestamp(s.signedAt())));
     }
 
     Optional<Approval> find(UUID id) {
@@ -133,7 +135,7 @@ class Approvals {
         List<Object> args = new ArrayList<>();
         String where = where(new Filter(null, null, null, null, null, signer, null), args)
                 + " and (expires_at > ? or used_at is not null)";
-        args.add(ts(now));
+        args.add(timestamp(now));
         Long n = jdbc.queryForObject("select count(*) from approval" + where, Long.class, args.toArray());
         return n == null ? 0 : n;
     }
@@ -214,14 +216,5 @@ class Approvals {
 
     private static <T> T read(String json, TypeReference<T> type) {
         return CanonicalJson.mapper().readValue(json, type);
-    }
-
-    private static Timestamp ts(Instant instant) {
-        return instant == null ? null : Timestamp.from(instant);
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
     }
 }

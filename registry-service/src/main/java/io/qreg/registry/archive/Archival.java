@@ -2,9 +2,10 @@ package io.qreg.registry.archive;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 
+import io.qreg.registry.support.SqlTimestamps;
+import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.http.HttpStatus;
@@ -25,10 +26,19 @@ public record Archival(boolean archived, Instant archivedAt, String archivedBy) 
         return archivedAt == null ? ACTIVE : new Archival(true, archivedAt, archivedBy);
     }
 
+    /** What archiving ({@code archived}) or unarchiving leaves: archived now by {@code by}, or active. */
+    public static Archival after(boolean archived, String by) {
+        return archived ? of(Timestamps.now(), by) : ACTIVE;
+    }
+
+    /** The audit action of (un)archiving a {@code subjectType}: e.g. "model.archived", "variant.unarchived". */
+    public static String auditAction(String subjectType, boolean archived) {
+        return subjectType + (archived ? ".archived" : ".unarchived");
+    }
+
     /** From a row with the {@code archived_at} and {@code archived_by} columns every archivable table has. */
     public static Archival of(ResultSet rs) throws SQLException {
-        Timestamp at = rs.getTimestamp("archived_at");
-        return of(at == null ? null : at.toInstant(), rs.getString("archived_by"));
+        return of(SqlTimestamps.instant(rs, "archived_at"), rs.getString("archived_by"));
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 import io.qreg.registry.support.AdvisoryLocks;
+import io.qreg.registry.support.SqlTimestamps;
 
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageImpl;
@@ -111,8 +112,8 @@ public class AuditEvents {
         add(where, args, "action = ?", filter.action());
         add(where, args, "subject_type = ?", filter.subjectType());
         add(where, args, "subject_id = ?", filter.subjectId());
-        add(where, args, "occurred_at >= ?", filter.from() == null ? null : Timestamp.from(filter.from()));
-        add(where, args, "occurred_at < ?", filter.to() == null ? null : Timestamp.from(filter.to()));
+        add(where, args, "occurred_at >= ?", SqlTimestamps.timestamp(filter.from()));
+        add(where, args, "occurred_at < ?", SqlTimestamps.timestamp(filter.to()));
         add(where, args, "seq > ?", filter.afterSeq());
         String order = filter.afterSeq() == null ? " order by seq desc" : " order by seq";
         Long total = jdbc.queryForObject("select count(*) from audit_event" + where, Long.class, args.toArray());

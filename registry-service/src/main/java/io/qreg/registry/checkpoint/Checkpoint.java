@@ -1,22 +1,18 @@
 package io.qreg.registry.checkpoint;
 
-import java.time.Instant;
 import java.util.UUID;
 
-import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.support.RecordedEntity;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 /** An uploaded source model, immutable once registered: no setters on purpose. */
 @Entity
 @Table(name = "checkpoint")
-public class Checkpoint {
+public class Checkpoint extends RecordedEntity {
 
-    @Id
-    private UUID id;
     @Column(name = "model_id")
     private UUID modelId;
     private String version;
@@ -35,10 +31,6 @@ public class Checkpoint {
     private String sourceUri;
     @Column(name = "parent_id")
     private UUID parentId;
-    @Column(name = "created_at")
-    private Instant createdAt;
-    @Column(name = "created_by")
-    private String createdBy;
     /** The graph holds quantized operators (a QAT export): only method qat may quantize it. */
     private boolean quantized;
 
@@ -48,7 +40,7 @@ public class Checkpoint {
     Checkpoint(UUID modelId, String version, String sha256, long sizeBytes, long irVersion, Long opset,
             String producer, String inputsJson, String outputsJson, String license, String redistribution,
             String sourceUri, UUID parentId, String createdBy, boolean quantized) {
-        this.id = UUID.randomUUID();
+        super(createdBy);
         this.modelId = modelId;
         this.version = version;
         this.sha256 = sha256;
@@ -62,17 +54,11 @@ public class Checkpoint {
         this.redistribution = redistribution;
         this.sourceUri = sourceUri;
         this.parentId = parentId;
-        this.createdAt = Timestamps.now();
-        this.createdBy = createdBy;
         this.quantized = quantized;
     }
 
     public boolean isQuantized() {
         return quantized;
-    }
-
-    public UUID getId() {
-        return id;
     }
 
     public UUID getModelId() {
@@ -125,13 +111,5 @@ public class Checkpoint {
 
     public UUID getParentId() {
         return parentId;
-    }
-
-    public Instant getCreatedAt() {
-        return createdAt;
-    }
-
-    public String getCreatedBy() {
-        return createdBy;
     }
 }

@@ -41,7 +41,6 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 
 /**
@@ -80,7 +79,8 @@ public class CheckpointService {
         StagedFile staged = upload.file();
         try {
             ModelView model = models.get(modelName);
-            CheckpointMetadata metadata = parseMetadata(upload.metadataJson());
+            CheckpointMetadata metadata = upload.metadata(CheckpointMetadata.class,
+                    "{version, license, redistribution, sourceUri, sha256?, parentCheckpointId?}");
             validate(metadata);
             if (metadata.sha256() != null && !metadata.sha256().equals(staged.sha256())) {
                 throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT,
@@ -115,16 +115,6 @@ public class CheckpointService {
             });
         } finally {
             staged.discard();
-        }
-    }
-
-    private static CheckpointMetadata parseMetadata(String json) {
-        try {
-            return CanonicalJson.mapper().readValue(json, CheckpointMetadata.class);
-        } catch (JacksonException e) {
-            throw ApiException.invalid("metadata", "the metadata part is not valid JSON of"
-                    + " {version, license, redistribution, sourceUri, sha256?, parentCheckpointId?}: "
-                    + e.getOriginalMessage());
         }
     }
 

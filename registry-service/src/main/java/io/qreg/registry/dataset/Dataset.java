@@ -1,13 +1,10 @@
 package io.qreg.registry.dataset;
 
-import java.time.Instant;
-import java.util.UUID;
 
-import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.support.RecordedEntity;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import org.hibernate.annotations.JdbcTypeCode;
@@ -16,10 +13,8 @@ import org.hibernate.type.SqlTypes;
 /** One immutable version of a named dataset, stored content-addressed. */
 @Entity
 @Table(name = "dataset")
-public class Dataset {
+public class Dataset extends RecordedEntity {
 
-    @Id
-    private UUID id;
     private String name;
     private int version;
     private String purpose;
@@ -38,10 +33,6 @@ public class Dataset {
     @Column(name = "slice_names")
     @JdbcTypeCode(SqlTypes.JSON)
     private String sliceNames;
-    @Column(name = "created_at")
-    private Instant createdAt;
-    @Column(name = "created_by")
-    private String createdBy;
 
     protected Dataset() {
     }
@@ -49,8 +40,8 @@ public class Dataset {
     Dataset(String name, int version, String purpose, String description, String sha256, long sizeBytes,
             String format, long samples, String inputsJson, boolean hasLabels, boolean hasSlices, String sliceNamesJson,
             String createdBy) {
+        super(createdBy);
         this.sliceNames = sliceNamesJson;
-        this.id = UUID.randomUUID();
         this.name = name;
         this.version = version;
         this.purpose = purpose;
@@ -62,12 +53,6 @@ public class Dataset {
         this.inputs = inputsJson;
         this.hasLabels = hasLabels;
         this.hasSlices = hasSlices;
-        this.createdAt = Timestamps.now();
-        this.createdBy = createdBy;
-    }
-
-    public UUID getId() {
-        return id;
     }
 
     public String getName() {
@@ -116,13 +101,5 @@ public class Dataset {
 
     public boolean hasSlices() {
         return hasSlices;
-    }
-
-    public Instant getCreatedAt() {
-        return createdAt;
-    }
-
-    public String getCreatedBy() {
-        return createdBy;
     }
 }

@@ -8,10 +8,10 @@ import io.qreg.registry.artifact.Downloads;
 import io.qreg.registry.artifact.UploadReceiver;
 import io.qreg.registry.web.PageResponse;
 import io.qreg.registry.web.Pagination;
+import io.qreg.registry.web.VersionResponses;
 
 import org.springframework.core.io.Resource;
 import org.springframework.data.domain.Sort;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,9 +38,8 @@ class DatasetController {
     ResponseEntity<DatasetView> upload(HttpServletRequest request) {
         DatasetService.Saved saved = datasets.register(uploads.receive(request));
         DatasetView d = saved.dataset();
-        return ResponseEntity.status(saved.created() ? HttpStatus.CREATED : HttpStatus.OK)
-                .location(java.net.URI.create("/api/v1/datasets/" + d.name() + "/versions/" + d.version()))
-                .body(d);
+        String location = "/api/v1/datasets/" + d.name() + "/versions/" + d.version();
+        return VersionResponses.registered(saved.created(), location, d);
     }
 
     @GetMapping

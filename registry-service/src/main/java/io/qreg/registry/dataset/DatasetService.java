@@ -32,7 +32,6 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 
 /**
@@ -77,7 +76,7 @@ public class DatasetService {
     public Saved register(ReceivedUpload upload) {
         StagedFile staged = upload.file();
         try {
-            DatasetMetadata metadata = parseMetadata(upload.metadataJson());
+            DatasetMetadata metadata = upload.metadata(DatasetMetadata.class, "{name, purpose, description, sliceNames}");
             validate(metadata);
             // Before any array is read: reading them inflates the archive.
             inflatedSize.check(staged);
@@ -115,15 +114,6 @@ public class DatasetService {
             });
         } finally {
             staged.discard();
-        }
-    }
-
-    private static DatasetMetadata parseMetadata(String json) {
-        try {
-            return CanonicalJson.mapper().readValue(json, DatasetMetadata.class);
-        } catch (JacksonException e) {
-            throw ApiException.invalid("metadata",
-                    "the metadata part is not valid JSON of {name, purpose, description, sliceNames}: " + e.getOriginalMessage());
         }
     }
 

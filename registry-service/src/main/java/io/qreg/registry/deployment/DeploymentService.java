@@ -164,10 +164,10 @@ public class DeploymentService {
         if (before.archival().archived() == archived) {
             return before;
         }
-        Archival after = archived ? Archival.of(Timestamps.now(), CurrentUser.username()) : Archival.ACTIVE;
+        Archival after = Archival.after(archived, CurrentUser.username());
         deployments.setArchival(before.id(), after);
         DeploymentView view = get(before.id());
-        audit.record(archived ? "deployment.archived" : "deployment.unarchived", "deployment", name, before.archival(),
+        audit.record(Archival.auditAction("deployment", archived), "deployment", name, before.archival(),
                 view.archival(), Map.of());
         return view;
     }

@@ -13,6 +13,7 @@ import io.qreg.registry.archive.Archival;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.support.SqlTimestamps;
 
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageImpl;
@@ -101,7 +102,7 @@ class Deployments {
 
     void setArchival(UUID id, Archival after) {
         jdbc.update("update deployment set archived_at = ?, archived_by = ? where id = ?",
-                after.archivedAt() == null ? null : Timestamp.from(after.archivedAt()), after.archivedBy(), id);
+                SqlTimestamps.timestamp(after.archivedAt()), after.archivedBy(), id);
     }
 
     boolean exists(String name) {

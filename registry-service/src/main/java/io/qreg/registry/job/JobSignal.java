@@ -4,11 +4,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.qreg.registry.support.AfterCommit;
+
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Wakes claims waiting in this instance when a job becomes claimable here (queued, re-queued). A
@@ -50,16 +50,7 @@ class JobSignal {
      * when there is none.
      */
     void signalAfterCommit() {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    signal();
-                }
-            });
-        } else {
-            signal();
-        }
+        AfterCommit.run(this::signal);
     }
 
     /** Before the web server's graceful shutdown (the context's close event comes first): no claim waits again. */

@@ -1,8 +1,10 @@
 package io.qreg.registry.job;
 
+import static io.qreg.registry.support.SqlTimestamps.instant;
+import static io.qreg.registry.support.SqlTimestamps.timestamp;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +51,7 @@ class Jobs {
                 j.id(), j.type().name(), j.status().name(), j.checkpointId(), j.recipeName(), j.recipeVersion(),
                 j.calibrationDatasetName(), j.calibrationDatasetVersion(), j.datasetName(), j.datasetVersion(),
                 j.variantId(), j.hardwareTarget(), j.followUpsJson(), j.parentJobId(), j.attempts(), j.maxAttempts(),
-                j.progress(), ts(j.createdAt()), j.createdBy(), j.force(), j.reused(), j.reproducesVariantId());
+                j.progress(), timestamp(j.createdAt()), j.createdBy(), j.force(), j.reused(), j.reproducesVariantId());
     }
 
     /** Writes every mutable field back; the caller holds the row lock. */
@@ -60,8 +62,8 @@ class Jobs {
                                finished_at = ?, reused = ?
                  where id = ?""",
                 j.status().name(), j.variantId(), j.attempts(), j.progress(), j.message(), j.error(),
-                j.cancelRequested(), j.workerId(), ts(j.leaseExpiresAt()), ts(j.startedAt()), ts(j.finishedAt()),
-                j.reused(), j.id());
+                j.cancelRequested(), j.workerId(), timestamp(j.leaseExpiresAt()), timestamp(j.startedAt()),
+                timestamp(j.finishedAt()), j.reused(), j.id());
     }
 
     Optional<Job> find(UUID id) {
@@ -91,7 +93,7 @@ class Jobs {
     List<Job> lockExpired(Instant now, int limit) {
         return jdbc.query("""
                 select * from job where status = 'RUNNING' and lease_expires_at < ?
-                 order by lease_expires_at limit ? for update skip locked""", Jobs::map, ts(now), limit);
+                 order by lease_expires_at limit ? for update skip locked""", Jobs::map, timestamp(now), limit);
     }
 
     /** The answer given to the first result of this attempt, if one was accepted. */
@@ -103,7 +105,7 @@ class Jobs {
     /** Remembers the answer to this attempt's result, so a repeat of the result gets the same one. */
     void saveResult(UUID jobId, int attempt, ResultStatus reported, String responseJson, Instant at) {
         jdbc.update("insert into job_result (job_id, attempt, status, response, created_at)"
-                + " values (?, ?, ?, ?::jsonb, ?)", jobId, attempt, reported.name(), responseJson, ts(at));
+                + " values (?, ?, ?, ?::jsonb, ?)", jobId, attempt, reported.name(), responseJson, timestamp(at));
     }
 
     /** The worker's RUNNING jobs, locked (waiting for a heartbeat or result in flight on them to commit). */
@@ -146,7 +148,7 @@ class Jobs {
     void log(UUID jobId, int attempt, JobLogEntry.Level level, String message, Instant at) {
         String text = message.length() > 4000 ? message.substring(0, 4000) : message;
         jdbc.update("insert into job_log (job_id, attempt, logged_at, level, message) values (?, ?, ?, ?, ?)",
-                jobId, attempt, ts(at), level.name(), text);
+                jobId, attempt, timestamp(at), level.name(), text);
     }
 
     /** The job's history, oldest first, at most {@code limit} lines (the latest ones when there are more). */
@@ -172,15 +174,6 @@ class Jobs {
                 rs.getString("status"), rs.getDouble("progress"), rs.getString("message"), rs.getInt("attempts"),
                 rs.getString("error"), rs.getObject("variant_id", UUID.class), rs.getBoolean("cancel_requested"),
                 instant(rs, "finished_at")), (Object) ids.toArray(UUID[]::new));
-    }
-
-    private static Timestamp ts(Instant instant) {
-        return instant == null ? null : Timestamp.from(instant);
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
     }
 
     private static Job map(ResultSet rs, int row) throws SQLException {

@@ -1,10 +1,11 @@
 package io.qreg.registry.model;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+
+import io.qreg.registry.support.SqlTimestamps;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -45,9 +46,8 @@ public class ModelActivity {
                            group by model_name) a on a.model_name = m.name
                 where m.id = any(?::uuid[])
                 """, rs -> {
-            Timestamp at = rs.getTimestamp("last_activity");
             activities.put(rs.getObject("id", UUID.class),
-                    new Activity(rs.getLong("n"), at == null ? null : at.toInstant()));
+                    new Activity(rs.getLong("n"), SqlTimestamps.instant(rs, "last_activity")));
         }, ids, ids, ids, ids, ids);
         return activities;
     }

@@ -144,7 +144,7 @@ public class ModelService {
         }
         ModelView after = ModelView.of(models.saveAndFlush(model));
         byName.remove(name);
-        audit.record(archived ? "model.archived" : "model.unarchived", "model", name, before, after, Map.of());
+        audit.record(Archival.auditAction("model", archived), "model", name, before, after, Map.of());
         return after;
     }
 

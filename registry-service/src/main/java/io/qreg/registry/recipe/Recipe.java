@@ -1,22 +1,17 @@
 package io.qreg.registry.recipe;
 
-import java.time.Instant;
-import java.util.UUID;
 
-import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.support.RecordedEntity;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 /** One immutable version of a named recipe; editing a recipe means adding version n+1. */
 @Entity
 @Table(name = "recipe")
-public class Recipe {
+public class Recipe extends RecordedEntity {
 
-    @Id
-    private UUID id;
     private String name;
     private int version;
     private String hash;
@@ -48,17 +43,13 @@ public class Recipe {
     private Double targetBitsPerWeight;
     @Column(name = "canonical_json")
     private String canonicalJson;
-    @Column(name = "created_at")
-    private Instant createdAt;
-    @Column(name = "created_by")
-    private String createdBy;
 
     protected Recipe() {
     }
 
     Recipe(String name, int version, RecipeSpec spec, String canonicalJson, String hash, String excludeNodesJson,
             String excludeOpTypesJson, String createdBy) {
-        this.id = UUID.randomUUID();
+        super(createdBy);
         this.name = name;
         this.version = version;
         this.hash = hash;
@@ -78,12 +69,6 @@ public class Recipe {
         this.smoothQuantAlpha = spec.smoothQuantAlpha() == null ? null : String.valueOf(spec.smoothQuantAlpha());
         this.targetBitsPerWeight = spec.targetBitsPerWeight();
         this.canonicalJson = canonicalJson;
-        this.createdAt = Timestamps.now();
-        this.createdBy = createdBy;
-    }
-
-    public UUID getId() {
-        return id;
     }
 
     public String getName() {
@@ -100,13 +85,5 @@ public class Recipe {
 
     public String getCanonicalJson() {
         return canonicalJson;
-    }
-
-    public Instant getCreatedAt() {
-        return createdAt;
-    }
-
-    public String getCreatedBy() {
-        return createdBy;
     }
 }

@@ -4,9 +4,9 @@ import java.util.List;
 
 import io.qreg.registry.web.PageResponse;
 import io.qreg.registry.web.Pagination;
+import io.qreg.registry.web.VersionResponses;
 
 import org.springframework.data.domain.Sort;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -31,9 +31,8 @@ class RecipeController {
     ResponseEntity<RecipeView> save(@RequestBody RecipeRequest request) {
         RecipeService.Saved saved = recipes.save(request);
         RecipeView r = saved.recipe();
-        return ResponseEntity.status(saved.created() ? HttpStatus.CREATED : HttpStatus.OK)
-                .location(java.net.URI.create("/api/v1/recipes/" + r.name() + "/versions/" + r.version()))
-                .body(r);
+        String location = "/api/v1/recipes/" + r.name() + "/versions/" + r.version();
+        return VersionResponses.registered(saved.created(), location, r);
     }
 
     @GetMapping

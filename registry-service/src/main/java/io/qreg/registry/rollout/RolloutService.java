@@ -145,7 +145,7 @@ public class RolloutService {
                     + " step may skip the rest of its analysis");
         }
         Rollout rollout = lock(id);
-        TierServing serving = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
+        TierServing serving = servingOf(rollout);
         Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
         ForcedAdvance[] forced = {null};
@@ -164,7 +164,7 @@ public class RolloutService {
     /** The judge's advance once the step's analysis has passed; the caller holds the deployment's lock. */
     @Transactional(propagation = Propagation.MANDATORY)
     public RolloutView advanceJudged(Rollout rollout, UUID intervalId, IntervalJudgement judgement) {
-        TierServing serving = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
+        TierServing serving = servingOf(rollout);
         Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
         transition(() -> rollout.advance(at, serving));
@@ -188,7 +188,7 @@ public class RolloutService {
         details.put("percent", rollout.percent());
         details.put("signedBy", rollout.signedBy());
         audit.record(action, "rollout", id.toString(), before, rollout.auditState(), details);
-        TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
+        TierServing after = servingOf(rollout);
         events.publish(rollout, RolloutEvent.RolloutStepped.class);
         if (rollout.phase() == RolloutPhase.COMPLETED) {
             completed(rollout);
@@ -214,14 +214,14 @@ public class RolloutService {
     /** Pause and resume: a phase change that moves no traffic, audited and announced like every move. */
     private RolloutView hold(UUID id, Hold move, String action) {
         Rollout rollout = lock(id);
-        TierServing serving = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
+        TierServing serving = servingOf(rollout);
         Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
         transition(() -> move.apply(rollout, at, serving));
         store.update(rollout);
         audit.record(action, "rollout", id.toString(), before, rollout.auditState(),
                 Map.of("stepIndex", rollout.stepIndex()));
-        TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
+        TierServing after = servingOf(rollout);
         events.publish(rollout);
         return view(rollout, after);
     }
@@ -250,7 +250,7 @@ public class RolloutService {
     private RolloutView rollBack(Rollout rollout, String reason, boolean automatic, UUID intervalId,
             IntervalJudgement judgement) {
         List<Thresholds.Breach> breaches = judgement == null ? List.of() : judgement.breaches();
-        TierServing serving = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
+        TierServing serving = servingOf(rollout);
         Map<String, Object> before = rollout.auditState();
         Instant at = Timestamps.now();
         transition(() -> rollout.rollBack(reason, at, serving, automatic,
@@ -267,7 +267,7 @@ public class RolloutService {
         }
         audit.record("rollout.rolled-back", "rollout", rollout.id().toString(), before, rollout.auditState(),
                 details);
-        TierServing after = serving(rollout.deploymentId(), rollout.environment(), rollout.tier());
+        TierServing after = servingOf(rollout);
         events.publish(rollout);
         return view(rollout, after);
     }
@@ -285,7 +285,7 @@ public class RolloutService {
     @Transactional(readOnly = true)
     public RolloutView get(UUID id) {
         Rollout rollout = store.find(id).orElseThrow(() -> ApiException.notFound("rollout", id));
-        return view(rollout, serving(rollout.deploymentId(), rollout.environment(), rollout.tier()));
+        return view(rollout, servingOf(rollout));
     }
 
     /** What every tier of the environment serves now, keyed by tier name (tiers nothing serves are absent). */
@@ -318,7 +318,7 @@ public class RolloutService {
     @Transactional(readOnly = true)
     public List<RolloutView> active(int limit) {
         return store.activeAll(Math.max(1, Math.min(limit, 100))).stream()
-                .map(r -> view(r, serving(r.deploymentId(), r.environment(), r.tier()))).toList();
+                .map(r -> view(r, servingOf(r))).toList();
     }
 
     /** Every rollout of a variant, newest first (without health reports): where it went, for its lineage. */
@@ -372,7 +372,12 @@ public class RolloutService {
     /** The rollout as the API shows it, with its tier's weights now. */
     @Transactional(readOnly = true)
     public RolloutView view(Rollout r) {
-        return view(r, serving(r.deploymentId(), r.environment(), r.tier()));
+        return view(r, servingOf(r));
+    }
+
+    /** What the rollout's tier serves now. */
+    private TierServing servingOf(Rollout r) {
+        return serving(r.deploymentId(), r.environment(), r.tier());
     }
 
     private RolloutView view(Rollout r, TierServing tier) {

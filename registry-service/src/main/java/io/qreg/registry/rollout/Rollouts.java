@@ -1,5 +1,8 @@
 package io.qreg.registry.rollout;
 
+import static io.qreg.registry.support.SqlTimestamps.instant;
+import static io.qreg.registry.support.SqlTimestamps.timestamp;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -61,9 +64,9 @@ class Rollouts {
                 p == null ? null : p.precision(), p == null ? null : p.sha256(), r.approvalId(),
                 CanonicalJson.write(r.signedBy()), r.evidenceDigest(), CanonicalJson.write(r.steps()), r.stepIndex(),
                 r.phase().name(), CanonicalJson.write(r.thresholds()), CanonicalJson.write(r.analysis()),
-                ts(r.intervalStartedAt()), ts(r.intervalEndsAt()), r.consecutivePasses(), r.lastJudgement(),
-                CanonicalJson.write(r.forcedAdvances()), r.reason(), ts(r.createdAt()), r.createdBy(),
-                ts(r.updatedAt()), ts(r.finishedAt()));
+                timestamp(r.intervalStartedAt()), timestamp(r.intervalEndsAt()), r.consecutivePasses(),
+                r.lastJudgement(), CanonicalJson.write(r.forcedAdvances()), r.reason(), timestamp(r.createdAt()),
+                r.createdBy(), timestamp(r.updatedAt()), timestamp(r.finishedAt()));
     }
 
     /** Writes every mutable field back; the caller holds the deployment's lock. */
@@ -74,8 +77,9 @@ class Rollouts {
                                    consecutive_passes = ?, last_judgement = ?, forced_advances = ?::jsonb
                  where id = ?""",
                 CanonicalJson.write(r.signedBy()), r.evidenceDigest(), r.stepIndex(), r.phase().name(), r.reason(),
-                ts(r.updatedAt()), ts(r.finishedAt()), ts(r.intervalStartedAt()), ts(r.intervalEndsAt()),
-                r.consecutivePasses(), r.lastJudgement(), CanonicalJson.write(r.forcedAdvances()), r.id());
+                timestamp(r.updatedAt()), timestamp(r.finishedAt()), timestamp(r.intervalStartedAt()),
+                timestamp(r.intervalEndsAt()), r.consecutivePasses(), r.lastJudgement(),
+                CanonicalJson.write(r.forcedAdvances()), r.id());
     }
 
     /**
@@ -105,8 +109,8 @@ class Rollouts {
              where id = ? and phase = 'PROGRESSING' and step_index = ? and interval_ends_at = ?""";
 
     private static Object[] judgedArgs(Rollout r, int readStep, Instant readIntervalEnd) {
-        return new Object[] {r.consecutivePasses(), r.lastJudgement(), ts(r.intervalStartedAt()),
-                ts(r.intervalEndsAt()), r.id(), readStep, ts(readIntervalEnd)};
+        return new Object[] {r.consecutivePasses(), r.lastJudgement(), timestamp(r.intervalStartedAt()),
+                timestamp(r.intervalEndsAt()), r.id(), readStep, timestamp(readIntervalEnd)};
     }
 
     Optional<Rollout> find(UUID id) {
@@ -167,7 +171,7 @@ class Rollouts {
     Optional<Rollout> lastCompletedAt(UUID deploymentId, String environment, String tier, Instant at) {
         return jdbc.query(SELECT + " where r.deployment_id = ? and r.environment = ? and r.tier = ?"
                 + " and r.phase = 'COMPLETED' and r.finished_at <= ? order by r.finished_at desc, r.created_at desc"
-                + " limit 1", Rollouts::map, deploymentId, environment, tier, ts(at)).stream().findFirst();
+                + " limit 1", Rollouts::map, deploymentId, environment, tier, timestamp(at)).stream().findFirst();
     }
 
     /** The rollouts with these ids (those that exist), by id. */
@@ -214,8 +218,8 @@ class Rollouts {
     private static Object[] healthArgs(UUID id, Rollout r, HealthReport h, List<Thresholds.Breach> breaches,
             Instant at, String by) {
         return new Object[] {id, h.errorRate(), h.p99LatencyMs(), h.qualityProxy(), h.requests(),
-                CanonicalJson.write(breaches.stream().map(Thresholds.Breach::toMap).toList()), ts(at), by, r.id(),
-                r.stepIndex()};
+                CanonicalJson.write(breaches.stream().map(Thresholds.Breach::toMap).toList()), timestamp(at), by,
+                r.id(), r.stepIndex()};
     }
 
     List<RolloutView.HealthView> health(UUID rolloutId, int limit) {
@@ -277,15 +281,6 @@ class Rollouts {
                         + " backend was rolled out without it" : rs.getString("status_reason"),
                 checks == null ? List.of() : CanonicalJson.mapper().readValue(checks, STRINGS),
                 (decided != null ? decided : rs.getTimestamp("updated_at")).toInstant());
-    }
-
-    private static Timestamp ts(Instant instant) {
-        return instant == null ? null : Timestamp.from(instant);
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
     }
 
     /** The backend a rollout row moves in: its variant, or else its checkpoint. */

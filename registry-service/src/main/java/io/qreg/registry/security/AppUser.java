@@ -3,31 +3,23 @@ package io.qreg.registry.security;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.UUID;
 
-import io.qreg.registry.support.Timestamps;
+import io.qreg.registry.support.RecordedEntity;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 /** A person or machine account. Machine accounts (WORKER, GATEWAY) have no password. */
 @Entity
 @Table(name = "app_user")
-public class AppUser {
+public class AppUser extends RecordedEntity {
 
-    @Id
-    private UUID id;
     private String username;
     @Column(name = "password_hash")
     private String passwordHash;
     private String roles;
     private boolean enabled;
-    @Column(name = "created_at")
-    private Instant createdAt;
-    @Column(name = "created_by")
-    private String createdBy;
     @Column(name = "must_change_password")
     private boolean mustChangePassword;
     @Column(name = "sessions_valid_after")
@@ -37,17 +29,11 @@ public class AppUser {
     }
 
     public AppUser(String username, String passwordHash, Set<Role> roles, String createdBy) {
-        this.id = UUID.randomUUID();
+        super(createdBy);
         this.username = username;
         this.passwordHash = passwordHash;
         this.roles = Role.joinAll(roles);
         this.enabled = true;
-        this.createdAt = Timestamps.now();
-        this.createdBy = createdBy;
-    }
-
-    public UUID getId() {
-        return id;
     }
 
     public String getUsername() {
@@ -64,14 +50,6 @@ public class AppUser {
 
     public boolean isEnabled() {
         return enabled;
-    }
-
-    public Instant getCreatedAt() {
-        return createdAt;
-    }
-
-    public String getCreatedBy() {
-        return createdBy;
     }
 
     public boolean isMustChangePassword() {

@@ -10,13 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 
 import io.qreg.registry.audit.AuditLog;
+import io.qreg.registry.support.AfterCommit;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.web.ApiException;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** Issues, resolves and revokes API tokens. */
@@ -238,14 +237,7 @@ public class TokenService {
      */
     private static void evictNowAndAfterCommit(Runnable eviction) {
         eviction.run();
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    eviction.run();
-                }
-            });
-        }
+        AfterCommit.run(eviction);
     }
 
     private record RecentToken(TokenPrincipal principal, Instant validUntil) {

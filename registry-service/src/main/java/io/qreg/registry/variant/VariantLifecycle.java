@@ -8,7 +8,6 @@ import java.util.UUID;
 import io.qreg.registry.archive.Archival;
 import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.security.CurrentUser;
-import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.tag.SubjectTags;
 import io.qreg.registry.tag.TagSubject;
 import io.qreg.registry.tag.TagValue;
@@ -50,10 +49,9 @@ public class VariantLifecycle {
         if (before.archived() == archived) {
             return before;
         }
-        Archival after = archived ? Archival.of(Timestamps.now(), CurrentUser.username()) : Archival.ACTIVE;
+        Archival after = Archival.after(archived, CurrentUser.username());
         variants.setArchival(id, after);
-        audit.record(archived ? "variant.archived" : "variant.unarchived", "variant", id.toString(), before, after,
-                Map.of());
+        audit.record(Archival.auditAction("variant", archived), "variant", id.toString(), before, after, Map.of());
         return after;
     }
 

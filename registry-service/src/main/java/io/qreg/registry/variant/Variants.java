@@ -18,6 +18,7 @@ import io.qreg.registry.archive.Archival;
 import io.qreg.registry.model.ModelView;
 import io.qreg.registry.security.CurrentUser;
 import io.qreg.registry.support.CanonicalJson;
+import io.qreg.registry.support.SqlTimestamps;
 import io.qreg.registry.support.Timestamps;
 import io.qreg.registry.tag.TagFilter;
 import io.qreg.registry.tag.TagSubject;
@@ -185,7 +186,7 @@ class Variants {
 
     void setArchival(UUID id, Archival after) {
         jdbc.update("update variant set archived_at = ?, archived_by = ? where id = ?",
-                after.archivedAt() == null ? null : Timestamp.from(after.archivedAt()), after.archivedBy(), id);
+                SqlTimestamps.timestamp(after.archivedAt()), after.archivedBy(), id);
     }
 
     Optional<Archival> archival(UUID id) {

@@ -1,5 +1,8 @@
 package io.qreg.registry.webhook;
 
+import static io.qreg.registry.support.SqlTimestamps.instant;
+import static io.qreg.registry.support.SqlTimestamps.timestamp;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -52,8 +55,8 @@ class Deliveries {
             ps.setString(4, d.status().name());
             ps.setInt(5, d.attempts());
             ps.setInt(6, d.maxAttempts());
-            ps.setTimestamp(7, ts(d.nextAttemptAt()));
-            ps.setTimestamp(8, ts(d.createdAt()));
+            ps.setTimestamp(7, timestamp(d.nextAttemptAt()));
+            ps.setTimestamp(8, timestamp(d.createdAt()));
         });
     }
 
@@ -77,7 +80,7 @@ class Deliveries {
                 (rs, n) -> new Due(map(rs, n), rs.getString("url"), rs.getString("secret"),
                         rs.getString("secret_ciphertext"), rs.getString("event_type"), rs.getString("payload"),
                         rs.getBoolean("subscription_deleted")),
-                ts(now), ts(now), limit);
+                timestamp(now), timestamp(now), limit);
     }
 
     Optional<Delivery> lock(UUID id) {
@@ -92,8 +95,9 @@ class Deliveries {
                                             lease_expires_at = ?, last_status_code = ?, last_error = ?,
                                             last_attempt_at = ?, delivered_at = ?
                  where id = ?""",
-                d.status().name(), d.attempts(), ts(d.nextAttemptAt()), d.claimToken(), ts(d.leaseExpiresAt()),
-                d.lastStatusCode(), d.lastError(), ts(d.lastAttemptAt()), ts(d.deliveredAt()), d.id());
+                d.status().name(), d.attempts(), timestamp(d.nextAttemptAt()), d.claimToken(),
+                timestamp(d.leaseExpiresAt()), d.lastStatusCode(), d.lastError(), timestamp(d.lastAttemptAt()),
+                timestamp(d.deliveredAt()), d.id());
     }
 
     /**
@@ -147,14 +151,5 @@ class Deliveries {
                 rs.getObject("claim_token", UUID.class), instant(rs, "lease_expires_at"),
                 (Integer) rs.getObject("last_status_code"), rs.getString("last_error"),
                 instant(rs, "last_attempt_at"), instant(rs, "delivered_at"), instant(rs, "created_at"));
-    }
-
-    private static Timestamp ts(Instant instant) {
-        return instant == null ? null : Timestamp.from(instant);
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
     }
 }

@@ -29,14 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PreDestroy;
 
+import io.qreg.registry.support.AfterCommit;
 import io.qreg.registry.support.Timestamps;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -92,7 +91,7 @@ class WebhookDispatcher {
 
     /** Wakes the pump once the current transaction commits (at once without one). */
     void wakeAfterCommit() {
-        afterCommit(this::wake);
+        AfterCommit.run(this::wake);
     }
 
     void wake() {
@@ -252,7 +251,7 @@ class WebhookDispatcher {
                 } else {
                     Duration delay = jittered(settings.retryDelay(d.attempts()));
                     if (d.failed(statusCode, error, now, delay)) {
-                        afterCommit(() -> schedule(delay));
+                        AfterCommit.run(() -> schedule(delay));
                     } else {
                         log.warn("webhook delivery {} FAILED after {} attempts: {}", id, d.attempts(), error);
                     }
@@ -275,19 +274,6 @@ class WebhookDispatcher {
             pump.schedule(this::wake, delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException shuttingDown) {
             // The next start's poll finds the delivery due.
-        }
-    }
-
-    private static void afterCommit(Runnable action) {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    action.run();
-                }
-            });
-        } else {
-            action.run();
         }
     }
 

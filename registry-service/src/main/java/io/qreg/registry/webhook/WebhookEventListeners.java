@@ -29,33 +29,29 @@ class WebhookEventListeners {
 
     @EventListener
     void variantReady(VariantCreated e) {
-        outbox.enqueue(WebhookEvents.VARIANT_READY, "variant", e.variantId().toString(), WebhookOutbox.fieldsOf(e));
+        enqueue(WebhookEvents.VARIANT_READY, "variant", e.variantId(), e);
     }
 
     @EventListener
     void approvalRequested(ApprovalRequested e) {
-        outbox.enqueue(WebhookEvents.APPROVAL_REQUESTED, "approval", e.approvalId().toString(),
-                WebhookOutbox.fieldsOf(e));
+        enqueue(WebhookEvents.APPROVAL_REQUESTED, "approval", e.approvalId(), e);
     }
 
     @EventListener
     void approvalDecided(ApprovalDecided e) {
-        outbox.enqueue(WebhookEvents.APPROVAL_DECIDED, "approval", e.approvalId().toString(),
-                WebhookOutbox.fieldsOf(e));
+        enqueue(WebhookEvents.APPROVAL_DECIDED, "approval", e.approvalId(), e);
     }
 
     @EventListener
     void approvalLapsed(ApprovalLapsed e) {
-        outbox.enqueue(WebhookEvents.APPROVAL_LAPSED, "approval", e.approvalId().toString(),
-                WebhookOutbox.fieldsOf(e));
+        enqueue(WebhookEvents.APPROVAL_LAPSED, "approval", e.approvalId(), e);
     }
 
     /** Every move of the canary's weight is a step (start, advance, completion); pauses change no traffic. */
     @EventListener
     void rollout(RolloutEvent e) {
         if (e instanceof RolloutEvent.RolloutRolledBack) {
-            outbox.enqueue(WebhookEvents.ROLLOUT_ROLLBACK, "rollout", e.rolloutId().toString(),
-                    WebhookOutbox.fieldsOf(e));
+            enqueue(WebhookEvents.ROLLOUT_ROLLBACK, "rollout", e.rolloutId(), e);
         } else if (e instanceof RolloutEvent.RolloutStarted || e instanceof RolloutEvent.RolloutStepped
                 || e instanceof RolloutEvent.RolloutCompleted) {
             Map<String, Object> data = new LinkedHashMap<>(WebhookOutbox.fieldsOf(e));
@@ -67,7 +63,11 @@ class WebhookEventListeners {
     /** The signed head as {@code data} (treeSize, rootHash, timestamp, signature, keyFingerprint). */
     @EventListener
     void auditCheckpoint(AuditCheckpointSigned e) {
-        outbox.enqueue(WebhookEvents.AUDIT_CHECKPOINT, "audit-log", String.valueOf(e.treeSize()),
-                WebhookOutbox.fieldsOf(e));
+        enqueue(WebhookEvents.AUDIT_CHECKPOINT, "audit-log", e.treeSize(), e);
+    }
+
+    /** The domain event's own fields as the payload's {@code data}, about the subject it names. */
+    private void enqueue(String webhookEvent, String subjectType, Object subjectId, Object domainEvent) {
+        outbox.enqueue(webhookEvent, subjectType, subjectId.toString(), WebhookOutbox.fieldsOf(domainEvent));
     }
 }
