@@ -99,6 +99,22 @@ public abstract class RolloutTestSupport extends IntegrationTest {
         return name;
     }
 
+    /** A deployment of the model with a single tier, {@code default}, that is the default. */
+    protected String defaultTierDeployment(Model model) {
+        return deployment(model, List.of(tier("default", "default", true)));
+    }
+
+    /** A variant with an approval to serve in a deployment's production default tier. */
+    protected record ApprovedVariant(String variant, String deployment, UUID approval) {
+    }
+
+    /** A new variant of the model, approved for production in a new {@link #defaultTierDeployment}. */
+    protected ApprovedVariant approvedForDefaultTier(Model model) {
+        String variant = variant(model, "int8-dynamic");
+        String deployment = defaultTierDeployment(model);
+        return new ApprovedVariant(variant, deployment, approve(variant, deployment, "production", "default"));
+    }
+
     protected static Map<String, Object> tier(String name, Object... extra) {
         return Bodies.with(Map.of("name", name), extra);
     }
@@ -256,6 +272,12 @@ public abstract class RolloutTestSupport extends IntegrationTest {
             rule.get("backends").forEach(b -> weights.put(b.get("variant").asString(), b.get("weight").asInt()));
         }
         return weights;
+    }
+
+    /** How many rollouts the deployment has had, in any phase. */
+    protected long rolloutsOf(String deployment) {
+        return jdbc.queryForObject("select count(*) from rollout r join deployment d on d.id = r.deployment_id"
+                + " where d.name = ?", Long.class, deployment);
     }
 
     protected long auditCount(String action, String subjectId) {
