@@ -308,8 +308,7 @@ class RolloutIT extends RolloutTestSupport {
     void theFp32CheckpointServesAFullPrecisionTierOnlyUnderAnApprovalOfTheCheckpoint() {
         Model model = model("allowed");
         String d = deployment(model, TIERS);
-        HttpApi.Reply unapproved = engineer().post("/api/v1/deployments/" + d + "/rollouts", Map.of("checkpointId",
-                model.checkpointId(), "environment", "production", "tier", "premium", "steps", List.of(100)));
+        HttpApi.Reply unapproved = startUnapprovedCheckpointRollout(d, model, "production", "premium");
         assertField(unapproved, 400, "approvalId");
         assertThat(rule(routing(d, "production"), "premium")).isNull();
 

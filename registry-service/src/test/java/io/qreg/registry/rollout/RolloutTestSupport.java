@@ -218,6 +218,13 @@ public abstract class RolloutTestSupport extends IntegrationTest {
                 approval.toString()));
     }
 
+    /** Asks to serve the model's checkpoint in the tier in one step, naming no approval. */
+    protected HttpApi.Reply startUnapprovedCheckpointRollout(String deployment, Model model, String environment,
+            String tier) {
+        return engineer().post("/api/v1/deployments/" + deployment + "/rollouts", Map.of("checkpointId",
+                model.checkpointId(), "environment", environment, "tier", tier, "steps", List.of(100)));
+    }
+
     /** Makes the variant the tier's stable backend (a rollout into an empty tier completes at once). */
     protected JsonNode makeStable(String deployment, String variantId, String environment, String tier) {
         JsonNode rollout = ok(startRollout(deployment, variantId, environment, tier, List.of(100)), 201).json();
