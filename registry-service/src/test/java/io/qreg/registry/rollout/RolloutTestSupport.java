@@ -16,6 +16,7 @@ import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import tools.jackson.databind.JsonNode;
 
@@ -33,6 +34,19 @@ public abstract class RolloutTestSupport extends IntegrationTest {
     private static final Map<String, String> RECIPES = new HashMap<>();
     private static HttpApi engineer;
     private static TestWorker worker;
+
+    protected RolloutTestSupport() {
+    }
+
+    /**
+     * These helpers for a test that cannot extend this class (a browser test), against the registry on that port:
+     * no foreign jobs queued, as before each test here.
+     */
+    protected RolloutTestSupport(int port, JdbcTemplate jdbc) {
+        this.port = port;
+        this.jdbc = jdbc;
+        noForeignJobsQueued();
+    }
 
     @BeforeEach
     void noForeignJobsQueued() {
