@@ -12,15 +12,11 @@ import java.util.concurrent.TimeUnit;
 
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
-import io.qreg.registry.support.RegistryProcess;
 import io.qreg.registry.support.WorkingRegistry;
+import io.qreg.registry.support.WorkingRegistryTest;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
@@ -30,9 +26,7 @@ import tools.jackson.databind.JsonNode;
  * embedded worker, nothing mocked: the shared {@link WorkingRegistry}) driven over HTTP by the pipeline script of
  * docs/ci-cd.md. What the tests create is named pipeline-*.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(WorkingRegistry.class)
-class PipelineIT {
+class PipelineIT extends WorkingRegistryTest {
 
     /** The issue 5 flow's deployment. */
     private static final String DEPLOYMENT = "pipeline-support-intent";
@@ -40,16 +34,6 @@ class PipelineIT {
 
     @TempDir
     static Path dir;
-
-    private RegistryProcess registry;
-    private HttpApi admin;
-
-    /** The working registry allows private webhook targets: the test's receiver listens on 127.0.0.1. */
-    @BeforeAll
-    void connect(RegistryProcess workingRegistry) {
-        registry = workingRegistry;
-        admin = registry.api(IntegrationTest.ADMIN_TOKEN);
-    }
 
     /** The script's output and exit code. */
     record Run(int exitCode, String output) {
@@ -376,21 +360,16 @@ class PipelineIT {
         throw new AssertionError("no rule '" + rule + "' in " + routing);
     }
 
-    private static JsonNode awaitFinished(HttpApi api, String jobId) throws InterruptedException {
+    private static JsonNode awaitFinished(HttpApi admin, String jobId) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (true) {
-            JsonNode job = api.get("/api/v1/jobs/" + jobId).json();
+            JsonNode job = admin.get("/api/v1/jobs/" + jobId).json();
             String status = job.get("status").asString();
             if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(status) || System.nanoTime() > deadline) {
                 return job;
             }
             Thread.sleep(250);
         }
-    }
-
-    private static HttpApi.Reply ok(HttpApi.Reply reply, int status) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-        return reply;
     }
 
     private String token(String role) {

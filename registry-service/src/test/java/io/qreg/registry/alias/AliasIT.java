@@ -96,44 +96,44 @@ class AliasIT extends RolloutTestSupport {
     @Test
     void aRolloutNamingAnAliasServesWhatItPointsAtAndTheAuditRecordsTheResolution() {
         Model model = model("allowed");
-        String champion = variant(model, "int8-dynamic");
-        String deployment = deployment(model, List.of(tier("default", "default", true)));
-        UUID approval = approve(champion, deployment, "production", "default");
-        ok(engineer().put("/api/v1/models/" + model.name() + "/aliases/champion", Map.of("variantId", champion)), 200);
+        ApprovedVariant champion = approvedForDefaultTier(model);
+        pointChampionAt(model, champion);
 
-        JsonNode rollout = ok(engineer().post("/api/v1/deployments/" + deployment + "/rollouts", Map.of("alias",
-                "champion", "environment", "production", "tier", "default", "steps", List.of(100), "approvalId",
-                approval.toString())), 201).json();
+        JsonNode rollout = ok(engineer().post("/api/v1/deployments/" + champion.deployment() + "/rollouts",
+                Map.of("alias", "champion", "environment", "production", "tier", "default", "steps", List.of(100),
+                        "approvalId", champion.approval().toString())), 201).json();
 
-        assertThat(rollout.get("variantId").asString()).isEqualTo(champion);
+        assertThat(rollout.get("variantId").asString()).isEqualTo(champion.variant());
         JsonNode started = ok(admin().get("/api/v1/audit?action=rollout.started&subjectId="
                 + rollout.get("id").asString()), 200).json().get("items").get(0);
         JsonNode details = HttpApi.JSON.readTree(started.get("details").asString());
         assertThat(details.get("alias").asString()).isEqualTo("champion");
-        assertThat(details.get("aliasResolvedTo").asString()).isEqualTo("variant " + champion);
+        assertThat(details.get("aliasResolvedTo").asString()).isEqualTo("variant " + champion.variant());
     }
 
     @Test
     void aRolloutNamingAnUnknownAliasOrAnAliasBesideAnIdIsRefusedAndStartsNothing() {
         Model model = model("allowed");
-        String variant = variant(model, "int8-dynamic");
-        String deployment = deployment(model, List.of(tier("default", "default", true)));
-        UUID approval = approve(variant, deployment, "production", "default");
-        ok(engineer().put("/api/v1/models/" + model.name() + "/aliases/champion", Map.of("variantId", variant)), 200);
+        ApprovedVariant champion = approvedForDefaultTier(model);
+        pointChampionAt(model, champion);
         Map<String, Object> request = new HashMap<>(Map.of("environment", "production", "tier", "default",
-                "steps", List.of(100), "approvalId", approval.toString()));
-        String rollouts = "/api/v1/deployments/" + deployment + "/rollouts";
+                "steps", List.of(100), "approvalId", champion.approval().toString()));
+        String rollouts = "/api/v1/deployments/" + champion.deployment() + "/rollouts";
 
         request.put("alias", "challenger");
         assertProblem(engineer().post(rollouts, request), 404, "alias");
         request.put("alias", "Not An Alias");
         assertProblem(engineer().post(rollouts, request), 400, "alias");
         request.put("alias", "champion");
-        request.put("variantId", variant);
+        request.put("variantId", champion.variant());
         assertProblem(engineer().post(rollouts, request), 400, "variantId");
 
-        assertThat(jdbc.queryForObject("select count(*) from rollout r join deployment d on d.id = r.deployment_id"
-                + " where d.name = ?", Long.class, deployment)).isZero();
+        assertThat(rolloutsOf(champion.deployment())).isZero();
+    }
+
+    private void pointChampionAt(Model model, ApprovedVariant variant) {
+        ok(engineer().put("/api/v1/models/" + model.name() + "/aliases/champion",
+                Map.of("variantId", variant.variant())), 200);
     }
 
     private List<JsonNode> aliasEvents(String model) {

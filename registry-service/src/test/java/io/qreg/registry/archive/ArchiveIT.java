@@ -26,15 +26,14 @@ class ArchiveIT extends RolloutTestSupport {
         Model model = model("allowed");
         assertThat(modelNames("")).contains(model.name());
 
-        JsonNode archived = ok(engineer().post("/api/v1/models/" + model.name() + "/archive", Map.of()), 200).json();
+        JsonNode archived = archive("/api/v1/models/" + model.name());
         assertThat(archived.get("archived").asBoolean()).isTrue();
         assertThat(archived.get("archivedBy").asString()).isNotBlank();
         assertThat(modelNames("")).doesNotContain(model.name());
         assertThat(modelNames("&archived=true")).contains(model.name());
-        assertThat(ok(engineer().get("/api/v1/models/" + model.name()), 200).json().get("archived").asBoolean())
-                .isTrue();
+        assertThat(archived("/api/v1/models/" + model.name())).isTrue();
 
-        ok(engineer().post("/api/v1/models/" + model.name() + "/unarchive", Map.of()), 200);
+        unarchive("/api/v1/models/" + model.name());
         assertThat(modelNames("")).contains(model.name());
         assertThat(modelNames("&archived=true")).doesNotContain(model.name());
         assertThat(actions("model", model.name())).contains("model.archived", "model.unarchived");
@@ -43,11 +42,10 @@ class ArchiveIT extends RolloutTestSupport {
     @Test
     void anArchivedVariantIsRefusedForApprovalAndRolloutButKeepsItsLineageAndAudit() {
         Model model = model("allowed");
-        String variant = variant(model, "int8-dynamic");
-        String deployment = deployment(model, List.of(tier("default", "default", true)));
         // Approved while active, so the rollout below is refused for the archive alone.
-        UUID approval = approve(variant, deployment, "production", "default");
-        ok(engineer().post("/api/v1/variants/" + variant + "/archive", Map.of()), 200);
+        ApprovedVariant approved = approvedForDefaultTier(model);
+        String variant = approved.variant();
+        archive("/api/v1/variants/" + variant);
 
         assertThat(variantIds(model, "")).doesNotContain(variant);
         assertThat(variantIds(model, "?archived=true")).containsExactly(variant);
@@ -55,60 +53,50 @@ class ArchiveIT extends RolloutTestSupport {
         assertThat(read.get("archived").asBoolean()).isTrue();
         assertThat(read.get("lineage").get("checkpointSha256")).isNotNull();
 
-        String other = deployment(model, List.of(tier("default", "default", true)));
-        assertConflict(engineer().post("/api/v1/approvals", Map.of("variantId", variant, "deployment", other,
-                "environment", "production", "tier", "default")), "variantId");
-        assertConflict(rollout(deployment, variant, approval), "variantId");
+        assertConflict(requestApproval(variant, defaultTierDeployment(model)), "variantId");
+        assertConflict(rollout(approved), "variantId");
         assertThat(approvalsOf(variant)).isEqualTo(1);
-        assertThat(rolloutsOf(deployment)).isZero();
+        assertThat(rolloutsOf(approved.deployment())).isZero();
         assertThat(actions("variant", variant)).contains("variant.created", "variant.archived");
 
-        ok(engineer().post("/api/v1/variants/" + variant + "/unarchive", Map.of()), 200);
-        assertThat(ok(rollout(deployment, variant, approval), 201).json().get("phase").asString())
-                .isEqualTo("COMPLETED");
+        unarchive("/api/v1/variants/" + variant);
+        assertThat(ok(rollout(approved), 201).json().get("phase").asString()).isEqualTo("COMPLETED");
     }
 
     @Test
     void aVariantOfAnArchivedModelIsRefusedForApprovalAndRollout() {
         Model model = model("allowed");
-        String variant = variant(model, "int8-dynamic");
-        String deployment = deployment(model, List.of(tier("default", "default", true)));
-        UUID approval = approve(variant, deployment, "production", "default");
-        ok(engineer().post("/api/v1/models/" + model.name() + "/archive", Map.of()), 200);
+        ApprovedVariant approved = approvedForDefaultTier(model);
+        archive("/api/v1/models/" + model.name());
 
-        String other = deployment(model, List.of(tier("default", "default", true)));
-        HttpApi.Reply request = engineer().post("/api/v1/approvals", Map.of("variantId", variant, "deployment", other,
-                "environment", "production", "tier", "default"));
+        HttpApi.Reply request = requestApproval(approved.variant(), defaultTierDeployment(model));
         assertConflict(request, "variantId");
         assertThat(request.json().get("detail").asString()).contains("model '" + model.name() + "' is archived");
-        assertConflict(rollout(deployment, variant, approval), "variantId");
-        assertThat(approvalsOf(variant)).isEqualTo(1);
-        assertThat(rolloutsOf(deployment)).isZero();
+        assertConflict(rollout(approved), "variantId");
+        assertThat(approvalsOf(approved.variant())).isEqualTo(1);
+        assertThat(rolloutsOf(approved.deployment())).isZero();
     }
 
     @Test
     void anArchivedDeploymentLeavesTheListTakesNoApprovalOrRolloutAndKeepsItsHistory() {
         Model model = model("allowed");
-        String variant = variant(model, "int8-dynamic");
-        String deployment = deployment(model, List.of(tier("default", "default", true)));
-        UUID approval = approve(variant, deployment, "production", "default");
-        ok(engineer().post("/api/v1/deployments/" + deployment + "/archive", Map.of()), 200);
+        ApprovedVariant approved = approvedForDefaultTier(model);
+        String deployment = approved.deployment();
+        archive("/api/v1/deployments/" + deployment);
 
         assertThat(deploymentNames(model, "")).doesNotContain(deployment);
         assertThat(deploymentNames(model, "&archived=true")).containsExactly(deployment);
-        assertThat(ok(engineer().get("/api/v1/deployments/" + deployment), 200).json().get("archived").asBoolean())
-                .isTrue();
+        assertThat(archived("/api/v1/deployments/" + deployment)).isTrue();
         assertThat(engineer().get("/api/v1/deployments/" + deployment + "/history").status()).isEqualTo(200);
 
         String second = variant(model, "int8-dynamic");
-        assertConflict(engineer().post("/api/v1/approvals", Map.of("variantId", second, "deployment", deployment,
-                "environment", "production", "tier", "default")), "deployment");
-        assertConflict(rollout(deployment, variant, approval), "deployment");
+        assertConflict(requestApproval(second, deployment), "deployment");
+        assertConflict(rollout(approved), "deployment");
         assertThat(approvalsOf(second)).isZero();
         assertThat(rolloutsOf(deployment)).isZero();
         assertThat(actions("deployment", deployment)).contains("deployment.archived");
 
-        ok(engineer().post("/api/v1/deployments/" + deployment + "/unarchive", Map.of()), 200);
+        unarchive("/api/v1/deployments/" + deployment);
         assertThat(deploymentNames(model, "")).containsExactly(deployment);
     }
 
@@ -119,10 +107,8 @@ class ArchiveIT extends RolloutTestSupport {
         HttpApi viewer = userWith("VIEWER");
         assertThat(viewer.post("/api/v1/models/" + model.name() + "/archive", Map.of()).status()).isEqualTo(403);
         assertThat(viewer.post("/api/v1/variants/" + variant + "/archive", Map.of()).status()).isEqualTo(403);
-        assertThat(ok(engineer().get("/api/v1/models/" + model.name()), 200).json().get("archived").asBoolean())
-                .isFalse();
-        assertThat(ok(engineer().get("/api/v1/variants/" + variant), 200).json().get("archived").asBoolean())
-                .isFalse();
+        assertThat(archived("/api/v1/models/" + model.name())).isFalse();
+        assertThat(archived("/api/v1/variants/" + variant)).isFalse();
         HttpApi.Reply bad = engineer().get("/api/v1/models?archived=maybe");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("field").asString()).isEqualTo("archived");
@@ -130,10 +116,31 @@ class ArchiveIT extends RolloutTestSupport {
                 .isEqualTo(404);
     }
 
-    private HttpApi.Reply rollout(String deployment, String variant, UUID approval) {
-        return engineer().post("/api/v1/deployments/" + deployment + "/rollouts", Map.of("variantId", variant,
-                "environment", "production", "tier", "default", "steps", List.of(100), "approvalId",
-                approval.toString()));
+    /** Archives what lives at the API path; returns it as the registry then shows it. */
+    private JsonNode archive(String path) {
+        return ok(engineer().post(path + "/archive", Map.of()), 200).json();
+    }
+
+    private void unarchive(String path) {
+        ok(engineer().post(path + "/unarchive", Map.of()), 200);
+    }
+
+    /** Whether what lives at the API path reads as archived. */
+    private boolean archived(String path) {
+        return ok(engineer().get(path), 200).json().get("archived").asBoolean();
+    }
+
+    /** Asks for an approval of the variant in the deployment's production default tier. */
+    private HttpApi.Reply requestApproval(String variant, String deployment) {
+        return engineer().post("/api/v1/approvals", Map.of("variantId", variant, "deployment", deployment,
+                "environment", "production", "tier", "default"));
+    }
+
+    /** Rolls the approved variant straight out to all of its tier, under its approval. */
+    private HttpApi.Reply rollout(ApprovedVariant approved) {
+        return engineer().post("/api/v1/deployments/" + approved.deployment() + "/rollouts", Map.of("variantId",
+                approved.variant(), "environment", "production", "tier", "default", "steps", List.of(100),
+                "approvalId", approved.approval().toString()));
     }
 
     private static void assertConflict(HttpApi.Reply reply, String field) {
@@ -145,11 +152,6 @@ class ArchiveIT extends RolloutTestSupport {
 
     private long approvalsOf(String variant) {
         return jdbc.queryForObject("select count(*) from approval where variant_id = ?::uuid", Long.class, variant);
-    }
-
-    private long rolloutsOf(String deployment) {
-        return jdbc.queryForObject("select count(*) from rollout r join deployment d on d.id = r.deployment_id"
-                + " where d.name = ?", Long.class, deployment);
     }
 
     private List<String> modelNames(String query) {

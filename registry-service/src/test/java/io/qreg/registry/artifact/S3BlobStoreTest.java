@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.qreg.registry.support.Fixtures;
@@ -67,8 +66,7 @@ class S3BlobStoreTest {
 
     @BeforeEach
     void openStore() {
-        settings = new S3Settings(server.endpoint(), "qreg-" + UUID.randomUUID().toString().substring(0, 8),
-                S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, "us-east-1", "sha256/", PART);
+        settings = server.settingsForNewBucket(PART);
         client = S3Clients.builder(settings).overrideConfiguration(c -> c.addExecutionInterceptor(new ExecutionInterceptor() {
             @Override
             public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {

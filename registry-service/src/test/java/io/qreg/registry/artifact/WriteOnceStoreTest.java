@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
 
 import io.qreg.registry.support.S3ProxyServer;
 
@@ -47,8 +46,7 @@ class WriteOnceStoreTest {
 
     @Test
     void anS3KeyIsWrittenOnceNeverOverwrittenAndListedByPrefix() throws Exception {
-        S3Settings settings = new S3Settings(server.endpoint(), "qreg-" + UUID.randomUUID().toString().substring(0, 8),
-                S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, "us-east-1", "sha256/", S3Settings.MIN_PART_SIZE);
+        S3Settings settings = server.settingsForNewBucket(S3Settings.MIN_PART_SIZE);
         try (S3Client client = S3Clients.create(settings)) {
             client.createBucket(b -> b.bucket(settings.bucket()));
             checkWriteOnce(new S3WriteOnceStore(client, settings.bucket()));

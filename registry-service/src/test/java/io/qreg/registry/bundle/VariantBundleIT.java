@@ -1,5 +1,6 @@
 package io.qreg.registry.bundle;
 
+import static io.qreg.registry.job.EmbeddedWorkerIT.awaitFinished;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -21,14 +22,11 @@ import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyWriter;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
-import io.qreg.registry.support.RegistryProcess;
 import io.qreg.registry.support.WorkingRegistry;
+import io.qreg.registry.support.WorkingRegistryTest;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
@@ -41,15 +39,11 @@ import tools.jackson.databind.JsonNode;
  * makes no second variant. One variant on the shared {@link WorkingRegistry} serves every test; what they create is
  * named bundle-*.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(WorkingRegistry.class)
-class VariantBundleIT {
+class VariantBundleIT extends WorkingRegistryTest {
 
     @TempDir
     static Path dir;
 
-    private RegistryProcess registry;
-    private HttpApi admin;
     private String checkpointId;
     private String variantId;
     private String approver;
@@ -57,9 +51,7 @@ class VariantBundleIT {
     private String calibrationSha;
 
     @BeforeAll
-    void aVariantWithEvidenceAndAnApproval(RegistryProcess workingRegistry) throws Exception {
-        registry = workingRegistry;
-        admin = registry.api(IntegrationTest.ADMIN_TOKEN);
+    void aVariantWithEvidenceAndAnApproval() throws Exception {
         ok(admin.post("/api/v1/models", Map.of("name", "bundle-digits", "task", "classification")), 201);
         checkpointId = ok(admin.upload("/api/v1/models/bundle-digits/checkpoints", Map.of("version", "1.0.0",
                 "license", "Apache-2.0", "redistribution", "allowed", "sourceUri", "https://example.org/bundle-digits"),
@@ -72,13 +64,13 @@ class VariantBundleIT {
         ok(admin.upload("/api/v1/datasets", Map.of("name", "bundle-digits-eval", "purpose", "evaluation"),
                 Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"), "labels.npy",
                         Fixtures.bytes("digits_eval_y.npy"), "slices.npy", twoSlices(500))), "eval.zip"), 201);
-        JsonNode job = finished(ok(admin.post("/api/v1/jobs", quantize(false, List.of(
+        JsonNode job = awaitFinished(admin, ok(admin.post("/api/v1/jobs", quantize(false, List.of(
                 Map.of("type", "EVALUATE", "dataset", Map.of("name", "bundle-digits-eval", "version", 1)),
                 Map.of("type", "BENCHMARK", "hardwareTarget", "any")))), 202).json().get("id").asString());
         assertThat(job.get("status").asString()).as(job + registry.tail()).isEqualTo("SUCCEEDED");
         variantId = job.get("variantId").asString();
         for (JsonNode followUp : job.get("followUpJobIds")) {
-            assertThat(finished(followUp.asString()).get("status").asString()).isEqualTo("SUCCEEDED");
+            assertThat(awaitFinished(admin, followUp.asString()).get("status").asString()).isEqualTo("SUCCEEDED");
         }
 
         // An approval for a deployment, signed by an APPROVER (the policy is emptied so evidence cannot block it).
@@ -105,7 +97,7 @@ class VariantBundleIT {
         assertThat(reused.get("variantId").asString()).isEqualTo(variantId);
         assertThat(reused.get("attempts").asInt()).isZero();
 
-        JsonNode forced = finished(ok(admin.post("/api/v1/jobs", quantize(true, List.of())), 202).json()
+        JsonNode forced = awaitFinished(admin, ok(admin.post("/api/v1/jobs", quantize(true, List.of())), 202).json()
                 .get("id").asString());
         assertThat(forced.get("status").asString()).isEqualTo("SUCCEEDED");
         assertThat(forced.get("reused").asBoolean()).isFalse();
@@ -184,7 +176,7 @@ class VariantBundleIT {
         HttpApi reproducer = person("bundle-reproducer", "ENGINEER");
         JsonNode queued = ok(reproducer.post("/api/v1/variants/" + variantId + "/reproduce", Map.of()), 202).json();
         assertThat(queued.get("reproducesVariantId").asString()).isEqualTo(variantId);
-        JsonNode job = finished(queued.get("id").asString());
+        JsonNode job = awaitFinished(admin, queued.get("id").asString());
 
         assertThat(job.get("status").asString()).as(job + registry.tail()).isEqualTo("SUCCEEDED");
         assertThat(job.hasNonNull("variantId")).isFalse();
@@ -268,19 +260,6 @@ class VariantBundleIT {
                 .get("token").asString());
     }
 
-    private JsonNode finished(String jobId) throws InterruptedException {
-        java.time.Instant deadline = java.time.Instant.now().plus(java.time.Duration.ofMinutes(4));
-        while (java.time.Instant.now().isBefore(deadline)) {
-            JsonNode job = admin.get("/api/v1/jobs/" + jobId).json();
-            String status = job.get("status").asString();
-            if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
-                return job;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("job " + jobId + " did not finish within 4 minutes");
-    }
-
     /** Slice ids 0 and 1, alternating, one per sample. */
     private static byte[] twoSlices(int samples) throws IOException {
         long[] ids = new long[samples];
@@ -290,10 +269,5 @@ class VariantBundleIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         NpyWriter.write(out, NpyArray.ofLongs(ids, samples));
         return out.toByteArray();
-    }
-
-    private static HttpApi.Reply ok(HttpApi.Reply reply, int status) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-        return reply;
     }
 }

@@ -40,24 +40,29 @@ class DatasetInflationLimitsIT extends IntegrationTest {
                 file, filename);
     }
 
-    private static void assertProblemNamingFile(HttpApi.Reply reply, int status) {
+    /**
+     * Uploads the file as a new dataset and asserts the refusal: a problem with this status naming {@code file}, and
+     * nothing stored. Returns the problem's detail.
+     */
+    private String refusedUpload(byte[] file, String filename, int status) {
+        Store before = store();
+        String name = unique("refused");
+
+        HttpApi.Reply reply = upload(name, file, filename);
+
         assertThat(reply.status()).as(reply.body()).isEqualTo(status);
         assertThat(reply.isProblem()).isTrue();
         assertThat(reply.json().get("field").asString()).isEqualTo("file");
+        assertNothingStored(before, name);
+        return reply.json().get("detail").asString();
     }
 
     @Test
     void aZipBombOfFiftyMegabytesOfZerosIsRefusedAsAboveTheRatioAndNothingIsStored() {
         byte[] bomb = ZipBombs.zipOfArrays(Map.of("input", 50 * MIB), false);
         assertThat(bomb.length).as("the bomb is small on the wire").isLessThan((int) MIB);
-        Store before = store();
-        String name = unique("bomb");
 
-        HttpApi.Reply reply = upload(name, bomb, "bomb.zip");
-
-        assertProblemNamingFile(reply, 422);
-        assertThat(reply.json().get("detail").asString()).contains("zip bomb").contains("200:1");
-        assertNothingStored(before, name);
+        assertThat(refusedUpload(bomb, "bomb.zip", 422)).contains("zip bomb").contains("200:1");
     }
 
     @Test
@@ -67,28 +72,17 @@ class DatasetInflationLimitsIT extends IntegrationTest {
         for (int i = 0; i < 7; i++) {
             entries.put("input" + i, MIB - 4096);
         }
-        Store before = store();
-        String name = unique("many");
 
-        HttpApi.Reply reply = upload(name, ZipBombs.zipOfArrays(entries, false), "many.npz");
-
-        assertProblemNamingFile(reply, 422);
-        assertThat(reply.json().get("detail").asString()).contains("the archive declares");
-        assertNothingStored(before, name);
+        assertThat(refusedUpload(ZipBombs.zipOfArrays(entries, false), "many.npz", 422))
+                .contains("the archive declares");
     }
 
     @Test
     void anArchiveThatInflatesBeyondTheCapIsRefusedWith413AndNothingIsStored() {
         // Random values barely compress: this one is refused by its size, not its ratio.
         byte[] big = ZipBombs.zipOfArrays(Map.of("input", DATASET_LIMIT + MIB), true);
-        Store before = store();
-        String name = unique("big");
 
-        HttpApi.Reply reply = upload(name, big, "big.zip");
-
-        assertProblemNamingFile(reply, 413);
-        assertThat(reply.json().get("detail").asString()).contains("QREG_MAX_DATASET_BYTES").contains("8.0 MiB");
-        assertNothingStored(before, name);
+        assertThat(refusedUpload(big, "big.zip", 413)).contains("QREG_MAX_DATASET_BYTES").contains("8.0 MiB");
     }
 
     @Test
@@ -97,11 +91,8 @@ class DatasetInflationLimitsIT extends IntegrationTest {
         byte[] header = ZipBombs.npyHeader(floats);
         byte[] npy = new byte[header.length + (int) (floats * 4)];
         System.arraycopy(header, 0, npy, 0, header.length);
-        Store before = store();
-        String name = unique("lone");
 
-        assertProblemNamingFile(upload(name, npy, "input.npy"), 413);
-        assertNothingStored(before, name);
+        refusedUpload(npy, "input.npy", 413);
     }
 
     @Test

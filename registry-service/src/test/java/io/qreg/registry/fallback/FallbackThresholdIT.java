@@ -17,14 +17,11 @@ import io.qreg.npy.NpyArray;
 import io.qreg.npy.NpyWriter;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
-import io.qreg.registry.support.RegistryProcess;
 import io.qreg.registry.support.WorkingRegistry;
+import io.qreg.registry.support.WorkingRegistryTest;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import tools.jackson.databind.JsonNode;
 
@@ -35,35 +32,21 @@ import tools.jackson.databind.JsonNode;
  * annotation; a variant without a curve gets no threshold and the reason. The tests run on the shared
  * {@link WorkingRegistry}; what they create is named fallback-*.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(WorkingRegistry.class)
-class FallbackThresholdIT {
+class FallbackThresholdIT extends WorkingRegistryTest {
 
-    private RegistryProcess registry;
-    private HttpApi api;
     private String checkpointId;
 
     @BeforeAll
-    void connectAndUpload(RegistryProcess workingRegistry) throws Exception {
-        registry = workingRegistry;
-        api = registry.api(IntegrationTest.ADMIN_TOKEN);
-        ok(api.post("/api/v1/models", Map.of("name", "fallback-digits-cnn", "task", "classification")), 201);
-        checkpointId = ok(api.upload("/api/v1/models/fallback-digits-cnn/checkpoints", Map.of("version", "1.0.0",
-                "license", "MIT"), Fixtures.bytes("digits_cnn.onnx"), "digits_cnn.onnx"), 201).json().get("id")
-                .asString();
-        ok(api.post("/api/v1/recipes", Map.of("name", "fallback-cnn-static", "method", "int8-static",
+    void modelRecipesAndDatasets() throws Exception {
+        checkpointId = modelWithCheckpoint("fallback-digits-cnn", "classification", Fixtures.bytes("digits_cnn.onnx"));
+        ok(admin.post("/api/v1/recipes", Map.of("name", "fallback-cnn-static", "method", "int8-static",
                 "calibrationMethod", "minmax")), 201);
-        ok(api.post("/api/v1/recipes", Map.of("name", "fallback-cnn-dynamic", "method", "int8-dynamic")), 201);
-        ok(api.upload("/api/v1/datasets", Map.of("name", "fallback-cnn-calib", "purpose", "calibration"),
+        ok(admin.post("/api/v1/recipes", Map.of("name", "fallback-cnn-dynamic", "method", "int8-dynamic")), 201);
+        ok(admin.upload("/api/v1/datasets", Map.of("name", "fallback-cnn-calib", "purpose", "calibration"),
                 Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_calib_x_img.npy"))), "calib.zip"), 201);
-        ok(api.upload("/api/v1/datasets", Map.of("name", "fallback-cnn-eval", "purpose", "evaluation"),
+        ok(admin.upload("/api/v1/datasets", Map.of("name", "fallback-cnn-eval", "purpose", "evaluation"),
                 Fixtures.zip(Map.of("input.npy", imageShaped(Fixtures.bytes("digits_eval_x.npy")),
                         "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "eval.zip"), 201);
-    }
-
-    private static HttpApi.Reply ok(HttpApi.Reply reply, int status) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-        return reply;
     }
 
     /** The flat [N, 64] digits as the CNN's [N, 1, 8, 8] images. */
@@ -83,10 +66,10 @@ class FallbackThresholdIT {
             request.put("followUps", List.of(Map.of("type", "EVALUATE", "dataset", Map.of("name", "fallback-cnn-eval",
                     "version", 1))));
         }
-        JsonNode job = awaitFinished(api, ok(api.post("/api/v1/jobs", request), 202).json().get("id").asString());
+        JsonNode job = awaitFinished(admin, ok(admin.post("/api/v1/jobs", request), 202).json().get("id").asString());
         assertThat(job.get("status").asString()).as(job + registry.tail()).isEqualTo("SUCCEEDED");
         if (evaluate) {
-            JsonNode evaluation = awaitFinished(api, job.get("followUpJobIds").get(0).asString());
+            JsonNode evaluation = awaitFinished(admin, job.get("followUpJobIds").get(0).asString());
             assertThat(evaluation.get("status").asString()).as(evaluation + registry.tail()).isEqualTo("SUCCEEDED");
         }
         return job.get("variantId").asString();
@@ -116,7 +99,7 @@ class FallbackThresholdIT {
         String evaluated = quantize("fallback-cnn-static", true);
         String unevaluated = quantize("fallback-cnn-dynamic", false);
 
-        JsonNode evaluation = ok(api.get("/api/v1/variants/" + evaluated), 200).json().get("evaluations").get(0);
+        JsonNode evaluation = ok(admin.get("/api/v1/variants/" + evaluated), 200).json().get("evaluations").get(0);
         JsonNode curve = evaluation.get("selectiveRouting");
         assertThat(curve.get("confidence").asString()).isEqualTo("maxSoftmaxProbability");
         assertThat(curve.get("positions").asLong()).isEqualTo(500);
@@ -128,19 +111,19 @@ class FallbackThresholdIT {
         assertThat(last.get("traffic").asDouble()).isEqualTo(1.0);
         assertThat(last.get("recovery").asDouble()).isEqualTo(1.0);
 
-        ok(api.post("/api/v1/deployments", Map.of("name", "fallback-digits", "modelName", "fallback-digits-cnn",
+        ok(admin.post("/api/v1/deployments", Map.of("name", "fallback-digits", "modelName", "fallback-digits-cnn",
                 "environments", List.of(Map.of("name", "dev", "approvalRequired", false)),
                 "tiers", List.of(Map.of("name", "premium"), Map.of("name", "bulk"),
                         Map.of("name", "unmeasured", "fallback", Map.of("recoverDisagreements", 0.5)),
                         Map.of("name", "standard", "default", true, "fallback", Map.of("maxTraffic", 0.05))))), 201);
-        JsonNode tiers = ok(api.get("/api/v1/deployments/fallback-digits"), 200).json().get("tiers");
+        JsonNode tiers = ok(admin.get("/api/v1/deployments/fallback-digits"), 200).json().get("tiers");
         assertThat(tiers.toString()).contains("\"fallback\":{\"maxTraffic\":0.05}");
         rollout("checkpointId", checkpointId, "premium");
         rollout("variantId", evaluated, "standard");
         rollout("variantId", evaluated, "bulk");
         rollout("variantId", unevaluated, "unmeasured");
 
-        JsonNode routing = ok(api.get("/api/v1/routing/fallback-digits?environment=dev"), 200).json();
+        JsonNode routing = ok(admin.get("/api/v1/routing/fallback-digits?environment=dev"), 200).json();
         JsonNode standard = rule(routing, "standard").get("fallback");
         JsonNode atFivePercent = expectedPoint(curve, "maxTraffic", 0.05);
         assertThat(standard.get("cluster").asString()).isEqualTo("cp-" + checkpointId);
@@ -164,9 +147,9 @@ class FallbackThresholdIT {
 
         // The model's policy picks bulk's point; the routing config follows in a new revision.
         long before = routing.get("revision").asLong();
-        ok(api.put("/api/v1/models/fallback-digits-cnn/policy",
+        ok(admin.put("/api/v1/models/fallback-digits-cnn/policy",
                 Map.of("fallback", Map.of("recoverDisagreements", 0.9))), 200);
-        routing = ok(api.get("/api/v1/routing/fallback-digits?environment=dev"), 200).json();
+        routing = ok(admin.get("/api/v1/routing/fallback-digits?environment=dev"), 200).json();
         assertThat(routing.get("revision").asLong()).isEqualTo(before + 1);
         bulk = rule(routing, "bulk").get("fallback");
         JsonNode atNinetyPercent = expectedPoint(curve, "recoverDisagreements", 0.9);
@@ -177,8 +160,8 @@ class FallbackThresholdIT {
         assertThat(rule(routing, "standard").get("fallback").get("operatingPoint").get("from").asString())
                 .as("the tier's own point wins over the policy's").isEqualTo("tier");
 
-        String body = ok(api.get("/api/v1/routing/fallback-digits?environment=dev"), 200).body();
-        String schema = ok(api.get("/schemas/routing-v1.json"), 200).body();
+        String body = ok(admin.get("/api/v1/routing/fallback-digits?environment=dev"), 200).body();
+        String schema = ok(admin.get("/schemas/routing-v1.json"), 200).body();
         assertThat(SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema)
                 .validate(HttpApi.JSON.readTree(body))).as(body).isEmpty();
         assertThat(SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema)
@@ -190,7 +173,7 @@ class FallbackThresholdIT {
         assertThat(SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema)
                 .validate(withoutReason)).as("a missing threshold says why").isNotEmpty();
 
-        JsonNode envoy = ok(api.get("/api/v1/routing/fallback-digits?environment=dev&format=envoy"), 200).json();
+        JsonNode envoy = ok(admin.get("/api/v1/routing/fallback-digits?environment=dev&format=envoy"), 200).json();
         Map<String, JsonNode> metadata = new java.util.HashMap<>();
         envoy.get("virtual_hosts").get(0).get("routes").forEach(r -> metadata.put(r.get("name").asString(),
                 r.get("metadata").get("filter_metadata").get("qreg")));
@@ -204,7 +187,8 @@ class FallbackThresholdIT {
         assertThat(metadata.get("unmeasured").get("fallback_threshold_reason").asString())
                 .startsWith("no selective-routing curve");
 
-        JsonNode route = ok(api.get("/api/v1/routing/fallback-digits?environment=dev&format=gateway-api"), 200).json();
+        JsonNode route = ok(admin.get("/api/v1/routing/fallback-digits?environment=dev&format=gateway-api"), 200)
+                .json();
         JsonNode thresholds = HttpApi.JSON.readTree(route.get("metadata").get("annotations")
                 .get("qreg.io/low-confidence-thresholds").asString());
         assertThat(thresholds.get("standard").get("threshold").asDouble())
@@ -217,25 +201,25 @@ class FallbackThresholdIT {
     }
 
     private void rollout(String field, String id, String tier) {
-        JsonNode rollout = ok(api.post("/api/v1/deployments/fallback-digits/rollouts", Map.of(field, id, "environment",
-                "dev", "tier", tier, "steps", List.of(100))), 201).json();
+        JsonNode rollout = ok(admin.post("/api/v1/deployments/fallback-digits/rollouts", Map.of(field, id,
+                "environment", "dev", "tier", tier, "steps", List.of(100))), 201).json();
         assertThat(rollout.get("phase").asString()).isEqualTo("COMPLETED");
     }
 
     @Test
     void aCheckpointEvaluatedOnItsOwnStoresNoCurveSinceItIsItsOwnReference() throws Exception {
-        JsonNode job = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "EVALUATE", "checkpointId",
+        JsonNode job = awaitFinished(admin, ok(admin.post("/api/v1/jobs", Map.of("type", "EVALUATE", "checkpointId",
                 checkpointId, "dataset", Map.of("name", "fallback-cnn-eval", "version", 1))), 202)
                 .json().get("id").asString());
         assertThat(job.get("status").asString()).as(job + registry.tail()).isEqualTo("SUCCEEDED");
-        JsonNode evaluation = ok(api.get("/api/v1/checkpoints/" + checkpointId + "/evaluations"), 200).json().get(0);
+        JsonNode evaluation = ok(admin.get("/api/v1/checkpoints/" + checkpointId + "/evaluations"), 200).json().get(0);
         assertThat(evaluation.get("metrics").has("accuracy")).isTrue();
         assertThat(evaluation.get("selectiveRouting").isNull()).isTrue();
     }
 
     @Test
     void anOperatingPointThatIsNotExactlyOneShareIsRefusedNamingTheFieldAndNothingIsStored() {
-        ok(api.post("/api/v1/models", Map.of("name", "strict-fallback", "task", "classification")), 201);
+        ok(admin.post("/api/v1/models", Map.of("name", "strict-fallback", "task", "classification")), 201);
         Map<Object, String> bad = Map.of(
                 Map.of("recoverDisagreements", 0.9, "maxTraffic", 0.05), "fallback",
                 Map.of(), "fallback",
@@ -245,27 +229,27 @@ class FallbackThresholdIT {
                 Map.of("maxTrafic", 0.05), "fallback.maxTrafic",
                 "0.9", "fallback");
         bad.forEach((fallback, field) -> {
-            HttpApi.Reply policy = api.put("/api/v1/models/strict-fallback/policy", Map.of("fallback", fallback));
+            HttpApi.Reply policy = admin.put("/api/v1/models/strict-fallback/policy", Map.of("fallback", fallback));
             assertThat(policy.status()).as(policy.body()).isEqualTo(400);
             assertThat(policy.isProblem()).isTrue();
             assertThat(policy.json().get("field").asString()).isEqualTo(field);
 
-            HttpApi.Reply deployment = api.post("/api/v1/deployments", Map.of("name", "fallback-strict", "modelName",
+            HttpApi.Reply deployment = admin.post("/api/v1/deployments", Map.of("name", "fallback-strict", "modelName",
                     "strict-fallback", "environments", List.of("prod"), "tiers", List.of(Map.of("name", "std",
                             "default", true, "fallback", fallback))));
             assertThat(deployment.status()).as(deployment.body()).isEqualTo(400);
             assertThat(deployment.isProblem()).isTrue();
             assertThat(deployment.json().get("field").asString()).isEqualTo("tiers[0]." + field);
         });
-        JsonNode policy = ok(api.get("/api/v1/models/strict-fallback/policy"), 200).json();
+        JsonNode policy = ok(admin.get("/api/v1/models/strict-fallback/policy"), 200).json();
         assertThat(policy.get("source").asString()).isEqualTo("risk-tier-default");
         assertThat(policy.get("fallback").isNull()).isTrue();
-        assertThat(api.get("/api/v1/deployments/fallback-strict").status()).isEqualTo(404);
+        assertThat(admin.get("/api/v1/deployments/fallback-strict").status()).isEqualTo(404);
 
-        JsonNode set = ok(api.put("/api/v1/models/strict-fallback/policy", Map.of("fallback",
+        JsonNode set = ok(admin.put("/api/v1/models/strict-fallback/policy", Map.of("fallback",
                 Map.of("maxTraffic", 0.05))), 200).json();
         assertThat(set.get("fallback").toString()).isEqualTo("{\"maxTraffic\":0.05}");
-        assertThat(ok(api.get("/api/v1/models/strict-fallback/policy"), 200).json().get("fallback").toString())
+        assertThat(ok(admin.get("/api/v1/models/strict-fallback/policy"), 200).json().get("fallback").toString())
                 .isEqualTo("{\"maxTraffic\":0.05}");
     }
 }

@@ -12,14 +12,10 @@ import java.util.Map;
 import io.qreg.engine.quant.DivideModel;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
-import io.qreg.registry.support.RegistryProcess;
 import io.qreg.registry.support.WorkingRegistry;
+import io.qreg.registry.support.WorkingRegistryTest;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
@@ -31,37 +27,22 @@ import tools.jackson.databind.JsonNode;
  * engine read off the model it wrote. The registry is the shared {@link WorkingRegistry}: its own JVM with its
  * embedded worker, as that command starts it; what the tests create is named worker-*.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(WorkingRegistry.class)
-public class EmbeddedWorkerIT {
+public class EmbeddedWorkerIT extends WorkingRegistryTest {
 
     @TempDir
     static Path dir;
 
-    private RegistryProcess registry;
-    private HttpApi api;
-
-    @BeforeAll
-    void connect(RegistryProcess workingRegistry) {
-        registry = workingRegistry;
-        api = registry.api(IntegrationTest.ADMIN_TOKEN);
-    }
-
     @Test
     void oneQuantizeRequestWithFollowUpsYieldsAVariantWithEvidence() throws Exception {
-        assertThat(api.post("/api/v1/models", Map.of("name", "worker-digits", "task", "classification")).status())
-                .isEqualTo(201);
-        String checkpointId = api.upload("/api/v1/models/worker-digits/checkpoints",
-                Map.of("version", "1.0.0", "license", "MIT"), Fixtures.bytes("digits_mlp.onnx"), "mlp.onnx")
-                .json().get("id").asString();
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-int8", "method", "int8-dynamic",
+        String checkpointId = modelWithCheckpoint("worker-digits", "classification", Fixtures.bytes("digits_mlp.onnx"));
+        assertThat(admin.post("/api/v1/recipes", Map.of("name", "worker-int8", "method", "int8-dynamic",
                 "perChannel", true)).status()).isEqualTo(201);
-        var eval = api.upload("/api/v1/datasets", Map.of("name", "worker-digits-eval", "purpose", "evaluation"),
+        var eval = admin.upload("/api/v1/datasets", Map.of("name", "worker-digits-eval", "purpose", "evaluation"),
                 Fixtures.zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
                         "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "digits-eval.zip");
         assertThat(eval.status()).as(eval.body()).isEqualTo(201);
 
-        var submitted = api.post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
+        var submitted = admin.post("/api/v1/jobs", Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
                 "recipe", Map.of("name", "worker-int8", "version", 1), "hardwareTarget", "any",
                 "followUps", List.of(Map.of("type", "EVALUATE",
                                 "dataset", Map.of("name", "worker-digits-eval", "version", 1)),
@@ -69,16 +50,16 @@ public class EmbeddedWorkerIT {
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
         String jobId = submitted.json().get("id").asString();
 
-        JsonNode job = awaitFinished(api, jobId);
+        JsonNode job = awaitFinished(admin, jobId);
         assertThat(job.get("status").asString()).as(job.toString() + registry.tail()).isEqualTo("SUCCEEDED");
         String variantId = job.get("variantId").asString();
         assertThat(job.get("followUpJobIds")).hasSize(2);
         for (JsonNode followUp : job.get("followUpJobIds")) {
-            JsonNode done = awaitFinished(api, followUp.asString());
+            JsonNode done = awaitFinished(admin, followUp.asString());
             assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
         }
 
-        JsonNode variant = api.get("/api/v1/variants/" + variantId).json();
+        JsonNode variant = admin.get("/api/v1/variants/" + variantId).json();
         assertThat(variant.get("method").asString()).isEqualTo("int8-dynamic");
         JsonNode lineage = variant.get("lineage");
         assertThat(lineage.get("checkpointSha256").asString())
@@ -106,37 +87,37 @@ public class EmbeddedWorkerIT {
         assertThat(benchmark.get("results").get("batched").get("results")).as("a larger batch").hasSize(2);
         assertThat(benchmark.get("results").get("concurrent").get("concurrency").asInt()).isPositive();
 
-        JsonNode fleet = api.get("/api/v1/workers").json();
+        JsonNode fleet = admin.get("/api/v1/workers").json();
         assertThat(fleet.toString()).contains("embedded-worker");
 
         // Reproducible: the same checkpoint, recipe version and calibration set give the same bytes.
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-static", "method", "int8-static",
+        assertThat(admin.post("/api/v1/recipes", Map.of("name", "worker-static", "method", "int8-static",
                 "calibrationMethod", "entropy")).status()).isEqualTo(201);
-        assertThat(api.upload("/api/v1/datasets", Map.of("name", "worker-digits-calib", "purpose", "calibration"),
+        assertThat(admin.upload("/api/v1/datasets", Map.of("name", "worker-digits-calib", "purpose", "calibration"),
                 Fixtures.bytes("digits_calib_x.npy"), "input.npy").status()).isEqualTo(201);
         Map<String, Object> staticJob = Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
                 "recipe", Map.of("name", "worker-static", "version", 1),
                 "calibrationDataset", Map.of("name", "worker-digits-calib", "version", 1));
-        String first = awaitFinished(api, api.post("/api/v1/jobs", staticJob).json().get("id").asString())
+        String first = awaitFinished(admin, admin.post("/api/v1/jobs", staticJob).json().get("id").asString())
                 .get("variantId").asString();
         // force: without it the second run would return the first variant (one artifact per identical run).
         Map<String, Object> forced = new java.util.HashMap<>(staticJob);
         forced.put("force", true);
-        String second = awaitFinished(api, api.post("/api/v1/jobs", forced).json().get("id").asString())
+        String second = awaitFinished(admin, admin.post("/api/v1/jobs", forced).json().get("id").asString())
                 .get("variantId").asString();
         assertThat(first).isNotEqualTo(second);
-        assertThat(api.get("/api/v1/variants/" + second).json().get("sha256").asString())
-                .isEqualTo(api.get("/api/v1/variants/" + first).json().get("sha256").asString());
-        String again = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
+        assertThat(admin.get("/api/v1/variants/" + second).json().get("sha256").asString())
+                .isEqualTo(admin.get("/api/v1/variants/" + first).json().get("sha256").asString());
+        String again = awaitFinished(admin, admin.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
                 "checkpointId", checkpointId, "recipe", Map.of("name", "worker-int8", "version", 1), "force", true))
                 .json().get("id").asString()).get("variantId").asString();
-        assertThat(api.get("/api/v1/variants/" + again).json().get("sha256").asString())
+        assertThat(admin.get("/api/v1/variants/" + again).json().get("sha256").asString())
                 .isEqualTo(variant.get("sha256").asString());
 
         // Bad input the registry cannot see: image-shaped calibration samples for the flat MLP.
-        assertThat(api.upload("/api/v1/datasets", Map.of("name", "worker-digits-calib-img", "purpose", "calibration"),
+        assertThat(admin.upload("/api/v1/datasets", Map.of("name", "worker-digits-calib-img", "purpose", "calibration"),
                 Fixtures.bytes("digits_calib_x_img.npy"), "input.npy").status()).isEqualTo(201);
-        JsonNode failed = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
+        JsonNode failed = awaitFinished(admin, admin.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
                 "checkpointId", checkpointId, "recipe", Map.of("name", "worker-static", "version", 1),
                 "calibrationDataset", Map.of("name", "worker-digits-calib-img", "version", 1)))
                 .json().get("id").asString());
@@ -152,21 +133,18 @@ public class EmbeddedWorkerIT {
      */
     @Test
     void aRealJobsVariantCarriesTheMixAndANothingQuantizedJobFailsWithoutRetry() throws Exception {
-        assertThat(api.post("/api/v1/models", Map.of("name", "worker-digits-cnn", "task", "classification")).status())
+        String checkpointId = modelWithCheckpoint("worker-digits-cnn", "classification",
+                Fixtures.bytes("digits_cnn.onnx"));
+        assertThat(admin.post("/api/v1/recipes", Map.of("name", "worker-cnn-int8", "method", "int8-dynamic")).status())
                 .isEqualTo(201);
-        String checkpointId = api.upload("/api/v1/models/worker-digits-cnn/checkpoints",
-                Map.of("version", "1.0.0", "license", "MIT"), Fixtures.bytes("digits_cnn.onnx"), "cnn.onnx")
-                .json().get("id").asString();
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-cnn-int8", "method", "int8-dynamic")).status())
-                .isEqualTo(201);
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-convs-only", "method", "int4-weight",
+        assertThat(admin.post("/api/v1/recipes", Map.of("name", "worker-convs-only", "method", "int4-weight",
                 "excludeOpTypes", List.of("Gemm", "MatMul"))).status()).isEqualTo(201);
 
-        JsonNode job = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
+        JsonNode job = awaitFinished(admin, admin.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
                 "checkpointId", checkpointId, "recipe", Map.of("name", "worker-cnn-int8", "version", 1)))
                 .json().get("id").asString());
         assertThat(job.get("status").asString()).as(job.toString() + registry.tail()).isEqualTo("SUCCEEDED");
-        JsonNode variant = api.get("/api/v1/variants/" + job.get("variantId").asString()).json();
+        JsonNode variant = admin.get("/api/v1/variants/" + job.get("variantId").asString()).json();
         // digits_cnn: the two Gemms (DynamicQuantizeMatMul) and the two Convs (ConvInteger) in int8.
         assertThat(variant.get("precisionLabel").asString())
                 .isEqualTo("int8-dynamic · 4 of 4 layers · 8.0 bits/weight");
@@ -178,7 +156,7 @@ public class EmbeddedWorkerIT {
         assertThat(variant.get("report").get("precisionMix")).isEqualTo(mix);
 
         // int4-weight has no Conv rewrite, and the recipe excludes everything else.
-        JsonNode refused = awaitFinished(api, api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
+        JsonNode refused = awaitFinished(admin, admin.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
                 "checkpointId", checkpointId, "recipe", Map.of("name", "worker-convs-only", "version", 1)))
                 .json().get("id").asString());
         assertThat(refused.get("status").asString()).as(refused.toString()).isEqualTo("FAILED");
@@ -193,20 +171,20 @@ public class EmbeddedWorkerIT {
     // end FAILED with the engine's reason, without retry or variant. (Here, to share this registry process.)
 
     private void verificationFixtures() {
-        if (api.get("/api/v1/models/worker-verify-digits").status() == 200) {
+        if (admin.get("/api/v1/models/worker-verify-digits").status() == 200) {
             return;
         }
-        assertThat(api.post("/api/v1/models", Map.of("name", "worker-verify-digits", "task",
+        assertThat(admin.post("/api/v1/models", Map.of("name", "worker-verify-digits", "task",
                 "classification")).status())
                 .isEqualTo(201);
-        var calibration = api.upload("/api/v1/datasets", Map.of("name", "worker-verify-calib", "purpose",
+        var calibration = admin.upload("/api/v1/datasets", Map.of("name", "worker-verify-calib", "purpose",
                 "calibration"), Fixtures.bytes("digits_calib_x.npy"), "input.npy");
         assertThat(calibration.status()).as(calibration.body()).isEqualTo(201);
     }
 
     private String checkpoint(String model, String version, byte[] bytes) {
-        var reply = api.upload("/api/v1/models/" + model + "/checkpoints", Map.of("version", version, "license", "MIT"),
-                bytes, "model.onnx");
+        var reply = admin.upload("/api/v1/models/" + model + "/checkpoints", Map.of("version", version,
+                "license", "MIT"), bytes, "model.onnx");
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
         return reply.json().get("id").asString();
     }
@@ -218,26 +196,26 @@ public class EmbeddedWorkerIT {
                         "calibrationDataset", Map.of("name", "worker-verify-calib", "version", 1))
                 : Map.of("type", "QUANTIZE", "checkpointId", checkpointId,
                         "recipe", Map.of("name", recipe, "version", 1));
-        var submitted = api.post("/api/v1/jobs", job);
+        var submitted = admin.post("/api/v1/jobs", job);
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
-        return EmbeddedWorkerIT.awaitFinished(api, submitted.json().get("id").asString());
+        return EmbeddedWorkerIT.awaitFinished(admin, submitted.json().get("id").asString());
     }
 
     private int variantsOf(JsonNode job) {
-        return api.get("/api/v1/jobs/" + job.get("id").asString()).json().hasNonNull("variantId") ? 1 : 0;
+        return admin.get("/api/v1/jobs/" + job.get("id").asString()).json().hasNonNull("variantId") ? 1 : 0;
     }
 
     @Test
     void theVariantKeepsTheVerificationFiguresAndTheApiShowsThem() throws Exception {
         verificationFixtures();
         String checkpointId = checkpoint("worker-verify-digits", "1.0.0", Fixtures.bytes("digits_mlp.onnx"));
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-verify-static", "method", "int8-static",
+        assertThat(admin.post("/api/v1/recipes", Map.of("name", "worker-verify-static", "method", "int8-static",
                 "calibrationMethod", "minmax")).status()).isEqualTo(201);
 
         JsonNode job = quantize(checkpointId, "worker-verify-static", true);
 
         assertThat(job.get("status").asString()).as(job + registry.tail()).isEqualTo("SUCCEEDED");
-        JsonNode check = api.get("/api/v1/variants/" + job.get("variantId").asString()).json()
+        JsonNode check = admin.get("/api/v1/variants/" + job.get("variantId").asString()).json()
                 .get("report").get("verification");
         assertThat(check.get("samples").asInt()).isEqualTo(16);
         assertThat(check.get("inputs").asString()).isEqualTo("calibration");
@@ -249,7 +227,7 @@ public class EmbeddedWorkerIT {
     void aBudgetThatLeavesEveryLayerInFloatFailsTheJobWithoutAVariant() throws Exception {
         verificationFixtures();
         String checkpointId = checkpoint("worker-verify-digits", "2.0.0", Fixtures.bytes("digits_mlp.onnx"));
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-impossible-budget", "method", "int8-static",
+        assertThat(admin.post("/api/v1/recipes", Map.of("name", "worker-impossible-budget", "method", "int8-static",
                 "calibrationMethod", "minmax", "accuracyBudget", 1e-9)).status()).isEqualTo(201);
 
         JsonNode job = quantize(checkpointId, "worker-impossible-budget", true);
@@ -263,11 +241,11 @@ public class EmbeddedWorkerIT {
 
     @Test
     void aQuantizedModelThatGivesInfinityWhereTheOriginalIsFiniteFailsTheJob() throws Exception {
-        assertThat(api.post("/api/v1/models", Map.of("name", "worker-verify-divide", "task",
+        assertThat(admin.post("/api/v1/models", Map.of("name", "worker-verify-divide", "task",
                 "classification")).status())
                 .isEqualTo(201);
         String checkpointId = checkpoint("worker-verify-divide", "1.0.0", divideModel());
-        assertThat(api.post("/api/v1/recipes", Map.of("name", "worker-dynamic-per-tensor", "method", "int8-dynamic"))
+        assertThat(admin.post("/api/v1/recipes", Map.of("name", "worker-dynamic-per-tensor", "method", "int8-dynamic"))
                 .status()).isEqualTo(201);
 
         JsonNode job = quantize(checkpointId, "worker-dynamic-per-tensor", false);
@@ -284,11 +262,11 @@ public class EmbeddedWorkerIT {
         return Files.readAllBytes(DivideModel.write(dir.resolve("divide.onnx")));
     }
 
-    public static JsonNode awaitFinished(HttpApi api, String jobId) throws InterruptedException {
+    public static JsonNode awaitFinished(HttpApi admin, String jobId) throws InterruptedException {
         // Generous: CI machines are shared, and a retried BENCHMARK job runs three measurements twice.
         Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
         while (Instant.now().isBefore(deadline)) {
-            JsonNode job = api.get("/api/v1/jobs/" + jobId).json();
+            JsonNode job = admin.get("/api/v1/jobs/" + jobId).json();
             String status = job.get("status").asString();
             if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
                 return job;

@@ -16,14 +16,10 @@ import io.qreg.npy.NpyWriter;
 import io.qreg.registry.support.EmbeddingFixture;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
-import io.qreg.registry.support.RegistryProcess;
 import io.qreg.registry.support.WorkingRegistry;
+import io.qreg.registry.support.WorkingRegistryTest;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import tools.jackson.databind.JsonNode;
 
@@ -33,32 +29,10 @@ import tools.jackson.databind.JsonNode;
  * own worker on real jobs, stored with the evaluation, and judged by the policy thresholds maxFlipRate and
  * maxMeanKld. The tests run on the shared {@link WorkingRegistry}; what they create is named metrics-*.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(WorkingRegistry.class)
-class EvaluationMetricsIT {
-
-    private RegistryProcess registry;
-    private HttpApi api;
-
-    @BeforeAll
-    void connect(RegistryProcess workingRegistry) {
-        registry = workingRegistry;
-        api = registry.api(IntegrationTest.ADMIN_TOKEN);
-    }
-
-    private static HttpApi.Reply ok(HttpApi.Reply reply, int status) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-        return reply;
-    }
-
-    private String checkpoint(String model, String task, byte[] onnx) {
-        ok(api.post("/api/v1/models", Map.of("name", model, "task", task)), 201);
-        return ok(api.upload("/api/v1/models/" + model + "/checkpoints", Map.of("version", "1.0.0", "license", "MIT"),
-                onnx, model + ".onnx"), 201).json().get("id").asString();
-    }
+class EvaluationMetricsIT extends WorkingRegistryTest {
 
     private void dataset(String name, String purpose, Map<String, byte[]> arrays) {
-        ok(api.upload("/api/v1/datasets", Map.of("name", name, "purpose", purpose), Fixtures.zip(arrays),
+        ok(admin.upload("/api/v1/datasets", Map.of("name", name, "purpose", purpose), Fixtures.zip(arrays),
                 name + ".zip"), 201);
     }
 
@@ -68,9 +42,9 @@ class EvaluationMetricsIT {
         request.put("type", "QUANTIZE");
         request.put("followUps", List.of(Map.of("type", "EVALUATE", "dataset", Map.of("name", evaluationDataset,
                 "version", 1))));
-        JsonNode job = awaitFinished(api, ok(api.post("/api/v1/jobs", request), 202).json().get("id").asString());
+        JsonNode job = awaitFinished(admin, ok(admin.post("/api/v1/jobs", request), 202).json().get("id").asString());
         assertThat(job.get("status").asString()).as(job + registry.tail()).isEqualTo("SUCCEEDED");
-        JsonNode evaluate = awaitFinished(api, job.get("followUpJobIds").get(0).asString());
+        JsonNode evaluate = awaitFinished(admin, job.get("followUpJobIds").get(0).asString());
         assertThat(evaluate.get("status").asString()).as(evaluate + registry.tail()).isEqualTo("SUCCEEDED");
         return job.get("variantId").asString();
     }
@@ -93,9 +67,9 @@ class EvaluationMetricsIT {
     }
 
     private Map<String, JsonNode> checksAfterPolicy(String model, String variantId, Map<String, Object> policy) {
-        ok(api.put("/api/v1/models/" + model + "/policy", policy), 200);
+        ok(admin.put("/api/v1/models/" + model + "/policy", policy), 200);
         Map<String, JsonNode> checks = new HashMap<>();
-        for (JsonNode c : ok(api.get("/api/v1/variants/" + variantId + "/verdict"), 200).json().get("checks")) {
+        for (JsonNode c : ok(admin.get("/api/v1/variants/" + variantId + "/verdict"), 200).json().get("checks")) {
             checks.put(c.get("name").asString(), c);
         }
         return checks;
@@ -103,8 +77,9 @@ class EvaluationMetricsIT {
 
     @Test
     void maxFlipRateJudgesAClassifiersMeasuredFlipRateAndMaxMeanKldDoesNotApplyToIt() throws Exception {
-        String checkpointId = checkpoint("metrics-digits-cnn", "classification", Fixtures.bytes("digits_cnn.onnx"));
-        ok(api.post("/api/v1/recipes", Map.of("name", "metrics-cnn-static", "method", "int8-static",
+        String checkpointId = modelWithCheckpoint("metrics-digits-cnn", "classification",
+                Fixtures.bytes("digits_cnn.onnx"));
+        ok(admin.post("/api/v1/recipes", Map.of("name", "metrics-cnn-static", "method", "int8-static",
                 "calibrationMethod", "minmax")), 201);
         dataset("metrics-cnn-calib", "calibration", Map.of("input.npy", Fixtures.bytes("digits_calib_x_img.npy")));
         dataset("metrics-cnn-eval", "evaluation", Map.of("input.npy", imageShaped(Fixtures.bytes("digits_eval_x.npy")),
@@ -113,7 +88,7 @@ class EvaluationMetricsIT {
                 "recipe", Map.of("name", "metrics-cnn-static", "version", 1),
                 "calibrationDataset", Map.of("name", "metrics-cnn-calib", "version", 1)), "metrics-cnn-eval");
 
-        JsonNode evaluation = api.get("/api/v1/variants/" + variantId).json().get("evaluations").get(0);
+        JsonNode evaluation = admin.get("/api/v1/variants/" + variantId).json().get("evaluations").get(0);
         JsonNode metrics = evaluation.get("metrics");
         double flipRate = metrics.get("flipRate").asDouble();
         // Static int8 changes the predicted digit of a few of the 500 samples, never most of them.
@@ -148,12 +123,13 @@ class EvaluationMetricsIT {
 
     @Test
     void maxMeanKldJudgesALanguageModelsMeasuredKlDivergenceAndFailsWithoutEvidence() throws Exception {
-        String checkpointId = checkpoint("metrics-bytelm", "language-model", Fixtures.bytes("bytelm_small.onnx"));
-        ok(api.post("/api/v1/recipes", Map.of("name", "metrics-lm-int8", "method", "int8-dynamic")), 201);
+        String checkpointId = modelWithCheckpoint("metrics-bytelm", "language-model",
+                Fixtures.bytes("bytelm_small.onnx"));
+        ok(admin.post("/api/v1/recipes", Map.of("name", "metrics-lm-int8", "method", "int8-dynamic")), 201);
         dataset("metrics-bytelm-eval", "evaluation", Map.of(
                 "input_ids.npy", Fixtures.bytes("bytelm_small_eval_ids.npy"),
                 "labels.npy", Fixtures.bytes("bytelm_small_eval_labels.npy")));
-        JsonNode quantized = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
+        JsonNode quantized = awaitFinished(admin, ok(admin.post("/api/v1/jobs", Map.of("type", "QUANTIZE",
                 "checkpointId", checkpointId, "recipe", Map.of("name", "metrics-lm-int8", "version", 1))), 202)
                 .json().get("id").asString());
         String variantId = quantized.get("variantId").asString();
@@ -163,11 +139,11 @@ class EvaluationMetricsIT {
         assertThat(unmeasured.get("passed").asBoolean()).as("no evidence fails").isFalse();
         assertThat(unmeasured.get("detail").asString()).isEqualTo("no evaluation yet");
 
-        JsonNode evaluated = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "EVALUATE",
+        JsonNode evaluated = awaitFinished(admin, ok(admin.post("/api/v1/jobs", Map.of("type", "EVALUATE",
                 "variantId", variantId, "dataset", Map.of("name", "metrics-bytelm-eval", "version", 1))), 202)
                 .json().get("id").asString());
         assertThat(evaluated.get("status").asString()).as(evaluated + registry.tail()).isEqualTo("SUCCEEDED");
-        JsonNode metrics = api.get("/api/v1/variants/" + variantId).json().get("evaluations").get(0).get("metrics");
+        JsonNode metrics = admin.get("/api/v1/variants/" + variantId).json().get("evaluations").get(0).get("metrics");
         double meanKld = metrics.get("meanKld").asDouble();
         assertThat(meanKld).isPositive().isLessThan(0.1);
         assertThat(metrics.get("kld99").asDouble()).isGreaterThan(meanKld);
@@ -188,7 +164,7 @@ class EvaluationMetricsIT {
 
     @Test
     void badMaxMeanKldOrMaxFlipRateIsRefusedNamingTheFieldAndStoresNothing() {
-        ok(api.post("/api/v1/models", Map.of("name", "metrics-strict", "task", "classification")), 201);
+        ok(admin.post("/api/v1/models", Map.of("name", "metrics-strict", "task", "classification")), 201);
         String path = "/api/v1/models/metrics-strict/policy";
         Map<Map<String, Object>, String> bad = Map.of(
                 Map.of("maxMeanKld", -0.1), "maxMeanKld",
@@ -196,32 +172,32 @@ class EvaluationMetricsIT {
                 Map.of("maxFlipRate", 1.5), "maxFlipRate",
                 Map.of("maxAccuracyDrop", 0.01, "maxFlipRate", -0.01), "maxFlipRate");
         bad.forEach((policy, field) -> {
-            HttpApi.Reply reply = api.put(path, policy);
+            HttpApi.Reply reply = admin.put(path, policy);
             assertThat(reply.status()).as(reply.body()).isEqualTo(400);
             assertThat(reply.isProblem()).isTrue();
             assertThat(reply.json().get("field").asString()).isEqualTo(field);
         });
-        JsonNode policy = ok(api.get(path), 200).json();
+        JsonNode policy = ok(admin.get(path), 200).json();
         assertThat(policy.get("source").asString()).isEqualTo("risk-tier-default");
         assertThat(policy.get("maxFlipRate").isNull()).isTrue();
         assertThat(policy.get("maxMeanKld").isNull()).isTrue();
 
-        JsonNode set = ok(api.put(path, Map.of("maxMeanKld", 0.05, "maxFlipRate", 0.01)), 200).json();
+        JsonNode set = ok(admin.put(path, Map.of("maxMeanKld", 0.05, "maxFlipRate", 0.01)), 200).json();
         assertThat(set.get("maxMeanKld").asDouble()).isEqualTo(0.05);
-        assertThat(ok(api.get(path), 200).json().get("maxFlipRate").asDouble()).isEqualTo(0.01);
+        assertThat(ok(admin.get(path), 200).json().get("maxFlipRate").asDouble()).isEqualTo(0.01);
     }
 
     @Test
     void anEmbeddingModelIsEvaluatedAsAnEmbeddingWithAndWithoutLabels() throws Exception {
-        String checkpointId = checkpoint("metrics-embedder", "embedding", EmbeddingFixture.model(42));
-        ok(api.post("/api/v1/recipes", Map.of("name", "metrics-embed-int8", "method", "int8-dynamic")), 201);
+        String checkpointId = modelWithCheckpoint("metrics-embedder", "embedding", EmbeddingFixture.model(42));
+        ok(admin.post("/api/v1/recipes", Map.of("name", "metrics-embed-int8", "method", "int8-dynamic")), 201);
         dataset("metrics-pairs", "evaluation", Map.of("features.npy", EmbeddingFixture.features(60, 7),
                 "labels.npy", EmbeddingFixture.pairLabels(60)));
         dataset("metrics-pairs-unlabelled", "evaluation", Map.of("features.npy", EmbeddingFixture.features(60, 7)));
         String variantId = quantizeAndEvaluate(Map.of("checkpointId", checkpointId,
                 "recipe", Map.of("name", "metrics-embed-int8", "version", 1)), "metrics-pairs");
 
-        JsonNode evaluation = api.get("/api/v1/variants/" + variantId).json().get("evaluations").get(0);
+        JsonNode evaluation = admin.get("/api/v1/variants/" + variantId).json().get("evaluations").get(0);
         JsonNode metrics = evaluation.get("metrics");
         assertThat(metrics.get("meanCosine").asDouble()).isBetween(0.99, 1.0);
         assertThat(metrics.get("cosineP1").asDouble()).isBetween(0.9, 1.0);
@@ -230,11 +206,11 @@ class EvaluationMetricsIT {
         assertThat(evaluation.get("referenceMetrics").get("recall10").asDouble()).isBetween(0.8, 1.0);
         assertThat(evaluation.get("samples").asLong()).isEqualTo(120);
 
-        JsonNode unlabelled = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "EVALUATE",
+        JsonNode unlabelled = awaitFinished(admin, ok(admin.post("/api/v1/jobs", Map.of("type", "EVALUATE",
                 "variantId", variantId, "dataset", Map.of("name", "metrics-pairs-unlabelled", "version", 1))), 202)
                 .json().get("id").asString());
         assertThat(unlabelled.get("status").asString()).as(unlabelled + registry.tail()).isEqualTo("SUCCEEDED");
-        JsonNode second = api.get("/api/v1/variants/" + variantId).json().get("evaluations").get(1).get("metrics");
+        JsonNode second = admin.get("/api/v1/variants/" + variantId).json().get("evaluations").get(1).get("metrics");
         assertThat(second.has("meanCosine")).isTrue();
         assertThat(second.has("recall10")).as("no labels, no recall").isFalse();
 
@@ -242,12 +218,12 @@ class EvaluationMetricsIT {
         byte[] selfRelevant = EmbeddingFixture.pairLabels(60);
         dataset("metrics-pairs-self", "evaluation", Map.of("features.npy", EmbeddingFixture.features(60, 7),
                 "labels.npy", withFirstLabelZero(selfRelevant)));
-        JsonNode refused = awaitFinished(api, ok(api.post("/api/v1/jobs", Map.of("type", "EVALUATE",
+        JsonNode refused = awaitFinished(admin, ok(admin.post("/api/v1/jobs", Map.of("type", "EVALUATE",
                 "variantId", variantId, "dataset", Map.of("name", "metrics-pairs-self", "version", 1))), 202)
                 .json().get("id").asString());
         assertThat(refused.get("status").asString()).isEqualTo("FAILED");
         assertThat(refused.get("error").asString()).contains("label 0 of item 0 must name another item");
-        assertThat(api.get("/api/v1/variants/" + variantId).json().get("evaluations")).as("nothing recorded")
+        assertThat(admin.get("/api/v1/variants/" + variantId).json().get("evaluations")).as("nothing recorded")
                 .hasSize(2);
 
         Map<String, JsonNode> checks = checksAfterPolicy("metrics-embedder", variantId,

@@ -51,13 +51,8 @@ class NothingQuantizedIT extends JobTestSupport {
     @Test
     void aReportThatCountsNoQuantizedLayerFailsTheJob() throws Exception {
         String jobId = submitQuantize(userWith("ENGINEER"));
-        TestWorker worker = newWorker();
-        JsonNode claimed = ok(worker.claim("5s"), 200).json();
-        Path out = scratch.resolve("unquantized.onnx");
-        Map<String, Object> result = withPrecisionMix(quantizeFor(worker, claimed, out), 0);
 
-        HttpApi.Reply reply = ok(worker.result(jobId, 1, "SUCCEEDED", result, Files.readAllBytes(out)), 200);
-        assertThat(reply.json().get("status").asString()).isEqualTo("FAILED");
+        assertThat(reportSucceededCounting(jobId, 0).get("status").asString()).isEqualTo("FAILED");
         JsonNode job = admin().get("/api/v1/jobs/" + jobId).json();
         assertThat(job.get("status").asString()).isEqualTo("FAILED");
         assertThat(job.get("error").asString()).startsWith("nothing was quantized: 0 of 3 layers");
@@ -67,15 +62,21 @@ class NothingQuantizedIT extends JobTestSupport {
 
     @Test
     void aReportThatCountsQuantizedLayersStillMakesAVariant() throws Exception {
-        String jobId = submitQuantize(userWith("ENGINEER"));
-        TestWorker worker = newWorker();
-        JsonNode claimed = ok(worker.claim("5s"), 200).json();
-        Path out = scratch.resolve("quantized.onnx");
-        Map<String, Object> result = withPrecisionMix(quantizeFor(worker, claimed, out), 2);
-
-        JsonNode reply = ok(worker.result(jobId, 1, "SUCCEEDED", result, Files.readAllBytes(out)), 200).json();
+        JsonNode reply = reportSucceededCounting(submitQuantize(userWith("ENGINEER")), 2);
         assertThat(reply.get("status").asString()).isEqualTo("SUCCEEDED");
         assertThat(reply.get("variantId").isNull()).isFalse();
+    }
+
+    /**
+     * Claims the job as a new worker, quantizes its checkpoint for real and reports SUCCEEDED with a report counting
+     * {@code quantizedLayers} of the model's 3 layers in int8; returns the registry's answer.
+     */
+    private JsonNode reportSucceededCounting(String jobId, int quantizedLayers) throws Exception {
+        TestWorker worker = newWorker();
+        JsonNode claimed = ok(worker.claim("5s"), 200).json();
+        Path out = scratch.resolve("quantized-" + quantizedLayers + ".onnx");
+        Map<String, Object> result = withPrecisionMix(quantizeFor(worker, claimed, out), quantizedLayers);
+        return ok(worker.result(jobId, 1, "SUCCEEDED", result, Files.readAllBytes(out)), 200).json();
     }
 
     /** The result with the report's {@code precisionMix} as the engine reports it: 3 layers, n of them int8. */

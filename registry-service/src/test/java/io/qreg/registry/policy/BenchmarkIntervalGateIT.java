@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
+import io.qreg.registry.support.Bodies;
 import io.qreg.registry.support.HttpApi;
 
 import org.junit.jupiter.api.Test;
@@ -18,34 +19,46 @@ import tools.jackson.databind.JsonNode;
  */
 class BenchmarkIntervalGateIT extends PolicyTestSupport {
 
-    private String modelWithPolicy(String target, Map<String, Object> thresholds) {
+    /** A variant of a model whose policy sets the thresholds on a hardware target of its own. */
+    private record Gated(String target, String model, String variant) {
+    }
+
+    private Gated gatedVariant(Map<String, Object> thresholds) {
+        String target = maker.hardwareTarget("ci");
         String model = maker.model(engineer, "classification", "standard");
-        Map<String, Object> body = new java.util.HashMap<>(thresholds);
-        body.put("hardwareTargets", List.of(target));
-        ok(admin().put("/api/v1/models/" + model + "/policy", body), 200);
-        return model;
+        ok(admin().put("/api/v1/models/" + model + "/policy", Bodies.with(thresholds, "hardwareTargets",
+                List.of(target))), 200);
+        return new Gated(target, model, maker.quantize(engineer, model, "int8-dynamic"));
+    }
+
+    /** The detail of the variant's check {@code name}, once asserted passed (or not) at this actual value. */
+    private String judged(String variant, String name, boolean passed, double actual) {
+        JsonNode check = check(variant, name);
+        assertThat(check.get("passed").asBoolean()).as(name + " passed").isEqualTo(passed);
+        assertThat(check.get("actual").asDouble()).as(name + " actual").isEqualTo(actual);
+        return check.get("detail").asString();
+    }
+
+    private JsonNode firstBenchmark(String variant) {
+        return ok(engineer.get("/api/v1/variants/" + variant), 200).json().get("benchmarks").get(0);
     }
 
     @Test
     void aBenchmarkWhosePointEstimatePassesMinSpeedupButWhoseLowerBoundDoesNotIsRefused() {
-        String target = maker.hardwareTarget("ci");
-        String model = modelWithPolicy(target, Map.of("minSpeedup", 1.0));
-        String variant = maker.quantize(engineer, model, "int8-dynamic");
-        maker.benchmarkWithInterval(engineer, variant, target, 1.04, 0.78, 1.30, 5.0, 6.0);
+        Gated gated = gatedVariant(Map.of("minSpeedup", 1.0));
+        String variant = gated.variant();
+        maker.benchmarkWithInterval(engineer, variant, gated.target(), 1.04, 0.78, 1.30, 5.0, 6.0);
 
-        JsonNode minSpeedup = check(variant, "minSpeedup");
-        assertThat(minSpeedup.get("passed").asBoolean()).isFalse();
-        assertThat(minSpeedup.get("actual").asDouble()).isEqualTo(0.78);
-        assertThat(minSpeedup.get("detail").asString()).contains("lower 95% bound", "0.78x < 1x", "estimate 1.04x",
-                "[0.78, 1.3]", "noisy");
+        assertThat(judged(variant, "minSpeedup", false, 0.78)).contains("lower 95% bound", "0.78x < 1x",
+                "estimate 1.04x", "[0.78, 1.3]", "noisy");
 
-        JsonNode benchmark = ok(engineer.get("/api/v1/variants/" + variant), 200).json().get("benchmarks").get(0);
+        JsonNode benchmark = firstBenchmark(variant);
         assertThat(benchmark.get("speedup").asDouble()).isEqualTo(1.04);
         assertThat(benchmark.get("speedupLow").asDouble()).isEqualTo(0.78);
         assertThat(benchmark.get("speedupHigh").asDouble()).isEqualTo(1.30);
         assertThat(benchmark.get("speedupNoisy").asBoolean()).isTrue();
 
-        String deployment = maker.deployment(engineer, model);
+        String deployment = maker.deployment(engineer, gated.model());
         HttpApi.Reply refused = engineer.post("/api/v1/approvals", Map.of("variantId", variant,
                 "deployment", deployment, "environment", "production", "tier", "standard"));
         assertThat(refused.status()).as(refused.body()).isEqualTo(422);
@@ -57,40 +70,30 @@ class BenchmarkIntervalGateIT extends PolicyTestSupport {
 
     @Test
     void aTightIntervalAboveTheThresholdPasses() {
-        String target = maker.hardwareTarget("ci");
-        String model = modelWithPolicy(target, Map.of("minSpeedup", 1.0));
-        String variant = maker.quantize(engineer, model, "int8-dynamic");
-        maker.benchmarkWithInterval(engineer, variant, target, 1.40, 1.36, 1.44, 5.0, 6.0);
-        JsonNode minSpeedup = check(variant, "minSpeedup");
-        assertThat(minSpeedup.get("passed").asBoolean()).isTrue();
-        assertThat(minSpeedup.get("actual").asDouble()).isEqualTo(1.36);
-        assertThat(minSpeedup.get("detail").asString()).doesNotContain("noisy");
+        Gated gated = gatedVariant(Map.of("minSpeedup", 1.0));
+        String variant = gated.variant();
+        maker.benchmarkWithInterval(engineer, variant, gated.target(), 1.40, 1.36, 1.44, 5.0, 6.0);
+        assertThat(judged(variant, "minSpeedup", true, 1.36)).doesNotContain("noisy");
     }
 
     @Test
     void aLatencyLimitComparesTheUpperBoundOfTheP99() {
-        String target = maker.hardwareTarget("ci");
-        String model = modelWithPolicy(target, Map.of("maxP99LatencyMs", 10.0));
-        String variant = maker.quantize(engineer, model, "int8-dynamic");
-        maker.benchmarkWithInterval(engineer, variant, target, 1.5, 1.45, 1.55, 8.0, 12.5);
-        JsonNode p99 = check(variant, "maxP99LatencyMs");
-        assertThat(p99.get("passed").asBoolean()).isFalse();
-        assertThat(p99.get("actual").asDouble()).isEqualTo(12.5);
-        assertThat(p99.get("detail").asString()).contains("upper 95% bound", "12.5 ms > 10 ms", "estimate 8 ms");
+        Gated gated = gatedVariant(Map.of("maxP99LatencyMs", 10.0));
+        String variant = gated.variant();
+        maker.benchmarkWithInterval(engineer, variant, gated.target(), 1.5, 1.45, 1.55, 8.0, 12.5);
+        assertThat(judged(variant, "maxP99LatencyMs", false, 12.5)).contains("upper 95% bound", "12.5 ms > 10 ms",
+                "estimate 8 ms");
     }
 
     @Test
     void aBenchmarkRecordedWithoutAnIntervalIsJudgedOnItsPointEstimateAndTheCheckSaysSo() {
-        String target = maker.hardwareTarget("ci");
-        String model = modelWithPolicy(target, Map.of("minSpeedup", 1.0));
-        String variant = maker.quantize(engineer, model, "int8-dynamic");
-        maker.benchmark(engineer, variant, target, 1.04, 5.0, 4_000_000);
+        Gated gated = gatedVariant(Map.of("minSpeedup", 1.0));
+        String variant = gated.variant();
+        maker.benchmark(engineer, variant, gated.target(), 1.04, 5.0, 4_000_000);
 
-        JsonNode minSpeedup = check(variant, "minSpeedup");
-        assertThat(minSpeedup.get("passed").asBoolean()).isTrue();
-        assertThat(minSpeedup.get("actual").asDouble()).isEqualTo(1.04);
-        assertThat(minSpeedup.get("detail").asString()).contains("point estimate", "without a confidence interval");
-        JsonNode benchmark = ok(engineer.get("/api/v1/variants/" + variant), 200).json().get("benchmarks").get(0);
+        assertThat(judged(variant, "minSpeedup", true, 1.04)).contains("point estimate",
+                "without a confidence interval");
+        JsonNode benchmark = firstBenchmark(variant);
         assertThat(benchmark.get("speedupLow").isNull()).isTrue();
         assertThat(benchmark.get("speedupNoisy").isNull()).isTrue();
     }

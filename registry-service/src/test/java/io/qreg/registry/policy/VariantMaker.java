@@ -124,6 +124,16 @@ public final class VariantMaker {
                 .get("variantId").asString();
     }
 
+    /**
+     * Runs a QUANTIZE job as {@link #quantize(HttpApi, String, String)} does, then an EVALUATE job that reports the
+     * evaluation map; returns the variant's id.
+     */
+    public String evaluatedVariant(HttpApi engineer, String model, String method, Map<String, Object> evaluation) {
+        String variant = quantize(engineer, model, method);
+        evaluate(engineer, variant, evaluation);
+        return variant;
+    }
+
     /** Runs an EVALUATE job that reports the evaluation map; returns the evaluation's id. */
     public String evaluate(HttpApi engineer, String variantId, Map<String, Object> evaluation) {
         run(engineer, Map.of("type", "EVALUATE", "variantId", variantId, "dataset",

@@ -27,8 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class AdminPortalIT extends IntegrationTest {
 
-    private static final String PASSWORD = "correct-horse-battery";
-
     /** A browser without JavaScript: a cookie jar, no redirects followed, forms posted url-encoded. */
     static final class Session {
 
@@ -38,6 +36,7 @@ class AdminPortalIT extends IntegrationTest {
         private final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         private final String base;
+        private String username;
 
         Session(int port) {
             this.base = "http://localhost:" + port;
@@ -74,6 +73,12 @@ class AdminPortalIT extends IntegrationTest {
             HttpResponse<String> signedIn = submit("/login", "/login", "username", username, "password", password);
             assertThat(signedIn.statusCode()).isEqualTo(302);
             assertThat(signedIn.headers().firstValue("Location").orElse("")).doesNotContain("error");
+            this.username = username;
+        }
+
+        /** Who signed in on this session (null before signing in). */
+        String username() {
+            return username;
         }
 
         static String csrf(String html) {
@@ -94,18 +99,16 @@ class AdminPortalIT extends IntegrationTest {
         }
     }
 
-    private String person(String role) {
-        String username = unique("adm").toLowerCase();
-        var created = admin().post("/api/v1/users", Map.of("username", username, "password", PASSWORD,
-                "roles", List.of(role)));
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        return username;
-    }
-
+    /** A new person with the role, signed in on a session of their own. */
     private Session signedIn(String role) {
         Session session = new Session(port);
-        session.signIn(person(role), PASSWORD);
+        session.signIn(FormSession.person(admin(), role), FormSession.PASSWORD);
         return session;
+    }
+
+    private void classificationModel(String name, String riskTier) {
+        VariantMaker.ok(admin().post("/api/v1/models", Map.of("name", name, "task", "classification",
+                "riskTier", riskTier)), 201);
     }
 
     private static String location(HttpResponse<String> response) {
@@ -165,10 +168,8 @@ class AdminPortalIT extends IntegrationTest {
 
     @Test
     void aTokenIsShownOnceWorksUntilRevokedAndRevokingIsAudited() {
-        String adminName = person("ADMIN");
-        Session session = new Session(port);
-        session.signIn(adminName, PASSWORD);
-        String bot = person("ENGINEER");
+        Session session = signedIn("ADMIN");
+        String bot = FormSession.person(admin(), "ENGINEER");
 
         var issued = session.submit("/admin/tokens", "/admin/tokens", "name", "ci-pipeline", "username", bot,
                 "expiresOn", "2099-12-31");
@@ -201,17 +202,14 @@ class AdminPortalIT extends IntegrationTest {
         assertThat(session.submit("/admin/tokens", "/admin/tokens/" + java.util.UUID.randomUUID() + "/revoke")
                 .statusCode()).isEqualTo(404);
 
-        assertThat(auditActionsBy(adminName)).contains("token.created", "token.revoked");
+        assertThat(auditActionsBy(session.username())).contains("token.created", "token.revoked");
     }
 
     @Test
     void anAdminSetsAndClearsAModelsPolicyWithTheApisRules() {
-        String adminName = person("ADMIN");
-        Session session = new Session(port);
-        session.signIn(adminName, PASSWORD);
+        Session session = signedIn("ADMIN");
         String model = unique("policied");
-        assertThat(admin().post("/api/v1/models", Map.of("name", model, "task", "classification",
-                "riskTier", "high")).status()).isEqualTo(201);
+        classificationModel(model, "high");
         String target = unique("edge");
         assertThat(admin().post("/api/v1/hardware-targets", Map.of("name", target)).status()).isEqualTo(201);
 
@@ -234,7 +232,7 @@ class AdminPortalIT extends IntegrationTest {
         assertThat(policy.get("hardwareTargets").get(0).asString()).isEqualTo(target);
         assertThat(policy.get("maxFlipRate").asDouble()).isEqualTo(0.01);
         assertThat(policy.get("maxMeanKld").asDouble()).isEqualTo(0.05);
-        assertThat(session.get("/admin/policies/" + model).body()).contains("Saved the policy", adminName,
+        assertThat(session.get("/admin/policies/" + model).body()).contains("Saved the policy", session.username(),
                 "Largest flip rate (classification)", "Largest mean KL divergence (language models)");
 
         var outOfRange = session.submit("/admin/policies/" + model, "/admin/policies/" + model,
@@ -257,14 +255,12 @@ class AdminPortalIT extends IntegrationTest {
         assertThat(admin().get("/api/v1/models/" + model + "/policy").json().get("source").asString())
                 .isEqualTo("risk-tier-default");
         assertThat(session.get("/admin/policies/nonexistent-model").statusCode()).isEqualTo(404);
-        assertThat(auditActionsBy(adminName)).contains("policy.set", "policy.cleared");
+        assertThat(auditActionsBy(session.username())).contains("policy.set", "policy.cleared");
     }
 
     @Test
     void thePoliciesListPagesTwentyModelsAtATimeKeepingTheSearch() {
-        String adminName = person("ADMIN");
-        Session session = new Session(port);
-        session.signIn(adminName, PASSWORD);
+        Session session = signedIn("ADMIN");
         String prefix = unique("paged");
         for (int i = 0; i < 21; i++) {
             assertThat(admin().post("/api/v1/models", Map.of("name", prefix + "-" + (100 + i),
@@ -282,9 +278,7 @@ class AdminPortalIT extends IntegrationTest {
 
     @Test
     void anAdminCreatesAHardwareTargetThatJobsCanAskFor() {
-        String adminName = person("ADMIN");
-        Session session = new Session(port);
-        session.signIn(adminName, PASSWORD);
+        Session session = signedIn("ADMIN");
         String name = unique("vnni");
         var created = session.submit("/admin/hardware-targets", "/admin/hardware-targets", "name", name,
                 "requiredFlags", "avx512f, avx512_vnni", "labels", "pool=edge\nrack=b2");
@@ -300,17 +294,14 @@ class AdminPortalIT extends IntegrationTest {
                 "labels", "no-equals-sign");
         assertThat(badLabels.statusCode()).isEqualTo(400);
         assertThat(badLabels.body()).contains("key=value");
-        assertThat(auditActionsBy(adminName)).contains("hardware-target.created");
+        assertThat(auditActionsBy(session.username())).contains("hardware-target.created");
     }
 
     @Test
     void savingThePolicyFormKeepsTheSliceThresholdsSetThroughTheApi() {
-        String adminName = person("ADMIN");
-        Session session = new Session(port);
-        session.signIn(adminName, PASSWORD);
+        Session session = signedIn("ADMIN");
         String model = unique("sliced");
-        assertThat(admin().post("/api/v1/models", Map.of("name", model, "task", "classification",
-                "riskTier", "standard")).status()).isEqualTo(201);
+        classificationModel(model, "standard");
         assertThat(admin().put("/api/v1/models/" + model + "/policy", Map.of("sliceThresholds",
                 Map.of("rare-fraud", Map.of("maxAccuracyDrop", 0.005)))).status()).isEqualTo(200);
 

@@ -1,5 +1,6 @@
 package io.qreg.registry.portal;
 
+import static io.qreg.registry.policy.VariantMaker.classification;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
@@ -23,11 +24,11 @@ class DashboardIT extends JobTestSupport {
         HttpApi engineer = userWith("ENGINEER");
         VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
         String failingModel = maker.model(engineer, "classification", "standard");
-        String failing = maker.quantize(engineer, failingModel, "int4-weight");
-        maker.evaluate(engineer, failing, VariantMaker.classification(0.80, 0.96, 0.70));
+        String failing = maker.evaluatedVariant(engineer, failingModel, "int4-weight",
+                classification(0.80, 0.96, 0.70));
         String passingModel = maker.model(engineer, "classification", "standard");
-        String passing = maker.quantize(engineer, passingModel, "int8-dynamic");
-        maker.evaluate(engineer, passing, VariantMaker.classification(0.955, 0.96, 0.99));
+        String passing = maker.evaluatedVariant(engineer, passingModel, "int8-dynamic",
+                classification(0.955, 0.96, 0.99));
         String unmeasured = maker.quantize(engineer, maker.model(engineer, "classification", "standard"),
                 "int8-dynamic");
         ok(engineer.post("/api/v1/deployments", Map.of("name", passingModel, "modelName", passingModel,

@@ -42,11 +42,7 @@ class DeploymentBrowserIT extends BrowserTest {
     static final class Data extends RolloutTestSupport {
 
         Data(int port, JdbcTemplate jdbc) {
-            this.port = port;
-            this.jdbc = jdbc;
-            // As RolloutTestSupport does before each of its tests: a job another class left queued would be claimed here.
-            jdbc.update("update job set status = 'CANCELLED', finished_at = now(), worker_id = null,"
-                    + " lease_expires_at = null where status in ('QUEUED', 'RUNNING')");
+            super(port, jdbc);
         }
 
         @Override

@@ -34,10 +34,7 @@ class FallbackCurveBrowserIT extends BrowserTest {
     static final class Data extends RolloutTestSupport {
 
         Data(int port, JdbcTemplate jdbc) {
-            this.port = port;
-            this.jdbc = jdbc;
-            jdbc.update("update job set status = 'CANCELLED', finished_at = now(), worker_id = null,"
-                    + " lease_expires_at = null where status in ('QUEUED', 'RUNNING')");
+            super(port, jdbc);
         }
 
         Model newModel() {

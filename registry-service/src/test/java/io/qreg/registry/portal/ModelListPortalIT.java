@@ -1,5 +1,6 @@
 package io.qreg.registry.portal;
 
+import static io.qreg.registry.policy.VariantMaker.classification;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -29,23 +30,18 @@ class ModelListPortalIT extends IntegrationTest {
         String target = maker.hardwareTarget("list");
         String model = maker.model(engineer, "classification", "standard");
         // Better accuracy than the checkpoint but too little top-1 agreement: ranked first, fails its policy.
-        String disagreeing = maker.quantize(engineer, model, "int8-dynamic");
-        maker.evaluate(engineer, disagreeing, VariantMaker.classification(0.97, 0.96, 0.50));
-        String halfPoint = maker.quantize(engineer, model, "int8-dynamic");
-        maker.evaluate(engineer, halfPoint, VariantMaker.classification(0.955, 0.96, 0.99));
+        String disagreeing = maker.evaluatedVariant(engineer, model, "int8-dynamic", classification(0.97, 0.96, 0.50));
+        String halfPoint = maker.evaluatedVariant(engineer, model, "int8-dynamic", classification(0.955, 0.96, 0.99));
         maker.benchmark(engineer, halfPoint, target, 2.5, 3.0, 1_000_000);
-        String slower = maker.quantize(engineer, model, "int8-dynamic");
-        maker.evaluate(engineer, slower, VariantMaker.classification(0.958, 0.96, 0.99));
+        String slower = maker.evaluatedVariant(engineer, model, "int8-dynamic", classification(0.958, 0.96, 0.99));
         maker.benchmark(engineer, slower, target, 1.2, 3.0, 1_000_000);
         String unevaluated = maker.quantize(engineer, model, "int8-dynamic");
-        String faster = maker.quantize(engineer, model, "int8-dynamic");
-        maker.evaluate(engineer, faster, VariantMaker.classification(0.958, 0.96, 0.99));
+        String faster = maker.evaluatedVariant(engineer, model, "int8-dynamic", classification(0.958, 0.96, 0.99));
         Instant beforeLastJob = Instant.now().minusMillis(5);
         maker.benchmark(engineer, faster, target, 1.8, 3.0, 1_000_000);
 
         String failing = maker.model(engineer, "classification", "standard");
-        String tooLossy = maker.quantize(engineer, failing, "int8-dynamic");
-        maker.evaluate(engineer, tooLossy, VariantMaker.classification(0.80, 0.96, 0.70));
+        String tooLossy = maker.evaluatedVariant(engineer, failing, "int8-dynamic", classification(0.80, 0.96, 0.70));
         String empty = maker.model(engineer, "classification", "standard");
 
         FormSession viewer = FormSession.signedIn(port, FormSession.person(admin(), "VIEWER"));
@@ -82,8 +78,8 @@ class ModelListPortalIT extends IntegrationTest {
         HttpApi engineer = userWith("ENGINEER");
         VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
         String first = maker.model(engineer, "classification", "standard");
-        String firstVariant = maker.quantize(engineer, first, "int8-dynamic");
-        maker.evaluate(engineer, firstVariant, VariantMaker.classification(0.955, 0.96, 0.99));
+        String firstVariant = maker.evaluatedVariant(engineer, first, "int8-dynamic",
+                classification(0.955, 0.96, 0.99));
         String second = maker.model(engineer, "classification", "standard");
         maker.quantize(engineer, second, "int8-dynamic");
         List<String> firstJobs = jobsOf(first);

@@ -1,5 +1,6 @@
 package io.qreg.registry.portal;
 
+import static io.qreg.registry.policy.VariantMaker.classification;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
@@ -30,10 +31,9 @@ class ModelPortalIT extends IntegrationTest {
         HttpApi engineer = userWith("ENGINEER");
         VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
         String model = maker.model(engineer, "embedding", "standard");
-        String int8 = maker.quantize(engineer, model, "int8-dynamic");
-        maker.evaluate(engineer, int8, Map.of("metrics", Map.of("recall10", 0.93, "meanCosine", 0.998,
-                        "cosineP1", 0.99, "neighbourOverlap10", 0.95), "referenceMetrics", Map.of("recall10", 0.95),
-                "deltas", Map.of("recall10", -0.02), "samples", 120));
+        String int8 = maker.evaluatedVariant(engineer, model, "int8-dynamic", Map.of("metrics", Map.of("recall10",
+                0.93, "meanCosine", 0.998, "cosineP1", 0.99, "neighbourOverlap10", 0.95), "referenceMetrics",
+                Map.of("recall10", 0.95), "deltas", Map.of("recall10", -0.02), "samples", 120));
 
         FormSession viewer = FormSession.signedIn(port, FormSession.person(admin(), "VIEWER"));
         String html = viewer.get("/models/" + model).body();
@@ -48,11 +48,9 @@ class ModelPortalIT extends IntegrationTest {
         VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
         String model = maker.model(engineer, "classification", "standard");
         String target = maker.hardwareTarget("laptop");
-        String int8 = maker.quantize(engineer, model, "int8-dynamic");
-        maker.evaluate(engineer, int8, VariantMaker.classification(0.95, 0.96, 0.97));
+        String int8 = maker.evaluatedVariant(engineer, model, "int8-dynamic", classification(0.95, 0.96, 0.97));
         maker.benchmark(engineer, int8, target, 2.5, 1.0, 1_000_000);
-        String fp16 = maker.quantize(engineer, model, "fp16");
-        maker.evaluate(engineer, fp16, VariantMaker.classification(0.90, 0.96, 0.80));
+        String fp16 = maker.evaluatedVariant(engineer, model, "fp16", classification(0.90, 0.96, 0.80));
         maker.benchmark(engineer, fp16, target, 1.25, 2.0, 2_000_000);
         String int4 = maker.quantize(engineer, model, "int4-weight"); // never measured: listed, not plotted
 

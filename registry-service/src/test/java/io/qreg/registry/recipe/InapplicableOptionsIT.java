@@ -6,8 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.qreg.registry.support.IntegrationTest;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -15,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A recipe field its method would ignore is refused naming the field (the engine's MethodOptions table), and
  * nothing is stored: no recipe version, no audit event.
  */
-class InapplicableOptionsIT extends IntegrationTest {
+class InapplicableOptionsIT extends RecipeTestSupport {
 
     static List<Object[]> inapplicable() {
         return List.of(
@@ -34,18 +32,7 @@ class InapplicableOptionsIT extends IntegrationTest {
     @MethodSource("inapplicable")
     void aFieldTheMethodIgnoresIsRefusedByNameAndNothingIsStored(String method, String field, Object value,
             String message) {
-        String name = unique("inapplicable");
-        long events = jdbc.queryForObject("select count(*) from audit_event", Long.class);
-        Map<String, Object> body = new HashMap<>(Map.of("name", name, "method", method, field, value));
-
-        var reply = admin().post("/api/v1/recipes", body);
-
-        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
-        assertThat(reply.isProblem()).isTrue();
-        assertThat(reply.json().get("field").asString()).isEqualTo(field);
-        assertThat(reply.json().get("detail").asString()).startsWith(message);
-        assertThat(jdbc.queryForObject("select count(*) from recipe where name = ?", Integer.class, name)).isZero();
-        assertThat(jdbc.queryForObject("select count(*) from audit_event", Long.class)).isEqualTo(events);
+        assertRefusedStoringNothing(Map.of("method", method, field, value), field, message);
     }
 
     @ParameterizedTest(name = "{1} on {0}")

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
 import io.qreg.registry.support.Bodies;
-import io.qreg.registry.support.IntegrationTest;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * returned where they apply, refused by name where they do not (nothing stored), and absent from the hash of a
  * recipe that leaves them at their defaults, so every recipe hashed before them keeps its hash.
  */
-class RecipeAlgorithmFieldsIT extends IntegrationTest {
+class RecipeAlgorithmFieldsIT extends RecipeTestSupport {
 
     private static Map<String, Object> recipe(String name, Object... fields) {
         return Bodies.with(Map.of("name", name), fields);
@@ -138,18 +136,6 @@ class RecipeAlgorithmFieldsIT extends IntegrationTest {
     @MethodSource("refused")
     void aFieldThatDoesNotApplyOrIsOutOfRangeIsRefusedByNameAndNothingIsStored(Map<String, Object> fields,
             String field, String message) {
-        String name = unique("refused");
-        long events = jdbc.queryForObject("select count(*) from audit_event", Long.class);
-        Map<String, Object> body = new HashMap<>(fields);
-        body.put("name", name);
-
-        var reply = admin().post("/api/v1/recipes", body);
-
-        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
-        assertThat(reply.isProblem()).isTrue();
-        assertThat(reply.json().get("field").asString()).isEqualTo(field);
-        assertThat(reply.json().get("detail").asString()).startsWith(message);
-        assertThat(jdbc.queryForObject("select count(*) from recipe where name = ?", Integer.class, name)).isZero();
-        assertThat(jdbc.queryForObject("select count(*) from audit_event", Long.class)).isEqualTo(events);
+        assertRefusedStoringNothing(fields, field, message);
     }
 }

@@ -49,10 +49,9 @@ class ApprovalLapseIT extends RolloutTestSupport {
     @Test
     void failingEvidenceLapsesTheApprovalAndTheServingBackendBecomesAnIncident() throws Exception {
         Model model = model("allowed");
-        ok(admin().put("/api/v1/models/" + model.name() + "/policy", Map.of("minSpeedup", 1.5)), 200);
+        setPolicy(model, Map.of("minSpeedup", 1.5));
         String d = deployment(model, TIERS);
-        String v = variant(model, "int8-dynamic");
-        addBenchmark(v, 2.0);
+        String v = benchmarkedVariant(model, 2.0);
         String approvalId = makeStable(d, v, "production", "standard").get("approvalId").asString();
 
         addBenchmark(v, 1.0);
@@ -85,7 +84,7 @@ class ApprovalLapseIT extends RolloutTestSupport {
         String v = variant(model, "int8-dynamic");
         String approvalId = makeStable(d, v, "production", "standard").get("approvalId").asString();
 
-        ok(admin().put("/api/v1/models/" + model.name() + "/policy", Map.of("minSpeedup", 1.5)), 200);
+        setPolicy(model, Map.of("minSpeedup", 1.5));
 
         JsonNode lapsed = approval(approvalId);
         assertThat(lapsed.get("status").asString()).isEqualTo("LAPSED");
@@ -97,16 +96,13 @@ class ApprovalLapseIT extends RolloutTestSupport {
     @Test
     void underOnLapseRollbackALapsedStableBackendGivesWayToThePreviousOne() {
         Model model = model("allowed");
-        ok(admin().put("/api/v1/models/" + model.name() + "/policy", Map.of("minSpeedup", 1.5, "onLapse",
-                "rollback")), 200);
+        setPolicy(model, Map.of("minSpeedup", 1.5, "onLapse", "rollback"));
         assertThat(ok(engineer().get("/api/v1/models/" + model.name() + "/policy"), 200).json().get("onLapse")
                 .asString()).isEqualTo("rollback");
         String d = deployment(model, TIERS);
-        String first = variant(model, "int8-dynamic");
-        addBenchmark(first, 2.0);
+        String first = benchmarkedVariant(model, 2.0);
         makeStable(d, first, "production", "standard");
-        String second = variant(model, "int8-dynamic");
-        addBenchmark(second, 2.0);
+        String second = benchmarkedVariant(model, 2.0);
         JsonNode replaced = ok(startRollout(d, second, "production", "standard", List.of(100)), 201).json();
         assertThat(weights(routing(d, "production"), "standard")).containsExactly(Map.entry(second, 100));
 
@@ -126,13 +122,11 @@ class ApprovalLapseIT extends RolloutTestSupport {
     @Test
     void aLapsedCanaryRollsBackEvenWhenThePolicyOnlyAlerts() throws Exception {
         Model model = model("allowed");
-        ok(admin().put("/api/v1/models/" + model.name() + "/policy", Map.of("minSpeedup", 1.5)), 200);
+        setPolicy(model, Map.of("minSpeedup", 1.5));
         String d = deployment(model, TIERS);
-        String stable = variant(model, "int8-dynamic");
-        addBenchmark(stable, 2.0);
+        String stable = benchmarkedVariant(model, 2.0);
         makeStable(d, stable, "production", "standard");
-        String canary = variant(model, "int8-dynamic");
-        addBenchmark(canary, 2.0);
+        String canary = benchmarkedVariant(model, 2.0);
         String rolloutId = ok(startRollout(d, canary, "production", "standard", List.of(5, 100)), 201).json()
                 .get("id").asString();
 
@@ -142,6 +136,17 @@ class ApprovalLapseIT extends RolloutTestSupport {
         assertThat(rolledBack.get("reason").asString()).contains("lapsed");
         assertThat(weights(routing(d, "production"), "standard")).containsExactly(Map.entry(stable, 100));
         assertThat(servingWithoutValidApproval(d)).isEmpty();
+    }
+
+    private void setPolicy(Model model, Map<String, Object> policy) {
+        ok(admin().put("/api/v1/models/" + model.name() + "/policy", policy), 200);
+    }
+
+    /** A new variant of the model with a benchmark that measured this speed-up. */
+    private String benchmarkedVariant(Model model, double speedup) {
+        String variant = variant(model, "int8-dynamic");
+        addBenchmark(variant, speedup);
+        return variant;
     }
 
     private JsonNode approval(String id) {

@@ -26,8 +26,7 @@ class CheckpointApprovalIT extends RolloutTestSupport {
         Model model = model("allowed");
         String d = deployment(model, TIERS);
 
-        HttpApi.Reply refused = engineer().post("/api/v1/deployments/" + d + "/rollouts", Map.of("checkpointId",
-                model.checkpointId(), "environment", "production", "tier", "premium", "steps", List.of(100)));
+        HttpApi.Reply refused = startUnapprovedCheckpointRollout(d, model, "production", "premium");
 
         assertThat(refused.status()).as(refused.body()).isEqualTo(400);
         assertThat(refused.isProblem()).isTrue();
@@ -106,8 +105,7 @@ class CheckpointApprovalIT extends RolloutTestSupport {
         assertThat(created.get("environments").toString()).isEqualTo("[\"staging\",\"dev\"]");
         assertThat(created.get("environmentsWithoutApproval").toString()).isEqualTo("[\"dev\"]");
 
-        JsonNode rollout = ok(engineer().post("/api/v1/deployments/" + d + "/rollouts", Map.of("checkpointId",
-                model.checkpointId(), "environment", "dev", "tier", "premium", "steps", List.of(100))), 201).json();
+        JsonNode rollout = ok(startUnapprovedCheckpointRollout(d, model, "dev", "premium"), 201).json();
 
         assertThat(rollout.get("approvalId").isNull()).isTrue();
         String details = jdbc.queryForObject("select details::text from audit_event where action = 'rollout.started'"
@@ -115,8 +113,7 @@ class CheckpointApprovalIT extends RolloutTestSupport {
         assertThat(details).contains("\"unapproved\"").contains("needs no approval");
         assertThat(weights(routing(d, "dev"), "premium")).containsExactly(Map.entry(model.checkpointId(), 100));
         // Staging still needs one, and the deployment reports nothing serving without it.
-        HttpApi.Reply staging = engineer().post("/api/v1/deployments/" + d + "/rollouts", Map.of("checkpointId",
-                model.checkpointId(), "environment", "staging", "tier", "premium", "steps", List.of(100)));
+        HttpApi.Reply staging = startUnapprovedCheckpointRollout(d, model, "staging", "premium");
         assertThat(staging.status()).isEqualTo(400);
         assertThat(staging.json().get("field").asString()).isEqualTo("approvalId");
         JsonNode deployment = ok(engineer().get("/api/v1/deployments/" + d), 200).json();

@@ -218,8 +218,7 @@ class RolloutIT extends RolloutTestSupport {
         assertThat(refused.isProblem()).isTrue();
         assertThat(refused.json().get("detail").asString()).contains("LicenseRef-Proprietary", "internal-only");
         assertThat(rule(routing(d, "production"), "edge")).isNull();
-        assertThat(jdbc.queryForObject("select count(*) from rollout r join deployment d on d.id = r.deployment_id"
-                + " where d.name = ?", Long.class, d)).isZero();
+        assertThat(rolloutsOf(d)).isZero();
         // The same variant may serve a tier whose weights stay in the data centre.
         ok(startRollout(d, v, "production", "standard", List.of(100)), 201);
     }
@@ -309,8 +308,7 @@ class RolloutIT extends RolloutTestSupport {
     void theFp32CheckpointServesAFullPrecisionTierOnlyUnderAnApprovalOfTheCheckpoint() {
         Model model = model("allowed");
         String d = deployment(model, TIERS);
-        HttpApi.Reply unapproved = engineer().post("/api/v1/deployments/" + d + "/rollouts", Map.of("checkpointId",
-                model.checkpointId(), "environment", "production", "tier", "premium", "steps", List.of(100)));
+        HttpApi.Reply unapproved = startUnapprovedCheckpointRollout(d, model, "production", "premium");
         assertField(unapproved, 400, "approvalId");
         assertThat(rule(routing(d, "production"), "premium")).isNull();
 

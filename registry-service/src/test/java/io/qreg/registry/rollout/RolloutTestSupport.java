@@ -16,6 +16,7 @@ import io.qreg.registry.support.HttpApi;
 import io.qreg.registry.support.IntegrationTest;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import tools.jackson.databind.JsonNode;
 
@@ -33,6 +34,19 @@ public abstract class RolloutTestSupport extends IntegrationTest {
     private static final Map<String, String> RECIPES = new HashMap<>();
     private static HttpApi engineer;
     private static TestWorker worker;
+
+    protected RolloutTestSupport() {
+    }
+
+    /**
+     * These helpers for a test that cannot extend this class (a browser test), against the registry on that port:
+     * no foreign jobs queued, as before each test here.
+     */
+    protected RolloutTestSupport(int port, JdbcTemplate jdbc) {
+        this.port = port;
+        this.jdbc = jdbc;
+        noForeignJobsQueued();
+    }
 
     @BeforeEach
     void noForeignJobsQueued() {
@@ -97,6 +111,22 @@ public abstract class RolloutTestSupport extends IntegrationTest {
         ok(engineer().post("/api/v1/deployments", Map.of("name", name, "modelName", model.name(),
                 "environments", List.of("staging", "production"), "tiers", tiers)), 201);
         return name;
+    }
+
+    /** A deployment of the model with a single tier, {@code default}, that is the default. */
+    protected String defaultTierDeployment(Model model) {
+        return deployment(model, List.of(tier("default", "default", true)));
+    }
+
+    /** A variant with an approval to serve in a deployment's production default tier. */
+    protected record ApprovedVariant(String variant, String deployment, UUID approval) {
+    }
+
+    /** A new variant of the model, approved for production in a new {@link #defaultTierDeployment}. */
+    protected ApprovedVariant approvedForDefaultTier(Model model) {
+        String variant = variant(model, "int8-dynamic");
+        String deployment = defaultTierDeployment(model);
+        return new ApprovedVariant(variant, deployment, approve(variant, deployment, "production", "default"));
     }
 
     protected static Map<String, Object> tier(String name, Object... extra) {
@@ -202,6 +232,13 @@ public abstract class RolloutTestSupport extends IntegrationTest {
                 approval.toString()));
     }
 
+    /** Asks to serve the model's checkpoint in the tier in one step, naming no approval. */
+    protected HttpApi.Reply startUnapprovedCheckpointRollout(String deployment, Model model, String environment,
+            String tier) {
+        return engineer().post("/api/v1/deployments/" + deployment + "/rollouts", Map.of("checkpointId",
+                model.checkpointId(), "environment", environment, "tier", tier, "steps", List.of(100)));
+    }
+
     /** Makes the variant the tier's stable backend (a rollout into an empty tier completes at once). */
     protected JsonNode makeStable(String deployment, String variantId, String environment, String tier) {
         JsonNode rollout = ok(startRollout(deployment, variantId, environment, tier, List.of(100)), 201).json();
@@ -256,6 +293,12 @@ public abstract class RolloutTestSupport extends IntegrationTest {
             rule.get("backends").forEach(b -> weights.put(b.get("variant").asString(), b.get("weight").asInt()));
         }
         return weights;
+    }
+
+    /** How many rollouts the deployment has had, in any phase. */
+    protected long rolloutsOf(String deployment) {
+        return jdbc.queryForObject("select count(*) from rollout r join deployment d on d.id = r.deployment_id"
+                + " where d.name = ?", Long.class, deployment);
     }
 
     protected long auditCount(String action, String subjectId) {

@@ -1,6 +1,9 @@
 package io.qreg.registry.support;
 
 import java.net.URI;
+import java.util.UUID;
+
+import io.qreg.registry.artifact.S3Settings;
 
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -55,6 +58,12 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + proxy.getPort());
+    }
+
+    /** Client settings for a bucket of its own on this server (not yet created), blobs under {@code sha256/}. */
+    public S3Settings settingsForNewBucket(long partSize) {
+        return new S3Settings(endpoint(), "qreg-" + UUID.randomUUID().toString().substring(0, 8), ACCESS_KEY,
+                SECRET_KEY, "us-east-1", "sha256/", partSize);
     }
 
     @Override

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * JVM: started for the first class that asks for it, kept in the launcher session's extension store, and stopped
  * (its data directory deleted, its log kept under target/it-data) when the JVM's tests are done.
  *
- * <p>Use {@code @ExtendWith(WorkingRegistry.class)} and take a {@link RegistryProcess} parameter in a
- * {@code @BeforeAll} method. The classes share one database, so each names what it creates after itself and
+ * <p>Extend {@link WorkingRegistryTest}, which connects an admin client; or use
+ * {@code @ExtendWith(WorkingRegistry.class)} and take a {@link RegistryProcess} parameter in a {@code @BeforeAll}
+ * method. The classes share one database, so each names what it creates after itself and
  * asserts only on its own things (deltas, its own models). A test that stops, kills or reconfigures its registry
  * starts its own with {@link RegistryProcess#start}.
  */
