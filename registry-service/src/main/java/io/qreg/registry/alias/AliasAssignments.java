@@ -14,20 +14,18 @@ import io.qreg.registry.support.AdvisoryLocks;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The {@code model_alias} rows, each assigning one of a model's alias names to a variant or a checkpoint, in
  * plain SQL. Model names come from the caller, which owns the model lookup.
  */
 @Repository
+@RequiredArgsConstructor
 class AliasAssignments {
 
     private final JdbcTemplate jdbc;
     private final AdvisoryLocks locks;
-
-    AliasAssignments(JdbcTemplate jdbc, AdvisoryLocks locks) {
-        this.jdbc = jdbc;
-        this.locks = locks;
-    }
 
     /** Takes the transaction-scoped advisory lock of one alias of one model; held until the transaction ends. */
     void lock(UUID modelId, String alias) {

@@ -13,15 +13,14 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Model aliases over HTTP (MLflow 2's shape): set or move, read, delete, and a model's list. */
 @RestController
+@RequiredArgsConstructor
 class AliasController {
 
     private final Aliases aliases;
-
-    AliasController(Aliases aliases) {
-        this.aliases = aliases;
-    }
 
     @PutMapping("/api/v1/models/{name}/aliases/{alias}")
     ModelAlias set(@PathVariable String name, @PathVariable String alias,

@@ -24,11 +24,15 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Sets, moves, reads, resolves and deletes model aliases. An alias points at a variant or a checkpoint of its own
  * model that is not archived; every change is audited on the model with where the alias pointed before and after.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class Aliases implements ModelAliases {
 
     private final AliasAssignments assignments;
@@ -37,16 +41,6 @@ public class Aliases implements ModelAliases {
     private final VariantLifecycle variantLifecycle;
     private final CheckpointService checkpoints;
     private final AuditLog audit;
-
-    Aliases(AliasAssignments assignments, ModelService models, VariantService variants, VariantLifecycle variantLifecycle,
-            CheckpointService checkpoints, AuditLog audit) {
-        this.assignments = assignments;
-        this.models = models;
-        this.variants = variants;
-        this.variantLifecycle = variantLifecycle;
-        this.checkpoints = checkpoints;
-        this.audit = audit;
-    }
 
     /** Points the alias at the target, creating it or moving it; pointing it where it already points changes nothing. */
     @Transactional

@@ -16,16 +16,15 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Approval requests and their sign-offs over HTTP. */
 @RestController
 @RequestMapping("/api/v1/approvals")
+@RequiredArgsConstructor
 class ApprovalController {
 
     private final ApprovalService approvals;
-
-    ApprovalController(ApprovalService approvals) {
-        this.approvals = approvals;
-    }
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)

@@ -21,6 +21,8 @@ import io.qreg.registry.web.ApiException;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Keeps open approvals honest. An approval stands on the evidence it was granted on; whenever that
  * evidence grows (a new evaluation or benchmark) or the model's policy changes, the policy judges
@@ -32,19 +34,13 @@ import org.springframework.stereotype.Component;
  * is read, signed or asked for by a rollout (so even a lapse recorded elsewhere is never missed).
  */
 @Component
+@RequiredArgsConstructor
 class ApprovalReviewer {
 
     private final Approvals store;
     private final ApprovalSubjects subjects;
     private final AuditLog audit;
     private final DomainEventPublisher events;
-
-    ApprovalReviewer(Approvals store, ApprovalSubjects subjects, AuditLog audit, DomainEventPublisher events) {
-        this.store = store;
-        this.subjects = subjects;
-        this.audit = audit;
-        this.events = events;
-    }
 
     @EventListener
     void evidenceRecorded(EvidenceRecorded e) {

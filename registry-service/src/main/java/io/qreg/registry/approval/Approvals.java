@@ -24,11 +24,14 @@ import org.springframework.stereotype.Repository;
 
 import tools.jackson.core.type.TypeReference;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Loads and saves approval aggregates with plain SQL. Writes are optimistic: an update names the
  * version it read and fails with {@link StaleApprovalException} when another transaction got there first.
  */
 @Repository
+@RequiredArgsConstructor
 class Approvals {
 
     private static final TypeReference<List<SignoffRequirement>> REQUIREMENTS = new TypeReference<>() {
@@ -39,10 +42,6 @@ class Approvals {
     };
 
     private final JdbcTemplate jdbc;
-
-    Approvals(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     /** What a list of approvals is narrowed to; null fields do not narrow. */
     record Filter(ApprovalStatus status, UUID variantId, String deployment, String environment, String tier,

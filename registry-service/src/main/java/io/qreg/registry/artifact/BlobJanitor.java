@@ -13,12 +13,15 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * At start-up, removes blobs that no database row knows: what a crash between moving an upload
  * into the store and committing its row leaves behind. Blobs younger than a grace period are
  * spared, since another instance sharing the store may be about to commit them.
  */
 @Component
+@RequiredArgsConstructor
 class BlobJanitor implements ApplicationRunner {
 
     static final Duration GRACE = Duration.ofMinutes(15);
@@ -26,11 +29,6 @@ class BlobJanitor implements ApplicationRunner {
 
     private final BlobStore store;
     private final Blobs blobs;
-
-    BlobJanitor(BlobStore store, Blobs blobs) {
-        this.store = store;
-        this.blobs = blobs;
-    }
 
     @Override
     public void run(ApplicationArguments args) {

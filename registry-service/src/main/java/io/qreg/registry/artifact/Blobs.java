@@ -9,20 +9,18 @@ import io.qreg.registry.support.AdvisoryLocks;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The {@code blob} rows that say which stored bytes are committed, and the advisory lock that keeps
  * a blob file and its row appearing and disappearing together, in plain SQL.
  */
 @Repository
+@RequiredArgsConstructor
 class Blobs {
 
     private final JdbcTemplate jdbc;
     private final AdvisoryLocks locks;
-
-    Blobs(JdbcTemplate jdbc, AdvisoryLocks locks) {
-        this.jdbc = jdbc;
-        this.locks = locks;
-    }
 
     /** Takes the transaction-scoped advisory lock keyed by the digest; held until the transaction ends. */
     void lock(String sha256) {

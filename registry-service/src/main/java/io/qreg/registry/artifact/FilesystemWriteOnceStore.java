@@ -11,20 +11,19 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Write-once objects as files under {@code <artifacts>/<key>}. A file is written under a temporary
  * name and then hard-linked to its key, which fails when the key exists: never overwritten, never
  * seen half written.
  */
+@RequiredArgsConstructor
 public class FilesystemWriteOnceStore implements WriteOnceStore {
 
     private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*");
 
     private final Path root;
-
-    public FilesystemWriteOnceStore(Path root) {
-        this.root = root;
-    }
 
     @Override
     public boolean create(String key, byte[] content) throws IOException {

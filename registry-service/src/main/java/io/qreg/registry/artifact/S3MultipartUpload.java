@@ -20,11 +20,14 @@ import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * One file uploaded in parts. Each part carries a SHA-256 checksum the server verifies on
  * receipt and again when the parts are joined; any failure aborts the upload, so the server
  * neither shows a partial object nor keeps the uploaded parts.
  */
+@RequiredArgsConstructor
 final class S3MultipartUpload {
 
     private static final Logger log = LoggerFactory.getLogger(S3MultipartUpload.class);
@@ -34,12 +37,6 @@ final class S3MultipartUpload {
     private final S3Client client;
     private final String bucket;
     private final String key;
-
-    S3MultipartUpload(S3Client client, String bucket, String key) {
-        this.client = client;
-        this.bucket = bucket;
-        this.key = key;
-    }
 
     void upload(Path file, long size, long preferredPartSize, Map<String, String> metadata) {
         // Grows the part size rather than failing for a file that would need more parts than S3 joins.

@@ -8,12 +8,15 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * An object's bytes from a GET that is only sent at the first read, so that skips before it
  * become the start of a ranged GET. Spring MVC serves a {@code Range} request by opening the
  * resource, skipping to the range's start and reading its length; this way only the range
  * (plus what is in flight when the stream is closed) crosses the network, not the whole prefix.
  */
+@RequiredArgsConstructor
 final class S3ObjectInputStream extends BulkInputStream {
 
     private final S3Client client;
@@ -23,12 +26,6 @@ final class S3ObjectInputStream extends BulkInputStream {
     private ResponseInputStream<GetObjectResponse> body;
     private boolean endReached;
     private boolean closed;
-
-    S3ObjectInputStream(S3Client client, String bucket, String key) {
-        this.client = client;
-        this.bucket = bucket;
-        this.key = key;
-    }
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {

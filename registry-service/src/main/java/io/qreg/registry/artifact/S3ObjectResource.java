@@ -11,11 +11,14 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * A blob in S3 as a Spring resource: length and time from one HEAD, bytes from a GET per
  * {@link #getInputStream()} that starts where the reader first skips to, so Spring MVC's range
  * support (which regions a resource by skip-then-read) fetches only the requested bytes.
  */
+@RequiredArgsConstructor
 final class S3ObjectResource extends AbstractResource {
 
     private final S3Client client;
@@ -23,13 +26,6 @@ final class S3ObjectResource extends AbstractResource {
     private final String key;
     private final String sha256;
     private HeadObjectResponse head;
-
-    S3ObjectResource(S3Client client, String bucket, String key, String sha256) {
-        this.client = client;
-        this.bucket = bucket;
-        this.key = key;
-        this.sha256 = sha256;
-    }
 
     /** One HEAD per resource: Spring asks for the length several times while serving it. */
     private synchronized HeadObjectResponse head() throws FileNotFoundException {

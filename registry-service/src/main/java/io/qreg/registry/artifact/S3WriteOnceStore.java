@@ -12,6 +12,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Write-once objects in the artifact bucket under their key (outside the blob prefix). A PUT carries
  * {@code If-None-Match: *}, which S3 (and servers that implement conditional writes) refuse with 412
@@ -19,15 +21,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * first: with such a server two writers racing for one key within that instant is the residual risk
  * (the registry's keys carry the signing time and a random suffix, so its own writers never race).
  */
+@RequiredArgsConstructor
 public class S3WriteOnceStore implements WriteOnceStore {
 
     private final S3Client client;
     private final String bucket;
-
-    public S3WriteOnceStore(S3Client client, String bucket) {
-        this.client = client;
-        this.bucket = bucket;
-    }
 
     @Override
     public boolean create(String key, byte[] content) throws IOException {

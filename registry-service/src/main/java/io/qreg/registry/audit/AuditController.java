@@ -12,18 +12,16 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** The audit trail over HTTP: read it, and check that nobody rewrote it. */
 @RestController
 @RequestMapping("/api/v1/audit")
+@RequiredArgsConstructor
 class AuditController {
 
     private final AuditQuery query;
     private final AuditVerifier verifier;
-
-    AuditController(AuditQuery query, AuditVerifier verifier) {
-        this.query = query;
-        this.verifier = verifier;
-    }
 
     /** Newest first; with {@code afterSeq}, the events after that seq oldest first (how an auditor pages through). */
     @GetMapping

@@ -13,6 +13,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Appends events to the hash chain in the same transaction as the change they describe, so a
  * change and its record commit or vanish together.
@@ -23,13 +25,10 @@ import org.springframework.transaction.annotation.Transactional;
  * and {@link AuditVerifier} checks the log against them.
  */
 @Service
+@RequiredArgsConstructor
 public class AuditLog {
 
     private final AuditEvents events;
-
-    public AuditLog(AuditEvents events) {
-        this.events = events;
-    }
 
     /**
      * Records that the current user did {@code action} to a subject. Before and after are the

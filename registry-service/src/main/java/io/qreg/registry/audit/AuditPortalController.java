@@ -11,8 +11,11 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
+import lombok.RequiredArgsConstructor;
+
 /** The audit trail for people: filterable, newest first, with the hash chain's latest verification. */
 @PortalPage
+@RequiredArgsConstructor
 class AuditPortalController {
 
     private static final DateTimeFormatter CHECKED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
@@ -21,12 +24,6 @@ class AuditPortalController {
     private final AuditQuery query;
     private final ChainMonitor chain;
     private final TreeHeads treeHeads;
-
-    AuditPortalController(AuditQuery query, ChainMonitor chain, TreeHeads treeHeads) {
-        this.query = query;
-        this.chain = chain;
-        this.treeHeads = treeHeads;
-    }
 
     @GetMapping("/audit")
     String audit(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,

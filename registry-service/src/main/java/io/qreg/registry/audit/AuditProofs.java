@@ -10,23 +10,22 @@ import io.qreg.worker.audit.MerkleTree;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Inclusion and consistency proofs over the audit Merkle tree, computed from the events' content (the
  * tree's leaves are never stored). A client checks them against a signed head it trusts; the roots in
  * the answers are only what the stored events produce now.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class AuditProofs {
 
     private static final HexFormat HEX = HexFormat.of();
 
     private final AuditEvents events;
     private final TreeHeads heads;
-
-    AuditProofs(AuditEvents events, TreeHeads heads) {
-        this.events = events;
-        this.heads = heads;
-    }
 
     /** Leaf {@code seq} is leaf index seq - 1 of the tree. */
     public record InclusionProof(long seq, long leafIndex, long treeSize, String leafHash, List<String> auditPath,

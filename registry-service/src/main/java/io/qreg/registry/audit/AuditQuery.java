@@ -7,15 +7,14 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.RequiredArgsConstructor;
+
 /** Reads the audit trail newest first (or, after a given event, oldest first), filtered by who, what and when. */
 @Service
+@RequiredArgsConstructor
 public class AuditQuery {
 
     private final AuditEvents events;
-
-    public AuditQuery(AuditEvents events) {
-        this.events = events;
-    }
 
     /** {@code afterSeq} set: only events after it, oldest first (the order an auditor replays the log in). */
     public record Filter(String actor, String action, String subjectType, String subjectId, Instant from,

@@ -13,9 +13,12 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** The audit log's Merkle tree over HTTP: the signing key, the signed tree heads, and proofs. */
 @RestController
 @RequestMapping("/api/v1/audit")
+@RequiredArgsConstructor
 class AuditTreeController {
 
     static final MediaType PEM = MediaType.parseMediaType("application/x-pem-file");
@@ -24,12 +27,6 @@ class AuditTreeController {
     private final AuditSigningKey key;
     private final TreeHeads heads;
     private final AuditProofs proofs;
-
-    AuditTreeController(AuditSigningKey key, TreeHeads heads, AuditProofs proofs) {
-        this.key = key;
-        this.heads = heads;
-        this.proofs = proofs;
-    }
 
     /** The X.509 SubjectPublicKeyInfo PEM of the tree-head signing key; its SHA-256 in a header. */
     @GetMapping("/public-key")

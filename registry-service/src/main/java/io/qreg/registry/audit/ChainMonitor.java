@@ -9,6 +9,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Verifies the whole audit log ({@link AuditVerifier}: signed tree heads, then the chain after them) in the background (every {@code qreg.audit.verify-interval}, 60 s by
  * default) and keeps the outcome, so the audit page can always show the chain's status without
@@ -16,6 +19,7 @@ import org.springframework.stereotype.Component;
  * as an error, so it reaches whoever watches the logs without anyone opening the page.
  */
 @Component
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class ChainMonitor {
 
     private static final Logger log = LoggerFactory.getLogger(ChainMonitor.class);
@@ -26,10 +30,6 @@ public class ChainMonitor {
 
     private final AuditVerifier verifier;
     private final AtomicReference<Checked> last = new AtomicReference<>();
-
-    ChainMonitor(AuditVerifier verifier) {
-        this.verifier = verifier;
-    }
 
     @Scheduled(initialDelayString = "${qreg.audit.verify-initial-delay:10s}",
             fixedDelayString = "${qreg.audit.verify-interval:60s}")

@@ -18,6 +18,8 @@ import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The signed tree heads as write-once objects in the artifact store, the authority verify trusts:
  * {@code audit/tree-heads/<treeSize>-<epoch millis>-<random>.json} (the head, as the API shows it) and,
@@ -26,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * verify name the first altered event. The leaves are written first, so every listed head has them.
  */
 @Component
+@RequiredArgsConstructor
 class TreeHeadAnchors {
 
     static final String PREFIX = "audit/tree-heads/";
@@ -34,10 +37,6 @@ class TreeHeadAnchors {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final WriteOnceStore store;
-
-    TreeHeadAnchors(WriteOnceStore store) {
-        this.store = store;
-    }
 
     /** A head as anchored, under its key (without extension). */
     record Anchored(String key, TreeHead head) {

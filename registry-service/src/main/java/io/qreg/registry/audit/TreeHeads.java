@@ -13,18 +13,18 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /** The database's copy of the signed tree heads: for listing and the portal, never for verifying. */
 @Repository
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class TreeHeads {
 
     private static final RowMapper<TreeHead> ROW = (rs, row) -> new TreeHead(rs.getLong("tree_size"),
             rs.getString("root_hash"), rs.getTimestamp("signed_at").toInstant(), rs.getString("signature"));
 
     private final JdbcTemplate jdbc;
-
-    TreeHeads(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     void insert(String anchorKey, TreeHead head) {
         jdbc.update("insert into audit_tree_head (anchor_key, tree_size, root_hash, signed_at, signature)"

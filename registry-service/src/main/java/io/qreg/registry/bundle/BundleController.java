@@ -9,15 +9,14 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** {@code GET /api/v1/variants/{id}/bundle}: the variant's reproducible bundle as a streamed zip. */
 @RestController
+@RequiredArgsConstructor
 class BundleController {
 
     private final VariantBundles bundles;
-
-    BundleController(VariantBundles bundles) {
-        this.bundles = bundles;
-    }
 
     @GetMapping("/api/v1/variants/{id}/bundle")
     void bundle(@PathVariable UUID id, HttpServletResponse response) throws IOException {

@@ -36,12 +36,16 @@ import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Service;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Builds a variant's bundle: reads everything the manifest names first (so an unknown variant is a 404 before any
  * byte is sent), then streams the zip: {@code manifest.json}, {@code MODEL_CARD.md}, then the model, copied from the
  * artifact store without holding it in memory.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class VariantBundles {
 
     /** More than any variant gathers; the manifest says so if a list was cut. */
@@ -56,20 +60,6 @@ public class VariantBundles {
     private final ApprovalService approvals;
     private final Reproductions reproductions;
     private final AuditQuery audit;
-
-    VariantBundles(VariantService variants, VariantVerdicts verdicts, ModelService models,
-            CheckpointService checkpoints, RecipeService recipes, DatasetService datasets, ApprovalService approvals,
-            Reproductions reproductions, AuditQuery audit) {
-        this.variants = variants;
-        this.verdicts = verdicts;
-        this.models = models;
-        this.checkpoints = checkpoints;
-        this.recipes = recipes;
-        this.datasets = datasets;
-        this.approvals = approvals;
-        this.reproductions = reproductions;
-        this.audit = audit;
-    }
 
     /** A bundle ready to stream: its two documents, rendered, and the model to copy after them. */
     record Bundle(String filename, byte[] manifestJson, byte[] modelCard, Resource model) {

@@ -29,19 +29,16 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Checkpoints over HTTP: streamed upload, reads (with tags), lineage, download, and tagging. */
 @RestController
+@RequiredArgsConstructor
 class CheckpointController {
 
     private final CheckpointService checkpoints;
     private final ModelService models;
     private final UploadReceiver uploads;
-
-    CheckpointController(CheckpointService checkpoints, ModelService models, UploadReceiver uploads) {
-        this.checkpoints = checkpoints;
-        this.models = models;
-        this.uploads = uploads;
-    }
 
     @PostMapping(path = "/api/v1/models/{name}/checkpoints", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     ResponseEntity<CheckpointView> upload(@PathVariable String name, HttpServletRequest request) {

@@ -9,6 +9,8 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Says at start, as a warning, when the registry's own database role could rewrite the audit log:
  * UPDATE or DELETE on an audit table, or owning one (and so able to disable its triggers). The
@@ -16,15 +18,12 @@ import org.springframework.stereotype.Component;
  * owner or a superuser (docs/security.md says which grants the role needs).
  */
 @Component
+@RequiredArgsConstructor
 class AuditPrivilegeCheck implements ApplicationRunner {
 
     private static final Logger log = LoggerFactory.getLogger(AuditPrivilegeCheck.class);
 
     private final JdbcTemplate jdbc;
-
-    AuditPrivilegeCheck(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     /** The audit tables the current role could rewrite, each with how. */
     List<String> rewritable() {

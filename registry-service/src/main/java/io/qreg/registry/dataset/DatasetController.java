@@ -21,18 +21,16 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Datasets over HTTP: 201 for a new version, 200 when the same content is already that dataset. */
 @RestController
 @RequestMapping("/api/v1/datasets")
+@RequiredArgsConstructor
 class DatasetController {
 
     private final DatasetService datasets;
     private final UploadReceiver uploads;
-
-    DatasetController(DatasetService datasets, UploadReceiver uploads) {
-        this.datasets = datasets;
-        this.uploads = uploads;
-    }
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     ResponseEntity<DatasetView> upload(HttpServletRequest request) {

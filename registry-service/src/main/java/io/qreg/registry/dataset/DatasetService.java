@@ -34,11 +34,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import tools.jackson.core.type.TypeReference;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Registers datasets: reads the NumPy headers of the staged upload, checks that every array
  * describes the same samples, and stores a new immutable version.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class DatasetService {
 
     public static final String LABELS = "labels";
@@ -57,16 +61,6 @@ public class DatasetService {
     private final InflatedSizeGuard inflatedSize;
     private final AdvisoryLocks locks;
     private final ImmutableViews<String, DatasetView> views = new ImmutableViews<>();
-
-    DatasetService(DatasetRepository datasets, ArtifactService artifacts, AuditLog audit,
-            TransactionTemplate transaction, InflatedSizeGuard inflatedSize, AdvisoryLocks locks) {
-        this.datasets = datasets;
-        this.artifacts = artifacts;
-        this.audit = audit;
-        this.transaction = transaction;
-        this.inflatedSize = inflatedSize;
-        this.locks = locks;
-    }
 
     /** The stored version and whether this call created it. */
     public record Saved(DatasetView dataset, boolean created) {

@@ -12,12 +12,15 @@ import io.qreg.registry.variant.VariantLifecycle;
 
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The demo's aliases and tags on the digits model: {@code champion} is the FP32 checkpoint serving as stable,
  * {@code challenger} the approved variant whose canary is started by naming the alias. Setting an alias where it
  * already points, or a tag to its value, changes nothing, so seeding again adds nothing.
  */
 @Component
+@RequiredArgsConstructor
 class DemoAliases {
 
     static final String CHAMPION = "champion";
@@ -26,12 +29,6 @@ class DemoAliases {
     private final Aliases aliases;
     private final ModelService models;
     private final VariantLifecycle variants;
-
-    DemoAliases(Aliases aliases, ModelService models, VariantLifecycle variants) {
-        this.aliases = aliases;
-        this.models = models;
-        this.variants = variants;
-    }
 
     void point(UUID stableCheckpoint, UUID challengerVariant) {
         as(DemoData.ENGINEER, () -> {

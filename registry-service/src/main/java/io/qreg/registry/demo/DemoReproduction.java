@@ -14,23 +14,21 @@ import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * A reproduced variant to look at: the demo engineer asks a worker to re-run the first demo variant's quantization,
  * and its page then says "reproduced on embedded-worker at …: identical". Idempotent: a variant with a
  * reproduction, or one already queued, gets no other.
  */
 @Component
+@RequiredArgsConstructor
 class DemoReproduction {
 
     private static final Logger log = LoggerFactory.getLogger(DemoReproduction.class);
 
     private final Reproductions reproductions;
     private final JobService jobs;
-
-    DemoReproduction(Reproductions reproductions, JobService jobs) {
-        this.reproductions = reproductions;
-        this.jobs = jobs;
-    }
 
     /** Queues a reproduction of the variant unless one was made or queued; it runs after the demo's other jobs. */
     void ensure(UUID variantId) {

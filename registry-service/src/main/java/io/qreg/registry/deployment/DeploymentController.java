@@ -14,17 +14,15 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Deployments over HTTP: define one, read one, list them, archive one. */
 @RestController
+@RequiredArgsConstructor
 class DeploymentController {
 
     private final DeploymentService deployments;
     private final ServingAudit serving;
-
-    DeploymentController(DeploymentService deployments, ServingAudit serving) {
-        this.deployments = deployments;
-        this.serving = serving;
-    }
 
     @PostMapping("/api/v1/deployments")
     ResponseEntity<DeploymentView> create(@RequestBody DeploymentRequest request) {

@@ -28,12 +28,16 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Defines deployments and resolves them for rollouts and routing. A deployment's definition is
  * immutable once created: what changes over time is which backend serves each tier, and that is
  * the rollouts' business.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class DeploymentService {
 
     private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -45,14 +49,6 @@ public class DeploymentService {
     private final ModelService models;
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
-
-    DeploymentService(Deployments deployments, ModelService models, AuditLog audit,
-            ApplicationEventPublisher events) {
-        this.deployments = deployments;
-        this.models = models;
-        this.audit = audit;
-        this.events = events;
-    }
 
     @Transactional
     public DeploymentView create(DeploymentRequest r) {

@@ -23,12 +23,15 @@ import org.springframework.stereotype.Repository;
 
 import tools.jackson.core.type.TypeReference;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Loads and saves deployments with plain SQL: the row locks ({@code for update}) that serialize
  * every change to what a deployment serves, and jsonb columns for its environments, tiers and
  * metrics. Rows carry the model's id; {@link ModelService#nameOf} (cached) supplies its name.
  */
 @Repository
+@RequiredArgsConstructor
 class Deployments {
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
@@ -40,11 +43,6 @@ class Deployments {
 
     private final JdbcTemplate jdbc;
     private final ModelService models;
-
-    Deployments(JdbcTemplate jdbc, ModelService models) {
-        this.jdbc = jdbc;
-        this.models = models;
-    }
 
     /** Throws {@link org.springframework.dao.DuplicateKeyException} if the name is taken. */
     void insert(UUID id, String name, UUID modelId, String description, List<String> environments,

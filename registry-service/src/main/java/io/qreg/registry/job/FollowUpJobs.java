@@ -13,11 +13,14 @@ import org.springframework.stereotype.Component;
 
 import tools.jackson.core.type.TypeReference;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Queues the follow-ups a succeeded QUANTIZE job planned on its variant: after a worker's result, and at once when
  * the job reused an identical run's variant. Inside the caller's transaction.
  */
 @Component
+@RequiredArgsConstructor
 class FollowUpJobs {
 
     private static final TypeReference<List<PlannedFollowUp>> FOLLOW_UPS = new TypeReference<>() {
@@ -26,12 +29,6 @@ class FollowUpJobs {
     private final Jobs store;
     private final JobViews views;
     private final AuditLog audit;
-
-    FollowUpJobs(Jobs store, JobViews views, AuditLog audit) {
-        this.store = store;
-        this.views = views;
-        this.audit = audit;
-    }
 
     /** The ids of the jobs queued, in the request's order; none unless the job SUCCEEDED with a variant. */
     List<UUID> queue(Job parent, Instant now) {

@@ -12,14 +12,13 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 @RestController
+@RequiredArgsConstructor
 class HardwareTargetController {
 
     private final HardwareTargetService targets;
-
-    HardwareTargetController(HardwareTargetService targets) {
-        this.targets = targets;
-    }
 
     @PostMapping("/api/v1/hardware-targets")
     @ResponseStatus(HttpStatus.CREATED)

@@ -19,18 +19,17 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The administrator's hardware-targets page (ADMIN only, under /admin/**): every target and the
  * new-target form. {@link HardwareTargetService} validates and audits exactly as the API does.
  */
 @PortalPage
+@RequiredArgsConstructor
 class HardwareTargetPortalController {
 
     private final HardwareTargetService targets;
-
-    HardwareTargetPortalController(HardwareTargetService targets) {
-        this.targets = targets;
-    }
 
     /** The hardware-target form as typed. */
     public record TargetForm(String name, String requiredFlags, String labels) {

@@ -18,11 +18,15 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Named hardware profiles jobs can ask for: a worker satisfies a target when the target's
  * {@code requiredFlags} are among its CPU flags and the target's {@code labels} among its labels.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class HardwareTargetService {
 
     public static final String ANY = "any";
@@ -30,11 +34,6 @@ public class HardwareTargetService {
 
     private final HardwareTargets targets;
     private final AuditLog audit;
-
-    HardwareTargetService(HardwareTargets targets, AuditLog audit) {
-        this.targets = targets;
-        this.audit = audit;
-    }
 
     public record HardwareTarget(String name, List<String> requiredFlags, Map<String, String> labels,
             Instant createdAt, String createdBy) {

@@ -18,19 +18,18 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Loads and saves hardware targets with plain SQL: their {@code required_flags} (text[]) and
  * {@code labels} (jsonb) are what claims and {@link Workers#engineVersionsFor} match workers against
  * with the array and jsonb containment operators.
  */
 @Repository
+@RequiredArgsConstructor
 class HardwareTargets {
 
     private final JdbcTemplate jdbc;
-
-    HardwareTargets(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     void insert(String name, List<String> flags, Map<String, String> labels, Instant now) {
         jdbc.update("""

@@ -18,11 +18,14 @@ import io.qreg.worker.protocol.RecipeOptions;
 
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * What a claim hands the worker (docs/worker-protocol.md, "Claim"): the job's header and, per type, the
  * artifacts to download (checkpoint, variant, datasets, each with its sha256) and the recipe to apply.
  */
 @Component
+@RequiredArgsConstructor
 class JobAssignments {
 
     private final JobSettings settings;
@@ -31,16 +34,6 @@ class JobAssignments {
     private final DatasetService datasets;
     private final ModelService models;
     private final VariantService variants;
-
-    JobAssignments(JobSettings settings, CheckpointService checkpoints, RecipeService recipes,
-            DatasetService datasets, ModelService models, VariantService variants) {
-        this.settings = settings;
-        this.checkpoints = checkpoints;
-        this.recipes = recipes;
-        this.datasets = datasets;
-        this.models = models;
-        this.variants = variants;
-    }
 
     /** The claim response as the protocol's record; its {@code toJson()} is what goes on the wire. */
     JobAssignment of(Job job) {

@@ -22,21 +22,17 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Jobs over HTTP: submit, read, list, cancel, and the worker's heartbeat and result. */
 @RestController
+@RequiredArgsConstructor
 class JobController {
 
     private final JobService jobs;
     private final JobSubmission submission;
     private final JobDispatch dispatch;
     private final UploadReceiver uploads;
-
-    JobController(JobService jobs, JobSubmission submission, JobDispatch dispatch, UploadReceiver uploads) {
-        this.jobs = jobs;
-        this.submission = submission;
-        this.dispatch = dispatch;
-        this.uploads = uploads;
-    }
 
     @PostMapping("/api/v1/jobs")
     ResponseEntity<JobView> submit(@RequestBody JobRequest request) {

@@ -28,6 +28,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * The worker protocol: claim, heartbeat and result. Each step is one transaction around the job's row lock (the
  * claim's {@code FOR UPDATE SKIP LOCKED}), so two of them never act on the same job at once and the job's state
@@ -36,6 +39,7 @@ import tools.jackson.databind.JsonNode;
  * how its bytes compare ({@link Reproductions}).
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class JobDispatch {
 
     static final long RETRY_MILLIS = 250;
@@ -52,23 +56,6 @@ public class JobDispatch {
     private final WorkerService workers;
     private final AuditLog audit;
     private final TransactionTemplate transaction;
-
-    JobDispatch(Jobs store, JobSignal signal, JobSettings settings, JobViews views, JobAssignments assignments,
-            JobProducts products, FollowUpJobs followUpJobs, VariantReuse reuse, Reproductions reproductions,
-            WorkerService workers, AuditLog audit, TransactionTemplate transaction) {
-        this.store = store;
-        this.signal = signal;
-        this.settings = settings;
-        this.views = views;
-        this.assignments = assignments;
-        this.products = products;
-        this.followUpJobs = followUpJobs;
-        this.reuse = reuse;
-        this.reproductions = reproductions;
-        this.workers = workers;
-        this.audit = audit;
-        this.transaction = transaction;
-    }
 
     /**
      * Long-poll claim. Each try is a short transaction; between tries the thread waits on the

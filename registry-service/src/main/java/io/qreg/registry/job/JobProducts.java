@@ -22,6 +22,7 @@ import io.qreg.worker.protocol.JobProduct;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
 
 /**
  * Records what a succeeded attempt produced, inside the result's transaction: the variant of a QUANTIZE job (with
@@ -29,6 +30,7 @@ import org.springframework.stereotype.Component;
  * quantized nothing is no variant: {@link #nothingQuantized} says why, and the job fails instead.
  */
 @Component
+@RequiredArgsConstructor
 class JobProducts {
 
     static final String NOTHING_QUANTIZED = "nothing was quantized: ";
@@ -38,15 +40,6 @@ class JobProducts {
     private final DatasetService datasets;
     private final ModelService models;
     private final VariantService variants;
-
-    JobProducts(CheckpointService checkpoints, RecipeService recipes, DatasetService datasets, ModelService models,
-            VariantService variants) {
-        this.checkpoints = checkpoints;
-        this.recipes = recipes;
-        this.datasets = datasets;
-        this.models = models;
-        this.variants = variants;
-    }
 
     /** Records the product; returns the new variant's id for a QUANTIZE job, else null. */
     UUID record(Job job, WorkerService.WorkerRef worker, JobProduct result, StagedFile file) {

@@ -18,22 +18,20 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Reads jobs (one, a page, their history, their live progress) and cancels them. Submitting is
  * {@link JobSubmission}'s, the worker protocol {@link JobDispatch}'s, lease expiry {@link LeaseExpiry}'s.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class JobService {
 
     private final Jobs store;
     private final JobViews views;
     private final AuditLog audit;
-
-    JobService(Jobs store, JobViews views, AuditLog audit) {
-        this.store = store;
-        this.views = views;
-        this.audit = audit;
-    }
 
     @Transactional(readOnly = true)
     public JobView get(UUID id) {

@@ -32,12 +32,16 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * {@code POST /api/v1/jobs}: checks a request against what it names (checkpoint, recipe, datasets, hardware
  * targets, follow-ups) and queues the job. Unknown or malformed references are 400/404 naming the field; inputs
  * that exist but cannot fit the model end the job FAILED at once, before any worker spends time on it.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class JobSubmission {
 
     private static final Set<String> LABELLED_TASKS = Set.of("classification", "language-model");
@@ -55,25 +59,6 @@ public class JobSubmission {
     private final VariantReuse reuse;
     private final FollowUpJobs followUpJobs;
     private final AuditLog audit;
-
-    JobSubmission(Jobs store, JobSignal signal, JobSettings settings, JobViews views,
-            HardwareTargetService targets, CheckpointService checkpoints, RecipeService recipes,
-            DatasetService datasets, ModelService models, VariantService variants, VariantReuse reuse,
-            FollowUpJobs followUpJobs, AuditLog audit) {
-        this.store = store;
-        this.signal = signal;
-        this.settings = settings;
-        this.views = views;
-        this.targets = targets;
-        this.checkpoints = checkpoints;
-        this.recipes = recipes;
-        this.datasets = datasets;
-        this.models = models;
-        this.variants = variants;
-        this.reuse = reuse;
-        this.followUpJobs = followUpJobs;
-        this.audit = audit;
-    }
 
     @Transactional
     public JobView submit(JobRequest r) {

@@ -7,18 +7,17 @@ import io.qreg.registry.support.CanonicalJson;
 
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Turns a job aggregate into what the API returns (and the audit log records) of it; errors and messages
  * without the servers' file paths ({@link ServerPaths}).
  */
 @Component
+@RequiredArgsConstructor
 class JobViews {
 
     private final Jobs store;
-
-    JobViews(Jobs store) {
-        this.store = store;
-    }
 
     JobView view(Job j) {
         Map<String, Object> recipe = j.recipeName() == null ? null

@@ -19,15 +19,14 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import lombok.RequiredArgsConstructor;
+
 /** Loads and saves job aggregates with plain SQL (row locks, SKIP LOCKED, text[] and jsonb matching). */
 @Repository
+@RequiredArgsConstructor
 class Jobs {
 
     private final JdbcTemplate jdbc;
-
-    Jobs(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     /**
      * Lets the current transaction commit without waiting for its WAL to reach the disk. Used for the

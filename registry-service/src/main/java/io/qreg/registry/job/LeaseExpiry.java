@@ -11,8 +11,11 @@ import io.qreg.registry.support.Timestamps;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import lombok.RequiredArgsConstructor;
+
 /** Takes RUNNING jobs back from workers that went silent: re-queued while attempts remain, else FAILED. */
 @Component
+@RequiredArgsConstructor
 class LeaseExpiry {
 
     private final Jobs store;
@@ -20,14 +23,6 @@ class LeaseExpiry {
     private final JobViews views;
     private final AuditLog audit;
     private final TransactionTemplate transaction;
-
-    LeaseExpiry(Jobs store, JobSignal signal, JobViews views, AuditLog audit, TransactionTemplate transaction) {
-        this.store = store;
-        this.signal = signal;
-        this.views = views;
-        this.audit = audit;
-        this.transaction = transaction;
-    }
 
     /** Re-queues (or fails, after maxAttempts) every RUNNING job whose lease expired; returns how many. */
     int expireLeases() {

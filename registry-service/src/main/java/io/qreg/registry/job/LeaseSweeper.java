@@ -5,21 +5,21 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Every second, re-queues the RUNNING jobs whose lease expired (their worker died, was killed or
  * lost its network), or fails them once they used up their attempts. Safe with several registry
  * instances: each locks the expired rows it handles and skips those another holds.
  */
 @Component
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class LeaseSweeper {
 
     private static final Logger log = LoggerFactory.getLogger(LeaseSweeper.class);
 
     private final LeaseExpiry expiry;
-
-    LeaseSweeper(LeaseExpiry expiry) {
-        this.expiry = expiry;
-    }
 
     @Scheduled(fixedDelayString = "${qreg.jobs.sweep-interval-millis:1000}", initialDelay = 1000)
     public int sweep() {

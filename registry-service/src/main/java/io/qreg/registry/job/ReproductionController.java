@@ -11,15 +11,14 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Reproductions of a variant over HTTP: queue one (202, the job), and list the finished ones. */
 @RestController
+@RequiredArgsConstructor
 class ReproductionController {
 
     private final Reproductions reproductions;
-
-    ReproductionController(Reproductions reproductions) {
-        this.reproductions = reproductions;
-    }
 
     @PostMapping("/api/v1/variants/{id}/reproduce")
     @ResponseStatus(HttpStatus.ACCEPTED)

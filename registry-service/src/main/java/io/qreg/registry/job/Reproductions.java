@@ -20,6 +20,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
 
 /**
  * {@code POST /api/v1/variants/{id}/reproduce}: queues the variant's quantization again (its checkpoint, recipe
@@ -28,6 +30,7 @@ import org.springframework.transaction.annotation.Transactional;
  * dropped either way.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class Reproductions {
 
     private final VariantReproductions reproductions;
@@ -38,18 +41,6 @@ public class Reproductions {
     private final HardwareTargetService targets;
     private final VariantService variants;
     private final AuditLog audit;
-
-    Reproductions(VariantReproductions reproductions, Jobs store, JobSignal signal, JobSettings settings, JobViews views,
-            HardwareTargetService targets, VariantService variants, AuditLog audit) {
-        this.reproductions = reproductions;
-        this.store = store;
-        this.signal = signal;
-        this.settings = settings;
-        this.views = views;
-        this.targets = targets;
-        this.variants = variants;
-        this.audit = audit;
-    }
 
     /** {@code hardwareTarget}: where to re-run it; absent, the target the variant's own job ran on. */
     public record ReproduceRequest(String hardwareTarget) {

@@ -11,15 +11,14 @@ import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import lombok.RequiredArgsConstructor;
+
 /** The append-only {@code variant_reproduction} rows: one per reproduction job's result. */
 @Repository
+@RequiredArgsConstructor
 class VariantReproductions {
 
     private final JdbcTemplate jdbc;
-
-    VariantReproductions(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     /** The worker's id and name are copied from its registration in the same statement. */
     void insert(UUID jobId, UUID variantId, UUID workerId, String engine, String runtime, String sha256,

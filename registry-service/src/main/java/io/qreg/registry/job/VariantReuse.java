@@ -8,6 +8,8 @@ import io.qreg.registry.variant.IdenticalRuns;
 
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * One artifact per identical run: a QUANTIZE job with the same checkpoint, recipe version, calibration dataset and
  * engine version as an existing variant returns that variant instead of making a byte-identical copy.
@@ -20,15 +22,11 @@ import org.springframework.stereotype.Component;
  * {@code "force": true} and reproductions never reuse.
  */
 @Component
+@RequiredArgsConstructor
 class VariantReuse {
 
     private final WorkerService workers;
     private final IdenticalRuns identicalRuns;
-
-    VariantReuse(WorkerService workers, IdenticalRuns identicalRuns) {
-        this.workers = workers;
-        this.identicalRuns = identicalRuns;
-    }
 
     /** The variant to return and why, as the job's message says it. */
     record Reuse(UUID variantId, String why) {

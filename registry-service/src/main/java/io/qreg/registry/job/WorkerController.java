@@ -21,8 +21,11 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Workers over HTTP: register, long-poll for a job, deregister, and the fleet view. */
 @RestController
+@RequiredArgsConstructor
 class WorkerController {
 
     /** A claim without {@code ?wait=} waits this long for a job. */
@@ -31,12 +34,6 @@ class WorkerController {
     private final WorkerService workers;
     private final JobDispatch dispatch;
     private final WorkerDeregistration deregistration;
-
-    WorkerController(WorkerService workers, JobDispatch dispatch, WorkerDeregistration deregistration) {
-        this.workers = workers;
-        this.dispatch = dispatch;
-        this.deregistration = deregistration;
-    }
 
     @PostMapping("/api/v1/workers/register")
     ResponseEntity<RegistrationReply> register(@RequestBody RegistrationRequest registration) {

@@ -13,12 +13,16 @@ import io.qreg.registry.support.Timestamps;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * {@code POST /api/v1/workers/{workerId}/deregister}: a worker that stops says so after its last result. Its id
  * gets no job after that (claims and heartbeats answer 409), and whatever it still ran is taken back at once,
  * re-queued while attempts remain, instead of waiting for the lease to expire.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class WorkerDeregistration {
 
     private final WorkerService workers;
@@ -26,14 +30,6 @@ public class WorkerDeregistration {
     private final JobSignal signal;
     private final JobViews views;
     private final AuditLog audit;
-
-    WorkerDeregistration(WorkerService workers, Jobs store, JobSignal signal, JobViews views, AuditLog audit) {
-        this.workers = workers;
-        this.store = store;
-        this.signal = signal;
-        this.views = views;
-        this.audit = audit;
-    }
 
     /** What the deregistration did: when the worker stopped and the jobs it had been running. */
     public record Deregistered(UUID workerId, Instant stoppedAt, List<UUID> releasedJobIds) {

@@ -27,8 +27,12 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /** Registers workers (one id per process start) and shows the fleet. */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class WorkerService {
 
     private static final long TOUCH_INTERVAL_NANOS = 1_000_000_000L;
@@ -40,12 +44,6 @@ public class WorkerService {
     private final JobSettings settings;
     private final Map<UUID, WorkerRef> registered = new ConcurrentHashMap<>();
     private final Map<UUID, Long> lastTouched = new ConcurrentHashMap<>();
-
-    WorkerService(Workers workers, AuditLog audit, JobSettings settings) {
-        this.workers = workers;
-        this.audit = audit;
-        this.settings = settings;
-    }
 
     /** What a claim needs of its worker. */
     record WorkerRef(UUID id, String username, String[] flags, String labelsJson, Object hardwareProfile) {

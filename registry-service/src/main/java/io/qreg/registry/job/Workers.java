@@ -17,19 +17,18 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Loads and saves worker registrations with plain SQL: text[] and jsonb matching against hardware
  * targets, the KEY SHARE and FOR UPDATE row locks that order claims against deregistration, and the
  * fleet's set-wise counts.
  */
 @Repository
+@RequiredArgsConstructor
 class Workers {
 
     private final JdbcTemplate jdbc;
-
-    Workers(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     void insert(UUID id, RegistrationRequest r, List<String> flags, Map<String, String> labels,
             int concurrency, Instant now) {

@@ -10,12 +10,16 @@ import io.qreg.registry.support.SqlTimestamps;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * A read model: how many variants each of a page of models has, and when each last saw activity (the newest
  * of its checkpoints, variants, jobs (created, started or finished) and approval requests (requested or
  * decided)). One query for the whole page, each table aggregated once over the page's models.
  */
 @Component
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class ModelActivity {
 
     /** A model's variant count and last activity (null when nothing happened to it). */
@@ -23,10 +27,6 @@ public class ModelActivity {
     }
 
     private final JdbcTemplate jdbc;
-
-    ModelActivity(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     /** The activity of each model of {@code ids} that exists, by model id. */
     public Map<UUID, Activity> of(UUID[] ids) {

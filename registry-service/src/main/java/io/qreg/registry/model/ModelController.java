@@ -20,18 +20,16 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Models over HTTP: register, search, read (with tags and aliases), archive, tag. */
 @RestController
 @RequestMapping("/api/v1/models")
+@RequiredArgsConstructor
 class ModelController {
 
     private final ModelService models;
     private final ModelAliases aliases;
-
-    ModelController(ModelService models, ModelAliases aliases) {
-        this.models = models;
-        this.aliases = aliases;
-    }
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)

@@ -19,11 +19,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * {@code GET /api/v1/models} and the portal's model lists: by name, filtered by task, risk tier, owner, a
  * name/description search, a tag, and whether archived ones are wanted (by default they are left out).
  */
 @Component
+@RequiredArgsConstructor
 class ModelSearch {
 
     /** What a search asks for; null fields do not filter. */
@@ -31,10 +34,6 @@ class ModelSearch {
     }
 
     private final JdbcTemplate jdbc;
-
-    ModelSearch(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     @Transactional(readOnly = true)
     Page<ModelView> search(Criteria c, Pageable pageable) {

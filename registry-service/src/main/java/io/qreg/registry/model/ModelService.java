@@ -23,8 +23,12 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /** Registers and finds models; the entry point other features use to resolve a model name. */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class ModelService {
 
     public static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
@@ -45,13 +49,6 @@ public class ModelService {
     private final AuditLog audit;
     private final Map<String, CachedModel> byName = new ConcurrentHashMap<>();
     private final ImmutableViews<java.util.UUID, String> names = new ImmutableViews<>();
-
-    ModelService(ModelRepository models, ModelSearch searches, Tags tags, AuditLog audit) {
-        this.models = models;
-        this.searches = searches;
-        this.tags = tags;
-        this.audit = audit;
-    }
 
     private record CachedModel(ModelView view, Instant until) {
     }

@@ -11,22 +11,21 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Once the registry is ready, one block saying where, with the port the server actually bound (QREG_PORT=0 picks
  * a free one), and on the first start the admin's one-time password: the two things a newcomer looks for, together
  * at the end of the startup lines rather than scrolled away among them.
  */
 @Component
+@RequiredArgsConstructor
 class ReadyBanner {
 
     private static final String RULE = "================================================================";
     private static final Logger log = LoggerFactory.getLogger(ReadyBanner.class);
 
     private final FirstStartPassword firstStartPassword;
-
-    ReadyBanner(FirstStartPassword firstStartPassword) {
-        this.firstStartPassword = firstStartPassword;
-    }
 
     /** Last of the ready listeners, so that the lines of the others (the embedded worker's) come before it. */
     @EventListener

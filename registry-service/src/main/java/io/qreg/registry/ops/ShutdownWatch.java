@@ -18,12 +18,15 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * A shutdown normally takes a second or two. When one takes longer, this says what it is waiting for, every few
  * seconds until it ends: the requests still open (a supervisor that kills after 10 s then leaves a log that
  * explains why), and the step the closing thread is in (a worker's running job, the embedded database's stop).
  */
 @Component
+@RequiredArgsConstructor
 class ShutdownWatch {
 
     static final Duration FIRST_REPORT = Duration.ofSeconds(3);
@@ -32,10 +35,6 @@ class ShutdownWatch {
     private static final Logger log = LoggerFactory.getLogger(ShutdownWatch.class);
 
     private final InFlightRequests inFlight;
-
-    ShutdownWatch(InFlightRequests inFlight) {
-        this.inFlight = inFlight;
-    }
 
     /** First of the close listeners: the others (the embedded worker's stop) may be what takes long. */
     @EventListener

@@ -17,8 +17,11 @@ import org.springframework.stereotype.Repository;
 
 import tools.jackson.core.type.TypeReference;
 
+import lombok.RequiredArgsConstructor;
+
 /** Models' own policies, one row per model. */
 @Repository
+@RequiredArgsConstructor
 class Policies {
 
     private static final TypeReference<List<String>> NAMES = new TypeReference<>() {
@@ -27,10 +30,6 @@ class Policies {
     };
 
     private final JdbcTemplate jdbc;
-
-    Policies(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     /** A model's own thresholds and who set them last. */
     record StoredPolicy(Thresholds thresholds, LapseAction onLapse, OperatingPoint fallback, Instant updatedAt,

@@ -4,7 +4,6 @@ import java.util.UUID;
 
 import io.qreg.registry.fallback.OperatingPoint;
 
-
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -14,15 +13,14 @@ import org.springframework.web.bind.annotation.RestController;
 
 import tools.jackson.databind.JsonNode;
 
+import lombok.RequiredArgsConstructor;
+
 /** A model's acceptance policy, and a variant's (or a checkpoint's) verdict against it, over HTTP. */
 @RestController
+@RequiredArgsConstructor
 class PolicyController {
 
     private final PolicyService policies;
-
-    PolicyController(PolicyService policies) {
-        this.policies = policies;
-    }
 
     @GetMapping("/api/v1/models/{name}/policy")
     EffectivePolicy get(@PathVariable String name) {

@@ -24,23 +24,20 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The administrator's acceptance-policy pages (ADMIN only, under /admin/**): which models have their own
  * thresholds, and one model's policy to set or clear. {@link PolicyService} validates and audits exactly as
  * the API does; a refusal comes back beside the form.
  */
 @PortalPage
+@RequiredArgsConstructor
 class PolicyPortalController {
 
     private final ModelService models;
     private final PolicyService policies;
     private final HardwareTargetService targets;
-
-    PolicyPortalController(ModelService models, PolicyService policies, HardwareTargetService targets) {
-        this.models = models;
-        this.policies = policies;
-        this.targets = targets;
-    }
 
     /** A model row of the policies page: where its thresholds come from. */
     public record PolicyRow(String model, String riskTier, String source) {

@@ -22,6 +22,9 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Acceptance policies and verdicts: a model's effective policy (its own, or its risk tier's
  * defaults), setting and clearing its own, and judging a variant's, or a checkpoint's, evidence
@@ -29,6 +32,7 @@ import org.springframework.transaction.annotation.Transactional;
  * judged again against the policy as it now is.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class PolicyService implements VariantVerdicts {
 
     private final Policies store;
@@ -38,17 +42,6 @@ public class PolicyService implements VariantVerdicts {
     private final AuditLog audit;
     private final CheckpointService checkpoints;
     private final ApplicationEventPublisher events;
-
-    PolicyService(Policies store, ModelService models, VariantService variants, HardwareTargetService targets,
-            AuditLog audit, CheckpointService checkpoints, ApplicationEventPublisher events) {
-        this.store = store;
-        this.models = models;
-        this.variants = variants;
-        this.targets = targets;
-        this.audit = audit;
-        this.checkpoints = checkpoints;
-        this.events = events;
-    }
 
     @Transactional(readOnly = true)
     public EffectivePolicy effectivePolicy(String modelName) {

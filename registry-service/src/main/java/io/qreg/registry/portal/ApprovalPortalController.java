@@ -37,6 +37,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Approvals for people: the inbox, a request's evidence and verdict beside the sign-off form, and
  * the engineer's request form. Every decision is {@link ApprovalService}'s; this controller only
@@ -44,6 +46,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * the service (separation of duties, state), so a form posted without its button is still refused.
  */
 @PortalPage
+@RequiredArgsConstructor
 class ApprovalPortalController {
 
     /** The inbox's short lists; the full, filterable list below them pages. */
@@ -54,15 +57,6 @@ class ApprovalPortalController {
     private final VariantService variants;
     private final CheckpointService checkpoints;
     private final ApprovalRequestPickers pickers;
-
-    ApprovalPortalController(ApprovalService approvals, PolicyService policies, VariantService variants,
-            CheckpointService checkpoints, ApprovalRequestPickers pickers) {
-        this.approvals = approvals;
-        this.policies = policies;
-        this.variants = variants;
-        this.checkpoints = checkpoints;
-        this.pickers = pickers;
-    }
 
     /** The list's filter as the form posts it; blank fields do not narrow. */
     public record InboxFilter(String status, String deployment, String environment, String tier) {

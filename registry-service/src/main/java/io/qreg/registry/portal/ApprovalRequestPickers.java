@@ -23,6 +23,8 @@ import org.springframework.data.domain.PageRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The approval request form's choices, each narrowed by the one before: model → its variants,
  * model → its deployments → their environments and tiers. The form re-renders with new choices
@@ -30,6 +32,7 @@ import org.springframework.stereotype.Component;
  * is always the server's answer; {@link #refusal} checks the same pairs again on submit.
  */
 @Component
+@RequiredArgsConstructor
 class ApprovalRequestPickers {
 
     /** More than a person scrolls through in a select; the newest variants, the first models by name. */
@@ -40,14 +43,6 @@ class ApprovalRequestPickers {
     private final VariantService variants;
     private final CheckpointService checkpoints;
     private final DeploymentService deployments;
-
-    ApprovalRequestPickers(ModelService models, VariantService variants, CheckpointService checkpoints,
-            DeploymentService deployments) {
-        this.models = models;
-        this.variants = variants;
-        this.checkpoints = checkpoints;
-        this.deployments = deployments;
-    }
 
     /** The request form's fields as posted or linked (?variantId= preselects the variant and its model). */
     public record RequestForm(String model, String variantId, String deployment, String environment, String tier) {

@@ -22,8 +22,11 @@ import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /** Reads what the dashboard shows, each part bounded so the page stays fast however big the registry grows. */
 @Component
+@RequiredArgsConstructor
 class DashboardPage {
 
     static final int RECENT_JOBS = 8;
@@ -44,21 +47,6 @@ class DashboardPage {
     private final VariantService variants;
     private final PolicyService policies;
     private final ApprovalService approvals;
-
-    DashboardPage(ModelService models, CheckpointService checkpoints, RecipeService recipes, DatasetService datasets,
-            ModelPages modelPages, JobPages jobPages, WorkerService workers, VariantService variants,
-            PolicyService policies, ApprovalService approvals) {
-        this.models = models;
-        this.checkpoints = checkpoints;
-        this.recipes = recipes;
-        this.datasets = datasets;
-        this.modelPages = modelPages;
-        this.jobPages = jobPages;
-        this.workers = workers;
-        this.variants = variants;
-        this.policies = policies;
-        this.approvals = approvals;
-    }
 
     public record Totals(long models, long checkpoints, long recipes, long datasets) {
     }

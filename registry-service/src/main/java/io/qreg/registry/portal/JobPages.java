@@ -20,8 +20,11 @@ import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /** Builds the job pages' view models: rows of the list and dashboard, and a job's page with its history. */
 @Component
+@RequiredArgsConstructor
 class JobPages {
 
     /** A job page shows this many of the latest history lines. */
@@ -30,12 +33,6 @@ class JobPages {
     private final JobService jobs;
     private final CheckpointService checkpoints;
     private final ModelService models;
-
-    JobPages(JobService jobs, CheckpointService checkpoints, ModelService models) {
-        this.jobs = jobs;
-        this.checkpoints = checkpoints;
-        this.models = models;
-    }
 
     /**
      * A job as a row: what it works on ({@code subject}: the recipe, dataset or target that sets it

@@ -21,25 +21,21 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.springframework.web.util.UriComponentsBuilder;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Jobs: the filterable list, a job's page with its history, live progress as server-sent events,
  * and cancel (ENGINEER, by the security rules on the POST route). Pages show the state at the time
  * they were read; scripts only enhance them with the events.
  */
 @PortalPage
+@RequiredArgsConstructor
 class JobPortalController {
 
     private final JobPages pages;
     private final JobService jobs;
     private final JobProgressStream stream;
     private final PortalRoles roles;
-
-    JobPortalController(JobPages pages, JobService jobs, JobProgressStream stream, PortalRoles roles) {
-        this.pages = pages;
-        this.jobs = jobs;
-        this.stream = stream;
-        this.roles = roles;
-    }
 
     @GetMapping("/jobs")
     String list(@RequestParam(required = false) String status, @RequestParam(required = false) String type,

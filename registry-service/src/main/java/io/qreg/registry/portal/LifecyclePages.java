@@ -15,11 +15,14 @@ import io.qreg.registry.variant.VariantLifecycle;
 
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * What the model and variant pages show of a thing's lifecycle: the aliases (a model's, or those pointing at a
  * variant), its tags, and whether it is archived.
  */
 @Component
+@RequiredArgsConstructor
 class LifecyclePages {
 
     /** One alias as a page links it: to the variant's page, or names the checkpoint. */
@@ -39,13 +42,6 @@ class LifecyclePages {
     private final Aliases aliases;
     private final Tags tags;
     private final VariantLifecycle variants;
-
-    LifecyclePages(ModelService models, Aliases aliases, Tags tags, VariantLifecycle variants) {
-        this.models = models;
-        this.aliases = aliases;
-        this.tags = tags;
-        this.variants = variants;
-    }
 
     Lifecycle ofModel(String name) {
         ModelView model = models.get(name);

@@ -19,6 +19,8 @@ import io.qreg.registry.variant.VariantView;
 
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * What the model list says of each model on the page beyond its own row: how many variants it has,
  * its best passing variant and its last activity ({@link ModelActivity}). A few queries for the whole
@@ -32,6 +34,7 @@ import org.springframework.stereotype.Component;
  * {@link #MAX_JUDGED} per model, so a model whose every variant fails costs a bounded amount.
  */
 @Component
+@RequiredArgsConstructor
 class ModelListFacts {
 
     /** How many of a model's best-ranked variants the policy judges at most before the list says none passes. */
@@ -46,14 +49,6 @@ class ModelListFacts {
     private final VariantRanking ranking;
     private final VariantService variants;
     private final PolicyService policies;
-
-    ModelListFacts(ModelActivity activities, VariantRanking ranking, VariantService variants,
-            PolicyService policies) {
-        this.activities = activities;
-        this.ranking = ranking;
-        this.variants = variants;
-        this.policies = policies;
-    }
 
     /** A model's passing variant with the best quality, as the list shows it. */
     public record BestVariant(UUID id, String shortId, String precisionLabel, String quality, String speedup) {

@@ -7,19 +7,16 @@ import io.qreg.registry.web.PortalPage;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 
+import lombok.RequiredArgsConstructor;
+
 /** The portal's shell: sign-in and the dashboard. */
 @PortalPage
+@RequiredArgsConstructor
 class PortalController {
 
     private final DashboardPage dashboard;
     private final RolloutService rollouts;
     private final ServingAudit serving;
-
-    PortalController(DashboardPage dashboard, RolloutService rollouts, ServingAudit serving) {
-        this.dashboard = dashboard;
-        this.rollouts = rollouts;
-        this.serving = serving;
-    }
 
     @GetMapping("/login")
     String login() {

@@ -8,6 +8,8 @@ import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * What the signed-in person may do, for deciding which buttons a page shows. It applies the same
  * role hierarchy as the security rules (an ADMIN is also an ENGINEER), which Thymeleaf's
@@ -15,13 +17,10 @@ import org.springframework.stereotype.Component;
  * on the POST routes are what refuse everyone else.
  */
 @Component
+@RequiredArgsConstructor
 class PortalRoles {
 
     private final RoleHierarchy hierarchy;
-
-    PortalRoles(RoleHierarchy hierarchy) {
-        this.hierarchy = hierarchy;
-    }
 
     /** Registers checkpoints, submits and cancels jobs. */
     boolean engineer() {

@@ -16,16 +16,15 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Recipes over HTTP: 201 for a new version, 200 when the posted configuration already exists. */
 @RestController
 @RequestMapping("/api/v1/recipes")
+@RequiredArgsConstructor
 class RecipeController {
 
     private final RecipeService recipes;
-
-    RecipeController(RecipeService recipes) {
-        this.recipes = recipes;
-    }
 
     @PostMapping
     ResponseEntity<RecipeView> save(@RequestBody RecipeRequest request) {

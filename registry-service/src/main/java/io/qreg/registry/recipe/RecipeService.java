@@ -15,23 +15,21 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Versions recipes by content: a new configuration under an existing name becomes version n+1,
  * and a configuration already recorded under that name returns the version that has it.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class RecipeService {
 
     private final RecipeRepository recipes;
     private final AuditLog audit;
     private final AdvisoryLocks locks;
     private final ImmutableViews<String, RecipeView> views = new ImmutableViews<>();
-
-    RecipeService(RecipeRepository recipes, AuditLog audit, AdvisoryLocks locks) {
-        this.recipes = recipes;
-        this.audit = audit;
-        this.locks = locks;
-    }
 
     /** The stored version and whether this call created it. */
     public record Saved(RecipeView recipe, boolean created) {

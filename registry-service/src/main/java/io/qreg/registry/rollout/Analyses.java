@@ -19,8 +19,11 @@ import org.springframework.stereotype.Repository;
 
 import tools.jackson.core.type.TypeReference;
 
+import lombok.RequiredArgsConstructor;
+
 /** The judged analysis intervals, and the judge's one batched read of what is due. */
 @Repository
+@RequiredArgsConstructor
 class Analyses {
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
@@ -58,10 +61,6 @@ class Analyses {
     }
 
     private final JdbcTemplate jdbc;
-
-    Analyses(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     /**
      * Up to {@code limit} rollouts whose interval ended by {@code now}, the longest overdue first:

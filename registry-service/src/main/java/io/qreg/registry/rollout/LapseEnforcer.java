@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Acts on backends that serve under a lapsed approval, about once a second, like a controller loop
  * (Argo Rollouts' reconciler): a lapsed canary is rolled back, always; a lapsed stable backend is
@@ -24,6 +26,7 @@ import org.springframework.stereotype.Component;
  * before a crash, or by another registry instance, is acted on all the same.
  */
 @Component
+@RequiredArgsConstructor
 class LapseEnforcer {
 
     private static final Logger log = LoggerFactory.getLogger(LapseEnforcer.class);
@@ -35,15 +38,6 @@ class LapseEnforcer {
     private final DeploymentService deployments;
     /** Stable backends already found un-revertable, so the log says so once, not every second. */
     private final Set<UUID> reported = new HashSet<>();
-
-    LapseEnforcer(ServingIncidents incidents, RolloutService rollouts, StableReverter reverter,
-            PolicyService policies, DeploymentService deployments) {
-        this.incidents = incidents;
-        this.rollouts = rollouts;
-        this.reverter = reverter;
-        this.policies = policies;
-        this.deployments = deployments;
-    }
 
     @Scheduled(fixedDelayString = "${qreg.rollouts.lapse-check-millis:1000}", initialDelay = 1000)
     public void enforce() {

@@ -23,6 +23,8 @@ import org.springframework.stereotype.Component;
 
 import tools.jackson.databind.JsonNode;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Runs deployments' canary metrics as Prometheus instant queries ({@code GET /api/v1/query}) at
  * the end of each due interval, all of a tick's queries at once. Off (no readings at all) while
@@ -32,6 +34,7 @@ import tools.jackson.databind.JsonNode;
  * value: no data, never a pass.
  */
 @Component
+@RequiredArgsConstructor
 class PrometheusClient {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -40,10 +43,6 @@ class PrometheusClient {
 
     private final Environment environment;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-
-    PrometheusClient(Environment environment) {
-        this.environment = environment;
-    }
 
     /** The server's base URL without a trailing slash, or null when none is configured. */
     private String baseUrl() {

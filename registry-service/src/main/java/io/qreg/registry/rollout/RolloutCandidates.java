@@ -19,12 +19,15 @@ import io.qreg.registry.web.ApiException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * What a rollout request names as its candidate: a {@code variantId}, a {@code checkpointId}, or an {@code alias}
  * of the deployment's model, resolved when the request comes in (what the alias points at later does not move the
  * rollout). The candidate must be active (neither it nor its model archived) and fit the deployment and tier.
  */
 @Component
+@RequiredArgsConstructor
 class RolloutCandidates {
 
     /** The resolved candidate; {@code alias} is null unless the request named one. */
@@ -44,15 +47,6 @@ class RolloutCandidates {
     private final CheckpointService checkpoints;
     private final ModelService models;
     private final Aliases aliases;
-
-    RolloutCandidates(VariantService variants, VariantLifecycle variantLifecycle, CheckpointService checkpoints,
-            ModelService models, Aliases aliases) {
-        this.variants = variants;
-        this.variantLifecycle = variantLifecycle;
-        this.checkpoints = checkpoints;
-        this.models = models;
-        this.aliases = aliases;
-    }
 
     /** Refuses (400 naming {@code variantId}) a request that does not name exactly one candidate. */
     static void requireOneNamed(RolloutRequest r) {

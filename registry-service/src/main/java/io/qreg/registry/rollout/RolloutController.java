@@ -11,17 +11,15 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Rollouts over HTTP: start one, read it, move it, and the canary's health reports. */
 @RestController
+@RequiredArgsConstructor
 class RolloutController {
 
     private final RolloutService rollouts;
     private final HealthReports health;
-
-    RolloutController(RolloutService rollouts, HealthReports health) {
-        this.rollouts = rollouts;
-        this.health = health;
-    }
 
     @PostMapping("/api/v1/deployments/{name}/rollouts")
     ResponseEntity<RolloutView> start(@PathVariable String name, @RequestBody RolloutRequest request) {

@@ -25,8 +25,11 @@ import org.springframework.stereotype.Repository;
 
 import tools.jackson.core.type.TypeReference;
 
+import lombok.RequiredArgsConstructor;
+
 /** Loads and saves rollout aggregates and their health reports with plain SQL. */
 @Repository
+@RequiredArgsConstructor
 class Rollouts {
 
     private static final String SELECT = "select r.*, d.name as deployment_name from rollout r"
@@ -41,10 +44,6 @@ class Rollouts {
     };
 
     private final JdbcTemplate jdbc;
-
-    Rollouts(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     void insert(Rollout r) {
         Backend c = r.candidate();

@@ -9,19 +9,18 @@ import io.qreg.registry.deployment.ServingIncident;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Answers the deployment's {@link ServingAudit}: every backend serving without a valid approval, each
  * tier's stable backend and each active canary, read in one query by
  * {@link Rollouts#servingWithoutValidApproval}.
  */
 @Component
+@RequiredArgsConstructor
 class ServingIncidents implements ServingAudit {
 
     private final Rollouts store;
-
-    ServingIncidents(Rollouts store) {
-        this.store = store;
-    }
 
     @Override
     @Transactional(readOnly = true)

@@ -15,6 +15,8 @@ import io.qreg.registry.variant.VariantService;
 
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The threshold part of a rule's {@code fallback}: where on the stable backend's selective-routing curve the tier's
  * operating point (or else the model policy's) lies, so a gateway re-sends an answer to the fallback when the
@@ -22,6 +24,7 @@ import org.springframework.stereotype.Component;
  * {@code threshold: null} rather than guessing one (docs/routing.md, "Fallback threshold").
  */
 @Component
+@RequiredArgsConstructor
 class FallbackThresholds {
 
     static final String FROM_TIER = "tier";
@@ -29,11 +32,6 @@ class FallbackThresholds {
 
     private final VariantService variants;
     private final PolicyService policies;
-
-    FallbackThresholds(VariantService variants, PolicyService policies) {
-        this.variants = variants;
-        this.policies = policies;
-    }
 
     /** The fields to add to the fallback of {@code tier}'s rule, whose stable backend is {@code stable}. */
     Map<String, Object> of(DeploymentView deployment, TierView tier, Backend stable) {

@@ -24,22 +24,19 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The routing config over HTTP. A poll whose {@code If-None-Match} names the current rendering is
  * answered 304 from memory; with {@code ?wait=} the answer is held (without holding a request
  * thread) until a new revision is published or the wait is over, then 200 or 304.
  */
 @RestController
+@RequiredArgsConstructor
 class RoutingController {
-
 
     private final RoutingService routing;
     private final RoutingCache cache;
-
-    RoutingController(RoutingService routing, RoutingCache cache) {
-        this.routing = routing;
-        this.cache = cache;
-    }
 
     @GetMapping(path = "/api/v1/routing/{deployment}", params = "!wait")
     ResponseEntity<byte[]> get(@PathVariable String deployment, @RequestParam(required = false) String environment,

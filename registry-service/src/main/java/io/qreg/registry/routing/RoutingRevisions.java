@@ -11,18 +11,17 @@ import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import lombok.RequiredArgsConstructor;
+
 /** The stored revisions of routing configs and the gateways' acknowledgements, in plain SQL. */
 @Repository
+@RequiredArgsConstructor
 class RoutingRevisions {
 
     private static final String SELECT = "select r.deployment_id, d.name, r.environment, r.revision, r.created_at,"
             + " r.body from routing_revision r join deployment d on d.id = r.deployment_id";
 
     private final JdbcTemplate jdbc;
-
-    RoutingRevisions(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     /** The newest revision's number and routes digest, to tell whether the routes changed. */
     record Head(long revision, String routesDigest) {

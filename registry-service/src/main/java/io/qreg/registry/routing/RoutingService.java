@@ -36,12 +36,16 @@ import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Publishes a new revision of an environment's routing config whenever its routes change (inside
  * the transaction that changed them), serves the current one from {@link RoutingCache}, and
  * answers for revisions, gateways and history.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class RoutingService {
 
     private static final Pattern GATEWAY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}");
@@ -52,16 +56,6 @@ public class RoutingService {
     private final RolloutService rollouts;
     private final AuditLog audit;
     private final FallbackThresholds fallbackThresholds;
-
-    RoutingService(RoutingRevisions store, RoutingCache cache, DeploymentService deployments, RolloutService rollouts,
-            AuditLog audit, FallbackThresholds fallbackThresholds) {
-        this.store = store;
-        this.cache = cache;
-        this.deployments = deployments;
-        this.rollouts = rollouts;
-        this.audit = audit;
-        this.fallbackThresholds = fallbackThresholds;
-    }
 
     // ---------------------------------------------------------------- publishing
 

@@ -11,22 +11,21 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * An Envoy's ADS ACK of a route configuration is what {@code POST /api/v1/routing/{d}/ack} says
  * over HTTP: that gateway (its node id, else its account) applied that revision. Recorded the same
  * way, by the token's account, so {@code GET …/gateways} shows xDS fleets too. A NACK (the Envoy
  * refused the configuration) is logged with Envoy's reason and acknowledges nothing.
  */
+@RequiredArgsConstructor
 final class XdsAcknowledgements {
 
     private static final Logger log = LoggerFactory.getLogger(XdsAcknowledgements.class);
     static final String ROUTES = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
 
     private final RoutingService routing;
-
-    XdsAcknowledgements(RoutingService routing) {
-        this.routing = routing;
-    }
 
     void onRequest(RoutingCache.Key key, DiscoveryRequest request, TokenService.TokenPrincipal caller) {
         if (!ROUTES.equals(request.getTypeUrl()) || request.getResponseNonce().isEmpty()) {

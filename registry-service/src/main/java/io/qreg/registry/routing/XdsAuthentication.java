@@ -14,6 +14,8 @@ import io.qreg.registry.security.TokenService;
 
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The xDS endpoint's door: the same API tokens and the same rule as reading the routing config
  * over HTTP (a GATEWAY or VIEWER-and-above token), sent as gRPC metadata
@@ -22,6 +24,7 @@ import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
  * kept in the call's context so each later request on the stream is checked again (a token
  * revoked while its stream is open stops being served).
  */
+@RequiredArgsConstructor
 final class XdsAuthentication implements ServerInterceptor {
 
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
@@ -31,11 +34,6 @@ final class XdsAuthentication implements ServerInterceptor {
     private final TokenService tokens;
     private final RoleHierarchy hierarchy;
     private final RoutingReaders readers = new RoutingReaders();
-
-    XdsAuthentication(TokenService tokens, RoleHierarchy hierarchy) {
-        this.tokens = tokens;
-        this.hierarchy = hierarchy;
-    }
 
     @Override
     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,

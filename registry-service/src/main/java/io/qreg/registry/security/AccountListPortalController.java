@@ -14,19 +14,18 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The administrator's accounts page (ADMIN only: the portal security chain guards /admin/**): every account
  * and the new-account form. {@link UserService} validates and audits exactly as the API does; a refusal
  * comes back beside the form.
  */
 @PortalPage
+@RequiredArgsConstructor
 class AccountListPortalController {
 
     private final UserService users;
-
-    AccountListPortalController(UserService users) {
-        this.users = users;
-    }
 
     /** The new-user form as typed, to fill it again after a refusal (never the password). */
     public record UserForm(String username, List<String> roles) {

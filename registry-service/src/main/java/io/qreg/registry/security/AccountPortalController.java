@@ -15,21 +15,19 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * One account's admin page (ADMIN only, under /admin/**): change its roles, disable or enable it,
  * reset its password. Each form calls {@link AccountService}, which validates and audits exactly as
  * the API does; a refusal comes back beside the form under the refusal's status.
  */
 @PortalPage
+@RequiredArgsConstructor
 class AccountPortalController {
 
     private final UserService users;
     private final AccountService accounts;
-
-    AccountPortalController(UserService users, AccountService accounts) {
-        this.users = users;
-        this.accounts = accounts;
-    }
 
     @GetMapping("/admin/users/{username}")
     String account(@PathVariable String username, Model view) {

@@ -14,19 +14,17 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Authenticates {@code Authorization: Bearer <token>}. A presented but unusable token is refused
  * at once (401) rather than treated as anonymous, so a caller learns its token is the problem.
  */
+@RequiredArgsConstructor
 class BearerTokenFilter extends OncePerRequestFilter {
 
     private final TokenService tokens;
     private final AuthenticationEntryPoint entryPoint;
-
-    BearerTokenFilter(TokenService tokens, AuthenticationEntryPoint entryPoint) {
-        this.tokens = tokens;
-        this.entryPoint = entryPoint;
-    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)

@@ -21,6 +21,8 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Counts failed password sign-ins (the portal form and HTTP Basic alike) per account and per client
  * address, in memory, and says how long a throttled attempt must wait. Failures and successes are
@@ -32,6 +34,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @EnableConfigurationProperties(LoginThrottleSettings.class)
+@RequiredArgsConstructor
 class LoginThrottle {
 
     /** Beyond this many tracked accounts or addresses, idle ones are dropped so memory stays bounded. */
@@ -41,11 +44,6 @@ class LoginThrottle {
     private final AuditLog audit;
     private final Map<String, Strikes> byAccount = new ConcurrentHashMap<>();
     private final Map<String, Strikes> byAddress = new ConcurrentHashMap<>();
-
-    LoginThrottle(LoginThrottleSettings settings, AuditLog audit) {
-        this.settings = settings;
-        this.audit = audit;
-    }
 
     /** How long a sign-in attempt for {@code username} from {@code address} must still wait, if at all. */
     Optional<Duration> refusal(String username, String address) {

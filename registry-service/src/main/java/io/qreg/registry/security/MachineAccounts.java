@@ -9,25 +9,22 @@ import io.qreg.registry.support.Timestamps;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Accounts the registry runs for itself, such as its in-process worker: created on demand, with
  * a fresh token at every start (the previous one revoked), so no secret outlives the process
  * that knew it.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class MachineAccounts {
 
     private final AppUserRepository users;
     private final ApiTokenRepository tokens;
     private final TokenService tokenService;
     private final AuditLog audit;
-
-    MachineAccounts(AppUserRepository users, ApiTokenRepository tokens, TokenService tokenService, AuditLog audit) {
-        this.users = users;
-        this.tokens = tokens;
-        this.tokenService = tokenService;
-        this.audit = audit;
-    }
 
     /** The secret of a new token for {@code username} (a token-only account with {@code role}). */
     @Transactional

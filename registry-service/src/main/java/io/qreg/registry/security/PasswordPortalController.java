@@ -15,20 +15,18 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * A person changes their own password; where an account whose password an ADMIN reset is sent
  * until it does. The change ends the account's other portal sessions and keeps this one.
  */
 @PortalPage
+@RequiredArgsConstructor
 class PasswordPortalController {
 
     private final UserService users;
     private final AccountService accounts;
-
-    PasswordPortalController(UserService users, AccountService accounts) {
-        this.users = users;
-        this.accounts = accounts;
-    }
 
     @GetMapping("/account/password")
     String form(Model view) {

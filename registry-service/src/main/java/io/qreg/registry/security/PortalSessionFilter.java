@@ -18,19 +18,18 @@ import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Holds a signed-in portal session to its account's current state on every request: a disabled
  * account, or one whose sessions were ended after this one signed in, loses the session at once
  * (on every instance, as the state is read from the database); otherwise the request carries the
  * account's current roles, not those it had at sign-in.
  */
+@RequiredArgsConstructor
 final class PortalSessionFilter extends OncePerRequestFilter {
 
     private final AppUserRepository users;
-
-    PortalSessionFilter(AppUserRepository users) {
-        this.users = users;
-    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)

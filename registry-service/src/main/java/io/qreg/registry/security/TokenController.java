@@ -14,16 +14,15 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** API tokens: create (the secret is in this response only), list, revoke. */
 @RestController
 @RequestMapping("/api/v1/tokens")
+@RequiredArgsConstructor
 class TokenController {
 
     private final TokenService tokens;
-
-    TokenController(TokenService tokens) {
-        this.tokens = tokens;
-    }
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)

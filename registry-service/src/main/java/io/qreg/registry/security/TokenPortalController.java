@@ -22,20 +22,18 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The administrator's API-token pages (ADMIN only, under /admin/**): one account's tokens, issuing one
  * (its secret shown once) and revoking one. {@link TokenService} validates and audits as the API does.
  */
 @PortalPage
+@RequiredArgsConstructor
 class TokenPortalController {
 
     private final UserService users;
     private final TokenService tokens;
-
-    TokenPortalController(UserService users, TokenService tokens) {
-        this.users = users;
-        this.tokens = tokens;
-    }
 
     /** The new-token form as typed. */
     public record TokenForm(String name, String username, String expiresOn) {

@@ -18,8 +18,12 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /** Issues, resolves and revokes API tokens. */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class TokenService {
 
     /** Last-use times are bookkeeping; writing them at most once a minute keeps reads read-only. */
@@ -33,14 +37,6 @@ public class TokenService {
     private final AuditLog audit;
     private final TransactionTemplate transaction;
     private final Map<String, RecentToken> recent = new ConcurrentHashMap<>();
-
-    TokenService(ApiTokenRepository tokens, AppUserRepository users, AuditLog audit,
-            TransactionTemplate transaction) {
-        this.tokens = tokens;
-        this.users = users;
-        this.audit = audit;
-        this.transaction = transaction;
-    }
 
     public record NewToken(String name, String username, Instant expiresAt) {
     }

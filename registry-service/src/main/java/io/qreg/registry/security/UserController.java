@@ -23,17 +23,15 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Accounts over HTTP (ADMIN), who the caller is, and the caller's own password. */
 @RestController
+@RequiredArgsConstructor
 class UserController {
 
     private final UserService users;
     private final AccountService accounts;
-
-    UserController(UserService users, AccountService accounts) {
-        this.users = users;
-        this.accounts = accounts;
-    }
 
     @PostMapping("/api/v1/users")
     @ResponseStatus(HttpStatus.CREATED)

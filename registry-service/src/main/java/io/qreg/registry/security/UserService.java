@@ -13,8 +13,12 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /** Creates and lists accounts; every change is audited. */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class UserService {
 
     private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,63}");
@@ -22,12 +26,6 @@ public class UserService {
     private final AppUserRepository users;
     private final PasswordEncoder passwordEncoder;
     private final AuditLog audit;
-
-    UserService(AppUserRepository users, PasswordEncoder passwordEncoder, AuditLog audit) {
-        this.users = users;
-        this.passwordEncoder = passwordEncoder;
-        this.audit = audit;
-    }
 
     public record NewUser(String username, String password, List<String> roles) {
     }

@@ -3,19 +3,18 @@ package io.qreg.registry.support;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Publishes the events an {@link AggregateRoot} registered, through Spring's event bus, in the caller's
  * transaction (so plain listeners, such as the webhook outbox and the routing config, write with it),
  * and clears them so that each is published once.
  */
 @Component
+@RequiredArgsConstructor
 public class DomainEventPublisher {
 
     private final ApplicationEventPublisher events;
-
-    public DomainEventPublisher(ApplicationEventPublisher events) {
-        this.events = events;
-    }
 
     /** Every pending event of the aggregate, in the order its transitions registered them. */
     public void publish(AggregateRoot aggregate) {

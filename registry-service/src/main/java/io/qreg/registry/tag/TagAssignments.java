@@ -14,17 +14,15 @@ import io.qreg.registry.support.AdvisoryLocks;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import lombok.RequiredArgsConstructor;
+
 /** The {@code subject_tag} rows, each assigning one key's value to a model, checkpoint or variant, in plain SQL. */
 @Repository
+@RequiredArgsConstructor
 class TagAssignments {
 
     private final JdbcTemplate jdbc;
     private final AdvisoryLocks locks;
-
-    TagAssignments(JdbcTemplate jdbc, AdvisoryLocks locks) {
-        this.jdbc = jdbc;
-        this.locks = locks;
-    }
 
     /** Takes the transaction-scoped advisory lock of one subject's tags; held until the transaction ends. */
     void lock(TagSubject kind, UUID id) {

@@ -15,20 +15,19 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Stores, reads and removes the tags of a subject the caller has already resolved (so it exists). Every change
  * is audited with the subject's kind and its usual audit id (a model's name, a checkpoint's or variant's id).
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class Tags {
 
     private final TagAssignments assignments;
     private final AuditLog audit;
-
-    Tags(TagAssignments assignments, AuditLog audit) {
-        this.assignments = assignments;
-        this.audit = audit;
-    }
 
     /** Sets {@code key} to the body's value (replacing an older value); returns all the subject's tags. */
     @Transactional

@@ -27,22 +27,19 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Variants over HTTP: one with its lineage, measurements and policy verdict, a model's list, the artifact, and
  * archiving and tagging one.
  */
 @RestController
+@RequiredArgsConstructor
 class VariantController {
 
     private final VariantService variants;
     private final VariantVerdicts verdicts;
     private final VariantLifecycle lifecycle;
-
-    VariantController(VariantService variants, VariantVerdicts verdicts, VariantLifecycle lifecycle) {
-        this.variants = variants;
-        this.verdicts = verdicts;
-        this.lifecycle = lifecycle;
-    }
 
     @GetMapping("/api/v1/variants/{id}")
     JudgedVariant<VariantView> get(@PathVariable UUID id) {

@@ -17,22 +17,20 @@ import io.qreg.registry.web.ApiException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * A variant's life after it was recorded: archiving (it stays, with its lineage and evidence, but leaves the
  * default lists and can be neither approved nor rolled out) and its tags.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class VariantLifecycle {
 
     private final Variants variants;
     private final Tags tags;
     private final AuditLog audit;
-
-    VariantLifecycle(Variants variants, Tags tags, AuditLog audit) {
-        this.variants = variants;
-        this.tags = tags;
-        this.audit = audit;
-    }
 
     @Transactional
     public Archival archive(UUID id) {

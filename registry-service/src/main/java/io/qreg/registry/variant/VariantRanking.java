@@ -9,6 +9,9 @@ import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * A read model: each model's variants (archived ones left out) ranked best first, by the quality drop of
  * their latest evaluation against the checkpoint (in the model task's metric), then the best benchmark's
@@ -16,13 +19,10 @@ import org.springframework.stereotype.Component;
  * model may have hundreds.
  */
 @Component
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class VariantRanking {
 
     private final JdbcTemplate jdbc;
-
-    VariantRanking(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     /** Up to {@code limit} variant ids per model, best-ranked first, by model id (models without variants absent). */
     public Map<UUID, List<UUID>> bestFirst(UUID[] modelIds, int limit) {

@@ -20,6 +20,9 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Records what succeeded jobs produce: one variant per QUANTIZE job (its artifact stored
  * content-addressed), and the evaluations and benchmarks measured on variants (and evaluations of
@@ -28,6 +31,7 @@ import org.springframework.transaction.annotation.Transactional;
  * {@link EvidenceRecorded} there too.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class VariantService {
 
     private final Variants variants;
@@ -35,15 +39,6 @@ public class VariantService {
     private final ModelService models;
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
-
-    VariantService(Variants variants, ArtifactService artifacts, ModelService models, AuditLog audit,
-            ApplicationEventPublisher events) {
-        this.variants = variants;
-        this.artifacts = artifacts;
-        this.models = models;
-        this.audit = audit;
-        this.events = events;
-    }
 
     /** Stores the artifact and the variant; a second call for the same job returns the first variant. */
     @Transactional(propagation = Propagation.MANDATORY)

@@ -29,6 +29,8 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Loads and saves variants and the evaluations and benchmarks measured on them (and on checkpoints)
  * with plain SQL: append-only rows, jsonb reports, and set-wise reads that fetch the measurements of
@@ -36,6 +38,7 @@ import org.springframework.stereotype.Repository;
  * the model lookup.
  */
 @Repository
+@RequiredArgsConstructor
 class Variants {
 
     private static final String EVALUATIONS = "select e.*, d.sha256 as dataset_sha256,"
@@ -43,10 +46,6 @@ class Variants {
             + " on d.name = e.dataset_name and d.version = e.dataset_version";
 
     private final JdbcTemplate jdbc;
-
-    Variants(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     /** The oldest variant whose lineage records these run inputs (see {@link IdenticalRuns}). */
     Optional<UUID> oldestMadeBy(IdenticalRuns.RunInputs run) {

@@ -25,20 +25,20 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Renders every API failure as {@code application/problem+json} (RFC 9457) with a detail a
  * person can act on, the offending field where there is one, and the request id to quote.
  */
 @RestControllerAdvice(basePackages = "io.qreg.registry")
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
     private final DatabaseOutage outage;
-
-    ApiExceptionHandler(DatabaseOutage outage) {
-        this.outage = outage;
-    }
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> handleApi(ApiException e, HttpServletRequest request) {

@@ -15,6 +15,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Catches a database outage where no controller advice can: in the filters before Spring MVC (the bearer
  * token lookup is the first thing to touch the database). Without it the container would log a stack trace
@@ -22,13 +24,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@RequiredArgsConstructor
 class DatabaseOutageFilter extends OncePerRequestFilter {
 
     private final DatabaseOutage outage;
-
-    DatabaseOutageFilter(DatabaseOutage outage) {
-        this.outage = outage;
-    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)

@@ -18,19 +18,18 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.servlet.ModelAndView;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Errors that happen outside a controller (the container refusing a broken request body, an
  * unmapped path): problem+json for the API and machines, the error page for browsers.
  */
 @Controller
 @RequestMapping("/error")
+@RequiredArgsConstructor
 class ErrorResponses implements ErrorController {
 
     private final ErrorAttributes errorAttributes;
-
-    ErrorResponses(ErrorAttributes errorAttributes) {
-        this.errorAttributes = errorAttributes;
-    }
 
     @RequestMapping(produces = MediaType.TEXT_HTML_VALUE)
     Object html(HttpServletRequest request) {

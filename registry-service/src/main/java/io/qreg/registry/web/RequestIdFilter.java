@@ -20,6 +20,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Gives every request an id (the caller's {@code X-Request-Id} when it is sane), echoes it,
  * puts it in the logging context and writes one structured log line per request: at INFO, except
@@ -28,6 +30,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
+@RequiredArgsConstructor
 public class RequestIdFilter extends OncePerRequestFilter {
 
     public static final String HEADER = "X-Request-Id";
@@ -37,11 +40,6 @@ public class RequestIdFilter extends OncePerRequestFilter {
 
     private final InProcessClients inProcessClients;
     private final InFlightRequests inFlight;
-
-    public RequestIdFilter(InProcessClients inProcessClients, InFlightRequests inFlight) {
-        this.inProcessClients = inProcessClients;
-        this.inFlight = inFlight;
-    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)

@@ -5,19 +5,18 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.scheduling.support.TaskUtils;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The background ticks (lease sweeps, canary analysis, webhook polls) fail every second while the database
  * is down; each would log a stack trace. A connection failure goes to {@link DatabaseOutage}, which logs
  * the outage once; any other failure is logged in full as before.
  */
 @Component
+@RequiredArgsConstructor
 class ScheduledTaskErrors implements ThreadPoolTaskSchedulerCustomizer {
 
     private final DatabaseOutage outage;
-
-    ScheduledTaskErrors(DatabaseOutage outage) {
-        this.outage = outage;
-    }
 
     @Override
     public void customize(ThreadPoolTaskScheduler scheduler) {

@@ -20,8 +20,11 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import lombok.RequiredArgsConstructor;
+
 /** Outbox events and their deliveries in plain SQL (row locks, SKIP LOCKED). */
 @Repository
+@RequiredArgsConstructor
 class Deliveries {
 
     /** A due delivery with everything its attempt needs, read in the claim's transaction. */
@@ -32,10 +35,6 @@ class Deliveries {
     static final String CANCELLED_BY_DELETE = "cancelled: the subscription was deleted";
 
     private final JdbcTemplate jdbc;
-
-    Deliveries(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
 
     void insertEvent(UUID id, String type, String subjectType, String subjectId, Instant occurredAt,
             String payload) {

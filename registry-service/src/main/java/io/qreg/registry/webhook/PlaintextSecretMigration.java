@@ -11,23 +11,21 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * On every start, encrypts subscription secrets still held in plaintext (V12 added the encrypted
  * column; older rows, or rows an older instance wrote during a rolling upgrade, have only the
  * plaintext). Until then the dispatcher still signs with the plaintext, so nothing stops being delivered.
  */
 @Component
+@RequiredArgsConstructor
 class PlaintextSecretMigration implements ApplicationRunner {
 
     private static final Logger log = LoggerFactory.getLogger(PlaintextSecretMigration.class);
 
     private final Subscriptions subscriptions;
     private final AuditLog audit;
-
-    PlaintextSecretMigration(Subscriptions subscriptions, AuditLog audit) {
-        this.subscriptions = subscriptions;
-        this.audit = audit;
-    }
 
     @Override
     @Transactional

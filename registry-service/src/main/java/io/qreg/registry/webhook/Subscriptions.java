@@ -15,12 +15,15 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Webhook subscriptions in plain SQL; a deleted one keeps its row (deliveries refer to it) but never
  * matches. Secrets are written only as ciphertext; reads never load them (the dispatcher does).
  * Where a method takes an {@code owner}, {@code null} means every owner (an ADMIN's view).
  */
 @Repository
+@RequiredArgsConstructor
 class Subscriptions {
 
     /** A live subscription, without its secret. */
@@ -34,11 +37,6 @@ class Subscriptions {
 
     private final JdbcTemplate jdbc;
     private final WebhookSecretCipher cipher;
-
-    Subscriptions(JdbcTemplate jdbc, WebhookSecretCipher cipher) {
-        this.jdbc = jdbc;
-        this.cipher = cipher;
-    }
 
     void insert(Subscription s, String secret) {
         jdbc.update("""

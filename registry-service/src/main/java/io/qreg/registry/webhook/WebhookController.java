@@ -18,16 +18,15 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import lombok.RequiredArgsConstructor;
+
 /** Webhook subscriptions over HTTP: create (a generated secret is shown here only), read, delete, deliveries, ping. */
 @RestController
 @RequestMapping("/api/v1/webhooks")
+@RequiredArgsConstructor
 class WebhookController {
 
     private final WebhookService webhooks;
-
-    WebhookController(WebhookService webhooks) {
-        this.webhooks = webhooks;
-    }
 
     @PostMapping
     ResponseEntity<CreatedWebhook> create(@RequestBody WebhookRequest request) {

@@ -14,18 +14,17 @@ import io.qreg.registry.variant.VariantCreated;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Maps domain events to webhook events, one line each. Plain (synchronous) listeners on purpose:
  * they run inside the publisher's transaction, so the outbox row commits or rolls back with the change.
  */
 @Component
+@RequiredArgsConstructor
 class WebhookEventListeners {
 
     private final WebhookOutbox outbox;
-
-    WebhookEventListeners(WebhookOutbox outbox) {
-        this.outbox = outbox;
-    }
 
     @EventListener
     void variantReady(VariantCreated e) {

@@ -15,12 +15,16 @@ import org.springframework.transaction.annotation.Transactional;
 
 import tools.jackson.core.type.TypeReference;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * The transactional outbox: features record an event in the same transaction as the change it
  * announces, so it is delivered if and only if that change commits. Each event becomes one
  * delivery per live subscription that wants it; the dispatcher sends them after the commit.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class WebhookOutbox {
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
@@ -30,14 +34,6 @@ public class WebhookOutbox {
     private final Deliveries deliveries;
     private final WebhookSettings settings;
     private final WebhookDispatcher dispatcher;
-
-    WebhookOutbox(Subscriptions subscriptions, Deliveries deliveries, WebhookSettings settings,
-            WebhookDispatcher dispatcher) {
-        this.subscriptions = subscriptions;
-        this.deliveries = deliveries;
-        this.settings = settings;
-        this.dispatcher = dispatcher;
-    }
 
     /**
      * Records that {@code eventType} (one of {@link WebhookEvents#SUBSCRIBABLE}) happened to a

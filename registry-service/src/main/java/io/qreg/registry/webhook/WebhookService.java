@@ -20,6 +20,8 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Webhook subscriptions: create (validating the URL, the event filter and an own secret), read,
  * delete (cancelling what was still to be sent), their delivery log, and test pings. Every change
@@ -28,6 +30,7 @@ import org.springframework.transaction.annotation.Transactional;
  * as if it did not exist, so ids reveal nothing), an ADMIN every one.
  */
 @Service
+@RequiredArgsConstructor
 class WebhookService {
 
     static final String SECRET_PREFIX = "whsec_";
@@ -38,15 +41,6 @@ class WebhookService {
     private final WebhookOutbox outbox;
     private final WebhookTargetPolicy targets;
     private final AuditLog audit;
-
-    WebhookService(Subscriptions subscriptions, Deliveries deliveries, WebhookOutbox outbox,
-            WebhookTargetPolicy targets, AuditLog audit) {
-        this.subscriptions = subscriptions;
-        this.deliveries = deliveries;
-        this.outbox = outbox;
-        this.targets = targets;
-        this.audit = audit;
-    }
 
     @Transactional
     public CreatedWebhook create(WebhookRequest r) {
