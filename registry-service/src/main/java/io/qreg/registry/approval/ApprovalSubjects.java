@@ -18,12 +18,15 @@ import io.qreg.registry.web.ApiException;
 
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * What approvals need to know of their subject, a variant or a checkpoint: its model, the checkpoint
  * whose licence it carries, its method (none for a checkpoint, which is served as registered), who
  * produced it, and the policy's verdict on its evidence.
  */
 @Component
+@RequiredArgsConstructor
 class ApprovalSubjects {
 
     private final VariantService variants;
@@ -32,16 +35,6 @@ class ApprovalSubjects {
     private final JobService jobs;
     private final ModelService models;
     private final VariantLifecycle variantLifecycle;
-
-    ApprovalSubjects(VariantService variants, CheckpointService checkpoints, PolicyService policies,
-            JobService jobs, ModelService models, VariantLifecycle variantLifecycle) {
-        this.models = models;
-        this.variantLifecycle = variantLifecycle;
-        this.variants = variants;
-        this.checkpoints = checkpoints;
-        this.policies = policies;
-        this.jobs = jobs;
-    }
 
     /** A subject as an approval request sees it; {@code method} is null for a checkpoint. */
     record Facts(ApprovalSubject subject, String modelName, CheckpointView checkpoint, String method,

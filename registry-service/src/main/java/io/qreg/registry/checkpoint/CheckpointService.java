@@ -43,11 +43,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import tools.jackson.core.type.TypeReference;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Registers checkpoints: checks the client's digest and the ONNX header of the staged bytes, then
  * moves the blob into the store and writes the row (and its audit event) in one transaction.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class CheckpointService {
 
     private static final Pattern VERSION = Pattern.compile("[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}");
@@ -63,16 +67,6 @@ public class CheckpointService {
     private final Tags tags;
     private final TransactionTemplate transaction;
     private final ImmutableViews<UUID, CheckpointView> views = new ImmutableViews<>();
-
-    CheckpointService(CheckpointRepository checkpoints, ModelService models, ArtifactService artifacts,
-            AuditLog audit, Tags tags, TransactionTemplate transaction) {
-        this.tags = tags;
-        this.checkpoints = checkpoints;
-        this.models = models;
-        this.artifacts = artifacts;
-        this.audit = audit;
-        this.transaction = transaction;
-    }
 
     /** Takes ownership of the staged file: it ends up in the store, or deleted. */
     public CheckpointView register(String modelName, ReceivedUpload upload) {

@@ -30,12 +30,15 @@ import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The demo's deployment of the digits model and its staged rollout: the FP32 checkpoint, evaluated
  * and approved like anything else that serves, becomes a tier's stable backend; then an approved
  * variant starts its canary over it. Idempotent like the rest of the demo.
  */
 @Component
+@RequiredArgsConstructor
 class DemoDeployment {
 
     private static final Logger log = LoggerFactory.getLogger(DemoDeployment.class);
@@ -49,17 +52,6 @@ class DemoDeployment {
     private final JobSubmission submission;
     private final DemoAliases aliases;
     private final VariantService variants;
-
-    DemoDeployment(DeploymentService deployments, RolloutService rollouts, ApprovalService approvals,
-            JobService jobs, JobSubmission submission, DemoAliases aliases, VariantService variants) {
-        this.aliases = aliases;
-        this.variants = variants;
-        this.deployments = deployments;
-        this.rollouts = rollouts;
-        this.approvals = approvals;
-        this.jobs = jobs;
-        this.submission = submission;
-    }
 
     /**
      * The demo's deployment of the digits model: a premium tier, an edge tier and the default one, whose

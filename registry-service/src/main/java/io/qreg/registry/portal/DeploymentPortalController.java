@@ -46,6 +46,8 @@ import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.springframework.web.util.UriComponentsBuilder;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Deployments for people: what serves each tier of each environment, the active rollouts with
  * their moves, and the routing config's revisions with a diff between any two. The moves are POST
@@ -54,6 +56,7 @@ import org.springframework.web.util.UriComponentsBuilder;
  * post them is the security chain's decision (ENGINEER), not the hidden buttons'.
  */
 @PortalPage
+@RequiredArgsConstructor
 class DeploymentPortalController {
 
     private static final int RECENT_ROLLOUTS = 10;
@@ -68,17 +71,6 @@ class DeploymentPortalController {
     private final RoleHierarchy roles;
     private final ServingAudit servingAudit;
     private final VariantService variants;
-
-    DeploymentPortalController(DeploymentService deployments, RolloutService rollouts, RoutingService routing,
-            ApprovalService approvals, RoleHierarchy roles, ServingAudit servingAudit, VariantService variants) {
-        this.servingAudit = servingAudit;
-        this.deployments = deployments;
-        this.rollouts = rollouts;
-        this.routing = routing;
-        this.approvals = approvals;
-        this.roles = roles;
-        this.variants = variants;
-    }
 
     // ---------------------------------------------------------------- pages
 

@@ -38,12 +38,15 @@ import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Builds the model pages' view models from the feature services: the variant table and chart, the
  * side-by-side comparison, and the choices of the engineer's forms. Controllers stay thin; this
  * holds the reading and arithmetic, and no SQL.
  */
 @Component
+@RequiredArgsConstructor
 class ModelPages {
 
     /** The model page lists this many variants, newest first; a model with more says so. */
@@ -60,20 +63,6 @@ class ModelPages {
     private final HardwareTargetService targets;
     private final Tags tags;
     private final ModelListFacts listFacts;
-
-    ModelPages(ModelService models, CheckpointService checkpoints, VariantService variants, PolicyService policies,
-            RecipeService recipes, DatasetService datasets, HardwareTargetService targets, Tags tags,
-            ModelListFacts listFacts) {
-        this.tags = tags;
-        this.listFacts = listFacts;
-        this.models = models;
-        this.checkpoints = checkpoints;
-        this.variants = variants;
-        this.policies = policies;
-        this.recipes = recipes;
-        this.datasets = datasets;
-        this.targets = targets;
-    }
 
     // ---------------------------------------------------------------- view models
 

@@ -40,6 +40,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.springframework.web.util.UriComponentsBuilder;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * The model pages: the searchable list, a model with its checkpoints and every variant, the
  * side-by-side comparison of two variants, and the engineer's forms (upload a checkpoint, start a
@@ -47,6 +49,7 @@ import org.springframework.web.util.UriComponentsBuilder;
  * is shown on the model page next to the form, with what was typed kept.
  */
 @PortalPage
+@RequiredArgsConstructor
 class ModelPortalController {
 
     private static final Set<String> UPLOAD_FIELDS = Set.of("version", "license", "redistribution", "sourceUri");
@@ -58,17 +61,6 @@ class ModelPortalController {
     private final UploadReceiver uploads;
     private final PortalRoles roles;
     private final LifecyclePages lifecycle;
-
-    ModelPortalController(ModelPages pages, ModelService models, CheckpointService checkpoints, JobSubmission jobs,
-            UploadReceiver uploads, PortalRoles roles, LifecyclePages lifecycle) {
-        this.lifecycle = lifecycle;
-        this.pages = pages;
-        this.models = models;
-        this.checkpoints = checkpoints;
-        this.jobs = jobs;
-        this.uploads = uploads;
-        this.roles = roles;
-    }
 
     /** The list, searched by name or description and filtered by a tag ({@code key:value}); archived ones on request. */
     @GetMapping("/models")

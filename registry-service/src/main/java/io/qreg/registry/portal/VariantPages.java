@@ -35,8 +35,11 @@ import io.qreg.registry.web.ApiException;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.stereotype.Component;
 
+import lombok.RequiredArgsConstructor;
+
 /** Builds the variant page: lineage graph, engine report, evaluations, benchmarks, verdict and approvals. */
 @Component
+@RequiredArgsConstructor
 class VariantPages {
 
     /** Approvals drawn in the lineage and listed; a variant rarely has more. */
@@ -53,20 +56,6 @@ class VariantPages {
     private final ApprovalService approvals;
     private final RolloutService rollouts;
     private final DeploymentService deployments;
-
-    VariantPages(VariantService variants, ModelService models, CheckpointService checkpoints, RecipeService recipes,
-            DatasetService datasets, PolicyService policies, ApprovalService approvals, RolloutService rollouts,
-            DeploymentService deployments) {
-        this.rollouts = rollouts;
-        this.deployments = deployments;
-        this.variants = variants;
-        this.models = models;
-        this.checkpoints = checkpoints;
-        this.recipes = recipes;
-        this.datasets = datasets;
-        this.policies = policies;
-        this.approvals = approvals;
-    }
 
     public record VariantPage(VariantView variant, String shortId, String bits, String sizeHuman, ModelView model,
             CheckpointView checkpoint, RecipeView recipe, String recipeLabel, DatasetView calibration, UUID jobId,

@@ -19,8 +19,11 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 
+import lombok.RequiredArgsConstructor;
+
 /** A variant's page, and its artifact and bundle for people signed in to the portal. */
 @PortalPage
+@RequiredArgsConstructor
 class VariantPortalController {
 
     private final VariantPages pages;
@@ -29,16 +32,6 @@ class VariantPortalController {
     private final LifecyclePages lifecycle;
     private final Reproductions reproductions;
     private final VariantBundles bundles;
-
-    VariantPortalController(VariantPages pages, VariantService variants, ServingAudit serving,
-            LifecyclePages lifecycle, Reproductions reproductions, VariantBundles bundles) {
-        this.lifecycle = lifecycle;
-        this.pages = pages;
-        this.variants = variants;
-        this.serving = serving;
-        this.reproductions = reproductions;
-        this.bundles = bundles;
-    }
 
     @GetMapping("/variants/{id}")
     String variant(@PathVariable UUID id, Model view) {

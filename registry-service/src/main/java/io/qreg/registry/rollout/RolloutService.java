@@ -24,12 +24,16 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Starts and moves rollouts. Every move takes the deployment's row lock first, so moves of one
  * deployment (and the routing revisions they publish through {@link RolloutEvent}s, in the same
  * transaction) happen one at a time, and a rejected move leaves nothing written.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class RolloutService {
 
     private static final int HEALTH_SHOWN = 100;
@@ -42,17 +46,6 @@ public class RolloutService {
     private final RolloutCandidates candidates;
     private final AuditLog audit;
     private final DomainEventPublisher events;
-
-    RolloutService(Rollouts store, Analyses analyses, DeploymentService deployments,
-            ApprovalGate approvals, RolloutCandidates candidates, AuditLog audit, DomainEventPublisher events) {
-        this.candidates = candidates;
-        this.store = store;
-        this.analyses = analyses;
-        this.deployments = deployments;
-        this.approvals = approvals;
-        this.audit = audit;
-        this.events = events;
-    }
 
     // ---------------------------------------------------------------- start
 

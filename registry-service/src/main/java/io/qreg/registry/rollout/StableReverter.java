@@ -16,6 +16,8 @@ import io.qreg.registry.support.Timestamps;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.RequiredArgsConstructor;
+
 /**
  * Returns a tier whose stable backend's approval lapsed to the backend that was stable before it,
  * as a rollout that completes at once (created by {@code system}), so routing, history and audit
@@ -23,6 +25,7 @@ import org.springframework.transaction.annotation.Transactional;
  * back to one that lapsed too would trade one incident for another, or swing between the two.
  */
 @Service
+@RequiredArgsConstructor
 class StableReverter {
 
     private final Rollouts store;
@@ -30,15 +33,6 @@ class StableReverter {
     private final AuditLog audit;
     private final DomainEventPublisher events;
     private final RolloutService rollouts;
-
-    StableReverter(Rollouts store, DeploymentService deployments, AuditLog audit,
-            DomainEventPublisher events, RolloutService rollouts) {
-        this.store = store;
-        this.rollouts = rollouts;
-        this.deployments = deployments;
-        this.audit = audit;
-        this.events = events;
-    }
 
     /** What a revert did: the rollout it created, or why it made none. */
     record Outcome(UUID revertRolloutId, String skipped) {

@@ -14,6 +14,9 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Offboarding and credentials of existing accounts: enable or disable, change roles, an ADMIN's
  * password reset and a person's own password change. Each takes effect at once (tokens remember
@@ -21,6 +24,7 @@ import org.springframework.transaction.annotation.Transactional;
  * and each is audited.
  */
 @Service
+@RequiredArgsConstructor(access = AccessLevel.PACKAGE)
 public class AccountService {
 
     private final AppUserRepository users;
@@ -28,15 +32,6 @@ public class AccountService {
     private final PasswordEncoder passwordEncoder;
     private final AuditLog audit;
     private final LoginThrottle throttle;
-
-    AccountService(AppUserRepository users, TokenService tokens, PasswordEncoder passwordEncoder, AuditLog audit,
-            LoginThrottle throttle) {
-        this.throttle = throttle;
-        this.users = users;
-        this.tokens = tokens;
-        this.passwordEncoder = passwordEncoder;
-        this.audit = audit;
-    }
 
     /** The body of {@code PATCH /api/v1/users/{username}}: either field, or both. */
     public record AccountChange(Boolean enabled, List<String> roles) {
