@@ -15,7 +15,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The claim response's bytes, pinned: captured from the registry before its bodies became the worker's protocol
  * records, so that change (and any later one) cannot alter field names, nesting or which nulls are sent. Ids,
- * digests and times vary per run and are replaced by placeholders; everything else is compared exactly.
+ * digests and times vary per run and are masked as {@code <uuid>}, {@code <sha256>} and {@code <time>}; everything else
+ * is compared exactly.
  */
 class ClaimWireFormatIT extends JobTestSupport {
 
@@ -124,7 +125,7 @@ class ClaimWireFormatIT extends JobTestSupport {
         return HttpApi.JSON.readTree(masked(node.toString()));
     }
 
-    /** The JSON text with each id, sha256 and timestamp replaced by a placeholder (they differ on every run). */
+    /** The JSON text with each id, sha256 and timestamp masked (they differ on every run), the rest as sent. */
     private static String masked(String json) {
         return json.replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>")
                 .replaceAll("\"[0-9a-f]{64}\"", "\"<sha256>\"")
