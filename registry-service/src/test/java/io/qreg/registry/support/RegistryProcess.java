@@ -49,9 +49,12 @@ public final class RegistryProcess implements AutoCloseable {
         if (!runsJobs) {
             // Such a registry spends most of its short life starting up, where C2 compilations and parallel GC
             // threads cost about half of its CPU time (bench/registry-start.sh, docs/benchmarks/test-suite.md), on
-            // a 2-core machine other test JVMs share.
-            command.add("-XX:TieredStopAtLevel=1");
-            command.add("-XX:+UseSerialGC");
+            // a 2-core machine other test JVMs share: it gets the test JVMs' own options (test.jvm in the pom).
+            for (String option : System.getProperty("qreg.test.jvm", "").trim().split("\\s+")) {
+                if (!option.isEmpty()) {
+                    command.add(option);
+                }
+            }
         }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
