@@ -17,9 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.S3ProxyServer;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +41,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 class S3BlobStoreTest {
 
     private static final long PART = S3Settings.MIN_PART_SIZE;
-    private static S3ProxyServer server;
+    @AutoClose
+    private static final S3ProxyServer server = S3ProxyServer.start();
 
     @TempDir
     Path staging;
@@ -53,16 +53,6 @@ class S3BlobStoreTest {
     private Runnable afterFirstPart = () -> { };
     private S3Client client;
     private S3BlobStore store;
-
-    @BeforeAll
-    static void startServer() {
-        server = S3ProxyServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     @BeforeEach
     void openStore() {

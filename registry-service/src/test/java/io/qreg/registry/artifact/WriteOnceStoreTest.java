@@ -8,8 +8,7 @@ import java.nio.file.Path;
 
 import io.qreg.registry.support.S3ProxyServer;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,20 +17,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** Both write-once stores, for real: a directory, and a bucket on an S3-compatible server (S3Proxy). */
 class WriteOnceStoreTest {
 
-    private static S3ProxyServer server;
+    @AutoClose
+    private static final S3ProxyServer server = S3ProxyServer.start();
 
     @TempDir
     Path artifacts;
-
-    @BeforeAll
-    static void startServer() {
-        server = S3ProxyServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     @Test
     void aFileKeyIsWrittenOnceNeverOverwrittenAndListedByPrefix() throws Exception {
