@@ -19,9 +19,7 @@ class JobSubmissionIT extends JobTestSupport {
 
     @Test
     void aCalibrationDatasetWhoseInputNamesDifferFromTheCheckpointsFailsTheJobAtOnce() {
-        String pixels = unique("pixels-calib");
-        ok(admin().upload("/api/v1/datasets", Map.of("name", pixels, "purpose", "calibration"),
-                Fixtures.bytes("digits_calib_x.npy"), "pixels.npy"), 201);
+        String pixels = dataset("pixels-calib", "calibration", Fixtures.bytes("digits_calib_x.npy"), "pixels.npy");
         HttpApi engineer = userWith("ENGINEER");
         HttpApi.Reply reply = ok(engineer.post("/api/v1/jobs",
                 quantizeRequest("calibrationDataset", Map.of("name", pixels, "version", 1))), 202);
@@ -32,9 +30,7 @@ class JobSubmissionIT extends JobTestSupport {
 
     @Test
     void anEvaluationDatasetWithoutLabelsForAClassifierFailsTheJobAtOnce() {
-        String unlabeled = unique("unlabeled-eval");
-        ok(admin().upload("/api/v1/datasets", Map.of("name", unlabeled, "purpose", "evaluation"),
-                Fixtures.bytes("digits_eval_x.npy"), "input.npy"), 201);
+        String unlabeled = dataset("unlabeled-eval", "evaluation", Fixtures.bytes("digits_eval_x.npy"), "input.npy");
         HttpApi engineer = userWith("ENGINEER");
 
         HttpApi.Reply withFollowUp = ok(engineer.post("/api/v1/jobs", quantizeRequest("followUps",

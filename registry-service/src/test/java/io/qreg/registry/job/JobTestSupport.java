@@ -62,16 +62,21 @@ public abstract class JobTestSupport extends IntegrationTest {
                     "digits_mlp.onnx"), 201).json().get("id").asString();
             String recipe = unique("int8");
             ok(admin().post("/api/v1/recipes", Map.of("name", recipe, "method", "int8-dynamic")), 201);
-            String calibration = unique("digits-calib");
-            ok(admin().upload("/api/v1/datasets", Map.of("name", calibration, "purpose", "calibration"),
-                    Fixtures.bytes("digits_calib_x.npy"), "input.npy"), 201);
-            String evaluation = unique("digits-eval");
-            ok(admin().upload("/api/v1/datasets", Map.of("name", evaluation, "purpose", "evaluation"),
-                    zip(Map.of("input.npy", Fixtures.bytes("digits_eval_x.npy"),
-                            "labels.npy", Fixtures.bytes("digits_eval_y.npy"))), "eval.zip"), 201);
+            String calibration = dataset("digits-calib", "calibration", Fixtures.bytes("digits_calib_x.npy"),
+                    "input.npy");
+            String evaluation = dataset("digits-eval", "evaluation", zip(Map.of("input.npy",
+                    Fixtures.bytes("digits_eval_x.npy"), "labels.npy", Fixtures.bytes("digits_eval_y.npy"))),
+                    "eval.zip");
             registered = new Registered(model, checkpoint, recipe, calibration, evaluation);
         }
         return registered;
+    }
+
+    /** A new dataset for the purpose, uploaded by the admin as one file, its name made unique from the prefix. */
+    protected String dataset(String prefix, String purpose, byte[] file, String filename) {
+        String name = unique(prefix);
+        ok(admin().upload("/api/v1/datasets", Map.of("name", name, "purpose", purpose), file, filename), 201);
+        return name;
     }
 
     protected static HttpApi.Reply ok(HttpApi.Reply reply, int status) {
