@@ -108,42 +108,37 @@ class ApprovalRequestFormIT extends IntegrationTest {
 
     @Test
     void aVariantOfAnotherModelIsRefusedOnItsFieldAndNothingIsStored() {
-        long before = approvalsOf(variant);
-        HttpResponse<String> refused = post("model", otherModel, "variantId", variant, "deployment", otherModel,
-                "environment", "production", "tier", "default");
-        assertRefusedOnField(refused, 422, "variantId",
-                "is of model &#39;" + model + "&#39;, not of &#39;" + otherModel);
-        assertThat(refused.body()).contains("The request was refused");
-        assertThat(approvalsOf(variant)).isEqualTo(before);
+        assertRefusedOnField(422, "variantId", "is of model &#39;" + model + "&#39;, not of &#39;" + otherModel,
+                "model", otherModel, "variantId", variant, "deployment", otherModel, "environment", "production",
+                "tier", "default");
     }
 
     @Test
     void aDeploymentOfAnotherModelIsRefusedOnItsFieldAndNothingIsStored() {
-        long before = approvalsOf(variant);
-        HttpResponse<String> refused = post("model", model, "variantId", variant, "deployment", otherModel,
-                "environment", "production", "tier", "default");
-        assertRefusedOnField(refused, 422, "deployment", "deployment &#39;" + otherModel + "&#39; serves model");
-        assertThat(approvalsOf(variant)).isEqualTo(before);
+        assertRefusedOnField(422, "deployment", "deployment &#39;" + otherModel + "&#39; serves model",
+                "model", model, "variantId", variant, "deployment", otherModel, "environment", "production",
+                "tier", "default");
     }
 
     @Test
     void aTierOrEnvironmentTheDeploymentDoesNotHaveIsRefusedOnItsFieldAndNothingIsStored() {
-        long before = approvalsOf(variant);
-        HttpResponse<String> tier = post("model", model, "variantId", variant, "deployment", model,
-                "environment", "production", "tier", "gold");
-        assertRefusedOnField(tier, 404, "tier", "has no tier &#39;gold&#39;");
-
-        HttpResponse<String> environment = post("model", model, "variantId", variant, "deployment", model,
-                "environment", "mars", "tier", "default");
-        assertRefusedOnField(environment, 404, "environment", "has no environment &#39;mars&#39;");
-        assertThat(approvalsOf(variant)).isEqualTo(before);
+        assertRefusedOnField(404, "tier", "has no tier &#39;gold&#39;",
+                "model", model, "variantId", variant, "deployment", model, "environment", "production", "tier", "gold");
+        assertRefusedOnField(404, "environment", "has no environment &#39;mars&#39;",
+                "model", model, "variantId", variant, "deployment", model, "environment", "mars", "tier", "default");
     }
 
-    /** The form came back with the status, the reason, and the refused select marked invalid. */
-    private static void assertRefusedOnField(HttpResponse<String> refused, int status, String field, String reason) {
+    /**
+     * Posts the form fields asking for {@link #variant}: the form comes back with the status, says the request was
+     * refused and why, marks the refused select invalid, and no approval of the variant is stored.
+     */
+    private void assertRefusedOnField(int status, String field, String reason, String... fields) {
+        long before = approvalsOf(variant);
+        HttpResponse<String> refused = post(fields);
         assertThat(refused.statusCode()).isEqualTo(status);
-        assertThat(refused.body()).contains(reason);
+        assertThat(refused.body()).contains("The request was refused", reason);
         assertThat(refused.body()).containsPattern("<select id=\"" + field + "\"[^>]*aria-invalid=\"true\"");
+        assertThat(approvalsOf(variant)).isEqualTo(before);
     }
 
     @Test
