@@ -33,10 +33,7 @@ class PortalErrorPagesIT extends IntegrationTest {
         for (String path : new String[] {"/models/" + unique("no-such-model"), "/variants/" + UUID.randomUUID(),
                 "/jobs/not-a-job-id", "/deployments/" + unique("no-such-deployment"),
                 "/approvals/" + UUID.randomUUID()}) {
-            HttpResponse<String> page = session.get(path);
-            assertThat(page.statusCode()).as(path).isEqualTo(404);
-            assertSignedInLayout(page.body(), viewer, path);
-            assertThat(occurrences(page.body(), "Not Found")).as(path + ": the reason, once").isEqualTo(1);
+            assertNotFoundPage(session.get(path), viewer, path);
         }
     }
 
@@ -49,11 +46,7 @@ class PortalErrorPagesIT extends IntegrationTest {
         // the portal's error page instead of the API's problem+json.
         for (String path : new String[] {"/admin/policies/" + unique("no-such-model"),
                 "/admin/users/" + unique("no-such-user")}) {
-            HttpResponse<String> page = session.get(path);
-            assertThat(page.statusCode()).as(path).isEqualTo(404);
-            assertThat(page.headers().firstValue("Content-Type").orElse("")).as(path).startsWith("text/html");
-            assertSignedInLayout(page.body(), adminName, path);
-            assertThat(occurrences(page.body(), "Not Found")).as(path + ": the reason, once").isEqualTo(1);
+            assertNotFoundPage(session.get(path), adminName, path);
         }
     }
 
@@ -80,6 +73,14 @@ class PortalErrorPagesIT extends IntegrationTest {
         assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
         assertThat(page.body()).contains("Not Found", "href=\"/login", ">Sign in</a>", "class=\"qreg-header\"")
                 .doesNotContain("qreg-user", "Sign out", "href=\"/jobs\"");
+    }
+
+    /** The portal's own 404 page, in the layout of the signed-in person, naming the reason once. */
+    private static void assertNotFoundPage(HttpResponse<String> page, String username, String path) {
+        assertThat(page.statusCode()).as(path).isEqualTo(404);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).as(path).startsWith("text/html");
+        assertSignedInLayout(page.body(), username, path);
+        assertThat(occurrences(page.body(), "Not Found")).as(path + ": the reason, once").isEqualTo(1);
     }
 
     private static void assertSignedInLayout(String html, String username, String path) {
