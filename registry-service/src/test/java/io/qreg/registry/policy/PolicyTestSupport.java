@@ -2,24 +2,10 @@ package io.qreg.registry.policy;
 
 import static io.qreg.registry.policy.VariantMaker.ok;
 
-import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
-
-import org.junit.jupiter.api.BeforeEach;
-
 import tools.jackson.databind.JsonNode;
 
-/** What the policy ITs share: an engineer, a maker of variants with evidence, and one check of a verdict. */
-abstract class PolicyTestSupport extends IntegrationTest {
-
-    protected HttpApi engineer;
-    protected VariantMaker maker;
-
-    @BeforeEach
-    void engineerAndMaker() {
-        engineer = userWith("ENGINEER");
-        maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
-    }
+/** What the policy ITs add to their engineer and maker of variants: one check of a verdict. */
+abstract class PolicyTestSupport extends VariantEvidenceTest {
 
     /** The check named {@code name} of the variant's verdict now. */
     protected JsonNode check(String variant, String name) {

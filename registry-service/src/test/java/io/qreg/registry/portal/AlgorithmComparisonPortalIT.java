@@ -10,10 +10,9 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.qreg.registry.policy.VariantMaker;
+import io.qreg.registry.policy.VariantEvidenceTest;
 import io.qreg.registry.support.Fixtures;
 import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * ("int4 · GPTQ"), one checkpoint's RTN, GPTQ and HQQ variants are compared side by side with perplexity, KL
  * divergence, size and latency, and the variant page's recipe and the API's lineage name it.
  */
-class AlgorithmComparisonPortalIT extends IntegrationTest {
+class AlgorithmComparisonPortalIT extends VariantEvidenceTest {
 
     private static Map<String, Object> evaluation(double perplexity, Double meanKld) {
         Map<String, Object> metrics = new LinkedHashMap<>(Map.of("perplexity", perplexity, "top1Agreement", 0.9));
@@ -35,8 +34,6 @@ class AlgorithmComparisonPortalIT extends IntegrationTest {
 
     @Test
     void theVariantTableAndTheComparisonShowEachVariantsAlgorithm() throws Exception {
-        HttpApi engineer = userWith("ENGINEER");
-        VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
         String model = maker.model(engineer, "language-model", "standard");
         String target = maker.hardwareTarget("cpu");
         String calibration = "calib-" + UUID.randomUUID().toString().substring(0, 8);
@@ -84,8 +81,6 @@ class AlgorithmComparisonPortalIT extends IntegrationTest {
 
     @Test
     void variantsOfOneAlgorithmHaveNoComparisonTable() throws Exception {
-        HttpApi engineer = userWith("ENGINEER");
-        VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
         String model = maker.model(engineer, "language-model", "standard");
         maker.quantize(engineer, model, Map.of("method", "int4-weight"), Map.of());
         maker.quantize(engineer, model, "int8-dynamic");

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-import io.qreg.registry.policy.VariantMaker;
-import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
+import io.qreg.registry.policy.VariantEvidenceTest;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,12 +13,10 @@ import org.junit.jupiter.api.Test;
  * The portal shows a benchmark's speed-up with its 95 % interval (and "noisy") on the variant page, the model's
  * variant table and the comparison; a benchmark recorded without one says "(no interval)".
  */
-class BenchmarkIntervalPortalIT extends IntegrationTest {
+class BenchmarkIntervalPortalIT extends VariantEvidenceTest {
 
     @Test
     void theVariantModelAndComparePagesShowTheSpeedupIntervalAndMarkANoisyOne() throws Exception {
-        HttpApi engineer = userWith("ENGINEER");
-        VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
         String model = maker.model(engineer, "classification", "standard");
         ok(admin().put("/api/v1/models/" + model + "/policy", Map.of()), 200);
         String target = maker.hardwareTarget("portal");

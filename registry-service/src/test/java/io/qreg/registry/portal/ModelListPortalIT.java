@@ -8,9 +8,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.qreg.registry.policy.VariantMaker;
-import io.qreg.registry.support.HttpApi;
-import io.qreg.registry.support.IntegrationTest;
+import io.qreg.registry.policy.VariantEvidenceTest;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,14 +17,12 @@ import org.junit.jupiter.api.Test;
  * among those whose policy verdict passes, then highest speed-up) and its last activity; the jobs list
  * filters by model together with its other filters. Real jobs through the worker protocol, real verdicts.
  */
-class ModelListPortalIT extends IntegrationTest {
+class ModelListPortalIT extends VariantEvidenceTest {
 
     private static final Pattern TIME = Pattern.compile("<time datetime=\"([^\"]+)\"");
 
     @Test
     void eachModelShowsItsVariantCountBestPassingVariantAndLastActivity() throws Exception {
-        HttpApi engineer = userWith("ENGINEER");
-        VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
         String target = maker.hardwareTarget("list");
         String model = maker.model(engineer, "classification", "standard");
         // Better accuracy than the checkpoint but too little top-1 agreement: ranked first, fails its policy.
@@ -75,8 +71,6 @@ class ModelListPortalIT extends IntegrationTest {
 
     @Test
     void theJobsListFiltersByModelTogetherWithStatusAndType() throws Exception {
-        HttpApi engineer = userWith("ENGINEER");
-        VariantMaker maker = new VariantMaker(admin(), userWith("WORKER"), jdbc);
         String first = maker.model(engineer, "classification", "standard");
         String firstVariant = maker.evaluatedVariant(engineer, first, "int8-dynamic",
                 classification(0.955, 0.96, 0.99));
