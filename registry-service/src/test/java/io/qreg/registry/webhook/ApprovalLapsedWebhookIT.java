@@ -31,8 +31,7 @@ class ApprovalLapsedWebhookIT extends RolloutTestSupport {
         String variant = variant(model, "int8-dynamic");
         addBenchmark(variant, 2.0);
         String approvalId = makeStable(d, variant, "production", "standard").get("approvalId").asString();
-        WebhookReceiver receiver = receivers.ok();
-        Webhooks.subscribe(engineer(), receiver.url(), List.of("approval.lapsed"), Webhooks.SECRET);
+        WebhookReceiver receiver = receivers.subscription(engineer(), "approval.lapsed").receiver();
 
         addBenchmark(variant, 1.0);
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 import io.qreg.registry.audit.AuditSigningKey;
 import io.qreg.registry.audit.TreeHeadSigner;
@@ -32,10 +31,8 @@ class AuditCheckpointWebhookIT extends IntegrationTest {
     @Test
     void aSignedHeadIsSentToSubscriptionsNamingAuditCheckpointOnlyAndItsSignatureHolds() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver named = receivers.ok();
-        WebhookReceiver everything = receivers.ok();
-        Webhooks.subscribe(engineer, named.url(), List.of("audit.checkpoint"), Webhooks.SECRET);
-        Webhooks.subscribe(engineer, everything.url(), List.of("*"), Webhooks.SECRET);
+        WebhookReceiver named = receivers.subscription(engineer, "audit.checkpoint").receiver();
+        WebhookReceiver everything = receivers.subscription(engineer, "*").receiver();
 
         TreeHead signed = signer.signNow().orElseThrow();
 

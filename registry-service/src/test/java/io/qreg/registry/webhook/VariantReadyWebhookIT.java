@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import io.qreg.registry.job.JobTestSupport;
@@ -27,8 +26,7 @@ class VariantReadyWebhookIT extends JobTestSupport {
     @Test
     void variantReadyIsSentOnceWhenAQuantizeResultIsAcceptedEvenIfTheWorkerRepeatsIt() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver receiver = receivers.ok();
-        Webhooks.subscribe(engineer, receiver.url(), List.of("variant.ready"), SECRET);
+        WebhookReceiver receiver = receivers.subscription(engineer, "variant.ready").receiver();
         String jobId = submitQuantize(engineer);
         TestWorker worker = newWorker();
         JsonNode claimed = ok(worker.claim("5s"), 200).json();
@@ -63,8 +61,7 @@ class VariantReadyWebhookIT extends JobTestSupport {
     @Test
     void aFailedQuantizeJobAnnouncesNoVariant() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver receiver = receivers.ok();
-        Webhooks.subscribe(engineer, receiver.url(), List.of("*"), SECRET);
+        WebhookReceiver receiver = receivers.subscription(engineer, "*").receiver();
         String jobId = submitQuantize(engineer, "maxAttempts", 1);
         TestWorker worker = newWorker();
         ok(worker.claim("5s"), 200);

@@ -46,10 +46,9 @@ class WebhookSecretEncryptionIT extends IntegrationTest {
     @Test
     void theDatabaseHoldsOnlyCiphertextAndTheReceiverVerifiesTheSignatureWithTheOriginalSecret() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver receiver = receivers.ok();
-        String id = Webhooks.subscribe(engineer, receiver.url(), List.of("*"), SECRET).get("id").asString();
+        WebhookReceivers.Subscription hook = receivers.subscription(engineer, "*");
 
-        Map<String, Object> stored = storedSecret(id);
+        Map<String, Object> stored = storedSecret(hook.id());
         assertThat(stored.get("secret")).isNull();
         assertHoldsNoPlaintext((String) stored.get("secret_ciphertext"), SECRET);
         Path key = DATA_DIR.resolve("keys").resolve(WebhookSecretCipher.KEY_FILE);
@@ -59,8 +58,8 @@ class WebhookSecretEncryptionIT extends IntegrationTest {
         assertThat(jdbc.queryForObject("select count(*) from webhook_subscription where secret_ciphertext like ?",
                 Long.class, "%" + keyText + "%")).as("the key is not in the database").isZero();
 
-        assertThat(engineer.post("/api/v1/webhooks/" + id + "/test", "").status()).isEqualTo(202);
-        WebhookReceiver.Received ping = receiver.await(1, Duration.ofSeconds(10)).get(0);
+        assertThat(engineer.post("/api/v1/webhooks/" + hook.id() + "/test", "").status()).isEqualTo(202);
+        WebhookReceiver.Received ping = hook.receiver().await(1, Duration.ofSeconds(10)).get(0);
         assertThat(Webhooks.signatureValid(ping.header("X-QReg-Signature"), ping.body(), SECRET)).isTrue();
         assertThat(Webhooks.signatureValid(ping.header("X-QReg-Signature"), ping.body(), SECRET + "x")).isFalse();
     }

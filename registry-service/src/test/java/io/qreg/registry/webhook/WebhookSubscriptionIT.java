@@ -87,13 +87,9 @@ class WebhookSubscriptionIT extends IntegrationTest {
     @Test
     void onlySubscriptionsWhoseFilterNamesTheEventReceiveIt() {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver variants = receivers.ok();
-        WebhookReceiver approvals = receivers.ok();
-        WebhookReceiver everything = receivers.ok();
-        String variantsId = Webhooks.subscribe(engineer, variants.url(), List.of("variant.ready"), SECRET)
-                .get("id").asString();
-        Webhooks.subscribe(engineer, approvals.url(), List.of("approval.decided", "rollout.step"), SECRET);
-        Webhooks.subscribe(engineer, everything.url(), List.of("*"), SECRET);
+        WebhookReceivers.Subscription variants = receivers.subscription(engineer, "variant.ready");
+        WebhookReceiver approvals = receivers.subscription(engineer, "approval.decided", "rollout.step").receiver();
+        WebhookReceiver everything = receivers.subscription(engineer, "*").receiver();
 
         int queued = transaction.execute(tx -> outbox.enqueue(WebhookEvents.APPROVAL_DECIDED, "approval",
                 UUID.randomUUID().toString(), Map.of("status", "APPROVED")));
@@ -103,15 +99,14 @@ class WebhookSubscriptionIT extends IntegrationTest {
                 .isEqualTo("approval.decided");
         assertThat(everything.await(1, Duration.ofSeconds(10)).get(0).header("X-QReg-Event"))
                 .isEqualTo("approval.decided");
-        assertThat(variants.received()).isEmpty();
-        assertThat(Webhooks.deliveries(engineer, variantsId)).isEmpty();
+        assertThat(variants.receiver().received()).isEmpty();
+        assertThat(Webhooks.deliveries(engineer, variants.id())).isEmpty();
     }
 
     @Test
     void nothingIsQueuedOrSentWhenTheSurroundingTransactionRollsBack() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver receiver = receivers.ok();
-        Webhooks.subscribe(engineer, receiver.url(), List.of("*"), SECRET);
+        WebhookReceiver receiver = receivers.subscription(engineer, "*").receiver();
         String subject = UUID.randomUUID().toString();
 
         assertThatThrownBy(() -> transaction.executeWithoutResult(tx -> {
@@ -139,49 +134,47 @@ class WebhookSubscriptionIT extends IntegrationTest {
     @Test
     void aDeletedSubscriptionGetsNothingNewAndWhatItHadWaitingIsCancelled() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver receiver = receivers.ok();
-        String id = Webhooks.subscribe(engineer, receiver.url(), List.of("*"), SECRET).get("id").asString();
+        WebhookReceivers.Subscription hook = receivers.subscription(engineer, "*");
         // A retry an hour away, as if the receiver had been down.
         transaction.executeWithoutResult(tx -> {
             outbox.enqueue(WebhookEvents.ROLLOUT_STEP, "rollout", "r-waiting", Map.of());
             jdbc.update("update webhook_delivery set attempts = 1, next_attempt_at = now() + interval '1 hour'"
-                    + " where subscription_id = ?::uuid", id);
+                    + " where subscription_id = ?::uuid", hook.id());
         });
 
-        HttpApi.Reply deleted = engineer.delete("/api/v1/webhooks/" + id);
+        HttpApi.Reply deleted = engineer.delete("/api/v1/webhooks/" + hook.id());
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
         int queued = transaction.execute(tx -> outbox.enqueue(WebhookEvents.ROLLOUT_STEP, "rollout", "r-after",
                 Map.of()));
         Thread.sleep(600);
 
         assertThat(queued).isZero();
-        assertThat(receiver.received()).isEmpty();
+        assertThat(hook.receiver().received()).isEmpty();
         assertThat(jdbc.queryForList("select status from webhook_delivery where subscription_id = ?::uuid",
-                String.class, id)).containsExactly("CANCELLED");
-        HttpApi.Reply gone = engineer.get("/api/v1/webhooks/" + id);
+                String.class, hook.id())).containsExactly("CANCELLED");
+        HttpApi.Reply gone = engineer.get("/api/v1/webhooks/" + hook.id());
         assertThat(gone.status()).isEqualTo(404);
         assertThat(gone.isProblem()).isTrue();
-        assertThat(engineer.get("/api/v1/webhooks?size=200").body()).doesNotContain(id);
-        assertThat(engineer.delete("/api/v1/webhooks/" + id).status()).isEqualTo(404);
-        assertThat(engineer.post("/api/v1/webhooks/" + id + "/test", "").status()).isEqualTo(404);
+        assertThat(engineer.get("/api/v1/webhooks?size=200").body()).doesNotContain(hook.id());
+        assertThat(engineer.delete("/api/v1/webhooks/" + hook.id()).status()).isEqualTo(404);
+        assertThat(engineer.post("/api/v1/webhooks/" + hook.id() + "/test", "").status()).isEqualTo(404);
     }
 
     @Test
     void anEventQueuedWhileItsSubscriptionIsBeingDeletedIsCancelledNotSent() throws Exception {
         HttpApi engineer = userWith("ENGINEER");
-        WebhookReceiver receiver = receivers.ok();
-        String id = Webhooks.subscribe(engineer, receiver.url(), List.of("*"), SECRET).get("id").asString();
+        WebhookReceivers.Subscription hook = receivers.subscription(engineer, "*");
 
         transaction.executeWithoutResult(tx -> {
             assertThat(outbox.enqueue(WebhookEvents.ROLLOUT_STEP, "rollout", "r-racing", Map.of())).isEqualTo(1);
-            assertThat(engineer.delete("/api/v1/webhooks/" + id).status()).isEqualTo(200);
+            assertThat(engineer.delete("/api/v1/webhooks/" + hook.id()).status()).isEqualTo(200);
         });
 
         Eventually.eventually(Duration.ofSeconds(10), () -> jdbc.queryForList(
-                "select status from webhook_delivery where subscription_id = ?::uuid", String.class, id),
+                "select status from webhook_delivery where subscription_id = ?::uuid", String.class, hook.id()),
                 s -> s.equals(List.of("CANCELLED")), "the racing delivery to be cancelled");
         Thread.sleep(300);
-        assertThat(receiver.received()).isEmpty();
+        assertThat(hook.receiver().received()).isEmpty();
     }
 
     @Test
