@@ -117,9 +117,7 @@ class RolloutIT extends RolloutTestSupport {
     void pauseHoldsTheRolloutUntilResumedAndAdvancingWhilePausedConflicts() {
         Model model = model("allowed");
         String d = deployment(model, TIERS);
-        makeStable(d, variant(model, "int8-dynamic"), "production", "standard");
-        String id = ok(startRollout(d, variant(model, "int8-dynamic"), "production", "standard",
-                List.of(5, 25, 100)), 201).json().get("id").asString();
+        String id = canaryOverStable(d, model).rolloutId();
 
         assertThat(ok(move(id, "pause"), 200).json().get("phase").asString()).isEqualTo("PAUSED");
         assertThat(routing(d, "production").get("rollout").get("phase").asString()).isEqualTo("PAUSED");

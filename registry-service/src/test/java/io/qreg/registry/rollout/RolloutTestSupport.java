@@ -246,6 +246,20 @@ public abstract class RolloutTestSupport extends IntegrationTest {
         return rollout;
     }
 
+    /** A 5 % canary over a stable backend in production's standard tier, both new int8 variants of the model. */
+    protected record Canary(String stable, String canary, String rolloutId) {
+    }
+
+    /** Makes a new int8 variant the stable backend of production's standard tier, then starts a canary of another. */
+    protected Canary canaryOverStable(String deployment, Model model) {
+        String stable = variant(model, "int8-dynamic");
+        makeStable(deployment, stable, "production", "standard");
+        String canary = variant(model, "int8-dynamic");
+        String rolloutId = ok(startRollout(deployment, canary, "production", "standard", List.of(5, 25, 100)), 201)
+                .json().get("id").asString();
+        return new Canary(stable, canary, rolloutId);
+    }
+
     protected HttpApi.Reply move(String rolloutId, String action) {
         return engineer().post("/api/v1/rollouts/" + rolloutId + "/" + action, Map.of());
     }

@@ -36,14 +36,11 @@ class GatewayFormatsIT extends RolloutTestSupport {
         Model model = model("allowed");
         String d = deployment(model, TIERS);
         ok(startCheckpointRollout(d, model, "production", "premium", List.of(100)), 201);
-        String stable = variant(model, "int8-dynamic");
-        makeStable(d, stable, "production", "standard");
-        String canary = variant(model, "int8-dynamic");
-        ok(startRollout(d, canary, "production", "standard", List.of(5, 25, 100)), 201);
-        makeStable(d, stable, "staging", "standard");
+        Canary standard = canaryOverStable(d, model);
+        makeStable(d, standard.stable(), "staging", "standard");
         String shadow = variant(model, "int4-weight");
         ok(startRollout(d, shadow, "staging", "standard", List.of(0, 100)), 201);
-        return new Scene(d, model, stable, canary, shadow);
+        return new Scene(d, model, standard.stable(), standard.canary(), shadow);
     }
 
     private String rendering(String deployment, String environment, String format) {

@@ -38,12 +38,8 @@ class RoutingIT extends RolloutTestSupport {
         ok(startCheckpointRollout(d, model, "production", "premium", List.of(100)), 201);
         String edge = variant(model, "fp16");
         makeStable(d, edge, "production", "edge");
-        String stable = variant(model, "int8-dynamic");
-        makeStable(d, stable, "production", "standard");
-        String canary = variant(model, "int8-dynamic");
-        String rolloutId = ok(startRollout(d, canary, "production", "standard", List.of(5, 25, 100)), 201).json()
-                .get("id").asString();
-        return new Scene(d, model, stable, canary, edge, rolloutId);
+        Canary standard = canaryOverStable(d, model);
+        return new Scene(d, model, standard.stable(), standard.canary(), edge, standard.rolloutId());
     }
 
     private static List<String> names(JsonNode array) {

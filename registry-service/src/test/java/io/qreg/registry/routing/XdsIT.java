@@ -40,12 +40,8 @@ class XdsIT extends RolloutTestSupport {
     private Scene scene() {
         Model model = model("allowed");
         String d = deployment(model, TIERS);
-        String stable = variant(model, "int8-dynamic");
-        makeStable(d, stable, "production", "standard");
-        String canary = variant(model, "int8-dynamic");
-        String rolloutId = ok(startRollout(d, canary, "production", "standard", List.of(5, 25, 100)), 201).json()
-                .get("id").asString();
-        return new Scene(d, stable, canary, rolloutId);
+        Canary standard = canaryOverStable(d, model);
+        return new Scene(d, standard.stable(), standard.canary(), standard.rolloutId());
     }
 
     private String tokenWith(String role) {
