@@ -8,6 +8,8 @@ import java.util.Map;
 import io.qreg.registry.support.HttpApi;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import tools.jackson.databind.JsonNode;
 
@@ -130,28 +132,24 @@ class CheckpointApprovalIT extends RolloutTestSupport {
         assertThat(reply.json().get("field").asString()).isEqualTo("environments[1]");
     }
 
-    @Test
-    void anInternalOnlyLicenceOnAnEdgeTierIsRefusedAtTheApprovalRequest() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"variantId", "checkpointId"})
+    void anInternalOnlyLicenceOnAnEdgeTierIsRefusedAtTheApprovalRequest(String subjectField) {
         Model model = model("internal-only");
         String d = deployment(model, TIERS);
-        String variant = variant(model, "int8-dynamic");
+        String subject = "variantId".equals(subjectField) ? variant(model, "int8-dynamic") : model.checkpointId();
         long before = jdbc.queryForObject("select count(*) from approval", Long.class);
 
-        for (Map<String, Object> subject : List.<Map<String, Object>>of(Map.of("variantId", variant),
-                Map.of("checkpointId", model.checkpointId()))) {
-            Map<String, Object> request = new java.util.HashMap<>(subject);
-            request.putAll(Map.of("deployment", d, "environment", "production", "tier", "edge"));
+        HttpApi.Reply refused = engineer().post("/api/v1/approvals", Map.of(subjectField, subject, "deployment", d,
+                "environment", "production", "tier", "edge"));
 
-            HttpApi.Reply refused = engineer().post("/api/v1/approvals", request);
-
-            assertThat(refused.status()).as(refused.body()).isEqualTo(422);
-            assertThat(refused.isProblem()).isTrue();
-            assertThat(refused.json().get("field").asString()).isEqualTo("tier");
-            assertThat(refused.json().get("detail").asString()).contains("license 'LicenseRef-Proprietary'")
-                    .contains("internal-only");
-        }
+        assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+        assertThat(refused.isProblem()).isTrue();
+        assertThat(refused.json().get("field").asString()).isEqualTo("tier");
+        assertThat(refused.json().get("detail").asString()).contains("license 'LicenseRef-Proprietary'")
+                .contains("internal-only");
         assertThat(jdbc.queryForObject("select count(*) from approval", Long.class)).isEqualTo(before);
-        // The same variant may still be approved for a tier that keeps the weights in-house.
-        assertThat(tryApprove(variant, d, "production", "standard")).isPresent();
+        // The same variant or checkpoint may still be approved for a tier that keeps the weights in-house.
+        assertThat(tryApprove(subjectField, subject, d, "production", "standard")).isPresent();
     }
 }
