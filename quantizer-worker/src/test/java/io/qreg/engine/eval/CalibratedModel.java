@@ -4,21 +4,21 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** The fixture models shipped with calibration samples: each model, the input it reads and the samples for it. */
-public enum CalibratedModel {
-    DIGITS_MLP("digits_mlp.onnx", "input", "digits_calib_x.npy"),
-    DIGITS_CNN("digits_cnn.onnx", "input", "digits_calib_x_img.npy"),
-    BYTELM_SMALL("bytelm_small.onnx", "input_ids", "bytelm_small_calib_ids.npy");
+/**
+ * A fixture model shipped with calibration samples: the model, the input it reads and the samples for it.
+ *
+ * @param model the model's fixture name
+ * @param input the name of the input the samples feed
+ * @param samples the samples' fixture name
+ */
+public record CalibratedModel(String model, String input, String samples) {
 
-    private final String model;
-    private final String input;
-    private final String samples;
-
-    CalibratedModel(String model, String input, String samples) {
-        this.model = model;
-        this.input = input;
-        this.samples = samples;
-    }
+    public static final CalibratedModel DIGITS_MLP = new CalibratedModel("digits_mlp.onnx", "input",
+            "digits_calib_x.npy");
+    public static final CalibratedModel DIGITS_CNN = new CalibratedModel("digits_cnn.onnx", "input",
+            "digits_calib_x_img.npy");
+    public static final CalibratedModel BYTELM_SMALL = new CalibratedModel("bytelm_small.onnx", "input_ids",
+            "bytelm_small_calib_ids.npy");
 
     /** Copies the model and its samples side by side into {@code directory}. */
     public Copy copyTo(Path directory) throws IOException {

@@ -11,7 +11,6 @@ import io.qreg.engine.pipeline.Quantizer;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,14 +21,9 @@ class ByteLmSensitivityTest {
 
     @TempDir
     Path dir;
-    CalibratedModel.Copy bytelm;
-
-    @BeforeEach
-    void copyFixtures() throws Exception {
-        bytelm = CalibratedModel.BYTELM_SMALL.copyTo(dir);
-    }
 
     private QuantizationReport quantize(Double budget) throws Exception {
+        CalibratedModel.Copy bytelm = CalibratedModel.BYTELM_SMALL.copyTo(dir);
         QuantizationOptions options = Fixtures.options(Method.INT4_WEIGHT, false, bytelm.calibration(), budget);
         long start = System.nanoTime();
         QuantizationReport report = Quantizer.quantize(bytelm.model(), dir.resolve("q.onnx"), options, null, FEW_SAMPLES);
