@@ -2,6 +2,7 @@ package io.qreg.worker.daemon;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
+import io.qreg.worker.json.RecordJson;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,18 +53,7 @@ public record HardwareProfile(String os, String arch, String cpuModel, int cores
 
     /** The protocol's {@code hardwareProfile} object. */
     public Map<String, Object> toMap() {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("os", os);
-        map.put("arch", arch);
-        map.put("cpuModel", cpuModel);
-        map.put("cores", cores);
-        map.put("memoryBytes", memoryBytes);
-        map.put("flags", flags);
-        map.put("onnxRuntimeVersion", onnxRuntimeVersion);
-        map.put("executionProviders", executionProviders);
-        map.put("gpu", gpu);
-        map.put("engineVersion", engineVersion);
-        return map;
+        return RecordJson.members(this);
     }
 
     /**

@@ -324,13 +324,6 @@ public final class Json {
 
     // ---- typed access to parsed objects, for protocol messages ----
 
-    /** Puts the member only when it has a value: protocol bodies leave out what is not set, rather than send null. */
-    public static void putSet(Map<String, Object> object, String key, Object value) {
-        if (value != null) {
-            object.put(key, value);
-        }
-    }
-
     /** A member that must be a string. */
     public static String string(Map<String, Object> object, String key) {
         Object v = object.get(key);

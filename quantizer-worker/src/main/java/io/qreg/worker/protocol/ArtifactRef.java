@@ -1,7 +1,7 @@
 package io.qreg.worker.protocol;
 
 import io.qreg.worker.json.Json;
-import java.util.LinkedHashMap;
+import io.qreg.worker.json.RecordJson;
 import java.util.Map;
 
 /**
@@ -17,13 +17,7 @@ public record ArtifactRef(String id, String sha256, Long sizeBytes, String conte
 
     /** The members that are set, in the protocol's order. */
     public Map<String, Object> toJson() {
-        Map<String, Object> json = new LinkedHashMap<>();
-        Json.putSet(json, "id", id);
-        Json.putSet(json, "sha256", sha256);
-        Json.putSet(json, "sizeBytes", sizeBytes);
-        Json.putSet(json, "contentUrl", contentUrl);
-        Json.putSet(json, "method", method);
-        return json;
+        return RecordJson.setMembers(this);
     }
 
     static ArtifactRef fromJson(Map<String, Object> json) {

@@ -1,7 +1,7 @@
 package io.qreg.worker.protocol;
 
 import io.qreg.worker.json.Json;
-import java.util.LinkedHashMap;
+import io.qreg.worker.json.RecordJson;
 import java.util.Map;
 
 /** A dataset the job downloads: the claim's {@code calibrationDataset} or {@code dataset}. Every member is sent. */
@@ -9,15 +9,7 @@ public record DatasetRef(String name, Integer version, String sha256, String for
         Boolean hasLabels, Boolean hasSlices) {
 
     public Map<String, Object> toJson() {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", name);
-        json.put("version", version);
-        json.put("sha256", sha256);
-        json.put("format", format);
-        json.put("contentUrl", contentUrl);
-        json.put("hasLabels", hasLabels);
-        json.put("hasSlices", hasSlices);
-        return json;
+        return RecordJson.members(this);
     }
 
     static DatasetRef fromJson(Map<String, Object> json) {

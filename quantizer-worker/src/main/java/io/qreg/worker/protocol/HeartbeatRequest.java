@@ -1,6 +1,6 @@
 package io.qreg.worker.protocol;
 
-import java.util.LinkedHashMap;
+import io.qreg.worker.json.RecordJson;
 import java.util.Map;
 
 /**
@@ -10,11 +10,6 @@ import java.util.Map;
 public record HeartbeatRequest(String workerId, Integer attempt, Double progress, String message) {
 
     public Map<String, Object> toJson() {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("workerId", workerId);
-        json.put("attempt", attempt);
-        json.put("progress", progress);
-        json.put("message", message);
-        return json;
+        return RecordJson.members(this);
     }
 }

@@ -1,7 +1,7 @@
 package io.qreg.worker.protocol;
 
 import io.qreg.worker.json.Json;
-import java.util.LinkedHashMap;
+import io.qreg.worker.json.RecordJson;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,15 +34,7 @@ public record JobProduct(Map<String, Object> report, Map<String, Object> evaluat
 
     /** The members that are set, in the order workers have always sent them. */
     public Map<String, Object> toJson() {
-        Map<String, Object> json = new LinkedHashMap<>();
-        Json.putSet(json, "report", report);
-        Json.putSet(json, "evaluation", evaluation);
-        Json.putSet(json, "benchmark", benchmark);
-        Json.putSet(json, "engineVersion", engineVersion);
-        Json.putSet(json, "onnxRuntimeVersion", onnxRuntimeVersion);
-        Json.putSet(json, "sha256", sha256);
-        Json.putSet(json, "sizeBytes", sizeBytes);
-        return json;
+        return RecordJson.setMembers(this);
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.qreg.worker.protocol;
 
 import io.qreg.worker.json.Json;
-import java.util.LinkedHashMap;
+import io.qreg.worker.json.RecordJson;
 import java.util.List;
 import java.util.Map;
 
@@ -25,25 +25,7 @@ public record RecipeOptions(String name, Integer version, String hash, String me
     }
 
     public Map<String, Object> toJson() {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", name);
-        json.put("version", version);
-        json.put("hash", hash);
-        json.put("method", method);
-        json.put("perChannel", perChannel);
-        json.put("symmetric", symmetric);
-        json.put("blockSize", blockSize);
-        json.put("calibrationMethod", calibrationMethod);
-        json.put("percentile", percentile);
-        json.put("excludeNodes", excludeNodes);
-        json.put("excludeOpTypes", excludeOpTypes);
-        json.put("accuracyBudget", accuracyBudget);
-        json.put("algorithm", algorithm);
-        json.put("gptqDamp", gptqDamp);
-        json.put("actOrder", actOrder);
-        json.put("smoothQuantAlpha", smoothQuantAlpha);
-        json.put("targetBitsPerWeight", targetBitsPerWeight);
-        return json;
+        return RecordJson.members(this);
     }
 
     /** @throws ProtocolException naming the member ({@code recipe: "blockSize" should be ...}) */

@@ -1,6 +1,6 @@
 package io.qreg.worker.protocol;
 
-import java.util.LinkedHashMap;
+import io.qreg.worker.json.RecordJson;
 import java.util.Map;
 
 /**
@@ -11,11 +11,6 @@ public record RegistrationRequest(String name, Map<String, String> labels, Integ
         Map<String, Object> hardwareProfile) {
 
     public Map<String, Object> toJson() {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", name);
-        json.put("labels", labels);
-        json.put("concurrency", concurrency);
-        json.put("hardwareProfile", hardwareProfile);
-        return json;
+        return RecordJson.members(this);
     }
 }

@@ -12,20 +12,18 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static io.qreg.engine.eval.Fixtures.bytelmEvalSplit;
+import static io.qreg.engine.eval.Fixtures.digitsEvalSplit;
+import static io.qreg.engine.eval.Fixtures.digitsImageEvalSplit;
 import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 class EvaluatorTest {
 
-    private static EvaluationData digitsFlat(Path slices) throws Exception {
-        return EvaluationData.open(Map.of("input", path("digits_eval_x.npy")), path("digits_eval_y.npy"), slices);
-    }
-
     @Test
     void mlpAccuracyMatchesTheFixtureReadme() throws Exception {
         EvaluationResult result = Evaluator.evaluate(EvaluationTask.CLASSIFICATION, path("digits_mlp.onnx"), null,
-                digitsFlat(null), new EvaluationOptions(64, 1), ProgressListener.NONE);
+                digitsEvalSplit(), new EvaluationOptions(64, 1), ProgressListener.NONE);
 
         assertThat(result.samples()).isEqualTo(500);
         assertThat(result.metric(MetricKeys.ACCURACY)).isCloseTo(0.978, within(0.0005));
@@ -38,11 +36,8 @@ class EvaluatorTest {
 
     @Test
     void cnnAccuracyMatchesTheFixtureReadmeWithImageShapedInput() throws Exception {
-        EvaluationData data = EvaluationData.open(Map.of("input", path("digits_eval_x_img.npy")),
-                path("digits_eval_y.npy"), null);
-
         EvaluationResult result = Evaluator.evaluate(EvaluationTask.CLASSIFICATION, path("digits_cnn.onnx"), null,
-                data, new EvaluationOptions(100, 1), ProgressListener.NONE);
+                digitsImageEvalSplit(), new EvaluationOptions(100, 1), ProgressListener.NONE);
 
         assertThat(result.metric(MetricKeys.ACCURACY)).isCloseTo(0.986, within(0.0005));
     }
@@ -63,9 +58,9 @@ class EvaluatorTest {
     @Test
     void batchSizeDoesNotChangeTheMetrics() throws Exception {
         EvaluationResult one = Evaluator.evaluate(EvaluationTask.CLASSIFICATION, path("digits_mlp.onnx"), null,
-                digitsFlat(null), new EvaluationOptions(7, 1), ProgressListener.NONE);
+                digitsEvalSplit(), new EvaluationOptions(7, 1), ProgressListener.NONE);
         EvaluationResult all = Evaluator.evaluate(EvaluationTask.CLASSIFICATION, path("digits_mlp.onnx"), null,
-                digitsFlat(null), new EvaluationOptions(500, 1), ProgressListener.NONE);
+                digitsEvalSplit(), new EvaluationOptions(500, 1), ProgressListener.NONE);
 
         assertThat(one.metrics()).isEqualTo(all.metrics());
     }
@@ -73,7 +68,7 @@ class EvaluatorTest {
     @Test
     void modelAgainstItselfAgreesEverywhereWithInfiniteSqnrAndZeroDeltas() throws Exception {
         EvaluationResult result = Evaluator.evaluate(EvaluationTask.CLASSIFICATION, path("digits_mlp.onnx"),
-                path("digits_mlp.onnx"), digitsFlat(null), new EvaluationOptions(128, 1), ProgressListener.NONE);
+                path("digits_mlp.onnx"), digitsEvalSplit(), new EvaluationOptions(128, 1), ProgressListener.NONE);
 
         assertThat(result.metric(MetricKeys.TOP1_AGREEMENT)).isEqualTo(1.0);
         assertThat(result.metric(MetricKeys.SQNR_DB)).isEqualTo(Double.POSITIVE_INFINITY);
@@ -104,11 +99,7 @@ class EvaluatorTest {
 
     @Test
     void roundedLanguageModelHasPositiveKldWithOrderedTailsAndAProbabilityShift(@TempDir Path dir) throws Exception {
-        Path rounded = RoundedWeights.write(path("bytelm_small.onnx"), 15, dir.resolve("lm_rounded.onnx"));
-        EvaluationData data = bytelmEvalSplit();
-
-        EvaluationResult result = Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, rounded,
-                path("bytelm_small.onnx"), data, new EvaluationOptions(50, 0), ProgressListener.NONE);
+        EvaluationResult result = RoundedWeights.roundedByteLmAgainstItsOriginal(dir);
 
         double mean = result.metric(MetricKeys.MEAN_KLD);
         System.out.printf("bytelm_small rounded to 15 levels: %s%n", result.metrics());
@@ -126,7 +117,7 @@ class EvaluatorTest {
         Path rounded = RoundedWeights.write(path("digits_mlp.onnx"), 7, dir.resolve("mlp_rounded.onnx"));
 
         EvaluationResult result = Evaluator.evaluate(EvaluationTask.CLASSIFICATION, rounded, path("digits_mlp.onnx"),
-                digitsFlat(null), new EvaluationOptions(64, 1), ProgressListener.NONE);
+                digitsEvalSplit(), new EvaluationOptions(64, 1), ProgressListener.NONE);
 
         assertThat(result.metric(MetricKeys.SQNR_DB)).isFinite().isBetween(5.0, 60.0);
         assertThat(result.metric(MetricKeys.TOP1_AGREEMENT)).isBetween(0.8, 1.0);
@@ -159,7 +150,7 @@ class EvaluatorTest {
         }
 
         EvaluationResult result = Evaluator.evaluate(EvaluationTask.CLASSIFICATION, path("digits_mlp.onnx"),
-                path("digits_mlp.onnx"), digitsFlat(slices), new EvaluationOptions(64, 1), ProgressListener.NONE);
+                path("digits_mlp.onnx"), digitsEvalSplit(slices), new EvaluationOptions(64, 1), ProgressListener.NONE);
 
         assertThat(result.slices()).containsOnlyKeys(2L, 7L);
         SliceMetrics seven = result.slices().get(7L);
@@ -190,7 +181,7 @@ class EvaluatorTest {
             }
         };
 
-        Evaluator.evaluate(EvaluationTask.CLASSIFICATION, path("digits_mlp.onnx"), null, digitsFlat(null),
+        Evaluator.evaluate(EvaluationTask.CLASSIFICATION, path("digits_mlp.onnx"), null, digitsEvalSplit(),
                 new EvaluationOptions(64, 1), listener);
 
         assertThat(last).containsExactly(500, 500);

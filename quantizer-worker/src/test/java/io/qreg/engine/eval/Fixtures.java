@@ -37,6 +37,21 @@ public final class Fixtures {
                 path("bytelm_small_eval_labels.npy"), null);
     }
 
+    /** The digits evaluation split as the MLP reads it: 500 labelled rows of 64 pixels. */
+    public static EvaluationData digitsEvalSplit() throws IOException {
+        return digitsEvalSplit(null);
+    }
+
+    /** The same with {@code slices}, a file of each row's slice id. */
+    public static EvaluationData digitsEvalSplit(Path slices) throws IOException {
+        return EvaluationData.open(Map.of("input", path("digits_eval_x.npy")), path("digits_eval_y.npy"), slices);
+    }
+
+    /** The digits evaluation split as the CNN reads it, each row an 8 × 8 image. */
+    public static EvaluationData digitsImageEvalSplit() throws IOException {
+        return EvaluationData.open(Map.of("input", path("digits_eval_x_img.npy")), path("digits_eval_y.npy"), null);
+    }
+
     /** A fixture .npy array. */
     public static NpyArray npy(String name) throws IOException {
         return NpyArray.read(path(name));

@@ -1,6 +1,8 @@
 package io.qreg.engine.eval;
 
+import ai.onnxruntime.OrtException;
 import com.google.protobuf.ByteString;
+import io.qreg.engine.ProgressListener;
 import io.qreg.onnx.ir.GraphProto;
 import io.qreg.onnx.ir.ModelProto;
 import io.qreg.onnx.ir.TensorProto;
@@ -20,6 +22,16 @@ import java.nio.file.Path;
 final class RoundedWeights {
 
     private RoundedWeights() {
+    }
+
+    /**
+     * What the evaluator tests judge a language model's metrics on: bytelm_small rounded to 15 levels, evaluated
+     * against bytelm_small itself on 50 sequences of its evaluation split.
+     */
+    static EvaluationResult roundedByteLmAgainstItsOriginal(Path dir) throws IOException, OrtException {
+        Path rounded = write(Fixtures.path("bytelm_small.onnx"), 15, dir.resolve("lm_rounded.onnx"));
+        return Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, rounded, Fixtures.path("bytelm_small.onnx"),
+                Fixtures.bytelmEvalSplit(), new EvaluationOptions(50, 0), ProgressListener.NONE);
     }
 
     static Path write(Path original, int levels, Path target) throws IOException {

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import static io.qreg.engine.eval.Fixtures.bytelmEvalSplit;
+import static io.qreg.engine.eval.Fixtures.digitsEvalSplit;
 import static io.qreg.engine.eval.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -108,10 +108,8 @@ class SelectiveRoutingCurveTest {
     void theEvaluatorsCurveOfARoundedClassifierMatchesOneRecomputedFromBothModelsOutputs(@TempDir Path dir)
             throws Exception {
         Path rounded = RoundedWeights.write(path("digits_mlp.onnx"), 3, dir.resolve("mlp_rounded.onnx"));
-        EvaluationData data = EvaluationData.open(Map.of("input", path("digits_eval_x.npy")),
-                path("digits_eval_y.npy"), null);
         EvaluationResult result = Evaluator.evaluate(EvaluationTask.CLASSIFICATION, rounded, path("digits_mlp.onnx"),
-                data, new EvaluationOptions(64, 1), ProgressListener.NONE);
+                digitsEvalSplit(), new EvaluationOptions(64, 1), ProgressListener.NONE);
 
         float[][] variant = logits(rounded);
         float[][] reference = logits(path("digits_mlp.onnx"));
@@ -130,10 +128,7 @@ class SelectiveRoutingCurveTest {
 
     @Test
     void aLanguageModelsCurveIsOverItsLabelledPositionsByTopTokenProbability(@TempDir Path dir) throws Exception {
-        Path rounded = RoundedWeights.write(path("bytelm_small.onnx"), 15, dir.resolve("lm_rounded.onnx"));
-        EvaluationData data = bytelmEvalSplit();
-        EvaluationResult result = Evaluator.evaluate(EvaluationTask.LANGUAGE_MODEL, rounded,
-                path("bytelm_small.onnx"), data, new EvaluationOptions(50, 0), ProgressListener.NONE);
+        EvaluationResult result = RoundedWeights.roundedByteLmAgainstItsOriginal(dir);
 
         SelectiveRoutingCurve curve = result.selectiveRouting();
         long labelled = java.util.Arrays.stream(NpyArray.read(path("bytelm_small_eval_labels.npy")).toLongArray())
@@ -152,10 +147,8 @@ class SelectiveRoutingCurveTest {
 
     @Test
     void noReferenceNoCurve() throws Exception {
-        EvaluationData data = EvaluationData.open(Map.of("input", path("digits_eval_x.npy")),
-                path("digits_eval_y.npy"), null);
         EvaluationResult result = Evaluator.evaluate(EvaluationTask.CLASSIFICATION, path("digits_mlp.onnx"), null,
-                data, new EvaluationOptions(64, 1), ProgressListener.NONE);
+                digitsEvalSplit(), new EvaluationOptions(64, 1), ProgressListener.NONE);
         assertThat(result.selectiveRouting()).isNull();
     }
 

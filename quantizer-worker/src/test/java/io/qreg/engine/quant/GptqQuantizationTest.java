@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qreg.engine.ProgressListener;
 import io.qreg.engine.QuantizationException;
+import io.qreg.engine.eval.CalibratedModel;
 import io.qreg.engine.eval.EvaluationData;
 import io.qreg.engine.eval.EvaluationOptions;
 import io.qreg.engine.eval.EvaluationTask;
@@ -31,14 +32,13 @@ class GptqQuantizationTest {
 
     @Test
     void bytelmInt4Block32SymmetricGptqReachesTheIssuesPerplexityTarget() throws Exception {
-        Path in = ModelEval.copy("bytelm_small.onnx", dir);
-        Path calibration = ModelEval.copy("bytelm_small_calib_ids.npy", dir);
+        CalibratedModel.Copy bytelm = CalibratedModel.BYTELM_SMALL.copyTo(dir);
         QuantizationOptions options = QuantizedModels.options(Method.INT4_WEIGHT, false, true, 32)
-                .withCalibrationInputs(Map.of("input_ids", calibration))
+                .withCalibrationInputs(bytelm.calibration())
                 .withAlgorithm(Algorithm.GPTQ, QuantizationOptions.DEFAULT_GPTQ_DAMP, false);
         Path gptqOut = dir.resolve("gptq.onnx");
         long started = System.nanoTime();
-        QuantizationReport report = Quantizer.quantize(in, gptqOut, options, null);
+        QuantizationReport report = Quantizer.quantize(bytelm.model(), gptqOut, options, null);
         long gptqMillis = (System.nanoTime() - started) / 1_000_000;
 
         // RTN's 6.233 is measured beside it by WeightOnlyQuantizationTest; FP32 is 6.123.
@@ -56,15 +56,14 @@ class GptqQuantizationTest {
 
     @Test
     void digitsMlpInt4GptqKeepsAccuracyWithinHalfAPointOfFp32() throws Exception {
-        Path in = ModelEval.copy("digits_mlp.onnx", dir);
-        Path calibration = ModelEval.copy("digits_calib_x.npy", dir);
+        CalibratedModel.Copy mlp = CalibratedModel.DIGITS_MLP.copyTo(dir);
         QuantizationOptions options = QuantizationOptions.defaults(Method.INT4_WEIGHT)
-                .withCalibrationInputs(Map.of("input", calibration))
+                .withCalibrationInputs(mlp.calibration())
                 .withAlgorithm(Algorithm.GPTQ, QuantizationOptions.DEFAULT_GPTQ_DAMP, true);
         Path out = dir.resolve("q.onnx");
-        Quantizer.quantize(in, out, options, null);
+        Quantizer.quantize(mlp.model(), out, options, null);
 
-        double fp32 = ModelEval.accuracy(in, "input", ModelEval.npy("digits_eval_x.npy"),
+        double fp32 = ModelEval.accuracy(mlp.model(), "input", ModelEval.npy("digits_eval_x.npy"),
                 ModelEval.npy("digits_eval_y.npy"));
         double accuracy = ModelEval.accuracy(out, "input", ModelEval.npy("digits_eval_x.npy"),
                 ModelEval.npy("digits_eval_y.npy"));
@@ -87,18 +86,17 @@ class GptqQuantizationTest {
 
     @Test
     void everyAlgorithmRunsThroughTheWeightOnlyPassAndKeepsDigitsAccuracyWithinHalfAPoint() throws Exception {
-        Path in = ModelEval.copy("digits_mlp.onnx", dir);
-        Path calibration = ModelEval.copy("digits_calib_x.npy", dir);
-        double fp32 = ModelEval.accuracy(in, "input", ModelEval.npy("digits_eval_x.npy"),
+        CalibratedModel.Copy mlp = CalibratedModel.DIGITS_MLP.copyTo(dir);
+        double fp32 = ModelEval.accuracy(mlp.model(), "input", ModelEval.npy("digits_eval_x.npy"),
                 ModelEval.npy("digits_eval_y.npy"));
         // Issue 13: int4 accuracy within 0.5 points of FP32 on digits_mlp, for rtn, gptq, awq and hqq in one run.
         for (Algorithm algorithm : Algorithm.values()) {
             Path out = dir.resolve(algorithm.wireName() + ".onnx");
             QuantizationOptions options = QuantizationOptions.defaults(Method.INT4_WEIGHT)
-                    .withCalibrationInputs(Map.of("input", calibration))
+                    .withCalibrationInputs(mlp.calibration())
                     .withAlgorithm(algorithm, QuantizationOptions.DEFAULT_GPTQ_DAMP, false);
 
-            QuantizationReport report = Quantizer.quantize(in, out, options, null);
+            QuantizationReport report = Quantizer.quantize(mlp.model(), out, options, null);
 
             double accuracy = ModelEval.accuracy(out, "input", ModelEval.npy("digits_eval_x.npy"),
                     ModelEval.npy("digits_eval_y.npy"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qreg.engine.QuantizationException;
+import io.qreg.engine.eval.CalibratedModel;
 import io.qreg.engine.model.OnnxModel;
 import io.qreg.engine.pipeline.QuantizationReport;
 import io.qreg.engine.pipeline.Quantizer;
@@ -30,13 +31,11 @@ class MixedPrecisionByteLmTest {
 
     @TempDir
     Path dir;
-    Path model;
-    Path calib;
+    CalibratedModel.Copy bytelm;
 
     @BeforeEach
     void copyFixtures() throws Exception {
-        model = ModelEval.copy("bytelm_small.onnx", dir);
-        calib = ModelEval.copy("bytelm_small_calib_ids.npy", dir);
+        bytelm = CalibratedModel.BYTELM_SMALL.copyTo(dir);
     }
 
     private QuantizationOptions options(Double target) {
@@ -46,7 +45,7 @@ class MixedPrecisionByteLmTest {
     private QuantizationOptions options(Double target, boolean symmetric) {
         QuantizationOptions d = QuantizationOptions.defaults(Method.INT4_WEIGHT);
         return new QuantizationOptions(Method.INT4_WEIGHT, false, symmetric, 32, d.calibrationMethod(), d.percentile(),
-                Set.of(), Set.of(), Map.of("input_ids", calib), null, null, true).withTargetBitsPerWeight(target);
+                Set.of(), Set.of(), bytelm.calibration(), null, null, true).withTargetBitsPerWeight(target);
     }
 
     @Test
@@ -56,7 +55,7 @@ class MixedPrecisionByteLmTest {
         // sensitivity samples but 6.152 with the CLI's 64; with zero points both chose the same mix, at 6.144.
         QuantizationOptions gptq = options(TARGET_BITS, false)
                 .withAlgorithm(Algorithm.GPTQ, QuantizationOptions.DEFAULT_GPTQ_DAMP, false);
-        QuantizationReport report = Quantizer.quantize(model, out, gptq, null,
+        QuantizationReport report = Quantizer.quantize(bytelm.model(), out, gptq, null,
                 io.qreg.engine.sensitivity.SensitivityRequest.measure(8));
 
         double perplexity = ModelEval.bytelmEvalPerplexity(out);
@@ -87,7 +86,7 @@ class MixedPrecisionByteLmTest {
     @Test
     void aTargetBelowTheCheapestMixIsRefusedNamingTheFlag() {
         // int4 at block 128 everywhere, with the int8 embedding, is about 4.5 bits/weight here.
-        assertThatThrownBy(() -> Quantizer.quantize(model, dir.resolve("q.onnx"), options(4.3), null))
+        assertThatThrownBy(() -> Quantizer.quantize(bytelm.model(), dir.resolve("q.onnx"), options(4.3), null))
                 .isInstanceOf(QuantizationException.class)
                 .hasMessageContaining("--target-bits-per-weight")
                 .hasMessageContaining("below what the cheapest mix takes on this model (every layer at int4 with its"
@@ -99,11 +98,11 @@ class MixedPrecisionByteLmTest {
     void aTargetWithoutCalibrationOrOnAnotherMethodIsRefused() {
         QuantizationOptions noCalibration = new QuantizationOptions(Method.INT4_WEIGHT, false, true, 32, null,
                 99.999, Set.of(), Set.of(), Map.of(), null, null, true).withTargetBitsPerWeight(5.5);
-        assertThatThrownBy(() -> Quantizer.quantize(model, dir.resolve("q.onnx"), noCalibration, null))
+        assertThatThrownBy(() -> Quantizer.quantize(bytelm.model(), dir.resolve("q.onnx"), noCalibration, null))
                 .isInstanceOf(QuantizationException.class).hasMessageContaining("--target-bits-per-weight")
                 .hasMessageContaining("--calibration");
         QuantizationOptions int8 = options(5.5).withMethod(Method.INT8_WEIGHT);
-        assertThatThrownBy(() -> Quantizer.quantize(model, dir.resolve("q.onnx"), int8, null))
+        assertThatThrownBy(() -> Quantizer.quantize(bytelm.model(), dir.resolve("q.onnx"), int8, null))
                 .isInstanceOf(QuantizationException.class)
                 .hasMessageContaining("--target-bits-per-weight applies only to int4-weight");
         assertThat(MethodOptions.refusal(Method.INT8_STATIC, MethodOptions.Option.TARGET_BITS_PER_WEIGHT,

@@ -38,8 +38,7 @@ class PrecisionMixTest {
     void int8DynamicStoresEveryMlpLayerAtEightBitsPlusOneScaleEach() throws Exception {
         PrecisionMix mix = quantize("digits_mlp.onnx", QuantizationOptions.defaults(Method.INT8_DYNAMIC)).precisionMix();
 
-        assertThat(mix.layers()).containsEntry(WeightPrecision.INT8, 3L).containsEntry(WeightPrecision.FP32, 0L);
-        assertThat(mix.parameters()).containsEntry(WeightPrecision.INT8, MLP_PARAMETERS);
+        assertWholeMlpAt(mix, WeightPrecision.INT8);
         assertThat(mix.quantizedLayers()).isEqualTo(3);
         // Codes at 8 bits, plus one float32 scale per (per-tensor, symmetric) layer.
         assertThat(mix.bitsPerWeight()).isCloseTo(8 + 3 * 32.0 / MLP_PARAMETERS, within(1e-9));
@@ -50,8 +49,7 @@ class PrecisionMixTest {
     void int8StaticCountsTheInt8WeightsBehindTheirDequantizeLinear() throws Exception {
         PrecisionMix mix = quantize("digits_mlp.onnx", staticOptions("digits_calib_x.npy")).precisionMix();
 
-        assertThat(mix.layers()).containsEntry(WeightPrecision.INT8, 3L).containsEntry(WeightPrecision.FP32, 0L);
-        assertThat(mix.parameters()).containsEntry(WeightPrecision.INT8, MLP_PARAMETERS);
+        assertWholeMlpAt(mix, WeightPrecision.INT8);
         // Scale (32 bits) and int8 zero point (8 bits) per layer.
         assertThat(mix.bitsPerWeight()).isCloseTo(8 + 3 * 40.0 / MLP_PARAMETERS, within(1e-9));
     }
@@ -60,8 +58,7 @@ class PrecisionMixTest {
     void int4WeightWithBlock32PaysAFloatScaleAndAPackedZeroPointPerBlock() throws Exception {
         PrecisionMix mix = quantize("digits_mlp.onnx", QuantizationOptions.defaults(Method.INT4_WEIGHT)).precisionMix();
 
-        assertThat(mix.layers()).containsEntry(WeightPrecision.INT4, 3L).containsEntry(WeightPrecision.FP32, 0L);
-        assertThat(mix.parameters()).containsEntry(WeightPrecision.INT4, MLP_PARAMETERS);
+        assertWholeMlpAt(mix, WeightPrecision.INT4);
         // 4 bits of code, 32/32 of float32 scale and 4/32 of zero point per weight.
         assertThat(mix.bitsPerWeight()).isEqualTo(5.125);
     }
@@ -89,8 +86,7 @@ class PrecisionMixTest {
 
         assertThat(int8.layers()).containsEntry(WeightPrecision.INT8, 3L);
         assertThat(int8.bitsPerWeight()).isEqualTo(9.0); // a float32 scale per block of 32, symmetric
-        assertThat(fp16.layers()).containsEntry(WeightPrecision.FP16, 3L).containsEntry(WeightPrecision.FP32, 0L);
-        assertThat(fp16.parameters()).containsEntry(WeightPrecision.FP16, MLP_PARAMETERS);
+        assertWholeMlpAt(fp16, WeightPrecision.FP16);
         assertThat(fp16.bitsPerWeight()).isEqualTo(16.0);
         assertThat(fp16.label(Method.FP16)).isEqualTo("fp16 · 3 of 3 layers · 16.0 bits/weight");
     }
@@ -123,5 +119,11 @@ class PrecisionMixTest {
                 "parameters", Map.of("int4", 66_816L, "int8", 0L, "fp16", 0L, "fp32", 4_752L, "total", 71_568L),
                 "quantizedLayers", 2L,
                 "bitsPerWeight", 6.909));
+    }
+
+    /** Every weight of the three MLP layers stored at {@code precision}, none left in float32. */
+    private static void assertWholeMlpAt(PrecisionMix mix, WeightPrecision precision) {
+        assertThat(mix.layers()).containsEntry(precision, 3L).containsEntry(WeightPrecision.FP32, 0L);
+        assertThat(mix.parameters()).containsEntry(precision, MLP_PARAMETERS);
     }
 }

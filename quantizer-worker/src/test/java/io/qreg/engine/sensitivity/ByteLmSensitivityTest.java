@@ -2,6 +2,7 @@ package io.qreg.engine.sensitivity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qreg.engine.eval.CalibratedModel;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QuantizationOptions;
@@ -10,8 +11,6 @@ import io.qreg.engine.pipeline.Quantizer;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,19 +21,12 @@ class ByteLmSensitivityTest {
 
     @TempDir
     Path dir;
-    Path model;
-    Path calib;
-
-    @BeforeEach
-    void copyFixtures() throws Exception {
-        model = Fixtures.copy("bytelm_small.onnx", dir);
-        calib = Fixtures.copy("bytelm_small_calib_ids.npy", dir);
-    }
 
     private QuantizationReport quantize(Double budget) throws Exception {
-        QuantizationOptions options = Fixtures.options(Method.INT4_WEIGHT, false, Map.of("input_ids", calib), budget);
+        CalibratedModel.Copy bytelm = CalibratedModel.BYTELM_SMALL.copyTo(dir);
+        QuantizationOptions options = Fixtures.options(Method.INT4_WEIGHT, false, bytelm.calibration(), budget);
         long start = System.nanoTime();
-        QuantizationReport report = Quantizer.quantize(model, dir.resolve("q.onnx"), options, null, FEW_SAMPLES);
+        QuantizationReport report = Quantizer.quantize(bytelm.model(), dir.resolve("q.onnx"), options, null, FEW_SAMPLES);
         System.out.printf("bytelm int4-weight budget %s: %d ms%n", budget, (System.nanoTime() - start) / 1_000_000);
         report.layers().forEach(l -> System.out.printf("  %-28s %-7s %-10s %s%n", l.node(), l.opType(), l.status(),
                 l.sensitivitySqnrDb()));

@@ -3,6 +3,7 @@ package io.qreg.engine.sensitivity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qreg.engine.eval.CalibratedModel;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.QuantizationException;
@@ -22,12 +23,11 @@ class SensitivityTest {
 
     @Test
     void everyQuantizedGemmOfTheDigitsMlpGetsAPlausibleSqnrUnderInt8Dynamic() throws Exception {
-        Path in = Fixtures.copy("digits_mlp.onnx", dir);
-        Path calib = Fixtures.copy("digits_calib_x.npy", dir);
+        CalibratedModel.Copy mlp = CalibratedModel.DIGITS_MLP.copyTo(dir);
         List<String> stages = new ArrayList<>();
 
-        QuantizationReport report = Quantizer.quantize(in, dir.resolve("q.onnx"),
-                Fixtures.options(Method.INT8_DYNAMIC, true, Map.of("input", calib), null),
+        QuantizationReport report = Quantizer.quantize(mlp.model(), dir.resolve("q.onnx"),
+                Fixtures.options(Method.INT8_DYNAMIC, true, mlp.calibration(), null),
                 (stage, done, total) -> stages.add(stage));
 
         List<LayerReport> gemms = report.layers().stream().filter(l -> l.opType().equals("Gemm")).toList();

@@ -2,13 +2,13 @@ package io.qreg.engine.sensitivity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qreg.engine.eval.CalibratedModel;
 import io.qreg.engine.quant.LayerReport;
 import io.qreg.engine.quant.Method;
 import io.qreg.engine.quant.QuantizationOptions;
 import io.qreg.engine.pipeline.QuantizationReport;
 import io.qreg.engine.pipeline.Quantizer;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +20,12 @@ class StaticSensitivityTest {
 
     @Test
     void int8StaticMeasuresOnlyWhenAskedAndThenEveryQuantizedConvAndGemmGetsAnSqnr() throws Exception {
-        Path in = Fixtures.copy("digits_cnn.onnx", dir);
-        Path calib = Fixtures.copy("digits_calib_x_img.npy", dir);
-        QuantizationOptions options = Fixtures.options(Method.INT8_STATIC, true, Map.of("input", calib), null);
+        CalibratedModel.Copy cnn = CalibratedModel.DIGITS_CNN.copyTo(dir);
+        QuantizationOptions options = Fixtures.options(Method.INT8_STATIC, true, cnn.calibration(), null);
         assertThat(SensitivityRequest.implied(options).measure()).isFalse();
 
         long start = System.nanoTime();
-        QuantizationReport report = Quantizer.quantize(in, dir.resolve("q.onnx"), options, null,
+        QuantizationReport report = Quantizer.quantize(cnn.model(), dir.resolve("q.onnx"), options, null,
                 SensitivityRequest.measure(32));
         System.out.printf("digits_cnn int8-static sensitivity on 32 samples: %d ms%n",
                 (System.nanoTime() - start) / 1_000_000);
@@ -43,11 +42,10 @@ class StaticSensitivityTest {
 
     @Test
     void int8StaticBudgetIsMeasuredOnTheSavedModelCalibratedOnTheWholeSet() throws Exception {
-        Path in = Fixtures.copy("digits_cnn.onnx", dir);
-        Path calib = Fixtures.copy("digits_calib_x_img.npy", dir);
+        CalibratedModel.Copy cnn = CalibratedModel.DIGITS_CNN.copyTo(dir);
 
-        QuantizationReport report = Quantizer.quantize(in, dir.resolve("q.onnx"),
-                Fixtures.options(Method.INT8_STATIC, true, Map.of("input", calib), 0.005), null,
+        QuantizationReport report = Quantizer.quantize(cnn.model(), dir.resolve("q.onnx"),
+                Fixtures.options(Method.INT8_STATIC, true, cnn.calibration(), 0.005), null,
                 SensitivityRequest.measure(32));
 
         report.notes().forEach(n -> System.out.println("  note: " + n));

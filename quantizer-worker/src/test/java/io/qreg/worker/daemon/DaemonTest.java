@@ -31,11 +31,14 @@ abstract class DaemonTest {
     }
 
     /**
-     * Enqueues an int8-dynamic job on the checkpoint, whose download then takes {@code downloadMillis}: a job still
-     * running when a test stops the daemon.
+     * Starts a daemon on an int8-dynamic job of the checkpoint, whose download takes {@code downloadMillis}, and
+     * returns once the daemon claimed it: a job still running when the test stops the daemon.
      */
-    void enqueueSlowJob(String jobId, int downloadMillis) {
+    WorkerDaemon startOnSlowJob(String jobId, int downloadMillis, WorkerConfig config) throws InterruptedException {
         registry.downloadDelayMillis = downloadMillis;
         registry.enqueue(DaemonJobs.quantizeJob(jobId, FakeRegistry.sha256(checkpoint), "int8-dynamic", null));
+        WorkerDaemon daemon = worker.start(config);
+        worker.awaitLog("claimed job " + jobId);
+        return daemon;
     }
 }

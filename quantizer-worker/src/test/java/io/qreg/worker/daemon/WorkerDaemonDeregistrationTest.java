@@ -15,9 +15,7 @@ class WorkerDaemonDeregistrationTest extends DaemonTest {
 
     @Test
     void stopDeregistersAfterTheLastResult() throws Exception {
-        enqueueSlowJob("job-1", 300);
-        WorkerDaemon daemon = start();
-        awaitLog("claimed job job-1");
+        WorkerDaemon daemon = startOnSlowJob("job-1", 300, worker.config(workDir));
 
         daemon.stop(Duration.ofSeconds(20));
         assertThat(registry.results.poll(1, TimeUnit.SECONDS)).as(log()).isNotNull();
@@ -27,9 +25,7 @@ class WorkerDaemonDeregistrationTest extends DaemonTest {
 
     @Test
     void stopDeregistersAfterAbandoningAJobPastTheGracePeriod() throws Exception {
-        enqueueSlowJob("job-2", 3000);
-        WorkerDaemon daemon = start();
-        awaitLog("claimed job job-2");
+        WorkerDaemon daemon = startOnSlowJob("job-2", 3000, worker.config(workDir));
 
         daemon.stop(Duration.ofMillis(200));
         assertThat(registry.deregisteredAfterResults).as(log()).containsExactly(0);
@@ -45,16 +41,8 @@ class WorkerDaemonDeregistrationTest extends DaemonTest {
         assertThat(log()).doesNotContain("deregister");
     }
 
-    private WorkerDaemon start() {
-        return worker.start(worker.config(workDir));
-    }
-
     private WorkerDaemon start(URI registryUri) {
         return worker.start(worker.config(registryUri, FakeRegistry.TOKEN, workDir));
-    }
-
-    private void awaitLog(String text) throws InterruptedException {
-        worker.awaitLog(text);
     }
 
     private String log() {

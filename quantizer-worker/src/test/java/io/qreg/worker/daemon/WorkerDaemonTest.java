@@ -268,9 +268,7 @@ class WorkerDaemonTest extends DaemonTest {
 
     @Test
     void stopLetsARunningJobFinishWithinTheGracePeriod() throws Exception {
-        enqueueSlowJob("job-9", 300);
-        startDaemon();
-        awaitLog("claimed job job-9");
+        daemon = startOnSlowJob("job-9", 300, config());
 
         daemon.stop(Duration.ofSeconds(20));
         FakeRegistry.Posted posted = registry.results.poll(1, TimeUnit.SECONDS);
@@ -283,9 +281,7 @@ class WorkerDaemonTest extends DaemonTest {
 
     @Test
     void stopAbandonsAJobStillRunningAfterTheGracePeriod() throws Exception {
-        enqueueSlowJob("job-10", 3000);
-        startDaemon();
-        awaitLog("claimed job job-10");
+        daemon = startOnSlowJob("job-10", 3000, config());
 
         long started = System.nanoTime();
         daemon.stop(Duration.ofMillis(200));

@@ -1,9 +1,7 @@
 package io.qreg.registry.policy;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -24,14 +22,14 @@ public record Evidence(String artifactSha256, String recipeHash, String calibrat
 
     static Evidence of(String artifactSha256, String recipeHash, String calibrationSha256, List<UUID> evaluationIds,
             List<UUID> benchmarkIds) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("artifactSha256", artifactSha256);
-        fields.put("recipeHash", recipeHash);
-        fields.put("calibrationSha256", calibrationSha256);
-        fields.put("evaluationIds", evaluationIds);
-        fields.put("benchmarkIds", benchmarkIds);
         return new Evidence(artifactSha256, recipeHash, calibrationSha256, evaluationIds, benchmarkIds,
-                CanonicalJson.sha256(fields));
+                CanonicalJson.sha256(new Digested(artifactSha256, recipeHash, calibrationSha256, evaluationIds,
+                        benchmarkIds)));
+    }
+
+    /** The five fields the digest is the sha256 of, each under its own name in the canonical JSON. */
+    private record Digested(String artifactSha256, String recipeHash, String calibrationSha256,
+            List<UUID> evaluationIds, List<UUID> benchmarkIds) {
     }
 
     /** What differs from an earlier state of the evidence, for a person reading why an approval went void. */

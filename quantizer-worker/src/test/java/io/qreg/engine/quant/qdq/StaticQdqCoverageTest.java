@@ -11,6 +11,7 @@ import io.qreg.engine.quant.ModelEval;
 import io.qreg.engine.quant.QuantizationContext;
 import io.qreg.onnx.ir.NodeProto;
 import io.qreg.onnx.ir.TensorProto;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -44,16 +45,10 @@ class StaticQdqCoverageTest {
 
     @Test
     void cnnWithEveryNewlyCoveredOpRunsInOnnxRuntimeCloseToFloatWithQdqAroundEachOp() throws Exception {
-        Path model = dir.resolve("cnn.onnx");
-        CoverageModels.cnn(model);
-        Path out = dir.resolve("cnn_int8.onnx");
+        Quantized cnn = quantize("cnn", CoverageModels::cnn, CoverageModels.CNN_INPUT);
 
-        QuantizationContext context = quantize(model, CoverageModels.CNN_INPUT, out);
-
-        double sqnr = sqnr(model, out, CoverageModels.CNN_INPUT);
-        System.out.printf("coverage CNN int8-static SQNR %.2f dB%n", sqnr);
-        assertThat(sqnr).isGreaterThan(CNN_MIN_SQNR_DB);
-        ModelGraph g = OnnxModel.load(out).graph();
+        assertCloseToFloat(cnn, "CNN", CNN_MIN_SQNR_DB);
+        ModelGraph g = cnn.graph();
         // Own Q/DQ on every data input and on the output (a Relu right after folds into that Q).
         assertDequantizedInputs(g, "residual", 2);
         assertThat(g.consumers(g.node("residual").orElseThrow().getOutput(0))).extracting(NodeProto::getOpType)
@@ -78,12 +73,12 @@ class StaticQdqCoverageTest {
         assertThat(g.initializer(g.producer(convTranspose.getInput(2)).orElseThrow().getInput(0)).orElseThrow()
                 .getDataType()).isEqualTo(TensorProto.DataType.INT32_VALUE);
         assertQuantizedOutput(g, convTranspose);
-        assertReported(context, "residual", "avgpool", "concat", "resize", "pad", "slice", "split", "convtranspose",
-                "gap0", "gap1", "concat_pooled", "relu2");
+        assertReported(cnn.context(), "residual", "avgpool", "concat", "resize", "pad", "slice", "split",
+                "convtranspose", "gap0", "gap1", "concat_pooled", "relu2");
         // ONNX Runtime's fusions recognise the patterns. Which fire with int8 activations depends on the CPU
         // (here Conv, Add and AveragePool stay DQ -> op -> Q); these fire on this x86 machine. Its
         // DQ/Q removal around Resize, Slice and Split (which needs equal scales) leaves them reading int8.
-        ModelGraph fused = CoverageModels.fused(out, dir.resolve("cnn_fused.onnx"));
+        ModelGraph fused = CoverageModels.fused(cnn.out(), dir.resolve("cnn_fused.onnx"));
         List<String> fusedOps = fused.nodes().stream().map(NodeProto::getOpType).toList();
         System.out.println("coverage CNN after ONNX Runtime's QDQ fusions: " + fusedOps);
         assertThat(fusedOps).contains("QLinearConcat", "QGemm");
@@ -98,16 +93,10 @@ class StaticQdqCoverageTest {
     @Test
     void blockWithLayerNormalizationMulAndWhereRunsCloseToFloatAndKeepsNormalizationParametersFloat()
             throws Exception {
-        Path model = dir.resolve("block.onnx");
-        CoverageModels.block(model);
-        Path out = dir.resolve("block_int8.onnx");
+        Quantized block = quantize("block", CoverageModels::block, CoverageModels.BLOCK_INPUT);
 
-        QuantizationContext context = quantize(model, CoverageModels.BLOCK_INPUT, out);
-
-        double sqnr = sqnr(model, out, CoverageModels.BLOCK_INPUT);
-        System.out.printf("coverage block int8-static SQNR %.2f dB%n", sqnr);
-        assertThat(sqnr).isGreaterThan(BLOCK_MIN_SQNR_DB);
-        ModelGraph g = OnnxModel.load(out).graph();
+        assertCloseToFloat(block, "block", BLOCK_MIN_SQNR_DB);
+        ModelGraph g = block.graph();
         NodeProto layerNorm = g.node("layernorm").orElseThrow();
         assertDequantizedInputs(g, "layernorm", 1);
         assertThat(layerNorm.getInput(1)).isEqualTo("gamma");
@@ -130,60 +119,77 @@ class StaticQdqCoverageTest {
         assertThat(g.producer(where.getInput(1)).orElseThrow().getOpType()).isEqualTo("DequantizeLinear");
         assertThat(g.producer(where.getInput(2)).orElseThrow().getOpType()).isEqualTo("DequantizeLinear");
         assertQuantizedOutput(g, where);
-        assertReported(context, "layernorm", "bias_add", "gate", "where", "feature_scale_mul");
-        assertThat(context.layers()).filteredOn(l -> l.node().equals("layernorm")).singleElement()
+        assertReported(block.context(), "layernorm", "bias_add", "gate", "where", "feature_scale_mul");
+        assertThat(block.context().layers()).filteredOn(l -> l.node().equals("layernorm")).singleElement()
                 .satisfies(l -> assertThat(l.detail()).contains("scale and bias float"));
     }
 
     @Test
     void whereApplyingAMaskBeforeSoftmaxStaysFloatWithTheSoftmax() throws Exception {
-        Path model = dir.resolve("where_mask.onnx");
-        CoverageModels.whereMasked(model);
-        Path out = dir.resolve("where_mask_int8.onnx");
-        long[] sample = {8, 8};
+        Quantized masked = quantize("where_mask", CoverageModels::whereMasked, new long[] {8, 8});
 
-        QuantizationContext context = quantize(model, sample, out);
-
-        assertThat(context.layers()).filteredOn(l -> l.node().equals("mask")).singleElement().satisfies(l -> {
+        assertThat(masked.context().layers()).filteredOn(l -> l.node().equals("mask")).singleElement().satisfies(l -> {
             assertThat(l.status()).isEqualTo(LayerReport.Status.KEPT_FLOAT);
             assertThat(l.detail()).contains("'masked'").contains("a mask");
         });
-        assertThat(context.layers()).filteredOn(l -> l.node().equals("softmax")).singleElement()
+        assertThat(masked.context().layers()).filteredOn(l -> l.node().equals("softmax")).singleElement()
                 .satisfies(l -> assertThat(l.detail()).startsWith("guard:").contains("Where node mask"));
-        assertThat(sqnr(model, out, sample)).as("attention rows stay as sharp as in float").isGreaterThan(40);
+        assertThat(sqnr(masked)).as("attention rows stay as sharp as in float").isGreaterThan(40);
     }
 
     @ParameterizedTest(name = "opset {0}")
     @CsvSource({"10, KEPT_FLOAT", "13, QUANTIZED"})
     void padSharesItsInputScaleFromOpset11WhereOnnxRuntimeHasItsInt8Kernel(long opset, LayerReport.Status status)
             throws Exception {
-        Path model = dir.resolve("padded.onnx");
-        CoverageModels.paddedCnn(model, opset);
-        Path out = dir.resolve("padded_int8.onnx");
+        Quantized padded = quantize("padded", model -> CoverageModels.paddedCnn(model, opset),
+                CoverageModels.CNN_INPUT);
 
-        QuantizationContext context = quantize(model, CoverageModels.CNN_INPUT, out);
-
-        assertThat(context.layers()).filteredOn(l -> l.node().equals("pad")).singleElement().satisfies(l -> {
+        assertThat(padded.context().layers()).filteredOn(l -> l.node().equals("pad")).singleElement().satisfies(l -> {
             assertThat(l.status()).isEqualTo(status);
             if (status == LayerReport.Status.KEPT_FLOAT) {
                 assertThat(l.detail()).contains("from opset 11");
             }
         });
-        assertThat(sqnr(model, out, CoverageModels.CNN_INPUT)).isGreaterThan(PADDED_MIN_SQNR_DB);
+        assertThat(sqnr(padded)).isGreaterThan(PADDED_MIN_SQNR_DB);
     }
 
-    private QuantizationContext quantize(Path model, long[] sample, Path out) throws Exception {
+    /** Writes one of {@link CoverageModels} to {@code out}. */
+    private interface ModelWriter {
+        void write(Path out) throws IOException;
+    }
+
+    /** A generated float model, its int8-static copy, the input sample shape and the context that quantized it. */
+    private record Quantized(Path model, Path out, long[] sample, QuantizationContext context) {
+
+        ModelGraph graph() throws IOException {
+            return OnnxModel.load(out).graph();
+        }
+    }
+
+    /** Writes the model as {@code name}.onnx and quantizes it, calibrated on min/max, to {@code name}_int8.onnx. */
+    private Quantized quantize(String name, ModelWriter writer, long[] sample) throws Exception {
+        Path model = dir.resolve(name + ".onnx");
+        writer.write(model);
+        Path out = dir.resolve(name + "_int8.onnx");
         Path calibration = dir.resolve(model.getFileName() + ".calib.npy");
         CoverageModels.samples(calibration, CALIBRATION_ROWS, sample, 1);
-        return QdqFixtures.quantize(model, QdqFixtures.options(CalibrationMethod.MINMAX, true, true,
-                Map.of("x", calibration)), out);
+        QuantizationContext context = QdqFixtures.quantize(model, QdqFixtures.options(CalibrationMethod.MINMAX, true,
+                true, Map.of("x", calibration)), out);
+        return new Quantized(model, out, sample, context);
     }
 
     /** SQNR of the quantized model's output against the float model's, on held-out samples (another seed). */
-    private double sqnr(Path model, Path quantized, long[] sample) throws Exception {
-        float[] x = CoverageModels.samples(dir.resolve("eval.npy"), EVAL_ROWS, sample, 2);
-        return ModelEval.sqnrDb(CoverageModels.run(model, x, EVAL_ROWS, sample),
-                CoverageModels.run(quantized, x, EVAL_ROWS, sample));
+    private double sqnr(Quantized q) throws Exception {
+        float[] x = CoverageModels.samples(dir.resolve("eval.npy"), EVAL_ROWS, q.sample(), 2);
+        return ModelEval.sqnrDb(CoverageModels.run(q.model(), x, EVAL_ROWS, q.sample()),
+                CoverageModels.run(q.out(), x, EVAL_ROWS, q.sample()));
+    }
+
+    /** The SQNR floor of the class comment, the measured value printed beside it. */
+    private void assertCloseToFloat(Quantized q, String model, double floorDb) throws Exception {
+        double sqnr = sqnr(q);
+        System.out.printf("coverage %s int8-static SQNR %.2f dB%n", model, sqnr);
+        assertThat(sqnr).isGreaterThan(floorDb);
     }
 
     private static void assertDequantizedInputs(ModelGraph g, String node, int count) {
