@@ -1,17 +1,25 @@
 package io.qreg.registry.checkpoint;
 
+import java.util.List;
 import java.util.UUID;
 
+import io.qreg.registry.support.ByteSizes;
+import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.RecordedEntity;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
+import tools.jackson.core.type.TypeReference;
+
 /** An uploaded source model, immutable once registered: no setters on purpose. */
 @Entity
 @Table(name = "checkpoint")
 public class Checkpoint extends RecordedEntity {
+
+    private static final TypeReference<List<TensorSpec>> TENSOR_LIST = new TypeReference<>() {
+    };
 
     @Column(name = "model_id")
     private UUID modelId;
@@ -57,59 +65,18 @@ public class Checkpoint extends RecordedEntity {
         this.quantized = quantized;
     }
 
-    public boolean isQuantized() {
-        return quantized;
-    }
-
-    public UUID getModelId() {
+    UUID getModelId() {
         return modelId;
     }
 
-    public String getVersion() {
-        return version;
+    /** The checkpoint as the API shows it, under its model's {@code modelName}. */
+    CheckpointView view(String modelName) {
+        return new CheckpointView(getId(), modelName, version, sha256, sizeBytes, ByteSizes.human(sizeBytes), irVersion,
+                opset, producer, readSpecs(inputs), readSpecs(outputs), license, redistribution, sourceUri, parentId,
+                getCreatedAt(), getCreatedBy(), quantized);
     }
 
-    public String getSha256() {
-        return sha256;
-    }
-
-    public long getSizeBytes() {
-        return sizeBytes;
-    }
-
-    public long getIrVersion() {
-        return irVersion;
-    }
-
-    public Long getOpset() {
-        return opset;
-    }
-
-    public String getProducer() {
-        return producer;
-    }
-
-    String getInputsJson() {
-        return inputs;
-    }
-
-    String getOutputsJson() {
-        return outputs;
-    }
-
-    public String getLicense() {
-        return license;
-    }
-
-    public String getRedistribution() {
-        return redistribution;
-    }
-
-    public String getSourceUri() {
-        return sourceUri;
-    }
-
-    public UUID getParentId() {
-        return parentId;
+    private static List<TensorSpec> readSpecs(String json) {
+        return CanonicalJson.mapper().readValue(json, TENSOR_LIST);
     }
 }

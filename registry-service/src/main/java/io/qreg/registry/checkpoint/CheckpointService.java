@@ -24,7 +24,6 @@ import io.qreg.registry.audit.AuditLog;
 import io.qreg.registry.model.ModelService;
 import io.qreg.registry.model.ModelView;
 import io.qreg.registry.security.CurrentUser;
-import io.qreg.registry.support.ByteSizes;
 import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.ImmutableViews;
 import io.qreg.registry.tag.SubjectTags;
@@ -41,8 +40,6 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import tools.jackson.core.type.TypeReference;
-
 import lombok.AccessLevel;
 import lombok.RequiredArgsConstructor;
 
@@ -57,8 +54,6 @@ public class CheckpointService {
     private static final Pattern VERSION = Pattern.compile("[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Set<String> REDISTRIBUTION = Set.of("allowed", "internal-only");
-    private static final TypeReference<List<TensorSpec>> TENSOR_LIST = new TypeReference<>() {
-    };
 
     private final CheckpointRepository checkpoints;
     private final ModelService models;
@@ -101,10 +96,9 @@ public class CheckpointService {
                         metadata.redistribution() == null ? "internal-only" : metadata.redistribution(),
                         metadata.sourceUri(), metadata.parentCheckpointId(), CurrentUser.username(),
                         header.quantized()));
-                CheckpointView view = toView(checkpoint, model.name());
-                audit.record("checkpoint.registered", "checkpoint", checkpoint.getId().toString(), null, view,
-                        Map.of("model", model.name(), "version", checkpoint.getVersion(),
-                                "sha256", checkpoint.getSha256()));
+                CheckpointView view = checkpoint.view(model.name());
+                audit.record("checkpoint.registered", "checkpoint", view.id().toString(), null, view,
+                        Map.of("model", model.name(), "version", view.version(), "sha256", view.sha256()));
                 return view;
             });
         } finally {
@@ -189,10 +183,7 @@ public class CheckpointService {
 
     /** Not transactional: a cached view costs no connection; a miss reads in the repository's own. */
     public CheckpointView get(UUID id) {
-        return views.get(id, key -> {
-            Checkpoint c = require(key);
-            return toView(c, modelNameOf(c));
-        });
+        return views.get(id, key -> viewOf(require(key)));
     }
 
     @Transactional(readOnly = true)
@@ -205,11 +196,11 @@ public class CheckpointService {
     public Page<CheckpointView> listForModel(String modelName, TagFilter tag, Pageable pageable) {
         ModelView model = models.get(modelName);
         if (tag == null) {
-            return checkpoints.findByModelId(model.id(), pageable).map(c -> toView(c, model.name()));
+            return checkpoints.findByModelId(model.id(), pageable).map(c -> c.view(model.name()));
         }
         List<UUID> tagged = tags.subjectsWith(TagSubject.CHECKPOINT, tag);
         return tagged.isEmpty() ? Page.empty(pageable)
-                : checkpoints.findByModelIdAndIdIn(model.id(), tagged, pageable).map(c -> toView(c, model.name()));
+                : checkpoints.findByModelIdAndIdIn(model.id(), tagged, pageable).map(c -> c.view(model.name()));
     }
 
     @Transactional
@@ -238,18 +229,18 @@ public class CheckpointService {
 
     @Transactional(readOnly = true)
     public Lineage lineage(UUID id) {
-        Checkpoint c = require(id);
+        CheckpointView checkpoint = viewOf(require(id));
         List<CheckpointView> ancestors = new ArrayList<>();
-        Set<UUID> seen = new java.util.HashSet<>(Set.of(c.getId()));
-        UUID parent = c.getParentId();
+        Set<UUID> seen = new java.util.HashSet<>(Set.of(checkpoint.id()));
+        UUID parent = checkpoint.parentId();
         while (parent != null && seen.add(parent)) {
-            Checkpoint p = require(parent);
-            ancestors.add(toView(p, modelNameOf(p)));
-            parent = p.getParentId();
+            CheckpointView ancestor = viewOf(require(parent));
+            ancestors.add(ancestor);
+            parent = ancestor.parentId();
         }
         List<CheckpointView> children = checkpoints.findByParentIdOrderByCreatedAt(id).stream()
-                .map(child -> toView(child, modelNameOf(child))).toList();
-        return new Lineage(toView(c, modelNameOf(c)), ancestors, children);
+                .map(this::viewOf).toList();
+        return new Lineage(checkpoint, ancestors, children);
     }
 
     /** The stored bytes and the digest that names them. */
@@ -258,9 +249,9 @@ public class CheckpointService {
 
     @Transactional(readOnly = true)
     public Content content(UUID id) {
-        Checkpoint c = require(id);
-        return new Content(artifacts.open(c.getSha256()), c.getSha256(), c.getSizeBytes(),
-                modelNameOf(c) + "-" + c.getVersion() + ".onnx");
+        CheckpointView c = viewOf(require(id));
+        return new Content(artifacts.open(c.sha256()), c.sha256(), c.sizeBytes(),
+                c.modelName() + "-" + c.version() + ".onnx");
     }
 
     @Transactional(readOnly = true)
@@ -283,18 +274,7 @@ public class CheckpointService {
         return checkpoints.findById(id).orElseThrow(() -> ApiException.notFound("checkpoint", id));
     }
 
-    private String modelNameOf(Checkpoint c) {
-        return models.nameOf(c.getModelId());
-    }
-
-    private static CheckpointView toView(Checkpoint c, String modelName) {
-        return new CheckpointView(c.getId(), modelName, c.getVersion(), c.getSha256(), c.getSizeBytes(),
-                ByteSizes.human(c.getSizeBytes()), c.getIrVersion(), c.getOpset(), c.getProducer(),
-                readSpecs(c.getInputsJson()), readSpecs(c.getOutputsJson()), c.getLicense(), c.getRedistribution(),
-                c.getSourceUri(), c.getParentId(), c.getCreatedAt(), c.getCreatedBy(), c.isQuantized());
-    }
-
-    private static List<TensorSpec> readSpecs(String json) {
-        return CanonicalJson.mapper().readValue(json, TENSOR_LIST);
+    private CheckpointView viewOf(Checkpoint c) {
+        return c.view(models.nameOf(c.getModelId()));
     }
 }

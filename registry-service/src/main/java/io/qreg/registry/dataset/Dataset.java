@@ -1,6 +1,8 @@
 package io.qreg.registry.dataset;
 
+import java.util.List;
 
+import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.RecordedEntity;
 
 import jakarta.persistence.Column;
@@ -10,10 +12,17 @@ import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
+import tools.jackson.core.type.TypeReference;
+
 /** One immutable version of a named dataset, stored content-addressed. */
 @Entity
 @Table(name = "dataset")
 public class Dataset extends RecordedEntity {
+
+    private static final TypeReference<List<DatasetArray>> ARRAY_LIST = new TypeReference<>() {
+    };
+    private static final TypeReference<List<String>> NAMES = new TypeReference<>() {
+    };
 
     private String name;
     private int version;
@@ -55,51 +64,11 @@ public class Dataset extends RecordedEntity {
         this.hasSlices = hasSlices;
     }
 
-    public String getName() {
-        return name;
-    }
-
-    public int getVersion() {
-        return version;
-    }
-
-    public String getPurpose() {
-        return purpose;
-    }
-
-    public String getDescription() {
-        return description;
-    }
-
-    public String getSha256() {
-        return sha256;
-    }
-
-    public long getSizeBytes() {
-        return sizeBytes;
-    }
-
-    public String getFormat() {
-        return format;
-    }
-
-    public long getSamples() {
-        return samples;
-    }
-
-    String getInputsJson() {
-        return inputs;
-    }
-
-    public boolean hasLabels() {
-        return hasLabels;
-    }
-
-    public String getSliceNamesJson() {
-        return sliceNames;
-    }
-
-    public boolean hasSlices() {
-        return hasSlices;
+    /** The version as the API shows it. */
+    DatasetView view() {
+        return new DatasetView(getId(), name, version, purpose, description, sha256, sizeBytes, format, samples,
+                CanonicalJson.mapper().readValue(inputs, ARRAY_LIST), hasLabels, hasSlices,
+                sliceNames == null ? null : CanonicalJson.mapper().readValue(sliceNames, NAMES), getCreatedAt(),
+                getCreatedBy());
     }
 }

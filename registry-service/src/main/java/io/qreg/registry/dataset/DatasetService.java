@@ -32,8 +32,6 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import tools.jackson.core.type.TypeReference;
-
 import lombok.AccessLevel;
 import lombok.RequiredArgsConstructor;
 
@@ -49,10 +47,6 @@ public class DatasetService {
     public static final String SLICES = "slices";
     private static final Set<String> PURPOSES = Set.of("calibration", "evaluation");
     private static final Set<String> SLICE_DTYPES = Set.of("int64", "int32", "int8", "uint8");
-    private static final TypeReference<List<DatasetArray>> ARRAY_LIST = new TypeReference<>() {
-    };
-    private static final TypeReference<List<String>> NAMES = new TypeReference<>() {
-    };
 
     private final DatasetRepository datasets;
     private final ArtifactService artifacts;
@@ -91,9 +85,9 @@ public class DatasetService {
             return transaction.execute(tx -> {
                 locks.lock("dataset:" + metadata.name());
                 var same = datasets.findFirstByNameAndSha256AndPurpose(metadata.name(), staged.sha256(),
-                        metadata.purpose()).filter(d -> java.util.Objects.equals(toView(d).sliceNames(), sliceNames));
+                        metadata.purpose()).filter(d -> java.util.Objects.equals(d.view().sliceNames(), sliceNames));
                 if (same.isPresent()) {
-                    return new Saved(toView(same.get()), false);
+                    return new Saved(same.get().view(), false);
                 }
                 artifacts.commit(staged);
                 int version = datasets.maxVersion(metadata.name()) + 1;
@@ -101,9 +95,9 @@ public class DatasetService {
                         metadata.description(), staged.sha256(), staged.sizeBytes(), format, samples,
                         CanonicalJson.write(inputs), hasLabels, hasSlices,
                         sliceNames == null ? null : CanonicalJson.write(sliceNames), CurrentUser.username()));
-                DatasetView view = toView(dataset);
-                audit.record("dataset.versioned", "dataset", dataset.getName() + "@" + version, null, view,
-                        Map.of("name", dataset.getName(), "version", version, "sha256", dataset.getSha256()));
+                DatasetView view = dataset.view();
+                audit.record("dataset.versioned", "dataset", view.name() + "@" + version, null, view,
+                        Map.of("name", view.name(), "version", version, "sha256", view.sha256()));
                 return new Saved(view, true);
             });
         } finally {
@@ -198,13 +192,13 @@ public class DatasetService {
 
     /** Not transactional: dataset versions never change, so a cached view costs no connection. */
     public DatasetView get(String name, int version) {
-        return views.get(name + "@" + version, key -> toView(require(name, version)));
+        return views.get(name + "@" + version, key -> require(name, version).view());
     }
 
     @Transactional(readOnly = true)
     public List<DatasetView> versions(String name) {
         List<DatasetView> versions = datasets.findByNameOrderByVersionDesc(name).stream()
-                .map(DatasetService::toView).toList();
+                .map(Dataset::view).toList();
         if (versions.isEmpty()) {
             throw ApiException.notFound("dataset", name);
         }
@@ -214,7 +208,7 @@ public class DatasetService {
     @Transactional(readOnly = true)
     public Page<DatasetView> latest(String purpose, Pageable pageable) {
         return datasets.findLatestVersions(purpose == null || purpose.isBlank() ? null : purpose, pageable)
-                .map(DatasetService::toView);
+                .map(Dataset::view);
     }
 
     @Transactional(readOnly = true)
@@ -228,21 +222,12 @@ public class DatasetService {
 
     @Transactional(readOnly = true)
     public Content content(String name, int version) {
-        Dataset d = require(name, version);
-        return new Content(artifacts.open(d.getSha256()), d.getSha256(),
-                d.getName() + "-v" + d.getVersion() + "." + d.getFormat());
+        DatasetView d = require(name, version).view();
+        return new Content(artifacts.open(d.sha256()), d.sha256(), d.name() + "-v" + d.version() + "." + d.format());
     }
 
     private Dataset require(String name, int version) {
         return datasets.findByNameAndVersion(name, version)
                 .orElseThrow(() -> ApiException.notFound("dataset version", name + "@" + version));
-    }
-
-    private static DatasetView toView(Dataset d) {
-        return new DatasetView(d.getId(), d.getName(), d.getVersion(), d.getPurpose(), d.getDescription(),
-                d.getSha256(), d.getSizeBytes(), d.getFormat(), d.getSamples(),
-                CanonicalJson.mapper().readValue(d.getInputsJson(), ARRAY_LIST), d.hasLabels(), d.hasSlices(),
-                d.getSliceNamesJson() == null ? null : CanonicalJson.mapper().readValue(d.getSliceNamesJson(), NAMES),
-                d.getCreatedAt(), d.getCreatedBy());
     }
 }

@@ -41,12 +41,12 @@ class DeploymentController {
 
     @PostMapping("/api/v1/deployments/{name}/archive")
     DeploymentView archive(@PathVariable String name) {
-        return deployments.archive(name);
+        return deployments.setArchived(name, true);
     }
 
     @PostMapping("/api/v1/deployments/{name}/unarchive")
     DeploymentView unarchive(@PathVariable String name) {
-        return deployments.unarchive(name);
+        return deployments.setArchived(name, false);
     }
 
     @GetMapping("/api/v1/deployments/{name}")

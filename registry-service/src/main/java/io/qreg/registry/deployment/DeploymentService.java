@@ -142,20 +142,12 @@ public class DeploymentService {
     }
 
     /**
-     * Archives the deployment: it leaves the default list and takes no new approvals or rollouts; what it serves
-     * keeps serving (its routing config is unchanged), so archiving never cuts traffic. Idempotent.
+     * Archives the deployment ({@code archived}) or makes it active again. Archived, it leaves the default list and
+     * takes no new approvals or rollouts; what it serves keeps serving (its routing config is unchanged), so
+     * archiving never cuts traffic. Idempotent.
      */
     @Transactional
-    public DeploymentView archive(String name) {
-        return setArchived(name, true);
-    }
-
-    @Transactional
-    public DeploymentView unarchive(String name) {
-        return setArchived(name, false);
-    }
-
-    private DeploymentView setArchived(String name, boolean archived) {
+    public DeploymentView setArchived(String name, boolean archived) {
         DeploymentView before = lock(name);
         if (before.archival().archived() == archived) {
             return before;

@@ -54,12 +54,12 @@ class ModelController {
 
     @PostMapping("/{name}/archive")
     ModelView archive(@PathVariable String name) {
-        return models.archive(name);
+        return models.setArchived(name, true);
     }
 
     @PostMapping("/{name}/unarchive")
     ModelView unarchive(@PathVariable String name) {
-        return models.unarchive(name);
+        return models.setArchived(name, false);
     }
 
     @PutMapping("/{name}/tags/{key}")

@@ -117,18 +117,12 @@ public class ModelService {
 
     // ---------------------------------------------------------------- archive and tags
 
-    /** Archives the model: it leaves the default lists and can be neither approved nor rolled out. Idempotent. */
+    /**
+     * Archives the model ({@code archived}) or makes it active again. Archived, it leaves the default lists and can
+     * be neither approved nor rolled out. Idempotent.
+     */
     @Transactional
-    public ModelView archive(String name) {
-        return setArchived(name, true);
-    }
-
-    @Transactional
-    public ModelView unarchive(String name) {
-        return setArchived(name, false);
-    }
-
-    private ModelView setArchived(String name, boolean archived) {
+    public ModelView setArchived(String name, boolean archived) {
         Model model = require(name);
         ModelView before = ModelView.of(model);
         if (before.archival().archived() == archived) {

@@ -1,6 +1,6 @@
 package io.qreg.registry.recipe;
 
-
+import io.qreg.registry.support.CanonicalJson;
 import io.qreg.registry.support.RecordedEntity;
 
 import jakarta.persistence.Column;
@@ -71,19 +71,17 @@ public class Recipe extends RecordedEntity {
         this.canonicalJson = canonicalJson;
     }
 
-    public String getName() {
-        return name;
+    /** The version as the API shows it: its configuration read back from the canonical JSON it was hashed as. */
+    RecipeView view() {
+        return view(CanonicalJson.mapper().readValue(canonicalJson, RecipeSpec.class));
     }
 
-    public int getVersion() {
-        return version;
-    }
-
-    public String getHash() {
-        return hash;
-    }
-
-    public String getCanonicalJson() {
-        return canonicalJson;
+    /** The version as the API shows it, with {@code spec}, the configuration its canonical JSON holds. */
+    RecipeView view(RecipeSpec spec) {
+        return new RecipeView(getId(), name, version, hash, spec.method(), spec.perChannel(), spec.symmetric(),
+                spec.blockSize(), spec.calibrationMethod(), spec.percentile(), spec.excludeNodes(),
+                spec.excludeOpTypes(), spec.accuracyBudget(), spec.notes(), getCreatedAt(), getCreatedBy(),
+                spec.effectiveAlgorithm(), spec.gptqDamp(), spec.actOrder(), spec.smoothQuantAlpha(),
+                spec.targetBitsPerWeight());
     }
 }

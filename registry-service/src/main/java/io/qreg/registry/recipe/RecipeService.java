@@ -44,28 +44,28 @@ public class RecipeService {
         locks.lock("recipe:" + request.name());
         var existing = recipes.findByNameAndHash(request.name(), hash);
         if (existing.isPresent()) {
-            return new Saved(RecipeView.of(existing.get(), spec), false);
+            return new Saved(existing.get().view(spec), false);
         }
         int version = recipes.maxVersion(request.name()) + 1;
         Recipe recipe = recipes.saveAndFlush(new Recipe(request.name(), version, spec, canonical, hash,
                 CanonicalJson.write(spec.excludeNodes()), CanonicalJson.write(spec.excludeOpTypes()),
                 CurrentUser.username()));
-        RecipeView view = RecipeView.of(recipe, spec);
-        audit.record("recipe.versioned", "recipe", recipe.getName() + "@" + version, null, spec,
-                Map.of("name", recipe.getName(), "version", version, "hash", hash));
+        RecipeView view = recipe.view(spec);
+        audit.record("recipe.versioned", "recipe", view.name() + "@" + version, null, spec,
+                Map.of("name", view.name(), "version", version, "hash", hash));
         return new Saved(view, true);
     }
 
     /** Not transactional: recipe versions never change, so a cached view costs no connection. */
     public RecipeView get(String name, int version) {
         return views.get(name + "@" + version, key -> recipes.findByNameAndVersion(name, version)
-                .map(RecipeService::view)
+                .map(Recipe::view)
                 .orElseThrow(() -> ApiException.notFound("recipe version", key)));
     }
 
     @Transactional(readOnly = true)
     public List<RecipeView> versions(String name) {
-        List<RecipeView> versions = recipes.findByNameOrderByVersionDesc(name).stream().map(RecipeService::view).toList();
+        List<RecipeView> versions = recipes.findByNameOrderByVersionDesc(name).stream().map(Recipe::view).toList();
         if (versions.isEmpty()) {
             throw ApiException.notFound("recipe", name);
         }
@@ -74,15 +74,11 @@ public class RecipeService {
 
     @Transactional(readOnly = true)
     public Page<RecipeView> latest(Pageable pageable) {
-        return recipes.findLatestVersions(pageable).map(RecipeService::view);
+        return recipes.findLatestVersions(pageable).map(Recipe::view);
     }
 
     @Transactional(readOnly = true)
     public long count() {
         return recipes.count();
-    }
-
-    private static RecipeView view(Recipe recipe) {
-        return RecipeView.of(recipe, CanonicalJson.mapper().readValue(recipe.getCanonicalJson(), RecipeSpec.class));
     }
 }

@@ -9,11 +9,4 @@ public record RecipeView(UUID id, String name, int version, String hash, String 
         java.util.List<String> excludeNodes, java.util.List<String> excludeOpTypes, Double accuracyBudget,
         String notes, Instant createdAt, String createdBy, String algorithm, Double gptqDamp, Boolean actOrder,
         Object smoothQuantAlpha, Double targetBitsPerWeight) {
-
-    static RecipeView of(Recipe r, RecipeSpec s) {
-        return new RecipeView(r.getId(), r.getName(), r.getVersion(), r.getHash(), s.method(), s.perChannel(),
-                s.symmetric(), s.blockSize(), s.calibrationMethod(), s.percentile(), s.excludeNodes(),
-                s.excludeOpTypes(), s.accuracyBudget(), s.notes(), r.getCreatedAt(), r.getCreatedBy(),
-                s.effectiveAlgorithm(), s.gptqDamp(), s.actOrder(), s.smoothQuantAlpha(), s.targetBitsPerWeight());
-    }
 }

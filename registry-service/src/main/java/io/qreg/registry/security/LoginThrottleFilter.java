@@ -15,12 +15,16 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * Refuses a password sign-in attempt while its account or client address is throttled, before the
  * password is checked: 429 with {@code Retry-After}, as problem+json on the API and as the sign-in
  * page with a message on the portal. The address is the one the servlet sees (the proxy's, unless
  * forwarded headers are configured).
  */
+@RequiredArgsConstructor(access = AccessLevel.PRIVATE)
 final class LoginThrottleFilter extends OncePerRequestFilter {
 
     /** The request attribute the sign-in page reads to say how long to wait. */
@@ -28,11 +32,6 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
 
     private final LoginThrottle throttle;
     private final boolean portal;
-
-    private LoginThrottleFilter(LoginThrottle throttle, boolean portal) {
-        this.throttle = throttle;
-        this.portal = portal;
-    }
 
     /** HTTP Basic on the API. */
     static LoginThrottleFilter api(LoginThrottle throttle) {

@@ -49,12 +49,12 @@ class VariantController {
 
     @PostMapping("/api/v1/variants/{id}/archive")
     Archival archive(@PathVariable UUID id) {
-        return lifecycle.archive(id);
+        return lifecycle.setArchived(id, true);
     }
 
     @PostMapping("/api/v1/variants/{id}/unarchive")
     Archival unarchive(@PathVariable UUID id) {
-        return lifecycle.unarchive(id);
+        return lifecycle.setArchived(id, false);
     }
 
     @PutMapping("/api/v1/variants/{id}/tags/{key}")

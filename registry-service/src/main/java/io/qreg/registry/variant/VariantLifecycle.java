@@ -32,17 +32,9 @@ public class VariantLifecycle {
     private final Tags tags;
     private final AuditLog audit;
 
+    /** Archives the variant ({@code archived}) or makes it active again. Idempotent. */
     @Transactional
-    public Archival archive(UUID id) {
-        return setArchived(id, true);
-    }
-
-    @Transactional
-    public Archival unarchive(UUID id) {
-        return setArchived(id, false);
-    }
-
-    private Archival setArchived(UUID id, boolean archived) {
+    public Archival setArchived(UUID id, boolean archived) {
         Archival before = variants.lockArchival(id).orElseThrow(() -> ApiException.notFound("variant", id));
         if (before.archived() == archived) {
             return before;

@@ -8,6 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * The requests this instance is serving right now, so that a shutdown that waits for them can say which
  * ones it waits for (a long poll, an upload, an event stream).
@@ -16,16 +19,11 @@ import org.springframework.stereotype.Component;
 public class InFlightRequests {
 
     /** One request being served; identity, not its fields, tells two alike requests apart. */
+    @RequiredArgsConstructor(access = AccessLevel.PRIVATE)
     public static final class InFlight {
         private final String method;
         private final String path;
         private final long startedNanos;
-
-        private InFlight(String method, String path, long startedNanos) {
-            this.method = method;
-            this.path = path;
-            this.startedNanos = startedNanos;
-        }
 
         public Duration age() {
             return Duration.ofNanos(System.nanoTime() - startedNanos);

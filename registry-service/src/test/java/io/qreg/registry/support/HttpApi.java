@@ -18,7 +18,10 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import lombok.RequiredArgsConstructor;
+
 /** A real HTTP client for the API, the way CI scripts call it: JSON in, JSON out, bearer token. */
+@RequiredArgsConstructor
 public final class HttpApi {
 
     public static final JsonMapper JSON = JsonMapper.builder().build();
@@ -26,11 +29,6 @@ public final class HttpApi {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String baseUrl;
     private final String token;
-
-    public HttpApi(String baseUrl, String token) {
-        this.baseUrl = baseUrl;
-        this.token = token;
-    }
 
     public HttpApi as(String otherToken) {
         return new HttpApi(baseUrl, otherToken);

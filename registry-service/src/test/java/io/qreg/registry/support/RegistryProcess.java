@@ -14,21 +14,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
+
 /**
  * The registry as an operator runs it: a separate JVM (with its own heap cap), configured only
  * through QREG_* environment variables, stopped gently or killed outright.
  */
+@RequiredArgsConstructor(access = AccessLevel.PRIVATE)
 public final class RegistryProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
     private final Path log;
-
-    private RegistryProcess(Process process, int port, Path log) {
-        this.process = process;
-        this.port = port;
-        this.log = log;
-    }
 
     /** A registry that runs no jobs itself: its JVM is tuned for a short life of start-up and requests. */
     public static RegistryProcess start(Path dataDir, String maxHeap, Map<String, String> extraEnv) {
