@@ -3,6 +3,7 @@ package io.qreg.engine.quant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qreg.engine.calibration.CalibrationMethod;
+import io.qreg.engine.model.Int8Kernels;
 import io.qreg.engine.pipeline.QuantizationReport;
 import io.qreg.engine.pipeline.Quantizer;
 import io.qreg.npy.NpyArray;
@@ -69,10 +70,13 @@ class LstmQuantizationTest {
             System.out.printf("LSTM (%d directions) int8-dynamic per-channel=%s: SQNR %.1f dB, top-1 agreement %.3f%n",
                     directions, perChannel, sqnr, agreement);
             // int8 weights, inputs quantized to uint8 at run time at every step: measured 33.6-34.1 dB per direction
-            // and 35.1-35.5 dB per column (forward and bidirectional); W or R laid out wrongly gives below 0 dB. 25 dB leaves room for other
-            // CPUs' GEMM kernels and the error the recurrence accumulates.
-            assertThat(sqnr).isGreaterThan(25);
-            assertThat(agreement).isGreaterThanOrEqualTo(0.95);
+            // and 35.1-35.5 dB per column (forward and bidirectional) with AVX-512 VNNI; W or R laid out wrongly
+            // gives below 0 dB. 25 dB leaves room for the error the recurrence accumulates. On x86 without VNNI the
+            // kernel's pair sums saturate (Int8Kernels), the more so with per-column weights, which use the full
+            // int8 range in every column: 31.9-34.0 dB per direction but 20.0-20.7 dB and top-1 0.92-0.95 per column.
+            boolean saturated = perChannel && Int8Kernels.saturatePairSums();
+            assertThat(sqnr).isGreaterThan(saturated ? 17 : 25);
+            assertThat(agreement).isGreaterThanOrEqualTo(saturated ? 0.875 : 0.95);
             assertThat(QuantizedModels.count(out, "DynamicQuantizeLSTM")).isEqualTo(1);
             assertThat(QuantizedModels.count(out, "LSTM")).isZero();
             LayerReport lstm = QuantizedModels.layer(report, "/lstm/LSTM");

@@ -152,21 +152,28 @@ final class CoverageModels {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) r.nextGaussian();
         }
-        long[] shape = new long[sample.length + 1];
-        shape[0] = rows;
-        System.arraycopy(sample, 0, shape, 1, sample.length);
         try (OutputStream o = Files.newOutputStream(file)) {
-            NpyWriter.write(o, NpyDType.FLOAT32, shape, values);
+            NpyWriter.write(o, NpyDType.FLOAT32, shape(rows, sample), values);
         }
         return values;
     }
 
     /** Output 0 of {@code model} in ONNX Runtime (one thread) for {@code rows} samples. */
     static float[] run(Path model, float[] x, int rows, long[] sample) throws OrtException {
+        return OrtRunner.run(model, "x", x, shape(rows, sample));
+    }
+
+    /** As {@link #run}, with every Q/DQ computed as the ONNX spec states it ({@link OrtRunner#runAsWritten}). */
+    static float[] runAsWritten(Path model, float[] x, int rows, long[] sample) throws OrtException {
+        return OrtRunner.runAsWritten(model, "x", x, shape(rows, sample));
+    }
+
+    /** {@code rows} samples of shape {@code sample}: the batch dimension first. */
+    private static long[] shape(int rows, long[] sample) {
         long[] shape = new long[sample.length + 1];
         shape[0] = rows;
         System.arraycopy(sample, 0, shape, 1, sample.length);
-        return OrtRunner.run(model, "x", x, shape);
+        return shape;
     }
 
     /**

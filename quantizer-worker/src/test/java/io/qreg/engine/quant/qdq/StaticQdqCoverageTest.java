@@ -2,6 +2,7 @@ package io.qreg.engine.quant.qdq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qreg.engine.model.Int8Kernels;
 import io.qreg.engine.model.ModelGraph;
 import io.qreg.engine.model.Nodes;
 import io.qreg.engine.model.OnnxModel;
@@ -31,12 +32,20 @@ import org.junit.jupiter.params.provider.CsvSource;
  * stretch the min/max range. The floors sit 4-5 dB below (error power still under 0.3% of the
  * signal): a real mistake costs more, e.g. letting the Where condition read the dequantized x, which
  * flips x &gt; 0 for x in (0, scale/2), measured 22.0 dB on the block.
+ *
+ * <p>Each floor is checked twice. With graph optimizations off, every Q/DQ is computed as the ONNX spec states
+ * it, so that figure judges the quantization alone and is the same on every CPU. As ONNX Runtime serves the
+ * model, its QDQ fusions run int8 kernels, whose pair sums saturate on x86 without VNNI ({@link Int8Kernels}):
+ * there the served block measured 17.4 dB and the padded model at opset 13 19.9 dB, so the served figure is held
+ * to a lower floor on such CPUs.
  */
 class StaticQdqCoverageTest {
 
     private static final double CNN_MIN_SQNR_DB = 40;
     private static final double BLOCK_MIN_SQNR_DB = 25;
     private static final double PADDED_MIN_SQNR_DB = 32;
+    private static final double BLOCK_SERVED_MIN_SQNR_DB_WHEN_SATURATING = 14;
+    private static final double PADDED_SERVED_MIN_SQNR_DB_WHEN_SATURATING = 16;
     private static final int CALIBRATION_ROWS = 32;
     private static final int EVAL_ROWS = 32;
 
@@ -47,7 +56,7 @@ class StaticQdqCoverageTest {
     void cnnWithEveryNewlyCoveredOpRunsInOnnxRuntimeCloseToFloatWithQdqAroundEachOp() throws Exception {
         Quantized cnn = quantize("cnn", CoverageModels::cnn, CoverageModels.CNN_INPUT);
 
-        assertCloseToFloat(cnn, "CNN", CNN_MIN_SQNR_DB);
+        assertCloseToFloat(cnn, "CNN", CNN_MIN_SQNR_DB, CNN_MIN_SQNR_DB);
         ModelGraph g = cnn.graph();
         // Own Q/DQ on every data input and on the output (a Relu right after folds into that Q).
         assertDequantizedInputs(g, "residual", 2);
@@ -95,7 +104,7 @@ class StaticQdqCoverageTest {
             throws Exception {
         Quantized block = quantize("block", CoverageModels::block, CoverageModels.BLOCK_INPUT);
 
-        assertCloseToFloat(block, "block", BLOCK_MIN_SQNR_DB);
+        assertCloseToFloat(block, "block", BLOCK_MIN_SQNR_DB, BLOCK_SERVED_MIN_SQNR_DB_WHEN_SATURATING);
         ModelGraph g = block.graph();
         NodeProto layerNorm = g.node("layernorm").orElseThrow();
         assertDequantizedInputs(g, "layernorm", 1);
@@ -150,7 +159,8 @@ class StaticQdqCoverageTest {
                 assertThat(l.detail()).contains("from opset 11");
             }
         });
-        assertThat(sqnr(padded)).isGreaterThan(PADDED_MIN_SQNR_DB);
+        assertCloseToFloat(padded, "padded opset " + opset, PADDED_MIN_SQNR_DB,
+                PADDED_SERVED_MIN_SQNR_DB_WHEN_SATURATING);
     }
 
     /** Writes one of {@link CoverageModels} to {@code out}. */
@@ -178,18 +188,37 @@ class StaticQdqCoverageTest {
         return new Quantized(model, out, sample, context);
     }
 
-    /** SQNR of the quantized model's output against the float model's, on held-out samples (another seed). */
+    /** SQNR of the quantized model's output as ONNX Runtime serves it, against the float model's, on held-out samples. */
     private double sqnr(Quantized q) throws Exception {
-        float[] x = CoverageModels.samples(dir.resolve("eval.npy"), EVAL_ROWS, q.sample(), 2);
-        return ModelEval.sqnrDb(CoverageModels.run(q.model(), x, EVAL_ROWS, q.sample()),
-                CoverageModels.run(q.out(), x, EVAL_ROWS, q.sample()));
+        return ModelEval.sqnrDb(CoverageModels.run(q.model(), evaluationRows(q), EVAL_ROWS, q.sample()),
+                CoverageModels.run(q.out(), evaluationRows(q), EVAL_ROWS, q.sample()));
     }
 
-    /** The SQNR floor of the class comment, the measured value printed beside it. */
-    private void assertCloseToFloat(Quantized q, String model, double floorDb) throws Exception {
-        double sqnr = sqnr(q);
-        System.out.printf("coverage %s int8-static SQNR %.2f dB%n", model, sqnr);
-        assertThat(sqnr).isGreaterThan(floorDb);
+    /** The same SQNR with every Q/DQ computed as the ONNX spec states it, whatever int8 kernels this CPU has. */
+    private double sqnrAsWritten(Quantized q) throws Exception {
+        return ModelEval.sqnrDb(CoverageModels.run(q.model(), evaluationRows(q), EVAL_ROWS, q.sample()),
+                CoverageModels.runAsWritten(q.out(), evaluationRows(q), EVAL_ROWS, q.sample()));
+    }
+
+    /** Held-out rows: another seed than the calibration's. */
+    private float[] evaluationRows(Quantized q) throws IOException {
+        return CoverageModels.samples(dir.resolve("eval.npy"), EVAL_ROWS, q.sample(), 2);
+    }
+
+    /**
+     * The SQNR floor of the class comment on the quantization as written, and on the model as ONNX Runtime serves
+     * it here: the same floor, or {@code servedFloorWhenSaturatingDb} on a CPU whose int8 kernels saturate.
+     */
+    private void assertCloseToFloat(Quantized q, String model, double floorDb, double servedFloorWhenSaturatingDb)
+            throws Exception {
+        double asWritten = sqnrAsWritten(q);
+        double served = sqnr(q);
+        boolean saturating = Int8Kernels.saturatePairSums();
+        System.out.printf("coverage %s int8-static SQNR %.2f dB as written, %.2f dB served (int8 kernels %s)%n",
+                model, asWritten, served, saturating ? "saturate on this CPU" : "do not saturate");
+        assertThat(asWritten).as("SQNR with Q/DQ as written").isGreaterThan(floorDb);
+        assertThat(served).as("SQNR as ONNX Runtime serves it").isGreaterThan(saturating ? servedFloorWhenSaturatingDb
+                : floorDb);
     }
 
     private static void assertDequantizedInputs(ModelGraph g, String node, int count) {
