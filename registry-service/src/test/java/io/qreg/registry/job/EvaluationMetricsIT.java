@@ -79,8 +79,11 @@ class EvaluationMetricsIT extends WorkingRegistryTest {
     void maxFlipRateJudgesAClassifiersMeasuredFlipRateAndMaxMeanKldDoesNotApplyToIt() throws Exception {
         String checkpointId = modelWithCheckpoint("metrics-digits-cnn", "classification",
                 Fixtures.bytes("digits_cnn.onnx"));
+        // Entropy calibration clips the activations' tails: 4 of the 500 digits flip both as ONNX Runtime serves
+        // the model on an AVX2 CPU without VNNI and with its Q/DQ computed as written (graph optimizations off).
+        // Min/max flips 0 to 2 depending on the CPU's int8 kernels, too few for a flip rate this test can halve.
         ok(admin.post("/api/v1/recipes", Map.of("name", "metrics-cnn-static", "method", "int8-static",
-                "calibrationMethod", "minmax")), 201);
+                "calibrationMethod", "entropy")), 201);
         dataset("metrics-cnn-calib", "calibration", Map.of("input.npy", Fixtures.bytes("digits_calib_x_img.npy")));
         dataset("metrics-cnn-eval", "evaluation", Map.of("input.npy", imageShaped(Fixtures.bytes("digits_eval_x.npy")),
                 "labels.npy", Fixtures.bytes("digits_eval_y.npy")));
