@@ -84,6 +84,15 @@ public abstract class BrowserTest extends IntegrationTest {
     protected void logIn(String username, String password) {
         browser.manage().deleteAllCookies();
         browser.get(url("/login"));
+        // Once, in a full suite run on a loaded machine, the form was not there right after the page was asked for;
+        // asking again is what a person would do, and a broken sign-in page still fails here after 15 s.
+        waitUntil(Duration.ofSeconds(15), () -> {
+            if (browser.findElements(By.name("username")).isEmpty()) {
+                browser.get(url("/login"));
+                return false;
+            }
+            return true;
+        });
         browser.findElement(By.name("username")).sendKeys(username);
         browser.findElement(By.name("password")).sendKeys(password);
         browser.findElement(By.cssSelector("form button[type=submit]")).click();
