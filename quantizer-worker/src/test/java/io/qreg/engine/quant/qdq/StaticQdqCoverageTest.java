@@ -190,14 +190,9 @@ class StaticQdqCoverageTest {
 
     /** SQNR of the quantized model's output as ONNX Runtime serves it, against the float model's, on held-out samples. */
     private double sqnr(Quantized q) throws Exception {
-        return ModelEval.sqnrDb(CoverageModels.run(q.model(), evaluationRows(q), EVAL_ROWS, q.sample()),
-                CoverageModels.run(q.out(), evaluationRows(q), EVAL_ROWS, q.sample()));
-    }
-
-    /** The same SQNR with every Q/DQ computed as the ONNX spec states it, whatever int8 kernels this CPU has. */
-    private double sqnrAsWritten(Quantized q) throws Exception {
-        return ModelEval.sqnrDb(CoverageModels.run(q.model(), evaluationRows(q), EVAL_ROWS, q.sample()),
-                CoverageModels.runAsWritten(q.out(), evaluationRows(q), EVAL_ROWS, q.sample()));
+        float[] x = evaluationRows(q);
+        return ModelEval.sqnrDb(CoverageModels.run(q.model(), x, EVAL_ROWS, q.sample()),
+                CoverageModels.run(q.out(), x, EVAL_ROWS, q.sample()));
     }
 
     /** Held-out rows: another seed than the calibration's. */
@@ -211,8 +206,11 @@ class StaticQdqCoverageTest {
      */
     private void assertCloseToFloat(Quantized q, String model, double floorDb, double servedFloorWhenSaturatingDb)
             throws Exception {
-        double asWritten = sqnrAsWritten(q);
-        double served = sqnr(q);
+        float[] x = evaluationRows(q);
+        float[] reference = CoverageModels.run(q.model(), x, EVAL_ROWS, q.sample());
+        // As written: every Q/DQ computed as the ONNX spec states it, whatever int8 kernels this CPU has.
+        double asWritten = ModelEval.sqnrDb(reference, CoverageModels.runAsWritten(q.out(), x, EVAL_ROWS, q.sample()));
+        double served = ModelEval.sqnrDb(reference, CoverageModels.run(q.out(), x, EVAL_ROWS, q.sample()));
         boolean saturating = Int8Kernels.saturatePairSums();
         System.out.printf("coverage %s int8-static SQNR %.2f dB as written, %.2f dB served (int8 kernels %s)%n",
                 model, asWritten, served, saturating ? "saturate on this CPU" : "do not saturate");
