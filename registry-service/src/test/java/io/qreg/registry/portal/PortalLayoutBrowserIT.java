@@ -84,6 +84,7 @@ class PortalLayoutBrowserIT extends BrowserTest {
         }
         Files.createDirectories(LAYOUT_SCREENSHOTS);
         String longest = registerAModelAsLongAsTheApiAllows();
+        giveAdminATokenNamedAsLongAsTheApiAllows();
         logIn(person(PASSWORD, "ADMIN", "APPROVER"), PASSWORD);
 
         Deque<String> queue = new ArrayDeque<>(List.of("/", "/models?q=" + longest, "/models/" + DemoData.DIGITS,
@@ -150,6 +151,14 @@ class PortalLayoutBrowserIT extends BrowserTest {
                     .status()).isEqualTo(200);
         }
         return name;
+    }
+
+    /** Other tests give admin tokens too; the token list at /admin/tokens?user=admin must fit whatever they named. */
+    private void giveAdminATokenNamedAsLongAsTheApiAllows() {
+        String name = ("layout-token-" + String.valueOf(Math.abs(UUID.randomUUID().getMostSignificantBits()))
+                .repeat(6)).substring(0, 100);
+        assertThat(admin().post("/api/v1/tokens", Map.of("name", name, "username", "admin")).status())
+                .isEqualTo(201);
     }
 
     /** The demo, seeded once with a real worker the way DemoDataIT does (seeding again adds nothing). */
